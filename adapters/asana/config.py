@@ -1,0 +1,18 @@
+"""The `[[targets]]` keys of an Asana project (kept apart from the adapter so that loading a
+config never imports the asana SDK)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr
+
+from adapters.base import TargetBase
+
+
+class AsanaTarget(TargetBase):
+    type: Literal["asana"]
+    project_gid: str
+    token: SecretStr
+    base_url: str = "https://app.asana.com/api/1.0"
+    archive_section: str = "Archive"

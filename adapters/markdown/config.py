@@ -1,0 +1,14 @@
+"""The `[[targets]]` keys of a Markdown board file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from adapters.base import TargetBase
+
+
+class MarkdownTarget(TargetBase):
+    type: Literal["markdown"]
+    path: Path
+    archive_heading: str = "Archive"

@@ -1,0 +1,314 @@
+"""What the Trello and Asana simulators share: a threaded loopback server, a clock that
+can run faster than real time, a sliding-window rate limiter, fault switches, request
+statistics and OpenAPI validation of every request and response (moto's server mode
+does the same with werkzeug).
+
+A simulator is a werkzeug WSGI app built on `SimApp`: it routes with a werkzeug `Map`
+and answers JSON; `SimApp` wraps every call with the cross-cutting behaviour in this
+order: control plane (`/_sim/...`) → dropped connection / slow answer faults → rate
+limit → injected 5xx → the handler → response validation.
+
+Limitations (deliberate): validation failures of a *request* are answered with 400 and
+recorded in `violations` (tests assert the list is empty); a *response* that breaks the
+spec is a simulator bug and is recorded the same way. On a compressed clock the
+`Retry-After` header carries real seconds, possibly fractional, so that clients honour
+it without sleeping for simulated time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import socket
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from openapi_core import OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from openapi_core.templating.responses.exceptions import ResponseNotFound
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+
+class SimClock:
+    """Simulated time: real time multiplied by `speed`, plus an offset a test may set."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        self.speed = speed
+        self._real_start = time.monotonic()
+        self._sim_start = time.time()
+        self.offset = 0.0
+
+    def now(self) -> float:
+        """Seconds since the epoch, in simulated time."""
+        return self._sim_start + (time.monotonic() - self._real_start) * self.speed + self.offset
+
+    def to_real(self, sim_seconds: float) -> float:
+        return sim_seconds / self.speed
+
+
+class RateLimiter:
+    """At most `limit` requests per `window` simulated seconds per key (a sliding window)."""
+
+    def __init__(self, limit: int, window: float, clock: SimClock) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def admit(self, key: str) -> float:
+        """Record a request; return 0 if admitted, else the simulated seconds to wait."""
+        with self._lock:
+            now = self.clock.now()
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return hits[0] + self.window - now
+            hits.append(now)
+            return 0.0
+
+    def remaining(self, key: str) -> int:
+        with self._lock:
+            now = self.clock.now()
+            hits = self._hits.get(key, deque())
+            return self.limit - sum(1 for t in hits if t > now - self.window)
+
+
+@dataclass
+class Faults:
+    """Switches a test flips to make the next requests misbehave."""
+
+    fail_next: int = 0
+    fail_status: int = 503
+    drop_next: int = 0
+    """Close the connection without an answer, before the handler runs."""
+    drop_after_write_next: int = 0
+    """Run the handler of a write (POST/PUT/DELETE), then close without an answer."""
+    delay_seconds: float = 0.0
+    rate_limit_next: int = 0
+    """Answer 429 to the next N requests regardless of the limiter."""
+
+
+@dataclass
+class Stats:
+    requests: Counter[str] = field(default_factory=Counter)
+    """Requests per "METHOD /path/pattern"."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body), status=status, headers=headers, mimetype="application/json")
+
+
+class _SpecRequest(WerkzeugOpenAPIRequest):
+    """A simulator request seen as if it had been sent to the real service's host."""
+
+    def __init__(self, request: Request, spec_host_url: str) -> None:
+        super().__init__(request)
+        self._spec_host_url = spec_host_url
+
+    @property
+    def host_url(self) -> str:
+        return self._spec_host_url
+
+
+@functools.cache
+def load_openapi(path: str) -> OpenAPI:
+    """Parse a spec file once per process (the Asana one is 3 MB)."""
+    from openapi_core import Config
+
+    with open(path, encoding="utf-8") as handle:
+        spec = json.load(handle)
+    return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
+
+
+Handler = Callable[..., Response]
+
+
+class SimApp:
+    """Base of a simulator's WSGI app. Subclasses set `url_map` (endpoints are method names),
+    and implement `authenticate`, `rate_key` and `error_response` in the service's dialect."""
+
+    url_map: Map
+    spec_path: str
+    """A JSON OpenAPI file; requests and responses are validated against it."""
+    spec_server: str
+    """The real service's base URL from the spec, e.g. https://api.trello.com/1."""
+
+    def __init__(self, *, speed: float = 1.0, limit: int, window: float) -> None:
+        self.clock = SimClock(speed)
+        self.limiter = RateLimiter(limit, window, self.clock)
+        self.faults = Faults()
+        self.stats = Stats()
+        self.violations: list[str] = []
+        self.openapi = self.load_spec()
+        parts = urlsplit(self.spec_server)
+        self._spec_host_url = f"{parts.scheme}://{parts.netloc}/"
+        self._lock = threading.RLock()
+        """Serialises handlers: the in-memory backend is not thread-safe by itself."""
+
+    # -- hooks in the service's dialect -------------------------------------------------
+    def load_spec(self) -> OpenAPI:
+        """The spec to validate against; a simulator may patch known errata of the file."""
+        return load_openapi(self.spec_path)
+
+    def spec_request(self, request: Request) -> Request:
+        """The request as the spec describes it; a service that also takes parameters from
+        the body or credentials from a header may present them as the spec's query ones."""
+        return request
+
+    def unauthorized_response(self, request: Request) -> Response:
+        """The 401 answer; a service that says why (bad key, bad token) overrides it."""
+        return self.error_response(401, "unauthorized")
+
+    def authenticate(self, request: Request) -> str | None:
+        """The rate-limit key (token) of an authorised request, or None for 401."""
+        raise NotImplementedError
+
+    def error_response(self, status: int, message: str) -> Response:
+        raise NotImplementedError
+
+    def rate_limited_response(self, retry_after_real: float) -> Response:
+        raise NotImplementedError
+
+    # -- the WSGI app ---------------------------------------------------------------------
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.path.startswith("/_sim/"):
+            return self.control(request)(environ, start_response)
+        response = self.dispatch(request)
+        if response is None:  # a dropped connection: nothing to send
+            _drop(environ)
+            return []
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response | None:
+        faults = self.faults
+        if faults.delay_seconds:
+            time.sleep(faults.delay_seconds)
+        with self._lock:
+            if faults.drop_next:
+                faults.drop_next -= 1
+                return None
+        adapter = self.url_map.bind_to_environ(request.environ)
+        try:
+            endpoint, args = adapter.match()
+        except HTTPException as exc:
+            return self.error_response(exc.code or 404, "not found")
+        with self._lock:
+            self.stats.requests[f"{request.method} {adapter.match(return_rule=True)[0].rule}"] += 1
+        if not self._request_is_valid(request):
+            return self.error_response(400, "invalid request")
+        key = self.authenticate(request)
+        if key is None:
+            return self.unauthorized_response(request)
+        wait = self.limiter.admit(key)
+        with self._lock:
+            if faults.rate_limit_next:
+                faults.rate_limit_next -= 1
+                wait = max(wait, 1.0)
+            if wait:
+                return self.rate_limited_response(self.clock.to_real(wait))
+            if faults.fail_next:
+                faults.fail_next -= 1
+                return self.error_response(faults.fail_status, "injected server error")
+            response = getattr(self, endpoint)(request, **args)
+            drop = faults.drop_after_write_next and request.method in ("POST", "PUT", "DELETE")
+            if drop:
+                faults.drop_after_write_next -= 1
+        self._check_response(request, response)
+        return None if drop else response
+
+    def _request_is_valid(self, request: Request) -> bool:
+        spec_request = _SpecRequest(self.spec_request(request), self._spec_host_url)
+        errors = list(self.openapi.iter_request_errors(spec_request))
+        for error in errors:
+            detail = getattr(error, "__cause__", None) or error
+            self.violations.append(f"request {request.method} {request.path}: {detail}")
+        return not errors
+
+    def _check_response(self, request: Request, response: Response) -> None:
+        if response.status_code in (401, 429) or response.status_code >= 500:
+            return  # faults and auth answers: many specs don't describe them
+        spec_request = _SpecRequest(self.spec_request(request), self._spec_host_url)
+        spec_response = WerkzeugOpenAPIResponse(response)
+        for error in self.openapi.iter_response_errors(spec_request, spec_response):
+            if isinstance(error, ResponseNotFound) and response.status_code >= 400:
+                continue  # an error status the operation does not describe: nothing to check
+            detail = getattr(error, "__cause__", None) or error
+            self.violations.append(f"response {request.method} {request.path}: {detail}")
+
+    # -- control plane --------------------------------------------------------------------
+    def control(self, request: Request) -> Response:
+        """`/_sim/stats` (GET), `/_sim/faults` (POST JSON of `Faults` fields), `/_sim/clock`
+        (POST {"advance": seconds}), `/_sim/violations` (GET)."""
+        name = request.path.removeprefix("/_sim/")
+        with self._lock:
+            if name == "stats":
+                return json_response(
+                    {"total": self.stats.total, "requests": dict(self.stats.requests)}
+                )
+            if name == "violations":
+                return json_response(self.violations)
+            if name == "faults" and request.method == "POST":
+                for key, value in (request.get_json() or {}).items():
+                    setattr(self.faults, key, value)
+                return json_response(vars(self.faults))
+            if name == "clock" and request.method == "POST":
+                self.clock.offset += float((request.get_json() or {}).get("advance", 0))
+                return json_response({"now": self.clock.now()})
+        return json_response({"error": "unknown control"}, status=404)
+
+
+def _drop(environ: dict[str, Any]) -> None:
+    """Close the client's connection without an answer (werkzeug's dev server exposes it)."""
+    sock = environ.get("werkzeug.socket")
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Tests and the demo stay readable; `Stats` counts the requests instead."""
+
+
+class SimServer:
+    """Runs a WSGI app on loopback in a daemon thread (moto's ThreadedMotoServer)."""
+
+    def __init__(self, app: SimApp, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=_QuietHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def root_url(self) -> str:
+        return f"http://{self._server.host}:{self._server.port}"
+
+    def start(self) -> SimServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()

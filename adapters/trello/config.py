@@ -1,0 +1,18 @@
+"""The `[[targets]]` keys of a Trello board (kept apart from the adapter so that loading a
+config never imports py-trello)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr
+
+from adapters.base import TargetBase
+
+
+class TrelloTarget(TargetBase):
+    type: Literal["trello"]
+    board_id: str
+    api_key: SecretStr
+    token: SecretStr
+    base_url: str = "https://api.trello.com/1"

@@ -1,0 +1,222 @@
+"""One pair's TOML config file, validated with pydantic-settings.
+
+We read the TOML ourselves (tomllib) instead of pydantic-settings' TOML source for two
+reasons: syntax errors must become one line with the file and line number, and `${VAR}`
+must be expanded with the key path in hand so that an unset variable names its key.
+Environment variables never override file values (no env source): in a directory of
+many pairs, one pair's environment must not leak into another pair's file.
+
+Every problem becomes one line, `FILE: KEY: PROBLEM`, collected into one `ConfigError`
+(exit 2), as bugwarrior does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from adapters.asana.config import AsanaTarget
+from adapters.markdown.config import MarkdownTarget
+from adapters.trello.config import TrelloTarget
+from sync.errors import ConfigError
+from sync.logs import register_secret
+from sync.model import Kind
+
+Target = Annotated[MarkdownTarget | TrelloTarget | AsanaTarget, Field(discriminator="type")]
+TARGET_TYPES = ("markdown", "trello", "asana")
+SECRET_KEYS = frozenset({"token", "api_key"})
+
+DEFAULT_FIVE_WHYS = (
+    "Problem statement agreed",
+    "Why 1?",
+    "Why 2?",
+    "Why 3?",
+    "Why 4?",
+    "Why 5?",
+    "Root cause agreed by both",
+    "Countermeasure: owner and date",
+)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PairSection(Section):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    executive: str = "Executive"
+    assistant: str = "Assistant"
+    conflict_policy: Literal["latest", "executive", "assistant"] = "latest"
+
+
+class StateSection(Section):
+    path: Path
+
+
+class StaleSection(Section):
+    after_days: int = Field(14, ge=1)
+    archive_after_days: int = Field(0, ge=0)
+    label: str = "Stale"
+    exempt_kinds: list[Kind] = [Kind.GOAL]
+    exempt_labels: list[str] = []
+    max_writes_per_run: int = Field(50, ge=1)
+
+
+class FiveWhysSection(Section):
+    enabled: bool = True
+    steps: list[str] = Field(default_factory=lambda: list(DEFAULT_FIVE_WHYS), min_length=1)
+
+
+class AgendaSection(Section):
+    publish: bool = False
+    list: str = "1:1"
+
+
+class PairConfig(BaseSettings):
+    """The whole file. `config_dir` is where relative paths start."""
+
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
+
+    pair: PairSection
+    state: StateSection
+    stale: StaleSection = StaleSection()
+    five_whys: FiveWhysSection = FiveWhysSection()
+    agenda: AgendaSection = AgendaSection()
+    targets: list[Target] = Field(min_length=1)
+    config_dir: Path = Path(".")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: Any, init_settings: Any, *_: Any, **__: Any):  # type: ignore[no-untyped-def]
+        return (init_settings,)
+
+    @model_validator(mode="after")
+    def _targets_consistent(self) -> PairConfig:
+        names = [t.name for t in self.targets]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"target names must be unique: {', '.join(duplicates)}")
+        policy = self.pair.conflict_policy
+        if policy != "latest" and not any(t.role == policy for t in self.targets):
+            raise ValueError(f"conflict_policy '{policy}' needs a target with role '{policy}'")
+        return self
+
+    @property
+    def state_path(self) -> Path:
+        return self.config_dir / self.state.path
+
+
+def load_config(path: Path) -> PairConfig:
+    """Read, expand and validate one pair's file; raise `ConfigError` listing every problem."""
+    label = path.name
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: config file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read config file: {exc}"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{label}: invalid TOML: {exc}"]) from None
+    unset: list[tuple[tuple[str | int, ...], str]] = []
+    data = _expand(raw, (), unset)
+    problems = [
+        f"{label}: {_key(where, raw)}: environment variable {name} is not set"
+        for where, name in unset
+    ]
+    if "target" in data and "targets" not in data:
+        problems.append(f"{label}: [target]: unrecognized section (did you mean [[targets]]?)")
+        data.pop("target")
+    if problems:
+        raise ConfigError(problems)
+    data["config_dir"] = path.parent.resolve()
+    try:
+        config = PairConfig(**data)
+    except ValidationError as exc:
+        raise ConfigError([_describe(label, data, error) for error in exc.errors()]) from None
+    for target in config.targets:
+        for key in SECRET_KEYS:
+            secret = getattr(target, key, None)
+            if isinstance(secret, SecretStr):
+                register_secret(secret.get_secret_value())
+    return config
+
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _expand(
+    value: Any, where: tuple[str | int, ...], unset: list[tuple[tuple[str | int, ...], str]]
+) -> Any:
+    """Replace `${VAR}` in every string; an unset variable is collected, never left as is."""
+    if isinstance(value, dict):
+        return {k: _expand(v, (*where, k), unset) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, (*where, i), unset) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            unset.append((where, name))
+            return ""
+        return os.environ[name]
+
+    return _VAR.sub(substitute, value)
+
+
+def _key(loc: tuple[str | int, ...], data: dict[str, Any] | None) -> str:
+    """`targets[2] "notes": path` from a location; target tables are named when possible."""
+    parts: list[str] = []
+    index = 0
+    while index < len(loc):
+        part = loc[index]
+        if part == "targets" and index + 1 < len(loc) and isinstance(loc[index + 1], int):
+            position = int(loc[index + 1])
+            name = _target_name(data, position)
+            parts.append(f"targets[{position + 1}]" + (f' "{name}"' if name else ""))
+            index += 2
+            if index < len(loc) and loc[index] in TARGET_TYPES:
+                index += 1  # the discriminator tag pydantic puts in the location
+            continue
+        parts.append(str(part))
+        index += 1
+    return ".".join(parts) or "(top level)"
+
+
+def _target_name(data: dict[str, Any] | None, position: int) -> str | None:
+    targets = (data or {}).get("targets")
+    if (
+        isinstance(targets, list)
+        and position < len(targets)
+        and isinstance(targets[position], dict)
+    ):
+        name = targets[position].get("name")
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _describe(label: str, data: dict[str, Any], error: Any) -> str:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    key = _key(loc, data)
+    if kind == "missing":
+        problem = "required key is missing"
+    elif kind == "extra_forbidden":
+        problem = "unrecognized key"
+    elif kind == "union_tag_invalid":
+        tag = error.get("ctx", {}).get("tag")
+        problem = f"unknown target type '{tag}' (expected one of: {', '.join(TARGET_TYPES)})"
+    elif kind == "union_tag_not_found":
+        problem = f"'type' is missing (one of: {', '.join(TARGET_TYPES)})"
+    else:
+        message = str(error["msg"]).removeprefix("Value error, ")
+        secret = bool(loc) and loc[-1] in SECRET_KEYS
+        shown = "" if secret or "input" not in error else f" (got {error['input']!r})"
+        problem = f"{message}{shown}"
+    return f"{label}: {key}: {problem}"

@@ -1,0 +1,52 @@
+"""Exceptions that the CLI turns into one-line messages and exit codes.
+
+    PairsyncError
+    ├── ConfigError        exit 2: the config file, a key in it, or a usage problem
+    ├── LockHeld           exit 1: another run of the same pair holds the lock
+    ├── StateError         exit 2: the state database cannot be opened or is damaged
+    └── TargetError        exit 1 for the pair; the other targets still sync
+        ├── TargetUnavailable   retriable (429, 5xx, network) and retries ran out
+        └── TargetRejected      fatal (401, 403, 404, a file that cannot be written)
+
+Every message names what it is about (file, key, target) and never contains a secret.
+"""
+
+from __future__ import annotations
+
+
+class PairsyncError(Exception):
+    exit_code = 1
+
+
+class ConfigError(PairsyncError):
+    """One or more problems in a config file; `problems` holds one line each."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class StateError(PairsyncError):
+    exit_code = 2
+
+
+class LockHeld(PairsyncError):
+    exit_code = 1
+
+
+class TargetError(PairsyncError):
+    """A target could not be read or written; the message starts with the target's name."""
+
+    def __init__(self, target: str, message: str) -> None:
+        super().__init__(f"{target}: {message}")
+        self.target = target
+
+
+class TargetUnavailable(TargetError):
+    pass
+
+
+class TargetRejected(TargetError):
+    pass

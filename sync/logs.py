@@ -1,0 +1,65 @@
+"""Logging set-up and secret redaction.
+
+Redaction happens in the formatter, on the final text (message, arguments and any
+traceback), so it also covers the libraries' own log lines (urllib3, requests) and
+tracebacks printed at `--verbose`. Known secrets are registered when a config is loaded;
+URL and header shapes (`token=`, `key=`, `Authorization:`) are masked even when unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+
+MASK = "***"
+_known_secrets: set[str] = set()
+_SHAPES = re.compile(
+    r"(?i)((?:token|key|api_key|access_token|oauth_token|oauth_signature)\s*[=:]\s*\"?)"
+    r"([^\"&\s,;]+)"
+    r"|(authorization\s*[:=]\s*\"?(?:bearer|oauth|basic)?\s*)([^\"\r\n]+)"
+)
+
+
+def register_secret(value: str) -> None:
+    if len(value) >= 4:
+        _known_secrets.add(value)
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_known_secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+
+    def mask(match: re.Match[str]) -> str:
+        prefix = match.group(1) if match.group(1) is not None else match.group(3)
+        return prefix + MASK
+
+    return _SHAPES.sub(mask, text)
+
+
+class RedactingFormatter(logging.Formatter):
+    def __init__(self, json_format: bool) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.json_format = json_format
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not self.json_format:
+            return redact(super().format(record))
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return redact(json.dumps(entry))
+
+
+def configure_logging(verbose: bool = False, json_format: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter(json_format))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)

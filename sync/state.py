@@ -1,0 +1,254 @@
+"""One pair's SQLite state: the canonical items, the links to each target with the base
+both last agreed on, incremental-read cursors, conflicts and run history.
+
+Shaped like vdirsyncer's SqliteStatus, with one deliberate difference: vdirsyncer
+commits once per run, pairsync commits after every step that follows a remote write
+(WAL mode), because a run killed after a create must leave a database that the next run
+can continue from. Identity also lives in the tools (the link-back footer), so a lost
+database is rebuilt by re-linking. Secrets are never stored here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sync.errors import StateError
+from sync.model import Item, item_from_dict, item_to_dict
+
+MIGRATIONS: list[str] = [
+    # 1: the initial schema
+    """
+    CREATE TABLE items (
+        item_id TEXT PRIMARY KEY,
+        data TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        touched_at TEXT NOT NULL,       -- last change a person made in any tool (stale clock)
+        five_whys_seeded INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE links (
+        item_id TEXT NOT NULL REFERENCES items(item_id),
+        target TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        base TEXT NOT NULL,             -- the item as this target and the board last agreed
+        gone INTEGER NOT NULL DEFAULT 0, -- deleted or moved out of scope in the tool
+        PRIMARY KEY (item_id, target)
+    );
+    CREATE UNIQUE INDEX links_by_remote ON links(target, remote_id);
+    CREATE TABLE cursors (target TEXT PRIMARY KEY, cursor TEXT NOT NULL);
+    CREATE TABLE conflicts (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER,
+        at TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        winner TEXT NOT NULL,
+        winner_value TEXT NOT NULL,
+        loser TEXT NOT NULL,
+        loser_value TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        summary TEXT
+    );
+    CREATE TABLE agendas (id INTEGER PRIMARY KEY, at TEXT NOT NULL, remote TEXT);
+    """,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    remote_id: str
+    version: str
+    base: Item
+    gone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    item: Item
+    touched_at: datetime
+    five_whys_seeded: bool = False
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class State:
+    """Open with `State.open(path)`; every write goes through `transaction()`."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.db = connection
+
+    @classmethod
+    def open(cls, path: Path) -> State:
+        """Open or create the database; a damaged file is moved aside, never overwritten."""
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not path.exists():
+                path.touch(mode=0o600)
+            elif not os.access(path, os.W_OK):
+                raise PermissionError(f"Permission denied: '{path}'")
+            connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"{path}: cannot open the state database: {exc}") from None
+        try:
+            return cls._prepare(connection)
+        except sqlite3.DatabaseError as exc:
+            connection.close()
+            aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+            path.rename(aside)
+            raise StateError(
+                f"{path}: the state database is damaged ({exc}); moved it to {aside.name}. "
+                "Run again to rebuild the state from the tools' link-back footers."
+            ) from None
+
+    @classmethod
+    def in_memory(cls) -> State:
+        """A throwaway state (used by `--dry-run` when no database exists yet)."""
+        return cls._prepare(sqlite3.connect(":memory:", isolation_level=None))
+
+    @classmethod
+    def _prepare(cls, connection: sqlite3.Connection) -> State:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StateError(
+                f"state schema version {version} is newer than this pairsync understands"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            connection.execute("BEGIN IMMEDIATE")
+            for statement in filter(str.strip, script.split(";")):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number}")
+            connection.execute("COMMIT")
+        return cls(connection)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- reads ------------------------------------------------------------------------------
+    def items(self) -> dict[str, ItemRecord]:
+        rows = self.db.execute("SELECT item_id, data, touched_at, five_whys_seeded FROM items")
+        return {
+            item_id: ItemRecord(
+                item_from_dict(json.loads(data)), datetime.fromisoformat(touched), bool(seeded)
+            )
+            for item_id, data, touched, seeded in rows
+        }
+
+    def links(self) -> dict[str, dict[str, Link]]:
+        """target -> item id -> link."""
+        result: dict[str, dict[str, Link]] = {}
+        rows = self.db.execute("SELECT item_id, target, remote_id, version, base, gone FROM links")
+        for item_id, target, remote_id, version, base, gone in rows:
+            link = Link(remote_id, version, item_from_dict(json.loads(base)), bool(gone))
+            result.setdefault(target, {})[item_id] = link
+        return result
+
+    def cursor(self, target: str) -> str | None:
+        row = self.db.execute("SELECT cursor FROM cursors WHERE target = ?", (target,)).fetchone()
+        return row[0] if row else None
+
+    def last_agenda_at(self) -> datetime | None:
+        row = self.db.execute("SELECT max(at) FROM agendas").fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    # -- writes (call inside `transaction()`) ---------------------------------------------
+    def save_item(
+        self, item_id: str, item: Item, touched_at: datetime, five_whys_seeded: bool
+    ) -> None:
+        self.db.execute(
+            """INSERT INTO items (item_id, data, created_at, touched_at, five_whys_seeded)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT(item_id) DO UPDATE SET data = excluded.data,
+                   touched_at = excluded.touched_at,
+                   five_whys_seeded = excluded.five_whys_seeded""",
+            (item_id, _dump(item), _now(), touched_at.isoformat(), int(five_whys_seeded)),
+        )
+
+    def save_link(self, item_id: str, target: str, link: Link) -> None:
+        # A remote id re-used by another item (a re-link after lost state) moves to this one.
+        self.db.execute(
+            "DELETE FROM links WHERE target = ? AND remote_id = ? AND item_id != ?",
+            (target, link.remote_id, item_id),
+        )
+        self.db.execute(
+            """INSERT INTO links (item_id, target, remote_id, version, base, gone)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT(item_id, target) DO UPDATE SET remote_id = excluded.remote_id,
+                   version = excluded.version, base = excluded.base, gone = excluded.gone""",
+            (item_id, target, link.remote_id, link.version, _dump(link.base), int(link.gone)),
+        )
+
+    def save_cursor(self, target: str, cursor: str | None) -> None:
+        if cursor is None:
+            self.db.execute("DELETE FROM cursors WHERE target = ?", (target,))
+        else:
+            self.db.execute(
+                "INSERT INTO cursors VALUES (?, ?) ON CONFLICT(target) "
+                "DO UPDATE SET cursor = excluded.cursor",
+                (target, cursor),
+            )
+
+    def add_conflict(
+        self,
+        run_id: int,
+        item_id: str,
+        field: str,
+        winner: tuple[str, object],
+        loser: tuple[str, object],
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO conflicts (run_id, at, item_id, field, winner, winner_value, loser, "
+            "loser_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                _now(),
+                item_id,
+                field,
+                winner[0],
+                json.dumps(winner[1], default=str),
+                loser[0],
+                json.dumps(loser[1], default=str),
+            ),
+        )
+
+    def start_run(self) -> int:
+        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (_now(),))
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, summary: dict[str, object]) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?",
+            (_now(), json.dumps(summary), run_id),
+        )
+
+    def record_agenda(self, at: datetime, remote: str | None = None) -> None:
+        self.db.execute("INSERT INTO agendas (at, remote) VALUES (?, ?)", (at.isoformat(), remote))
+
+
+def _dump(item: Item) -> str:
+    return json.dumps(item_to_dict(item), ensure_ascii=False, sort_keys=True)
