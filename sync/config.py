@@ -131,6 +131,8 @@ def load_config(path: Path) -> PairConfig:
     if "target" in data and "targets" not in data:
         problems.append(f"{label}: [target]: unrecognized section (did you mean [[targets]]?)")
         data.pop("target")
+    if "config_dir" in data:
+        problems.append(f"{label}: config_dir: unrecognized key")
     if problems:
         raise ConfigError(problems)
     data["config_dir"] = path.parent.resolve()
@@ -217,6 +219,8 @@ def _describe(label: str, data: dict[str, Any], error: Any) -> str:
     else:
         message = str(error["msg"]).removeprefix("Value error, ")
         secret = bool(loc) and loc[-1] in SECRET_KEYS
-        shown = "" if secret or "input" not in error else f" (got {error['input']!r})"
+        value = error.get("input")
+        scalar = isinstance(value, str | int | float | bool)
+        shown = f" (got {value!r})" if scalar and not secret else ""
         problem = f"{message}{shown}"
     return f"{label}: {key}: {problem}"

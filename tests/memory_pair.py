@@ -18,15 +18,23 @@ def make_config(tmp: Path, policy: str = "latest", five_whys: bool = False) -> P
         pair={"name": "test", "conflict_policy": policy},
         state={"path": "state.sqlite"},
         five_whys={"enabled": five_whys},
-        targets=[MarkdownTarget(name="placeholder", type="markdown", path=Path("unused.md"),
-                                role="executive")],
+        targets=[
+            MarkdownTarget(
+                name="placeholder", type="markdown", path=Path("unused.md"), role="executive"
+            )
+        ],
         config_dir=tmp,
     )
 
 
 class MemoryPair:
-    def __init__(self, tmp: Path, names: tuple[str, ...] = ("exec", "asst"),
-                 policy: str = "latest", five_whys: bool = False) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        names: tuple[str, ...] = ("exec", "asst"),
+        policy: str = "latest",
+        five_whys: bool = False,
+    ) -> None:
         roles = itertools.chain(["executive", "assistant"], itertools.repeat("shared"))
         self.targets = {
             name: MemoryAdapter(MemoryTarget(name=name, role=role))
@@ -37,8 +45,14 @@ class MemoryPair:
         self._ids = (f"{n:016x}" for n in itertools.count(1))
 
     def sync(self, dry_run: bool = False, now: datetime | None = None) -> RunSummary:
-        return sync_pair(self.config, self.state, dry_run=dry_run, now=now or datetime.now(UTC),
-                         new_id=lambda: next(self._ids), adapters=list(self.targets.values()))
+        return sync_pair(
+            self.config,
+            self.state,
+            dry_run=dry_run,
+            now=now or datetime.now(UTC),
+            new_id=lambda: next(self._ids),
+            adapters=list(self.targets.values()),
+        )
 
     def board(self, name: str) -> list:
         """What one target shows, sorted, without tool identities."""

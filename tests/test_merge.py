@@ -24,7 +24,9 @@ items = st.builds(
     due=st.none() | st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 1, 1)),
     owner=st.none() | st.sampled_from(list(Owner)),
     labels=st.frozensets(st.sampled_from(LABELS)),
-    steps=st.lists(st.builds(Step, st.text(min_size=1, max_size=8), st.booleans()), max_size=3).map(tuple),
+    steps=st.lists(st.builds(Step, st.text(min_size=1, max_size=8), st.booleans()), max_size=3).map(
+        tuple
+    ),
 )
 
 EDITABLE = {
@@ -99,8 +101,9 @@ def test_conflict_latest_wins_and_loser_is_reported(tmp_path: Path) -> None:
 
 def test_conflict_policy_executive_wins_even_when_older(tmp_path: Path) -> None:
     pair = seeded_pair(tmp_path, [Item(Kind.GOAL, "Original")])
-    pair.config = pair.config.model_copy(update={"pair": pair.config.pair.model_copy(
-        update={"conflict_policy": "executive"})})
+    pair.config = pair.config.model_copy(
+        update={"pair": pair.config.pair.model_copy(update={"conflict_policy": "executive"})}
+    )
     edit(pair, "exec", 0, title="Executive's title")
     edit(pair, "asst", 0, title="Assistant's title")
     pair.sync()
