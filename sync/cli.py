@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -14,10 +15,13 @@ import typer
 
 from adapters.base import Update
 from sync import __version__
-from sync.config import load_config
+from sync.agenda import StaleEntry, render_agenda, stale_items
+from sync.config import PairConfig, load_config
 from sync.engine import RunSummary, run_pair, summary_lines
-from sync.errors import PairsyncError
+from sync.errors import PairsyncError, StateError
 from sync.logs import configure_logging, redact
+from sync.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
+from sync.state import ItemRecord, State
 
 app = typer.Typer(
     add_completion=False,
@@ -79,22 +83,159 @@ def print_summary(summary: RunSummary, as_json: bool) -> None:
         typer.echo(redact(line))
 
 
+ConfigDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config-dir", help="A directory of pair files (*.toml): sync them all.", file_okay=False
+    ),
+]
+
+
 @app.command()
 def sync(
-    config: ConfigOption,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="The pair's TOML config file.")
+    ] = None,
+    config_dir: ConfigDirOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan; write nothing.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
-    """Sync one pair's board across all its targets."""
+    """Sync one pair (--config) or every pair in a directory (--config-dir)."""
+    if (config is None) == (config_dir is None):
+        typer.echo(
+            "pairsync: sync: give exactly one of --config FILE or --config-dir DIR", err=True
+        )
+        raise typer.Exit(2)
+    if config is not None:
+        summary = guarded(lambda: run_pair(load_config(config), dry_run))
+        print_summary(summary, as_json)
+        raise typer.Exit(1 if summary.failed else 0)
+    assert config_dir is not None
+    results = guarded(lambda: sync_many(config_files(config_dir), dry_run))
+    report_pairs(results, as_json)
+    raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
-    def body() -> RunSummary:
-        return run_pair(load_config(config), dry_run)
 
-    summary = guarded(body)
-    print_summary(summary, as_json)
-    raise typer.Exit(1 if summary.failed else 0)
+def report_pairs(results: list[PairResult], as_json: bool) -> None:
+    """Per pair: its summary lines, or one line saying why it failed."""
+    if as_json:
+        typer.echo(
+            redact(
+                json.dumps(
+                    [
+                        r.summary.to_json()
+                        if r.summary
+                        else {"config": str(r.config_path), "ok": False, "error": r.error}
+                        for r in results
+                    ],
+                    indent=2,
+                    default=str,
+                )
+            )
+        )
+        return
+    for result in results:
+        if result.summary is not None:
+            for line in summary_lines(result.summary):
+                typer.echo(redact(line))
+        if not result.ok:
+            typer.echo(f"pairsync: {result.config_path.name}: {result.reason()}", err=True)
+
+
+@app.command()
+def run(
+    config_dir: Annotated[Path, typer.Option("--config-dir", file_okay=False)],
+    every: Annotated[str, typer.Option("--every", help="Interval: 30s, 15m, 1h.")] = "15m",
+) -> None:
+    """Sync every pair now and then at each interval, until SIGTERM or Ctrl-C."""
+    seconds = guarded(lambda: parse_interval(every))
+    guarded(lambda: run_loop(config_dir, seconds, lambda results: report_pairs(results, False)))
+
+
+def _load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:
+    pair = load_config(config)
+    if not pair.state_path.exists():
+        raise StateError(
+            f"{pair.state_path}: no state yet; run pairsync sync --config {config} first"
+        )
+    state = State.open(pair.state_path)
+    return pair, state.items(), state
+
+
+@app.command()
+def stale(
+    config: ConfigOption,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List stale items: age, the tool last touched in, and who has the ball."""
+
+    def body() -> list[StaleEntry]:
+        pair, records, state = _load_state(config)
+        state.close()
+        return stale_items(pair, records, datetime.now(UTC))
+
+    entries = guarded(body)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "item_id": e.item_id,
+                        "kind": e.item.kind.value,
+                        "title": e.item.title,
+                        "age_days": e.age_days,
+                        "last_tool": e.last_tool,
+                        "ball_with": e.ball_with,
+                    }
+                    for e in entries
+                ],
+                indent=2,
+            )
+        )
+        return
+    for e in entries:
+        typer.echo(
+            f"{e.age_days:>4} days  {e.item.kind.value:<8} {e.item.title}  "
+            f"(last touched in {e.last_tool or 'unknown'}; ball with {e.ball_with})"
+        )
+    if not entries:
+        typer.echo("nothing is stale")
+
+
+@app.command()
+def agenda(
+    config: ConfigOption,
+    since: Annotated[
+        datetime | None, typer.Option(help="Changes since this date (default: the last agenda).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", dir_okay=False)] = None,
+) -> None:
+    """Write the 1:1 agenda as Markdown (to stdout or --output)."""
+
+    def body() -> str:
+        pair, records, state = _load_state(config)
+        try:
+            now = datetime.now(UTC)
+            start = since.replace(tzinfo=since.tzinfo or UTC) if since else state.last_agenda_at()
+            text = render_agenda(pair, records, start, now)
+            if output is not None:
+                try:
+                    output.write_text(text, encoding="utf-8")
+                except OSError as exc:
+                    raise StateError(f"{output}: cannot write the agenda: {exc.strerror}") from None
+            with state.transaction():
+                state.record_agenda(now)
+            return text
+        finally:
+            state.close()
+
+    text = guarded(body)
+    if output is None:
+        typer.echo(text)
+    else:
+        typer.echo(f"agenda written to {output}")
 
 
 @app.command()

@@ -142,14 +142,10 @@ def sync_pair(
 
     run_id = state.start_run()
     with state.transaction():
-        for item_id, item in the_plan.board.items():
-            record = records.get(item_id)
-            touched_at = _touched_at(the_plan.touched, item_id, record, now)
-            state.save_item(item_id, item, touched_at, facilitator.seeded(item_id, item))
-        for item_id in the_plan.touched.keys() - the_plan.board.keys():
-            record = records[item_id]
-            touched_at = _touched_at(the_plan.touched, item_id, record, now)
-            state.save_item(item_id, record.item, touched_at, record.five_whys_seeded)
+        for item_id in the_plan.board.keys() | the_plan.touched.keys():
+            state.save_item(
+                item_id, _record_after(the_plan, records.get(item_id), item_id, facilitator, now)
+            )
         for conflict in the_plan.conflicts:
             for loser in conflict.losers:
                 state.add_conflict(
@@ -212,12 +208,27 @@ def _uncount(summary: TargetSummary, change: Change) -> None:
         summary.updated -= 1
 
 
-def _touched_at(
-    touched: dict[str, datetime | None], item_id: str, record: ItemRecord | None, now: datetime
-) -> datetime:
-    if item_id in touched:
-        return touched[item_id] or now
-    return record.touched_at if record is not None else now
+def _record_after(
+    the_plan: Plan,
+    record: ItemRecord | None,
+    item_id: str,
+    facilitator: Facilitator,
+    now: datetime,
+) -> ItemRecord:
+    """The item's state row after this run: new value, stale clock, Five Whys flag."""
+    item = the_plan.board.get(item_id) or record.item  # type: ignore[union-attr]
+    touch = the_plan.touched.get(item_id)
+    if touch is not None:
+        touched_at, touched_by = touch.at or now, touch.target
+    else:
+        touched_at, touched_by = record.touched_at, record.touched_by  # type: ignore[union-attr]
+    return ItemRecord(
+        item,
+        touched_at,
+        touched_by,
+        facilitator.seeded(item_id, item),
+        record.created_at if record else now,
+    )
 
 
 def _jsonable(value: object) -> object:

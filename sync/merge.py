@@ -60,6 +60,14 @@ class Settle:
     link: Link
 
 
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """A person changed the item in `target` (at the tool's own time, when it has one)."""
+
+    target: str
+    at: datetime | None
+
+
 @dataclass
 class Plan:
     board: dict[str, Item] = field(default_factory=dict)
@@ -67,8 +75,8 @@ class Plan:
     writes: dict[str, list[Change]] = field(default_factory=dict)
     settles: list[Settle] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
-    touched: dict[str, datetime | None] = field(default_factory=dict)
-    """Items a person changed in some tool this run, with the tool's time if known."""
+    touched: dict[str, Touch] = field(default_factory=dict)
+    """Items a person changed in some tool this run: the stale clock restarts."""
 
     @property
     def is_empty(self) -> bool:
@@ -183,8 +191,9 @@ def _merge_item(
     if adjust is not None:
         merged = adjust(item_id, merged, touched)
     if touched:
-        times = [s.remote.modified_at for s in touched_sides if s.remote and s.remote.modified_at]
-        result.touched[item_id] = max(times) if times else None
+        latest = _pick(touched_sides, "latest")
+        at = latest.remote.modified_at if latest.remote is not None else None
+        result.touched[item_id] = Touch(latest.target.name, at)
     if merged != known:
         result.board[item_id] = merged
     seen = {s.target.name: s for s in sides}

@@ -31,6 +31,7 @@ MIGRATIONS: list[str] = [
         data TEXT NOT NULL,
         created_at TEXT NOT NULL,
         touched_at TEXT NOT NULL,       -- last change a person made in any tool (stale clock)
+        touched_by TEXT,                -- the target it was made in
         five_whys_seeded INTEGER NOT NULL DEFAULT 0
     );
     CREATE TABLE links (
@@ -78,7 +79,9 @@ class Link:
 class ItemRecord:
     item: Item
     touched_at: datetime
+    touched_by: str | None = None
     five_whys_seeded: bool = False
+    created_at: datetime | None = None
 
 
 def _now() -> str:
@@ -151,12 +154,18 @@ class State:
 
     # -- reads ------------------------------------------------------------------------------
     def items(self) -> dict[str, ItemRecord]:
-        rows = self.db.execute("SELECT item_id, data, touched_at, five_whys_seeded FROM items")
+        rows = self.db.execute(
+            "SELECT item_id, data, touched_at, touched_by, five_whys_seeded, created_at FROM items"
+        )
         return {
             item_id: ItemRecord(
-                item_from_dict(json.loads(data)), datetime.fromisoformat(touched), bool(seeded)
+                item_from_dict(json.loads(data)),
+                datetime.fromisoformat(touched_at),
+                touched_by,
+                bool(seeded),
+                datetime.fromisoformat(created_at),
             )
-            for item_id, data, touched, seeded in rows
+            for item_id, data, touched_at, touched_by, seeded, created_at in rows
         }
 
     def links(self) -> dict[str, dict[str, Link]]:
@@ -177,16 +186,22 @@ class State:
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     # -- writes (call inside `transaction()`) ---------------------------------------------
-    def save_item(
-        self, item_id: str, item: Item, touched_at: datetime, five_whys_seeded: bool
-    ) -> None:
+    def save_item(self, item_id: str, record: ItemRecord) -> None:
         self.db.execute(
-            """INSERT INTO items (item_id, data, created_at, touched_at, five_whys_seeded)
-               VALUES (?, ?, ?, ?, ?)
+            """INSERT INTO items
+                   (item_id, data, created_at, touched_at, touched_by, five_whys_seeded)
+               VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT(item_id) DO UPDATE SET data = excluded.data,
-                   touched_at = excluded.touched_at,
+                   touched_at = excluded.touched_at, touched_by = excluded.touched_by,
                    five_whys_seeded = excluded.five_whys_seeded""",
-            (item_id, _dump(item), _now(), touched_at.isoformat(), int(five_whys_seeded)),
+            (
+                item_id,
+                _dump(record.item),
+                (record.created_at or record.touched_at).isoformat(),
+                record.touched_at.isoformat(),
+                record.touched_by,
+                int(record.five_whys_seeded),
+            ),
         )
 
     def save_link(self, item_id: str, target: str, link: Link) -> None:
