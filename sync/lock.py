@@ -13,8 +13,11 @@ from sync.errors import LockHeld, StateError
 
 
 @contextmanager
-def pair_lock(state_path: Path, wait_seconds: float = 10.0) -> Iterator[None]:
-    """Hold `<state>.lock`; wait up to `wait_seconds` for another run, then give up."""
+def pair_lock(state_path: Path, wait_seconds: float | None = None) -> Iterator[None]:
+    """Hold `<state>.lock`; wait up to `wait_seconds` (default: $PAIRSYNC_LOCK_WAIT or 10)
+    for another run of the same pair, then give up."""
+    if wait_seconds is None:
+        wait_seconds = float(os.environ.get("PAIRSYNC_LOCK_WAIT", "10"))
     lock_path = state_path.with_name(state_path.name + ".lock")
     try:
         lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
