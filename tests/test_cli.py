@@ -218,3 +218,29 @@ def test_agenda_and_stale_after_a_sync(pair_dir: Path) -> None:
     assert "- decision: Approve the offsite budget [executive]" in text
     stale = pairsync("stale", "--config", "pair.toml", "--json", cwd=pair_dir)
     assert json.loads(stale.stdout) == []
+
+
+def test_run_loop_syncs_then_stops_cleanly_on_sigterm(pair_dir: Path) -> None:
+    import signal
+    import time
+
+    folder = pair_dir / "pairs"
+    folder.mkdir()
+    (folder / "pair.toml").write_text(CONFIG.replace('"state/', '"../state/')
+                                      .replace('"exec.md"', '"../exec.md"')
+                                      .replace('"asst.md"', '"../asst.md"'))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sync.cli", "run", "--config-dir", str(folder), "--every", "1s"],
+        cwd=pair_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    deadline = time.monotonic() + 30
+    while not (pair_dir / "asst.md").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)  # at least one more tick
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert stdout.count("ceo-ea/asst:") >= 2  # the first run and at least one scheduled one
+    assert "3 created" in stdout
