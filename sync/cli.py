@@ -3,6 +3,7 @@ code from DESIGN.md: 0 all synced, 1 some target failed, 2 config or usage error
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -274,6 +275,38 @@ def demo(
     from sync.demo import run_demo
 
     guarded(lambda: run_demo(keep, typer.echo))
+
+
+@app.command()
+def simulate(
+    service: Annotated[str, typer.Argument(help="trello | asana")],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
+) -> None:
+    """Run a local Trello or Asana simulator (for trying configs and for tests)."""
+    if service == "trello":
+        from adapters.trello.sim.server import TrelloSimulator
+
+        trello = TrelloSimulator(port=port)
+        board_id = trello.create_board("pairsync board")
+        typer.echo(f"Trello simulator at {trello.base_url}")
+        typer.echo(f'  base_url = "{trello.base_url}"\n  board_id = "{board_id}"')
+        typer.echo(f'  api_key = "{trello.key}"\n  token = "{trello.token}"   # simulator only')
+        serve = trello.serve_forever
+    elif service == "asana":
+        from adapters.asana.sim.server import AsanaSimulator
+
+        asana = AsanaSimulator(port=port)
+        world = asana.seed()
+        typer.echo(f"Asana simulator at {asana.base_url}")
+        typer.echo(f'  base_url = "{asana.base_url}"\n  project_gid = "{world.project_gid}"')
+        typer.echo(f'  token = "{world.token}"   # simulator only')
+        serve = asana.serve_forever
+    else:
+        typer.echo(f"pairsync: simulate: unknown service '{service}' (trello | asana)", err=True)
+        raise typer.Exit(2)
+    typer.echo("Ctrl-C to stop.")
+    with contextlib.suppress(KeyboardInterrupt):
+        serve()
 
 
 def main() -> None:
