@@ -185,8 +185,10 @@ def _merge_item(
     if known is None:
         merged = _pick(present, policy).current
         assert merged is not None
-    else:
+    elif touched_sides:
         merged = _merge_fields(item_id, known, present, policy, result)
+    else:
+        merged = known  # nobody changed it: the common case, kept cheap
     touched = bool(touched_sides)
     if adjust is not None:
         merged = adjust(item_id, merged, touched)
