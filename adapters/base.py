@@ -89,9 +89,14 @@ class RemoteItem:
     version: str
     modified_at: datetime | None = None
     """The tool's own last-modified time (UTC), used by the `latest` conflict policy."""
-    kind_known: bool = True
-    """False where the tool cannot show the kind (an archived task in Asana's Archive
-    section, a line under `## Archive`): the merge then keeps the kind it knew."""
+    hidden: frozenset[str] = frozenset()
+    """Fields the tool cannot show for this item, e.g. the kind of a line under
+    `## Archive`, or whether an archived Asana task was done (archiving completes it):
+    the merge keeps the values it knew."""
+
+    @property
+    def kind_known(self) -> bool:
+        return "kind" not in self.hidden
 
 
 @dataclass(slots=True)

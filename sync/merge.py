@@ -156,8 +156,8 @@ def _observe(
         )
         base = link.base if link is not None else board.get(item_id)
         current = link.base if unchanged and link is not None else remote.item
-        if not remote.kind_known and base is not None:
-            current = current.with_(kind=base.kind)
+        if remote.hidden and base is not None:
+            current = current.with_(**{name: getattr(base, name) for name in remote.hidden})
         relink = relink or remote.item_id != item_id
         found[item_id] = _Side(view, current, base, remote, link, relink=relink)
     for item_id, link in view.links.items():

@@ -129,7 +129,8 @@ def test_dry_run_prints_the_plan_and_writes_nothing(pair_dir: Path) -> None:
         ),
         (
             lambda c: c.replace('path = "exec.md"', 'path = "${PAIRSYNC_NO_SUCH_VAR}"'),
-            'pair.toml: targets[1] "exec".path: environment variable PAIRSYNC_NO_SUCH_VAR is not set',
+            'pair.toml: targets[1] "exec".path: '
+            "environment variable PAIRSYNC_NO_SUCH_VAR is not set",
         ),
         (
             lambda c: c.replace(

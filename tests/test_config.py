@@ -53,7 +53,8 @@ def test_relative_paths_start_at_the_config_file(tmp_path: Path) -> None:
 
 def test_malformed_toml_names_file_and_line(tmp_path: Path) -> None:
     assert problems(tmp_path, "[pair\nname = 1\n") == [
-        "pair.toml: invalid TOML: Expected ']' at the end of a table declaration (at line 1, column 6)"
+        "pair.toml: invalid TOML: "
+        "Expected ']' at the end of a table declaration (at line 1, column 6)"
     ]
 
 

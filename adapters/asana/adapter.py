@@ -1,0 +1,419 @@
+"""The Asana adapter: one project, tasks in its mapped sections, over the official SDK (v5).
+
+Reads. A first read asks `/events` for a sync token (Asana answers 412 with a fresh one),
+then pages `GET /projects/{gid}/tasks` with every field needed, and fetches subtasks only
+of problem (and archived) tasks that have some. Later reads hand that token back: no
+events costs that one request; otherwise the touched tasks come from one
+`GET /tasks?project=…&modified_since=…` (Asana does not bump a parent's `modified_at` when
+a subtask changes, so a parent touched only through a subtask is fetched by gid). An
+expired token (412 again) costs one full read.
+
+Writes. A create is one `POST /tasks` (section, tags and footer included) plus one
+`POST /tasks/{gid}/subtasks` per Five Whys step; an update writes only what differs between
+`Update.previous` and `Update.item`. Tasks move with `POST /sections/{gid}/addTask`, which
+leaves their memberships in other projects alone. `Update.version` is not re-checked
+before writing: that would cost a request per change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import asana
+
+from adapters.asana.config import AsanaTarget
+from adapters.asana.http import HttpError, PolicyApiClient, Uncertain
+from adapters.asana.mapping import (
+    SUBTASK_FIELDS,
+    TASK_FIELDS,
+    Json,
+    modified_at,
+    placement,
+    task_fields,
+    to_item,
+    version,
+)
+from adapters.base import (
+    Adapter,
+    Change,
+    CheckLine,
+    Create,
+    Outcome,
+    RemoteItem,
+    Snapshot,
+    TargetBase,
+    Update,
+    add_footer,
+)
+from sync.errors import TargetError, TargetRejected, TargetUnavailable
+from sync.model import Item, Kind, Step
+
+PAGE = {"limit": 100}
+UNCERTAIN = "uncertain; will re-link on next run"
+
+
+class AsanaAdapter(Adapter):
+    type_name = "asana"
+
+    def __init__(self, config: TargetBase, base_dir: Path) -> None:
+        super().__init__(config, base_dir)
+        assert isinstance(config, AsanaTarget)
+        self.target = config
+        self.project = config.project_gid
+        self.client = PolicyApiClient(
+            config.name, config.base_url, config.token.get_secret_value(), self._count
+        )
+        self.tasks_api = asana.TasksApi(self.client)
+        self.sections_api = asana.SectionsApi(self.client)
+        self.tags_api = asana.TagsApi(self.client)
+        self.events_api = asana.EventsApi(self.client)
+        self.projects_api = asana.ProjectsApi(self.client)
+        self._kinds = {section: kind for kind, section in config.lists.items()}
+        self._sections: dict[str, str] | None = None
+        self._tags: dict[str, str] | None = None
+        self._subtasks: dict[str, list[Json]] = {}
+        """Subtasks of the tasks read so far, so that updating steps needs no re-read."""
+        self._footers: dict[str, str | None] = {}
+
+    def _count(self) -> None:
+        self.requests += 1
+
+    # -- reading --------------------------------------------------------------------------
+    def read(self, cursor: str | None = None) -> Snapshot:
+        with self._project_calls():
+            if cursor is None:
+                return self._full_read(self._fresh_sync_token())
+            try:
+                events, token = self._events_since(cursor)
+            except _SyncExpired as expired:
+                return self._full_read(expired.sync)
+            return self._incremental(events, token)
+
+    @contextmanager
+    def _project_calls(self) -> Iterator[None]:
+        try:
+            yield
+        except HttpError as exc:
+            if exc.status == 404:
+                raise TargetRejected(self.name, f"project {self.project} not found (404)") from None
+            raise TargetRejected(self.name, str(exc)) from None
+
+    def _fresh_sync_token(self) -> str:
+        try:
+            body = self.events_api.get_events(self.project, {}, full_payload=True)
+        except HttpError as exc:
+            if exc.status != 412:
+                raise
+            return str(exc.body["sync"])
+        return str(body["sync"])
+
+    def _events_since(self, token: str) -> tuple[list[Json], str]:
+        events: list[Json] = []
+        while True:
+            try:
+                body = self.events_api.get_events(self.project, {"sync": token}, full_payload=True)
+            except HttpError as exc:
+                if exc.status == 412:
+                    raise _SyncExpired(str(exc.body["sync"])) from None
+                raise
+            events.extend(body.get("data") or [])
+            token = body["sync"]
+            if not body.get("has_more"):
+                return events, token
+
+    def _full_read(self, token: str) -> Snapshot:
+        items: dict[str, RemoteItem] = {}
+        opts = PAGE | {"opt_fields": TASK_FIELDS}
+        for task in self.tasks_api.get_tasks_for_project(self.project, opts):
+            if task["gid"] in items:
+                raise TargetUnavailable(self.name, "loop detected in pagination")
+            remote = self._remote(task)
+            if remote is not None:
+                items[remote.remote_id] = remote
+        return Snapshot(items, complete=True, cursor=token)
+
+    def _incremental(self, events: list[Json], token: str) -> Snapshot:
+        touched: set[str] = set()
+        via_subtask: set[str] = set()
+        gone: set[str] = set()
+        since: str | None = None
+        for event in events:
+            resource, parent = event.get("resource") or {}, event.get("parent") or {}
+            if resource.get("resource_type") != "task":
+                continue
+            if parent.get("resource_type") == "task":
+                via_subtask.add(parent["gid"])
+                continue
+            since = since or event.get("created_at")
+            removed = event.get("action") == "removed" and parent.get("gid") == self.project
+            if event.get("action") == "deleted" or removed:
+                gone.add(resource["gid"])
+                touched.discard(resource["gid"])
+            else:
+                touched.add(resource["gid"])
+                gone.discard(resource["gid"])
+        items: dict[str, RemoteItem] = {}
+        if touched and since:
+            opts = PAGE | {
+                "project": self.project,
+                "modified_since": _earlier(since),
+                "opt_fields": TASK_FIELDS,
+            }
+            for task in self.tasks_api.get_tasks(opts):
+                if task["gid"] in touched | via_subtask:
+                    self._keep(task, items, gone)
+            gone |= touched - items.keys()
+        self._fetch_parents(via_subtask - items.keys() - gone, items, gone)
+        return Snapshot(items, complete=False, gone=frozenset(gone), cursor=token)
+
+    def _fetch_parents(self, gids: set[str], items: dict[str, RemoteItem], gone: set[str]) -> None:
+        """Tasks touched only through their subtasks: by gid when few, else one listing
+        (a page holds 100 tasks, so three parents already cost more one by one)."""
+        if len(gids) > 2:
+            opts = PAGE | {"opt_fields": TASK_FIELDS}
+            for task in self.tasks_api.get_tasks_for_project(self.project, opts):
+                if task["gid"] in gids:
+                    self._keep(task, items, gone)
+            gone |= gids - items.keys()
+            return
+        for gid in gids:
+            try:
+                task = self.tasks_api.get_task(gid, {"opt_fields": TASK_FIELDS})
+            except HttpError as exc:
+                if exc.status != 404:
+                    raise
+                gone.add(gid)
+                continue
+            self._keep(task, items, gone)
+
+    def _keep(self, task: Json, items: dict[str, RemoteItem], gone: set[str]) -> None:
+        remote = self._remote(task)
+        if remote is None:
+            gone.add(task["gid"])  # moved out of the mapped sections
+        else:
+            items[remote.remote_id] = remote
+
+    def _remote(self, task: Json) -> RemoteItem | None:
+        where = placement(task, self.project, self._kinds, self.target.archive_section)
+        if where is None:
+            return None
+        subtasks: list[Json] = []
+        if task.get("num_subtasks") and (where.kind is Kind.PROBLEM or where.archived):
+            subtasks = self._fetch_subtasks(task["gid"])
+        item, item_id = to_item(task, where, subtasks)
+        self._footers[task["gid"]] = item_id
+        return RemoteItem(
+            remote_id=task["gid"],
+            item=item,
+            item_id=item_id,
+            version=version(task["modified_at"], subtasks),
+            modified_at=modified_at(task, subtasks),
+            hidden=frozenset({"kind", "done"}) if where.archived else frozenset(),
+        )
+
+    def _fetch_subtasks(self, task_gid: str) -> list[Json]:
+        opts = PAGE | {"opt_fields": SUBTASK_FIELDS}
+        subtasks = list(self.tasks_api.get_subtasks_for_task(task_gid, opts))
+        self._subtasks[task_gid] = subtasks
+        return subtasks
+
+    # -- writing --------------------------------------------------------------------------
+    def apply(self, changes: Sequence[Change]) -> list[Outcome]:
+        outcomes = []
+        for change in changes:
+            try:
+                if isinstance(change, Create):
+                    outcomes.append(self._create(change))
+                else:
+                    outcomes.append(self._update(change))
+            except Uncertain:
+                outcomes.append(Outcome(change, error=UNCERTAIN))
+            except HttpError as exc:
+                outcomes.append(Outcome(change, error=str(exc)))
+        return outcomes
+
+    def _create(self, change: Create) -> Outcome:
+        item = change.item
+        section = self._section_gid(self._section_name(item))
+        data = task_fields(item, add_footer(item.notes, change.item_id)) | {
+            "projects": [self.project],
+            "memberships": [{"project": self.project, "section": section}],
+            "tags": [self._tag_gid(name) for name in sorted(item.tool_labels())],
+        }
+        if data["due_on"] is None:
+            del data["due_on"]
+        task = self.tasks_api.create_task({"data": data}, {"opt_fields": "modified_at"})
+        subtasks = self._write_steps(task["gid"], [], item.steps) if item.steps else []
+        return Outcome(
+            change, remote_id=task["gid"], version=version(task["modified_at"], subtasks)
+        )
+
+    def _update(self, change: Update) -> Outcome:
+        gid, item, prev = change.remote_id, change.item, change.previous
+        notes = add_footer(item.notes, change.item_id)
+        old = task_fields(prev, add_footer(prev.notes, change.item_id))
+        fields = {k: v for k, v in task_fields(item, notes).items() if v != old[k]}
+        if self._footers.get(gid, change.item_id) != change.item_id:
+            fields["notes"] = notes  # a person removed or altered the footer
+        related = False
+        if self._section_name(item) != self._section_name(prev):
+            section = self._section_gid(self._section_name(item))
+            self.sections_api.add_task_for_section(section, {"body": {"data": {"task": gid}}})
+            related = True
+        new_tags, old_tags = item.tool_labels(), prev.tool_labels()
+        for name in sorted(new_tags - old_tags):
+            self.tasks_api.add_tag_for_task({"data": {"tag": self._tag_gid(name)}}, gid)
+        for name in sorted(old_tags - new_tags):
+            if (tag := self._tags_by_name().get(name)) is not None:
+                self.tasks_api.remove_tag_for_task({"data": {"tag": tag}}, gid)
+        related = related or new_tags != old_tags
+        subtasks = self._subtasks.get(gid, [])
+        if item.steps != prev.steps:
+            existing = self._subtasks[gid] if gid in self._subtasks else self._fetch_subtasks(gid)
+            subtasks = self._write_steps(gid, existing, item.steps)
+        if fields:
+            task = self.tasks_api.update_task({"data": fields}, gid, {"opt_fields": "modified_at"})
+            stamp = task["modified_at"]
+        elif related:
+            stamp = self.tasks_api.get_task(gid, {"opt_fields": "modified_at"})["modified_at"]
+        else:
+            stamp = change.version.split("+")[0]
+        self._footers[gid] = change.item_id
+        return Outcome(change, remote_id=gid, version=version(stamp, subtasks))
+
+    def _write_steps(
+        self, task_gid: str, existing: list[Json], steps: Sequence[Step]
+    ) -> list[Json]:
+        """Make the subtasks match `steps` in order: rename/tick in place, add, delete extras."""
+        result: list[Json] = []
+        opts = {"opt_fields": SUBTASK_FIELDS}
+        for index, step in enumerate(steps):
+            if index < len(existing):
+                sub = existing[index]
+                diff: Json = {}
+                if sub.get("name") != step.text:
+                    diff["name"] = step.text
+                if bool(sub.get("completed")) != step.done:
+                    diff["completed"] = step.done
+                if diff:
+                    sub = self.tasks_api.update_task({"data": diff}, sub["gid"], opts)
+            else:
+                data = {"name": step.text, "completed": step.done}
+                sub = self.tasks_api.create_subtask_for_task({"data": data}, task_gid, opts)
+            result.append(sub)
+            # kept current after every write, so a failure half-way leaves a true cache
+            self._subtasks[task_gid] = result + existing[index + 1 :]
+        for sub in existing[len(steps) :]:
+            self.tasks_api.delete_task(sub["gid"])
+        self._subtasks[task_gid] = result
+        return result
+
+    def _section_name(self, item: Item) -> str:
+        return self.target.archive_section if item.archived else self.target.lists[item.kind]
+
+    def _ensure_sections(self) -> dict[str, str]:
+        """Section gids by name; on first use, the mapped sections missing are created."""
+        if self._sections is None:
+            opts = PAGE | {"opt_fields": "name"}
+            self._sections = {}
+            with self._project_calls():
+                for section in self.sections_api.get_sections_for_project(self.project, opts):
+                    self._sections.setdefault(section["name"], section["gid"])
+            for name in self.target.lists.values():
+                self._section_gid(name)
+        return self._sections
+
+    def _section_gid(self, name: str) -> str:
+        sections = self._ensure_sections()
+        if name not in sections:
+            opts = {"body": {"data": {"name": name}}, "opt_fields": "name"}
+            try:
+                sections[name] = self.sections_api.create_section_for_project(self.project, opts)[
+                    "gid"
+                ]
+            except Uncertain:
+                raise TargetUnavailable(
+                    self.name, f"connection lost creating section {name!r}"
+                ) from None
+        return sections[name]
+
+    def _tags_by_name(self) -> dict[str, str]:
+        if self._tags is None:
+            project = self.projects_api.get_project(self.project, {"opt_fields": "workspace"})
+            self._workspace = project["workspace"]["gid"]
+            found = self.tags_api.get_tags_for_workspace(
+                self._workspace, PAGE | {"opt_fields": "name"}
+            )
+            self._tags = {}
+            for tag in found:
+                self._tags.setdefault(tag["name"], tag["gid"])
+        return self._tags
+
+    def _tag_gid(self, name: str) -> str:
+        tags = self._tags_by_name()
+        if name not in tags:
+            body = {"data": {"name": name}}
+            try:
+                tag = self.tags_api.create_tag_for_workspace(
+                    body, self._workspace, {"opt_fields": "name"}
+                )
+            except Uncertain:
+                raise TargetUnavailable(
+                    self.name, f"connection lost creating tag {name!r}"
+                ) from None
+            tags[name] = tag["gid"]
+        return tags[name]
+
+    # -- check and close ------------------------------------------------------------------
+    def check(self) -> list[CheckLine]:
+        try:
+            me = asana.UsersApi(self.client).get_user("me", {"opt_fields": "name"})
+            lines = [CheckLine("token", True, f"accepted (user {me.get('name', '?')})")]
+            with self._project_calls():
+                project = self.projects_api.get_project(self.project, {"opt_fields": "name"})
+                lines.append(
+                    CheckLine("project", True, f"{project.get('name', '')} ({self.project})")
+                )
+                opts = PAGE | {"opt_fields": "name"}
+                names = {
+                    s["name"]
+                    for s in self.sections_api.get_sections_for_project(self.project, opts)
+                }
+        except TargetError as exc:
+            return [CheckLine("reach", False, str(exc))]
+        except HttpError as exc:
+            return [CheckLine("reach", False, f"{self.name}: {exc}")]
+        wanted = [*self.target.lists.values(), self.target.archive_section]
+        missing = [name for name in wanted if name not in names]
+        detail = (
+            f"missing, created on first sync: {', '.join(missing)}" if missing else "all present"
+        )
+        lines.append(CheckLine("sections", True, detail))
+        throttled = self.client.throttled
+        lines.append(
+            CheckLine(
+                "rate limit",
+                throttled == 0,
+                f"{self.requests} requests, {throttled} answered 429; free plans allow 150/min",
+            )
+        )
+        return lines
+
+    def close(self) -> None:
+        self.client.rest_client.pool_manager.clear()
+        self.client.pool.close()
+
+
+class _SyncExpired(Exception):
+    def __init__(self, sync: str) -> None:
+        super().__init__("sync token expired")
+        self.sync = sync
+
+
+def _earlier(stamp: str) -> str:
+    """A second before `stamp`: `modified_since` must not miss a same-millisecond write."""
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")) - timedelta(seconds=1)
+    return moment.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,147 @@
+"""The asana SDK's `ApiClient` with pairsync's request policy.
+
+Why subclass `ApiClient.request`: every HTTP call the SDK makes (each page of a
+`PageIterator`, each `*_with_http_info` call) goes through this one public method, with
+the method and URL in hand. Overriding it counts real requests (retries included) and
+applies one retry policy in one place; wrapping `rest_client.request` would reach into
+the SDK's internals, and wrapping each `*Api` method would miss pagination.
+
+Policy: the SDK's own urllib3 retries are switched off (`retry_strategy = False`) so that
+tenacity is the only one. 429 waits `Retry-After` (float seconds); 5xx and connection
+errors back off exponentially; after `ATTEMPTS` attempts or `MAX_WAIT` seconds the
+request raises `TargetUnavailable`. A connection lost during a POST that creates
+something raises `Uncertain` and is never re-sent: it may have been created.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import asana
+import urllib3
+from asana.rest import ApiException
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
+)
+
+from sync.errors import TargetRejected, TargetUnavailable
+
+ATTEMPTS = 6
+MAX_WAIT = 120.0
+TIMEOUT = (10.0, 60.0)
+"""(connect, read) seconds; the SDK's default is to wait forever."""
+_SAFE_POST = re.compile(r"/(addTask|addTag|removeTag|addProject|removeProject)$")
+"""POSTs that only set a relation: sending one twice does no harm."""
+
+
+class HttpError(Exception):
+    """A 4xx answer other than 401/403/429: a problem with this request only."""
+
+    def __init__(self, status: int, message: str, body: dict[str, Any]) -> None:
+        super().__init__(f"{message} ({status})")
+        self.status = status
+        self.body = body
+
+
+class Uncertain(Exception):
+    """The connection was lost during a create: it may or may not have happened."""
+
+
+class _Retriable(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+def _error_body(exc: ApiException) -> dict[str, Any]:
+    try:
+        body = json.loads(exc.body or b"{}")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _message(body: dict[str, Any], fallback: str) -> str:
+    errors = body.get("errors") or [{}]
+    text = str(errors[0].get("message") or fallback)
+    return text.splitlines()[0] if text else fallback
+
+
+class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
+    def __init__(
+        self,
+        target: str,
+        host: str,
+        token: str,
+        on_request: Callable[[], None],
+        backoff: float = 0.5,
+    ) -> None:
+        configuration = asana.Configuration()
+        configuration.host = host.rstrip("/")
+        configuration.access_token = token
+        configuration.retry_strategy = False
+        super().__init__(configuration)
+        self.target = target
+        self.on_request = on_request
+        self.backoff = backoff
+        self.throttled = 0
+        """429 answers seen: `check` reports them as a lack of rate-limit headroom."""
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("_request_timeout") is None:
+            kwargs["_request_timeout"] = TIMEOUT
+        safe = method != "POST" or bool(_SAFE_POST.search(url.split("?")[0]))
+        retrying = Retrying(
+            stop=stop_after_attempt(ATTEMPTS) | stop_after_delay(MAX_WAIT),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retriable),
+            reraise=True,
+        )
+        try:
+            return retrying(self._attempt, safe, method, url, *args, **kwargs)
+        except _Retriable as exc:
+            raise TargetUnavailable(self.target, f"{exc} after {ATTEMPTS} attempts") from None
+
+    def _attempt(self, safe: bool, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        self.on_request()
+        try:
+            return super().request(method, url, *args, **kwargs)
+        except ApiException as exc:
+            raise self._classify(exc) from None
+        except urllib3.exceptions.HTTPError as exc:
+            if not safe:
+                raise Uncertain(f"connection lost during {method}") from None
+            raise _Retriable(f"connection failed ({type(exc).__name__})") from None
+
+    def _classify(self, exc: ApiException) -> Exception:
+        status = exc.status or 0
+        body = _error_body(exc)
+        if status == 429:
+            self.throttled += 1
+            retry_after = (exc.headers or {}).get("Retry-After")
+            try:
+                seconds = float(retry_after) if retry_after is not None else None
+            except ValueError:
+                seconds = None
+            return _Retriable("rate limited (429)", seconds)
+        if status >= 500 or status == 0:
+            return _Retriable(f"server error ({status})")
+        if status == 401:
+            return TargetRejected(self.target, "token rejected (401)")
+        if status == 403:
+            return TargetRejected(self.target, "access denied (403)")
+        return HttpError(status, _message(body, exc.reason or "request refused"), body)
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retriable) and exc.retry_after is not None:
+            return exc.retry_after
+        return wait_exponential(multiplier=self.backoff, max=30)(state)

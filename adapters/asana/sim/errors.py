@@ -1,0 +1,21 @@
+"""Asana's error answers: `{"errors": [{"message": ..., "help": ...}]}` with a status code."""
+
+from __future__ import annotations
+
+HELP = "For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors"
+
+
+class AsanaError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def unknown_object(field: str, gid: str) -> AsanaError:
+    """What Asana says for a gid that does not exist (or that the token cannot see)."""
+    return AsanaError(404, f"{field}: Unknown object: {gid}")
+
+
+def invalid(message: str) -> AsanaError:
+    return AsanaError(400, message)

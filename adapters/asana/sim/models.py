@@ -1,0 +1,426 @@
+"""The Asana simulator's in-memory backend (moto's models.py): workspaces, users, projects,
+sections, tasks, subtasks, tags and the event stream. No HTTP here: `responses.py` parses
+requests into these calls, and `person.py` calls them directly to act as a person in the UI.
+
+Every write bumps the task's `modified_at` and appends events to the stream of each project
+the task (or its parent, for a subtask) belongs to, the way Asana's `/events` reports them.
+
+Limitations (deliberate): tasks are listed in the order they joined a project, not by a
+manual drag order; tags and sections cannot be renamed or deleted; deleted tasks are gone
+at once (no trash); only task events are recorded (not stories, projects or sections).
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.asana.sim.errors import AsanaError, invalid, unknown_object
+
+SYNC_TOKEN_LIFETIME = 24 * 3600.0
+"""Asana keeps events for a limited time; an older sync token answers 412."""
+
+Json = dict[str, Any]
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass
+class User:
+    gid: str
+    name: str
+
+    def compact(self) -> Json:
+        return {"gid": self.gid, "resource_type": "user", "name": self.name}
+
+
+@dataclass
+class Workspace:
+    gid: str
+    name: str
+
+    def compact(self) -> Json:
+        return {"gid": self.gid, "resource_type": "workspace", "name": self.name}
+
+
+@dataclass
+class Project:
+    gid: str
+    name: str
+    workspace: Workspace
+    created_at: float
+    modified_at: float
+    sections: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+    """Top-level task gids in the order they joined the project."""
+
+    def compact(self) -> Json:
+        return {"gid": self.gid, "resource_type": "project", "name": self.name}
+
+    def full(self) -> Json:
+        return self.compact() | {
+            "archived": False,
+            "created_at": iso(self.created_at),
+            "modified_at": iso(self.modified_at),
+            "workspace": self.workspace.compact(),
+            "notes": "",
+        }
+
+
+@dataclass
+class Section:
+    gid: str
+    name: str
+    project: Project
+    created_at: float
+
+    def compact(self) -> Json:
+        return {"gid": self.gid, "resource_type": "section", "name": self.name}
+
+    def full(self) -> Json:
+        return self.compact() | {
+            "created_at": iso(self.created_at),
+            "project": self.project.compact(),
+            "projects": [self.project.compact()],
+        }
+
+
+@dataclass
+class Tag:
+    gid: str
+    name: str
+    workspace: Workspace
+    created_at: float
+
+    def compact(self) -> Json:
+        return {"gid": self.gid, "resource_type": "tag", "name": self.name}
+
+    def full(self) -> Json:
+        return self.compact() | {
+            "color": None,
+            "notes": "",
+            "created_at": iso(self.created_at),
+            "followers": [],
+            "workspace": self.workspace.compact(),
+            "permalink_url": f"https://app.asana.com/0/{self.gid}/list",
+        }
+
+
+@dataclass
+class Task:
+    gid: str
+    name: str
+    workspace: Workspace
+    created_by: User
+    created_at: float
+    modified_at: float
+    notes: str = ""
+    completed: bool = False
+    completed_at: float | None = None
+    due_on: str | None = None
+    parent: Task | None = None
+    memberships: dict[str, str | None] = field(default_factory=dict)
+    """project gid -> section gid, in the order the task joined them."""
+    tags: list[Tag] = field(default_factory=list)
+    subtasks: list[Task] = field(default_factory=list)
+
+    def compact(self) -> Json:
+        return {
+            "gid": self.gid,
+            "resource_type": "task",
+            "name": self.name,
+            "resource_subtype": "default_task",
+        }
+
+
+@dataclass
+class Event:
+    seq: int
+    scopes: frozenset[str]
+    """Gids of the resources whose stream shows this event (projects and tasks)."""
+    body: Json
+    at: float
+
+
+class AsanaBackend:
+    """One Asana instance: every token sees the same data (one organisation)."""
+
+    def __init__(self, now: Callable[[], float]) -> None:
+        self.now = now
+        self._gids: Iterator[int] = itertools.count(1_209_000_000_000_001)
+        self.tokens: dict[str, User] = {}
+        self.users: dict[str, User] = {}
+        self.workspaces: dict[str, Workspace] = {}
+        self.projects: dict[str, Project] = {}
+        self.sections: dict[str, Section] = {}
+        self.tags: dict[str, Tag] = {}
+        self.tasks: dict[str, Task] = {}
+        self.events: list[Event] = []
+        self._sync_tokens: dict[str, tuple[str, int, float]] = {}
+
+    def _gid(self) -> str:
+        return str(next(self._gids))
+
+    # -- setup (no API equivalent: Asana accounts are made in the web app) -----------------
+    def create_user(self, name: str, token: str | None = None) -> User:
+        user = User(self._gid(), name)
+        self.users[user.gid] = user
+        if token is not None:
+            self.tokens[token] = user
+        return user
+
+    def create_workspace(self, name: str) -> Workspace:
+        workspace = Workspace(self._gid(), name)
+        self.workspaces[workspace.gid] = workspace
+        return workspace
+
+    def create_project(self, workspace: Workspace, name: str) -> Project:
+        now = self.now()
+        project = Project(self._gid(), name, workspace, now, now)
+        self.projects[project.gid] = project
+        return project
+
+    # -- lookups ----------------------------------------------------------------------------
+    def get_project(self, gid: str) -> Project:
+        if gid not in self.projects:
+            raise unknown_object("project", gid)
+        return self.projects[gid]
+
+    def get_section(self, gid: str) -> Section:
+        if gid not in self.sections:
+            raise unknown_object("section", gid)
+        return self.sections[gid]
+
+    def get_task(self, gid: str, field_name: str = "task") -> Task:
+        if gid not in self.tasks:
+            raise unknown_object(field_name, gid)
+        return self.tasks[gid]
+
+    def get_tag(self, gid: str) -> Tag:
+        if gid not in self.tags:
+            raise unknown_object("tag", gid)
+        return self.tags[gid]
+
+    def get_workspace(self, gid: str) -> Workspace:
+        if gid not in self.workspaces:
+            raise unknown_object("workspace", gid)
+        return self.workspaces[gid]
+
+    # -- sections and tags ----------------------------------------------------------------
+    def create_section_for_project(self, project: Project, name: str) -> Section:
+        if not name.strip():
+            raise invalid("name: Cannot be empty")
+        section = Section(self._gid(), name, project, self.now())
+        self.sections[section.gid] = section
+        project.sections.append(section.gid)
+        return section
+
+    def sections_for_project(self, project: Project) -> list[Section]:
+        return [self.sections[gid] for gid in project.sections]
+
+    def create_tag_for_workspace(self, workspace: Workspace, name: str) -> Tag:
+        tag = Tag(self._gid(), name, workspace, self.now())
+        self.tags[tag.gid] = tag
+        return tag
+
+    def tags_for_workspace(self, workspace: Workspace) -> list[Tag]:
+        return [tag for tag in self.tags.values() if tag.workspace is workspace]
+
+    # -- tasks ----------------------------------------------------------------------------
+    def tasks_for_project(self, project: Project) -> list[Task]:
+        return [self.tasks[gid] for gid in project.tasks]
+
+    def tasks_for_section(self, section: Section) -> list[Task]:
+        project = section.project
+        return [
+            t for t in self.tasks_for_project(project) if t.memberships[project.gid] == section.gid
+        ]
+
+    def create_task(self, actor: User, fields: Json, parent: Task | None = None) -> Task:
+        """POST /tasks and POST /tasks/{gid}/subtasks: `fields` is the request's `data`."""
+        placements = self._placements(fields)
+        if parent is not None:
+            workspace = parent.workspace
+        elif placements:
+            workspace = self.projects[placements[0][0]].workspace
+        elif "workspace" in fields:
+            workspace = self.get_workspace(fields["workspace"])
+        else:
+            raise invalid("workspace: Missing input")
+        now = self.now()
+        task = Task(self._gid(), fields.get("name", ""), workspace, actor, now, now, parent=parent)
+        self.tasks[task.gid] = task
+        self._set_fields(task, fields)
+        for tag_gid in fields.get("tags", []):
+            task.tags.append(self.get_tag(tag_gid))
+        if parent is not None:
+            parent.subtasks.append(task)
+            self._emit(actor, task, "added", parent.compact())
+        for project_gid, section_gid in placements:
+            self._join(actor, task, self.projects[project_gid], section_gid)
+        return task
+
+    def _placements(self, fields: Json) -> list[tuple[str, str | None]]:
+        """(project, section) pairs from `projects` and the create-only `memberships`."""
+        placements: dict[str, str | None] = {}
+        for gid in fields.get("projects", []):
+            placements[self.get_project(gid).gid] = None
+        for membership in fields.get("memberships", []):
+            project = self.get_project(str(membership.get("project")))
+            section = membership.get("section")
+            if section is not None and self.get_section(section).project is not project:
+                raise invalid(f"memberships: section {section} is not in project {project.gid}")
+            placements[project.gid] = section
+        return list(placements.items())
+
+    def _set_fields(self, task: Task, fields: Json) -> list[str]:
+        changed = []
+        for name in ("name", "notes", "due_on", "completed"):
+            if name in fields and getattr(task, name) != fields[name]:
+                setattr(task, name, fields[name])
+                changed.append(name)
+        if "completed" in changed:
+            task.completed_at = self.now() if task.completed else None
+        return changed
+
+    def update_task(self, actor: User, task: Task, fields: Json) -> Task:
+        for name in self._set_fields(task, fields):
+            self._emit(actor, task, "changed", None, {"field": name, "action": "changed"})
+        self._touch(task)
+        return task
+
+    def delete_task(self, actor: User, task: Task) -> None:
+        for sub in list(task.subtasks):
+            self.delete_task(actor, sub)
+        self._emit(actor, task, "deleted", None)
+        if task.parent is not None:
+            task.parent.subtasks.remove(task)
+        for project_gid in task.memberships:
+            self.projects[project_gid].tasks.remove(task.gid)
+        del self.tasks[task.gid]
+
+    def add_task_for_section(self, actor: User, section: Section, task: Task) -> None:
+        """POST /sections/{gid}/addTask: move within that section's project only."""
+        project = section.project
+        if project.gid not in task.memberships:
+            self._join(actor, task, project, section.gid)
+            return
+        if task.memberships[project.gid] != section.gid:
+            task.memberships[project.gid] = section.gid
+            self._emit(actor, task, "added", section.compact())
+            self._touch(task)
+
+    def add_project_for_task(
+        self, actor: User, task: Task, project: Project, section_gid: str | None
+    ) -> None:
+        if section_gid is not None and self.get_section(section_gid).project is not project:
+            raise invalid(f"section: {section_gid} is not in project {project.gid}")
+        if project.gid in task.memberships:
+            if section_gid is not None:
+                self.add_task_for_section(actor, self.sections[section_gid], task)
+            return
+        self._join(actor, task, project, section_gid)
+
+    def remove_project_for_task(self, actor: User, task: Task, project: Project) -> None:
+        if project.gid not in task.memberships:
+            return
+        self._emit(actor, task, "removed", project.compact())
+        del task.memberships[project.gid]
+        project.tasks.remove(task.gid)
+        self._touch(task)
+
+    def _join(self, actor: User, task: Task, project: Project, section_gid: str | None) -> None:
+        if section_gid is None:
+            if not project.sections:  # Asana gives every project a first section
+                self.create_section_for_project(project, "Untitled section")
+            section_gid = project.sections[0]
+        task.memberships[project.gid] = section_gid
+        project.tasks.append(task.gid)
+        self._emit(actor, task, "added", project.compact())
+        self._touch(task)
+
+    def add_tag_for_task(self, actor: User, task: Task, tag: Tag) -> None:
+        if tag not in task.tags:
+            task.tags.append(tag)
+            change = {"field": "tags", "action": "added", "added_value": tag.compact()}
+            self._emit(actor, task, "changed", None, change)
+            self._touch(task)
+
+    def remove_tag_for_task(self, actor: User, task: Task, tag: Tag) -> None:
+        if tag in task.tags:
+            task.tags.remove(tag)
+            change = {"field": "tags", "action": "removed", "removed_value": tag.compact()}
+            self._emit(actor, task, "changed", None, change)
+            self._touch(task)
+
+    def _touch(self, task: Task) -> None:
+        task.modified_at = self.now()
+
+    # -- events ---------------------------------------------------------------------------
+    def _emit(
+        self, actor: User, task: Task, action: str, parent: Json | None, change: Json | None = None
+    ) -> None:
+        top = task.parent or task
+        scopes = frozenset({task.gid, top.gid, *top.memberships})
+        body: Json = {
+            "user": actor.compact(),
+            "resource": task.compact(),
+            "type": "task",
+            "action": action,
+            "parent": parent
+            if parent is not None
+            else (task.parent.compact() if task.parent else None),
+            "created_at": iso(self.now()),
+        }
+        if change is not None:
+            body["change"] = change
+        self.events.append(Event(len(self.events), scopes, body, self.now()))
+
+    def new_sync_token(self, resource: str) -> str:
+        token = secrets.token_hex(16)
+        self._sync_tokens[token] = (resource, len(self.events), self.now())
+        return token
+
+    def get_events(
+        self, resource: str, sync: str | None, limit: int = 100
+    ) -> tuple[list[Json], str, bool]:
+        """Events on `resource` since `sync`: (events, next sync token, has_more).
+
+        :raises SyncTokenInvalid: no token, an unknown one, or one older than the lifetime.
+        """
+        if resource not in self.projects and resource not in self.tasks:
+            raise unknown_object("resource", resource)
+        entry = self._sync_tokens.get(sync or "")
+        if entry is None or entry[0] != resource or self.now() - entry[2] > SYNC_TOKEN_LIFETIME:
+            raise SyncTokenInvalid(self.new_sync_token(resource))
+        position = entry[1]
+        matching = [e for e in self.events[position:] if resource in e.scopes]
+        page = matching[:limit]
+        has_more = len(matching) > limit
+        end = page[-1].seq + 1 if has_more else len(self.events)
+        token = secrets.token_hex(16)
+        self._sync_tokens[token] = (resource, end, self.now())
+        return [e.body for e in page], token, has_more
+
+    def expire_sync_tokens(self) -> None:
+        """As if a day passed without a sync: every token answers 412 next time."""
+        self._sync_tokens.clear()
+
+
+class SyncTokenInvalid(AsanaError):
+    """Asana's 412: the body carries a fresh token next to the error."""
+
+    def __init__(self, fresh_token: str) -> None:
+        super().__init__(
+            412,
+            "Sync token invalid or too old. If you are attempting to keep resources in sync, "
+            "you must fetch the full dataset for this query now and use the new sync token "
+            "for the next sync.",
+        )
+        self.sync = fresh_token

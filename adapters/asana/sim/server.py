@@ -1,0 +1,78 @@
+"""`AsanaSimulator`: the Asana simulator as a loopback HTTP server (moto's ThreadedMotoServer).
+
+    sim = AsanaSimulator(speed=60).start()          # port 0: a free port
+    world = sim.seed()                               # a workspace, a project, a token
+    sim.base_url                                     # http://127.0.0.1:PORT/api/1.0
+    sim.person.complete(task_gid)                    # act as a person in Asana's UI
+
+`serve_forever()` runs it in the foreground for `pairsync simulate asana --port N`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.asana.sim.models import AsanaBackend, User
+from adapters.asana.sim.person import Person
+from adapters.asana.sim.responses import API, FREE_PLAN_LIMIT, AsanaApp
+from adapters.simkit import SimServer
+
+
+@dataclass(frozen=True)
+class World:
+    """What `seed` made: enough to configure an `AsanaTarget`."""
+
+    token: str
+    user_gid: str
+    workspace_gid: str
+    project_gid: str
+
+
+class AsanaSimulator:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        speed: float = 1.0,
+        limit: int = FREE_PLAN_LIMIT,
+    ) -> None:
+        self.app = AsanaApp(speed=speed, limit=limit)
+        self.server = SimServer(self.app, host, port)
+        self._person: Person | None = None
+
+    @property
+    def backend(self) -> AsanaBackend:
+        return self.app.backend
+
+    @property
+    def base_url(self) -> str:
+        return self.server.root_url + API
+
+    def start(self) -> AsanaSimulator:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever()
+
+    def seed(self, token: str = "sim-token", project_name: str = "Exec board") -> World:
+        """One user with `token`, a workspace and an empty project (no sections yet)."""
+        with self.app._lock:
+            user = self.backend.create_user("Sim User", token)
+            workspace = next(iter(self.backend.workspaces.values()), None)
+            workspace = workspace or self.backend.create_workspace("Sim Workspace")
+            project = self.backend.create_project(workspace, project_name)
+        return World(token, user.gid, workspace.gid, project.gid)
+
+    @property
+    def person(self) -> Person:
+        """A second user who edits in Asana's UI: events name them, not the token's user."""
+        if self._person is None:
+            with self.app._lock:
+                user: User = self.backend.create_user("Dana Smith")
+            self._person = Person(self.backend, user, self.app._lock)
+        return self._person

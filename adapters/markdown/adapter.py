@@ -1,0 +1,286 @@
+"""The Markdown board target: one Obsidian-Kanban file, read whole and written atomically.
+
+- Remote id: the item id in a card's `^ps-` marker. A card without one (a person typed
+  it) gets a provisional `new:<heading>:<n>:<hash>` id (n counts identical cards under
+  that heading, so lines added elsewhere do not shift it) and `item_id=None`; the
+  engine's `Update` then adds the marker and the Outcome carries the item id. Of two
+  cards with the same marker (a copied line) the first keeps it, the next counts as new.
+- Version: a hash of the card's heading and bytes. The file is the tool's only clock,
+  so every item's `modified_at` is the file's mtime.
+- `apply` re-reads the file, applies each `Update` only if that card's version is
+  still the one read (a person may have saved in between: their lines are never
+  overwritten), and writes once: temp file in the same directory, fsync, `os.replace`,
+  keeping the file's mode. If the file changes while we write, the batch is redone.
+- Archiving moves the card under the archive heading, a kind change under the kind's
+  heading; nothing is deleted. Cards whose content did not change keep their bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import stat
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from adapters.base import (
+    DEFAULT_LISTS,
+    Adapter,
+    Change,
+    CheckLine,
+    Create,
+    Outcome,
+    RemoteItem,
+    Snapshot,
+    Update,
+)
+from adapters.markdown.board import (
+    NEW_FILE,
+    Board,
+    Card,
+    Edits,
+    add_marker,
+    edit,
+    newline_of,
+    parse,
+    render_card,
+)
+from adapters.markdown.config import MarkdownTarget
+from sync.errors import TargetRejected, TargetUnavailable
+from sync.model import Item, Kind
+
+CHANGED = "changed in the file since it was read; will merge next run"
+_WRITE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    index: int
+    card: Card
+    heading: str
+    remote_id: str
+    item_id: str | None
+    version: str
+
+
+class MarkdownAdapter(Adapter):
+    type_name = "markdown"
+    config: MarkdownTarget
+
+    def __init__(self, config: MarkdownTarget, base_dir: Path) -> None:
+        super().__init__(config, base_dir)
+        path = config.path.expanduser()
+        self.path = path if path.is_absolute() else base_dir / path
+        self._order = [config.lists.get(kind, DEFAULT_LISTS[kind]) for kind in Kind]
+        self._archive = config.archive_heading
+        self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
+        self._sections[self._archive] = None
+
+    def read(self, cursor: str | None = None) -> Snapshot:
+        loaded = self._load()
+        if loaded is None:
+            return Snapshot({})
+        text, st = loaded
+        modified = datetime.fromtimestamp(st.st_mtime, UTC)
+        return Snapshot(
+            {
+                e.remote_id: RemoteItem(
+                    e.remote_id,
+                    e.card.item,
+                    e.item_id,
+                    e.version,
+                    modified,
+                    hidden=frozenset({"kind"}) if e.heading == self._archive else frozenset(),
+                )
+                for e in self._entries(parse(text, self._sections))
+            }
+        )
+
+    def apply(self, changes: Sequence[Change]) -> list[Outcome]:
+        if not changes:
+            return []
+        for _ in range(_WRITE_ATTEMPTS):
+            loaded = self._load()
+            text = loaded[0] if loaded else ""
+            errors, new_text = self._plan(text, changes)
+            if new_text is None or self._write(new_text, loaded[1] if loaded else None):
+                return self._outcomes(changes, errors, new_text or text)
+        raise TargetUnavailable(self.name, f"{self.path} kept changing while being written")
+
+    def check(self) -> list[CheckLine]:
+        if self.path.exists():
+            count = len(self.read().items)
+            writable = os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+            return [
+                CheckLine("read", True, f"{count} items in scope in {self.path}"),
+                CheckLine("write", writable, "" if writable else f"cannot write {self.path}"),
+            ]
+        parent = self.path.parent
+        if parent.is_dir() and os.access(parent, os.W_OK):
+            return [CheckLine("create", True, f"{self.path} will be created on first sync")]
+        return [CheckLine("create", False, f"cannot create {self.path}: no writable {parent}")]
+
+    def _plan(self, text: str, changes: Sequence[Change]) -> tuple[list[str | None], str | None]:
+        """Per change an error or None, and the new file text (None: nothing to write)."""
+        new_file = not text
+        base = NEW_FILE if new_file else text
+        nl = newline_of(base)
+        board = parse(base, self._sections)
+        entries = self._entries(board)
+        by_remote = {e.remote_id: e for e in entries}
+        by_item = {e.item_id: e for e in entries if e.item_id}
+        edits = Edits()
+        errors: list[str | None] = []
+        for change in changes:
+            if isinstance(change, Create):
+                # A marker already in the file: an earlier create went through; never twice.
+                if change.item_id not in by_item:
+                    card = render_card(change.item, change.item_id, nl)
+                    edits.append[self._heading(change.item)].append(card)
+                errors.append(None)
+                continue
+            entry = by_remote.get(change.remote_id)
+            if entry is None or entry.version != change.version:
+                errors.append(CHANGED)
+                continue
+            errors.append(None)
+            raw = self._card_text(entry, change, nl)
+            target = self._heading(change.item)
+            if target == entry.heading:
+                if raw != entry.card.raw:
+                    edits.replace[entry.index] = raw
+            else:
+                edits.remove.add(entry.index)
+                edits.append[target].append(raw if raw.endswith("\n") else raw + nl)
+        if not edits:
+            return errors, None
+        ensure = [*self._order, self._archive] if new_file else self._order
+        order = [*self._order, self._archive]
+        return errors, edit(board, edits, order, ensure, nl)
+
+    def _outcomes(
+        self, changes: Sequence[Change], errors: list[str | None], text: str
+    ) -> list[Outcome]:
+        versions = {e.item_id: e.version for e in self._entries(parse(text, self._sections))}
+        return [
+            Outcome(change, error=error)
+            if error
+            else Outcome(change, change.item_id, versions.get(change.item_id))
+            for change, error in zip(changes, errors, strict=True)
+        ]
+
+    def _card_text(self, entry: _Entry, change: Update, nl: str) -> str:
+        """The card's new bytes: its own if only the heading changes, else rendered anew."""
+        same = _content(entry.card.item) == _content(change.item)
+        raw = entry.card.raw or ""
+        if same and entry.item_id == change.item_id:
+            return raw
+        if same and entry.card.item_id is None:
+            return add_marker(raw, change.item_id)
+        return render_card(change.item, change.item_id, nl)
+
+    def _heading(self, item: Item) -> str:
+        if item.archived:
+            return self._archive
+        return self.config.lists.get(item.kind, DEFAULT_LISTS[item.kind])
+
+    def _entries(self, board: Board) -> list[_Entry]:
+        entries: list[_Entry] = []
+        seen: set[str] = set()
+        copies: Counter[tuple[str, str]] = Counter()
+        for index, card, heading in board.cards():
+            raw = card.raw or ""
+            version = _digest(f"{heading}\n{raw}")
+            item_id = card.item_id if card.item_id not in seen else None
+            if item_id is not None:
+                seen.add(item_id)
+                remote_id = item_id
+            else:
+                key = (heading, _digest(raw)[:10])
+                remote_id = f"new:{heading}:{copies[key]}:{key[1]}"
+                copies[key] += 1
+            entries.append(_Entry(index, card, heading, remote_id, item_id, version))
+        return entries
+
+    def _load(self) -> tuple[str, os.stat_result] | None:
+        """The file's text and stat, or None if there is no file yet."""
+        self.requests += 1
+        try:
+            with self.path.open("rb") as file:
+                st = os.fstat(file.fileno())
+                data = file.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise TargetRejected(self.name, f"cannot read {self.path}: {_reason(exc)}") from None
+        # surrogateescape: bytes that are not UTF-8 survive a rewrite unchanged.
+        return data.decode("utf-8", "surrogateescape"), st
+
+    def _write(self, text: str, before: os.stat_result | None) -> bool:
+        """Replace the file atomically; False if it changed since `before` (nothing written)."""
+        real = Path(os.path.realpath(self.path))
+        temp = real.with_name(f".{real.name}.{secrets.token_hex(4)}.pairsync-tmp")
+        mode = stat.S_IMODE(before.st_mode) if before else 0o666
+        self.requests += 1
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            try:
+                with os.fdopen(fd, "wb") as file:
+                    file.write(text.encode("utf-8", "surrogateescape"))
+                    file.flush()
+                    os.fsync(file.fileno())
+                if before is not None:
+                    os.chmod(temp, mode)  # os.open applied the umask
+                if _signature(real) != _signature_of(before):
+                    temp.unlink()
+                    return False
+                os.replace(temp, real)
+            except BaseException:
+                temp.unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise TargetRejected(self.name, f"cannot write {self.path}: {_reason(exc)}") from None
+        _fsync_dir(real.parent)
+        return True
+
+
+def _content(item: Item) -> Item:
+    """What a card's own bytes say: kind and archived are said by the heading it is under."""
+    return item.with_(kind=Kind.GOAL, archived=False)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).replace("\n", " ")
+
+
+def _signature_of(st: os.stat_result | None) -> tuple[int, int, int] | None:
+    return None if st is None else (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        return _signature_of(path.stat())
+    except FileNotFoundError:
+        return None
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable; some file systems cannot open a directory, which is fine."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

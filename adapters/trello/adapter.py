@@ -1,0 +1,340 @@
+"""The Trello adapter: one board, its mapped lists, over py-trello's `TrelloClient`.
+
+Requests (the performance budget is per run):
+- A full `read` is one `GET /boards/{id}` with cards (closed ones too, so restores are
+  seen), lists, labels, checklists and the newest action, whose id is the cursor.
+- An incremental `read(cursor)` asks `GET /boards/{id}/actions?since=cursor&limit=1`:
+  nothing since means nothing changed (1 request); anything means a full read.
+- A create is one `POST /cards` with every field; a problem card copies the Five Whys
+  checklist from a closed template card in the same request (`idCardSource`), so it
+  cannot end up half-made. The template is made once per board, when two or more
+  problem cards are created in one run.
+- An update is one `PUT /cards/{id}` for all card fields that differ, plus one request
+  per check item that differs (Trello has no batch write).
+py-trello is used through `fetch_json`; its object layer fetches eagerly (a `Card.fetch`
+is five requests) and would break the budget. HTTP details live in `session.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from trello import TrelloClient
+from trello.exceptions import ResourceUnavailable
+
+from adapters.base import (
+    Adapter,
+    Change,
+    CheckLine,
+    Create,
+    Outcome,
+    Snapshot,
+    Update,
+    add_footer,
+)
+from adapters.trello import mapping
+from adapters.trello.config import TrelloTarget
+from adapters.trello.mapping import CHECKLIST_NAME, BoardView
+from adapters.trello.session import GaveUp, HttpStatus, TrelloSession, Uncertain, call_with_retries
+from sync.errors import TargetError, TargetRejected, TargetUnavailable
+from sync.model import Item, Kind, Step
+
+UNCERTAIN = "uncertain; will re-link on next run"
+
+
+class ChangeFailed(Exception):
+    """One change could not be written; the others still go through."""
+
+
+class TrelloAdapter(Adapter):
+    type_name = "trello"
+    config: TrelloTarget
+
+    def __init__(self, config: TrelloTarget, base_dir: Path) -> None:
+        super().__init__(config, base_dir)
+        self.session = TrelloSession(
+            config.base_url, config.api_key, config.token, config.timeout_seconds, self._count
+        )
+        self.client = TrelloClient(
+            api_key=config.api_key.get_secret_value(),
+            token=config.token.get_secret_value(),
+            http_service=self.session,
+        )
+        self._view: BoardView | None = None
+
+    def _count(self) -> None:
+        self.requests += 1
+
+    # -- HTTP -------------------------------------------------------------------------------
+    def _call(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Any:
+        def send() -> Any:
+            return self.client.fetch_json(
+                path, http_method=method, query_params=dict(query or {}), post_args=body
+            )
+
+        try:
+            return call_with_retries(method, send, self.config.retry_seconds)
+        except HttpStatus as exc:
+            if exc.status == 401:
+                raise TargetRejected(self.name, "token rejected (401)") from None
+            if exc.status == 404 and path.startswith("/boards/"):
+                raise TargetRejected(
+                    self.name, f"board {self.config.board_id} not found (404)"
+                ) from None
+            raise ChangeFailed(f"{method} {_shape(path)} answered {exc.status}") from None
+        except GaveUp as exc:
+            raise TargetUnavailable(self.name, f"{method} {_shape(path)}: {exc}") from None
+        except (ResourceUnavailable, ValueError) as exc:  # py-trello or a body that is not JSON
+            raise TargetUnavailable(
+                self.name, f"{method} {_shape(path)}: unreadable answer"
+            ) from exc
+
+    # -- read -------------------------------------------------------------------------------
+    def read(self, cursor: str | None = None) -> Snapshot:
+        try:
+            return self._read(cursor)
+        except ChangeFailed as exc:
+            raise TargetRejected(self.name, str(exc)) from None
+
+    def _read(self, cursor: str | None) -> Snapshot:
+        if cursor:
+            since = self._call(
+                "GET", f"/boards/{self.config.board_id}/actions", {"since": cursor, "limit": "1"}
+            )
+            if not since:
+                return Snapshot(items={}, complete=False, cursor=cursor)
+        view = self._load_view()
+        items = {}
+        for card in view.cards.values():
+            remote = mapping.remote_item(card, view)
+            if remote is not None:
+                items[remote.remote_id] = remote
+        return Snapshot(items=items, complete=True, cursor=view.cursor)
+
+    def _load_view(self) -> BoardView:
+        data = self._call("GET", f"/boards/{self.config.board_id}", dict(mapping.BOARD_QUERY))
+        self._view = mapping.parse_board(data, self.config.lists)
+        return self._view
+
+    # -- apply ------------------------------------------------------------------------------
+    def apply(self, changes: Sequence[Change]) -> list[Outcome]:
+        if not changes:
+            return []
+        view = self._view or self._load_view()
+        fresh_problems = sum(1 for c in changes if isinstance(c, Create) and _fresh_steps(c.item))
+        outcomes: list[Outcome] = []
+        for index, change in enumerate(changes):
+            try:
+                if isinstance(change, Create):
+                    outcomes.append(self._create(view, change, use_template=fresh_problems >= 2))
+                else:
+                    outcomes.append(self._update(view, change))
+            except Uncertain:
+                outcomes.append(Outcome(change, error=f"{self.name}: {UNCERTAIN}"))
+            except ChangeFailed as exc:
+                outcomes.append(Outcome(change, error=f"{self.name}: {exc}"))
+            except TargetUnavailable as exc:  # the service is down: do not hammer it
+                outcomes += [Outcome(c, error=str(exc)) for c in changes[index:]]
+                break
+        self._view = None  # cards copied from the template are not indexed: reload next time
+        return outcomes
+
+    def _create(self, view: BoardView, change: Create, use_template: bool) -> Outcome:
+        item = change.item
+        wanted = mapping.card_fields(
+            item,
+            add_footer(item.notes, change.item_id),
+            self._list_id(view, item.kind),
+            self._label_ids(view, item),
+        )
+        body = {k: v for k, v in wanted.items() if k != "closed" and v is not None}
+        body["idLabels"] = ",".join(wanted["idLabels"])
+        body["pos"] = "bottom"
+        template = self._template(view, item.steps) if use_template and _fresh_steps(item) else None
+        if template:
+            body.update(idCardSource=template[0], keepFromSource="checklists")
+        card = self._call("POST", "/cards", body=body)
+        view.cards[card["id"]] = card
+        try:
+            if item.archived:
+                view.cards[card["id"]] = self._call(
+                    "PUT", f"/cards/{card['id']}", body={"closed": True}
+                )
+            if item.steps and not template:
+                self._add_steps(view, card["id"], item.steps)
+        except (ChangeFailed, Uncertain) as exc:
+            raise ChangeFailed(
+                f"card {card['id']} created, but not finished ({exc or UNCERTAIN})"
+            ) from None
+        return Outcome(change, remote_id=card["id"], version=mapping.version(item, change.item_id))
+
+    def _update(self, view: BoardView, change: Update) -> Outcome:
+        card = view.cards.get(change.remote_id)
+        found = mapping.card_item(card, view) if card else None
+        if card is None or found is None:
+            raise ChangeFailed(
+                f"card {change.remote_id} is gone from the mapped lists; not written"
+            )
+        if mapping.version(*found) != change.version:
+            raise ChangeFailed(
+                f"card {change.remote_id} changed in Trello since it was read; not written"
+            )
+        item = change.item
+        keep = [i for i in card["idLabels"] if i not in view.label_names]  # colour-only labels
+        wanted = mapping.card_fields(
+            item,
+            add_footer(item.notes, change.item_id),
+            self._list_id(view, item.kind),
+            self._label_ids(view, item) + keep,
+        )
+        diff = mapping.card_diff(card, wanted)
+        if diff:
+            view.cards[card["id"]] = self._call("PUT", f"/cards/{card['id']}", body=diff)
+        self._sync_steps(view, card["id"], item.steps)
+        return Outcome(change, remote_id=card["id"], version=mapping.version(item, change.item_id))
+
+    # -- lists, labels, template --------------------------------------------------------------
+    def _list_id(self, view: BoardView, kind: Kind) -> str:
+        if kind not in view.list_ids:
+            created = self._call(
+                "POST",
+                "/lists",
+                body={"name": self.config.lists[kind], "idBoard": view.board_id, "pos": "bottom"},
+            )
+            view.list_ids[kind] = created["id"]
+            view.kinds[created["id"]] = kind
+        return view.list_ids[kind]
+
+    def _label_ids(self, view: BoardView, item: Item) -> list[str]:
+        for name in sorted(item.tool_labels() - view.label_ids.keys()):
+            created = self._call(
+                "POST",
+                "/labels",
+                body={"name": name, "idBoard": view.board_id, "color": mapping.label_color(name)},
+            )
+            view.label_ids[name] = created["id"]
+            view.label_names[created["id"]] = name
+        return sorted(view.label_ids[name] for name in item.tool_labels())
+
+    def _template(
+        self, view: BoardView, steps: tuple[Step, ...]
+    ) -> tuple[str, str, tuple[str, ...]] | None:
+        """The template card for these step texts, made now if the board has none."""
+        texts = tuple(step.text for step in steps)
+        if view.template is None:
+            body = {
+                "name": "pairsync: Five Whys template",
+                "desc": mapping.TEMPLATE_DESC,
+                "idList": self._list_id(view, Kind.PROBLEM),
+                "pos": "bottom",
+            }
+            card = self._call("POST", "/cards", body=body)
+            checklist = self._add_steps(view, card["id"], steps)
+            self._call("PUT", f"/cards/{card['id']}", body={"closed": True})
+            view.template = (card["id"], checklist, texts)
+        return view.template if view.template[2] == texts else None
+
+    def _add_steps(self, view: BoardView, card_id: str, steps: tuple[Step, ...]) -> str:
+        checklist = self._call(
+            "POST", "/checklists", body={"idCard": card_id, "name": CHECKLIST_NAME}
+        )
+        for step in steps:
+            checklist["checkItems"].append(
+                self._call(
+                    "POST",
+                    f"/checklists/{checklist['id']}/checkItems",
+                    body={"name": step.text, "checked": step.done, "pos": "bottom"},
+                )
+            )
+        view.five_whys[card_id] = checklist
+        return str(checklist["id"])
+
+    def _sync_steps(self, view: BoardView, card_id: str, steps: tuple[Step, ...]) -> None:
+        """Make the card's Five Whys checklist show `steps`, one request per differing item."""
+        checklist = view.five_whys.get(card_id)
+        if checklist is None:
+            if steps:
+                self._add_steps(view, card_id, steps)
+            return
+        if not steps:
+            self._call("DELETE", f"/checklists/{checklist['id']}")
+            del view.five_whys[card_id]
+            return
+        items = checklist["checkItems"]
+        for index, step in enumerate(steps):
+            if index >= len(items):
+                items.append(
+                    self._call(
+                        "POST",
+                        f"/checklists/{checklist['id']}/checkItems",
+                        body={"name": step.text, "checked": step.done, "pos": "bottom"},
+                    )
+                )
+                continue
+            diff: dict[str, Any] = {}
+            if items[index]["name"] != step.text:
+                diff["name"] = step.text
+            if (items[index]["state"] == "complete") != step.done:
+                diff["state"] = "complete" if step.done else "incomplete"
+            if diff:
+                items[index] = self._call(
+                    "PUT", f"/cards/{card_id}/checkItem/{items[index]['id']}", body=diff
+                )
+        for extra in items[len(steps) :]:
+            self._call("DELETE", f"/checklists/{checklist['id']}/checkItems/{extra['id']}")
+        del items[len(steps) :]
+
+    # -- check ------------------------------------------------------------------------------
+    def check(self) -> list[CheckLine]:
+        rows: list[CheckLine] = []
+        try:
+            me = self._call("GET", "/members/me")
+            rows.append(CheckLine("credentials", True, f"accepted for @{me.get('username', '?')}"))
+            view = self._load_view()
+        except ChangeFailed as exc:
+            return [*rows, CheckLine("board", False, f"{self.name}: {exc}")]
+        except TargetError as exc:
+            return [*rows, CheckLine("credentials" if not rows else "board", False, str(exc))]
+        in_scope = sum(1 for c in view.cards.values() if mapping.card_item(c, view))
+        rows.append(CheckLine("board", True, f"{self.config.board_id}: {in_scope} cards in scope"))
+        missing = [name for kind, name in self.config.lists.items() if kind not in view.list_ids]
+        rows.append(
+            CheckLine(
+                "lists",
+                True,
+                "all mapped lists exist"
+                if not missing
+                else f"missing, created on first sync: {', '.join(missing)}",
+            )
+        )
+        remaining = self.session.last_headers.get("x-rate-limit-api-token-remaining")
+        limit = self.session.last_headers.get("x-rate-limit-api-token-max")
+        if remaining is not None:
+            rows.append(
+                CheckLine(
+                    "rate limit",
+                    int(remaining) > 10,
+                    f"{remaining} of {limit} requests left in the current window",
+                )
+            )
+        return rows
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _fresh_steps(item: Item) -> bool:
+    return bool(item.steps) and not any(step.done for step in item.steps)
+
+
+def _shape(path: str) -> str:
+    """A path with ids elided, for messages: /cards/{id}."""
+    return "/".join("{id}" if len(part) == 24 else part for part in path.split("/"))

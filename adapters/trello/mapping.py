@@ -1,0 +1,217 @@
+"""Pure conversions between one read of a Trello board and pairsync items, no HTTP.
+
+| item | Trello |
+|---|---|
+| kind | the card's list (config `lists`: kind -> list name) |
+| title, notes | `name`, `desc` (notes + link-back footer) |
+| done, archived | `dueComplete`, `closed` |
+| due | `due`, date part in UTC; written as noon UTC so every time zone shows that day |
+| labels, owner | label names; the owner as label "owner/<role>" |
+| steps | check items of the checklist "Five Whys" (name, state complete) |
+
+A closed card whose description is `TEMPLATE_DESC` holds the Five Whys checklist that
+new problem cards copy; it is pairsync's, never an item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from adapters.base import RemoteItem, split_footer
+from sync.model import Item, Kind, Step, split_owner
+
+CHECKLIST_NAME = "Five Whys"
+TEMPLATE_DESC = (
+    "pairsync: template of the Five Whys checklist for new problem cards. Keep it archived."
+)
+LABEL_COLORS = (
+    "green",
+    "yellow",
+    "orange",
+    "red",
+    "purple",
+    "blue",
+    "sky",
+    "lime",
+    "pink",
+    "black",
+)
+
+BOARD_QUERY = {
+    "fields": "name,dateLastActivity",
+    "cards": "all",
+    "card_fields": "name,desc,closed,due,dueComplete,idList,idLabels,idChecklists,"
+    "dateLastActivity,pos",
+    "lists": "all",
+    "list_fields": "name,closed,pos",
+    "labels": "all",
+    "label_fields": "name,color",
+    "labels_limit": "1000",
+    "checklists": "all",
+    "checklist_fields": "name,idCard,pos",
+    "actions": "all",
+    "actions_limit": "1",
+    "action_fields": "id,date",
+}
+"""One `GET /boards/{id}` that returns the whole scope; the newest action is the cursor."""
+
+
+@dataclass
+class BoardView:
+    """What one full read of the board says, indexed for reading and writing."""
+
+    board_id: str
+    kinds: dict[str, Kind]
+    """Open list id -> kind, for the mapped lists."""
+    list_ids: dict[Kind, str]
+    label_ids: dict[str, str]
+    """Label name -> id (the first label of a name)."""
+    label_names: dict[str, str]
+    cards: dict[str, dict[str, Any]]
+    five_whys: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Card id -> its "Five Whys" checklist, check items sorted by position."""
+    template: tuple[str, str, tuple[str, ...]] | None = None
+    """(card id, checklist id, step texts) of the template card, if there is one."""
+    cursor: str | None = None
+
+
+def parse_board(data: dict[str, Any], lists: dict[Kind, str]) -> BoardView:
+    by_name: dict[str, str] = {}
+    for tlist in sorted(data.get("lists", []), key=lambda t: t.get("pos", 0)):
+        if not tlist.get("closed"):
+            by_name.setdefault(tlist["name"], tlist["id"])
+    list_ids = {kind: by_name[name] for kind, name in lists.items() if name in by_name}
+    labels = [x for x in data.get("labels", []) if x.get("name")]
+    view = BoardView(
+        board_id=data["id"],
+        kinds={list_id: kind for kind, list_id in list_ids.items()},
+        list_ids=list_ids,
+        label_ids={x["name"]: x["id"] for x in reversed(labels)},
+        label_names={x["id"]: x["name"] for x in labels},
+        cards={c["id"]: c for c in data.get("cards", [])},
+    )
+    for checklist in sorted(data.get("checklists", []), key=lambda c: c.get("pos", 0)):
+        if checklist["name"] == CHECKLIST_NAME and checklist["idCard"] not in view.five_whys:
+            checklist["checkItems"] = sorted(
+                checklist.get("checkItems", []), key=lambda i: i["pos"]
+            )
+            view.five_whys[checklist["idCard"]] = checklist
+    for card in view.cards.values():
+        checklist = view.five_whys.get(card["id"])
+        if card["desc"] == TEMPLATE_DESC and checklist is not None and view.template is None:
+            texts = tuple(i["name"] for i in checklist["checkItems"])
+            view.template = (card["id"], checklist["id"], texts)
+    actions = data.get("actions") or []
+    view.cursor = actions[0]["id"] if actions else None
+    return view
+
+
+def card_item(card: dict[str, Any], view: BoardView) -> tuple[Item, str | None] | None:
+    """The item a card shows and the item id in its footer; None for a card out of scope."""
+    kind = view.kinds.get(card["idList"])
+    if kind is None or card["desc"] == TEMPLATE_DESC:
+        return None
+    notes, item_id = split_footer(card["desc"])
+    names = {view.label_names[i] for i in card["idLabels"] if i in view.label_names}
+    labels, owner = split_owner(names)
+    checklist = view.five_whys.get(card["id"])
+    steps = (
+        tuple(Step(i["name"], i["state"] == "complete") for i in checklist["checkItems"])
+        if checklist
+        else ()
+    )
+    item = Item(
+        kind=kind,
+        title=card["name"],
+        notes=notes,
+        done=bool(card["dueComplete"]),
+        archived=bool(card["closed"]),
+        due=due_date(card.get("due")),
+        owner=owner,
+        labels=labels,
+        steps=steps,
+    )
+    return item, item_id
+
+
+def remote_item(card: dict[str, Any], view: BoardView) -> RemoteItem | None:
+    found = card_item(card, view)
+    if found is None:
+        return None
+    item, item_id = found
+    return RemoteItem(
+        remote_id=card["id"],
+        item=item,
+        item_id=item_id,
+        version=version(item, item_id),
+        modified_at=parse_time(card["dateLastActivity"]),
+    )
+
+
+def version(item: Item, item_id: str | None) -> str:
+    """A hash of what pairsync maps, so that a write's echo has the version the write
+    returned, while a person's edit of a mapped field always changes it."""
+    text = repr(
+        (
+            item.kind.value,
+            item.title,
+            item.notes,
+            item.done,
+            item.archived,
+            item.due,
+            sorted(item.tool_labels()),
+            item.steps,
+            item_id,
+        )
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def due_date(value: str | None) -> date | None:
+    return parse_time(value).date() if value else None
+
+
+def due_value(due: date | None) -> str | None:
+    return f"{due.isoformat()}T12:00:00.000Z" if due else None
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def label_color(name: str) -> str:
+    """A stable colour per label name (Trello requires one to create a label)."""
+    return LABEL_COLORS[int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(LABEL_COLORS)]
+
+
+def card_fields(item: Item, desc: str, list_id: str, label_ids: list[str]) -> dict[str, Any]:
+    """The card fields an item asks for, in Trello's names."""
+    return {
+        "name": item.title,
+        "desc": desc,
+        "idList": list_id,
+        "closed": item.archived,
+        "dueComplete": item.done,
+        "due": due_value(item.due),
+        "idLabels": sorted(label_ids),
+    }
+
+
+def card_diff(card: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    """The fields of `wanted` that the card does not already show; idLabels as Trello
+    takes them, comma-separated."""
+    diff: dict[str, Any] = {}
+    for key, value in wanted.items():
+        current = card.get(key)
+        if key == "idLabels":
+            if sorted(current or []) != value:
+                diff[key] = ",".join(value)
+        elif key == "due":
+            if due_date(current) != due_date(value):
+                diff[key] = value
+        elif current != value:
+            diff[key] = value
+    return diff

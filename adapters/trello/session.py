@@ -1,0 +1,169 @@
+"""HTTP for the Trello adapter: py-trello's `http_service`, and the retry policy.
+
+py-trello builds every URL as `https://api.trello.com/1/...` inside `fetch_json`, but it
+sends each request through the `http_service` it was given. A `requests.Session`
+subclass passed there is the one seam that needs no patching of py-trello: it rewrites
+the host to the configured `base_url` (a simulator, a proxy), counts requests, applies
+timeouts, and classifies every answer before py-trello sees it (singer-sdk's
+`validate_response`): 429 and 5xx are retriable, other 4xx are fatal.
+
+It also owns authentication. With a token but no token secret, py-trello signs with
+OAuth1 using empty secrets; the session replaces that with Trello's documented header
+form, `Authorization: OAuth oauth_consumer_key="...", oauth_token="..."`, so the
+credentials never sit in a URL (server logs, exception texts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+from pydantic import SecretStr
+from requests.structures import CaseInsensitiveDict
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+)
+from tenacity.wait import wait_exponential
+
+TRELLO_API = "https://api.trello.com/1"
+ATTEMPTS = 6
+MAX_SECONDS = 60.0
+_backoff = wait_exponential(multiplier=0.25, max=15)
+
+T = TypeVar("T")
+
+
+class HttpStatus(Exception):
+    """An answer other than 2xx; `retry_after` in seconds when the server said so."""
+
+    def __init__(self, status: int, retry_after: float | None = None) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def retriable(self) -> bool:
+        return self.status == 429 or self.status >= 500
+
+
+class Uncertain(Exception):
+    """A write whose connection broke after it was sent: it may or may not have happened."""
+
+
+class GaveUp(Exception):
+    """Retriable failures until the attempts or the time ran out."""
+
+    def __init__(self, reason: str, attempts: int) -> None:
+        super().__init__(f"{reason} after {attempts} attempts")
+        self.attempts = attempts
+
+
+class TrelloSession(requests.Session):
+    def __init__(
+        self,
+        base_url: str,
+        key: SecretStr,
+        token: SecretStr,
+        timeout: float,
+        on_request: Callable[[], None],
+    ) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+        self._key = key
+        self._token = token
+        self.timeout = timeout
+        self.on_request = on_request
+        self.last_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:  # type: ignore[override]
+        url = str(url)
+        if url.startswith(TRELLO_API):
+            url = self.base_url + url[len(TRELLO_API) :]
+        params = {
+            k: v for k, v in (kwargs.pop("params", None) or {}).items() if k not in ("key", "token")
+        }
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers["Authorization"] = (
+            f'OAuth oauth_consumer_key="{self._key.get_secret_value()}", '
+            f'oauth_token="{self._token.get_secret_value()}"'
+        )
+        kwargs["auth"] = None
+        kwargs["timeout"] = kwargs.get("timeout") or self.timeout
+        self.on_request()
+        response = super().request(method, url, *args, params=params, headers=headers, **kwargs)
+        self.last_headers = response.headers
+        if response.status_code >= 300:
+            raise HttpStatus(response.status_code, _retry_after(response))
+        return response
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return max(float(response.headers["Retry-After"]), 0.0)
+    except (KeyError, ValueError):
+        return None
+
+
+def _is_sent(exc: requests.RequestException) -> bool:
+    """False when the connection failed before the request could have reached the server."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return "NewConnectionError" not in type(reason).__name__
+
+
+def call_with_retries(method: str, send: Callable[[], T], max_seconds: float = MAX_SECONDS) -> T:
+    """Send, retrying 429, 5xx and broken connections with backoff (honouring
+    `Retry-After`), at most `ATTEMPTS` times or `max_seconds`. A POST whose connection
+    broke after sending is never resent (it may have created something): `Uncertain`.
+
+    :raises HttpStatus: a fatal status (401, 404, ...)
+    :raises GaveUp: 429, 5xx or broken connections until attempts or time ran out
+    :raises Uncertain: a POST that may have been applied
+    """
+
+    def should_retry(exc: BaseException) -> bool:
+        if isinstance(exc, HttpStatus):
+            return exc.retriable
+        return isinstance(exc, requests.RequestException)
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, HttpStatus) and exc.retry_after is not None:
+            return min(exc.retry_after, max_seconds)
+        return float(_backoff(state))
+
+    def send_once() -> T:
+        try:
+            return send()
+        except requests.RequestException as exc:
+            if method == "POST" and _is_sent(exc):
+                raise Uncertain() from exc
+            raise
+
+    retrying = Retrying(
+        stop=stop_after_attempt(ATTEMPTS) | stop_after_delay(max_seconds),
+        wait=wait,
+        retry=retry_if_exception(should_retry),
+        reraise=True,
+    )
+    try:
+        return retrying(send_once)
+    except HttpStatus as exc:
+        if not exc.retriable:
+            raise
+        raise GaveUp(f"HTTP {exc.status}", _attempts(retrying)) from exc
+    except requests.RequestException as exc:
+        reason = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+        raise GaveUp(reason, _attempts(retrying)) from exc
+
+
+def _attempts(retrying: Retrying) -> int:
+    return int(retrying.statistics.get("attempt_number", ATTEMPTS))

@@ -1,0 +1,397 @@
+"""The simulated Trello's state, with no HTTP (moto's models.py): members, boards, lists,
+labels, cards, checklists, check items and the actions log.
+
+Every write names the member who made it, records a Trello action (`createCard`,
+`updateCard`, `addChecklistToCard`, ...) and bumps `dateLastActivity` on the card and the
+board, as Trello does. `responses.py` turns HTTP requests into these calls; tests acting
+as a person in Trello call them directly (see `server.Person`).
+
+Limitations (deliberate): no organisations, members on boards, attachments, comments,
+custom fields or webhooks; `pos` is a plain float; a token sees every board of its member.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from typing import Any
+
+from adapters.trello.sim.entities import (
+    Action,
+    Board,
+    Card,
+    CheckItem,
+    Checklist,
+    Label,
+    Member,
+    TList,
+    TrelloError,
+    iso,
+    new_id,
+    not_found,
+    parse_date,
+    short_link,
+)
+
+
+class TrelloBackend:
+    """All of one simulated Trello. Not thread-safe: the HTTP app serialises calls."""
+
+    def __init__(self, now: Callable[[], float]) -> None:
+        self.now = now
+        self.keys: set[str] = set()
+        self.tokens: dict[str, Member] = {}
+        self.boards: dict[str, Board] = {}
+        self._seq = itertools.count(1)
+
+    # -- accounts ---------------------------------------------------------------------------
+    def add_member(self, key: str, token: str, username: str, full_name: str = "") -> Member:
+        self.keys.add(key)
+        member = Member(new_id(self.now()), username, full_name or username)
+        self.tokens[token] = member
+        return member
+
+    def create_board(self, member: Member, name: str) -> Board:
+        now = self.now()
+        board = Board(new_id(now), name, short_link(), iso(now), member_ids={member.id})
+        self.boards[board.id] = board
+        self._record(board, member, "createBoard", {})
+        return board
+
+    # -- lookups ----------------------------------------------------------------------------
+    def board(self, member: Member, board_id: str) -> Board:
+        board = self.boards.get(board_id)
+        if board is None:
+            raise not_found()
+        if member.id not in board.member_ids:
+            raise TrelloError(401, "unauthorized permission requested")
+        return board
+
+    def _find(self, member: Member, kind: str, obj_id: str) -> tuple[Board, Any]:
+        for board in self.boards.values():
+            obj = getattr(board, kind).get(obj_id)
+            if obj is not None:
+                return self.board(member, board.id), obj
+        raise not_found()
+
+    def card(self, member: Member, card_id: str) -> tuple[Board, Card]:
+        board, card = self._find(member, "cards", card_id)
+        return board, card
+
+    def checklist(self, member: Member, checklist_id: str) -> tuple[Board, Checklist]:
+        board, checklist = self._find(member, "checklists", checklist_id)
+        return board, checklist
+
+    def tlist(self, member: Member, list_id: str) -> tuple[Board, TList]:
+        board, tlist = self._find(member, "lists", list_id)
+        return board, tlist
+
+    # -- lists and labels -------------------------------------------------------------------
+    def create_list(self, member: Member, board_id: str, name: str, pos: Any = None) -> TList:
+        board = self.board(member, board_id)
+        tlist = TList(new_id(self.now()), board.id, name, _pos(pos, board.lists.values()))
+        board.lists[tlist.id] = tlist
+        self._record(board, member, "createList", {"list": {"id": tlist.id, "name": name}})
+        return tlist
+
+    def update_list(self, member: Member, list_id: str, **changes: Any) -> TList:
+        board, tlist = self.tlist(member, list_id)
+        for key in ("name", "closed"):
+            if key in changes:
+                setattr(tlist, key, changes[key])
+        self._record(board, member, "updateList", {"list": {"id": tlist.id, "name": tlist.name}})
+        return tlist
+
+    def create_label(self, member: Member, board_id: str, name: str, color: str | None) -> Label:
+        board = self.board(member, board_id)
+        label = Label(new_id(self.now()), board.id, name, color)
+        board.labels[label.id] = label
+        self._record(board, member, "createLabel", {"label": label.to_json()})
+        return label
+
+    # -- cards ------------------------------------------------------------------------------
+    def create_card(self, member: Member, id_list: str, **fields: Any) -> Card:
+        board, tlist = self.tlist(member, id_list)
+        now = self.now()
+        cards = [c for c in board.cards.values() if c.idList == tlist.id]
+        card = Card(
+            new_id(now),
+            board.id,
+            tlist.id,
+            fields.get("name") or "",
+            idShort=len(board.cards) + 1,
+            shortLink=short_link(),
+            pos=_pos(fields.get("pos", "bottom"), cards),
+            dateLastActivity=iso(now),
+        )
+        source = fields.get("idCardSource")
+        if source:
+            self._copy_from(member, board, card, source, fields.get("keepFromSource") or "all")
+        self._set_card_fields(board, card, fields)
+        board.cards[card.id] = card
+        self._record(
+            board, member, "createCard", {"card": self._card_ref(card), "list": _ref(tlist)}
+        )
+        return card
+
+    def _copy_from(
+        self, member: Member, board: Board, card: Card, source_id: str, keep: str
+    ) -> None:
+        _, source = self.card(member, source_id)
+        kept = set(keep.split(","))
+        card.desc = source.desc
+        if kept & {"all", "labels"}:
+            card.idLabels = list(source.idLabels)
+        if kept & {"all", "due"}:
+            card.due, card.dueComplete = source.due, source.dueComplete
+        if kept & {"all", "checklists"}:
+            for checklist_id in source.idChecklists:
+                self._copy_checklist(board, card, board.checklists[checklist_id])
+
+    def _copy_checklist(
+        self, board: Board, card: Card, source: Checklist, name: str | None = None
+    ) -> Checklist:
+        now = self.now()
+        checklist = Checklist(
+            new_id(now),
+            board.id,
+            card.id,
+            name or source.name,
+            _pos("bottom", [board.checklists[c] for c in card.idChecklists]),
+        )
+        for item in sorted(source.items, key=lambda i: i.pos):
+            checklist.items.append(
+                CheckItem(new_id(now), checklist.id, item.name, item.state, item.pos)
+            )
+        board.checklists[checklist.id] = checklist
+        card.idChecklists.append(checklist.id)
+        return checklist
+
+    def _set_card_fields(self, board: Board, card: Card, fields: dict[str, Any]) -> dict[str, Any]:
+        """Apply the writable card fields present in `fields`; return the old values."""
+        old: dict[str, Any] = {}
+        for key in ("name", "desc", "closed", "dueComplete", "idList", "due", "idLabels", "pos"):
+            if key not in fields or (key == "pos" and fields[key] is None):
+                continue
+            value = fields[key]
+            if key == "due":
+                value = parse_date(value)
+            elif key == "idLabels":
+                value = _id_list(value)
+                if any(label_id not in board.labels for label_id in value):
+                    raise TrelloError(400, "invalid value for idLabels")
+            elif key == "idList":
+                if value not in board.lists:
+                    raise TrelloError(400, "invalid value for idList")
+            elif key == "pos":
+                value = _pos(value, [c for c in board.cards.values() if c.idList == card.idList])
+            elif key in ("name", "desc"):
+                value = "" if value is None else str(value)
+            if getattr(card, key) != value:
+                old[key] = getattr(card, key)
+                setattr(card, key, value)
+        return old
+
+    def update_card(self, member: Member, card_id: str, **fields: Any) -> Card:
+        board, card = self.card(member, card_id)
+        old = self._set_card_fields(board, card, fields)
+        self._touch(card)
+        data = {"card": self._card_ref(card), "list": _ref(board.lists[card.idList]), "old": old}
+        self._record(board, member, "updateCard", data)
+        return card
+
+    def delete_card(self, member: Member, card_id: str) -> None:
+        board, card = self.card(member, card_id)
+        for checklist_id in card.idChecklists:
+            board.checklists.pop(checklist_id, None)
+        del board.cards[card.id]
+        self._record(
+            board,
+            member,
+            "deleteCard",
+            {
+                "card": {"id": card.id, "idShort": card.idShort},
+                "list": _ref(board.lists[card.idList]),
+            },
+        )
+
+    # -- checklists -------------------------------------------------------------------------
+    def create_checklist(
+        self, member: Member, card_id: str, name: str | None = None, source_id: str | None = None
+    ) -> Checklist:
+        board, card = self.card(member, card_id)
+        if source_id:
+            _, source = self.checklist(member, source_id)
+            checklist = self._copy_checklist(board, card, source, name)
+        else:
+            siblings = [board.checklists[c] for c in card.idChecklists]
+            checklist = Checklist(
+                new_id(self.now()), board.id, card.id, name or "Checklist", _pos("bottom", siblings)
+            )
+            board.checklists[checklist.id] = checklist
+            card.idChecklists.append(checklist.id)
+        self._touch(card)
+        self._record(
+            board,
+            member,
+            "addChecklistToCard",
+            {"card": self._card_ref(card), "checklist": _ref(checklist)},
+        )
+        return checklist
+
+    def delete_checklist(self, member: Member, checklist_id: str) -> None:
+        board, checklist = self.checklist(member, checklist_id)
+        card = board.cards[checklist.idCard]
+        card.idChecklists.remove(checklist.id)
+        del board.checklists[checklist.id]
+        self._touch(card)
+        self._record(
+            board,
+            member,
+            "removeChecklistFromCard",
+            {"card": self._card_ref(card), "checklist": _ref(checklist)},
+        )
+
+    def create_check_item(
+        self, member: Member, checklist_id: str, name: str, checked: bool = False, pos: Any = None
+    ) -> CheckItem:
+        board, checklist = self.checklist(member, checklist_id)
+        item = CheckItem(
+            new_id(self.now()),
+            checklist.id,
+            name,
+            "complete" if checked else "incomplete",
+            _pos(pos, checklist.items),
+        )
+        checklist.items.append(item)
+        card = board.cards[checklist.idCard]
+        self._touch(card)
+        self._record(
+            board,
+            member,
+            "createCheckItem",
+            {"card": self._card_ref(card), "checklist": _ref(checklist), "checkItem": _ref(item)},
+        )
+        return item
+
+    def update_check_item(
+        self, member: Member, card_id: str, item_id: str, **changes: Any
+    ) -> CheckItem:
+        board, card = self.card(member, card_id)
+        checklist, item = self._check_item(board, card, item_id)
+        old = {
+            k: getattr(item, k)
+            for k in ("name", "state")
+            if k in changes and changes[k] != getattr(item, k)
+        }
+        for key in ("name", "state"):
+            if key in changes and changes[key] is not None:
+                setattr(item, key, changes[key])
+        self._touch(card)
+        kind = "updateCheckItemStateOnCard" if set(old) == {"state"} else "updateCheckItem"
+        self._record(
+            board,
+            member,
+            kind,
+            {
+                "card": self._card_ref(card),
+                "checklist": _ref(checklist),
+                "checkItem": {**_ref(item), "state": item.state},
+                "old": old,
+            },
+        )
+        return item
+
+    def delete_check_item(self, member: Member, checklist_id: str, item_id: str) -> None:
+        board, checklist = self.checklist(member, checklist_id)
+        card = board.cards[checklist.idCard]
+        _, item = self._check_item(board, card, item_id)
+        checklist.items.remove(item)
+        self._touch(card)
+        self._record(
+            board,
+            member,
+            "deleteCheckItem",
+            {"card": self._card_ref(card), "checklist": _ref(checklist), "checkItem": _ref(item)},
+        )
+
+    def _check_item(self, board: Board, card: Card, item_id: str) -> tuple[Checklist, CheckItem]:
+        for checklist_id in card.idChecklists:
+            checklist = board.checklists[checklist_id]
+            for item in checklist.items:
+                if item.id == item_id:
+                    return checklist, item
+        raise not_found()
+
+    # -- actions ----------------------------------------------------------------------------
+    def actions(
+        self,
+        board: Board,
+        since: str | None = None,
+        before: str | None = None,
+        types: set[str] | None = None,
+        limit: int = 50,
+    ) -> list[Action]:
+        """Newest first, as Trello lists them; `since`/`before` take an action id or a date."""
+        chosen = [a for a in reversed(board.actions) if types is None or a.type in types]
+        if since:
+            chosen = [a for a in chosen if _after(a, since, board)]
+        if before:
+            chosen = [a for a in chosen if not _after(a, before, board) and a.id != before]
+        return chosen[:limit]
+
+    def _record(self, board: Board, member: Member, kind: str, data: dict[str, Any]) -> None:
+        now = self.now()
+        board.dateLastActivity = iso(now)
+        action = Action(
+            new_id(now), next(self._seq), kind, iso(now), member, {"board": board.ref(), **data}
+        )
+        board.actions.append(action)
+
+    def _touch(self, card: Card) -> None:
+        card.dateLastActivity = iso(self.now())
+
+    def _card_ref(self, card: Card) -> dict[str, Any]:
+        return {
+            "id": card.id,
+            "name": card.name,
+            "idShort": card.idShort,
+            "shortLink": card.shortLink,
+        }
+
+
+def _ref(obj: Any) -> dict[str, Any]:
+    return {"id": obj.id, "name": obj.name}
+
+
+def _after(action: Action, mark: str, board: Board) -> bool:
+    """Whether `action` came after `mark`: an action id, or a date. An id of no action on
+    the board compares by the creation time in its first 8 hex digits, as Trello's do."""
+    by_id = next((a for a in board.actions if a.id == mark), None)
+    if by_id is not None:
+        return action.seq > by_id.seq
+    if re.fullmatch(r"[0-9a-fA-F]{24}", mark):
+        return action.date > iso(int(mark[:8], 16))
+    try:
+        return action.date > (parse_date(mark) or "")
+    except ValueError:
+        raise TrelloError(400, "invalid value for since/before") from None
+
+
+def _id_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value if v]
+    return [v for v in str(value).split(",") if v]
+
+
+def _pos(pos: Any, siblings: Any) -> float:
+    """Trello's `pos`: "top", "bottom" or a positive number."""
+    existing = [s.pos for s in siblings]
+    if pos in (None, "bottom", ""):
+        return (max(existing) if existing else 0.0) + 16384.0
+    if pos == "top":
+        return (min(existing) if existing else 16384.0) / 2
+    return float(pos)

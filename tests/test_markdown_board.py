@@ -1,0 +1,277 @@
+"""The Obsidian-Kanban board format: examples a person would write, and round-trip
+properties over generated boards with foreign content around the cards."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.markdown.board import (
+    ARCHIVE_KIND,
+    Board,
+    Card,
+    Edits,
+    Text,
+    edit,
+    parse,
+    render,
+    render_card,
+)
+from sync.model import Item, Kind, Owner, Step
+
+SECTIONS: dict[str, Kind | None] = {
+    "Goals": Kind.GOAL,
+    "Decisions": Kind.DECISION,
+    "Problems": Kind.PROBLEM,
+    "Actions": Kind.ACTION,
+    "Archive": None,
+}
+ORDER = list(SECTIONS)
+
+SAMPLE = """\
+---
+kanban-plugin: basic
+---
+
+## Goals
+
+- [ ] Grow EMEA revenue 20% @{2026-12-31} #q4 #owner/executive ^ps-0123456789abcdef
+\tNotes line one
+\tNotes line two
+- [x] Another goal ^ps-1111111111111111
+
+## Problems
+
+- [ ] Weekly report arrives late #stale ^ps-2222222222222222
+\t- [x] Problem statement agreed
+\t- [ ] Why 1? the data export runs on Mondays
+
+## Archive
+
+- [x] An old decision ^ps-3333333333333333
+
+%% kanban:settings
+```
+{"kanban-plugin":"basic"}
+```
+%%
+"""
+
+
+def cards(text: str) -> list[tuple[str | None, Item, str]]:
+    return [(c.item_id, c.item, heading) for _, c, heading in parse(text, SECTIONS).cards()]
+
+
+def test_sample_parses_to_the_items_a_person_sees() -> None:
+    assert cards(SAMPLE) == [
+        (
+            "0123456789abcdef",
+            Item(
+                Kind.GOAL,
+                "Grow EMEA revenue 20%",
+                notes="Notes line one\nNotes line two",
+                due=date(2026, 12, 31),
+                owner=Owner.EXECUTIVE,
+                labels=frozenset({"q4"}),
+            ),
+            "Goals",
+        ),
+        ("1111111111111111", Item(Kind.GOAL, "Another goal", done=True), "Goals"),
+        (
+            "2222222222222222",
+            Item(
+                Kind.PROBLEM,
+                "Weekly report arrives late",
+                labels=frozenset({"stale"}),
+                steps=(
+                    Step("Problem statement agreed", True),
+                    Step("Why 1? the data export runs on Mondays"),
+                ),
+            ),
+            "Problems",
+        ),
+        (
+            "3333333333333333",
+            Item(ARCHIVE_KIND, "An old decision", done=True, archived=True),
+            "Archive",
+        ),
+    ]
+    assert render(parse(SAMPLE, SECTIONS)) == SAMPLE
+
+
+def test_canonical_card_text() -> None:
+    item = Item(
+        Kind.PROBLEM,
+        "Fix #bug",
+        notes="first\n\n- [ ] not a step",
+        due=date(2026, 3, 1),
+        owner=Owner.ASSISTANT,
+        labels=frozenset({"Needs review", "q4", "2026"}),
+        steps=(Step("Why 1?", True), Step("")),
+    )
+    text = render_card(item, "00000000000000aa")
+    assert text == (
+        "- [ ] Fix \\#bug @{2026-03-01} #%32026 #Needs%20review #q4 #owner/assistant"
+        " ^ps-00000000000000aa\n"
+        "\tfirst\n\t\n\t\\- [ ] not a step\n\t- [x] Why 1?\n\t- [ ]\n"
+    )
+    assert cards("## Problems\n" + text) == [("00000000000000aa", item, "Problems")]
+
+
+def test_what_stays_in_the_title() -> None:
+    text = "## Actions\n- [ ] Pay invoice #4411 by #friday soon #urgent\n- Call Bob\n"
+    (_, first, _), (item_id, second, _) = cards(text)
+    assert first.title == "Pay invoice #4411 by #friday soon"
+    assert first.labels == {"urgent"}
+    assert (item_id, second.title, second.done) == (None, "Call Bob", False)
+
+
+def test_unmapped_headings_code_and_comments_are_not_read() -> None:
+    text = (
+        "## Someday\n- [ ] not ours\n## Goals\n```\n- [ ] in a code block\n## Goals\n```\n"
+        "%% a comment\n- [ ] commented out\n%%\n### Detail\n- [ ] ours\n# Other\n- [ ] not ours\n"
+    )
+    assert [item.title for _, item, _ in cards(text)] == ["ours"]
+    assert render(parse(text, SECTIONS)) == text
+
+
+def test_edit_adds_missing_headings_in_natural_order() -> None:
+    text = "intro\n## Goals\n\n- [ ] a\n\n## Archive\n\n%% kanban:settings\n%%"
+    board = parse(text, SECTIONS)
+    edits = Edits()
+    edits.append["Problems"].append("- [ ] p\n")
+    edits.append["Goals"].append("- [ ] b\n")
+    assert edit(board, edits, ORDER, ["Goals", "Decisions", "Problems", "Actions"], "\n") == (
+        "intro\n## Goals\n\n- [ ] a\n- [ ] b\n\n## Decisions\n\n## Problems\n\n- [ ] p\n\n"
+        "## Actions\n\n## Archive\n\n%% kanban:settings\n%%"
+    )
+
+
+def test_edit_into_an_empty_section_and_after_a_last_line_without_newline() -> None:
+    board = parse("## Goals\n\n\n## Actions\n- [ ] x", SECTIONS)
+    edits = Edits()
+    edits.append["Goals"].append("- [ ] g\n")
+    edits.append["Actions"].append("- [ ] y\n")
+    assert (
+        edit(board, edits, ORDER, [], "\n")
+        == "## Goals\n\n- [ ] g\n\n## Actions\n- [ ] x\n- [ ] y\n"
+    )
+
+
+# --- properties -------------------------------------------------------------------------
+
+ONE_LINE = st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r")
+TRICKY = st.sampled_from(
+    ["#tag", "#12", "@{2026-01-31}", "@{2026-02-30}", "^ps-0123456789abcdef", "\\", "- [ ]", "%"]
+)
+titles = st.lists(TRICKY | st.text(ONE_LINE, max_size=6), max_size=5).map(" ".join).map(str.strip)
+notes = st.lists(
+    TRICKY | st.text(ONE_LINE, max_size=8) | st.just("  - [x] indented"), max_size=4
+).map("\n".join)
+labels = st.frozensets(
+    (TRICKY | st.text(min_size=1, max_size=6)).filter(
+        lambda s: s not in ("owner/executive", "owner/assistant")
+    ),
+    max_size=3,
+)
+steps = st.lists(st.builds(Step, st.text(ONE_LINE, max_size=8), st.booleans()), max_size=3)
+item_ids = st.none() | st.text("0123456789abcdef", min_size=16, max_size=16)
+FOREIGN = st.sampled_from(
+    [
+        "\n",
+        "\r\n",
+        "Some free text - with #tags\n",
+        "### Sub heading\n",
+        "**Complete**\n",
+        "> quote\n",
+    ]
+) | st.text(ONE_LINE, max_size=10).map(lambda s: "P" + s + "\n")
+UNMAPPED = FOREIGN | st.sampled_from(["- [ ] not ours ^ps-0123456789abcdef\n", "\tindented\n"])
+
+
+def card_in(kind: Kind | None) -> st.SearchStrategy[Card]:
+    item = st.builds(
+        Item,
+        kind=st.just(kind or ARCHIVE_KIND),
+        title=titles,
+        notes=notes,
+        done=st.booleans(),
+        archived=st.just(kind is None),
+        due=st.none() | st.dates(),
+        owner=st.none() | st.sampled_from(list(Owner)),
+        labels=labels,
+        steps=steps.map(tuple),
+    )
+    return st.builds(Card, item, item_ids)
+
+
+@st.composite
+def boards(draw: st.DrawFn) -> Board:
+    blocks: list[Text | Card] = []
+    if draw(st.booleans()):
+        blocks += [Text("---\n"), Text("kanban-plugin: basic\n"), Text("---\n")]
+    blocks += draw(
+        st.lists(FOREIGN | st.just("# Title\n"), max_size=3).map(lambda ls: [Text(x) for x in ls])
+    )
+    names = draw(st.permutations([*SECTIONS, "Someday", "Notes"]))
+    for name in names[: draw(st.integers(1, len(names)))]:
+        blocks.append(Text(f"## {name}\n"))
+        if name in SECTIONS:
+            body = st.lists(card_in(SECTIONS[name]) | FOREIGN.map(Text), max_size=5)
+            blocks += draw(body)
+            if draw(st.booleans()):
+                blocks += [Text("```\n"), Text("- [ ] in code\n"), Text("```\n")]
+        else:
+            blocks += [Text(x) for x in draw(st.lists(UNMAPPED, max_size=4))]
+    if draw(st.booleans()):
+        blocks += [Text(x) for x in ["%% kanban:settings\n", "```\n", "{}\n", "```\n", "%%\n"]]
+    if isinstance(blocks[-1], Text) and blocks[-1].raw.strip() and draw(st.booleans()):
+        blocks[-1] = Text(blocks[-1].raw.rstrip("\n"))
+    return Board(tuple(blocks))
+
+
+@given(boards())
+def test_parse_of_render_is_the_board(board: Board) -> None:
+    assert parse(render(board), SECTIONS) == board
+
+
+SOUP_LINES = st.sampled_from(
+    [
+        "## Goals",
+        "## Archive",
+        "## Other",
+        "# Top",
+        "---",
+        "```",
+        "~~~",
+        "%%",
+        "%% kanban:settings",
+        "",
+        "   ",
+        "- [ ] a #t ^ps-0123456789abcdef",
+        "- [X]  b  @{2026-01-01}",
+        "- c \\#d",
+        "\t- [x] step",
+        "  - [ ]",
+        "\tnote",
+        "    deep",
+        "\t\\- [ ] esc",
+        "-",
+        "- ",
+        "- [ ] #owner/executive #owner/assistant",
+        "- [ ] x #100% #a%41",
+    ]
+) | st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=12)
+
+
+@given(st.lists(SOUP_LINES, max_size=30), st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_any_file_renders_back_byte_for_byte(lines: list[str], nl: str, final: bool) -> None:
+    text = nl.join(lines) + (nl if final else "")
+    board = parse(text, SECTIONS)
+    assert render(board) == text
+    for _, card, heading in board.cards():
+        # A person's card re-rendered canonically means the same item.
+        rerendered = parse(f"## {heading}\n" + render_card(card.item, card.item_id), SECTIONS)
+        assert [c for _, c, _ in rerendered.cards()] == [card]
