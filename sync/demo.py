@@ -1,24 +1,33 @@
 """`pairsync demo`: a whole pair in a temporary directory, with no credentials.
 
-It writes a config and two Markdown boards (the executive's, seeded with one item of
-each kind, and the assistant's, empty), syncs, edits both boards as people would, syncs
-again and shows the result, using the same code paths as `pairsync sync`.
+It starts the built-in Trello and Asana simulators on loopback, writes a config with four
+targets (the executive's Asana project, the assistant's Trello board, and a Markdown board
+for each), seeds the executive's Markdown board with one item of each kind, and then runs
+the same code as `pairsync sync`: a first sync, edits made as people would in three
+tools, a second sync, a third that writes nothing, and the 1:1 agenda.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
+from adapters.asana.sim.server import AsanaSimulator
+from adapters.trello.sim.server import TrelloSimulator
+from sync.agenda import render_agenda
 from sync.config import load_config
 from sync.engine import RunSummary, run_pair, summary_lines
+from sync.state import State
 
 Echo = Callable[[str], None]
 
 CONFIG = """\
-# The demo pair: two Markdown boards kept in sync (see config.example.toml for every key).
+# The demo pair (every key is explained in config.example.toml).
 [pair]
 name = "demo"
 executive = "Dana Smith"
@@ -28,16 +37,35 @@ conflict_policy = "latest"
 [state]
 path = "state/demo.sqlite"
 
+[stale]
+after_days = 14
+exempt_kinds = []
+
+[[targets]]
+name = "executive-asana"
+type = "asana"
+role = "executive"
+project_gid = "{project_gid}"
+token = "${{DEMO_ASANA_TOKEN}}"
+base_url = "{asana_url}"
+
+[[targets]]
+name = "assistant-trello"
+type = "trello"
+role = "assistant"
+board_id = "{board_id}"
+api_key = "${{DEMO_TRELLO_KEY}}"
+token = "${{DEMO_TRELLO_TOKEN}}"
+base_url = "{trello_url}"
+
 [[targets]]
 name = "executive-notes"
 type = "markdown"
-role = "executive"
 path = "executive.md"
 
 [[targets]]
 name = "assistant-notes"
 type = "markdown"
-role = "assistant"
 path = "assistant.md"
 """
 
@@ -57,7 +85,7 @@ kanban-plugin: basic
 
 ## Problems
 
-- [ ] The weekly report reaches the board late
+- [ ] The weekly report reaches the board late #owner/assistant
 
 ## Actions
 
@@ -65,40 +93,84 @@ kanban-plugin: basic
 
 """
 
+THREE_WEEKS = 21 * 86400
+
 
 def run_demo(keep: Path | None, echo: Echo) -> None:
     with ExitStack() as stack:
         if keep is None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pairsync-demo-")))
         else:
-            folder = keep
+            folder = keep.resolve()
             folder.mkdir(parents=True, exist_ok=True)
+        trello = TrelloSimulator().start()
+        stack.callback(trello.stop)
+        asana = AsanaSimulator().start()
+        stack.callback(asana.stop)
+        board_id = trello.create_board("Lee's board")
+        world = asana.seed(project_name="Dana's priorities")
+        os.environ.update(
+            DEMO_TRELLO_KEY=trello.key, DEMO_TRELLO_TOKEN=trello.token, DEMO_ASANA_TOKEN=world.token
+        )
         config_path = folder / "demo.toml"
-        config_path.write_text(CONFIG, encoding="utf-8")
+        config_path.write_text(
+            CONFIG.format(
+                project_gid=world.project_gid,
+                asana_url=asana.base_url,
+                board_id=board_id,
+                trello_url=trello.base_url,
+            ),
+            encoding="utf-8",
+        )
         executive_board = folder / "executive.md"
-        assistant_board = folder / "assistant.md"
         executive_board.write_text(EXECUTIVE_BOARD, encoding="utf-8")
+        written = time.time() - THREE_WEEKS
+        os.utime(executive_board, (written, written))
+
         echo(f"pairsync demo in {folder}")
-        echo("The executive's board has a goal, a decision, a problem and an action;")
-        echo("the assistant's board is empty.\n")
+        echo(f"  Trello simulator: {trello.base_url}   Asana simulator: {asana.base_url}")
+        echo("  executive.md (written three weeks ago) has a goal, a decision, a problem and an")
+        echo("  action; the Trello board, the Asana project and assistant.md are empty.\n")
+        _sync(config_path, "1. First sync: everything reaches every tool", echo)
 
-        _sync(config_path, "1. First sync", echo)
+        echo("2. People work in their own tools:")
+        card = _trello_card(trello, board_id, "Book flights")
+        trello.person.edit_card(card, dueComplete=True)
+        echo("   - Lee ticks 'Book flights…' done in Trello")
+        task = next(t for t in asana.person.tasks(world.project_gid, "Decisions"))
+        asana.person.edit(task.gid, name="Approve the Lisbon offsite budget")
+        echo("   - Dana renames the decision in Asana")
+        _edit(
+            folder / "assistant.md",
+            "- [ ] Why 1?",
+            "- [x] Why 1? the finance export only runs on Mondays",
+        )
+        echo("   - Lee answers 'Why 1?' of the problem's Five Whys in assistant.md\n")
+        _sync(
+            config_path, "3. Second sync: the three edits meet; the untouched goal is stale", echo
+        )
+        _sync(config_path, "4. Third sync: nothing changed, nothing written", echo)
+        echo("   (Trello and Asana still report pairsync's own writes of run 3; from now on an")
+        echo("   unchanged board costs one request per tool:)\n")
+        _sync(config_path, "5. Fourth sync", echo)
 
-        echo("2. People edit their boards:")
-        echo("   - the assistant ticks 'Book flights for the Lisbon offsite' in assistant.md")
-        _edit(assistant_board, "- [ ] Book flights", "- [x] Book flights")
-        echo("   - the executive renames the decision in executive.md")
-        _edit(executive_board, "Approve the offsite budget", "Approve the Lisbon offsite budget")
-        echo("   - the assistant ticks 'Why 1?' in the Five Whys of the problem\n")
-        _edit(assistant_board, "- [ ] Why 1?", "- [x] Why 1? the export runs on Mondays")
-        _sync(config_path, "3. Second sync", echo)
-        _sync(config_path, "4. Third sync (nothing changed, nothing written)", echo)
-
-        for board in (executive_board, assistant_board):
-            echo(f"--- {board.name} ---")
-            echo(board.read_text(encoding="utf-8"))
+        echo("--- Trello: Lee's board ---")
+        for line in _trello_lines(trello, board_id):
+            echo(line)
+        echo("\n--- Asana: Dana's priorities ---")
+        for line in _asana_lines(asana, world.project_gid):
+            echo(line)
+        echo("\n--- assistant.md ---")
+        echo((folder / "assistant.md").read_text(encoding="utf-8"))
+        echo("--- the 1:1 agenda (pairsync agenda) ---")
+        config = load_config(config_path)
+        state = State.open(config.state_path)
+        try:
+            echo(render_agenda(config, state.items(), None, datetime.now(UTC)))
+        finally:
+            state.close()
         if keep is not None:
-            echo(f"The demo files are kept in {folder}; try: pairsync sync --config {config_path}")
+            echo(f"The files are kept in {folder} (the simulators stop with this command).")
 
 
 def _sync(config_path: Path, title: str, echo: Echo) -> RunSummary:
@@ -113,3 +185,45 @@ def _sync(config_path: Path, title: str, echo: Echo) -> RunSummary:
 def _edit(board: Path, old: str, new: str) -> None:
     text = board.read_text(encoding="utf-8")
     board.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _trello_card(trello: TrelloSimulator, board_id: str, title_start: str) -> str:
+    return next(c.id for c in trello.cards(board_id) if c.name.startswith(title_start))
+
+
+def _trello_lines(trello: TrelloSimulator, board_id: str) -> list[str]:
+    board = trello.board(board_id)
+    lines = []
+    for trello_list in board.lists.values():
+        cards = [c for c in trello.cards(board_id, trello_list.name) if not c.closed]
+        if not cards:
+            continue
+        lines.append(f"[{trello_list.name}]")
+        for card in cards:
+            labels = ", ".join(board.labels[i].name for i in card.idLabels)
+            done = "done" if card.dueComplete else "open"
+            lines.append(f"  {card.name}  ({done}; labels: {labels or '-'})")
+            for checklist_id in card.idChecklists:
+                checklist = board.checklists[checklist_id]
+                ticked = sum(i.state == "complete" for i in checklist.items)
+                lines.append(
+                    f"    checklist '{checklist.name}': {ticked}/{len(checklist.items)} ticked"
+                )
+    return lines
+
+
+def _asana_lines(asana: AsanaSimulator, project_gid: str) -> list[str]:
+    lines = []
+    for section in ("Goals", "Decisions", "Problems", "Actions"):
+        tasks = asana.person.tasks(project_gid, section)
+        if not tasks:
+            continue
+        lines.append(f"[{section}]")
+        for task in tasks:
+            tags = ", ".join(t.name for t in task.tags)
+            done = "completed" if task.completed else "open"
+            lines.append(f"  {task.name}  ({done}; tags: {tags or '-'})")
+            if task.subtasks:
+                ticked = sum(sub.completed for sub in task.subtasks)
+                lines.append(f"    subtasks: {ticked}/{len(task.subtasks)} completed")
+    return lines

@@ -10,7 +10,6 @@ person would, for tests and the demo.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -172,17 +171,3 @@ class Person:
             _, card = self.backend.card(self.member, card_id)
             when = datetime.fromtimestamp(self.sim.app.clock.now(), UTC) - timedelta(days=days)
             card.dateLastActivity = iso(when.timestamp())
-
-
-def main(
-    port: int = 8765, speed: float = 1.0, key: str = "sim-key", token: str = "sim-token"
-) -> None:
-    """`pairsync simulate trello --port N`: serve a simulated Trello with one seeded board
-    until interrupted, printing what a config needs to point at it (the simulator's own
-    throwaway credentials, never real ones)."""
-    sim = TrelloSimulator(speed=speed, port=port, key=key, token=token)
-    board_id = sim.create_board("pairsync demo")
-    print(f"base_url = {sim.base_url}\nboard_id = {board_id}", flush=True)
-    print(f"api_key  = {sim.key}\ntoken    = {sim.token}", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        sim.serve_forever()

@@ -1,0 +1,38 @@
+"""`pairsync demo` as a new user runs it: one command, no credentials, every tool shown."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_mirrors_one_board_into_every_tool(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sync.cli", "demo", "--keep", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "demo/assistant-trello: 4 created" in out
+    assert "demo/executive-asana: 4 created" in out
+    # the fourth sync: nothing changed anywhere, one request per tool
+    fourth = out.split("5. Fourth sync:")[1].split("---")[0]
+    assert fourth.count("0 created, 0 updated, 0 archived, 0 conflicts, 1 requests - ok") == 4
+    # the three edits reached every tool
+    for board in ("executive.md", "assistant.md"):
+        text = (tmp_path / board).read_text(encoding="utf-8")
+        assert "Approve the Lisbon offsite budget" in text
+        assert "- [x] Book flights for the Lisbon offsite" in text
+        assert "- [x] Why 1? the finance export only runs on Mondays" in text
+        assert "#Stale" in text.split("## Goals")[1].split("## Decisions")[0]
+    assert "Book flights for the Lisbon offsite  (completed" in out  # Asana
+    assert "checklist 'Five Whys': 1/8 ticked" in out  # Trello
+    assert "## Stale: keep, park or kill?" in out
+    assert "Traceback" not in result.stderr
