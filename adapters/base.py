@@ -57,6 +57,16 @@ class TargetBase(BaseModel):
     """The list / section / heading name of each kind."""
 
 
+class ServiceTarget(TargetBase):
+    """Keys of a target reached over HTTP."""
+
+    timeout_seconds: float = Field(30.0, gt=0)
+    """Per request; a slower answer counts as a failed attempt and is retried."""
+    retry_seconds: float = Field(60.0, gt=0)
+    """How long one request may keep retrying 429, 5xx and broken connections (at most
+    6 attempts) before the target is reported unavailable for this run."""
+
+
 def new_item_id() -> str:
     return secrets.token_hex(8)
 

@@ -14,7 +14,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from adapters.base import Update
+from adapters.base import CheckLine, Update
 from sync import __version__
 from sync.agenda import StaleEntry, render_agenda, stale_items
 from sync.config import PairConfig, load_config
@@ -241,28 +241,36 @@ def agenda(
 
 @app.command()
 def check(config: ConfigOption) -> None:
-    """Validate the config and reach every target."""
+    """Validate the config and reach every target: credentials, board or project, lists or
+    sections, rate-limit headroom. Exit 1 on any problem."""
+    from rich.console import Console
+    from rich.table import Table
 
-    def body() -> bool:
-        from sync.engine import build_adapters
+    from sync.engine import build_adapters
 
+    def body() -> tuple[Table, bool]:
         pair = load_config(config)
-        typer.echo(f"{config}: config ok ({len(pair.targets)} targets)")
+        table = Table(title=f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets")
+        for column in ("target", "check", "result", "detail"):
+            table.add_column(column)
         ok = True
         for adapter in build_adapters(pair):
             try:
                 lines = adapter.check()
             except PairsyncError as exc:
-                typer.echo(f"{adapter.name}: FAILED {redact(str(exc))}")
-                ok = False
-                continue
+                lines = [CheckLine("reach", False, str(exc))]
+            finally:
+                adapter.close()
             for line in lines:
-                mark = "ok" if line.ok else "FAILED"
-                typer.echo(f"{adapter.name}: {line.what}: {mark} {redact(line.detail)}".rstrip())
+                table.add_row(
+                    adapter.name, line.what, "ok" if line.ok else "FAILED", redact(line.detail)
+                )
                 ok = ok and line.ok
-        return ok
+        return table, ok
 
-    raise typer.Exit(0 if guarded(body) else 1)
+    table, ok = guarded(body)
+    Console(width=120).print(table)
+    raise typer.Exit(0 if ok else 1)
 
 
 @app.command()

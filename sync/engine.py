@@ -114,6 +114,13 @@ def sync_pair(
         snapshot = None
         try:
             snapshot = adapter.read(state.cursor(adapter.name))
+            log.info(
+                "%s: read %d items (%s) in %d requests",
+                adapter.name,
+                len(snapshot.items),
+                "full" if snapshot.complete else "incremental",
+                adapter.requests,
+            )
         except TargetError as exc:
             summaries[adapter.name].errors.append(str(exc))
             log.warning("%s", exc)
@@ -138,6 +145,7 @@ def sync_pair(
     if dry_run:
         for adapter in adapters:
             summaries[adapter.name].requests = adapter.requests
+            adapter.close()
         return summary
 
     run_id = state.start_run()
@@ -164,6 +172,7 @@ def sync_pair(
         changes = the_plan.writes.get(adapter.name, [])
         outcomes: list[Outcome] = []
         if changes:
+            log.info("%s: applying %d changes", adapter.name, len(changes))
             try:
                 outcomes = adapter.apply(changes)
             except TargetError as exc:
@@ -174,7 +183,9 @@ def sync_pair(
                 _record(state, adapter.name, outcome, target_summary)
             if not target_summary.errors:
                 state.save_cursor(adapter.name, view.snapshot.cursor)
-        target_summary.requests = adapter.requests
+    for adapter in adapters:
+        summaries[adapter.name].requests = adapter.requests
+        adapter.close()
     with state.transaction():
         state.finish_run(run_id, summary.to_json())
     return summary

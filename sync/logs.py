@@ -63,3 +63,4 @@ def configure_logging(verbose: bool = False, json_format: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logging.captureWarnings(True)

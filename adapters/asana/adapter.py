@@ -64,7 +64,12 @@ class AsanaAdapter(Adapter):
         self.target = config
         self.project = config.project_gid
         self.client = PolicyApiClient(
-            config.name, config.base_url, config.token.get_secret_value(), self._count
+            config.name,
+            config.base_url,
+            config.token.get_secret_value(),
+            self._count,
+            timeout=config.timeout_seconds,
+            max_wait=config.retry_seconds,
         )
         self.tasks_api = asana.TasksApi(self.client)
         self.sections_api = asana.SectionsApi(self.client)

@@ -7,10 +7,10 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from adapters.base import TargetBase
+from adapters.base import ServiceTarget
 
 
-class AsanaTarget(TargetBase):
+class AsanaTarget(ServiceTarget):
     type: Literal["asana"]
     project_gid: str
     token: SecretStr

@@ -16,6 +16,7 @@ something raises `Uncertain` and is never re-sent: it may have been created.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -36,8 +37,6 @@ from sync.errors import TargetRejected, TargetUnavailable
 
 ATTEMPTS = 6
 MAX_WAIT = 120.0
-TIMEOUT = (10.0, 60.0)
-"""(connect, read) seconds; the SDK's default is to wait forever."""
 _SAFE_POST = re.compile(r"/(addTask|addTag|removeTag|addProject|removeProject)$")
 """POSTs that only set a relation: sending one twice does no harm."""
 
@@ -83,24 +82,34 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
         token: str,
         on_request: Callable[[], None],
         backoff: float = 0.5,
+        timeout: float = 60.0,
+        max_wait: float = MAX_WAIT,
     ) -> None:
         configuration = asana.Configuration()
         configuration.host = host.rstrip("/")
         configuration.access_token = token
         configuration.retry_strategy = False
+        # The generated Configuration pins the urllib3 and asana loggers to WARNING and
+        # gives them a stream handler of its own, which would bypass our redaction: hand
+        # them back to the root logger (redacting formatter, --verbose; see sync.logs).
+        for logger in configuration.logger.values():
+            logger.setLevel(logging.NOTSET)
+            logger.removeHandler(configuration.logger_stream_handler)
         super().__init__(configuration)
         self.target = target
         self.on_request = on_request
         self.backoff = backoff
+        self.timeout = (min(10.0, timeout), timeout)
+        self.max_wait = max_wait
         self.throttled = 0
         """429 answers seen: `check` reports them as a lack of rate-limit headroom."""
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("_request_timeout") is None:
-            kwargs["_request_timeout"] = TIMEOUT
+            kwargs["_request_timeout"] = self.timeout
         safe = method != "POST" or bool(_SAFE_POST.search(url.split("?")[0]))
         retrying = Retrying(
-            stop=stop_after_attempt(ATTEMPTS) | stop_after_delay(MAX_WAIT),
+            stop=stop_after_attempt(ATTEMPTS) | stop_after_delay(self.max_wait),
             wait=self._wait,
             retry=retry_if_exception_type(_Retriable),
             reraise=True,

@@ -1,0 +1,134 @@
+"""Running unattended: `pairsync check` against the simulators, and no secret in any
+output of runs that fail with 401, 429 or 500 (text and JSON logs, --verbose)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adapters.asana.sim.server import AsanaSimulator, World
+from adapters.trello.sim.server import TrelloSimulator
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONFIG = """\
+[pair]
+name = "ceo-ea"
+[state]
+path = "state/ceo-ea.sqlite"
+[[targets]]
+name = "assistant-trello"
+type = "trello"
+board_id = "{board_id}"
+api_key = "${{T_KEY}}"
+token = "${{T_TOKEN}}"
+base_url = "{trello_url}"
+retry_seconds = 1.5
+[[targets]]
+name = "executive-asana"
+type = "asana"
+project_gid = "{project_gid}"
+token = "${{A_TOKEN}}"
+base_url = "{asana_url}"
+retry_seconds = 1.5
+[[targets]]
+name = "notes"
+type = "markdown"
+path = "board.md"
+"""
+
+
+@pytest.fixture
+def tools(
+    tmp_path: Path, trello_sim: TrelloSimulator, asana_sim: AsanaSimulator, asana_world: World
+) -> dict[str, str]:
+    """A config on both simulators; returns the environment holding the real secrets."""
+    (tmp_path / "pair.toml").write_text(
+        CONFIG.format(
+            board_id=trello_sim.create_board("Team"),
+            trello_url=trello_sim.base_url,
+            project_gid=asana_world.project_gid,
+            asana_url=asana_sim.base_url,
+        )
+    )
+    return {"T_KEY": trello_sim.key, "T_TOKEN": trello_sim.token, "A_TOKEN": asana_world.token}
+
+
+def pairsync(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sync.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+    )
+
+
+def test_check_with_good_credentials_prints_a_table_and_exits_0(tmp_path: Path, tools) -> None:
+    result = pairsync("check", "--config", "pair.toml", cwd=tmp_path, env=tools)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for expected in (
+        "assistant-trello",
+        "credentials",
+        "executive-asana",
+        "sections",
+        "rate limit",
+        "notes",
+        "will be created on first sync",
+    ):
+        assert expected in result.stdout
+    assert "FAILED" not in result.stdout
+
+
+def test_check_with_a_bad_token_names_the_target_and_exits_1(tmp_path: Path, tools) -> None:
+    bad = {**tools, "T_TOKEN": "f" * 64, "A_TOKEN": "not-the-token"}
+    result = pairsync("check", "--config", "pair.toml", cwd=tmp_path, env=bad)
+    assert result.returncode == 1
+    assert "token rejected (401)" in result.stdout
+    assert result.stdout.count("FAILED") >= 2
+    assert "f" * 64 not in result.stdout and "not-the-token" not in result.stdout
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+@pytest.mark.parametrize("fault", ["401", "429", "500"])
+def test_no_secret_in_any_output_of_a_failing_run(
+    tmp_path: Path,
+    tools,
+    trello_sim: TrelloSimulator,
+    asana_sim: AsanaSimulator,
+    fault: str,
+    log_format: str,
+) -> None:
+    env = dict(tools)
+    if fault == "401":
+        env["T_TOKEN"] = "0123456789abcdef" * 4
+        env["A_TOKEN"] = "wrong-asana-token-123"
+    for sim_faults in (trello_sim.app.faults, asana_sim.app.faults):
+        if fault == "429":
+            sim_faults.rate_limit_next = 1000
+        elif fault == "500":
+            sim_faults.fail_next, sim_faults.fail_status = 1000, 500
+    result = pairsync(
+        "--verbose",
+        "--log-format",
+        log_format,
+        "sync",
+        "--config",
+        "pair.toml",
+        "--json",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    for secret in env.values():
+        assert secret not in output
+    assert "assistant-trello" in output and "executive-asana" in output
+    assert "Traceback" not in output
+    assert '"ok": false' in result.stdout
+    assert "HTTP/1.1" in result.stderr  # the libraries' own request lines were logged, redacted
