@@ -190,5 +190,10 @@ class Adapter(ABC):
         snapshot = self.read()
         return [CheckLine("read", True, f"{len(snapshot.items)} items in scope")]
 
+    def scopes(self) -> list[tuple[str, str]]:
+        """(id, name) of the boards or projects these credentials can see, for `pairsync
+        init`; tools without such a choice return nothing."""
+        return []
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default holds none."""

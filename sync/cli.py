@@ -286,6 +286,21 @@ def demo(
 
 
 @app.command()
+def init(
+    output: Annotated[Path, typer.Option("--output", "-o", dir_okay=False)] = Path("pair.toml"),
+) -> None:
+    """Write a commented config for a new pair, listing the boards and projects the
+    tokens can see (tokens come from the environment or a hidden prompt, never the file)."""
+    from sync.init import run_init
+
+    missing = guarded(lambda: run_init(output, typer.prompt, typer.echo))
+    typer.echo(f"wrote {output}")
+    if missing:
+        typer.echo(f"before syncing, export: {' '.join(missing)}")
+    typer.echo(f"next: pairsync check --config {output}")
+
+
+@app.command()
 def simulate(
     service: Annotated[str, typer.Argument(help="trello | asana")],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,

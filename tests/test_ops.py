@@ -132,3 +132,47 @@ def test_no_secret_in_any_output_of_a_failing_run(
     assert "Traceback" not in output
     assert '"ok": false' in result.stdout
     assert "HTTP/1.1" in result.stderr  # the libraries' own request lines were logged, redacted
+
+
+def test_init_lists_boards_and_projects_and_writes_a_config_without_secrets(
+    tmp_path: Path, trello_sim: TrelloSimulator, asana_sim: AsanaSimulator, asana_world: World
+) -> None:
+    trello_sim.create_board("Team board")
+    answers = (
+        "\n".join(
+            [
+                "ceo-ea",
+                "Dana Smith",
+                "Lee Park",
+                "y",
+                trello_sim.base_url,
+                "1",
+                "y",
+                asana_sim.base_url,
+                "1",
+                "board.md",
+            ]
+        )
+        + "\n"
+    )
+    env = {
+        "TRELLO_API_KEY": trello_sim.key,
+        "TRELLO_TOKEN": trello_sim.token,
+        "ASANA_TOKEN": asana_world.token,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "sync.cli", "init", "--output", "pairs/ceo-ea.toml"],
+        cwd=tmp_path,
+        input=answers,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1) Team board" in result.stdout and "Exec board" in result.stdout
+    written = (tmp_path / "pairs" / "ceo-ea.toml").read_text()
+    assert asana_world.project_gid in written and 'token = "${TRELLO_TOKEN}"' in written
+    assert all(secret not in written for secret in env.values())
+    checked = pairsync("check", "--config", "pairs/ceo-ea.toml", cwd=tmp_path, env=env)
+    assert checked.returncode == 0, checked.stdout

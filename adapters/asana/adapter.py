@@ -373,6 +373,17 @@ class AsanaAdapter(Adapter):
         return tags[name]
 
     # -- check and close ------------------------------------------------------------------
+    def scopes(self) -> list[tuple[str, str]]:
+        me = asana.UsersApi(self.client).get_user("me", {"opt_fields": "workspaces.name"})
+        found = []
+        for workspace in me.get("workspaces", []):
+            options = PAGE | {"workspace": workspace["gid"], "opt_fields": "name"}
+            found += [
+                (project["gid"], f"{workspace['name']} / {project['name']}")
+                for project in self.projects_api.get_projects(options)
+            ]
+        return found
+
     def check(self) -> list[CheckLine]:
         try:
             me = asana.UsersApi(self.client).get_user("me", {"opt_fields": "name"})

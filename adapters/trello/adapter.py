@@ -293,6 +293,11 @@ class TrelloAdapter(Adapter):
         del items[len(steps) :]
 
     # -- check ------------------------------------------------------------------------------
+    def scopes(self) -> list[tuple[str, str]]:
+        me = self._call("GET", "/members/me")
+        boards = [self._call("GET", f"/boards/{b}", {"fields": "name"}) for b in me["idBoards"]]
+        return [(board["id"], board["name"]) for board in boards]
+
     def check(self) -> list[CheckLine]:
         rows: list[CheckLine] = []
         try:

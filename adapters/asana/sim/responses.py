@@ -42,6 +42,7 @@ def _rule(path: str, endpoint: str, *methods: str) -> Rule:
 URL_MAP = Map(
     [
         _rule("/users/<user_gid>", "get_user", "GET"),
+        _rule("/projects", "get_projects", "GET"),
         _rule("/projects/<project_gid>", "get_project", "GET"),
         _rule("/projects/<project_gid>/sections", "sections_for_project", "GET", "POST"),
         _rule("/projects/<project_gid>/tasks", "get_tasks_for_project", "GET"),
@@ -245,6 +246,15 @@ class AsanaApp(SimApp):
             raise AsanaError(404, f"user: Unknown object: {user_gid}")
         workspaces = [w.compact() for w in self.backend.workspaces.values()]
         return self._one(request, user.compact() | {"workspaces": workspaces, "email": ""})
+
+    @endpoint
+    def get_projects(self, request: Request) -> Response:
+        """Projects of one workspace (`workspace` is required by the real API)."""
+        workspace = request.args.get("workspace")
+        if workspace is None:
+            raise AsanaError(400, "workspace: Missing input")
+        projects = [p for p in self.backend.projects.values() if p.workspace.gid == workspace]
+        return self._page(request, [p.full() for p in projects])
 
     @endpoint
     def get_project(self, request: Request, project_gid: str) -> Response:
