@@ -34,6 +34,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sync.errors import TargetRejected
 from sync.model import Item, Kind
 
 Role = Literal["executive", "assistant", "shared"]
@@ -194,6 +195,13 @@ class Adapter(ABC):
         """(id, name) of the boards or projects these credentials can see, for `pairsync
         init`; tools without such a choice return nothing."""
         return []
+
+    def publish(self, list_name: str, key: str, title: str, text: str) -> str:
+        """Show a note pairsync owns (the 1:1 agenda) as one card / task / line in
+        `list_name`, a list outside the synced kinds, so that syncs never read it. It is
+        found again by the footer `key` (also where a person moved it), updated in place
+        and never duplicated. Returns its remote id."""
+        raise TargetRejected(self.name, f"a {self.type_name} target cannot show the agenda")
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default holds none."""

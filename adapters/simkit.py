@@ -97,12 +97,18 @@ class Faults:
     delay_seconds: float = 0.0
     rate_limit_next: int = 0
     """Answer 429 to the next N requests regardless of the limiter."""
+    stall_write_next: int = 0
+    """Run the handler of the Nth write (POST/PUT/DELETE) from now, then hold its answer
+    until `SimApp.release()`: a test kills the client, or lets its request time out, at
+    a known point between a write and its answer. `SimApp.stalled` is set meanwhile."""
 
 
 @dataclass
 class Stats:
     requests: Counter[str] = field(default_factory=Counter)
     """Requests per "METHOD /path/pattern"."""
+    throttled: int = 0
+    """Of those, answered 429 by the rate limiter (the bench subtracts them)."""
 
     @property
     def total(self) -> int:
@@ -154,6 +160,8 @@ class SimApp:
         self.faults = Faults()
         self.stats = Stats()
         self.violations: list[str] = []
+        self.stalled = threading.Event()
+        self._released = threading.Event()
         self.openapi = self.load_spec()
         parts = urlsplit(self.spec_server)
         self._spec_host_url = f"{parts.scheme}://{parts.netloc}/"
@@ -223,16 +231,31 @@ class SimApp:
                 faults.rate_limit_next -= 1
                 wait = max(wait, 1.0)
             if wait:
+                self.stats.throttled += 1
                 return self.rate_limited_response(self.clock.to_real(wait))
             if faults.fail_next:
                 faults.fail_next -= 1
                 return self.error_response(faults.fail_status, "injected server error")
             response = getattr(self, endpoint)(request, **args)
-            drop = faults.drop_after_write_next and request.method in ("POST", "PUT", "DELETE")
+            write = request.method in ("POST", "PUT", "DELETE")
+            drop = faults.drop_after_write_next and write
             if drop:
                 faults.drop_after_write_next -= 1
+            stall = write and faults.stall_write_next > 0
+            if stall:
+                faults.stall_write_next -= 1
+                stall = faults.stall_write_next == 0
         self._check_response(request, response)
+        if stall:
+            self.stalled.set()
+            self._released.wait()
+            self._released.clear()
+            self.stalled.clear()
         return None if drop else response
+
+    def release(self) -> None:
+        """Send the answer a `stall_write_next` fault holds (to a client that may be gone)."""
+        self._released.set()
 
     def _request_is_valid(self, request: Request) -> bool:
         spec_request = _SpecRequest(self.spec_request(request), self._spec_host_url)
@@ -261,7 +284,11 @@ class SimApp:
         with self._lock:
             if name == "stats":
                 return json_response(
-                    {"total": self.stats.total, "requests": dict(self.stats.requests)}
+                    {
+                        "total": self.stats.total,
+                        "throttled": self.stats.throttled,
+                        "requests": dict(self.stats.requests),
+                    }
                 )
             if name == "violations":
                 return json_response(self.violations)

@@ -1,17 +1,23 @@
 """The 1:1 agenda and the stale list, built from the pair's state alone (no tool is
 contacted, so they are instant and work offline; run `pairsync sync` first for fresh data).
+With `[agenda] publish = true` the agenda also goes onto every board (`publish_agenda`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from adapters.base import Adapter
 from sync.config import PairConfig
-from sync.facilitation import Facilitator
+from sync.errors import StateError, TargetError
+from sync.facilitation import five_whys_progress, stale_age
 from sync.model import Item, Kind, Owner
-from sync.state import ItemRecord
+from sync.state import ItemRecord, State
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,92 +41,137 @@ def ball_with(config: PairConfig, item: Item) -> str:
 def stale_items(
     config: PairConfig, records: Mapping[str, ItemRecord], now: datetime
 ) -> list[StaleEntry]:
-    facilitator = Facilitator(config, records, now)
+    """Stale items, oldest first, whether or not the run's write cap let them be labelled."""
     entries = [
-        StaleEntry(
-            item_id,
-            record.item,
-            (now - record.touched_at).days,
-            record.touched_by,
-            ball_with(config, record.item),
-        )
+        StaleEntry(item_id, record.item, age, record.touched_by, ball_with(config, record.item))
         for item_id, record in records.items()
-        if facilitator.is_stale(item_id, record.item)
+        if (age := stale_age(config.stale, record.item, record.touched_at, now)) is not None
     ]
     return sorted(entries, key=lambda e: (-e.age_days, e.item.title))
-
-
-def five_whys_progress(item: Item) -> str | None:
-    if item.kind is not Kind.PROBLEM or not item.steps:
-        return None
-    done = sum(step.done for step in item.steps)
-    if done == len(item.steps):
-        return "root cause agreed"
-    return f"{done}/{len(item.steps)} steps"
 
 
 def render_agenda(
     config: PairConfig, records: Mapping[str, ItemRecord], since: datetime | None, now: datetime
 ) -> str:
     """Markdown for the next 1:1; `since` is the last agenda (None: everything is new)."""
-    live = {i: r for i, r in records.items() if not r.item.archived}
+    live = sorted(
+        (r for r in records.values() if not r.item.archived),
+        key=lambda r: (r.item.due is None, r.item.due, r.item.title),
+    )
 
     def changed(record: ItemRecord) -> bool:
-        return since is None or record.touched_at > since
+        seen = record.changed_at or record.created_at or record.touched_at
+        return since is None or seen > since
 
     def is_new(record: ItemRecord) -> bool:
         return since is None or (record.created_at is not None and record.created_at > since)
 
     pair = config.pair
-    heading = f"# 1:1 {pair.executive} / {pair.assistant} — {now:%Y-%m-%d}"
+    stale = stale_items(config, records, now)
+    five_whys = [(r, five_whys_progress(r.item)) for r in live]
+    open_items = [r for r in live if not r.item.done]
+    sections = {
+        f"Decisions waiting for {pair.executive}": [
+            _line(r.item) for r in open_items if r.item.kind is Kind.DECISION
+        ],
+        "New since last time": [_line(r.item) for r in open_items if is_new(r)],
+        "Changed since last time": [
+            _line(r.item) for r in open_items if changed(r) and not is_new(r)
+        ],
+        "Stale: keep, park or kill?": [
+            f"{_line(e.item)} — untouched {e.age_days} days"
+            + (f" (last in {e.last_tool})" if e.last_tool else "")
+            + f", ball with {e.ball_with}"
+            for e in stale
+        ],
+        "Five Whys in progress": [
+            f"{_line(r.item)} — {progress}"
+            for r, progress in five_whys
+            if progress and progress != "root cause agreed"
+        ],
+        "Root causes agreed": [
+            f"{_line(r.item)} — root cause agreed" + _countermeasure(records, r)
+            for r, progress in five_whys
+            if progress == "root cause agreed" and changed(r)
+        ],
+        "Wins": [
+            _line(r.item)
+            for r in sorted(records.values(), key=lambda r: r.item.title)
+            if r.item.done and changed(r)
+        ],
+    }
     scope = f"Changes since {since:%Y-%m-%d %H:%M} UTC." if since else "First agenda: everything."
-    sections: list[tuple[str, list[str]]] = [
-        (
-            f"Decisions waiting for {pair.executive}",
-            [
-                _line(r.item)
-                for r in live.values()
-                if r.item.kind is Kind.DECISION and not r.item.done
-            ],
-        ),
-        (
-            "New since last time",
-            [_line(r.item) for r in live.values() if is_new(r) and not r.item.done],
-        ),
-        (
-            "Changed since last time",
-            [
-                _line(r.item)
-                for r in live.values()
-                if changed(r) and not is_new(r) and not r.item.done
-            ],
-        ),
-        (
-            "Stale: keep, park or kill?",
-            [
-                f"{_line(e.item)} — untouched {e.age_days} days, ball with {e.ball_with}"
-                for e in stale_items(config, records, now)
-            ],
-        ),
-        (
-            "Five Whys",
-            [
-                f"{_line(r.item)} — {progress}"
-                for r in live.values()
-                if (progress := five_whys_progress(r.item)) is not None
-            ],
-        ),
-        ("Wins", [_line(r.item) for r in live.values() if r.item.done and changed(r)]),
-    ]
-    out = [heading, "", scope, ""]
-    for title, lines in sections:
-        out += [f"## {title}", ""]
-        out += sorted(lines) or ["- nothing"]
-        out.append("")
+    out = [f"# 1:1 {pair.executive} / {pair.assistant} — {now:%Y-%m-%d}", "", scope, ""]
+    for title, lines in sections.items():
+        out += [f"## {title}", "", *(lines or ["- nothing"]), ""]
     return "\n".join(out)
 
 
+def agenda_key(config: PairConfig) -> str:
+    """The agenda card's id in every tool (its link-back footer), stable per pair, so that
+    publishing again updates the same card instead of adding one."""
+    return hashlib.sha256(f"pairsync agenda {config.pair.name}".encode()).hexdigest()[:16]
+
+
+AgendaRun = tuple[str, dict[str, str], list[str]]
+"""The agenda text, where it was published (target -> remote id), and per-target errors."""
+
+
+def make_agenda(
+    config: PairConfig, state: State, now: datetime, since: datetime | None, output: Path | None
+) -> AgendaRun:
+    """What `pairsync agenda` does: render since `since` (default: the last agenda), write
+    it to `output`, publish it if configured, and record it as the new last agenda."""
+    from sync.engine import build_adapters
+
+    text = render_agenda(config, state.items(), since or state.last_agenda_at(), now)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise StateError(f"{output}: cannot write the agenda: {exc.strerror}") from None
+    published: dict[str, str] = {}
+    errors: list[str] = []
+    if config.agenda.publish:
+        adapters = build_adapters(config)
+        try:
+            published, errors = publish_agenda(config, text, now, adapters)
+        finally:
+            for adapter in adapters:
+                adapter.close()
+    with state.transaction():
+        state.record_agenda(now, json.dumps(published) if published else None)
+    return text, published, errors
+
+
+def publish_agenda(
+    config: PairConfig, text: str, now: datetime, adapters: list[Adapter]
+) -> tuple[dict[str, str], list[str]]:
+    """Put the agenda on every target as one card/task in the `[agenda] list`; returns the
+    remote ids by target and one error line per target that failed (the others still get it)."""
+    title = f"1:1 agenda {now:%Y-%m-%d}"
+    published: dict[str, str] = {}
+    errors: list[str] = []
+    for adapter in adapters:
+        try:
+            published[adapter.name] = adapter.publish(
+                config.agenda.list, agenda_key(config), title, text
+            )
+        except TargetError as exc:
+            errors.append(f"could not publish the agenda: {exc}")
+    return published, errors
+
+
+def _countermeasure(records: Mapping[str, ItemRecord], record: ItemRecord) -> str:
+    action = records.get(record.countermeasure_id or "")
+    return f"; countermeasure: {_describe(action.item)}" if action else ""
+
+
 def _line(item: Item) -> str:
+    return f"- {item.kind.value}: {_describe(item)}"
+
+
+def _describe(item: Item) -> str:
     due = f" (due {item.due.isoformat()})" if item.due else ""
     owner = f" [{item.owner.value}]" if item.owner else ""
-    return f"- {item.kind.value}: {item.title}{due}{owner}"
+    return f"{item.title}{due}{owner}"

@@ -16,10 +16,16 @@ import typer
 
 from adapters.base import CheckLine, Update
 from sync import __version__
-from sync.agenda import StaleEntry, render_agenda, stale_items
+from sync.agenda import (
+    AgendaRun,
+    StaleEntry,
+    make_agenda,
+    stale_items,
+)
 from sync.config import PairConfig, load_config
 from sync.engine import RunSummary, run_pair, summary_lines
 from sync.errors import PairsyncError, StateError
+from sync.facilitation import five_whys_progress
 from sync.logs import configure_logging, redact
 from sync.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
 from sync.state import ItemRecord, State
@@ -189,6 +195,7 @@ def stale(
                         "age_days": e.age_days,
                         "last_tool": e.last_tool,
                         "ball_with": e.ball_with,
+                        "five_whys": five_whys_progress(e.item),
                     }
                     for e in entries
                 ],
@@ -197,9 +204,11 @@ def stale(
         )
         return
     for e in entries:
+        progress = five_whys_progress(e.item)
+        five_whys = f"; Five Whys: {progress}" if progress else ""
         typer.echo(
             f"{e.age_days:>4} days  {e.item.kind.value:<8} {e.item.title}  "
-            f"(last touched in {e.last_tool or 'unknown'}; ball with {e.ball_with})"
+            f"(last touched in {e.last_tool or 'unknown'}; ball with {e.ball_with}{five_whys})"
         )
     if not entries:
         typer.echo("nothing is stale")
@@ -213,30 +222,28 @@ def agenda(
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", dir_okay=False)] = None,
 ) -> None:
-    """Write the 1:1 agenda as Markdown (to stdout or --output)."""
+    """Write the 1:1 agenda as Markdown (to stdout or --output); with `[agenda] publish`,
+    also as one card / task in the `[agenda] list` of every target, updated in place."""
 
-    def body() -> str:
-        pair, records, state = _load_state(config)
+    def body() -> AgendaRun:
+        pair, _, state = _load_state(config)
         try:
-            now = datetime.now(UTC)
-            start = since.replace(tzinfo=since.tzinfo or UTC) if since else state.last_agenda_at()
-            text = render_agenda(pair, records, start, now)
-            if output is not None:
-                try:
-                    output.write_text(text, encoding="utf-8")
-                except OSError as exc:
-                    raise StateError(f"{output}: cannot write the agenda: {exc.strerror}") from None
-            with state.transaction():
-                state.record_agenda(now)
-            return text
+            start = since.replace(tzinfo=since.tzinfo or UTC) if since else None
+            return make_agenda(pair, state, datetime.now(UTC), start, output)
         finally:
             state.close()
 
-    text = guarded(body)
+    text, published, errors = guarded(body)
     if output is None:
         typer.echo(text)
     else:
         typer.echo(f"agenda written to {output}")
+    if published:
+        typer.echo(f"agenda published in {', '.join(published)}", err=output is None)
+    for error in errors:
+        typer.echo(f"pairsync: {redact(error)}", err=True)
+    if errors:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from adapters.asana.sim.server import AsanaSimulator
 from adapters.trello.sim.server import TrelloSimulator
-from sync.agenda import render_agenda
+from sync.agenda import make_agenda
 from sync.config import load_config
 from sync.engine import RunSummary, run_pair, summary_lines
 from sync.state import State
@@ -40,6 +40,9 @@ path = "state/demo.sqlite"
 [stale]
 after_days = 14
 exempt_kinds = []
+
+[agenda]
+publish = true                      # the agenda also goes on every board, in a "1:1" list
 
 [[targets]]
 name = "executive-asana"
@@ -131,7 +134,12 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         echo(f"  Trello simulator: {trello.base_url}   Asana simulator: {asana.base_url}")
         echo("  executive.md (written three weeks ago) has a goal, a decision, a problem and an")
         echo("  action; the Trello board, the Asana project and assistant.md are empty.\n")
-        _sync(config_path, "1. First sync: everything reaches every tool", echo)
+        _sync(
+            config_path,
+            "1. First sync: everything reaches every tool; the problem gets "
+            "the Five Whys; items untouched for three weeks are marked stale",
+            echo,
+        )
 
         echo("2. People work in their own tools:")
         card = _trello_card(trello, board_id, "Book flights")
@@ -147,13 +155,34 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         )
         echo("   - Lee answers 'Why 1?' of the problem's Five Whys in assistant.md\n")
         _sync(
-            config_path, "3. Second sync: the three edits meet; the untouched goal is stale", echo
+            config_path,
+            "3. Second sync: the three edits meet; touching an item clears its "
+            "stale mark, the goal stays stale",
+            echo,
         )
         _sync(config_path, "4. Third sync: nothing changed, nothing written", echo)
         echo("   (Trello and Asana still report pairsync's own writes of run 3; from now on an")
         echo("   unchanged board costs one request per tool:)\n")
         _sync(config_path, "5. Fourth sync", echo)
 
+        echo(
+            "6. In assistant.md Lee and Dana agree the root cause and tick every step, ending with"
+        )
+        countermeasure = "Countermeasure: assistant to automate the finance export by 2026-12-15"
+        echo(f"   '{countermeasure}'\n")
+        _finish_five_whys(folder / "assistant.md", countermeasure)
+        _sync(config_path, "7. Sync: the countermeasure becomes an action in every tool", echo)
+
+        echo("--- the 1:1 agenda (pairsync agenda; also published on every board as '1:1') ---")
+        config = load_config(config_path)
+        state = State.open(config.state_path)
+        try:
+            text, published, _ = make_agenda(config, state, datetime.now(UTC), None, None)
+        finally:
+            state.close()
+        echo(text)
+        echo(f"published in: {', '.join(published)}")
+        echo("")
         echo("--- Trello: Lee's board ---")
         for line in _trello_lines(trello, board_id):
             echo(line)
@@ -162,13 +191,6 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
             echo(line)
         echo("\n--- assistant.md ---")
         echo((folder / "assistant.md").read_text(encoding="utf-8"))
-        echo("--- the 1:1 agenda (pairsync agenda) ---")
-        config = load_config(config_path)
-        state = State.open(config.state_path)
-        try:
-            echo(render_agenda(config, state.items(), None, datetime.now(UTC)))
-        finally:
-            state.close()
         if keep is not None:
             echo(f"The files are kept in {folder} (the simulators stop with this command).")
 
@@ -185,6 +207,17 @@ def _sync(config_path: Path, title: str, echo: Echo) -> RunSummary:
 def _edit(board: Path, old: str, new: str) -> None:
     text = board.read_text(encoding="utf-8")
     board.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _finish_five_whys(board: Path, countermeasure: str) -> None:
+    """Tick every step of the problem, writing the agreed countermeasure into the last."""
+    text = board.read_text(encoding="utf-8")
+    head, _, rest = text.partition("## Problems")
+    problems, _, tail = rest.partition("## Actions")
+    problems = problems.replace("\t- [ ] ", "\t- [x] ").replace(
+        "- [x] Countermeasure: owner and date", f"- [x] {countermeasure}"
+    )
+    board.write_text(f"{head}## Problems{problems}## Actions{tail}", encoding="utf-8")
 
 
 def _trello_card(trello: TrelloSimulator, board_id: str, title_start: str) -> str:
@@ -214,7 +247,7 @@ def _trello_lines(trello: TrelloSimulator, board_id: str) -> list[str]:
 
 def _asana_lines(asana: AsanaSimulator, project_gid: str) -> list[str]:
     lines = []
-    for section in ("Goals", "Decisions", "Problems", "Actions"):
+    for section in ("1:1", "Goals", "Decisions", "Problems", "Actions"):
         tasks = asana.person.tasks(project_gid, section)
         if not tasks:
             continue

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from adapters import load_adapter_class
 from adapters.base import Adapter, Change, Create, Outcome, Update, new_item_id
 from sync.config import PairConfig
 from sync.errors import TargetError
-from sync.facilitation import Facilitator
+from sync.facilitation import Event, Facilitator
 from sync.lock import pair_lock
-from sync.merge import Conflict, Plan, TargetView, plan
+from sync.merge import Conflict, Plan, TargetView, add_items, plan
 from sync.model import Step
 from sync.state import ItemRecord, Link, State
 
@@ -43,6 +43,8 @@ class RunSummary:
     targets: dict[str, TargetSummary]
     conflicts: list[dict[str, object]]
     plan: Plan
+    facilitation: list[Event] = field(default_factory=list)
+    """Five Whys added, countermeasure actions made, items marked or archived as stale."""
 
     @property
     def failed(self) -> bool:
@@ -55,6 +57,7 @@ class RunSummary:
             "ok": not self.failed,
             "targets": {name: vars(t) for name, t in self.targets.items()},
             "conflicts": self.conflicts,
+            "facilitation": [asdict(event) for event in self.facilitation],
         }
 
 
@@ -81,6 +84,10 @@ def summary_lines(summary: RunSummary) -> list[str]:
             f"{target.archived} archived, {target.conflicts} conflicts, "
             f"{target.requests} requests - {status}"
         )
+    for event in summary.facilitation:
+        past, future = _EVENT_WORDS[event.kind]
+        detail = f" ({event.detail})" if event.detail else ""
+        lines.append(f"{future if summary.dry_run else past} {event.title!r}{detail}")
     for conflict in summary.conflicts:
         losers = ", ".join(f"{loser['target']}={loser['value']!r}" for loser in conflict["losers"])  # type: ignore[attr-defined]
         lines.append(
@@ -88,6 +95,15 @@ def summary_lines(summary: RunSummary) -> list[str]:
             f"{conflict['winner']}={conflict['winner_value']!r} over {losers}"
         )
     return lines
+
+
+_EVENT_WORDS = {
+    "five_whys": ("added the Five Whys to", "would add the Five Whys to"),
+    "countermeasure": ("made the action item", "would make the action item"),
+    "stale": ("marked stale", "would mark stale"),
+    "stale_archive": ("archived as stale", "would archive as stale"),
+    "fresh": ("cleared the stale mark of", "would clear the stale mark of"),
+}
 
 
 def build_adapters(config: PairConfig) -> list[Adapter]:
@@ -135,11 +151,14 @@ def sync_pair(
         new_id,
         facilitator.adjust,
     )
+    add_items(the_plan, views, facilitator.new_items(new_id))
     conflicts = [_conflict_json(c) for c in the_plan.conflicts]
     for conflict in the_plan.conflicts:
         for loser, _ in conflict.losers:
             summaries[loser].conflicts += 1
-    summary = RunSummary(config.pair.name, dry_run, summaries, conflicts, the_plan)
+    summary = RunSummary(
+        config.pair.name, dry_run, summaries, conflicts, the_plan, facilitator.events
+    )
     for adapter in adapters:
         _count_planned(summaries[adapter.name], the_plan.writes.get(adapter.name, []))
     if dry_run:
@@ -150,7 +169,7 @@ def sync_pair(
 
     run_id = state.start_run()
     with state.transaction():
-        for item_id in the_plan.board.keys() | the_plan.touched.keys():
+        for item_id in the_plan.board.keys() | the_plan.touched.keys() | facilitator.made.keys():
             state.save_item(
                 item_id, _record_after(the_plan, records.get(item_id), item_id, facilitator, now)
             )
@@ -226,19 +245,18 @@ def _record_after(
     facilitator: Facilitator,
     now: datetime,
 ) -> ItemRecord:
-    """The item's state row after this run: new value, stale clock, Five Whys flag."""
+    """The item's state row after this run: new value, stale clock, Five Whys facts."""
     item = the_plan.board.get(item_id) or record.item  # type: ignore[union-attr]
     touch = the_plan.touched.get(item_id)
-    if touch is not None:
-        touched_at, touched_by = touch.at or now, touch.target
-    else:
-        touched_at, touched_by = record.touched_at, record.touched_by  # type: ignore[union-attr]
+    touched_by = touch.target if touch is not None else record.touched_by  # type: ignore[union-attr]
     return ItemRecord(
         item,
-        touched_at,
+        facilitator.clock(item_id, touch),
         touched_by,
         facilitator.seeded(item_id, item),
         record.created_at if record else now,
+        facilitator.made.get(item_id) or (record.countermeasure_id if record else None),
+        now if touch is not None else record.changed_at,  # type: ignore[union-attr]
     )
 
 

@@ -83,8 +83,9 @@ class Plan:
         return not self.board and not any(self.writes.values()) and not self.settles
 
 
-Adjust = Callable[[str, Item, bool], Item]
-"""Facilitation hook: (item id, merged item, touched by a person) -> item to publish."""
+Adjust = Callable[[str, Item, Touch | None], Item]
+"""Facilitation hook: (item id, merged item, a person's touch this run or None) -> item to
+publish."""
 
 
 @dataclass(slots=True)
@@ -120,6 +121,20 @@ def plan(
             item_id, board.get(item_id), sides.get(item_id, []), targets, policy, adjust, result
         )
     return result
+
+
+def add_items(
+    result: Plan, targets: list[TargetView], items: Mapping[str, tuple[Item, Touch]]
+) -> None:
+    """Add items pairsync makes itself (a countermeasure's action item) to a plan: new on the
+    board, created in every target that could be read, as a person's new item would be; the
+    touch is the person's change that asked for them."""
+    for item_id, (item, touch) in items.items():
+        result.board[item_id] = item
+        result.touched[item_id] = touch
+        for view in targets:
+            if view.snapshot is not None:
+                result.writes.setdefault(view.name, []).append(Create(item_id, item))
 
 
 def _observe(
@@ -183,19 +198,18 @@ def _merge_item(
         return
     touched_sides = [s for s in present if s.base is None or s.current != s.base]
     if known is None:
-        merged = _pick(present, policy).current
-        assert merged is not None
+        merged = _shown(_pick(present, policy), present)
     elif touched_sides:
         merged = _merge_fields(item_id, known, present, policy, result)
     else:
         merged = known  # nobody changed it: the common case, kept cheap
-    touched = bool(touched_sides)
-    if adjust is not None:
-        merged = adjust(item_id, merged, touched)
-    if touched:
+    touch = None
+    if touched_sides:
         latest = _pick(touched_sides, "latest")
         at = latest.remote.modified_at if latest.remote is not None else None
-        result.touched[item_id] = Touch(latest.target.name, at)
+        touch = result.touched[item_id] = Touch(latest.target.name, at)
+    if adjust is not None:
+        merged = adjust(item_id, merged, touch)
     if merged != known:
         result.board[item_id] = merged
     seen = {s.target.name: s for s in sides}
@@ -214,10 +228,18 @@ def _write(item_id: str, merged: Item, view: TargetView, side: _Side | None, res
             writes.append(Create(item_id, merged))
         return
     remote = side.remote
-    if side.current != merged or side.relink:
+    shows = side.current
+    if remote is not None and remote.hidden:  # a field the tool cannot show needs no write
+        shows = shows.with_(**{name: getattr(merged, name) for name in remote.hidden})
+    if shows != merged or side.relink:
         remote_id = remote.remote_id if remote else side.link.remote_id  # type: ignore[union-attr]
         version = remote.version if remote else side.link.version  # type: ignore[union-attr]
         writes.append(Update(item_id, remote_id, merged, side.current, version, side.relink))
+        if side.relink and side.link is None and remote is not None:
+            # Record the match before writing the footer: should the write fail or the run
+            # be killed, the next run still knows this remote item and makes no copy of it.
+            link = Link(remote.remote_id, remote.version, side.current)
+            result.settles.append(Settle(view.name, item_id, link))
     elif remote is not None and (
         side.link is None or side.link.version != remote.version or side.link.base != merged
     ):
@@ -313,6 +335,19 @@ def _merge_steps(
             )
         merged.append(Step(**step_values))  # type: ignore[arg-type]
     return tuple(merged)
+
+
+def _shown(chosen: _Side, sides: list[_Side]) -> Item:
+    """A new item's value from the chosen side, with each field its tool cannot show (the
+    kind of an archived Asana task, say) taken from a side whose tool shows it: after a
+    lost state, every item is new, archived ones included."""
+    item = chosen.current
+    assert item is not None
+    for name in sorted(chosen.remote.hidden if chosen.remote is not None else ()):
+        shows = [s for s in sides if s.remote is not None and name not in s.remote.hidden]
+        if shows:
+            item = item.with_(**{name: getattr(shows[0].current, name)})
+    return item
 
 
 def _pick(sides: list[_Side], policy: Policy) -> _Side:

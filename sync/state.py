@@ -64,6 +64,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE agendas (id INTEGER PRIMARY KEY, at TEXT NOT NULL, remote TEXT);
     """,
+    # 2: the action item made from a problem's countermeasure step, so it is made once, and
+    # when pairsync saw a person's last change (its own clock; the agenda's "since" uses it)
+    """
+    ALTER TABLE items ADD COLUMN countermeasure_id TEXT;
+    ALTER TABLE items ADD COLUMN changed_at TEXT;
+    """,
 ]
 
 
@@ -82,6 +88,11 @@ class ItemRecord:
     touched_by: str | None = None
     five_whys_seeded: bool = False
     created_at: datetime | None = None
+    countermeasure_id: str | None = None
+    """The action item made from this problem's countermeasure step (made once)."""
+    changed_at: datetime | None = None
+    """When a run saw a person's last change, by pairsync's clock: a change synced after an
+    agenda is in the next one, whatever the tool's own clock said (`touched_at`)."""
 
 
 def _now() -> str:
@@ -155,7 +166,8 @@ class State:
     # -- reads ------------------------------------------------------------------------------
     def items(self) -> dict[str, ItemRecord]:
         rows = self.db.execute(
-            "SELECT item_id, data, touched_at, touched_by, five_whys_seeded, created_at FROM items"
+            "SELECT item_id, data, touched_at, touched_by, five_whys_seeded, created_at, "
+            "countermeasure_id, changed_at FROM items"
         )
         return {
             item_id: ItemRecord(
@@ -164,8 +176,19 @@ class State:
                 touched_by,
                 bool(seeded),
                 datetime.fromisoformat(created_at),
+                countermeasure,
+                datetime.fromisoformat(changed) if changed else None,
             )
-            for item_id, data, touched_at, touched_by, seeded, created_at in rows
+            for (
+                item_id,
+                data,
+                touched_at,
+                touched_by,
+                seeded,
+                created_at,
+                countermeasure,
+                changed,
+            ) in rows
         }
 
     def links(self) -> dict[str, dict[str, Link]]:
@@ -189,11 +212,14 @@ class State:
     def save_item(self, item_id: str, record: ItemRecord) -> None:
         self.db.execute(
             """INSERT INTO items
-                   (item_id, data, created_at, touched_at, touched_by, five_whys_seeded)
-               VALUES (?, ?, ?, ?, ?, ?)
+                   (item_id, data, created_at, touched_at, touched_by, five_whys_seeded,
+                    countermeasure_id, changed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(item_id) DO UPDATE SET data = excluded.data,
                    touched_at = excluded.touched_at, touched_by = excluded.touched_by,
-                   five_whys_seeded = excluded.five_whys_seeded""",
+                   five_whys_seeded = excluded.five_whys_seeded,
+                   countermeasure_id = excluded.countermeasure_id,
+                   changed_at = excluded.changed_at""",
             (
                 item_id,
                 _dump(record.item),
@@ -201,6 +227,8 @@ class State:
                 record.touched_at.isoformat(),
                 record.touched_by,
                 int(record.five_whys_seeded),
+                record.countermeasure_id,
+                record.changed_at.isoformat() if record.changed_at else None,
             ),
         )
 

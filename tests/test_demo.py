@@ -31,8 +31,17 @@ def test_demo_mirrors_one_board_into_every_tool(tmp_path: Path) -> None:
         assert "Approve the Lisbon offsite budget" in text
         assert "- [x] Book flights for the Lisbon offsite" in text
         assert "- [x] Why 1? the finance export only runs on Mondays" in text
+        assert "- [ ] Why" not in text
         assert "#Stale" in text.split("## Goals")[1].split("## Decisions")[0]
     assert "Book flights for the Lisbon offsite  (completed" in out  # Asana
-    assert "checklist 'Five Whys': 1/8 ticked" in out  # Trello
-    assert "## Stale: keep, park or kill?" in out
+    assert "checklist 'Five Whys': 8/8 ticked" in out  # Trello
+    assert "subtasks: 8/8 completed" in out  # Asana
+    assert "made the action item 'Automate the finance export'" in out
+    for board in ("executive.md", "assistant.md"):
+        text = (tmp_path / board).read_text(encoding="utf-8")
+        assert "- [ ] Automate the finance export @{2026-12-15} #owner/assistant" in text
+    stale = out.split("## Stale: keep, park or kill?")[1].split("##")[0]
+    assert "Close the EMEA partnership" in stale and "Book flights" not in stale
+    assert "root cause agreed; countermeasure: Automate the finance export" in out
+    assert "1:1 agenda 2026-" in out.split("--- Trello")[1]  # published as a card
     assert "Traceback" not in result.stderr

@@ -1,9 +1,9 @@
 """The Asana adapter: one project, tasks in its mapped sections, over the official SDK (v5).
 
 Reads. A first read asks `/events` for a sync token (Asana answers 412 with a fresh one),
-then pages `GET /projects/{gid}/tasks` with every field needed, and fetches subtasks only
-of problem (and archived) tasks that have some. Later reads hand that token back: no
-events costs that one request; otherwise the touched tasks come from one
+then pages `GET /projects/{gid}/tasks` with every field needed, and fetches the subtasks of
+every task that has some. Later reads hand that token back: no events costs that one
+request; otherwise the touched tasks come from one
 `GET /tasks?project=…&modified_since=…` (Asana does not bump a parent's `modified_at` when
 a subtask changes, so a parent touched only through a subtask is fetched by gid). An
 expired token (412 again) costs one full read.
@@ -12,7 +12,8 @@ Writes. A create is one `POST /tasks` (section, tags and footer included) plus o
 `POST /tasks/{gid}/subtasks` per Five Whys step; an update writes only what differs between
 `Update.previous` and `Update.item`. Tasks move with `POST /sections/{gid}/addTask`, which
 leaves their memberships in other projects alone. `Update.version` is not re-checked
-before writing: that would cost a request per change.
+before writing: that would cost a request per change. `publish` (the 1:1 agenda) reads the
+project's tasks (one request per 100) to find its task by footer, then writes once.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from adapters.base import (
     TargetBase,
     Update,
     add_footer,
+    split_footer,
 )
 from sync.errors import TargetError, TargetRejected, TargetUnavailable
 from sync.model import Item, Kind, Step
@@ -206,8 +208,12 @@ class AsanaAdapter(Adapter):
         if where is None:
             return None
         subtasks: list[Json] = []
-        if task.get("num_subtasks") and (where.kind is Kind.PROBLEM or where.archived):
+        # Subtasks of every kind: a problem moved to another section keeps its Five Whys,
+        # and a step ticked just before the move must not read as deleted.
+        if task.get("num_subtasks"):
             subtasks = self._fetch_subtasks(task["gid"])
+        else:
+            self._subtasks[task["gid"]] = subtasks  # none: adding the Five Whys needs no read
         item, item_id = to_item(task, where, subtasks)
         self._footers[task["gid"]] = item_id
         return RemoteItem(
@@ -275,18 +281,19 @@ class AsanaAdapter(Adapter):
             if (tag := self._tags_by_name().get(name)) is not None:
                 self.tasks_api.remove_tag_for_task({"data": {"tag": tag}}, gid)
         related = related or new_tags != old_tags
-        subtasks = self._subtasks.get(gid, [])
+        subtasks = self._subtasks.get(gid)
         if item.steps != prev.steps:
-            existing = self._subtasks[gid] if gid in self._subtasks else self._fetch_subtasks(gid)
+            existing = subtasks if subtasks is not None else self._fetch_subtasks(gid)
             subtasks = self._write_steps(gid, existing, item.steps)
+        stamp, _, steps_hash = change.version.partition("+")
         if fields:
             task = self.tasks_api.update_task({"data": fields}, gid, {"opt_fields": "modified_at"})
             stamp = task["modified_at"]
         elif related:
             stamp = self.tasks_api.get_task(gid, {"opt_fields": "modified_at"})["modified_at"]
-        else:
-            stamp = change.version.split("+")[0]
         self._footers[gid] = change.item_id
+        if subtasks is None:  # not read this run (an incremental read) nor written: unchanged
+            return Outcome(change, gid, "+".join(filter(None, (stamp, steps_hash))))
         return Outcome(change, remote_id=gid, version=version(stamp, subtasks))
 
     def _write_steps(
@@ -371,6 +378,36 @@ class AsanaAdapter(Adapter):
                 ) from None
             tags[name] = tag["gid"]
         return tags[name]
+
+    # -- the agenda -------------------------------------------------------------------------
+    def publish(self, list_name: str, key: str, title: str, text: str) -> str:
+        notes = add_footer(text, key)
+        try:
+            with self._project_calls():
+                section = self._section_gid(list_name)
+                opts = PAGE | {"opt_fields": "name,notes,completed"}
+                tasks = self.tasks_api.get_tasks_for_project(self.project, opts)
+                mine = [t for t in tasks if split_footer(t.get("notes") or "")[1] == key]
+            if not mine:
+                data = {
+                    "name": title,
+                    "notes": notes,
+                    "projects": [self.project],
+                    "memberships": [{"project": self.project, "section": section}],
+                }
+                return str(
+                    self.tasks_api.create_task({"data": data}, {"opt_fields": "name"})["gid"]
+                )
+            task = min(mine, key=lambda t: bool(t.get("completed")))  # an open one if any
+            wanted = {"name": title, "notes": notes, "completed": False}
+            diff = {k: v for k, v in wanted.items() if task.get(k) != v}
+            if diff:
+                self.tasks_api.update_task({"data": diff}, task["gid"], {"opt_fields": "name"})
+            return str(task["gid"])
+        except Uncertain:
+            raise TargetUnavailable(self.name, f"agenda: {UNCERTAIN}") from None
+        except HttpError as exc:
+            raise TargetRejected(self.name, f"agenda: {exc}") from None
 
     # -- check and close ------------------------------------------------------------------
     def scopes(self) -> list[tuple[str, str]]:

@@ -13,6 +13,8 @@
   keeping the file's mode. If the file changes while we write, the batch is redone.
 - Archiving moves the card under the archive heading, a kind change under the kind's
   heading; nothing is deleted. Cards whose content did not change keep their bytes.
+- `publish` (the 1:1 agenda) keeps one card, marked with the agenda's key, under its own
+  heading (first on the board); the lines under it are notes, so syncs never read them.
 """
 
 from __future__ import annotations
@@ -109,6 +111,26 @@ class MarkdownAdapter(Adapter):
             errors, new_text = self._plan(text, changes)
             if new_text is None or self._write(new_text, loaded[1] if loaded else None):
                 return self._outcomes(changes, errors, new_text or text)
+        raise TargetUnavailable(self.name, f"{self.path} kept changing while being written")
+
+    def publish(self, list_name: str, key: str, title: str, text: str) -> str:
+        sections: dict[str, Kind | None] = {list_name: Kind.ACTION, **self._sections}
+        order = [list_name, *self._order, self._archive]  # a new agenda lane goes first
+        for _ in range(_WRITE_ATTEMPTS):
+            loaded = self._load()
+            base = loaded[0] if loaded else NEW_FILE
+            nl = newline_of(base)
+            board = parse(base, sections)
+            card = render_card(Item(kind=Kind.ACTION, title=title, notes=text), key, nl)
+            edits = Edits()
+            found = [index for index, c, _ in board.cards() if c.item_id == key]
+            if found:
+                edits.replace[found[0]] = card
+            else:
+                edits.append[list_name].append(card)
+            new_text = edit(board, edits, order, [], nl)
+            if new_text == base or self._write(new_text, loaded[1] if loaded else None):
+                return key
         raise TargetUnavailable(self.name, f"{self.path} kept changing while being written")
 
     def check(self) -> list[CheckLine]:

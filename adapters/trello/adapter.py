@@ -7,10 +7,16 @@ Requests (the performance budget is per run):
   nothing since means nothing changed (1 request); anything means a full read.
 - A create is one `POST /cards` with every field; a problem card copies the Five Whys
   checklist from a closed template card in the same request (`idCardSource`), so it
-  cannot end up half-made. The template is made once per board, when two or more
-  problem cards are created in one run.
+  cannot end up half-made. A card that gets its Five Whys later (a person's new problem
+  card) copies the template's checklist in one `POST /checklists` (`idChecklistSource`).
+  The template is made once per board (11 requests), so each problem card costs one
+  request for its Five Whys.
 - An update is one `PUT /cards/{id}` for all card fields that differ, plus one request
-  per check item that differs (Trello has no batch write).
+  per check item that differs (Trello has no batch write). Writes need the board read,
+  except after a read that found nothing since the cursor: then updates of card fields
+  alone (title, notes, done, due, archived) are written from `Update.previous`, so k
+  such changes cost 1 + k requests.
+- `publish` (the 1:1 agenda) is one board read plus one write.
 py-trello is used through `fetch_json`; its object layer fetches eagerly (a `Card.fetch`
 is five requests) and would break the budget. HTTP details live in `session.py`.
 """
@@ -33,6 +39,7 @@ from adapters.base import (
     Snapshot,
     Update,
     add_footer,
+    split_footer,
 )
 from adapters.trello import mapping
 from adapters.trello.config import TrelloTarget
@@ -42,6 +49,8 @@ from sync.errors import TargetError, TargetRejected, TargetUnavailable
 from sync.model import Item, Kind, Step
 
 UNCERTAIN = "uncertain; will re-link on next run"
+DESC_LIMIT = 16384
+"""Trello's longest card description."""
 
 
 class ChangeFailed(Exception):
@@ -63,6 +72,9 @@ class TrelloAdapter(Adapter):
             http_service=self.session,
         )
         self._view: BoardView | None = None
+        self._quiet = False
+        """The last read found no action since its cursor: every card is as the full read
+        that set the cursor saw it, which is what each `Update.previous` shows."""
 
     def _count(self) -> None:
         self.requests += 1
@@ -105,11 +117,13 @@ class TrelloAdapter(Adapter):
             raise TargetRejected(self.name, str(exc)) from None
 
     def _read(self, cursor: str | None) -> Snapshot:
+        self._quiet = False
         if cursor:
             since = self._call(
                 "GET", f"/boards/{self.config.board_id}/actions", {"since": cursor, "limit": "1"}
             )
             if not since:
+                self._quiet = True
                 return Snapshot(items={}, complete=False, cursor=cursor)
         view = self._load_view()
         items = {}
@@ -128,13 +142,17 @@ class TrelloAdapter(Adapter):
     def apply(self, changes: Sequence[Change]) -> list[Outcome]:
         if not changes:
             return []
-        view = self._view or self._load_view()
-        fresh_problems = sum(1 for c in changes if isinstance(c, Create) and _fresh_steps(c.item))
+        view = self._view
+        if view is None and not (self._quiet and all(map(_fields_only, changes))):
+            view = self._load_view()
         outcomes: list[Outcome] = []
         for index, change in enumerate(changes):
             try:
-                if isinstance(change, Create):
-                    outcomes.append(self._create(view, change, use_template=fresh_problems >= 2))
+                if view is None:
+                    assert isinstance(change, Update)
+                    outcomes.append(self._write_fields(change))
+                elif isinstance(change, Create):
+                    outcomes.append(self._create(view, change))
                 else:
                     outcomes.append(self._update(view, change))
             except Uncertain:
@@ -145,9 +163,10 @@ class TrelloAdapter(Adapter):
                 outcomes += [Outcome(c, error=str(exc)) for c in changes[index:]]
                 break
         self._view = None  # cards copied from the template are not indexed: reload next time
+        self._quiet = False  # our own writes are actions now
         return outcomes
 
-    def _create(self, view: BoardView, change: Create, use_template: bool) -> Outcome:
+    def _create(self, view: BoardView, change: Create) -> Outcome:
         item = change.item
         wanted = mapping.card_fields(
             item,
@@ -158,7 +177,7 @@ class TrelloAdapter(Adapter):
         body = {k: v for k, v in wanted.items() if k != "closed" and v is not None}
         body["idLabels"] = ",".join(wanted["idLabels"])
         body["pos"] = "bottom"
-        template = self._template(view, item.steps) if use_template and _fresh_steps(item) else None
+        template = self._template(view, item.steps) if _fresh(item.steps) else None
         if template:
             body.update(idCardSource=template[0], keepFromSource="checklists")
         card = self._call("POST", "/cards", body=body)
@@ -201,13 +220,25 @@ class TrelloAdapter(Adapter):
         self._sync_steps(view, card["id"], item.steps)
         return Outcome(change, remote_id=card["id"], version=mapping.version(item, change.item_id))
 
+    def _write_fields(self, change: Update) -> Outcome:
+        """`_update` of a `_fields_only` change after a quiet read, without reading the
+        board: one PUT of what differs between `previous` (what the card shows) and the
+        item. Saves the full read a run that only carries such changes would need."""
+        before, after = change.previous, change.item
+        shown = mapping.card_fields(before, add_footer(before.notes, change.item_id), "", [])
+        wanted = mapping.card_fields(after, add_footer(after.notes, change.item_id), "", [])
+        diff = mapping.card_diff(shown, wanted)
+        if diff:
+            self._call("PUT", f"/cards/{change.remote_id}", body=diff)
+        version = mapping.version(after, change.item_id)
+        return Outcome(change, remote_id=change.remote_id, version=version)
+
     # -- lists, labels, template --------------------------------------------------------------
     def _list_id(self, view: BoardView, kind: Kind) -> str:
         if kind not in view.list_ids:
-            created = self._call(
-                "POST",
+            created = self._make(
                 "/lists",
-                body={"name": self.config.lists[kind], "idBoard": view.board_id, "pos": "bottom"},
+                {"name": self.config.lists[kind], "idBoard": view.board_id, "pos": "bottom"},
             )
             view.list_ids[kind] = created["id"]
             view.kinds[created["id"]] = kind
@@ -215,21 +246,30 @@ class TrelloAdapter(Adapter):
 
     def _label_ids(self, view: BoardView, item: Item) -> list[str]:
         for name in sorted(item.tool_labels() - view.label_ids.keys()):
-            created = self._call(
-                "POST",
+            created = self._make(
                 "/labels",
-                body={"name": name, "idBoard": view.board_id, "color": mapping.label_color(name)},
+                {"name": name, "idBoard": view.board_id, "color": mapping.label_color(name)},
             )
             view.label_ids[name] = created["id"]
             view.label_names[created["id"]] = name
         return sorted(view.label_ids[name] for name in item.tool_labels())
 
-    def _template(
-        self, view: BoardView, steps: tuple[Step, ...]
-    ) -> tuple[str, str, tuple[str, ...]] | None:
-        """The template card for these step texts, made now if the board has none."""
+    def _make(self, path: str, body: dict[str, Any]) -> Any:
+        """Create a list or label every card may need. If the answer is lost, stop writing
+        to this board for the run: making it again would leave two lists of one name, and
+        cards in the second would drop out of scope (and be archived everywhere)."""
+        try:
+            return self._call("POST", path, body=body)
+        except Uncertain:
+            raise TargetUnavailable(
+                self.name, f"connection lost creating {path[1:-1]} {body['name']!r}"
+            ) from None
+
+    def _template(self, view: BoardView, steps: tuple[Step, ...]) -> tuple[str, str]:
+        """(card id, checklist id) of the template card for these step texts, made now if
+        the board has none."""
         texts = tuple(step.text for step in steps)
-        if view.template is None:
+        if texts not in view.templates:
             body = {
                 "name": "pairsync: Five Whys template",
                 "desc": mapping.TEMPLATE_DESC,
@@ -237,15 +277,23 @@ class TrelloAdapter(Adapter):
                 "pos": "bottom",
             }
             card = self._call("POST", "/cards", body=body)
-            checklist = self._add_steps(view, card["id"], steps)
+            checklist = self._add_steps(view, card["id"], steps, copy=False)
             self._call("PUT", f"/cards/{card['id']}", body={"closed": True})
-            view.template = (card["id"], checklist, texts)
-        return view.template if view.template[2] == texts else None
+            view.templates[texts] = (card["id"], checklist)
+        return view.templates[texts]
 
-    def _add_steps(self, view: BoardView, card_id: str, steps: tuple[Step, ...]) -> str:
-        checklist = self._call(
-            "POST", "/checklists", body={"idCard": card_id, "name": CHECKLIST_NAME}
-        )
+    def _add_steps(
+        self, view: BoardView, card_id: str, steps: tuple[Step, ...], copy: bool = True
+    ) -> str:
+        """Give the card its Five Whys checklist: a copy of the template when no step is
+        ticked yet (one request), else item by item."""
+        body = {"idCard": card_id, "name": CHECKLIST_NAME}
+        if copy and _fresh(steps):
+            body["idChecklistSource"] = self._template(view, steps)[1]
+        checklist = self._call("POST", "/checklists", body=body)
+        view.five_whys[card_id] = checklist
+        if "idChecklistSource" in body:
+            return str(checklist["id"])
         for step in steps:
             checklist["checkItems"].append(
                 self._call(
@@ -254,7 +302,6 @@ class TrelloAdapter(Adapter):
                     body={"name": step.text, "checked": step.done, "pos": "bottom"},
                 )
             )
-        view.five_whys[card_id] = checklist
         return str(checklist["id"])
 
     def _sync_steps(self, view: BoardView, card_id: str, steps: tuple[Step, ...]) -> None:
@@ -291,6 +338,29 @@ class TrelloAdapter(Adapter):
         for extra in items[len(steps) :]:
             self._call("DELETE", f"/checklists/{checklist['id']}/checkItems/{extra['id']}")
         del items[len(steps) :]
+
+    # -- the agenda ---------------------------------------------------------------------------
+    def publish(self, list_name: str, key: str, title: str, text: str) -> str:
+        try:
+            view = self._load_view()
+            desc = add_footer(_fit(text, DESC_LIMIT - 40), key)
+            mine = [c for c in view.cards.values() if split_footer(c["desc"])[1] == key]
+            if mine:
+                card = min(mine, key=lambda c: bool(c["closed"]))  # an open one if any
+                diff = mapping.card_diff(card, {"name": title, "desc": desc, "closed": False})
+                if diff:
+                    self._call("PUT", f"/cards/{card['id']}", body=diff)
+                return str(card["id"])
+            list_id = view.open_lists.get(list_name)
+            if list_id is None:
+                body = {"name": list_name, "idBoard": view.board_id, "pos": "top"}
+                list_id = self._make("/lists", body)["id"]
+            body = {"name": title, "desc": desc, "idList": list_id, "pos": "top"}
+            return str(self._call("POST", "/cards", body=body)["id"])
+        except ChangeFailed as exc:
+            raise TargetRejected(self.name, f"agenda: {exc}") from None
+        except Uncertain:
+            raise TargetUnavailable(self.name, f"agenda: {UNCERTAIN}") from None
 
     # -- check ------------------------------------------------------------------------------
     def scopes(self) -> list[tuple[str, str]]:
@@ -336,8 +406,29 @@ class TrelloAdapter(Adapter):
         self.session.close()
 
 
-def _fresh_steps(item: Item) -> bool:
-    return bool(item.steps) and not any(step.done for step in item.steps)
+def _fields_only(change: Change) -> bool:
+    """An update of card fields alone (title, notes, done, due, archived): its labels,
+    list and check items stay, so it needs neither their ids nor the card's own labels."""
+    if not isinstance(change, Update) or change.relink:
+        return False
+    before, after = change.previous, change.item
+    return (before.kind, before.tool_labels(), before.steps) == (
+        after.kind,
+        after.tool_labels(),
+        after.steps,
+    )
+
+
+def _fresh(steps: tuple[Step, ...]) -> bool:
+    return bool(steps) and not any(step.done for step in steps)
+
+
+def _fit(text: str, limit: int) -> str:
+    """Text cut to a length Trello stores, saying so."""
+    if len(text) <= limit:
+        return text
+    note = "\n\n… (shortened; `pairsync agenda` prints all of it)"
+    return text[: limit - len(note)] + note
 
 
 def _shape(path: str) -> str:

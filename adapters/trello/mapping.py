@@ -9,8 +9,8 @@
 | labels, owner | label names; the owner as label "owner/<role>" |
 | steps | check items of the checklist "Five Whys" (name, state complete) |
 
-A closed card whose description is `TEMPLATE_DESC` holds the Five Whys checklist that
-new problem cards copy; it is pairsync's, never an item.
+A closed card whose description is `TEMPLATE_DESC` holds a Five Whys checklist that
+problem cards copy (one template per set of step names); it is pairsync's, never an item.
 """
 
 from __future__ import annotations
@@ -73,8 +73,10 @@ class BoardView:
     cards: dict[str, dict[str, Any]]
     five_whys: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Card id -> its "Five Whys" checklist, check items sorted by position."""
-    template: tuple[str, str, tuple[str, ...]] | None = None
-    """(card id, checklist id, step texts) of the template card, if there is one."""
+    templates: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)
+    """Step texts -> (card id, checklist id) of the template card holding those steps."""
+    open_lists: dict[str, str] = field(default_factory=dict)
+    """Name -> id of every open list, mapped or not (the agenda has a list of its own)."""
     cursor: str | None = None
 
 
@@ -92,6 +94,7 @@ def parse_board(data: dict[str, Any], lists: dict[Kind, str]) -> BoardView:
         label_ids={x["name"]: x["id"] for x in reversed(labels)},
         label_names={x["id"]: x["name"] for x in labels},
         cards={c["id"]: c for c in data.get("cards", [])},
+        open_lists=by_name,
     )
     for checklist in sorted(data.get("checklists", []), key=lambda c: c.get("pos", 0)):
         if checklist["name"] == CHECKLIST_NAME and checklist["idCard"] not in view.five_whys:
@@ -101,9 +104,9 @@ def parse_board(data: dict[str, Any], lists: dict[Kind, str]) -> BoardView:
             view.five_whys[checklist["idCard"]] = checklist
     for card in view.cards.values():
         checklist = view.five_whys.get(card["id"])
-        if card["desc"] == TEMPLATE_DESC and checklist is not None and view.template is None:
+        if card["desc"] == TEMPLATE_DESC and checklist is not None:
             texts = tuple(i["name"] for i in checklist["checkItems"])
-            view.template = (card["id"], checklist["id"], texts)
+            view.templates.setdefault(texts, (card["id"], checklist["id"]))
     actions = data.get("actions") or []
     view.cursor = actions[0]["id"] if actions else None
     return view

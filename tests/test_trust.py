@@ -1,0 +1,436 @@
+"""Sync you can trust, across Markdown, Trello and Asana at once (issue 6): conflicts,
+deletions and archive, lost or damaged state, overlapping runs and faults, each through
+the real engine and the simulators over HTTP. Crashes: tests/test_crash.py; random
+sequences of all of it: tests/test_engine_machine.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+
+from adapters.asana.sim.server import AsanaSimulator, World
+from adapters.trello.sim.server import TrelloSimulator
+from sync.engine import summary_lines
+from sync.model import Kind, Owner, Step
+from tests.test_cli import pairsync
+from tests.three_tools import (
+    ASANA,
+    FIVE_WHYS,
+    NOTES,
+    SEED,
+    TOOLS,
+    TRELLO,
+    ThreeTools,
+    start_pairsync,
+)
+
+
+@pytest.fixture
+def tools(
+    trello_sim: TrelloSimulator,
+    trello_board: str,
+    asana_sim: AsanaSimulator,
+    asana_world: World,
+    tmp_path,
+) -> ThreeTools:
+    tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+    tools.write_config()
+    return tools
+
+
+def written(summary) -> dict[str, tuple[int, int, int]]:
+    return {name: (t.created, t.updated, t.archived) for name, t in summary.targets.items()}
+
+
+# -- conflicts ------------------------------------------------------------------------------
+TITLES = {
+    NOTES: "Book flights to Porto",
+    TRELLO: "Book trains to Lisbon",
+    ASANA: "Book flights to Lisbon and back",
+}
+
+
+def age_everywhere(tools: ThreeTools, item_id: str) -> None:
+    """By the tools' own clocks Markdown's edit is the newest, then Asana's, then Trello's
+    (a day old): the simulators' clocks run fast, so `latest` needs set times."""
+    future = time.time() + 30 * 86400
+    os.utime(tools.board_path, (future, future))
+    tools.trello.person.age_card(tools._card(item_id).id, days=1)
+
+
+@pytest.mark.parametrize(
+    ("policy", "winner"), [("latest", NOTES), ("executive", ASANA), ("assistant", TRELLO)]
+)
+def test_a_field_changed_in_three_tools_follows_the_policy_and_keeps_the_losers(
+    tools: ThreeTools, policy: str, winner: str
+) -> None:
+    tools.write_config(policy=policy)
+    ids = tools.seed()
+    item, other = ids["Book flights to Lisbon"], ids["Grow EMEA revenue"]
+    for tool, title in TITLES.items():
+        tools.edit(tool, item, title=title)
+    tools.edit(TRELLO, item, notes="aisle seat, please")  # one side only: never a conflict
+    tools.edit(ASANA, other, due=date(2026, 12, 31))
+    tools.edit(NOTES, other, labels=frozenset({"q4"}))
+    age_everywhere(tools, item)
+
+    result = pairsync("sync", "--config", "pair.toml", "--json", cwd=tools.folder)
+
+    assert result.returncode == 0, result.stderr
+    losers = {(t, v) for t, v in TITLES.items() if t != winner}
+    [conflict] = json.loads(result.stdout)["conflicts"]
+    assert (conflict["item_id"], conflict["field"]) == (item, "title")
+    assert (conflict["winner"], conflict["winner_value"]) == (winner, TITLES[winner])
+    assert {(loser["target"], loser["value"]) for loser in conflict["losers"]} == losers
+    rows = tools.conflict_rows()
+    assert {(r[0], r[1], r[2], r[3]) for r in rows} == {(item, "title", winner, TITLES[winner])}
+    assert {(r[4], r[5]) for r in rows} == losers
+    board = tools.assert_same_board()
+    assert (board[item].title, board[item].notes) == (TITLES[winner], "aisle seat, please")
+    assert (board[other].due, board[other].labels) == (date(2026, 12, 31), {"q4"})
+
+
+def test_the_run_summary_names_the_conflict_in_one_line(tools: ThreeTools) -> None:
+    ids = tools.seed()
+    item = ids["Renew the passport"]
+    tools.edit(TRELLO, item, done=True)
+    tools.edit(NOTES, item, done=False, title="Renew both passports")
+    tools.edit(ASANA, item, title="Renew the passport by May")
+    age_everywhere(tools, item)
+
+    lines = summary_lines(tools.sync())
+
+    assert lines[3:] == [
+        "conflict on 'Renew the passport' title: kept notes='Renew both passports' over "
+        "asana='Renew the passport by May'"
+    ]
+    assert tools.assert_same_board()[item].done  # changed in Trello only
+
+
+# -- deletions, archive, kind -------------------------------------------------------------------
+def others(tool: str) -> list[str]:
+    return [t for t in TOOLS if t != tool]
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_deleting_in_one_tool_archives_everywhere_and_a_restore_brings_it_back(
+    tools: ThreeTools, tool: str
+) -> None:
+    item = tools.seed()["Approve the offsite budget"]
+    tools.delete(tool, item)
+
+    summary = tools.sync()
+
+    assert {t: summary.targets[t].archived for t in others(tool)} == dict.fromkeys(others(tool), 1)
+    board = tools.assert_same_board()
+    assert board[item].archived and item not in tools.shown(tool)
+    tools.restore(others(tool)[0], item, Kind.DECISION)
+
+    summary = tools.sync()
+
+    assert summary.targets[tool].created == 1  # the deleted copy comes back, once
+    board = tools.assert_same_board()
+    assert not board[item].archived and board[item].kind is Kind.DECISION
+    assert item in tools.shown(tool)
+    tools.assert_no_duplicates()
+
+
+@pytest.mark.parametrize(
+    ("archiver", "restorer"), [(NOTES, TRELLO), (TRELLO, ASANA), (ASANA, NOTES)]
+)
+def test_archiving_in_one_tool_archives_everywhere_and_restoring_in_another_restores(
+    tools: ThreeTools, archiver: str, restorer: str
+) -> None:
+    item = tools.seed()["Grow EMEA revenue"]
+    tools.archive(archiver, item)
+
+    tools.sync()
+
+    assert tools.assert_same_board()[item].archived
+    assert tools._card(item).closed and tools._task(item).completed
+    assert tools.shown(NOTES)[item][0].item.archived
+    tools.restore(restorer, item, Kind.GOAL)
+
+    tools.sync()
+
+    board = tools.assert_same_board()
+    assert not board[item].archived and board[item].kind is Kind.GOAL and not board[item].done
+    assert not tools._card(item).closed and not tools._task(item).completed
+    tools.assert_no_duplicates()
+    assert tools.sync().plan.is_empty
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_moving_between_lists_changes_the_kind_everywhere(tools: ThreeTools, tool: str) -> None:
+    ids = tools.seed()
+    problem, action = ids["Invoices paid late"], ids["Renew the passport"]
+    tools.tick(tool, problem, 0)
+    tools.move(tool, problem, Kind.DECISION)
+    tools.move(tool, action, Kind.PROBLEM)
+
+    tools.sync()
+
+    board = tools.assert_same_board()
+    assert board[problem].kind is Kind.DECISION
+    assert board[problem].steps == (Step(FIVE_WHYS[0], True), Step(FIVE_WHYS[1]))
+    assert board[action].kind is Kind.PROBLEM
+    assert board[action].steps == tuple(Step(text) for text in FIVE_WHYS)  # a new problem
+    assert tools.sync().plan.is_empty
+
+
+# -- lost or damaged state --------------------------------------------------------------------
+def varied_board(tools: ThreeTools) -> dict[str, str]:
+    """The seed board after a week of use: done, archived, labelled, a ticked step, a
+    problem moved to the decisions."""
+    ids = tools.seed()
+    tools.edit(TRELLO, ids["Renew the passport"], done=True, labels=frozenset({"travel"}))
+    tools.edit(ASANA, ids["Book flights to Lisbon"], owner=Owner.ASSISTANT, due=date(2026, 5, 4))
+    tools.archive(NOTES, ids["Approve the offsite budget"])
+    tools.tick(TRELLO, ids["Invoices paid late"], 1)
+    tools.move(TRELLO, ids["Invoices paid late"], Kind.DECISION)
+    assert not tools.sync().failed
+    return ids
+
+
+def test_a_deleted_state_database_is_rebuilt_through_the_footers(tools: ThreeTools) -> None:
+    varied_board(tools)
+    before = tools.assert_same_board()
+    tools.state_path.unlink()
+    tools.create(NOTES, Kind.ACTION, "Call the bank")  # made while the state was gone
+
+    summary = tools.sync()
+
+    assert written(summary) == {NOTES: (0, 1, 0), TRELLO: (1, 0, 0), ASANA: (1, 0, 0)}
+    after = tools.assert_same_board()
+    tools.assert_no_duplicates()
+    assert {i: after[i] for i in before} == before
+    assert [item.title for i, item in after.items() if i not in before] == ["Call the bank"]
+    assert tools.sync().plan.is_empty
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_damaged_state_database_is_moved_aside_and_the_next_run_rebuilds_it(
+    tools: ThreeTools, damage: str
+) -> None:
+    tools.seed()
+    before = tools.assert_same_board()
+    good = tools.state_path.read_bytes()
+    bad = os.urandom(8192) if damage == "garbage" else good[: len(good) // 2]
+    tools.state_path.write_bytes(bad)
+
+    refused = pairsync("sync", "--config", "pair.toml", cwd=tools.folder)
+
+    assert refused.returncode == 2
+    [line] = refused.stderr.splitlines()
+    assert f"{tools.state_path}: the state database is damaged" in line
+    assert "moved it to trust.sqlite.corrupt-" in line and "Run again to rebuild" in line
+    [aside] = tools.state_path.parent.glob("trust.sqlite.corrupt-*")
+    assert aside.read_bytes() == bad and not tools.state_path.exists()
+
+    rebuilt = pairsync("sync", "--config", "pair.toml", "--json", cwd=tools.folder)
+
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    counts = json.loads(rebuilt.stdout)["targets"]
+    assert all(t["created"] == t["updated"] == t["archived"] == 0 for t in counts.values())
+    assert tools.assert_same_board() == before
+    tools.assert_no_duplicates()
+    assert aside.read_bytes() == bad  # kept for whoever wants to look at it
+
+
+# -- overlapping runs and a person at work during a run ----------------------------------------
+def test_two_overlapping_runs_are_serialised_by_the_lock(tools: ThreeTools) -> None:
+    for tool, kind, title in SEED:
+        tools.create(tool, kind, title)
+    trello = tools.trello.app
+    trello.faults.stall_write_next = 1  # hold the first run in the middle of its push
+    first = start_pairsync("sync", "--config", "pair.toml", "--json", cwd=tools.folder)
+    try:
+        assert trello.stalled.wait(30), first.stderr
+        second = start_pairsync(
+            "sync", "--config", "pair.toml", "--json", cwd=tools.folder, PAIRSYNC_LOCK_WAIT="60"
+        )
+        requests = trello.stats.total + tools.asana.app.stats.total
+        time.sleep(1.0)
+        assert second.poll() is None  # waiting for the lock, not syncing
+        assert trello.stats.total + tools.asana.app.stats.total == requests
+    finally:
+        trello.release()
+    outputs = [process.communicate(timeout=60) for process in (first, second)]
+
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    pushed, rerun = (json.loads(out)["targets"] for out, _ in outputs)
+    assert pushed[ASANA]["created"] == 4 and pushed[TRELLO]["created"] == 3
+    assert all(t["created"] == t["updated"] == 0 for t in rerun.values())
+    tools.assert_same_board()
+    tools.assert_no_duplicates()
+
+
+def test_a_person_editing_the_board_file_during_a_run_loses_nothing(tools: ThreeTools) -> None:
+    tools.write_config(order=(TRELLO, ASANA, NOTES))  # the file is written last
+    ids = tools.seed()
+    flights, budget = ids["Book flights to Lisbon"], ids["Approve the offsite budget"]
+    tools.edit(ASANA, flights, title="Book flights to Lisbon, aisle")
+    tools.trello.faults.stall_write_next = 1
+    run = ThreadPoolExecutor(1).submit(tools.sync)
+    assert tools.trello.app.stalled.wait(30)
+    tools.edit(NOTES, flights, done=True)  # the very card the run is about to rewrite
+    tools.edit(NOTES, budget, title="Approve the Lisbon offsite budget")
+    tools.trello.app.release()
+    summary = run.result(timeout=60)
+
+    shown = {i: r[0].item for i, r in tools.shown(NOTES).items()}
+    assert shown[flights].done and shown[flights].title == "Book flights to Lisbon"
+    assert shown[budget].title == "Approve the Lisbon offsite budget"
+    assert summary.targets[NOTES].errors == [
+        f"{NOTES}: 'Book flights to Lisbon, aisle': changed in the file since it was read; "
+        "will merge next run"
+    ]
+
+    assert not tools.sync().failed
+
+    board = tools.assert_same_board()
+    assert (board[flights].title, board[flights].done) == ("Book flights to Lisbon, aisle", True)
+    assert board[budget].title == "Approve the Lisbon offsite budget"
+
+
+# -- rate limits and faults ---------------------------------------------------------------------
+def storm(tools: ThreeTools) -> None:
+    tools.trello.spend_rate_limit(100)  # the token's window is already full
+    tools.trello.faults.rate_limit_next = 4
+    tools.asana.app.faults.rate_limit_next = 4
+
+
+def burst(tools: ThreeTools) -> None:
+    tools.trello.faults.fail_next = 3
+    tools.asana.app.faults.fail_next = 3
+
+
+def drops(tools: ThreeTools) -> None:
+    tools.trello.faults.drop_next = 2
+    tools.asana.app.faults.drop_next = 2
+
+
+def slow(tools: ThreeTools) -> None:
+    tools.trello.faults.delay_seconds = 0.02
+    tools.asana.app.faults.delay_seconds = 0.02
+
+
+def lost_answers(tools: ThreeTools) -> None:
+    """Creates that happened, whose answers never came back: the run cannot know."""
+    tools.trello.faults.drop_after_write_next = 3
+    tools.asana.app.faults.drop_after_write_next = 3
+
+
+def timeout(tools: ThreeTools) -> None:
+    """Trello's first write answers only after the client gave up waiting: an update is
+    sent again, a create is not (it may have happened: the next run finds it)."""
+    tools.write_config(timeout_seconds=0.5)
+    tools.trello.faults.stall_write_next = 1
+    threading.Timer(2.0, tools.trello.app.release).start()
+
+
+@pytest.mark.parametrize(
+    ("fault", "survives"),
+    [
+        (storm, True),
+        (burst, True),
+        (drops, True),
+        (slow, True),
+        (lost_answers, False),
+        (timeout, None),
+    ],
+)
+def test_faults_slow_a_first_push_but_never_corrupt_it(
+    tools: ThreeTools, fault, survives: bool | None
+) -> None:
+    for tool, kind, title in SEED:
+        tools.create(tool, kind, title)
+    fault(tools)
+
+    summary = tools.sync()
+
+    assert survives is None or summary.failed is not survives, summary.to_json()
+    tools.assert_no_duplicates()
+    for faults in (tools.trello.faults, tools.asana.app.faults):
+        vars(faults).update(vars(type(faults)()))
+    tools.trello.app.release()
+
+    tools.sync()
+
+    board = tools.assert_same_board()
+    tools.assert_no_duplicates()
+    assert sorted(item.title for item in board.values()) == sorted(t for _, _, t in SEED)
+    assert tools.sync().plan.is_empty
+
+
+def test_a_lost_answer_to_creating_a_list_makes_no_second_list(tools: ThreeTools) -> None:
+    tools.create(NOTES, Kind.GOAL, "Grow EMEA revenue")
+    tools.create(NOTES, Kind.GOAL, "Open a Lisbon office")
+    tools.trello.faults.drop_after_write_next = 1  # "Goals" is made; its answer is lost
+
+    assert sorted(tools.sync().targets[TRELLO].errors) == [
+        f"{TRELLO}: {title!r}: {TRELLO}: connection lost creating list 'Goals'"
+        for title in ("Grow EMEA revenue", "Open a Lisbon office")
+    ]
+    tools.sync()
+
+    lists = [t.name for t in tools.trello.board(tools.board_id).lists.values()]
+    assert lists.count("Goals") == 1
+    board = tools.assert_same_board()  # both goals live, in every tool
+    assert not any(item.archived for item in board.values())
+
+
+def test_a_run_that_gives_up_on_a_target_says_so_in_one_line_and_exits_1(
+    tools: ThreeTools,
+) -> None:
+    tools.write_config(retry_seconds=1.0)
+    ids = tools.seed()
+    tools.edit(NOTES, ids["Grow EMEA revenue"], title="Grow EMEA revenue 20%")
+    tools.trello.faults.fail_next = 1000  # Trello is down for longer than the run waits
+
+    result = pairsync("sync", "--config", "pair.toml", cwd=tools.folder)
+
+    assert result.returncode == 1
+    failed = [line for line in result.stdout.splitlines() if "FAILED" in line]
+    assert len(failed) == 1 and failed[0].startswith("trust/trello: ")
+    assert "FAILED: trello: GET /boards/{id}/actions: HTTP 503 after" in failed[0]
+    [logged] = result.stderr.splitlines()
+    assert "trello: GET /boards/{id}/actions: HTTP 503 after" in logged
+    assert tools.shown(ASANA)[ids["Grow EMEA revenue"]][0].item.title == "Grow EMEA revenue 20%"
+    tools.trello.faults.fail_next = 0
+
+    assert pairsync("sync", "--config", "pair.toml", cwd=tools.folder).returncode == 0
+    assert tools.assert_same_board()[ids["Grow EMEA revenue"]].title == "Grow EMEA revenue 20%"
+
+
+def test_an_asana_that_stays_down_fails_only_that_target(tools: ThreeTools) -> None:
+    ids = tools.seed()
+    tools.edit(TRELLO, ids["Renew the passport"], done=True)
+    tools.asana.app.faults.fail_next = 1000
+
+    lines = summary_lines(tools.sync())
+
+    assert [line.split(":")[0] for line in lines if "FAILED" in line] == ["trust/asana"]
+    assert "server error (503) after 6 attempts" in lines[2]
+    tools.asana.app.faults.fail_next = 0
+    tools.sync()
+    assert tools.assert_same_board()[ids["Renew the passport"]].done
+
+
+def test_a_rerun_with_nothing_to_do_costs_one_request_per_tool(tools: ThreeTools) -> None:
+    tools.seed()
+    tools.sync()  # reads the echo of the first push's own writes
+    before = tools.trello.request_count(), tools.asana.app.stats.total
+
+    summary = tools.sync()
+
+    assert summary.plan.is_empty
+    assert {name: t.requests for name, t in summary.targets.items()} == dict.fromkeys(TOOLS, 1)
+    after = tools.trello.request_count(), tools.asana.app.stats.total
+    assert (after[0] - before[0], after[1] - before[1]) == (1, 1)

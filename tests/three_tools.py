@@ -1,0 +1,468 @@
+"""One pair mirrored into all three tools at once, for the trust tests: a Markdown board
+file, a board on the Trello simulator and a project on the Asana simulator.
+
+- `ThreeTools.write_config()` writes the pair's `pair.toml` (what `pairsync sync --config`
+  reads); `sync()` runs `sync.engine.sync_pair` on it, as `run_pair` would.
+- `create/edit/move/archive/restore/delete/tick` act as a person in one tool: Trello and
+  Asana through their simulators' person (the backend, as the web UI would), Markdown by
+  rewriting the file's lines. Items are found by their link-back id, the way a person
+  finds a card by its title.
+- `shown(tool)` is the board as that tool shows it (its adapter's full read), `footers(tool)`
+  counts every copy in the tool by link-back id, and `assert_same_board` checks that every
+  tool shows the canonical board of the state database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from adapters import load_adapter_class
+from adapters.asana.adapter import AsanaAdapter
+from adapters.asana.sim.server import AsanaSimulator, World
+from adapters.base import (
+    DEFAULT_LISTS,
+    Adapter,
+    RemoteItem,
+    add_footer,
+    new_item_id,
+    split_footer,
+)
+from adapters.markdown.board import render_card
+from adapters.trello.mapping import TEMPLATE_DESC, due_value
+from adapters.trello.sim.server import TrelloSimulator
+from sync.config import PairConfig, load_config
+from sync.engine import RunSummary, build_adapters, sync_pair
+from sync.model import FIELDS, Item, Kind, split_owner
+from sync.state import State
+
+NOTES, TRELLO, ASANA = "notes", "trello", "asana"
+TOOLS = (NOTES, TRELLO, ASANA)
+ARCHIVE = "Archive"
+FIVE_WHYS = ("Why did it happen?", "Countermeasure agreed")
+"""Two steps instead of the default eight: every problem costs fewer requests."""
+
+EMPTY_BOARD = (
+    "---\nkanban-plugin: basic\n---\n\n"
+    + "".join(f"## {name}\n\n" for name in [*DEFAULT_LISTS.values(), ARCHIVE])
+    + '%% kanban:settings\n```\n{"kanban-plugin":"basic"}\n```\n%%\n'
+)
+_MARKER = re.compile(r"\^ps-([0-9a-f]{16})")
+
+SEED = (
+    (NOTES, Kind.GOAL, "Grow EMEA revenue"),
+    (TRELLO, Kind.PROBLEM, "Invoices paid late"),
+    (ASANA, Kind.ACTION, "Book flights to Lisbon"),
+    (NOTES, Kind.DECISION, "Approve the offsite budget"),
+    (TRELLO, Kind.ACTION, "Renew the passport"),
+)
+"""A small board made by people in all three tools before the first sync."""
+
+
+def start_pairsync(*args: str, cwd: Path, **env: str) -> subprocess.Popen[str]:
+    """A `pairsync` process left running (tests/test_cli.py's `pairsync` waits for one)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sync.cli", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), **env},
+    )
+
+
+def new_asana_project(sim: AsanaSimulator, world: World, name: str = "Exec board") -> World:
+    """An empty project in the seeded workspace: a fresh board without a new simulator."""
+    with sim.app._lock:
+        workspace = sim.backend.workspaces[world.workspace_gid]
+        project = sim.backend.create_project(workspace, name)
+    return replace(world, project_gid=project.gid)
+
+
+@dataclass
+class ThreeTools:
+    folder: Path
+    trello: TrelloSimulator
+    board_id: str
+    asana: AsanaSimulator
+    world: World
+
+    # -- the pair --------------------------------------------------------------------------
+    @property
+    def config_path(self) -> Path:
+        return self.folder / "pair.toml"
+
+    @property
+    def board_path(self) -> Path:
+        return self.folder / "board.md"
+
+    @property
+    def state_path(self) -> Path:
+        return self.folder / "state" / "trust.sqlite"
+
+    def write_config(
+        self,
+        policy: str = "latest",
+        order: tuple[str, ...] = TOOLS,
+        retry_seconds: float = 5.0,
+        timeout_seconds: float = 30.0,
+    ) -> Path:
+        """`pair.toml` with the three targets in `order` (the order of writes in a run);
+        the Asana project is the executive's tool and the Trello board the assistant's,
+        for the role-based conflict policies."""
+        keys: dict[str, dict[str, object]] = {
+            NOTES: {"type": "markdown", "path": self.board_path.name},
+            TRELLO: {
+                "type": "trello",
+                "role": "assistant",
+                "board_id": self.board_id,
+                "api_key": self.trello.key,
+                "token": self.trello.token,
+                "base_url": self.trello.base_url,
+                "retry_seconds": retry_seconds,
+                "timeout_seconds": timeout_seconds,
+            },
+            ASANA: {
+                "type": "asana",
+                "role": "executive",
+                "project_gid": self.world.project_gid,
+                "token": self.world.token,
+                "base_url": self.asana.base_url,
+            },
+        }
+        targets = "".join(
+            f'\n[[targets]]\nname = "{name}"\n'
+            + "".join(f"{key} = {json.dumps(value)}\n" for key, value in keys[name].items())
+            for name in order
+        )
+        steps = ", ".join(json.dumps(step) for step in FIVE_WHYS)
+        self.config_path.write_text(
+            f"""\
+[pair]
+name = "trust"
+conflict_policy = "{policy}"
+
+[state]
+path = "state/{self.state_path.name}"
+
+[five_whys]
+steps = [{steps}]
+"""
+            + targets,
+            encoding="utf-8",
+        )
+        return self.config_path
+
+    def config(self) -> PairConfig:
+        if not self.config_path.exists():
+            self.write_config()
+        return load_config(self.config_path)
+
+    def adapter(self, tool: str) -> Adapter:
+        config = self.config()
+        target = next(t for t in config.targets if t.name == tool)
+        return load_adapter_class(target.type)(target, config.config_dir)
+
+    def sync(
+        self, now: datetime | None = None, new_id: Callable[[], str] = new_item_id
+    ) -> RunSummary:
+        """One `sync_pair` run on the config, with the adapters `pairsync sync` builds;
+        Asana's 5xx backoff runs in hundredths of a second, as in tests/conftest_asana.py."""
+        config = self.config()
+        adapters = build_adapters(config)
+        for adapter in adapters:
+            if isinstance(adapter, AsanaAdapter):
+                adapter.client.backoff = 0.01
+        state = State.open(config.state_path)
+        try:
+            return sync_pair(config, state, now=now, new_id=new_id, adapters=adapters)
+        finally:
+            state.close()
+            for adapter in adapters:
+                adapter.close()
+
+    def seed(self) -> dict[str, str]:
+        """People make the `SEED` items in their tools; a first sync mirrors them.
+        Returns item id by title."""
+        for tool, kind, title in SEED:
+            self.create(tool, kind, title)
+        summary = self.sync()
+        assert not summary.failed, summary.to_json()
+        return self.ids()
+
+    def ids(self) -> dict[str, str]:
+        return {item.title: item_id for item_id, item in self.canonical().items()}
+
+    def canonical(self) -> dict[str, Item]:
+        """The shared board as the state database keeps it."""
+        state = State.open(self.state_path)
+        try:
+            return {item_id: record.item for item_id, record in state.items().items()}
+        finally:
+            state.close()
+
+    def conflict_rows(self) -> list[tuple[str, str, str, Any, str, Any]]:
+        """(item id, field, winner, winner value, loser, loser value) per recorded loss."""
+        state = State.open(self.state_path)
+        try:
+            rows = state.db.execute(
+                "SELECT item_id, field, winner, winner_value, loser, loser_value "
+                "FROM conflicts ORDER BY id"
+            ).fetchall()
+        finally:
+            state.close()
+        return [(i, f, w, json.loads(wv), lo, json.loads(lv)) for i, f, w, wv, lo, lv in rows]
+
+    # -- what each tool shows --------------------------------------------------------------
+    def shown(self, tool: str) -> dict[str | None, list[RemoteItem]]:
+        """The tool's board as its adapter reads it (a full read), by link-back id; items a
+        person made that carry no id yet are under None."""
+        adapter = self.adapter(tool)
+        try:
+            snapshot = adapter.read()
+        finally:
+            adapter.close()
+        found: dict[str | None, list[RemoteItem]] = {}
+        for remote in snapshot.items.values():
+            found.setdefault(remote.item_id, []).append(remote)
+        return found
+
+    def footers(self, tool: str) -> Counter[str]:
+        """Every copy of an item anywhere in the tool (other lists, archived cards, tasks in
+        other sections), counted by link-back id: a count above 1 is a duplicate."""
+        if tool == NOTES:
+            text = self.board_path.read_text() if self.board_path.exists() else ""
+            return Counter(_MARKER.findall(text))
+        if tool == TRELLO:
+            descs = [c.desc for c in self.trello.cards(self.board_id) if c.desc != TEMPLATE_DESC]
+        else:
+            descs = [t.notes for t in self.asana.person.tasks(self.world.project_gid)]
+        return Counter(i for i in (split_footer(d)[1] for d in descs) if i is not None)
+
+    def assert_no_duplicates(self) -> None:
+        for tool in TOOLS:
+            copies = {i: n for i, n in self.footers(tool).items() if n > 1}
+            assert not copies, f"{tool} shows duplicates: {copies}"
+
+    def assert_same_board(self) -> dict[str, Item]:
+        """Every tool shows the canonical board (see `check_same_board`); returns it."""
+        board = self.canonical()
+        check_same_board(board, {tool: self.shown(tool) for tool in TOOLS})
+        return board
+
+    # -- a person at work --------------------------------------------------------------------
+    def create(self, tool: str, kind: Kind, title: str, notes: str = "") -> None:
+        """A new card, task or line, typed by a person (no link-back id yet)."""
+        section = DEFAULT_LISTS[kind]
+        if tool == NOTES:
+            card = f"- [ ] {title}\n" + "".join(f"\t{line}\n" for line in notes.splitlines())
+            self._md_insert(section, card)
+        elif tool == TRELLO:
+            self.trello.person.create_card(self.board_id, section, title, desc=notes)
+        else:
+            self.asana.person.create_task(self.world.project_gid, section, title, notes=notes)
+
+    def edit(self, tool: str, item_id: str, **fields: Any) -> None:
+        """Change title, notes, done, due, labels or owner as typed in the tool."""
+        if tool == NOTES:
+            self._md_replace(item_id, lambda item: item.with_(**fields))
+        elif tool == TRELLO:
+            self._trello_edit(item_id, fields)
+        else:
+            self._asana_edit(item_id, fields)
+
+    def move(self, tool: str, item_id: str, kind: Kind) -> None:
+        """Drag the item to the list / section / heading of another kind."""
+        self._place(tool, item_id, DEFAULT_LISTS[kind])
+
+    def archive(self, tool: str, item_id: str) -> None:
+        if tool == TRELLO:
+            self.trello.person.archive_card(self._card(item_id).id)
+        elif tool == ASANA:
+            self.asana.person.complete(self._task(item_id).gid)
+            self._place(tool, item_id, ARCHIVE)
+        else:
+            self._place(tool, item_id, ARCHIVE)
+
+    def restore(self, tool: str, item_id: str, kind: Kind) -> None:
+        """Un-archive into the kind's list (Asana: out of the Archive section, unticked)."""
+        if tool == TRELLO:
+            card = self._card(item_id)
+            self.trello.person.archive_card(card.id, archived=False)
+        self._place(tool, item_id, DEFAULT_LISTS[kind])
+        if tool == ASANA:
+            self.asana.person.complete(self._task(item_id).gid, done=False)
+
+    def delete(self, tool: str, item_id: str) -> None:
+        if tool == TRELLO:
+            self.trello.person.delete_card(self._card(item_id).id)
+        elif tool == ASANA:
+            self.asana.person.delete(self._task(item_id).gid)
+        else:
+            lines = self._md_lines()
+            start, end = _md_span(lines, item_id)
+            self._md_write(lines[:start] + lines[end:])
+
+    def tick(self, tool: str, item_id: str, index: int, done: bool = True) -> None:
+        """Tick (or untick) the item's Five Whys step at `index`."""
+        if tool == NOTES:
+
+            def ticked(item: Item) -> Item:
+                steps = list(item.steps)
+                steps[index] = replace(steps[index], done=done)
+                return item.with_(steps=tuple(steps))
+
+            self._md_replace(item_id, ticked)
+        elif tool == TRELLO:
+            card = self._card(item_id)
+            board = self.trello.board(self.board_id)
+            items = sorted(
+                (i for c in card.idChecklists for i in board.checklists[c].items),
+                key=lambda i: i.pos,
+            )
+            self.trello.person.tick(card.id, items[index].name, done)
+        else:
+            subtask = self._task(item_id).subtasks[index]
+            self.asana.person.tick_subtask(subtask.gid, done)
+
+    # -- Trello ------------------------------------------------------------------------------
+    def _card(self, item_id: str) -> Any:
+        cards = [c for c in self.trello.cards(self.board_id) if split_footer(c.desc)[1] == item_id]
+        assert len(cards) == 1, f"Trello: {len(cards)} cards for {item_id}"
+        return cards[0]
+
+    def _trello_edit(self, item_id: str, fields: dict[str, Any]) -> None:
+        card = self._card(item_id)
+        board = self.trello.board(self.board_id)
+        changes: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "title":
+                changes["name"] = value
+            elif name == "notes":
+                changes["desc"] = add_footer(value, item_id)
+            elif name == "done":
+                changes["dueComplete"] = value
+            elif name == "due":
+                changes["due"] = due_value(value)
+        if "labels" in fields or "owner" in fields:
+            labels, owner = split_owner({board.labels[i].name for i in card.idLabels})
+            item = Item(Kind.GOAL, "", labels=fields.get("labels", labels))
+            changes["labels"] = sorted(item.with_(owner=fields.get("owner", owner)).tool_labels())
+        self.trello.person.edit_card(card.id, **changes)
+
+    # -- Asana -------------------------------------------------------------------------------
+    def _task(self, item_id: str) -> Any:
+        tasks = [
+            t
+            for t in self.asana.person.tasks(self.world.project_gid)
+            if split_footer(t.notes)[1] == item_id
+        ]
+        assert len(tasks) == 1, f"Asana: {len(tasks)} tasks for {item_id}"
+        return tasks[0]
+
+    def _asana_edit(self, item_id: str, fields: dict[str, Any]) -> None:
+        person = self.asana.person
+        task = self._task(item_id)
+        changes: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "title":
+                changes["name"] = value
+            elif name == "notes":
+                changes["notes"] = add_footer(value, item_id)
+            elif name == "done":
+                changes["completed"] = value
+            elif name == "due":
+                changes["due_on"] = value.isoformat() if value else None
+        if changes:
+            person.edit(task.gid, **changes)
+        if "labels" in fields or "owner" in fields:
+            labels, owner = split_owner({t.name for t in task.tags})
+            item = Item(Kind.GOAL, "", labels=fields.get("labels", labels))
+            wanted = item.with_(owner=fields.get("owner", owner)).tool_labels()
+            current = {t.name for t in task.tags}
+            for name in sorted(wanted - current):
+                person.tag(task.gid, name)
+            for name in sorted(current - wanted):
+                person.untag(task.gid, name)
+
+    # -- Markdown ----------------------------------------------------------------------------
+    def _md_lines(self) -> list[str]:
+        if not self.board_path.exists():
+            self.board_path.write_text(EMPTY_BOARD, encoding="utf-8")
+        return self.board_path.read_text(encoding="utf-8").splitlines(keepends=True)
+
+    def _md_write(self, lines: list[str]) -> None:
+        self.board_path.write_text("".join(lines), encoding="utf-8")
+
+    def _md_insert(self, heading: str, card: str, lines: list[str] | None = None) -> None:
+        """Put a card right under `## heading` (added before the settings if missing)."""
+        lines = self._md_lines() if lines is None else lines
+        at = next((i + 1 for i, line in enumerate(lines) if line == f"## {heading}\n"), None)
+        if at is None:
+            at = next((i for i, line in enumerate(lines) if line.startswith("%%")), len(lines))
+            lines[at:at] = [f"## {heading}\n", "\n"]
+            at += 1
+        lines[at:at] = [card]
+        self._md_write(lines)
+
+    def _md_replace(self, item_id: str, change: Any) -> None:
+        remote = self.shown(NOTES)[item_id][0]
+        lines = self._md_lines()
+        start, end = _md_span(lines, item_id)
+        lines[start:end] = [render_card(change(remote.item), item_id)]
+        self._md_write(lines)
+
+    def _place(self, tool: str, item_id: str, section: str) -> None:
+        if tool == TRELLO:
+            self.trello.person.move_card(self._card(item_id).id, section)
+        elif tool == ASANA:
+            self.asana.person.move(self._task(item_id).gid, section, self.world.project_gid)
+        else:
+            lines = self._md_lines()
+            start, end = _md_span(lines, item_id)
+            card = "".join(lines[start:end])
+            self._md_insert(section, card, lines[:start] + lines[end:])
+
+
+def check_same_board(
+    board: dict[str, Item], shown: dict[str, dict[str | None, list[RemoteItem]]]
+) -> None:
+    """Each tool (`shown`: what it shows, see `ThreeTools.shown`) shows every live item of
+    the board once, with every field the tool can show equal; an archived item archived,
+    or deleted in that tool; and nothing else."""
+    for tool, found in shown.items():
+        assert None not in found, f"{tool}: items without a link-back id: {found[None]}"
+        assert found.keys() <= board.keys(), f"{tool}: unknown items {found.keys() - board}"
+        for item_id, item in board.items():
+            copies = found.get(item_id, [])
+            assert len(copies) <= 1, f"{tool}: {item_id} shown {len(copies)} times"
+            if not copies:
+                assert item.archived, f"{tool}: {item.title!r} missing"
+                continue
+            seen, wanted = (visible(i, copies[0].hidden) for i in (copies[0].item, item))
+            diff = {k: (v, wanted[k]) for k, v in seen.items() if v != wanted[k]}
+            assert not diff, f"{tool} shows {item.title!r} as (tool, board): {diff}"
+
+
+def _md_span(lines: list[str], item_id: str) -> tuple[int, int]:
+    """The lines of the card with this marker: its title line and the indented ones."""
+    start = next(i for i, line in enumerate(lines) if line.startswith("- ") and item_id in line)
+    end = start + 1
+    while end < len(lines) and lines[end][:1] in ("\t", " "):
+        end += 1
+    return start, end
+
+
+def visible(item: Item, hidden: frozenset[str]) -> dict[str, object]:
+    """The fields a tool can show for an item (Asana cannot show an archived task's kind or
+    whether it was done; a Markdown line under `## Archive` cannot show its kind)."""
+    return {name: getattr(item, name) for name in FIELDS if name not in hidden}
