@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from sync.lock import pair_lock
+from tests.cli_run import pairsync, start_pairsync
 
 BOARD = """\
 ---
@@ -50,23 +48,6 @@ type = "markdown"
 role = "assistant"
 path = "asst.md"
 """
-
-
-def pairsync(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sync.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
-            **(env or {}),
-        },
-    )
 
 
 @pytest.fixture
@@ -227,14 +208,12 @@ def test_run_loop_syncs_then_stops_cleanly_on_sigterm(pair_dir: Path) -> None:
 
     folder = pair_dir / "pairs"
     folder.mkdir()
-    (folder / "pair.toml").write_text(CONFIG.replace('"state/', '"../state/')
-                                      .replace('"exec.md"', '"../exec.md"')
-                                      .replace('"asst.md"', '"../asst.md"'))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sync.cli", "run", "--config-dir", str(folder), "--every", "1s"],
-        cwd=pair_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    (folder / "pair.toml").write_text(
+        CONFIG.replace('"state/', '"../state/')
+        .replace('"exec.md"', '"../exec.md"')
+        .replace('"asst.md"', '"../asst.md"')
     )
+    process = start_pairsync("run", "--config-dir", str(folder), "--every", "1s", cwd=pair_dir)
     deadline = time.monotonic() + 30
     while not (pair_dir / "asst.md").exists() and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.cli_run import pairsync
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_demo_mirrors_one_board_into_every_tool(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "sync.cli", "demo", "--keep", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    result = pairsync("demo", "--keep", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "demo/assistant-trello: 4 created" in out

@@ -3,15 +3,13 @@ output of runs that fail with 401, 429 or 500 (text and JSON logs, --verbose).""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.trello.sim.server import TrelloSimulator
+from tests.cli_run import pairsync
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,17 +54,6 @@ def tools(
         )
     )
     return {"T_KEY": trello_sim.key, "T_TOKEN": trello_sim.token, "A_TOKEN": asana_world.token}
-
-
-def pairsync(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sync.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-    )
 
 
 def test_check_with_good_credentials_prints_a_table_and_exits_0(tmp_path: Path, tools) -> None:
@@ -160,15 +147,7 @@ def test_init_lists_boards_and_projects_and_writes_a_config_without_secrets(
         "TRELLO_TOKEN": trello_sim.token,
         "ASANA_TOKEN": asana_world.token,
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "sync.cli", "init", "--output", "pairs/ceo-ea.toml"],
-        cwd=tmp_path,
-        input=answers,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-    )
+    result = pairsync("init", "--output", "pairs/ceo-ea.toml", cwd=tmp_path, env=env, input=answers)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1) Team board" in result.stdout and "Exec board" in result.stdout
     written = (tmp_path / "pairs" / "ceo-ea.toml").read_text()
