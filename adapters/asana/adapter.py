@@ -51,7 +51,7 @@ from adapters.base import (
     split_footer,
 )
 from sync.errors import TargetError, TargetRejected, TargetUnavailable
-from sync.model import Item, Kind, Step
+from sync.model import Item, Step
 
 PAGE = {"limit": 100}
 UNCERTAIN = "uncertain; will re-link on next run"

@@ -7,8 +7,8 @@ applies one retry policy in one place; wrapping `rest_client.request` would reac
 the SDK's internals, and wrapping each `*Api` method would miss pagination.
 
 Policy: the SDK's own urllib3 retries are switched off (`retry_strategy = False`) so that
-tenacity is the only one. 429 waits `Retry-After` (float seconds); 5xx and connection
-errors back off exponentially; after `ATTEMPTS` attempts or `MAX_WAIT` seconds the
+the shared policy in `adapters.retry` is the only one: 429, 5xx and connection errors
+are `Retriable` (429 with its `Retry-After`); when the target's `retry_seconds` run out the
 request raises `TargetUnavailable`. A connection lost during a POST that creates
 something raises `Uncertain` and is never re-sent: it may have been created.
 """
@@ -24,19 +24,10 @@ from typing import Any
 import asana
 import urllib3
 from asana.rest import ApiException
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_exponential,
-)
 
+from adapters.retry import GaveUp, Retriable, Uncertain, with_retries
 from sync.errors import TargetRejected, TargetUnavailable
 
-ATTEMPTS = 6
-MAX_WAIT = 120.0
 _SAFE_POST = re.compile(r"/(addTask|addTag|removeTag|addProject|removeProject)$")
 """POSTs that only set a relation: sending one twice does no harm."""
 
@@ -48,16 +39,6 @@ class HttpError(Exception):
         super().__init__(f"{message} ({status})")
         self.status = status
         self.body = body
-
-
-class Uncertain(Exception):
-    """The connection was lost during a create: it may or may not have happened."""
-
-
-class _Retriable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
 
 
 def _error_body(exc: ApiException) -> dict[str, Any]:
@@ -83,7 +64,7 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
         on_request: Callable[[], None],
         backoff: float = 0.5,
         timeout: float = 60.0,
-        max_wait: float = MAX_WAIT,
+        max_wait: float = 60.0,
     ) -> None:
         configuration = asana.Configuration()
         configuration.host = host.rstrip("/")
@@ -108,16 +89,14 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
         if kwargs.get("_request_timeout") is None:
             kwargs["_request_timeout"] = self.timeout
         safe = method != "POST" or bool(_SAFE_POST.search(url.split("?")[0]))
-        retrying = Retrying(
-            stop=stop_after_attempt(ATTEMPTS) | stop_after_delay(self.max_wait),
-            wait=self._wait,
-            retry=retry_if_exception_type(_Retriable),
-            reraise=True,
-        )
         try:
-            return retrying(self._attempt, safe, method, url, *args, **kwargs)
-        except _Retriable as exc:
-            raise TargetUnavailable(self.target, f"{exc} after {ATTEMPTS} attempts") from None
+            return with_retries(
+                lambda: self._attempt(safe, method, url, *args, **kwargs),
+                self.max_wait,
+                self.backoff,
+            )
+        except GaveUp as exc:
+            raise TargetUnavailable(self.target, str(exc)) from None
 
     def _attempt(self, safe: bool, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         self.on_request()
@@ -128,7 +107,7 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
         except urllib3.exceptions.HTTPError as exc:
             if not safe:
                 raise Uncertain(f"connection lost during {method}") from None
-            raise _Retriable(f"connection failed ({type(exc).__name__})") from None
+            raise Retriable(f"connection failed ({type(exc).__name__})") from None
 
     def _classify(self, exc: ApiException) -> Exception:
         status = exc.status or 0
@@ -140,17 +119,11 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
                 seconds = float(retry_after) if retry_after is not None else None
             except ValueError:
                 seconds = None
-            return _Retriable("rate limited (429)", seconds)
+            return Retriable("rate limited (429)", seconds)
         if status >= 500 or status == 0:
-            return _Retriable(f"server error ({status})")
+            return Retriable(f"server error ({status})")
         if status == 401:
             return TargetRejected(self.target, "token rejected (401)")
         if status == 403:
             return TargetRejected(self.target, "access denied (403)")
         return HttpError(status, _message(body, exc.reason or "request refused"), body)
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _Retriable) and exc.retry_after is not None:
-            return exc.retry_after
-        return wait_exponential(multiplier=self.backoff, max=30)(state)

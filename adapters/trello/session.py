@@ -21,19 +21,10 @@ from typing import Any, TypeVar
 import requests
 from pydantic import SecretStr
 from requests.structures import CaseInsensitiveDict
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-)
-from tenacity.wait import wait_exponential
+
+from adapters.retry import GaveUp, Retriable, Uncertain, with_retries
 
 TRELLO_API = "https://api.trello.com/1"
-ATTEMPTS = 6
-MAX_SECONDS = 60.0
-_backoff = wait_exponential(multiplier=0.25, max=15)
 
 T = TypeVar("T")
 
@@ -49,18 +40,6 @@ class HttpStatus(Exception):
     @property
     def retriable(self) -> bool:
         return self.status == 429 or self.status >= 500
-
-
-class Uncertain(Exception):
-    """A write whose connection broke after it was sent: it may or may not have happened."""
-
-
-class GaveUp(Exception):
-    """Retriable failures until the attempts or the time ran out."""
-
-    def __init__(self, reason: str, attempts: int) -> None:
-        super().__init__(f"{reason} after {attempts} attempts")
-        self.attempts = attempts
 
 
 class TrelloSession(requests.Session):
@@ -119,51 +98,29 @@ def _is_sent(exc: requests.RequestException) -> bool:
     return "NewConnectionError" not in type(reason).__name__
 
 
-def call_with_retries(method: str, send: Callable[[], T], max_seconds: float = MAX_SECONDS) -> T:
-    """Send, retrying 429, 5xx and broken connections with backoff (honouring
-    `Retry-After`), at most `ATTEMPTS` times or `max_seconds`. A POST whose connection
-    broke after sending is never resent (it may have created something): `Uncertain`.
+def call_with_retries(method: str, send: Callable[[], T], max_seconds: float) -> T:
+    """Send with the shared retry policy (`adapters.retry`): 429, 5xx and broken
+    connections are retried; a POST whose connection broke after sending is `Uncertain`.
 
     :raises HttpStatus: a fatal status (401, 404, ...)
     :raises GaveUp: 429, 5xx or broken connections until attempts or time ran out
     :raises Uncertain: a POST that may have been applied
     """
 
-    def should_retry(exc: BaseException) -> bool:
-        if isinstance(exc, HttpStatus):
-            return exc.retriable
-        return isinstance(exc, requests.RequestException)
-
-    def wait(state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, HttpStatus) and exc.retry_after is not None:
-            return min(exc.retry_after, max_seconds)
-        return float(_backoff(state))
-
     def send_once() -> T:
         try:
             return send()
+        except HttpStatus as exc:
+            if exc.retriable:
+                raise Retriable(f"HTTP {exc.status}", exc.retry_after) from None
+            raise
         except requests.RequestException as exc:
             if method == "POST" and _is_sent(exc):
                 raise Uncertain() from exc
-            raise
+            reason = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+            raise Retriable(reason) from None
 
-    retrying = Retrying(
-        stop=stop_after_attempt(ATTEMPTS) | stop_after_delay(max_seconds),
-        wait=wait,
-        retry=retry_if_exception(should_retry),
-        reraise=True,
-    )
-    try:
-        return retrying(send_once)
-    except HttpStatus as exc:
-        if not exc.retriable:
-            raise
-        raise GaveUp(f"HTTP {exc.status}", _attempts(retrying)) from exc
-    except requests.RequestException as exc:
-        reason = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
-        raise GaveUp(reason, _attempts(retrying)) from exc
+    return with_retries(send_once, max_seconds)
 
 
-def _attempts(retrying: Retrying) -> int:
-    return int(retrying.statistics.get("attempt_number", ATTEMPTS))
+__all__ = ["GaveUp", "HttpStatus", "TrelloSession", "Uncertain", "call_with_retries"]
