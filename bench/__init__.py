@@ -1,0 +1,1 @@
+"""The performance budget measured: `python -m bench` (see bench/run.py)."""

@@ -1,0 +1,157 @@
+"""One pair on one target, driven through the real engine: the board a person typed lives
+in an in-memory target (it costs no requests), the target under test is a Markdown file
+or a Trello / Asana simulator, and the pair has a real SQLite state.
+
+Each `sync` builds a fresh target adapter, as each cron run is a fresh process (no caches
+carried over), and counts what the service saw: the simulator's own request statistics
+(`sim.app.stats`), or for a Markdown file the adapter's reads and writes of it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from adapters import load_adapter_class
+from adapters.asana.config import AsanaTarget
+from adapters.asana.sim.server import AsanaSimulator
+from adapters.base import Adapter, TargetBase
+from adapters.markdown.config import MarkdownTarget
+from adapters.memory import MemoryAdapter, MemoryTarget
+from adapters.trello.config import TrelloTarget
+from adapters.trello.sim.server import TrelloSimulator
+from bench.local import make_items
+from sync.config import PairConfig
+from sync.engine import RunSummary, sync_pair
+from sync.state import State
+
+KINDS = ("markdown", "trello", "asana")
+TARGET = "target"
+
+
+@dataclass(frozen=True)
+class Run:
+    requests: int
+    """What the service saw during the run, 429 answers included."""
+    throttled: int
+    """Of those, answered 429 (too many requests)."""
+    seconds: float
+    summary: RunSummary
+    routes: Counter[str]
+    """The requests per route ("GET /1/boards/<id>"), for the notes on a figure."""
+
+
+class Rig:
+    def __init__(
+        self,
+        kind: str,
+        directory: Path,
+        target: TargetBase,
+        sim: TrelloSimulator | AsanaSimulator | None,
+    ) -> None:
+        self.kind = kind
+        self.sim = sim
+        self.target = target
+        self.directory = directory
+        self.source = MemoryAdapter(MemoryTarget(name="typed", role="executive"))
+        self.config = PairConfig(
+            pair={"name": "bench"},
+            state={"path": "state.sqlite"},
+            targets=[target],
+            config_dir=directory,
+        )
+        self.state = State.open(directory / "state.sqlite")
+
+    def type_items(self, n: int) -> None:
+        """A person's board of `n` items, a quarter of them problems (no Five Whys yet)."""
+        for index, item in enumerate(make_items(n, steps=False).values()):
+            self.source.put(f"typed-{index}", item)
+
+    def edit_items(self, k: int) -> None:
+        """A person retitles `k` items on their board."""
+        for index in range(k):
+            remote = self.source.items[f"typed-{index}"]
+            self.source.put(remote.remote_id, remote.item.with_(title=remote.item.title + " (2)"))
+
+    def sync(self) -> Run:
+        adapter = load_adapter_class(self.target.type)(self.target, self.directory)
+        routes, throttled = self._served(adapter)
+        started = time.perf_counter()
+        try:
+            summary = sync_pair(self.config, self.state, adapters=[self.source, adapter])
+        finally:
+            adapter.close()
+        seconds = time.perf_counter() - started
+        routes_after, throttled_after = self._served(adapter)
+        if summary.failed:
+            raise RuntimeError(f"{self.kind}: {summary.targets[TARGET].errors[:3]}")
+        routes = routes_after - routes
+        return Run(sum(routes.values()), throttled_after - throttled, seconds, summary, routes)
+
+    def _served(self, adapter: Adapter) -> tuple[Counter[str], int]:
+        """Requests per route the service counted so far, and how many it answered 429."""
+        if self.sim is None:
+            return Counter({"file reads and writes": adapter.requests}), 0
+        stats = self.sim.app.stats
+        return Counter(stats.requests), stats.throttled
+
+    def close(self) -> None:
+        self.state.close()
+        if self.sim is not None:
+            violations = self.sim.app.violations
+            self.sim.stop()
+            if violations:
+                raise RuntimeError(
+                    f"{self.kind} simulator saw requests off the spec: {violations[:3]}"
+                )
+
+
+@contextmanager
+def rig(kind: str, speed: float | None = None) -> Iterator[Rig]:
+    """A pair on a fresh target of `kind`; `speed` compresses the simulator's clock (the
+    rate limits included). None means fast enough that no limit is ever reached, yet slow
+    enough that Asana's sync token (a simulated day) outlives a push of 1,000 items."""
+    with tempfile.TemporaryDirectory(prefix=f"pairsync-bench-{kind}-") as tmp:
+        directory = Path(tmp)
+        target, sim = _target(kind, speed)
+        bench_rig = Rig(kind, directory, target, sim)
+        try:
+            yield bench_rig
+        finally:
+            bench_rig.close()
+
+
+def _target(
+    kind: str, speed: float | None
+) -> tuple[TargetBase, TrelloSimulator | AsanaSimulator | None]:
+    if kind == "markdown":
+        return MarkdownTarget(name=TARGET, type="markdown", path=Path("board.md")), None
+    if kind == "trello":
+        trello = TrelloSimulator(speed=speed or 1000).start()
+        board = trello.create_board("Bench board")
+        config = TrelloTarget(
+            name=TARGET,
+            type="trello",
+            board_id=board,
+            api_key=SecretStr(trello.key),
+            token=SecretStr(trello.token),
+            base_url=trello.base_url,
+        )
+        return config, trello
+    asana = AsanaSimulator(speed=speed or 600).start()
+    world = asana.seed()
+    config = AsanaTarget(
+        name=TARGET,
+        type="asana",
+        project_gid=world.project_gid,
+        token=SecretStr(world.token),
+        base_url=asana.base_url,
+    )
+    return config, asana
