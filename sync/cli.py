@@ -148,7 +148,11 @@ def report_pairs(results: list[PairResult], as_json: bool) -> None:
             for line in summary_lines(result.summary):
                 typer.echo(redact(line))
         if not result.ok:
-            typer.echo(f"pairsync: {result.config_path.name}: {result.reason()}", err=True)
+            reason = result.reason()
+            where = (
+                "" if reason.startswith(result.config_path.name) else f"{result.config_path.name}: "
+            )
+            typer.echo(f"pairsync: {where}{reason}", err=True)
 
 
 @app.command()

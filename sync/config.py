@@ -128,8 +128,8 @@ def load_config(path: Path) -> PairConfig:
         f"{label}: {_key(where, raw)}: environment variable {name} is not set"
         for where, name in unset
     ]
-    if "target" in data and "targets" not in data:
-        problems.append(f"{label}: [target]: unrecognized section (did you mean [[targets]]?)")
+    if "target" in data:
+        problems.append(f"{label}: target: unrecognized section (did you mean [[targets]]?)")
         data.pop("target")
     if "config_dir" in data:
         problems.append(f"{label}: config_dir: unrecognized key")

@@ -139,7 +139,7 @@ def sync_pair(
             )
         except TargetError as exc:
             summaries[adapter.name].errors.append(str(exc))
-            log.warning("%s", exc)
+            log.info("%s", exc)  # the summary line reports it
         views.append(
             TargetView(adapter.name, adapter.config.role, snapshot, links.get(adapter.name, {}))
         )
@@ -196,7 +196,7 @@ def sync_pair(
                 outcomes = adapter.apply(changes)
             except TargetError as exc:
                 target_summary.errors.append(str(exc))
-                log.warning("%s", exc)
+                log.info("%s", exc)  # the summary line reports it
         with state.transaction():
             for outcome in outcomes:
                 _record(state, adapter.name, outcome, target_summary)

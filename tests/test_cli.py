@@ -187,7 +187,7 @@ def test_config_dir_syncs_good_pairs_and_reports_the_broken_one(tmp_path: Path) 
     assert (tmp_path / "a" / "asst.md").exists() and (tmp_path / "b" / "asst.md").exists()
     assert (
         result.stderr.strip().splitlines() == [result.stderr.strip().splitlines()[0]]
-        and "broken.toml: broken.toml: invalid TOML" in result.stderr
+        and "pairsync: broken.toml: invalid TOML" in result.stderr
     )
 
 

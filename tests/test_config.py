@@ -66,7 +66,7 @@ def test_unknown_key_is_rejected(tmp_path: Path) -> None:
 def test_single_bracket_targets_gets_a_hint(tmp_path: Path) -> None:
     text = GOOD.replace("[[targets]]", "[target]")
     assert problems(tmp_path, text)[0] == (
-        "pair.toml: [target]: unrecognized section (did you mean [[targets]]?)"
+        "pair.toml: target: unrecognized section (did you mean [[targets]]?)"
     )
 
 
