@@ -14,4 +14,8 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
-pytest_plugins: list[str] = ["tests.conftest_asana", "tests.conftest_trello"]
+pytest_plugins: list[str] = [
+    "tests.conftest_asana",
+    "tests.conftest_trello",
+    "tests.facilitation_pair",
+]

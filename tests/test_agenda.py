@@ -8,6 +8,7 @@ import json
 from sync.agenda import agenda_key
 from sync.model import Kind
 from sync.state import State
+from tests.cli_run import pairsync
 from tests.facilitation_pair import (
     EXECUTIVE,
     STEPS,
@@ -16,10 +17,7 @@ from tests.facilitation_pair import (
     configure,
     writes,
 )
-from tests.test_cli import pairsync
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
-
-pytest_plugins = ["tests.facilitation_pair"]  # the `tools` fixture
 
 
 def agenda(tools: ThreeTools, *args: str) -> str:

@@ -27,8 +27,6 @@ from tests.facilitation_pair import (
 )
 from tests.three_tools import ASANA, NOTES, TOOLS, TRELLO, ThreeTools
 
-pytest_plugins = ["tests.facilitation_pair"]  # the `tools` fixture
-
 PROBLEMS = {NOTES: "Reports arrive late", TRELLO: "Invoices paid late", ASANA: "Hiring stalls"}
 FRESH = tuple(Step(text) for text in STEPS)
 

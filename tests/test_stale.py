@@ -9,11 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from sync.engine import summary_lines
 from sync.model import Kind
+from tests.cli_run import pairsync
 from tests.facilitation_pair import ASSISTANT, EXECUTIVE, age, configure, records, writes
-from tests.test_cli import pairsync
 from tests.three_tools import ARCHIVE, ASANA, NOTES, TOOLS, TRELLO, ThreeTools
-
-pytest_plugins = ["tests.facilitation_pair"]  # the `tools` fixture
 
 LABEL = "Stale"
 
