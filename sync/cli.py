@@ -116,7 +116,7 @@ def sync(
         )
         raise typer.Exit(2)
     if config is not None:
-        summary = guarded(lambda: run_pair(load_config(config), dry_run))
+        summary = guarded(lambda: run_pair(load_config(config), dry_run, show_progress=True))
         print_summary(summary, as_json)
         raise typer.Exit(1 if summary.failed else 0)
     assert config_dir is not None

@@ -9,9 +9,12 @@ footers carry item ids the state already knows, so the next run re-links them.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+
+from rich.progress import Progress
 
 from adapters import load_adapter_class
 from adapters.base import Adapter, Change, Create, Outcome, Update, new_item_id
@@ -61,17 +64,24 @@ class RunSummary:
         }
 
 
-def run_pair(config: PairConfig, dry_run: bool = False) -> RunSummary:
-    """Lock the pair, open its state and sync: what `pairsync sync` does for one pair."""
-    state_path = config.state_path
-    if dry_run and not state_path.exists():
-        return sync_pair(config, State.in_memory(), dry_run=True)
-    with pair_lock(state_path):
-        state = State.open(state_path)
-        try:
-            return sync_pair(config, state, dry_run=dry_run)
-        finally:
-            state.close()
+def run_pair(config: PairConfig, dry_run: bool = False, show_progress: bool = False) -> RunSummary:
+    """Lock the pair, open its state and sync: what `pairsync sync` does for one pair.
+    `show_progress` draws a bar on a terminal (never under cron: no TTY, no bar)."""
+    with Progress(transient=True, disable=not (show_progress and sys.stderr.isatty())) as bar:
+        task = bar.add_task(config.pair.name, total=2 * len(config.targets))
+
+        def step(description: str) -> None:
+            bar.update(task, advance=1, description=description)
+
+        state_path = config.state_path
+        if dry_run and not state_path.exists():
+            return sync_pair(config, State.in_memory(), dry_run=True, on_step=step)
+        with pair_lock(state_path):
+            state = State.open(state_path)
+            try:
+                return sync_pair(config, state, dry_run=dry_run, on_step=step)
+            finally:
+                state.close()
 
 
 def summary_lines(summary: RunSummary) -> list[str]:
@@ -118,8 +128,10 @@ def sync_pair(
     now: datetime | None = None,
     new_id: Callable[[], str] = new_item_id,
     adapters: list[Adapter] | None = None,
+    on_step: Callable[[str], None] = lambda _: None,
 ) -> RunSummary:
-    """Sync one pair; the caller holds the pair's lock and owns `state`."""
+    """Sync one pair; the caller holds the pair's lock and owns `state`. `on_step` is told
+    before each target is read and before each is written (a progress bar's steps)."""
     now = now or datetime.now(UTC)
     adapters = adapters if adapters is not None else build_adapters(config)
     summaries = {a.name: TargetSummary() for a in adapters}
@@ -129,6 +141,7 @@ def sync_pair(
     for adapter in adapters:
         snapshot = None
         try:
+            on_step(f"{adapter.name}: reading")
             snapshot = adapter.read(state.cursor(adapter.name))
             log.info(
                 "%s: read %d items (%s) in %d requests",
@@ -193,6 +206,7 @@ def sync_pair(
         if changes:
             log.info("%s: applying %d changes", adapter.name, len(changes))
             try:
+                on_step(f"{adapter.name}: writing {len(changes)} changes")
                 outcomes = adapter.apply(changes)
             except TargetError as exc:
                 target_summary.errors.append(str(exc))
