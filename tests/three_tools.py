@@ -15,10 +15,7 @@ file, a board on the Trello simulator and a project on the Asana simulator.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -28,6 +25,7 @@ from typing import Any
 
 from adapters import load_adapter_class
 from adapters.asana.adapter import AsanaAdapter
+from adapters.asana.sim.models import Task
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.base import (
     DEFAULT_LISTS,
@@ -39,6 +37,7 @@ from adapters.base import (
 )
 from adapters.markdown.board import render_card
 from adapters.trello.mapping import TEMPLATE_DESC, due_value
+from adapters.trello.sim.entities import Card
 from adapters.trello.sim.server import TrelloSimulator
 from sync.config import PairConfig, load_config
 from sync.engine import RunSummary, build_adapters, sync_pair
@@ -66,18 +65,6 @@ SEED = (
     (TRELLO, Kind.ACTION, "Renew the passport"),
 )
 """A small board made by people in all three tools before the first sync."""
-
-
-def start_pairsync(*args: str, cwd: Path, **env: str) -> subprocess.Popen[str]:
-    """A `pairsync` process left running (tests/test_cli.py's `pairsync` waits for one)."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "sync.cli", *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), **env},
-    )
 
 
 def new_asana_project(sim: AsanaSimulator, world: World, name: str = "Exec board") -> World:
@@ -137,6 +124,7 @@ class ThreeTools:
                 "project_gid": self.world.project_gid,
                 "token": self.world.token,
                 "base_url": self.asana.base_url,
+                "retry_seconds": retry_seconds,
             },
         }
         targets = "".join(
@@ -191,12 +179,13 @@ steps = [{steps}]
                 adapter.close()
 
     def seed(self) -> dict[str, str]:
-        """People make the `SEED` items in their tools; a first sync mirrors them.
-        Returns item id by title."""
+        """People make the `SEED` items in their tools; a first sync mirrors them, a second
+        reads the echo of its writes and finds nothing to do. Returns item id by title."""
         for tool, kind, title in SEED:
             self.create(tool, kind, title)
         summary = self.sync()
         assert not summary.failed, summary.to_json()
+        assert self.sync().plan.is_empty
         return self.ids()
 
     def ids(self) -> dict[str, str]:
@@ -335,7 +324,8 @@ steps = [{steps}]
             self.asana.person.tick_subtask(subtask.gid, done)
 
     # -- Trello ------------------------------------------------------------------------------
-    def _card(self, item_id: str) -> Any:
+    def _card(self, item_id: str) -> Card:
+        """The item's one card on the board (archived or not)."""
         cards = [c for c in self.trello.cards(self.board_id) if split_footer(c.desc)[1] == item_id]
         assert len(cards) == 1, f"Trello: {len(cards)} cards for {item_id}"
         return cards[0]
@@ -360,7 +350,8 @@ steps = [{steps}]
         self.trello.person.edit_card(card.id, **changes)
 
     # -- Asana -------------------------------------------------------------------------------
-    def _task(self, item_id: str) -> Any:
+    def _task(self, item_id: str) -> Task:
+        """The item's one task in the project (in any section)."""
         tasks = [
             t
             for t in self.asana.person.tasks(self.world.project_gid)
