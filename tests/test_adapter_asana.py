@@ -8,22 +8,11 @@ import pytest
 
 from adapters.asana.adapter import UNCERTAIN
 from adapters.base import Create, Update, add_footer, new_item_id, split_footer
+from sync.config import DEFAULT_FIVE_WHYS
 from sync.errors import TargetRejected, TargetUnavailable
 from sync.model import Item, Kind, Owner, Step
 
-FIVE_WHYS = tuple(
-    Step(text)
-    for text in (
-        "Problem statement agreed",
-        "Why 1?",
-        "Why 2?",
-        "Why 3?",
-        "Why 4?",
-        "Why 5?",
-        "Root cause agreed by both",
-        "Countermeasure: owner and date",
-    )
-)
+FIVE_WHYS = tuple(Step(text) for text in DEFAULT_FIVE_WHYS)
 KINDS = (Kind.GOAL, Kind.DECISION, Kind.PROBLEM, Kind.ACTION)
 
 

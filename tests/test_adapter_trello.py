@@ -12,23 +12,12 @@ import pytest
 from adapters.base import Create, Snapshot, Update, new_item_id
 from adapters.trello.adapter import TrelloAdapter
 from adapters.trello.sim.server import TrelloSimulator
+from sync.config import DEFAULT_FIVE_WHYS
 from sync.errors import TargetRejected
 from sync.model import Item, Kind, Owner, Step
 
 MakeAdapter = Callable[..., TrelloAdapter]
-FIVE_WHYS = tuple(
-    Step(text)
-    for text in (
-        "Problem statement agreed",
-        "Why 1?",
-        "Why 2?",
-        "Why 3?",
-        "Why 4?",
-        "Why 5?",
-        "Root cause agreed by both",
-        "Countermeasure: owner and date",
-    )
-)
+FIVE_WHYS = tuple(Step(text) for text in DEFAULT_FIVE_WHYS)
 
 
 def problem(title: str, **fields: object) -> Item:
