@@ -259,11 +259,10 @@ def check(config: ConfigOption) -> None:
 
     from sync.engine import build_adapters
 
-    def body() -> tuple[Table, bool]:
+    def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
-        table = Table(title=f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets")
-        for column in ("target", "check", "result", "detail"):
-            table.add_column(column)
+        title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
+        rows: list[tuple[str, ...]] = []
         ok = True
         for adapter in build_adapters(pair):
             try:
@@ -273,15 +272,37 @@ def check(config: ConfigOption) -> None:
             finally:
                 adapter.close()
             for line in lines:
-                table.add_row(
-                    adapter.name, line.what, "ok" if line.ok else "FAILED", redact(line.detail)
+                rows.append(
+                    (adapter.name, line.what, "ok" if line.ok else "FAILED", redact(line.detail))
                 )
                 ok = ok and line.ok
-        return table, ok
+        return title, rows, ok
 
-    table, ok = guarded(body)
-    Console(width=120).print(table)
+    title, rows, ok = guarded(body)
+    if sys.stdout.isatty():
+        table = Table(title=title)
+        for column in CHECK_COLUMNS:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+    else:  # cron, pipes, files: one line per row, never wrapped, whatever COLUMNS says
+        typer.echo(title)
+        for line in aligned_rows([CHECK_COLUMNS, *rows]):
+            typer.echo(line)
     raise typer.Exit(0 if ok else 1)
+
+
+CHECK_COLUMNS = ("target", "check", "result", "detail")
+
+
+def aligned_rows(rows: list[tuple[str, ...]]) -> list[str]:
+    """Plain-text columns padded to the widest cell; the last column is never padded."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return [
+        "  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]])
+        for row in rows
+    ]
 
 
 @app.command()

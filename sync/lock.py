@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -10,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sync.errors import LockHeld, StateError
+
+log = logging.getLogger("pairsync")
 
 
 @contextmanager
@@ -26,11 +29,15 @@ def pair_lock(state_path: Path, wait_seconds: float | None = None) -> Iterator[N
         raise StateError(f"{lock_path}: cannot create the lock file: {exc.strerror}") from None
     try:
         deadline = time.monotonic() + wait_seconds
+        waiting = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not waiting:
+                    log.info("%s: another run of this pair holds the lock; waiting", lock_path)
+                    waiting = True
                 if time.monotonic() >= deadline:
                     raise LockHeld(
                         f"{lock_path}: another pairsync run of this pair is still going; "

@@ -121,7 +121,7 @@ def delete_steps(tools: ThreeTools, tool: str, item_id: str) -> None:
 def age(tools: ThreeTools, tool: str, title: str, days: int) -> None:
     """Make a person's item look untouched for `days` and a half in its tool, by that tool's
     clock (the Markdown file has one clock for all its lines); the half day keeps the whole
-    days the same although the simulators' clocks run ahead of the test's."""
+    days the same however long the test runs."""
     days += 0.5  # type: ignore[assignment]
     if tool == NOTES:
         then = time.time() - days * DAY

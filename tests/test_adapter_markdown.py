@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -346,14 +345,14 @@ def test_check_reads_the_file_or_says_it_will_be_created(tmp_path: Path) -> None
     assert line.ok and "will be created" in line.detail
 
 
-def test_ten_thousand_items_read_and_update_quickly(tmp_path: Path) -> None:
+def test_ten_thousand_items_read_and_update(tmp_path: Path) -> None:
+    """Correctness at size; the time it takes is measured in bench/, not here."""
     cards = "".join(f"- [ ] Item {n} #q4 ^ps-{n:016x}\n\tnote {n}\n" for n in range(10_000))
     target = adapter(tmp_path, f"## Actions\n\n{cards}")
-    started = time.perf_counter()
     seen = target.read().items
     outcomes = target.apply([update(seen[f"{n:016x}"], done=True) for n in range(0, 10_000, 1000)])
     assert all(o.ok for o in outcomes) and len(seen) == 10_000
-    assert time.perf_counter() - started < 2.0
+    assert sum(c.item.done for c in target.read().items.values()) == 10
 
 
 kinds = st.sampled_from([*Kind, None])

@@ -57,18 +57,27 @@ def tools(
 
 
 def test_check_with_good_credentials_prints_a_table_and_exits_0(tmp_path: Path, tools) -> None:
-    result = pairsync("check", "--config", "pair.toml", cwd=tmp_path, env=tools)
+    # a narrow terminal setting must not wrap output that goes to a pipe or a cron mail
+    result = pairsync(
+        "check", "--config", "pair.toml", cwd=tmp_path, env={**tools, "COLUMNS": "40"}
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    for expected in (
-        "assistant-trello",
-        "credentials",
-        "executive-asana",
-        "sections",
-        "rate limit",
-        "notes",
-        "will be created on first sync",
-    ):
-        assert expected in result.stdout
+    rows = result.stdout.splitlines()
+    assert rows[0] == "pair.toml: pair ceo-ea, 3 targets"
+    assert rows[1].split() == ["target", "check", "result", "detail"]
+    checks = [row.split(maxsplit=3) for row in rows[2:]]
+    assert [(target, what) for target, what, *_ in checks] == [
+        ("assistant-trello", "credentials"),
+        ("assistant-trello", "board"),
+        ("assistant-trello", "lists"),
+        ("assistant-trello", "rate"),
+        ("executive-asana", "token"),
+        ("executive-asana", "project"),
+        ("executive-asana", "sections"),
+        ("executive-asana", "rate"),
+        ("notes", "create"),
+    ]
+    assert checks[-1][2:] == ["ok", f"{tmp_path / 'board.md'} will be created on first sync"]
     assert "FAILED" not in result.stdout
 
 

@@ -254,10 +254,15 @@ def test_two_overlapping_runs_are_serialised_by_the_lock(tools: ThreeTools) -> N
     first = start_pairsync(*command, cwd=tools.folder)
     try:
         assert trello.stalled.wait(30), first.stderr
-        second = start_pairsync(*command, cwd=tools.folder, env={"PAIRSYNC_LOCK_WAIT": "60"})
         requests = trello.stats.total + tools.asana.app.stats.total
-        time.sleep(0.5)
-        assert second.poll() is None  # waiting for the lock, not syncing
+        second = start_pairsync("-v", *command, cwd=tools.folder, env={"PAIRSYNC_LOCK_WAIT": "60"})
+        assert second.stderr is not None
+        for line in second.stderr:  # its -v log, read until it says it waits (or it ends)
+            if "holds the lock; waiting" in line:
+                break
+        else:
+            raise AssertionError("the second run never said it waits for the lock")
+        assert second.poll() is None  # still waiting, not syncing
         assert trello.stats.total + tools.asana.app.stats.total == requests
     finally:
         trello.release()
