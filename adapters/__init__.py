@@ -1,20 +1,72 @@
-"""Tool adapters. `load_adapter_class` imports one lazily, so that a pair without Trello
-never imports py-trello (vdirsyncer's storage index does the same)."""
+"""The one registry of target types: for each `type = "..."` of a `[[targets]]` table, its
+adapter class, its config model and (for HTTP services) its simulator, as import paths.
+
+Everything else reaches a tool through here: the config builds its discriminated union
+from `config_models()`, the engine, `check` and `init` build adapters with
+`adapter_for()`, `demo` and `simulate` start simulators with `simulator_class()`. Imports
+are lazy (vdirsyncer's storage index does the same), so a pair without Trello never
+imports py-trello, and `sync/` imports no concrete adapter.
+"""
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from adapters.base import Adapter
+if TYPE_CHECKING:
+    from adapters.base import Adapter
+    from sync.contract import TargetBase
 
-ADAPTERS: dict[str, str] = {
-    "markdown": "adapters.markdown.adapter:MarkdownAdapter",
-    "trello": "adapters.trello.adapter:TrelloAdapter",
-    "asana": "adapters.asana.adapter:AsanaAdapter",
+
+@dataclass(frozen=True, slots=True)
+class TargetType:
+    adapter: str
+    config: str
+    simulator: str | None = None
+
+
+TARGET_TYPES: dict[str, TargetType] = {
+    "markdown": TargetType(
+        "adapters.markdown.adapter:MarkdownAdapter", "adapters.markdown.config:MarkdownTarget"
+    ),
+    "trello": TargetType(
+        "adapters.trello.adapter:TrelloAdapter",
+        "adapters.trello.config:TrelloTarget",
+        "adapters.trello.sim.server:TrelloSimulator",
+    ),
+    "asana": TargetType(
+        "adapters.asana.adapter:AsanaAdapter",
+        "adapters.asana.config:AsanaTarget",
+        "adapters.asana.sim.server:AsanaSimulator",
+    ),
 }
 
 
-def load_adapter_class(type_name: str) -> type[Adapter]:
-    module_name, class_name = ADAPTERS[type_name].split(":")
-    cls: type[Adapter] = getattr(importlib.import_module(module_name), class_name)
-    return cls
+def _load(path: str) -> Any:
+    module_name, name = path.split(":")
+    return getattr(importlib.import_module(module_name), name)
+
+
+def config_models() -> list[type[TargetBase]]:
+    return [config_model(name) for name in TARGET_TYPES]
+
+
+def config_model(type_name: str) -> type[TargetBase]:
+    model: type[TargetBase] = _load(TARGET_TYPES[type_name].config)
+    return model
+
+
+def adapter_for(config: TargetBase, base_dir: Path) -> Adapter:
+    """The adapter of one `[[targets]]` table (its `type` picks the class)."""
+    cls: type[Adapter] = _load(TARGET_TYPES[config.type].adapter)  # type: ignore[attr-defined]
+    return cls(config, base_dir)
+
+
+def simulator_class(type_name: str) -> Any:
+    """The simulator of an HTTP service's target type (`pairsync demo`, `simulate`)."""
+    path = TARGET_TYPES[type_name].simulator
+    if path is None:
+        raise KeyError(type_name)
+    return _load(path)

@@ -23,145 +23,13 @@ An adapter knows its tool and nothing of merging:
 
 from __future__ import annotations
 
-import re
-import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from sync.contract import Change, CheckLine, Outcome, Snapshot, TargetBase
 from sync.errors import TargetRejected
-from sync.model import Item, Kind
-
-Role = Literal["executive", "assistant", "shared"]
-
-DEFAULT_LISTS: dict[Kind, str] = {
-    Kind.GOAL: "Goals",
-    Kind.DECISION: "Decisions",
-    Kind.PROBLEM: "Problems",
-    Kind.ACTION: "Actions",
-}
-
-
-class TargetBase(BaseModel):
-    """Keys every `[[targets]]` table has; each adapter's config model extends it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    role: Role = "shared"
-    lists: dict[Kind, str] = Field(default_factory=lambda: dict(DEFAULT_LISTS))
-    """The list / section / heading name of each kind."""
-
-
-class ServiceTarget(TargetBase):
-    """Keys of a target reached over HTTP."""
-
-    timeout_seconds: float = Field(30.0, gt=0)
-    """Per request; a slower answer counts as a failed attempt and is retried."""
-    retry_seconds: float = Field(60.0, gt=0)
-    """How long one request may keep retrying 429, 5xx and broken connections (at most
-    6 attempts) before the target is reported unavailable for this run."""
-
-
-def new_item_id() -> str:
-    return secrets.token_hex(8)
-
-
-ITEM_ID_PATTERN = r"[0-9a-f]{16}"
-FOOTER_PREFIX = "pairsync:"
-_FOOTER = re.compile(r"(?:\n*---\n)?" + FOOTER_PREFIX + r"(" + ITEM_ID_PATTERN + r")\s*\Z")
-
-
-def add_footer(notes: str, item_id: str) -> str:
-    """The description a tool stores: the notes, then a short link-back footer."""
-    body = notes.rstrip("\n")
-    return f"{body}\n\n---\n{FOOTER_PREFIX}{item_id}" if body else f"---\n{FOOTER_PREFIX}{item_id}"
-
-
-def split_footer(description: str) -> tuple[str, str | None]:
-    """Inverse of `add_footer`: (notes, item id or None) from a tool's description."""
-    match = _FOOTER.search(description)
-    if match is None:
-        return description, None
-    return description[: match.start()].rstrip("\n"), match.group(1)
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteItem:
-    remote_id: str
-    item: Item
-    item_id: str | None
-    """From the link-back footer; None for an item a person created in the tool."""
-    version: str
-    modified_at: datetime | None = None
-    """The tool's own last-modified time (UTC), used by the `latest` conflict policy."""
-    hidden: frozenset[str] = frozenset()
-    """Fields the tool cannot show for this item, e.g. the kind of a line under
-    `## Archive`, or whether an archived Asana task was done (archiving completes it):
-    the merge keeps the values it knew."""
-
-    @property
-    def kind_known(self) -> bool:
-        return "kind" not in self.hidden
-
-
-@dataclass(slots=True)
-class Snapshot:
-    items: dict[str, RemoteItem]
-    complete: bool = True
-    gone: frozenset[str] = frozenset()
-    cursor: str | None = None
-    """Opaque; handed back to the next `read` for an incremental read."""
-
-
-@dataclass(frozen=True, slots=True)
-class Create:
-    item_id: str
-    item: Item
-
-
-@dataclass(frozen=True, slots=True)
-class Update:
-    item_id: str
-    remote_id: str
-    item: Item
-    """The whole new value."""
-    previous: Item
-    """What the target showed when read: write only the difference."""
-    version: str
-    """The version read; an adapter that can see a newer edit refuses the write."""
-    relink: bool = False
-    """The tool's copy lacks the link-back footer/marker for `item_id` (a person created
-    it, or copied another item): write it even if no field differs."""
-
-
-Change = Create | Update
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    change: Change
-    remote_id: str | None = None
-    version: str | None = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckLine:
-    """One row of `pairsync check`: what was checked, whether it is fine, and detail."""
-
-    what: str
-    ok: bool
-    detail: str = ""
 
 
 class Adapter(ABC):
@@ -171,8 +39,6 @@ class Adapter(ABC):
 
     def __init__(self, config: TargetBase, base_dir: Path) -> None:
         self.config = config
-        self.base_dir = base_dir
-        """The config file's directory: relative paths in the config are relative to it."""
         self.requests = 0
         """HTTP requests (or file reads and writes) made so far; reported per run."""
 

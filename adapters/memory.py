@@ -9,15 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from adapters.base import (
-    Adapter,
-    Change,
-    Create,
-    Outcome,
-    RemoteItem,
-    Snapshot,
-    TargetBase,
-)
+from adapters.base import Adapter
+from sync.contract import Change, Create, Outcome, RemoteItem, Snapshot, TargetBase
 from sync.model import Item
 
 

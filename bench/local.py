@@ -12,11 +12,10 @@ import tracemalloc
 from dataclasses import dataclass
 from datetime import date
 
-from adapters.base import RemoteItem, Snapshot
 from adapters.markdown.board import _parse_card, parse, render_card
+from sync.contract import Link, RemoteItem, Snapshot
 from sync.merge import TargetView, plan
 from sync.model import Item, Kind, Owner, Step
-from sync.state import Link
 
 KINDS = list(Kind)
 HEADINGS = {

@@ -19,16 +19,17 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from adapters import load_adapter_class
+from adapters import adapter_for
 from adapters.asana.config import AsanaTarget
 from adapters.asana.sim.server import AsanaSimulator
-from adapters.base import Adapter, TargetBase
+from adapters.base import Adapter
 from adapters.markdown.config import MarkdownTarget
 from adapters.memory import MemoryAdapter, MemoryTarget
 from adapters.trello.config import TrelloTarget
 from adapters.trello.sim.server import TrelloSimulator
 from bench.local import make_items
 from sync.config import PairConfig
+from sync.contract import TargetBase
 from sync.engine import RunSummary, sync_pair
 from sync.state import State
 
@@ -81,7 +82,7 @@ class Rig:
             self.source.put(remote.remote_id, remote.item.with_(title=remote.item.title + " (2)"))
 
     def sync(self) -> Run:
-        adapter = load_adapter_class(self.target.type)(self.target, self.directory)
+        adapter = adapter_for(self.target, self.directory)
         routes, throttled = self._served(adapter)
         started = time.perf_counter()
         try:

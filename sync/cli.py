@@ -14,7 +14,6 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from adapters.base import CheckLine, Update
 from sync import __version__
 from sync.agenda import (
     AgendaRun,
@@ -23,6 +22,7 @@ from sync.agenda import (
     stale_items,
 )
 from sync.config import PairConfig, load_config
+from sync.contract import CheckLine, Update
 from sync.engine import RunSummary, run_pair, summary_lines
 from sync.errors import PairsyncError, StateError
 from sync.facilitation import five_whys_progress
@@ -338,27 +338,18 @@ def simulate(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
 ) -> None:
     """Run a local Trello or Asana simulator (for trying configs and for tests)."""
-    if service == "trello":
-        from adapters.trello.sim.server import TrelloSimulator
+    from adapters import simulator_class
 
-        trello = TrelloSimulator(port=port)
-        board_id = trello.create_board("pairsync board")
-        typer.echo(f"Trello simulator at {trello.base_url}")
-        typer.echo(f'  base_url = "{trello.base_url}"\n  board_id = "{board_id}"')
-        typer.echo(f'  api_key = "{trello.key}"\n  token = "{trello.token}"   # simulator only')
-        serve = trello.serve_forever
-    elif service == "asana":
-        from adapters.asana.sim.server import AsanaSimulator
-
-        asana = AsanaSimulator(port=port)
-        world = asana.seed()
-        typer.echo(f"Asana simulator at {asana.base_url}")
-        typer.echo(f'  base_url = "{asana.base_url}"\n  project_gid = "{world.project_gid}"')
-        typer.echo(f'  token = "{world.token}"   # simulator only')
-        serve = asana.serve_forever
-    else:
+    try:
+        sim = simulator_class(service)(port=port)
+    except KeyError:
         typer.echo(f"pairsync: simulate: unknown service '{service}' (trello | asana)", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
+    typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
+    for key, value in sim.config_keys().items():
+        typer.echo(f'  {key} = "{value}"')
+    typer.echo("  # the credentials above work with this simulator only")
+    serve = sim.serve_forever
     typer.echo("Ctrl-C to stop.")
     with contextlib.suppress(KeyboardInterrupt):
         serve()

@@ -16,20 +16,17 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from adapters.asana.config import AsanaTarget
-from adapters.markdown.config import MarkdownTarget
-from adapters.trello.config import TrelloTarget
+from adapters import TARGET_TYPES, config_models
 from sync.errors import ConfigError
 from sync.logs import register_secret
 from sync.model import Kind
 
-Target = Annotated[MarkdownTarget | TrelloTarget | AsanaTarget, Field(discriminator="type")]
-TARGET_TYPES = ("markdown", "trello", "asana")
+Target = Annotated[Union[tuple(config_models())], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
 SECRET_KEYS = frozenset({"token", "api_key"})
 
 DEFAULT_FIVE_WHYS = (

@@ -16,13 +16,17 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from adapters.asana.sim.server import AsanaSimulator
-from adapters.trello.sim.server import TrelloSimulator
+from adapters import simulator_class
 from sync.agenda import make_agenda
 from sync.config import load_config
 from sync.engine import RunSummary, run_pair, summary_lines
 from sync.state import State
+
+if TYPE_CHECKING:  # the demo reaches the simulators through the registry
+    from adapters.asana.sim.server import AsanaSimulator
+    from adapters.trello.sim.server import TrelloSimulator
 
 Echo = Callable[[str], None]
 
@@ -106,9 +110,9 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         else:
             folder = keep.resolve()
             folder.mkdir(parents=True, exist_ok=True)
-        trello = TrelloSimulator().start()
+        trello: TrelloSimulator = simulator_class("trello")().start()
         stack.callback(trello.stop)
-        asana = AsanaSimulator().start()
+        asana: AsanaSimulator = simulator_class("asana")().start()
         stack.callback(asana.stop)
         board_id = trello.create_board("Lee's board")
         world = asana.seed(project_name="Dana's priorities")

@@ -16,15 +16,16 @@ from datetime import UTC, datetime
 
 from rich.progress import Progress
 
-from adapters import load_adapter_class
-from adapters.base import Adapter, Change, Create, Outcome, Update, new_item_id
+from adapters import adapter_for
+from adapters.base import Adapter
 from sync.config import PairConfig
+from sync.contract import Change, Create, Link, Outcome, Update, new_item_id
 from sync.errors import TargetError
 from sync.facilitation import Event, Facilitator
 from sync.lock import pair_lock
 from sync.merge import Conflict, Plan, TargetView, add_items, plan
 from sync.model import Step
-from sync.state import ItemRecord, Link, State
+from sync.state import ItemRecord, State
 
 log = logging.getLogger("pairsync")
 
@@ -117,7 +118,7 @@ _EVENT_WORDS = {
 
 
 def build_adapters(config: PairConfig) -> list[Adapter]:
-    return [load_adapter_class(t.type)(t, config.config_dir) for t in config.targets]
+    return [adapter_for(t, config.config_dir) for t in config.targets]
 
 
 def sync_pair(

@@ -13,11 +13,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from adapters.asana.adapter import AsanaAdapter
-from adapters.asana.config import AsanaTarget
+from adapters import adapter_for, config_model
 from adapters.base import Adapter
-from adapters.trello.adapter import TrelloAdapter
-from adapters.trello.config import TrelloTarget
 from sync.config import load_config
 from sync.errors import ConfigError, PairsyncError
 
@@ -97,10 +94,10 @@ def _trello(ask: Ask, echo: Echo, needed: list[str]) -> str:
     base_url = ask("Trello API URL", default="https://api.trello.com/1")
     key = _secret(ask, "TRELLO_API_KEY", "Trello API key")
     token = _secret(ask, "TRELLO_TOKEN", "Trello token")
-    probe = TrelloTarget(
+    probe = config_model("trello")(
         type="trello", name="init", board_id="-", api_key=key, token=token, base_url=base_url
     )
-    board_id = _choose(TrelloAdapter(probe, Path(".")), "board", ask, echo)
+    board_id = _choose(adapter_for(probe, Path(".")), "board", ask, echo)
     needed += ["TRELLO_API_KEY", "TRELLO_TOKEN"]
     return (
         '\n[[targets]]\nname = "assistant-trello"\ntype = "trello"\nrole = "assistant"\n'
@@ -112,8 +109,10 @@ def _trello(ask: Ask, echo: Echo, needed: list[str]) -> str:
 def _asana(ask: Ask, echo: Echo, needed: list[str]) -> str:
     base_url = ask("Asana API URL", default="https://app.asana.com/api/1.0")
     token = _secret(ask, "ASANA_TOKEN", "Asana personal access token")
-    probe = AsanaTarget(type="asana", name="init", project_gid="-", token=token, base_url=base_url)
-    project_gid = _choose(AsanaAdapter(probe, Path(".")), "project", ask, echo)
+    probe = config_model("asana")(
+        type="asana", name="init", project_gid="-", token=token, base_url=base_url
+    )
+    project_gid = _choose(adapter_for(probe, Path(".")), "project", ask, echo)
     needed.append("ASANA_TOKEN")
     return (
         '\n[[targets]]\nname = "executive-asana"\ntype = "asana"\nrole = "executive"\n'

@@ -22,9 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from adapters.base import Change, Create, RemoteItem, Role, Snapshot, Update
+from sync.contract import Change, Create, Link, RemoteItem, Role, Snapshot, Update
 from sync.model import FIELDS, Item, Step
-from sync.state import Link
 
 Policy = str  # "latest" | "executive" | "assistant"
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sync.contract import Link
 from sync.errors import StateError
 from sync.model import Item, item_from_dict, item_to_dict
 
@@ -71,14 +72,6 @@ MIGRATIONS: list[str] = [
     ALTER TABLE items ADD COLUMN changed_at TEXT;
     """,
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    remote_id: str
-    version: str
-    base: Item
-    gone: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from adapters.asana.adapter import UNCERTAIN
-from adapters.base import Create, Update, add_footer, new_item_id, split_footer
 from sync.config import DEFAULT_FIVE_WHYS
+from sync.contract import Create, Update, add_footer, new_item_id, split_footer
 from sync.errors import TargetRejected, TargetUnavailable
 from sync.model import Item, Kind, Owner, Step
 

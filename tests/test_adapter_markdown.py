@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.base import Create, RemoteItem, Update
 from adapters.markdown.adapter import CHANGED, MarkdownAdapter
 from adapters.markdown.board import Card
 from adapters.markdown.config import MarkdownTarget
+from sync.contract import Create, RemoteItem, Update
 from sync.errors import TargetRejected
 from sync.model import Item, Kind, Step
 from tests.test_markdown_board import SAMPLE, card_in

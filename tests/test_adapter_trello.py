@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from adapters.base import Create, Snapshot, Update, new_item_id
 from adapters.trello.adapter import TrelloAdapter
 from adapters.trello.sim.server import TrelloSimulator
 from sync.config import DEFAULT_FIVE_WHYS
+from sync.contract import Create, Snapshot, Update, new_item_id
 from sync.errors import TargetRejected
 from sync.model import Item, Kind, Owner, Step
 

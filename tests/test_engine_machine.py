@@ -42,9 +42,9 @@ from hypothesis.stateful import (
 )
 
 from adapters.asana.sim.server import AsanaSimulator, World
-from adapters.base import DEFAULT_LISTS, RemoteItem
 from adapters.simkit import Faults
 from adapters.trello.sim.server import TrelloSimulator
+from sync.contract import DEFAULT_LISTS, RemoteItem
 from sync.model import FIELDS, Item, Kind, Owner
 from tests.three_tools import (
     ARCHIVE,

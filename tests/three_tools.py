@@ -23,23 +23,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from adapters import load_adapter_class
+from adapters import adapter_for
 from adapters.asana.adapter import AsanaAdapter
 from adapters.asana.sim.models import Task
 from adapters.asana.sim.server import AsanaSimulator, World
-from adapters.base import (
-    DEFAULT_LISTS,
-    Adapter,
-    RemoteItem,
-    add_footer,
-    new_item_id,
-    split_footer,
-)
+from adapters.base import Adapter
 from adapters.markdown.board import render_card
 from adapters.trello.mapping import TEMPLATE_DESC, due_value
 from adapters.trello.sim.entities import Card
 from adapters.trello.sim.server import TrelloSimulator
 from sync.config import PairConfig, load_config
+from sync.contract import DEFAULT_LISTS, RemoteItem, add_footer, new_item_id, split_footer
 from sync.engine import RunSummary, build_adapters, sync_pair
 from sync.model import FIELDS, Item, Kind, split_owner
 from sync.state import State
@@ -158,7 +152,7 @@ steps = [{steps}]
     def adapter(self, tool: str) -> Adapter:
         config = self.config()
         target = next(t for t in config.targets if t.name == tool)
-        return load_adapter_class(target.type)(target, config.config_dir)
+        return adapter_for(target, config.config_dir)
 
     def sync(
         self, now: datetime | None = None, new_id: Callable[[], str] = new_item_id

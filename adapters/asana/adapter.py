@@ -37,8 +37,8 @@ from adapters.asana.mapping import (
     to_item,
     version,
 )
-from adapters.base import (
-    Adapter,
+from adapters.base import Adapter
+from sync.contract import (
     Change,
     CheckLine,
     Create,

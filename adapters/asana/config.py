@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from adapters.base import ServiceTarget
+from sync.contract import ServiceTarget
 
 
 class AsanaTarget(ServiceTarget):

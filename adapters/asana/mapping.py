@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from adapters.base import split_footer
+from sync.contract import split_footer
 from sync.model import Item, Kind, Step, split_owner
 
 TASK_FIELDS = (

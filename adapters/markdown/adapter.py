@@ -29,17 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.base import (
-    DEFAULT_LISTS,
-    Adapter,
-    Change,
-    CheckLine,
-    Create,
-    Outcome,
-    RemoteItem,
-    Snapshot,
-    Update,
-)
+from adapters.base import Adapter
 from adapters.markdown.board import (
     NEW_FILE,
     Board,
@@ -52,6 +42,16 @@ from adapters.markdown.board import (
     render_card,
 )
 from adapters.markdown.config import MarkdownTarget
+from sync.contract import (
+    DEFAULT_LISTS,
+    Change,
+    CheckLine,
+    Create,
+    Outcome,
+    RemoteItem,
+    Snapshot,
+    Update,
+)
 from sync.errors import TargetRejected, TargetUnavailable
 from sync.model import Item, Kind
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from adapters.base import TargetBase
+from sync.contract import TargetBase
 
 
 class MarkdownTarget(TargetBase):

@@ -30,8 +30,12 @@ from typing import Any
 from trello import TrelloClient
 from trello.exceptions import ResourceUnavailable
 
-from adapters.base import (
-    Adapter,
+from adapters.base import Adapter
+from adapters.trello import mapping
+from adapters.trello.config import TrelloTarget
+from adapters.trello.mapping import CHECKLIST_NAME, BoardView
+from adapters.trello.session import GaveUp, HttpStatus, TrelloSession, Uncertain, call_with_retries
+from sync.contract import (
     Change,
     CheckLine,
     Create,
@@ -41,10 +45,6 @@ from adapters.base import (
     add_footer,
     split_footer,
 )
-from adapters.trello import mapping
-from adapters.trello.config import TrelloTarget
-from adapters.trello.mapping import CHECKLIST_NAME, BoardView
-from adapters.trello.session import GaveUp, HttpStatus, TrelloSession, Uncertain, call_with_retries
 from sync.errors import TargetError, TargetRejected, TargetUnavailable
 from sync.model import Item, Kind, Step
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from adapters.base import RemoteItem, split_footer
+from sync.contract import RemoteItem, split_footer
 from sync.model import Item, Kind, Step, split_owner
 
 CHECKLIST_NAME = "Five Whys"

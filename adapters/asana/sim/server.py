@@ -59,6 +59,11 @@ class AsanaSimulator:
     def serve_forever(self) -> None:
         self.server.serve_forever()
 
+    def config_keys(self) -> dict[str, str]:
+        """The `[[targets]]` keys of a new project on this simulator (`pairsync simulate`)."""
+        world = self.seed()
+        return {"base_url": self.base_url, "project_gid": world.project_gid, "token": world.token}
+
     def seed(self, token: str = "sim-token", project_name: str = "Exec board") -> World:
         """One user with `token`, a workspace and an empty project (no sections yet)."""
         with self.app._lock:

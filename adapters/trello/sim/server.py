@@ -48,6 +48,16 @@ class TrelloSimulator:
     def request_count(self) -> int:
         return self.app.stats.total
 
+    def config_keys(self) -> dict[str, str]:
+        """The `[[targets]]` keys of a new board on this simulator (`pairsync simulate`)."""
+        board_id = self.create_board("pairsync board")
+        return {
+            "base_url": self.base_url,
+            "board_id": board_id,
+            "api_key": self.key,
+            "token": self.token,
+        }
+
     def spend_rate_limit(self, requests: int) -> None:
         """Count requests against the token's window, as other clients of the token would."""
         for _ in range(requests):
