@@ -10,26 +10,35 @@ An adapter knows its tool and nothing of merging:
   run) sets `complete=False`, returns only what changed and lists known removals in
   `gone`.
 - `apply(changes)` performs creates and updates (archiving is an update with
-  `archived=True`; nothing is ever hard-deleted) and returns one `Outcome` per change,
-  in order. A change that fails has `error` set; the others still go through. An
-  authentication or similar failure that dooms every change raises `TargetError`.
+  `archived=True`; nothing is ever hard-deleted) and returns exactly one `Outcome` per
+  change, in order, whatever fails. It is written once, here (as vdirsyncer's
+  `StorageMeta` and singer-sdk's template methods do): an adapter implements
+  `write_one(change)`, raising `ChangeFailed` for a problem with that change only, or
+  overrides `write(changes)` to batch (one file write, one board load). A `TargetError`
+  from either (401, the service down after retries, a file that cannot be written) fails
+  the changes not yet written; those already written keep their outcomes, so the state
+  records them and the next run does not mistake pairsync's own writes for a person's.
 - Every write carries the item id in the tool (footer or marker), so a lost state
   database can be rebuilt by re-linking; a create whose answer was lost is found by the
   next read and re-linked, never created twice.
 
-:raises sync.errors.TargetError: from `read`, `apply` and `check`, with a one-line
-    message that names the target and never contains a secret.
+:raises sync.errors.TargetError: from `read` and `check`, with a one-line message that
+    names the target and never contains a secret (`apply` turns it into outcomes).
 """
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, final
 
+from adapters.retry import UNCERTAIN, ChangeFailed, Uncertain
 from sync.contract import Change, CheckLine, Outcome, Snapshot, TargetBase
-from sync.errors import TargetRejected
+from sync.errors import TargetError, TargetRejected
+
+log = logging.getLogger("pairsync")
 
 
 class Adapter(ABC):
@@ -49,8 +58,33 @@ class Adapter(ABC):
     @abstractmethod
     def read(self, cursor: str | None = None) -> Snapshot: ...
 
-    @abstractmethod
-    def apply(self, changes: Sequence[Change]) -> list[Outcome]: ...
+    @final
+    def apply(self, changes: Sequence[Change]) -> list[Outcome]:
+        """Write `changes`; one outcome per change, in order (see the module docstring)."""
+        outcomes: list[Outcome] = []
+        if not changes:
+            return outcomes
+        try:
+            outcomes.extend(self.write(changes))
+        except TargetError as exc:
+            log.info("%s", exc)
+            outcomes += [Outcome(change, error=exc.reason) for change in changes[len(outcomes) :]]
+        return outcomes
+
+    def write(self, changes: Sequence[Change]) -> Iterable[Outcome]:
+        """Yield one outcome per change, in order, as each write completes; by default one
+        change at a time through `write_one`."""
+        for change in changes:
+            try:
+                yield self.write_one(change)
+            except ChangeFailed as exc:
+                yield Outcome(change, error=str(exc))
+            except Uncertain:
+                yield Outcome(change, error=UNCERTAIN)
+
+    def write_one(self, change: Change) -> Outcome:
+        """Write one change; raise `ChangeFailed` when only this change cannot be made."""
+        raise NotImplementedError(f"{type(self).__name__} implements write or write_one")
 
     def check(self) -> list[CheckLine]:
         """Reach the target and say what works; adapters add credential and scope checks."""

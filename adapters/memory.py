@@ -4,7 +4,6 @@ engine's property tests (vdirsyncer's MemoryStorage plays the same role)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -47,11 +46,8 @@ class MemoryAdapter(Adapter):
         self.requests += 1
         return Snapshot(dict(self.items))
 
-    def apply(self, changes: Sequence[Change]) -> list[Outcome]:
-        outcomes = []
-        for change in changes:
-            self.requests += 1
-            remote_id = self.new_remote_id() if isinstance(change, Create) else change.remote_id
-            self.put(remote_id, change.item, change.item_id)
-            outcomes.append(Outcome(change, remote_id, self.items[remote_id].version))
-        return outcomes
+    def write_one(self, change: Change) -> Outcome:
+        self.requests += 1
+        remote_id = self.new_remote_id() if isinstance(change, Create) else change.remote_id
+        self.put(remote_id, change.item, change.item_id)
+        return Outcome(change, remote_id, self.items[remote_id].version)

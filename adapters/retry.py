@@ -22,6 +22,8 @@ from tenacity import (
     wait_exponential,
 )
 
+from sync.errors import TargetRejected
+
 ATTEMPTS = 6
 T = TypeVar("T")
 
@@ -36,6 +38,39 @@ class Retriable(Exception):
 
 class Uncertain(Exception):
     """A write whose connection broke after it was sent: it may or may not have happened."""
+
+
+UNCERTAIN = "uncertain; will re-link on next run"
+"""The outcome of an `Uncertain` write: the next read finds it by its footer, or not."""
+
+
+class ChangeFailed(Exception):
+    """The service refused this one request (a 4xx other than 401/403/429): the other
+    changes of the batch still go through."""
+
+
+def retriable(status: int, retry_after: float | None = None) -> Retriable | None:
+    """429, 5xx and 0 (no answer) as a `Retriable`, anything else None."""
+    if status == 429:
+        return Retriable("rate limited (429)", retry_after)
+    if status >= 500 or status == 0:
+        return Retriable(f"server error ({status})")
+    return None
+
+
+def classify(target: str, status: int, what: str, retry_after: float | None = None) -> Exception:
+    """The one reading of an HTTP error status for every service adapter: 429 and 5xx (and
+    0, no answer) are worth retrying, 401 and 403 doom every request of the target, any
+    other 4xx is a problem with this request only. `what` names the request or the
+    service's own message."""
+    worth_retrying = retriable(status, retry_after)
+    if worth_retrying is not None:
+        return worth_retrying
+    if status == 401:
+        return TargetRejected(target, "token rejected (401)")
+    if status == 403:
+        return TargetRejected(target, "access denied (403)")
+    return ChangeFailed(f"{what} ({status})")
 
 
 class GaveUp(Exception):

@@ -1,9 +1,15 @@
-"""One sync of one pair: observe every target, plan (pure), apply, record.
+"""One sync of one pair, in named phases (`sync_pair` reads as the list):
+
+1. read: every target's snapshot (`read_targets`); one that fails sits out the run;
+2. plan and facilitate (`plan_run`, pure): merge into the board, let facilitation revise
+   it (Five Whys, stale, countermeasures), plan each target's writes;
+3. commit: the new board, conflicts and settled links, before any remote write;
+4. apply: each target's writes, one outcome per change (the adapter contract);
+5. record: links and counts from the outcomes that went through.
 
 The engine knows adapters only through `adapters.base.Adapter`. Order matters for crash
-safety: the new board is committed before any remote write, and every target's outcomes
-are committed right after its batch; a run killed in between leaves remote items whose
-footers carry item ids the state already knows, so the next run re-links them.
+safety: a run killed between commit and record leaves remote items whose footers carry
+item ids the state already knows, so the next run re-links them.
 """
 
 from __future__ import annotations
@@ -19,12 +25,12 @@ from rich.progress import Progress
 from adapters import adapter_for
 from adapters.base import Adapter
 from sync.config import PairConfig
-from sync.contract import Change, Create, Link, Outcome, Update, new_item_id
+from sync.contract import Change, Create, Link, Outcome, Snapshot, new_item_id
 from sync.errors import TargetError
-from sync.facilitation import Event, Facilitator
+from sync.facilitation import Event, Facilitation, facilitate, five_whys_seeded, stale_clock
 from sync.lock import pair_lock
-from sync.merge import Conflict, Plan, TargetView, add_items, plan
-from sync.model import Step
+from sync.merge import Conflict, Plan, TargetView, Touch, merge_board, plan_writes
+from sync.model import Item, Step
 from sync.state import ItemRecord, State
 
 log = logging.getLogger("pairsync")
@@ -137,8 +143,61 @@ def sync_pair(
     adapters = adapters if adapters is not None else build_adapters(config)
     summaries = {a.name: TargetSummary() for a in adapters}
     records = state.items()
+    try:
+        views = read_targets(adapters, state, summaries, on_step)
+        the_plan, facilitation = plan_run(config, records, views, now, new_id)
+        summary = RunSummary(
+            config.pair.name,
+            dry_run,
+            summaries,
+            [_conflict_json(c) for c in the_plan.conflicts],
+            the_plan,
+            facilitation.events,
+        )
+        _count_conflicts(summaries, the_plan)
+        if dry_run:
+            count_planned(summaries, the_plan)
+            return summary
+        run_id = state.start_run()
+        commit_plan(state, run_id, the_plan, records, facilitation, now)
+        for adapter, view in zip(adapters, views, strict=True):
+            if view.snapshot is not None:
+                outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
+                record_outcomes(state, adapter.name, view.snapshot, outcomes, summaries)
+    finally:
+        for adapter in adapters:
+            summaries[adapter.name].requests = adapter.requests
+            adapter.close()
+    with state.transaction():
+        state.finish_run(run_id, summary.to_json())
+    return summary
+
+
+def plan_run(
+    config: PairConfig,
+    records: dict[str, ItemRecord],
+    views: list[TargetView],
+    now: datetime,
+    new_id: Callable[[], str],
+) -> tuple[Plan, Facilitation]:
+    """Plan and facilitate phases, pure: merge what the targets show into the board, let
+    facilitation revise it, then plan the writes that make every target show the result."""
+    board = {item_id: record.item for item_id, record in records.items()}
+    merged = merge_board(board, views, config.pair.conflict_policy, new_id)
+    facilitation = facilitate(config, records, merged.values, merged.touched, now, new_id)
+    return plan_writes(merged, views, facilitation.revised, facilitation.new_items), facilitation
+
+
+def read_targets(
+    adapters: list[Adapter],
+    state: State,
+    summaries: dict[str, TargetSummary],
+    on_step: Callable[[str], None],
+) -> list[TargetView]:
+    """Read phase: each target's snapshot; one that cannot be read is left out of this run
+    (no writes, and its silence is not a deletion)."""
     links = state.links()
-    views: list[TargetView] = []
+    views = []
     for adapter in adapters:
         snapshot = None
         try:
@@ -157,36 +216,28 @@ def sync_pair(
         views.append(
             TargetView(adapter.name, adapter.config.role, snapshot, links.get(adapter.name, {}))
         )
-    facilitator = Facilitator(config, records, now)
-    the_plan = plan(
-        {item_id: record.item for item_id, record in records.items()},
-        views,
-        config.pair.conflict_policy,
-        new_id,
-        facilitator.adjust,
-    )
-    add_items(the_plan, views, facilitator.new_items(new_id))
-    conflicts = [_conflict_json(c) for c in the_plan.conflicts]
-    for conflict in the_plan.conflicts:
-        for loser, _ in conflict.losers:
-            summaries[loser].conflicts += 1
-    summary = RunSummary(
-        config.pair.name, dry_run, summaries, conflicts, the_plan, facilitator.events
-    )
-    for adapter in adapters:
-        _count_planned(summaries[adapter.name], the_plan.writes.get(adapter.name, []))
-    if dry_run:
-        for adapter in adapters:
-            summaries[adapter.name].requests = adapter.requests
-            adapter.close()
-        return summary
+    return views
 
-    run_id = state.start_run()
+
+def commit_plan(
+    state: State,
+    run_id: int,
+    the_plan: Plan,
+    records: dict[str, ItemRecord],
+    facilitation: Facilitation,
+    now: datetime,
+) -> None:
+    """Commit phase: the new board, its conflicts and the settled links, in one
+    transaction before any remote write (a run killed later re-links through footers)."""
     with state.transaction():
-        for item_id in the_plan.board.keys() | the_plan.touched.keys() | facilitator.made.keys():
-            state.save_item(
-                item_id, _record_after(the_plan, records.get(item_id), item_id, facilitator, now)
-            )
+        changed = the_plan.board.keys() | the_plan.touched.keys()
+        for item_id in changed | facilitation.countermeasures.keys():
+            record = records.get(item_id)
+            item = the_plan.board.get(item_id) or (record.item if record else None)
+            assert item is not None  # every id here is on the board or new in the plan
+            touch = the_plan.touched.get(item_id)
+            countermeasure = facilitation.countermeasures.get(item_id)
+            state.save_item(item_id, _next_record(item, record, touch, countermeasure, now))
         for conflict in the_plan.conflicts:
             for loser in conflict.losers:
                 state.add_conflict(
@@ -198,80 +249,82 @@ def sync_pair(
                 )
         for settle in the_plan.settles:
             state.save_link(settle.item_id, settle.target, settle.link)
-    for adapter, view in zip(adapters, views, strict=True):
-        target_summary = summaries[adapter.name]
-        if view.snapshot is None:
-            continue
-        changes = the_plan.writes.get(adapter.name, [])
-        outcomes: list[Outcome] = []
-        if changes:
-            log.info("%s: applying %d changes", adapter.name, len(changes))
-            try:
-                on_step(f"{adapter.name}: writing {len(changes)} changes")
-                outcomes = adapter.apply(changes)
-            except TargetError as exc:
-                target_summary.errors.append(str(exc))
-                log.info("%s", exc)  # the summary line reports it
-        with state.transaction():
-            for outcome in outcomes:
-                _record(state, adapter.name, outcome, target_summary)
-            if not target_summary.errors:
-                state.save_cursor(adapter.name, view.snapshot.cursor)
-    for adapter in adapters:
-        summaries[adapter.name].requests = adapter.requests
-        adapter.close()
+
+
+def apply_writes(
+    adapter: Adapter, changes: list[Change], on_step: Callable[[str], None]
+) -> list[Outcome]:
+    """Apply phase for one target: one outcome per change (the adapter's contract)."""
+    if not changes:
+        return []
+    log.info("%s: applying %d changes", adapter.name, len(changes))
+    on_step(f"{adapter.name}: writing {len(changes)} changes")
+    return adapter.apply(changes)
+
+
+def record_outcomes(
+    state: State,
+    target: str,
+    snapshot: Snapshot,
+    outcomes: list[Outcome],
+    summaries: dict[str, TargetSummary],
+) -> None:
+    """Record phase for one target: a link for every write that went through (also when a
+    later write of the batch failed), the counts from those outcomes, an error per failed
+    write, and the read cursor only when nothing failed (so the next read sees it all)."""
+    summary = summaries[target]
     with state.transaction():
-        state.finish_run(run_id, summary.to_json())
-    return summary
+        for outcome in outcomes:
+            change = outcome.change
+            if outcome.remote_id is None or outcome.version is None or not outcome.ok:
+                summary.errors.append(f"{target}: {change.item.title!r}: {outcome.error}")
+                continue
+            state.save_link(
+                change.item_id, target, Link(outcome.remote_id, outcome.version, change.item)
+            )
+            _count(summary, change)
+        if not summary.errors:
+            state.save_cursor(target, snapshot.cursor)
 
 
-def _record(state: State, target: str, outcome: Outcome, summary: TargetSummary) -> None:
-    change = outcome.change
-    if not outcome.ok or outcome.remote_id is None or outcome.version is None:
-        summary.errors.append(f"{target}: {change.item.title!r}: {outcome.error}")
-        _uncount(summary, change)
-        return
-    state.save_link(change.item_id, target, Link(outcome.remote_id, outcome.version, change.item))
+def _count_conflicts(summaries: dict[str, TargetSummary], the_plan: Plan) -> None:
+    for conflict in the_plan.conflicts:
+        for loser, _ in conflict.losers:
+            summaries[loser].conflicts += 1
 
 
-def _count_planned(summary: TargetSummary, changes: list[Change]) -> None:
-    for change in changes:
-        if isinstance(change, Create):
-            summary.created += 1
-        elif change.item.archived and not change.previous.archived:
-            summary.archived += 1
-        else:
-            summary.updated += 1
+def count_planned(summaries: dict[str, TargetSummary], the_plan: Plan) -> None:
+    """For `--dry-run`: count what would be written."""
+    for target, changes in the_plan.writes.items():
+        for change in changes:
+            _count(summaries[target], change)
 
 
-def _uncount(summary: TargetSummary, change: Change) -> None:
+def _count(summary: TargetSummary, change: Change) -> None:
     if isinstance(change, Create):
-        summary.created -= 1
-    elif isinstance(change, Update) and change.item.archived and not change.previous.archived:
-        summary.archived -= 1
+        summary.created += 1
+    elif change.item.archived and not change.previous.archived:
+        summary.archived += 1
     else:
-        summary.updated -= 1
+        summary.updated += 1
 
 
-def _record_after(
-    the_plan: Plan,
+def _next_record(
+    item: Item,
     record: ItemRecord | None,
-    item_id: str,
-    facilitator: Facilitator,
+    touch: Touch | None,
+    countermeasure: str | None,
     now: datetime,
 ) -> ItemRecord:
     """The item's state row after this run: new value, stale clock, Five Whys facts."""
-    item = the_plan.board.get(item_id) or record.item  # type: ignore[union-attr]
-    touch = the_plan.touched.get(item_id)
-    touched_by = touch.target if touch is not None else record.touched_by  # type: ignore[union-attr]
     return ItemRecord(
         item,
-        facilitator.clock(item_id, touch),
-        touched_by,
-        facilitator.seeded(item_id, item),
+        stale_clock(record, touch, now),
+        touch.target if touch is not None else (record.touched_by if record else None),
+        five_whys_seeded(record, item),
         record.created_at if record else now,
-        facilitator.made.get(item_id) or (record.countermeasure_id if record else None),
-        now if touch is not None else record.changed_at,  # type: ignore[union-attr]
+        countermeasure or (record.countermeasure_id if record else None),
+        now if touch is not None or record is None else record.changed_at,
     )
 
 

@@ -42,6 +42,8 @@ class TargetError(PairsyncError):
     def __init__(self, target: str, message: str) -> None:
         super().__init__(f"{target}: {message}")
         self.target = target
+        self.reason = message
+        """The message without the target's name (for lines that name it already)."""
 
 
 class TargetUnavailable(TargetError):

@@ -1,7 +1,7 @@
 """What pairsync adds to the board on top of mirroring: the Five Whys steps on problems,
-the action item of an agreed countermeasure, and the stale flag. `Facilitator.adjust` decides
-them per item after the merge (the planner calls it), so they reach every tool through the
-ordinary writes; new items come out of `Facilitator.new_items` for the engine to add.
+the action item of an agreed countermeasure, and the stale flag. `facilitate` is a pure pass
+over a run's merged board, between the merge and the planning of writes, so what it
+decides reaches every tool through the ordinary writes.
 
 The stale clock of an item is when a person last changed it in any tool, in that tool's own
 time (Trello `dateLastActivity`, Asana `modified_at`, the Markdown file's mtime): a change
@@ -58,7 +58,58 @@ def five_whys_progress(item: Item) -> str | None:
     return f"{done}/{len(item.steps)} steps"
 
 
-class Facilitator:
+@dataclass(frozen=True, slots=True)
+class Facilitation:
+    """What facilitation decided for one run: revised item values, new action items, and
+    what it did, for the summary and the state."""
+
+    revised: dict[str, Item]
+    """Items whose merged value facilitation changed (Five Whys added, stale mark)."""
+    new_items: dict[str, tuple[Item, Touch]]
+    """Countermeasure actions to create, by new item id, with the touch that asked for them."""
+    countermeasures: dict[str, str]
+    """Problem id -> the id of its countermeasure's action item, made or found this run."""
+    events: list[Event]
+
+
+def facilitate(
+    config: PairConfig,
+    records: Mapping[str, ItemRecord],
+    merged: Mapping[str, Item],
+    touched: Mapping[str, Touch],
+    now: datetime,
+    new_id: Callable[[], str],
+) -> Facilitation:
+    """The facilitation pass over a run's merged board: pure (ids come from `new_id`).
+    Items are visited in id order, so the cap on stale writes picks the same items every
+    run."""
+    facilitator = _Facilitator(config, records, now)
+    revised = {}
+    for item_id in sorted(merged):
+        item = merged[item_id]
+        adjusted = facilitator.adjust(item_id, item, touched.get(item_id))
+        if adjusted != item:
+            revised[item_id] = adjusted
+    new_items = facilitator.new_items(new_id)
+    return Facilitation(revised, new_items, facilitator.made, facilitator.events)
+
+
+def stale_clock(record: ItemRecord | None, touch: Touch | None, now: datetime) -> datetime:
+    """When a person last changed the item (a touch never moves the clock back)."""
+    if touch is None:
+        return record.touched_at if record else now
+    at = touch.at or now
+    return max(at, record.touched_at) if record else at
+
+
+def five_whys_seeded(record: ItemRecord | None, item: Item) -> bool:
+    """Whether the Five Whys were ever added: once added, a person may delete them."""
+    return (record is not None and record.five_whys_seeded) or (
+        item.kind is Kind.PROBLEM and bool(item.steps)
+    )
+
+
+class _Facilitator:
     def __init__(
         self, config: PairConfig, records: Mapping[str, ItemRecord], now: datetime
     ) -> None:
@@ -67,7 +118,6 @@ class Facilitator:
         self.now = now
         self.events: list[Event] = []
         self.made: dict[str, str] = {}
-        """Problem id -> the id of its countermeasure's action item, made or found this run."""
         self._stale_writes = 0
         self._wanted: dict[str, tuple[Item, Touch]] = {}
         self._on_board: dict[str, str] = {}
@@ -79,21 +129,6 @@ class Facilitator:
         item = self._seed_five_whys(item_id, item)
         self._want_countermeasure(item_id, item, touch)
         return self._flag_stale(item_id, item, touch)
-
-    def clock(self, item_id: str, touch: Touch | None) -> datetime:
-        """When a person last changed the item (a touch never moves the clock back)."""
-        record = self.records.get(item_id)
-        if touch is None:
-            return record.touched_at if record else self.now
-        at = touch.at or self.now
-        return max(at, record.touched_at) if record else at
-
-    def seeded(self, item_id: str, item: Item) -> bool:
-        """Whether the Five Whys were ever added: once added, a person may delete them."""
-        record = self.records.get(item_id)
-        return (record is not None and record.five_whys_seeded) or (
-            item.kind is Kind.PROBLEM and bool(item.steps)
-        )
 
     def new_items(self, new_id: Callable[[], str]) -> dict[str, tuple[Item, Touch]]:
         """The countermeasure actions to create, by new item id; one already on the board
@@ -112,7 +147,7 @@ class Facilitator:
         five_whys = self.config.five_whys
         if not five_whys.enabled or item.kind is not Kind.PROBLEM or item.steps or item.archived:
             return item
-        if self.seeded(item_id, item):
+        if five_whys_seeded(self.records.get(item_id), item):
             return item
         self.events.append(Event("five_whys", item.title))
         return item.with_(steps=tuple(Step(text) for text in five_whys.steps))
@@ -140,7 +175,8 @@ class Facilitator:
         label = policy.label
         if item.archived:
             return item  # an item archived as stale keeps its label: it says why
-        age = stale_age(policy, item, self.clock(item_id, touch), self.now)
+        last_touch = stale_clock(self.records.get(item_id), touch, self.now)
+        age = stale_age(policy, item, last_touch, self.now)
         if age is None:
             if label not in item.labels:
                 return item

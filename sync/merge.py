@@ -82,11 +82,6 @@ class Plan:
         return not self.board and not any(self.writes.values()) and not self.settles
 
 
-Adjust = Callable[[str, Item, Touch | None], Item]
-"""Facilitation hook: (item id, merged item, a person's touch this run or None) -> item to
-publish."""
-
-
 @dataclass(slots=True)
 class _Side:
     """One target's view of one item during the merge."""
@@ -101,39 +96,72 @@ class _Side:
     relink: bool = False
 
 
+@dataclass
+class Merge:
+    """Every item's merged value, before facilitation and before any write is planned, with
+    what each target shows of it (`plan_writes` turns it into a `Plan`)."""
+
+    known: Mapping[str, Item]
+    """The board as the state knew it."""
+    values: dict[str, Item] = field(default_factory=dict)
+    sides: dict[str, list[_Side]] = field(default_factory=dict)
+    touched: dict[str, Touch] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def merge_board(
+    board: Mapping[str, Item],
+    targets: list[TargetView],
+    policy: Policy,
+    new_id: Callable[[], str],
+) -> Merge:
+    """Merge every target's snapshot into the board; see the module docstring."""
+    result = Merge(board)
+    for view in targets:
+        if view.snapshot is not None:
+            for item_id, side in _observe(view, board, new_id).items():
+                result.sides.setdefault(item_id, []).append(side)
+    for item_id in sorted(set(board) | set(result.sides)):
+        _merge_item(item_id, board.get(item_id), result.sides.get(item_id, []), policy, result)
+    return result
+
+
+def plan_writes(
+    merge: Merge,
+    targets: list[TargetView],
+    revised: Mapping[str, Item] | None = None,
+    new_items: Mapping[str, tuple[Item, Touch]] | None = None,
+) -> Plan:
+    """The writes and settles that make every readable target show the merged board, with
+    `revised` values in place of merged ones (facilitation's) and `new_items` pairsync
+    makes itself (a countermeasure's action item: created everywhere, as a person's new
+    item would be; the touch is the person's change that asked for it)."""
+    result = Plan(conflicts=list(merge.conflicts), touched=dict(merge.touched))
+    values = {**merge.values, **(revised or {})}
+    readable = [view for view in targets if view.snapshot is not None]
+    for item_id in sorted(values):
+        merged = values[item_id]
+        if merged != merge.known.get(item_id):
+            result.board[item_id] = merged
+        seen = {s.target.name: s for s in merge.sides.get(item_id, [])}
+        for view in readable:
+            _plan_write(item_id, merged, view, seen.get(view.name), result)
+    for item_id, (item, touch) in (new_items or {}).items():
+        result.board[item_id] = item
+        result.touched[item_id] = touch
+        for view in readable:
+            result.writes.setdefault(view.name, []).append(Create(item_id, item))
+    return result
+
+
 def plan(
     board: Mapping[str, Item],
     targets: list[TargetView],
     policy: Policy,
     new_id: Callable[[], str],
-    adjust: Adjust | None = None,
 ) -> Plan:
-    """Merge every target's snapshot into the board; see the module docstring."""
-    sides: dict[str, list[_Side]] = {}
-    for view in targets:
-        if view.snapshot is not None:
-            for item_id, side in _observe(view, board, new_id).items():
-                sides.setdefault(item_id, []).append(side)
-    result = Plan()
-    for item_id in sorted(set(board) | set(sides)):
-        _merge_item(
-            item_id, board.get(item_id), sides.get(item_id, []), targets, policy, adjust, result
-        )
-    return result
-
-
-def add_items(
-    result: Plan, targets: list[TargetView], items: Mapping[str, tuple[Item, Touch]]
-) -> None:
-    """Add items pairsync makes itself (a countermeasure's action item) to a plan: new on the
-    board, created in every target that could be read, as a person's new item would be; the
-    touch is the person's change that asked for them."""
-    for item_id, (item, touch) in items.items():
-        result.board[item_id] = item
-        result.touched[item_id] = touch
-        for view in targets:
-            if view.snapshot is not None:
-                result.writes.setdefault(view.name, []).append(Create(item_id, item))
+    """Merge and plan the writes, with no facilitation (the bench and the pure tests)."""
+    return plan_writes(merge_board(board, targets, policy, new_id), targets)
 
 
 def _observe(
@@ -184,40 +212,28 @@ def _observe(
 
 
 def _merge_item(
-    item_id: str,
-    known: Item | None,
-    sides: list[_Side],
-    targets: list[TargetView],
-    policy: Policy,
-    adjust: Adjust | None,
-    result: Plan,
+    item_id: str, known: Item | None, sides: list[_Side], policy: Policy, result: Merge
 ) -> None:
     present = [s for s in sides if s.current is not None]
     if known is None and not present:
         return
     touched_sides = [s for s in present if s.base is None or s.current != s.base]
     if known is None:
-        merged = _shown(_pick(present, policy), present)
+        merged = _new_item_value(_pick(present, policy), present)
     elif touched_sides:
         merged = _merge_fields(item_id, known, present, policy, result)
     else:
         merged = known  # nobody changed it: the common case, kept cheap
-    touch = None
     if touched_sides:
         latest = _pick(touched_sides, "latest")
         at = latest.remote.modified_at if latest.remote is not None else None
-        touch = result.touched[item_id] = Touch(latest.target.name, at)
-    if adjust is not None:
-        merged = adjust(item_id, merged, touch)
-    if merged != known:
-        result.board[item_id] = merged
-    seen = {s.target.name: s for s in sides}
-    for view in targets:
-        if view.snapshot is not None:
-            _write(item_id, merged, view, seen.get(view.name), result)
+        result.touched[item_id] = Touch(latest.target.name, at)
+    result.values[item_id] = merged
 
 
-def _write(item_id: str, merged: Item, view: TargetView, side: _Side | None, result: Plan) -> None:
+def _plan_write(
+    item_id: str, merged: Item, view: TargetView, side: _Side | None, result: Plan
+) -> None:
     """Plan what one target needs so that it shows `merged`."""
     writes = result.writes.setdefault(view.name, [])
     if side is None or side.vanished or side.current is None:
@@ -252,7 +268,7 @@ def _gone(link: Link) -> Link:
 
 
 def _merge_fields(
-    item_id: str, known: Item, sides: list[_Side], policy: Policy, result: Plan
+    item_id: str, known: Item, sides: list[_Side], policy: Policy, result: Merge
 ) -> Item:
     values: dict[str, object] = {}
     for name in FIELDS:
@@ -280,7 +296,7 @@ def _resolve(
     old: object,
     changes: list[tuple[_Side, object]],
     policy: Policy,
-    result: Plan,
+    result: Merge,
 ) -> object:
     if not changes:
         return old
@@ -311,7 +327,7 @@ def _steps_align(old: tuple[Step, ...], sides: list[_Side]) -> bool:
 
 
 def _merge_steps(
-    item_id: str, known: Item, sides: list[_Side], policy: Policy, result: Plan
+    item_id: str, known: Item, sides: list[_Side], policy: Policy, result: Merge
 ) -> tuple[Step, ...]:
     merged = []
     for index, old_step in enumerate(known.steps):
@@ -336,7 +352,7 @@ def _merge_steps(
     return tuple(merged)
 
 
-def _shown(chosen: _Side, sides: list[_Side]) -> Item:
+def _new_item_value(chosen: _Side, sides: list[_Side]) -> Item:
     """A new item's value from the chosen side, with each field its tool cannot show (the
     kind of an archived Asana task, say) taken from a side whose tool shows it: after a
     lost state, every item is new, archived ones included."""

@@ -325,11 +325,9 @@ def test_the_write_is_atomic_keeps_the_mode_and_follows_a_symlink(tmp_path: Path
 def test_a_path_that_cannot_be_written_is_rejected_in_one_line(tmp_path: Path) -> None:
     target = adapter(tmp_path, None, "no-such-dir/board.md")
     assert target.check()[0].ok is False
-    with pytest.raises(TargetRejected) as info:
-        target.apply([Create(GOAL, Item(Kind.GOAL, "Grow"))])
-    message = str(info.value)
-    assert (
-        message == f"notes: cannot write {tmp_path}/no-such-dir/board.md: No such file or directory"
+    (outcome,) = target.apply([Create(GOAL, Item(Kind.GOAL, "Grow"))])
+    assert outcome.error == (
+        f"cannot write {tmp_path}/no-such-dir/board.md: No such file or directory"
     )
     (tmp_path / "dir.md").mkdir()
     with pytest.raises(TargetRejected, match=r"^notes: cannot read .*dir\.md: Is a directory$"):

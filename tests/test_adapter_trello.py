@@ -297,8 +297,8 @@ def test_5xx_burst_is_retried_without_duplicates(
     adapter.read()
     trello_sim.faults.fail_next = 1000  # Trello is down for longer than the retry budget
     outcomes = adapter.apply(board_of(3, problems=0))
-    assert all(o.error and "HTTP 503 after" in o.error for o in outcomes)
-    assert outcomes[0].error.startswith("assistant-trello: POST /cards: HTTP 503 after")
+    assert all(o.error and "server error (503) after" in o.error for o in outcomes)
+    assert outcomes[0].error.startswith("POST /cards: server error (503) after")
     trello_sim.faults.fail_next = 0
     assert len(trello_sim.cards(trello_board)) == 3
 
@@ -313,7 +313,7 @@ def test_dropped_create_is_never_duplicated_and_relinks(
     change = Create(new_item_id(), Item(kind=Kind.GOAL, title="Launch in Spain"))
     trello_sim.faults.drop_after_write_next = 1
     (outcome,) = adapter.apply([change])
-    assert outcome.error == "assistant-trello: uncertain; will re-link on next run"
+    assert outcome.error == "uncertain; will re-link on next run"
     names = [c.name for c in trello_sim.cards(trello_board, "Goals")]
     assert names == ["Grow ARR", "Launch in Spain"], "created once, not re-posted"
     found = {r.item_id: r.item.title for r in adapter.read().items.values()}

@@ -389,7 +389,7 @@ def test_a_lost_answer_to_creating_a_list_makes_no_second_list(tools: ThreeTools
     tools.trello.faults.drop_after_write_next = 1  # "Goals" is made; its answer is lost
 
     assert sorted(tools.sync().targets[TRELLO].errors) == [
-        f"{TRELLO}: {title!r}: {TRELLO}: connection lost creating list 'Goals'"
+        f"{TRELLO}: {title!r}: connection lost creating list 'Goals'"
         for title in ("Grow EMEA revenue", "Open a Lisbon office")
     ]
     tools.sync()
@@ -413,7 +413,7 @@ def test_a_run_that_gives_up_on_a_target_says_so_in_one_line_and_exits_1(
     assert result.returncode == 1
     [said] = [line for line in (result.stdout + result.stderr).splitlines() if "503" in line]
     assert said.startswith("trust/trello: ")
-    assert "FAILED: trello: GET /boards/{id}/actions: HTTP 503 after" in said
+    assert "FAILED: trello: GET /boards/{id}/actions: server error (503) after" in said
     assert tools.shown(ASANA)[ids["Grow EMEA revenue"]][0].item.title == "Grow EMEA revenue 20%"
     tools.trello.faults.fail_next = 0
 

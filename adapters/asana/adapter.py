@@ -38,6 +38,7 @@ from adapters.asana.mapping import (
     version,
 )
 from adapters.base import Adapter
+from adapters.retry import UNCERTAIN
 from sync.contract import (
     Change,
     CheckLine,
@@ -54,7 +55,6 @@ from sync.errors import TargetError, TargetRejected, TargetUnavailable
 from sync.model import Item, Step
 
 PAGE = {"limit": 100}
-UNCERTAIN = "uncertain; will re-link on next run"
 
 
 class AsanaAdapter(Adapter):
@@ -232,19 +232,8 @@ class AsanaAdapter(Adapter):
         return subtasks
 
     # -- writing --------------------------------------------------------------------------
-    def apply(self, changes: Sequence[Change]) -> list[Outcome]:
-        outcomes = []
-        for change in changes:
-            try:
-                if isinstance(change, Create):
-                    outcomes.append(self._create(change))
-                else:
-                    outcomes.append(self._update(change))
-            except Uncertain:
-                outcomes.append(Outcome(change, error=UNCERTAIN))
-            except HttpError as exc:
-                outcomes.append(Outcome(change, error=str(exc)))
-        return outcomes
+    def write_one(self, change: Change) -> Outcome:
+        return self._create(change) if isinstance(change, Create) else self._update(change)
 
     def _create(self, change: Create) -> Outcome:
         item = change.item

@@ -25,15 +25,16 @@ import asana
 import urllib3
 from asana.rest import ApiException
 
-from adapters.retry import GaveUp, Retriable, Uncertain, with_retries
-from sync.errors import TargetRejected, TargetUnavailable
+from adapters.retry import ChangeFailed, GaveUp, Retriable, Uncertain, classify, with_retries
+from sync.errors import TargetUnavailable
 
 _SAFE_POST = re.compile(r"/(addTask|addTag|removeTag|addProject|removeProject)$")
 """POSTs that only set a relation: sending one twice does no harm."""
 
 
-class HttpError(Exception):
-    """A 4xx answer other than 401/403/429: a problem with this request only."""
+class HttpError(ChangeFailed):
+    """A 4xx answer other than 401/403/429: a problem with this request only; `body` is
+    Asana's error answer (a 412 carries the fresh sync token in it)."""
 
     def __init__(self, status: int, message: str, body: dict[str, Any]) -> None:
         super().__init__(f"{message} ({status})")
@@ -112,18 +113,14 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
     def _classify(self, exc: ApiException) -> Exception:
         status = exc.status or 0
         body = _error_body(exc)
+        retry_after = (exc.headers or {}).get("Retry-After")
+        try:
+            seconds = float(retry_after) if retry_after is not None else None
+        except ValueError:
+            seconds = None
+        reading = classify(self.target, status, "", seconds)
         if status == 429:
             self.throttled += 1
-            retry_after = (exc.headers or {}).get("Retry-After")
-            try:
-                seconds = float(retry_after) if retry_after is not None else None
-            except ValueError:
-                seconds = None
-            return Retriable("rate limited (429)", seconds)
-        if status >= 500 or status == 0:
-            return Retriable(f"server error ({status})")
-        if status == 401:
-            return TargetRejected(self.target, "token rejected (401)")
-        if status == 403:
-            return TargetRejected(self.target, "access denied (403)")
-        return HttpError(status, _message(body, exc.reason or "request refused"), body)
+        if isinstance(reading, ChangeFailed):
+            return HttpError(status, _message(body, exc.reason or "request refused"), body)
+        return reading

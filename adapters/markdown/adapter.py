@@ -102,9 +102,7 @@ class MarkdownAdapter(Adapter):
             }
         )
 
-    def apply(self, changes: Sequence[Change]) -> list[Outcome]:
-        if not changes:
-            return []
+    def write(self, changes: Sequence[Change]) -> list[Outcome]:
         for _ in range(_WRITE_ATTEMPTS):
             loaded = self._load()
             text = loaded[0] if loaded else ""

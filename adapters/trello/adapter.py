@@ -23,7 +23,7 @@ is five requests) and would break the budget. HTTP details live in `session.py`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from trello import TrelloClient
 from trello.exceptions import ResourceUnavailable
 
 from adapters.base import Adapter
+from adapters.retry import UNCERTAIN, ChangeFailed, classify
 from adapters.trello import mapping
 from adapters.trello.config import TrelloTarget
 from adapters.trello.mapping import CHECKLIST_NAME, BoardView
@@ -48,13 +49,8 @@ from sync.contract import (
 from sync.errors import TargetError, TargetRejected, TargetUnavailable
 from sync.model import Item, Kind, Step
 
-UNCERTAIN = "uncertain; will re-link on next run"
 DESC_LIMIT = 16384
 """Trello's longest card description."""
-
-
-class ChangeFailed(Exception):
-    """One change could not be written; the others still go through."""
 
 
 class TrelloAdapter(Adapter):
@@ -95,13 +91,11 @@ class TrelloAdapter(Adapter):
         try:
             return call_with_retries(method, send, self.config.retry_seconds)
         except HttpStatus as exc:
-            if exc.status == 401:
-                raise TargetRejected(self.name, "token rejected (401)") from None
             if exc.status == 404 and path.startswith("/boards/"):
                 raise TargetRejected(
                     self.name, f"board {self.config.board_id} not found (404)"
                 ) from None
-            raise ChangeFailed(f"{method} {_shape(path)} answered {exc.status}") from None
+            raise classify(self.name, exc.status, f"{method} {_shape(path)}") from None
         except GaveUp as exc:
             raise TargetUnavailable(self.name, f"{method} {_shape(path)}: {exc}") from None
         except (ResourceUnavailable, ValueError) as exc:  # py-trello or a body that is not JSON
@@ -139,32 +133,27 @@ class TrelloAdapter(Adapter):
         return self._view
 
     # -- apply ------------------------------------------------------------------------------
-    def apply(self, changes: Sequence[Change]) -> list[Outcome]:
-        if not changes:
-            return []
+    def write(self, changes: Sequence[Change]) -> Iterator[Outcome]:
         view = self._view
         if view is None and not (self._quiet and all(map(_fields_only, changes))):
             view = self._load_view()
-        outcomes: list[Outcome] = []
-        for index, change in enumerate(changes):
-            try:
-                if view is None:
-                    assert isinstance(change, Update)
-                    outcomes.append(self._write_fields(change))
-                elif isinstance(change, Create):
-                    outcomes.append(self._create(view, change))
-                else:
-                    outcomes.append(self._update(view, change))
-            except Uncertain:
-                outcomes.append(Outcome(change, error=f"{self.name}: {UNCERTAIN}"))
-            except ChangeFailed as exc:
-                outcomes.append(Outcome(change, error=f"{self.name}: {exc}"))
-            except TargetUnavailable as exc:  # the service is down: do not hammer it
-                outcomes += [Outcome(c, error=str(exc)) for c in changes[index:]]
-                break
-        self._view = None  # cards copied from the template are not indexed: reload next time
-        self._quiet = False  # our own writes are actions now
-        return outcomes
+        try:
+            for change in changes:
+                try:
+                    if view is None:
+                        assert isinstance(change, Update)
+                        yield self._write_fields(change)
+                    elif isinstance(change, Create):
+                        yield self._create(view, change)
+                    else:
+                        yield self._update(view, change)
+                except Uncertain:
+                    yield Outcome(change, error=UNCERTAIN)
+                except ChangeFailed as exc:
+                    yield Outcome(change, error=str(exc))
+        finally:
+            self._view = None  # cards copied from the template are not indexed: reload
+            self._quiet = False  # our own writes are actions now
 
     def _create(self, view: BoardView, change: Create) -> Outcome:
         item = change.item

@@ -22,7 +22,7 @@ import requests
 from pydantic import SecretStr
 from requests.structures import CaseInsensitiveDict
 
-from adapters.retry import GaveUp, Retriable, Uncertain, with_retries
+from adapters.retry import GaveUp, Retriable, Uncertain, retriable, with_retries
 
 TRELLO_API = "https://api.trello.com/1"
 
@@ -36,10 +36,6 @@ class HttpStatus(Exception):
         super().__init__(f"HTTP {status}")
         self.status = status
         self.retry_after = retry_after
-
-    @property
-    def retriable(self) -> bool:
-        return self.status == 429 or self.status >= 500
 
 
 class TrelloSession(requests.Session):
@@ -111,8 +107,9 @@ def call_with_retries(method: str, send: Callable[[], T], max_seconds: float) ->
         try:
             return send()
         except HttpStatus as exc:
-            if exc.retriable:
-                raise Retriable(f"HTTP {exc.status}", exc.retry_after) from None
+            worth_retrying = retriable(exc.status, exc.retry_after)
+            if worth_retrying is not None:
+                raise worth_retrying from None
             raise
         except requests.RequestException as exc:
             if method == "POST" and _is_sent(exc):
