@@ -60,7 +60,7 @@ def config_model(type_name: str) -> type[TargetBase]:
 
 def adapter_for(config: TargetBase, base_dir: Path) -> Adapter:
     """The adapter of one `[[targets]]` table (its `type` picks the class)."""
-    cls: type[Adapter] = _load(TARGET_TYPES[config.type].adapter)  # type: ignore[attr-defined]
+    cls: type[Adapter] = _load(TARGET_TYPES[config.type].adapter)
     return cls(config, base_dir)
 
 

@@ -1,10 +1,12 @@
-"""One pair's TOML config file, validated with pydantic-settings.
+"""One pair's TOML config file, validated with pydantic.
 
 We read the TOML ourselves (tomllib) instead of pydantic-settings' TOML source for two
 reasons: syntax errors must become one line with the file and line number, and `${VAR}`
 must be expanded with the key path in hand so that an unset variable names its key.
-Environment variables never override file values (no env source): in a directory of
-many pairs, one pair's environment must not leak into another pair's file.
+Environment variables never override file values (the model is a plain `BaseModel`,
+with no settings sources): in a directory of many pairs, one pair's environment must
+not leak into another pair's file. The process's own `PAIRSYNC_*` variables are read
+with pydantic-settings in `sync.settings`.
 
 Every problem becomes one line, `FILE: KEY: PROBLEM`, collected into one `ConfigError`
 (exit 2), as bugwarrior does.
@@ -16,17 +18,20 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters import TARGET_TYPES, config_models
+from sync.contract import TargetBase
 from sync.errors import ConfigError
 from sync.logs import register_secret
 from sync.model import Kind
 
-Target = Annotated[Union[tuple(config_models())], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
+if TYPE_CHECKING:
+    Target = TargetBase
+else:  # a union of every registered type's model, told apart by `type`
+    Target = Annotated[Union[tuple(config_models())], Field(discriminator="type")]  # noqa: UP007
 SECRET_KEYS = frozenset({"token", "api_key"})
 
 DEFAULT_FIVE_WHYS = (
@@ -75,10 +80,10 @@ class AgendaSection(Section):
     list: str = "1:1"
 
 
-class PairConfig(BaseSettings):
+class PairConfig(BaseModel):
     """The whole file. `config_dir` is where relative paths start."""
 
-    model_config = SettingsConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     pair: PairSection
     state: StateSection
@@ -87,10 +92,6 @@ class PairConfig(BaseSettings):
     agenda: AgendaSection = AgendaSection()
     targets: list[Target] = Field(min_length=1)
     config_dir: Path = Path(".")
-
-    @classmethod
-    def settings_customise_sources(cls, settings_cls: Any, init_settings: Any, *_: Any, **__: Any):  # type: ignore[no-untyped-def]
-        return (init_settings,)
 
     @model_validator(mode="after")
     def _targets_consistent(self) -> PairConfig:

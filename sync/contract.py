@@ -40,6 +40,8 @@ class TargetBase(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    type: str
+    """The registered target type; each adapter's model narrows it to its own literal."""
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     role: Role = "shared"
     lists: dict[Kind, str] = Field(default_factory=lambda: dict(DEFAULT_LISTS))

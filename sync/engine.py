@@ -105,11 +105,11 @@ def summary_lines(summary: RunSummary) -> list[str]:
         past, future = _EVENT_WORDS[event.kind]
         detail = f" ({event.detail})" if event.detail else ""
         lines.append(f"{future if summary.dry_run else past} {event.title!r}{detail}")
-    for conflict in summary.conflicts:
-        losers = ", ".join(f"{loser['target']}={loser['value']!r}" for loser in conflict["losers"])  # type: ignore[attr-defined]
+    for conflict in summary.plan.conflicts:
+        losers = ", ".join(f"{target}={_jsonable(value)!r}" for target, value in conflict.losers)
         lines.append(
-            f"conflict on {conflict['title']!r} {conflict['field']}: kept "
-            f"{conflict['winner']}={conflict['winner_value']!r} over {losers}"
+            f"conflict on {conflict.title!r} {conflict.field}: kept "
+            f"{conflict.winner}={_jsonable(conflict.winner_value)!r} over {losers}"
         )
     return lines
 

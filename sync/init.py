@@ -94,8 +94,9 @@ def _trello(ask: Ask, echo: Echo, needed: list[str]) -> str:
     base_url = ask("Trello API URL", default="https://api.trello.com/1")
     key = _secret(ask, "TRELLO_API_KEY", "Trello API key")
     token = _secret(ask, "TRELLO_TOKEN", "Trello token")
-    probe = config_model("trello")(
-        type="trello", name="init", board_id="-", api_key=key, token=token, base_url=base_url
+    probe = config_model("trello").model_validate(
+        {"type": "trello", "name": "init", "board_id": "-", "api_key": key, "token": token}
+        | {"base_url": base_url}
     )
     board_id = _choose(adapter_for(probe, Path(".")), "board", ask, echo)
     needed += ["TRELLO_API_KEY", "TRELLO_TOKEN"]
@@ -109,8 +110,9 @@ def _trello(ask: Ask, echo: Echo, needed: list[str]) -> str:
 def _asana(ask: Ask, echo: Echo, needed: list[str]) -> str:
     base_url = ask("Asana API URL", default="https://app.asana.com/api/1.0")
     token = _secret(ask, "ASANA_TOKEN", "Asana personal access token")
-    probe = config_model("asana")(
-        type="asana", name="init", project_gid="-", token=token, base_url=base_url
+    probe = config_model("asana").model_validate(
+        {"type": "asana", "name": "init", "project_gid": "-", "token": token}
+        | {"base_url": base_url}
     )
     project_gid = _choose(adapter_for(probe, Path(".")), "project", ask, echo)
     needed.append("ASANA_TOKEN")

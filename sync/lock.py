@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sync.errors import LockHeld, StateError
+from sync.settings import process_settings
 
 log = logging.getLogger("pairsync")
 
@@ -20,8 +21,8 @@ def pair_lock(state_path: Path, wait_seconds: float | None = None) -> Iterator[N
     """Hold `<state>.lock`; wait up to `wait_seconds` (default: $PAIRSYNC_LOCK_WAIT or 10)
     for another run of the same pair, then give up."""
     if wait_seconds is None:
-        wait_seconds = float(os.environ.get("PAIRSYNC_LOCK_WAIT", "10"))
-    lock_path = state_path.with_name(state_path.name + ".lock")
+        wait_seconds = process_settings().lock_wait
+    lock_path = Path(os.path.normpath(state_path.with_name(state_path.name + ".lock")))
     try:
         lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)

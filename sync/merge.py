@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sync.contract import Change, Create, Link, RemoteItem, Role, Snapshot, Update
 from sync.model import FIELDS, Item, Step
@@ -247,8 +248,9 @@ def _plan_write(
     if remote is not None and remote.hidden:  # a field the tool cannot show needs no write
         shows = shows.with_(**{name: getattr(merged, name) for name in remote.hidden})
     if shows != merged or side.relink:
-        remote_id = remote.remote_id if remote else side.link.remote_id  # type: ignore[union-attr]
-        version = remote.version if remote else side.link.version  # type: ignore[union-attr]
+        where: RemoteItem | Link | None = remote if remote is not None else side.link
+        assert where is not None  # a side that shows the item was read or is linked
+        remote_id, version = where.remote_id, where.version
         writes.append(Update(item_id, remote_id, merged, side.current, version, side.relink))
         if side.relink and side.link is None and remote is not None:
             # Record the match before writing the footer: should the write fail or the run
@@ -270,7 +272,7 @@ def _gone(link: Link) -> Link:
 def _merge_fields(
     item_id: str, known: Item, sides: list[_Side], policy: Policy, result: Merge
 ) -> Item:
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for name in FIELDS:
         old = getattr(known, name)
         changes = [
@@ -286,7 +288,7 @@ def _merge_fields(
             values[name] = _merge_steps(item_id, known, sides, policy, result)
         else:
             values[name] = _resolve(item_id, known, name, old, changes, policy, result)
-    return Item(**values)  # type: ignore[arg-type]
+    return Item(**values)
 
 
 def _resolve(
@@ -331,13 +333,13 @@ def _merge_steps(
 ) -> tuple[Step, ...]:
     merged = []
     for index, old_step in enumerate(known.steps):
-        step_values = {}
+        step_values: dict[str, Any] = {}
         for part in ("text", "done"):
             changes = [
-                (s, getattr(s.current.steps[index], part))
-                for s in sides  # type: ignore[union-attr]
-                if getattr(s.current.steps[index], part)  # type: ignore[union-attr]
-                != getattr((s.base or known).steps[index], part)
+                (side, getattr(current.steps[index], part))
+                for side, current in _shown_by(sides)
+                if getattr(current.steps[index], part)
+                != getattr((side.base or known).steps[index], part)
             ]
             step_values[part] = _resolve(
                 item_id,
@@ -348,8 +350,13 @@ def _merge_steps(
                 policy,
                 result,
             )
-        merged.append(Step(**step_values))  # type: ignore[arg-type]
+        merged.append(Step(**step_values))
     return tuple(merged)
+
+
+def _shown_by(sides: list[_Side]) -> list[tuple[_Side, Item]]:
+    """Each side that shows the item, with what it shows."""
+    return [(side, side.current) for side in sides if side.current is not None]
 
 
 def _new_item_value(chosen: _Side, sides: list[_Side]) -> Item:
@@ -372,8 +379,11 @@ def _pick(sides: list[_Side], policy: Policy) -> _Side:
         for side in sides:
             if side.target.role == policy:
                 return side
-    order = {id(s): i for i, s in enumerate(sides)}
-    dated = [s for s in sides if s.remote is not None and s.remote.modified_at is not None]
+    dated = [
+        (side.remote.modified_at, -position, side)
+        for position, side in enumerate(sides)
+        if side.remote is not None and side.remote.modified_at is not None
+    ]
     if dated:
-        return max(dated, key=lambda s: (s.remote.modified_at, -order[id(s)]))  # type: ignore[union-attr]
+        return max(dated, key=lambda entry: entry[:2])[2]
     return sides[0]

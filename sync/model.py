@@ -58,8 +58,8 @@ class Item:
     labels: frozenset[str] = field(default_factory=frozenset)
     steps: tuple[Step, ...] = ()
 
-    def with_(self, **changes: object) -> Item:
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+    def with_(self, **changes: Any) -> Item:
+        return dataclasses.replace(self, **changes)
 
     def tool_labels(self) -> frozenset[str]:
         """Labels as a tool shows them: the item's labels plus its owner label."""
@@ -71,14 +71,17 @@ class Item:
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Item))
 
 
+_OWNERS = {owner.value: owner for owner in Owner}
+
+
 def split_owner(tool_labels: frozenset[str] | set[str]) -> tuple[frozenset[str], Owner | None]:
     """Separate the owner label from the other labels a tool shows (inverse of `tool_labels`)."""
     owner: Owner | None = None
     labels: set[str] = set()
     for label in sorted(tool_labels):
-        role = label[len(OWNER_LABEL_PREFIX) :] if label.startswith(OWNER_LABEL_PREFIX) else None
-        if role in Owner.__members__.values() and owner is None:
-            owner = Owner(role)
+        role = _OWNERS.get(label.removeprefix(OWNER_LABEL_PREFIX))
+        if label.startswith(OWNER_LABEL_PREFIX) and role is not None and owner is None:
+            owner = role
         else:
             labels.add(label)
     return frozenset(labels), owner

@@ -163,6 +163,23 @@ def test_an_overlapping_run_waits_then_says_so(pair_dir: Path) -> None:
     assert "ceo-ea.sqlite.lock" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("soon", "Input should be a valid number, unable to parse string as a number"),
+        ("1e12", "Input should be less than or equal to 86400"),
+        ("-1", "Input should be greater than or equal to 0"),
+    ],
+)
+def test_a_bad_lock_wait_is_a_usage_error(pair_dir: Path, value: str, problem: str) -> None:
+    result = pairsync(
+        "sync", "--config", "pair.toml", cwd=pair_dir, env={"PAIRSYNC_LOCK_WAIT": value}
+    )
+    assert result.returncode == 2
+    assert result.stderr == f"pairsync: PAIRSYNC_LOCK_WAIT: {problem} (got {value!r})\n"
+    assert not (pair_dir / "state").exists()
+
+
 def test_version_and_usage_errors(pair_dir: Path) -> None:
     assert pairsync("--version", cwd=pair_dir).stdout.startswith("pairsync ")
     both = pairsync("sync", cwd=pair_dir)

@@ -26,7 +26,7 @@ from pathlib import Path
 import asana
 
 from adapters.asana.config import AsanaTarget
-from adapters.asana.http import HttpError, PolicyApiClient, Uncertain
+from adapters.asana.http import HttpError, PolicyApiClient
 from adapters.asana.mapping import (
     SUBTASK_FIELDS,
     TASK_FIELDS,
@@ -38,7 +38,7 @@ from adapters.asana.mapping import (
     version,
 )
 from adapters.base import Adapter
-from adapters.retry import UNCERTAIN
+from adapters.retry import UNCERTAIN, Uncertain
 from sync.contract import (
     Change,
     CheckLine,

@@ -57,8 +57,12 @@ class TrelloSession(requests.Session):
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
-    ) -> requests.Response:  # type: ignore[override]
-        url = str(url)
+    ) -> requests.Response:
+        """py-trello passes every option by keyword; one passed by position would land on
+        `params` or `headers`, which this method sets itself."""
+        if args:
+            raise TypeError("TrelloSession.request takes its options by keyword")
+        method, url = str(method), str(url)
         if url.startswith(TRELLO_API):
             url = self.base_url + url[len(TRELLO_API) :]
         params = {
@@ -72,7 +76,7 @@ class TrelloSession(requests.Session):
         kwargs["auth"] = None
         kwargs["timeout"] = kwargs.get("timeout") or self.timeout
         self.on_request()
-        response = super().request(method, url, *args, params=params, headers=headers, **kwargs)
+        response = super().request(method, url, params=params, headers=headers, **kwargs)
         self.last_headers = response.headers
         if response.status_code >= 300:
             raise HttpStatus(response.status_code, _retry_after(response))

@@ -280,7 +280,7 @@ class AsanaBackend:
         return list(placements.items())
 
     def _set_fields(self, task: Task, fields: Json) -> list[str]:
-        changed = []
+        changed: list[str] = []
         for name in ("name", "notes", "due_on", "completed"):
             if name in fields and getattr(task, name) != fields[name]:
                 setattr(task, name, fields[name])

@@ -187,7 +187,7 @@ class AsanaApp(SimApp):
                         method="POST",
                         path=request.path,
                         query_string=request.query_string.decode(),
-                        headers=headers,
+                        headers=list(headers.items()),
                         data=json.dumps(stripped),
                     ).get_environ()
                 )

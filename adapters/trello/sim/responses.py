@@ -20,13 +20,9 @@ from werkzeug.wrappers import Request, Response
 
 from adapters.simkit import SimApp, json_response
 from adapters.trello.sim import spec
-from adapters.trello.sim.entities import card_json
+from adapters.trello.sim.entities import Board, Card, Member, TrelloError, card_json
 from adapters.trello.sim.models import (
-    Board,
-    Card,
-    Member,
     TrelloBackend,
-    TrelloError,
 )
 from adapters.trello.sim.urls import URL_MAP
 
@@ -311,7 +307,9 @@ class TrelloApp(SimApp):
 
 
 def _card_fields(p: dict[str, Any]) -> dict[str, Any]:
-    fields = {k: p[k] for k in ("name", "desc", "idList", "due", "idLabels", "pos") if k in p}
+    fields: dict[str, Any] = {
+        k: p[k] for k in ("name", "desc", "idList", "due", "idLabels", "pos") if k in p
+    }
     fields.update({k: _bool(p[k]) for k in ("closed", "dueComplete") if k in p})
     return fields
 

@@ -29,6 +29,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from openapi_core import Config, OpenAPI
 from werkzeug.test import EnvironBuilder
@@ -122,9 +123,9 @@ def as_spec_request(request: Request) -> Request:
     """The request with every parameter and credential in the query, as the spec has them.
     A JSON null or an empty clearable field (Trello's "clear this field") is left out:
     the spec's query parameters cannot be empty."""
-    cached = request.environ.get("trello.spec_request")
+    cached: Request | None = request.environ.get("trello.spec_request")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     key, token = credentials(request)
     query = [
         (k, _query_value(v))
@@ -134,7 +135,10 @@ def as_spec_request(request: Request) -> Request:
     query += [(k, v) for k, v in (("key", key), ("token", token)) if v is not None]
     path = request.path.rstrip("/") or "/"
     builder = EnvironBuilder(
-        method=request.method, path=path, query_string=query, headers={"Host": request.host}
+        method=request.method,
+        path=path,
+        query_string=urlencode(query),
+        headers=[("Host", request.host)],
     )
     spec_request = Request(builder.get_environ())
     request.environ["trello.spec_request"] = spec_request

@@ -1,0 +1,35 @@
+"""Settings of the pairsync process itself (not of one pair), from `PAIRSYNC_*`
+environment variables, through pydantic-settings: the one place pairsync reads its
+environment. A pair's file never takes values from the environment except through
+`${VAR}` (see `sync.config`), so pairs in one directory cannot leak into each other.
+
+A bad value is a usage error (exit 2) naming the variable, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sync.errors import ConfigError
+
+
+class ProcessSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PAIRSYNC_", extra="ignore", frozen=True)
+
+    lock_wait: float = Field(10.0, ge=0, le=86_400)
+    """Seconds a run waits for another run of the same pair to finish (PAIRSYNC_LOCK_WAIT)."""
+
+
+def process_settings() -> ProcessSettings:
+    """The settings as the environment has them now; `ConfigError` (exit 2) when a value
+    is not valid, one line per variable."""
+    try:
+        return ProcessSettings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = "PAIRSYNC_" + str(error["loc"][0]).upper()
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}: {message} (got {error.get('input')!r})")
+        raise ConfigError(problems) from None
