@@ -160,9 +160,6 @@ def load_openapi(path: str) -> OpenAPI:
     return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
 
 
-Handler = Callable[..., Response]
-
-
 class SimApp:
     """Base of a simulator's WSGI app. Subclasses set `url_map` (endpoints are method names),
     and implement `authenticate`, `rate_key` and `error_response` in the service's dialect."""

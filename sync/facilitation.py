@@ -87,7 +87,7 @@ def facilitate(
     revised = {}
     for item_id in sorted(merged):
         item = merged[item_id]
-        adjusted = facilitator.adjust(item_id, item, touched.get(item_id))
+        adjusted = facilitator.revise(item_id, item, touched.get(item_id))
         if adjusted != item:
             revised[item_id] = adjusted
     new_items = facilitator.new_items(new_id)
@@ -123,7 +123,7 @@ class _Facilitator:
         self._on_board: dict[str, str] = {}
         """Notes of countermeasure actions already on the board -> their item ids."""
 
-    def adjust(self, item_id: str, item: Item, touch: Touch | None) -> Item:
+    def revise(self, item_id: str, item: Item, touch: Touch | None) -> Item:
         if item.notes.startswith(COUNTERMEASURE_NOTE):
             self._on_board.setdefault(item.notes, item_id)
         item = self._seed_five_whys(item_id, item)

@@ -171,7 +171,7 @@ class AsanaAdapter(Adapter):
             }
             for task in self.tasks_api.get_tasks(opts):
                 if task["gid"] in touched | via_subtask:
-                    self._keep(task, items, gone)
+                    self._add_to_snapshot(task, items, gone)
             gone |= touched - items.keys()
         self._fetch_parents(via_subtask - items.keys() - gone, items, gone)
         return Snapshot(items, complete=False, gone=frozenset(gone), cursor=token)
@@ -183,7 +183,7 @@ class AsanaAdapter(Adapter):
             opts = PAGE | {"opt_fields": TASK_FIELDS}
             for task in self.tasks_api.get_tasks_for_project(self.project, opts):
                 if task["gid"] in gids:
-                    self._keep(task, items, gone)
+                    self._add_to_snapshot(task, items, gone)
             gone |= gids - items.keys()
             return
         for gid in gids:
@@ -194,9 +194,9 @@ class AsanaAdapter(Adapter):
                     raise
                 gone.add(gid)
                 continue
-            self._keep(task, items, gone)
+            self._add_to_snapshot(task, items, gone)
 
-    def _keep(self, task: Json, items: dict[str, RemoteItem], gone: set[str]) -> None:
+    def _add_to_snapshot(self, task: Json, items: dict[str, RemoteItem], gone: set[str]) -> None:
         remote = self._remote(task)
         if remote is None:
             gone.add(task["gid"])  # moved out of the mapped sections

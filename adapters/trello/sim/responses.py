@@ -57,7 +57,6 @@ class TrelloApp(SimApp):
     def __init__(self, *, speed: float = 1.0) -> None:
         super().__init__(speed=speed, limit=RATE_LIMIT, window=RATE_WINDOW)
         self.backend = TrelloBackend(self.clock.now)
-        self.throttled = 0
         """429 answers given so far."""
 
     # -- SimApp hooks -----------------------------------------------------------------------
@@ -85,7 +84,6 @@ class TrelloApp(SimApp):
         return json_response({"code": code, "message": message}, status=status)
 
     def rate_limited_response(self, retry_after_real: float) -> Response:
-        self.throttled += 1
         body = {
             "error": "API_TOKEN_LIMIT_EXCEEDED",
             "message": "Rate limit exceeded: 100 requests per 10 seconds per token",
