@@ -26,7 +26,8 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from openapi_core import OpenAPI
@@ -36,6 +37,21 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
+
+
+def iso(ts: float) -> str:
+    """A timestamp as both services write them: UTC, milliseconds, `Z`."""
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ServiceError(Exception):
+    """An answer a service gives instead of the resource: its status and message; each
+    simulator's error class renders it in the service's own JSON."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 class SimClock:
@@ -151,12 +167,16 @@ class _SpecRequest(WerkzeugOpenAPIRequest):
 
 
 @functools.cache
-def load_openapi(path: str) -> OpenAPI:
-    """Parse a spec file once per process (the Asana one is 3 MB)."""
+def load_openapi(path: str, errata: Callable[[dict[str, Any]], None] | None = None) -> OpenAPI:
+    """Parse a spec file once per process (the Asana one is 3 MB). `errata` fixes known
+    mistakes of the official file in place, so that the simulator answers as the real
+    service does and the validator agrees, instead of bending the answers."""
     from openapi_core import Config
 
     with open(path, encoding="utf-8") as handle:
         spec = json.load(handle)
+    if errata is not None:
+        errata(spec)
     return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
 
 
@@ -365,3 +385,42 @@ class SimServer:
 
     def serve_forever(self) -> None:
         self._server.serve_forever()
+
+
+class Simulator:
+    """What a test, the bench or `pairsync simulate` holds of a simulated service: the
+    app (its `faults`, `stats`, `violations` and clock) served on loopback. Each service's
+    simulator subclasses it with its own way to seed data and to act as a person."""
+
+    api_prefix: str
+    """The path of the API below the server's root, as the real service has it."""
+
+    def __init__(self, app: SimApp, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self.server = SimServer(app, host, port)
+
+    @property
+    def base_url(self) -> str:
+        return self.server.root_url + self.api_prefix
+
+    @property
+    def faults(self) -> Faults:
+        return self.app.faults
+
+    @property
+    def stats(self) -> Stats:
+        return self.app.stats
+
+    @property
+    def violations(self) -> list[str]:
+        return self.app.violations
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever()

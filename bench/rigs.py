@@ -4,7 +4,7 @@ or a Trello / Asana simulator, and the pair has a real SQLite state.
 
 Each `sync` builds a fresh target adapter, as each cron run is a fresh process (no caches
 carried over), and counts what the service saw: the simulator's own request statistics
-(`sim.app.stats`), or for a Markdown file the adapter's reads and writes of it.
+(`sim.stats`), or for a Markdown file the adapter's reads and writes of it.
 """
 
 from __future__ import annotations
@@ -100,13 +100,13 @@ class Rig:
         """Requests per route the service counted so far, and how many it answered 429."""
         if self.sim is None:
             return Counter({"file reads and writes": adapter.requests}), 0
-        stats = self.sim.app.stats
+        stats = self.sim.stats
         return Counter(stats.requests), stats.throttled
 
     def close(self) -> None:
         self.state.close()
         if self.sim is not None:
-            violations = self.sim.app.violations
+            violations = self.sim.violations
             self.sim.stop()
             if violations:
                 raise RuntimeError(

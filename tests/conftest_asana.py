@@ -32,7 +32,7 @@ def make_asana_sim() -> Iterator[Callable[..., AsanaSimulator]]:
     yield make
     for sim in sims:
         sim.stop()
-    violations = [v for sim in sims for v in sim.app.violations]
+    violations = [v for sim in sims for v in sim.violations]
     assert violations == [], "requests or responses outside the Asana OpenAPI spec"
 
 

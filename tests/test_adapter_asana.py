@@ -130,9 +130,9 @@ def test_five_changed_items_cost_one_read_plus_their_writes(asana_sim, asana_ada
 def test_update_writes_only_what_differs(asana_sim, asana_adapter):
     _, pushed = push(asana_adapter, board(3))
     remote = asana_adapter.read().items[next(iter(pushed))]
-    asana_sim.app.stats.requests.clear()
+    asana_sim.stats.requests.clear()
     asana_adapter.apply([update(asana_adapter, remote, due=date(2030, 5, 1))])
-    assert dict(asana_sim.app.stats.requests) == {"PUT /api/1.0/tasks/<task_gid>": 1}
+    assert dict(asana_sim.stats.requests) == {"PUT /api/1.0/tasks/<task_gid>": 1}
     assert asana_sim.person.task(remote.remote_id).due_on == "2030-05-01"
 
 
@@ -241,13 +241,13 @@ def test_300_items_fit_the_rate_limit_without_an_error(make_asana_sim, make_asan
 
 
 def test_5xx_bursts_are_retried(asana_sim, asana_adapter):
-    asana_sim.app.faults.fail_next = 3
+    asana_sim.faults.fail_next = 3
     _, pushed = push(asana_adapter, board(2))
     assert len(pushed) == 2 and len(asana_sim.backend.tasks) == 2
 
 
 def test_endless_5xx_is_target_unavailable(asana_sim, asana_adapter):
-    asana_sim.app.faults.fail_next = 100
+    asana_sim.faults.fail_next = 100
     with pytest.raises(
         TargetUnavailable, match=r"^exec-asana: server error \(503\) after 6 attempts$"
     ):
@@ -260,7 +260,7 @@ def test_dropped_create_is_never_posted_twice(
     (first,) = board(1)
     create = Create(new_item_id(), first.item.with_(title="second"))
     push(asana_adapter, [first])  # sections and tags exist: the next apply is one POST
-    asana_sim.app.faults.drop_after_write_next = 1
+    asana_sim.faults.drop_after_write_next = 1
     (outcome,) = asana_adapter.apply([create])
     assert outcome.error == UNCERTAIN
     assert len(asana_sim.backend.tasks) == 2
@@ -271,7 +271,7 @@ def test_dropped_create_is_never_posted_twice(
 
 def test_a_dropped_read_is_retried(asana_sim, asana_adapter):
     push(asana_adapter, board(3))
-    asana_sim.app.faults.drop_next = 2
+    asana_sim.faults.drop_next = 2
     assert len(asana_adapter.read().items) == 3
 
 

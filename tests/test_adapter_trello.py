@@ -279,7 +279,7 @@ def test_300_cards_pushed_within_the_rate_limit(make_trello_adapter: MakeAdapter
         sim.spend_rate_limit(95)
         push(adapter, changes)
         assert len(sim.cards(board_id, "Actions")) == 300
-        assert sim.app.stats.throttled > 0, "the simulator did answer 429, and the adapter waited"
+        assert sim.stats.throttled > 0, "the simulator did answer 429, and the adapter waited"
         assert sim.violations == []
     finally:
         sim.stop()

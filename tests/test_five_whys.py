@@ -191,7 +191,7 @@ def test_requests_per_problem_card(tools: ThreeTools) -> None:
 
 def spent(tools: ThreeTools, act: Callable[[], None]) -> dict[str, Counter[str]]:
     """Requests by endpoint that one sync after `act` cost in Trello and in Asana."""
-    stats = {TRELLO: tools.trello.app.stats.requests, ASANA: tools.asana.app.stats.requests}
+    stats = {TRELLO: tools.trello.stats.requests, ASANA: tools.asana.stats.requests}
     before = {tool: Counter(counts) for tool, counts in stats.items()}
     act()
     summary = tools.sync()

@@ -104,7 +104,7 @@ def test_no_secret_in_any_output_of_a_failing_run(
     if fault == "401":
         env["T_TOKEN"] = "0123456789abcdef" * 4
         env["A_TOKEN"] = "wrong-asana-token-123"
-    for sim_faults in (trello_sim.app.faults, asana_sim.app.faults):
+    for sim_faults in (trello_sim.faults, asana_sim.faults):
         if fault == "429":
             sim_faults.rate_limit_next = 1000
         elif fault == "500":

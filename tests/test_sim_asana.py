@@ -55,7 +55,7 @@ def test_lists_paginate_with_next_page(asana_sim, asana_world, asana_client):
     opts = {"limit": 2, "opt_fields": "name"}
     listed = list(asana.TasksApi(asana_client).get_tasks_for_project(asana_world.project_gid, opts))
     assert [t["gid"] for t in listed] == made
-    assert asana_sim.app.stats.requests["GET /api/1.0/projects/<project_gid>/tasks"] == 2 + 3
+    assert asana_sim.stats.requests["GET /api/1.0/projects/<project_gid>/tasks"] == 2 + 3
 
 
 def test_last_page_has_null_next_page(asana_sim, asana_world):
@@ -146,9 +146,9 @@ def test_a_request_asana_would_refuse_is_400_and_recorded(asana_sim, asana_world
     assert answer.status_code == 400
     bad_date = {"data": {"name": "x", "projects": [asana_world.project_gid], "due_on": "soon"}}
     assert raw(asana_sim, asana_world, "POST", "/tasks", json=bad_date).status_code == 400
-    assert len(asana_sim.app.violations) == 2
-    assert "greater than the maximum of 100" in asana_sim.app.violations[0]
-    asana_sim.app.violations.clear()  # seen: the teardown check must not fail this test
+    assert len(asana_sim.violations) == 2
+    assert "greater than the maximum of 100" in asana_sim.violations[0]
+    asana_sim.violations.clear()  # seen: the teardown check must not fail this test
 
 
 def test_create_accepts_memberships_as_asana_documents(asana_sim, asana_world, asana_client):
@@ -179,16 +179,16 @@ def test_rate_limit_answers_429_with_fractional_retry_after(make_asana_sim):
 
 def test_fault_switches(asana_sim, asana_world):
     path = f"/projects/{asana_world.project_gid}"
-    asana_sim.app.faults.fail_next = 2
+    asana_sim.faults.fail_next = 2
     assert [raw(asana_sim, asana_world, "GET", path).status_code for _ in range(3)] == [
         503,
         503,
         200,
     ]
-    asana_sim.app.faults.drop_next = 1
+    asana_sim.faults.drop_next = 1
     with pytest.raises(requests.ConnectionError):
         raw(asana_sim, asana_world, "GET", path)
-    asana_sim.app.faults.drop_after_write_next = 1
+    asana_sim.faults.drop_after_write_next = 1
     body = {"data": {"name": "dropped", "projects": [asana_world.project_gid]}}
     with pytest.raises(requests.ConnectionError):
         raw(asana_sim, asana_world, "POST", "/tasks", json=body)
@@ -210,7 +210,7 @@ def test_every_write_bumps_modified_at(asana_sim, asana_world):
 def test_stats_count_requests_per_route(asana_sim, asana_world):
     for _ in range(3):
         raw(asana_sim, asana_world, "GET", f"/projects/{asana_world.project_gid}")
-    assert asana_sim.app.stats.requests["GET /api/1.0/projects/<project_gid>"] == 3
+    assert asana_sim.stats.requests["GET /api/1.0/projects/<project_gid>"] == 3
 
 
 @pytest.mark.skipif(not SHARED_SPEC.exists(), reason="../shared/specs is not checked out")

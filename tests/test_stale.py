@@ -143,5 +143,5 @@ def test_dry_run_says_what_would_be_marked_and_writes_nothing(tools: ThreeTools)
     assert "would mark stale 'Renew the passport' (untouched 20 days)" in result.stdout
     [card] = tools.trello.cards(tools.board_id)
     assert card.idLabels == [] and not tools.state_path.exists()
-    assert tools.trello.app.stats.requests.keys() <= {"GET /1/boards/<id>"}
+    assert tools.trello.stats.requests.keys() <= {"GET /1/boards/<id>"}
     assert tools.trello.request_count() - before == 1

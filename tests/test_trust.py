@@ -254,7 +254,7 @@ def test_two_overlapping_runs_are_serialised_by_the_lock(tools: ThreeTools) -> N
     first = start_pairsync(*command, cwd=tools.folder)
     try:
         assert trello.stalled.wait(30), first.stderr
-        requests = trello.stats.total + tools.asana.app.stats.total
+        requests = trello.stats.total + tools.asana.stats.total
         second = start_pairsync("-v", *command, cwd=tools.folder, env={"PAIRSYNC_LOCK_WAIT": "60"})
         assert second.stderr is not None
         for line in second.stderr:  # its -v log, read until it says it waits (or it ends)
@@ -263,7 +263,7 @@ def test_two_overlapping_runs_are_serialised_by_the_lock(tools: ThreeTools) -> N
         else:
             raise AssertionError("the second run never said it waits for the lock")
         assert second.poll() is None  # still waiting, not syncing
-        assert trello.stats.total + tools.asana.app.stats.total == requests
+        assert trello.stats.total + tools.asana.stats.total == requests
     finally:
         trello.release()
     outputs = [process.communicate(timeout=60) for process in (first, second)]
@@ -311,35 +311,35 @@ def test_a_person_editing_the_board_file_during_a_run_loses_nothing(tools: Three
 def storm(tools: ThreeTools) -> None:
     tools.trello.spend_rate_limit(100)  # the token's window is already full
     tools.trello.faults.rate_limit_next = 4
-    tools.asana.app.faults.rate_limit_next = 4
+    tools.asana.faults.rate_limit_next = 4
 
 
 def burst(tools: ThreeTools) -> None:
     tools.trello.faults.fail_next = 2
-    tools.asana.app.faults.fail_next = 3
+    tools.asana.faults.fail_next = 3
 
 
 def drops(tools: ThreeTools) -> None:
     tools.trello.faults.drop_next = 2
-    tools.asana.app.faults.drop_next = 2
+    tools.asana.faults.drop_next = 2
 
 
 def slow(tools: ThreeTools) -> None:
     tools.trello.faults.delay_seconds = 0.02
-    tools.asana.app.faults.delay_seconds = 0.02
+    tools.asana.faults.delay_seconds = 0.02
 
 
 def lost_answers(tools: ThreeTools) -> None:
     """Creates that happened, whose answers never came back: the run cannot know."""
     tools.trello.faults.drop_after_write_next = 3
-    tools.asana.app.faults.drop_after_write_next = 3
+    tools.asana.faults.drop_after_write_next = 3
 
 
 def writes_down(tools: ThreeTools) -> None:
     """Both services answer reads but refuse every write until the run gives up."""
     tools.write_config(retry_seconds=0.3)
     tools.trello.faults.fail_writes_next = 1000
-    tools.asana.app.faults.fail_writes_next = 1000
+    tools.asana.faults.fail_writes_next = 1000
 
 
 def timeout(tools: ThreeTools) -> None:
@@ -372,7 +372,7 @@ def test_faults_slow_a_first_push_but_never_corrupt_it(
 
     assert survives is None or summary.failed is not survives, summary.to_json()
     tools.assert_no_duplicates()
-    tools.trello.app.faults, tools.asana.app.faults = Faults(), Faults()
+    tools.trello.faults, tools.asana.faults = Faults(), Faults()
     tools.trello.app.release()
 
     tools.sync()
@@ -424,24 +424,24 @@ def test_a_run_that_gives_up_on_a_target_says_so_in_one_line_and_exits_1(
 def test_an_asana_that_stays_down_fails_only_that_target(tools: ThreeTools) -> None:
     ids = tools.seed()
     tools.edit(TRELLO, ids["Renew the passport"], done=True)
-    tools.asana.app.faults.fail_next = 1000
+    tools.asana.faults.fail_next = 1000
 
     lines = summary_lines(tools.sync())
 
     assert [line.split(":")[0] for line in lines if "FAILED" in line] == ["trust/asana"]
     assert "server error (503) after 6 attempts" in lines[2]
-    tools.asana.app.faults.fail_next = 0
+    tools.asana.faults.fail_next = 0
     tools.sync()
     assert tools.assert_same_board()[ids["Renew the passport"]].done
 
 
 def test_a_rerun_with_nothing_to_do_costs_one_request_per_tool(tools: ThreeTools) -> None:
     tools.seed()
-    before = tools.trello.request_count(), tools.asana.app.stats.total
+    before = tools.trello.request_count(), tools.asana.stats.total
 
     summary = tools.sync()
 
     assert summary.plan.is_empty
     assert {name: t.requests for name, t in summary.targets.items()} == dict.fromkeys(TOOLS, 1)
-    after = tools.trello.request_count(), tools.asana.app.stats.total
+    after = tools.trello.request_count(), tools.asana.stats.total
     assert (after[0] - before[0], after[1] - before[1]) == (1, 1)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from adapters.simkit import ServiceError
+
 HELP = "For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors"
 
 
-class AsanaError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class AsanaError(ServiceError):
+    pass
 
 
 def unknown_object(field: str, gid: str) -> AsanaError:

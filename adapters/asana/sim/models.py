@@ -16,19 +16,15 @@ import itertools
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from adapters.asana.sim.errors import AsanaError, invalid, unknown_object
+from adapters.simkit import iso
 
 SYNC_TOKEN_LIFETIME = 24 * 3600.0
 """Asana keeps events for a limited time; an older sync token answers 412."""
 
 Json = dict[str, Any]
-
-
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass

@@ -6,8 +6,9 @@ Deviations (deliberate): without `limit` a list answers every record (Asana refu
 large results); offset tokens never expire; on a compressed clock `Retry-After` carries
 real seconds, possibly fractional. `memberships` on task creation is accepted although
 the spec marks it read-only: its own description (and the real API) allow it at creation.
-Null object fields (`parent`, `assignee`) are left out rather than sent as null (see
-`_drop_null_objects`).
+Null object fields (`"parent": null`, `"assignee": null`) are sent as Asana sends them;
+the official spec marks them nullable inside an `allOf`, which validators read as not
+nullable, so the loaded spec is corrected (`allow_null_objects`).
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from openapi_core import OpenAPI
 from werkzeug.routing import Map, Rule
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from adapters.asana.sim.errors import HELP, AsanaError, invalid
-from adapters.asana.sim.models import AsanaBackend, Json, SyncTokenInvalid, Task, iso
-from adapters.simkit import SimApp, json_response
+from adapters.asana.sim.models import AsanaBackend, Json, SyncTokenInvalid, Task
+from adapters.simkit import SimApp, iso, json_response, load_openapi
 
 API = "/api/1.0"
 SPEC_PATH = str(Path(__file__).with_name("asana-openapi.json"))
@@ -90,16 +92,35 @@ def task_json(task: Task, backend: AsanaBackend) -> Json:
         "followers": [],
         "permalink_url": f"https://app.asana.com/0/0/{task.gid}",
     }
-    return _drop_null_objects(record)
+    return record
 
 
-NULLABLE_OBJECTS = ("parent", "assignee", "user", "resource")
+def allow_null_objects(spec: Json) -> None:
+    """The spec's errata: `{"allOf": [{"$ref": X}, {"nullable": true}]}` means "an X or
+    null", but validators read it as "an X, and nullable" and refuse null; say it as
+    `anyOf` an X or null. An event's `user` and `parent` are null for system events and
+    for changes of a field, as the event schema's own description says, but are not
+    marked nullable: mark them."""
+    event = spec["components"]["schemas"]["EventResponse"]["properties"]
+    for name in ("user", "parent"):
+        event[name]["allOf"].append({"nullable": True})
+    _null_or_object(spec)
 
 
-def _drop_null_objects(record: Json) -> Json:
-    """Leave out null object fields: the spec declares them `nullable` beside an `allOf`,
-    which validators read as not nullable, so Asana's `"parent": null` would fail them."""
-    return {k: v for k, v in record.items() if v is not None or k not in NULLABLE_OBJECTS}
+def _null_or_object(spec: Any) -> None:
+    if isinstance(spec, dict):
+        members = spec.get("allOf")
+        if isinstance(members, list) and any(
+            isinstance(m, dict) and m.get("nullable") for m in members
+        ):
+            del spec["allOf"]
+            plain = [{k: v for k, v in m.items() if k != "nullable"} for m in members]
+            spec["anyOf"] = [{"allOf": plain}, {"type": "object", "nullable": True, "enum": [None]}]
+        for value in spec.values():
+            _null_or_object(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            _null_or_object(value)
 
 
 def select(record: Json, opt_fields: list[str]) -> Json:
@@ -148,6 +169,10 @@ def endpoint(handler: Endpoint) -> Endpoint:
 class AsanaApp(SimApp):
     url_map = URL_MAP
     spec_path = SPEC_PATH
+
+    def load_spec(self) -> OpenAPI:
+        return load_openapi(SPEC_PATH, allow_null_objects)
+
     spec_server = "https://app.asana.com/api/1.0"
 
     def __init__(self, *, speed: float = 1.0, limit: int = FREE_PLAN_LIMIT) -> None:
@@ -379,7 +404,6 @@ class AsanaApp(SimApp):
             request.args["resource"], request.args.get("sync")
         )
         fields = self._fields(request)
-        data = [_drop_null_objects(e) for e in data]
         shown = [select(e, fields) for e in data] if fields else data
         return json_response({"data": shown, "sync": sync, "has_more": has_more})
 

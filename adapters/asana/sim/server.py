@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from adapters.asana.sim.models import AsanaBackend, User
 from adapters.asana.sim.person import Person
 from adapters.asana.sim.responses import API, FREE_PLAN_LIMIT, AsanaApp
-from adapters.simkit import SimServer
+from adapters.simkit import Simulator
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,10 @@ class World:
     project_gid: str
 
 
-class AsanaSimulator:
+class AsanaSimulator(Simulator):
+    api_prefix = API
+    app: AsanaApp
+
     def __init__(
         self,
         *,
@@ -37,27 +40,12 @@ class AsanaSimulator:
         speed: float = 1.0,
         limit: int = FREE_PLAN_LIMIT,
     ) -> None:
-        self.app = AsanaApp(speed=speed, limit=limit)
-        self.server = SimServer(self.app, host, port)
+        super().__init__(AsanaApp(speed=speed, limit=limit), host, port)
         self._person: Person | None = None
 
     @property
     def backend(self) -> AsanaBackend:
         return self.app.backend
-
-    @property
-    def base_url(self) -> str:
-        return self.server.root_url + API
-
-    def start(self) -> AsanaSimulator:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def serve_forever(self) -> None:
-        self.server.serve_forever()
 
     def config_keys(self) -> dict[str, str]:
         """The `[[targets]]` keys of a new project on this simulator (`pairsync simulate`)."""

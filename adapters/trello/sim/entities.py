@@ -10,16 +10,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from adapters.simkit import ServiceError, iso
+
 _counter = itertools.count(1)
 
 
 def new_id(now: float) -> str:
     """24 hex digits, the first 8 the creation time, as Trello's (Mongo) ids are."""
     return f"{int(now):08x}{next(_counter):06x}{secrets.token_hex(5)}"
-
-
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_date(value: str | None) -> str | None:
@@ -32,13 +30,8 @@ def parse_date(value: str | None) -> str | None:
     return iso(parsed.timestamp())
 
 
-class TrelloError(Exception):
+class TrelloError(ServiceError):
     """An answer Trello gives instead of the resource: status and its message."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def not_found() -> TrelloError:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from adapters.simkit import iso
 from adapters.trello.sim.entities import (
     Action,
     Board,
@@ -27,7 +28,6 @@ from adapters.trello.sim.entities import (
     Member,
     TList,
     TrelloError,
-    iso,
     new_id,
     not_found,
     parse_date,

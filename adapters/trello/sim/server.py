@@ -14,36 +14,26 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.simkit import SimServer
-from adapters.trello.sim.entities import Board, Card, Member, iso
+from adapters.simkit import Simulator, iso
+from adapters.trello.sim.entities import Board, Card, Member
 from adapters.trello.sim.responses import TrelloApp
 
 
-class TrelloSimulator:
+class TrelloSimulator(Simulator):
     """One simulated Trello with one account (`key`, `token`) ready to use."""
+
+    api_prefix = "/1"
+    app: TrelloApp
 
     def __init__(
         self, *, speed: float = 1.0, port: int = 0, key: str | None = None, token: str | None = None
     ) -> None:
-        self.app = TrelloApp(speed=speed)
+        super().__init__(TrelloApp(speed=speed), port=port)
         self.backend = self.app.backend
         self.key = key or secrets.token_hex(16)
         self.token = token or secrets.token_hex(32)
         self.member = self.backend.add_member(self.key, self.token, "assistant", "Lee Park")
         self.person = Person(self, self.member)
-        self._server = SimServer(self.app, port=port)
-
-    @property
-    def base_url(self) -> str:
-        return self._server.root_url + "/1"
-
-    @property
-    def faults(self) -> Any:
-        return self.app.faults
-
-    @property
-    def violations(self) -> list[str]:
-        return self.app.violations
 
     def request_count(self) -> int:
         return self.app.stats.total
@@ -62,16 +52,6 @@ class TrelloSimulator:
         """Count requests against the token's window, as other clients of the token would."""
         for _ in range(requests):
             self.app.limiter.admit(self.token)
-
-    def start(self) -> TrelloSimulator:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
 
     def create_board(self, name: str = "Board", lists: tuple[str, ...] = ()) -> str:
         with self.app._lock:

@@ -25,15 +25,16 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from openapi_core import Config, OpenAPI
+from openapi_core import OpenAPI
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
+
+from adapters.simkit import load_openapi
 
 SPEC_FILE = Path(__file__).with_name("trello-openapi.json")
 _ID_LIST = {"type": "string", "pattern": "^([0-9a-fA-F]{24}(,[0-9a-fA-F]{24})*)?$"}
@@ -43,10 +44,7 @@ _OAUTH_PARAM = re.compile(r'(oauth_consumer_key|oauth_token)="([^"]*)"')
 
 @functools.cache
 def load_spec() -> OpenAPI:
-    with SPEC_FILE.open(encoding="utf-8") as handle:
-        spec = json.load(handle)
-    patch_errata(spec)
-    return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
+    return load_openapi(str(SPEC_FILE), patch_errata)
 
 
 def patch_errata(spec: dict[str, Any]) -> None:
