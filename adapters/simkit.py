@@ -407,6 +407,10 @@ class Simulator:
     def faults(self) -> Faults:
         return self.app.faults
 
+    @faults.setter
+    def faults(self, faults: Faults) -> None:
+        self.app.faults = faults
+
     @property
     def stats(self) -> Stats:
         return self.app.stats
