@@ -143,7 +143,7 @@ def make_agenda(
                 adapter.close()
     if state.read_only:
         say(
-            "the state database is read-only: this agenda is not recorded, so the next one "
+            f"{config.state_path}: read-only: this agenda is not recorded, so the next one "
             "shows the same changes again",
             logging.WARNING,
         )
