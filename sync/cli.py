@@ -26,10 +26,10 @@ from sync.contract import CheckLine, Update
 from sync.engine import RunSummary, run_pair, summary_lines
 from sync.errors import PairsyncError, StateError
 from sync.facilitation import five_whys_progress
-from sync.settings import process_settings
 from sync.logs import configure_logging, redact, say
 from sync.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
 from sync.report import error_kind, failure_document
+from sync.settings import process_settings
 from sync.state import ItemRecord, State
 
 app = typer.Typer(
