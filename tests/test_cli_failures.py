@@ -281,7 +281,7 @@ retry_seconds = 0.5
     many = pairsync("sync", "--config-dir", ".", cwd=tmp_path)
 
     assert single.returncode == many.returncode == 1
-    reason = r"POST /lists: HTTP 503 after \d attempts"
+    reason = r"POST /lists: server error \(503\) after \d attempts"
     trello_line = [line for line in single.stdout.splitlines() if "assistant-trello" in line]
     assert len(trello_line) == 1 and re.fullmatch(
         r"ceo-ea/assistant-trello: 0 created, 0 updated, 0 archived, 0 conflicts, \d+ requests"
