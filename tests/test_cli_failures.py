@@ -71,21 +71,28 @@ def synced(pair_dir: Path) -> Path:
 # -- config and usage errors: exit 2 ------------------------------------------------------
 
 
+def trello_target(sim: TrelloSimulator, board_id: str, extra: str) -> str:
+    """A `[[targets]]` table for the simulated board, plus `extra` keys."""
+    return f"""\
+[[targets]]
+name = "assistant-trello"
+type = "trello"
+board_id = "{board_id}"
+api_key = "{sim.key}"
+token = "{sim.token}"
+base_url = "{sim.base_url}"
+{extra}
+"""
+
+
 def test_a_partial_lists_table_keeps_the_other_defaults_on_trello_and_asana(
     tmp_path: Path, trello_sim: TrelloSimulator, asana_sim: AsanaSimulator, asana_world: World
 ) -> None:
     board_id = trello_sim.create_board("Team")
     (tmp_path / "pair.toml").write_text(
         MARKDOWN_PAIR.format(state="state.sqlite")
+        + trello_target(trello_sim, board_id, 'lists = { goal = "Our goals" }')
         + f"""\
-[[targets]]
-name = "assistant-trello"
-type = "trello"
-board_id = "{board_id}"
-api_key = "{trello_sim.key}"
-token = "{trello_sim.token}"
-base_url = "{trello_sim.base_url}"
-lists = {{ goal = "Our goals" }}
 [[targets]]
 name = "executive-asana"
 type = "asana"
@@ -260,16 +267,7 @@ def test_a_target_that_dies_mid_run_gives_one_line_with_a_count(
     board_id = trello_sim.create_board("Team")
     (tmp_path / "pair.toml").write_text(
         MARKDOWN_PAIR.format(state="state.sqlite")
-        + f"""\
-[[targets]]
-name = "assistant-trello"
-type = "trello"
-board_id = "{board_id}"
-api_key = "{trello_sim.key}"
-token = "{trello_sim.token}"
-base_url = "{trello_sim.base_url}"
-retry_seconds = 0.5
-"""
+        + trello_target(trello_sim, board_id, "retry_seconds = 0.5")
     )
     (tmp_path / "board.md").write_text(
         "## Actions\n\n" + "".join(f"- [ ] Action {n}\n" for n in range(24))
