@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 import pytest
 from pydantic import SecretStr
@@ -72,7 +72,7 @@ SAMPLE = [
 ]
 """One item of each kind, with every field set somewhere."""
 
-FIELD_EDITS: dict[str, dict[str, object]] = {
+FIELD_EDITS: dict[str, dict[str, Any]] = {
     "title": {"title": "Grow EMEA revenue 25% — “ambitious”"},
     "notes": {"notes": "line one\nline two"},
     "done": {"done": True},
@@ -119,7 +119,7 @@ class AdapterContract:
     # -- update each field ------------------------------------------------------------------
     @pytest.mark.parametrize("edit", FIELD_EDITS.values(), ids=FIELD_EDITS.keys())
     def test_each_field_update_is_read_back(
-        self, make_adapter: MakeAdapter, edit: dict[str, object]
+        self, make_adapter: MakeAdapter, edit: dict[str, Any]
     ) -> None:
         create = Create(new_item_id(), SAMPLE[0])
         push(make_adapter(), [create])

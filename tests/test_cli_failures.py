@@ -153,13 +153,15 @@ lists = {{ problem = "Issues" }}
             ("sync", "--config", "pair.toml"),
             {"PAIRSYNC_LOCK_WAIT": "soon"},
             "",
-            "pairsync: PAIRSYNC_LOCK_WAIT: 'soon' is not a number of seconds from 0 to 3600",
+            "pairsync: PAIRSYNC_LOCK_WAIT: Input should be a valid number, "
+            "unable to parse string as a number (got 'soon')",
         ),
         (
             ("sync", "--config-dir", "."),
             {"PAIRSYNC_LOCK_WAIT": "1e400"},
             "",
-            "pairsync: PAIRSYNC_LOCK_WAIT: '1e400' is not a number of seconds from 0 to 3600",
+            "pairsync: PAIRSYNC_LOCK_WAIT: "
+            "Input should be less than or equal to 86400 (got '1e400')",
         ),
         (
             ("--log-format", "xml", "sync", "--config", "pair.toml"),
