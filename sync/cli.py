@@ -28,7 +28,7 @@ from sync.errors import PairsyncError, StateError
 from sync.facilitation import five_whys_progress
 from sync.logs import configure_logging, redact, say
 from sync.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
-from sync.report import error_kind, failure_document
+from sync.report import error_kind, fail, usage_problem
 from sync.settings import process_settings
 from sync.state import ItemRecord, State
 
@@ -66,24 +66,15 @@ def main_options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")] = False,
     log_format: Annotated[
         str,
-        typer.Option(callback=_log_format, help="Every stderr line as text or as a JSON object."),
+        typer.Option(
+            callback=_log_format, metavar="text|json", help="Every stderr line as text or JSON."
+        ),
     ] = "text",
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     configure_logging(verbose=verbose, json_format=log_format == "json")
-
-
-def fail(kind: str, problems: list[str], exit_code: int, as_json: bool) -> typer.Exit:
-    """Print the failure lines on stderr (and, with --json, one JSON document on stdout);
-    return the exit to raise."""
-    problems = [redact(line) for line in problems]
-    for line in problems:
-        say(line)
-    if as_json:
-        typer.echo(json.dumps(failure_document(kind, problems, exit_code), indent=2))
-    return typer.Exit(exit_code)
 
 
 def guarded(action: Callable[[], T], as_json: bool = False) -> T:
@@ -397,16 +388,11 @@ def main() -> None:
     try:
         code = app(prog_name="pairsync", standalone_mode=False)
     except typer.TyperException as exc:  # click's UsageError and kin
-        context = getattr(exc, "ctx", None)
-        if type(exc).__name__ == "NoArgsIsHelpError" or context is None:
+        problem = usage_problem(exc)
+        if problem is None:  # `pairsync` alone: the help
             typer.echo(exc.format_message(), err=True)
             sys.exit(exc.exit_code)
-        command = context.command_path
-        where = command.partition(" ")[2]
-        problem = f"{where + ': ' if where else ''}{exc.format_message()} (see {command} --help)"
         code = fail("usage", [problem], exc.exit_code, "--json" in sys.argv[1:]).exit_code
-    except typer.Abort:
-        code = fail("usage", ["aborted"], 1, "--json" in sys.argv[1:]).exit_code
     sys.exit(code or 0)
 
 

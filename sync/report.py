@@ -13,9 +13,13 @@ lines printed on stderr (more than one only for a config file with several probl
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
+import typer
+
 from sync.errors import ConfigError, LockHeld, PairsyncError, StateError, TargetError
+from sync.logs import redact, say
 
 ERROR_KINDS: dict[type[PairsyncError], str] = {
     ConfigError: "config",
@@ -38,6 +42,28 @@ def failure_document(kind: str, problems: list[str], exit_code: int) -> dict[str
         "exit_code": exit_code,
         "error": {"kind": kind, "message": "; ".join(problems), "problems": problems},
     }
+
+
+def fail(kind: str, problems: list[str], exit_code: int, as_json: bool) -> typer.Exit:
+    """Print the failure lines on stderr (and, with --json, one JSON document on stdout);
+    return the exit to raise."""
+    problems = [redact(line) for line in problems]
+    for line in problems:
+        say(line)
+    if as_json:
+        typer.echo(json.dumps(failure_document(kind, problems, exit_code), indent=2))
+    return typer.Exit(exit_code)
+
+
+def usage_problem(exc: typer.TyperException) -> str | None:
+    """One line for a command-line usage error (click's, without the usage block), or
+    None when there is no command to name (`pairsync` alone prints its help)."""
+    context = getattr(exc, "ctx", None)
+    if context is None or type(exc).__name__ == "NoArgsIsHelpError":
+        return None
+    command = context.command_path
+    where = command.partition(" ")[2]
+    return f"{where + ': ' if where else ''}{exc.format_message()} (see {command} --help)"
 
 
 def not_written_lines(target: str, failures: list[tuple[str, str]]) -> list[str]:
