@@ -19,14 +19,17 @@ PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
 
 
+_LIBC = ctypes.CDLL(None, use_errno=True)
+"""Loaded in the parent: between fork and exec the child only calls into it."""
+
+
 def _honour_file_modes() -> None:
     """In the child, before exec: root loses the capabilities that let it write any file,
     so a file's mode means for root what it means for the user cron runs pairsync as."""
     if os.geteuid() != 0:
         return
-    libc = ctypes.CDLL(None, use_errno=True)
     for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
-        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+        if _LIBC.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
