@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from adapters.base import Adapter
 from sync.config import PairConfig
 from sync.errors import StateError, TargetError
 from sync.facilitation import five_whys_progress, stale_age
+from sync.logs import say
 from sync.model import Item, Kind, Owner
 from sync.state import ItemRecord, State
 
@@ -139,8 +141,15 @@ def make_agenda(
         finally:
             for adapter in adapters:
                 adapter.close()
-    with state.transaction():
-        state.record_agenda(now, json.dumps(published) if published else None)
+    if state.read_only:
+        say(
+            f"{config.state_path}: read-only: this agenda is not recorded, so the next one "
+            "shows the same changes again",
+            logging.WARNING,
+        )
+    else:
+        with state.transaction():
+            state.record_agenda(now, json.dumps(published) if published else None)
     return text, published, errors
 
 

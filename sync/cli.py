@@ -26,8 +26,10 @@ from sync.contract import CheckLine, Update
 from sync.engine import RunSummary, run_pair, summary_lines
 from sync.errors import PairsyncError, StateError
 from sync.facilitation import five_whys_progress
-from sync.logs import configure_logging, redact
+from sync.logs import configure_logging, redact, say
 from sync.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
+from sync.report import error_kind, fail, usage_problem
+from sync.settings import process_settings
 from sync.state import ItemRecord, State
 
 app = typer.Typer(
@@ -50,10 +52,24 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(value: str) -> str:
+    if value not in LOG_FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(LOG_FORMATS)}")
+    return value
+
+
 @app.callback()
 def main_options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")] = False,
-    log_format: Annotated[str, typer.Option(help="text | json")] = "text",
+    log_format: Annotated[
+        str,
+        typer.Option(
+            callback=_log_format, metavar="text|json", help="Every stderr line as text or JSON."
+        ),
+    ] = "text",
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -61,20 +77,21 @@ def main_options(
     configure_logging(verbose=verbose, json_format=log_format == "json")
 
 
-def guarded(action: Callable[[], T]) -> T:
+def guarded(action: Callable[[], T], as_json: bool = False) -> T:
     """Run a command body; turn every error into one line and its exit code."""
     try:
         return action()
     except PairsyncError as exc:
-        for line in str(exc).splitlines():
-            typer.echo(f"pairsync: {redact(line)}", err=True)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(error_kind(exc), str(exc).splitlines(), exc.exit_code, as_json) from None
     except (KeyboardInterrupt, typer.Exit):
         raise
+    except typer.Abort:  # a prompt got no answer (end of input, Ctrl-C, Ctrl-D)
+        aborted = "aborted before the last answer; nothing was written"
+        raise fail("usage", [aborted], 1, as_json) from None
     except Exception as exc:  # the last line of defence: never a raw traceback
         log.debug("internal error", exc_info=True)
-        typer.echo(f"pairsync: internal error: {redact(f'{type(exc).__name__}: {exc}')}", err=True)
-        raise typer.Exit(1) from None
+        problem = f"internal error: {type(exc).__name__}: {exc}"
+        raise fail("internal", [problem], 1, as_json) from None
 
 
 def print_summary(summary: RunSummary, as_json: bool) -> None:
@@ -111,16 +128,17 @@ def sync(
 ) -> None:
     """Sync one pair (--config) or every pair in a directory (--config-dir)."""
     if (config is None) == (config_dir is None):
-        typer.echo(
-            "pairsync: sync: give exactly one of --config FILE or --config-dir DIR", err=True
-        )
-        raise typer.Exit(2)
+        usage = "sync: give exactly one of --config FILE or --config-dir DIR"
+        raise fail("usage", [usage], 2, as_json)
+    guarded(process_settings, as_json)  # a bad PAIRSYNC_* is a usage error for all pairs
     if config is not None:
-        summary = guarded(lambda: run_pair(load_config(config), dry_run, show_progress=True))
+        summary = guarded(
+            lambda: run_pair(load_config(config), dry_run, show_progress=True), as_json
+        )
         print_summary(summary, as_json)
         raise typer.Exit(1 if summary.failed else 0)
     assert config_dir is not None
-    results = guarded(lambda: sync_many(config_files(config_dir), dry_run))
+    results = guarded(lambda: sync_many(config_files(config_dir), dry_run), as_json)
     report_pairs(results, as_json)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
@@ -152,7 +170,7 @@ def report_pairs(results: list[PairResult], as_json: bool) -> None:
             where = (
                 "" if reason.startswith(result.config_path.name) else f"{result.config_path.name}: "
             )
-            typer.echo(f"pairsync: {where}{reason}", err=True)
+            say(f"{where}{reason}")
 
 
 @app.command()
@@ -162,16 +180,18 @@ def run(
 ) -> None:
     """Sync every pair now and then at each interval, until SIGTERM or Ctrl-C."""
     seconds = guarded(lambda: parse_interval(every))
+    guarded(process_settings)
     guarded(lambda: run_loop(config_dir, seconds, lambda results: report_pairs(results, False)))
 
 
 def _load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:
+    """The pair and its state, for the commands that only read it (also read-only)."""
     pair = load_config(config)
     if not pair.state_path.exists():
         raise StateError(
             f"{pair.state_path}: no state yet; run pairsync sync --config {config} first"
         )
-    state = State.open(pair.state_path)
+    state = State.open_for_reading(pair.state_path)
     return pair, state.items(), state
 
 
@@ -187,7 +207,7 @@ def stale(
         state.close()
         return stale_items(pair, records, datetime.now(UTC))
 
-    entries = guarded(body)
+    entries = guarded(body, as_json)
     if as_json:
         typer.echo(
             json.dumps(
@@ -232,7 +252,7 @@ def agenda(
     def body() -> AgendaRun:
         pair, _, state = _load_state(config)
         try:
-            start = since.replace(tzinfo=since.tzinfo or UTC) if since else None
+            start = _as_utc(since) if since else None
             return make_agenda(pair, state, datetime.now(UTC), start, output)
         finally:
             state.close()
@@ -243,11 +263,17 @@ def agenda(
     else:
         typer.echo(f"agenda written to {output}")
     if published:
-        typer.echo(f"agenda published in {', '.join(published)}", err=output is None)
+        notice = f"agenda published in {', '.join(published)}"
+        say(notice, logging.INFO) if output is None else typer.echo(notice)
     for error in errors:
-        typer.echo(f"pairsync: {redact(error)}", err=True)
+        say(error)
     if errors:
         raise typer.Exit(1)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """A time given with an offset means that instant; one without is taken as UTC."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @app.command()
@@ -343,8 +369,8 @@ def simulate(
     try:
         sim = simulator_class(service)(port=port)
     except KeyError:
-        typer.echo(f"pairsync: simulate: unknown service '{service}' (trello | asana)", err=True)
-        raise typer.Exit(2) from None
+        unknown = f"simulate: unknown service '{service}' (trello | asana)"
+        raise fail("usage", [unknown], 2, False) from None
     typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
     for key, value in sim.config_keys().items():
         typer.echo(f'  {key} = "{value}"')
@@ -356,7 +382,18 @@ def simulate(
 
 
 def main() -> None:
-    app(prog_name="pairsync")
+    """Run the command line; a usage error (unknown option, bad value) is one line, exit 2,
+    and with --json also a JSON document."""
+    configure_logging()  # until the options are read
+    try:
+        code = app(prog_name="pairsync", standalone_mode=False)
+    except typer.TyperException as exc:  # click's UsageError and kin
+        problem = usage_problem(exc)
+        if problem is None:  # `pairsync` alone: the help
+            typer.echo(exc.format_message(), err=True)
+            sys.exit(exc.exit_code)
+        code = fail("usage", [problem], exc.exit_code, "--json" in sys.argv[1:]).exit_code
+    sys.exit(code or 0)
 
 
 if __name__ == "__main__":

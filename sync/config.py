@@ -61,9 +61,13 @@ class StateSection(Section):
     path: Path
 
 
+MAX_DAYS = 3650
+"""Ten years: larger day counts only overflow date arithmetic."""
+
+
 class StaleSection(Section):
-    after_days: int = Field(14, ge=1)
-    archive_after_days: int = Field(0, ge=0)
+    after_days: int = Field(14, ge=1, le=MAX_DAYS)
+    archive_after_days: int = Field(0, ge=0, le=MAX_DAYS)
     label: str = "Stale"
     exempt_kinds: list[Kind] = [Kind.GOAL]
     exempt_labels: list[str] = []
@@ -106,7 +110,8 @@ class PairConfig(BaseModel):
 
     @property
     def state_path(self) -> Path:
-        return self.config_dir / self.state.path
+        """Absolute and normalised, so that messages and the lock name one spelling."""
+        return (self.config_dir / self.state.path.expanduser()).resolve()
 
 
 def load_config(path: Path) -> PairConfig:

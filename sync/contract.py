@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sync.model import Item, Kind
 
@@ -47,13 +47,19 @@ class TargetBase(BaseModel):
     lists: dict[Kind, str] = Field(default_factory=lambda: dict(DEFAULT_LISTS))
     """The list / section / heading name of each kind."""
 
+    @field_validator("lists")
+    @classmethod
+    def _every_kind_mapped(cls, lists: dict[Kind, str]) -> dict[Kind, str]:
+        """A partial table renames only the kinds it names; the rest keep their defaults."""
+        return {**DEFAULT_LISTS, **lists}
+
 
 class ServiceTarget(TargetBase):
     """Keys of a target reached over HTTP."""
 
-    timeout_seconds: float = Field(30.0, gt=0)
+    timeout_seconds: float = Field(30.0, gt=0, le=600)
     """Per request; a slower answer counts as a failed attempt and is retried."""
-    retry_seconds: float = Field(60.0, gt=0)
+    retry_seconds: float = Field(60.0, gt=0, le=3600)
     """How long one request may keep retrying 429, 5xx and broken connections (at most
     6 attempts) before the target is reported unavailable for this run."""
 

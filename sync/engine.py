@@ -31,6 +31,7 @@ from sync.facilitation import Event, Facilitation, facilitate, five_whys_seeded,
 from sync.lock import pair_lock
 from sync.merge import Conflict, Plan, TargetView, Touch, merge_board, plan_writes
 from sync.model import Item, Step
+from sync.report import not_written_lines
 from sync.state import ItemRecord, State
 
 log = logging.getLogger("pairsync")
@@ -43,7 +44,15 @@ class TargetSummary:
     archived: int = 0
     conflicts: int = 0
     errors: list[str] = field(default_factory=list)
+    """Failures of the whole target (it could not be read, or its batch failed)."""
     requests: int = 0
+    not_written: list[dict[str, str]] = field(default_factory=list)
+    """Changes the target did not take: item id, title and error of each."""
+
+    def problems(self, target: str) -> list[str]:
+        """What went wrong, one line per failure or per reason shared by many changes."""
+        failures = [(f["title"], f["error"]) for f in self.not_written]
+        return self.errors + not_written_lines(target, failures)
 
 
 @dataclass
@@ -58,14 +67,16 @@ class RunSummary:
 
     @property
     def failed(self) -> bool:
-        return any(t.errors for t in self.targets.values())
+        return any(t.errors or t.not_written for t in self.targets.values())
 
     def to_json(self) -> dict[str, object]:
         return {
             "pair": self.pair,
             "dry_run": self.dry_run,
             "ok": not self.failed,
-            "targets": {name: vars(t) for name, t in self.targets.items()},
+            "targets": {
+                name: {**vars(t), "errors": t.problems(name)} for name, t in self.targets.items()
+            },
             "conflicts": self.conflicts,
             "facilitation": [asdict(event) for event in self.facilitation],
         }
@@ -95,7 +106,8 @@ def summary_lines(summary: RunSummary) -> list[str]:
     """One line per target, then one per conflict: what a person reads after a run."""
     lines = []
     for name, target in summary.targets.items():
-        status = "FAILED: " + "; ".join(target.errors) if target.errors else "ok"
+        problems = target.problems(name)
+        status = "FAILED: " + "; ".join(problems) if problems else "ok"
         lines.append(
             f"{summary.pair}/{name}: {target.created} created, {target.updated} updated, "
             f"{target.archived} archived, {target.conflicts} conflicts, "
@@ -277,13 +289,19 @@ def record_outcomes(
         for outcome in outcomes:
             change = outcome.change
             if outcome.remote_id is None or outcome.version is None or not outcome.ok:
-                summary.errors.append(f"{target}: {change.item.title!r}: {outcome.error}")
+                summary.not_written.append(
+                    {
+                        "item_id": change.item_id,
+                        "title": change.item.title,
+                        "error": str(outcome.error),
+                    }
+                )
                 continue
             state.save_link(
                 change.item_id, target, Link(outcome.remote_id, outcome.version, change.item)
             )
             _count(summary, change)
-        if not summary.errors:
+        if not (summary.errors or summary.not_written):
             state.save_cursor(target, snapshot.cursor)
 
 

@@ -4,6 +4,7 @@
     ├── ConfigError        exit 2: the config file, a key in it, or a usage problem
     ├── LockHeld           exit 1: another run of the same pair holds the lock
     ├── StateError         exit 2: the state database cannot be opened or is damaged
+    │   └── StateReadOnly  exit 1: sync must write a state file it may only read
     └── TargetError        exit 1 for the pair; the other targets still sync
         ├── TargetUnavailable   retriable (429, 5xx, network) and retries ran out
         └── TargetRejected      fatal (401, 403, 404, a file that cannot be written)
@@ -30,6 +31,12 @@ class ConfigError(PairsyncError):
 
 class StateError(PairsyncError):
     exit_code = 2
+
+
+class StateReadOnly(StateError):
+    """Not a config problem: the file is fine, and read-only commands still use it."""
+
+    exit_code = 1
 
 
 class LockHeld(PairsyncError):

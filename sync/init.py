@@ -8,62 +8,110 @@ names the environment variables (`${TRELLO_TOKEN}`), so it can be shared and bac
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import SecretStr
+import tomlkit
+import tomlkit.items
+from pydantic import SecretStr, ValidationError
 
 from adapters import adapter_for, config_model
 from adapters.base import Adapter
-from sync.config import load_config
+from sync.config import PairSection, load_config
 from sync.errors import ConfigError, PairsyncError
 
 Ask = Callable[..., str]
 Echo = Callable[[str], None]
 
-HEADER = """\
-# pairsync config for the pair "{name}", written by `pairsync init`.
-# Every key is explained in config.example.toml. Secrets are read from the environment.
-
-[pair]
-name = "{name}"
-executive = "{executive}"
-assistant = "{assistant}"
-conflict_policy = "latest"          # latest | executive | assistant
-
-[state]
-path = "state/{name}.sqlite"        # relative to this file
-
-[stale]
-after_days = 14
-
-[five_whys]
-enabled = true
-"""
-
 
 def run_init(output: Path, ask: Ask, echo: Echo) -> list[str]:
-    """Ask, discover, write `output`; return the environment variables the file needs."""
+    """Ask, discover, write `output`; return the environment variables the file needs.
+    Nothing is written unless the whole file was made and checked."""
     if output.exists():
         raise ConfigError([f"{output}: already exists; choose another --output"])
-    name = ask("Pair name (letters, digits, - _ .)", default="ceo-ea")
+    name = _ask_valid(ask, echo, "Pair name (letters, digits, - _ .)", "ceo-ea", _pair_name)
     executive = ask("Executive's name")
     assistant = ask("Assistant's name")
-    text = HEADER.format(name=name, executive=executive, assistant=assistant)
+    doc = _pair_document(name, executive, assistant)
+    targets = tomlkit.aot()
     needed: list[str] = []
     if ask("Mirror into a Trello board? [y/n]", default="y").lower().startswith("y"):
-        text += _trello(ask, echo, needed)
+        targets.append(_trello(ask, echo, needed))
     if ask("Mirror into an Asana project? [y/n]", default="y").lower().startswith("y"):
-        text += _asana(ask, echo, needed)
+        targets.append(_asana(ask, echo, needed))
     board = ask("Markdown board file (empty: none)", default="board.md")
     if board:
-        text += f'\n[[targets]]\nname = "notes"\ntype = "markdown"\npath = "{board}"\n'
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+        targets.append(_table(name="notes", type="markdown", path=board))
+    doc.add(tomlkit.nl())
+    doc.add("targets", targets)
     missing = [var for var in needed if var not in os.environ]
-    if not missing:
-        load_config(output)  # the file we wrote must load; a failure here is our bug
+    _write_checked(output, tomlkit.dumps(doc), check_load=not missing)
     return missing
+
+
+def _pair_name(answer: str) -> str | None:
+    """Why `answer` cannot be a pair name, or None (the config's own rule decides)."""
+    try:
+        PairSection(name=answer)
+    except ValidationError:
+        return f"{answer!r} is not a pair name: use letters, digits, '-', '_' or '.'"
+    return None
+
+
+def _ask_valid(
+    ask: Ask, echo: Echo, question: str, default: str, problem: Callable[[str], str | None]
+) -> str:
+    """Ask until `problem` finds none in the answer."""
+    while (why := problem(answer := ask(question, default=default))) is not None:
+        echo(f"  {why}")
+    return answer
+
+
+def _pair_document(name: str, executive: str, assistant: str) -> tomlkit.TOMLDocument:
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment(f"pairsync config for the pair {name}, written by `pairsync init`."))
+    doc.add(
+        tomlkit.comment(
+            "Every key is explained in config.example.toml. Secrets are read from the environment."
+        )
+    )
+    doc.add(tomlkit.nl())
+    policy = tomlkit.item("latest")
+    policy.comment("latest | executive | assistant")
+    doc.add(
+        "pair",
+        _table(name=name, executive=executive, assistant=assistant, conflict_policy=policy),
+    )
+    state_path = tomlkit.item(f"state/{name}.sqlite")
+    state_path.comment("relative to this file")
+    doc.add("state", _table(path=state_path))
+    doc.add("stale", _table(after_days=14))
+    doc.add("five_whys", _table(enabled=True))
+    return doc
+
+
+def _table(**keys: object) -> tomlkit.items.Table:
+    table = tomlkit.table()
+    for key, value in keys.items():
+        table.add(key, value)
+    return table
+
+
+def _write_checked(output: Path, text: str, check_load: bool) -> None:
+    """Write `text` beside `output`, check it loads, then move it into place; a failure
+    leaves no file behind."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    draft = output.with_name(f".{output.name}.init")
+    try:
+        draft.write_text(text, encoding="utf-8")
+        if check_load:
+            load_config(draft)  # the file we wrote must load; a failure here is our bug
+        else:
+            tomllib.loads(text)  # without the secrets, at least valid TOML
+        draft.replace(output)
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def _secret(ask: Ask, variable: str, label: str) -> SecretStr:
@@ -84,39 +132,49 @@ def _choose(adapter: Adapter, what: str, ask: Ask, echo: Echo) -> str:
         raise ConfigError([f"these credentials see no {what}; create one first"])
     for number, (scope_id, label) in enumerate(scopes, start=1):
         echo(f"  {number}) {label}  ({scope_id})")
-    choice = int(ask(f"Which {what}", default="1"))
-    if not 1 <= choice <= len(scopes):
-        raise ConfigError([f"{what} number {choice} is not in the list"])
-    return scopes[choice - 1][0]
+    numbers = [str(number) for number in range(1, len(scopes) + 1)]
+
+    def problem(answer: str) -> str | None:
+        return None if answer.strip() in numbers else f"answer a number from 1 to {len(scopes)}"
+
+    return scopes[int(_ask_valid(ask, echo, f"Which {what}", "1", problem)) - 1][0]
 
 
-def _trello(ask: Ask, echo: Echo, needed: list[str]) -> str:
+def _trello(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
     base_url = ask("Trello API URL", default="https://api.trello.com/1")
     key = _secret(ask, "TRELLO_API_KEY", "Trello API key")
     token = _secret(ask, "TRELLO_TOKEN", "Trello token")
     probe = config_model("trello").model_validate(
-        {"type": "trello", "name": "init", "board_id": "-", "api_key": key, "token": token}
+        {"type": "trello", "name": "trello", "board_id": "-", "api_key": key, "token": token}
         | {"base_url": base_url}
     )
     board_id = _choose(adapter_for(probe, Path(".")), "board", ask, echo)
     needed += ["TRELLO_API_KEY", "TRELLO_TOKEN"]
-    return (
-        '\n[[targets]]\nname = "assistant-trello"\ntype = "trello"\nrole = "assistant"\n'
-        f'board_id = "{board_id}"\napi_key = "${{TRELLO_API_KEY}}"\n'
-        f'token = "${{TRELLO_TOKEN}}"\nbase_url = "{base_url}"\n'
+    return _table(
+        name="assistant-trello",
+        type="trello",
+        role="assistant",
+        board_id=board_id,
+        api_key="${TRELLO_API_KEY}",
+        token="${TRELLO_TOKEN}",
+        base_url=base_url,
     )
 
 
-def _asana(ask: Ask, echo: Echo, needed: list[str]) -> str:
+def _asana(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
     base_url = ask("Asana API URL", default="https://app.asana.com/api/1.0")
     token = _secret(ask, "ASANA_TOKEN", "Asana personal access token")
     probe = config_model("asana").model_validate(
-        {"type": "asana", "name": "init", "project_gid": "-", "token": token}
+        {"type": "asana", "name": "asana", "project_gid": "-", "token": token}
         | {"base_url": base_url}
     )
     project_gid = _choose(adapter_for(probe, Path(".")), "project", ask, echo)
     needed.append("ASANA_TOKEN")
-    return (
-        '\n[[targets]]\nname = "executive-asana"\ntype = "asana"\nrole = "executive"\n'
-        f'project_gid = "{project_gid}"\ntoken = "${{ASANA_TOKEN}}"\nbase_url = "{base_url}"\n'
+    return _table(
+        name="executive-asana",
+        type="asana",
+        role="executive",
+        project_gid=project_gid,
+        token="${ASANA_TOKEN}",
+        base_url=base_url,
     )

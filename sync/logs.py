@@ -44,8 +44,13 @@ class RedactingFormatter(logging.Formatter):
         self.json_format = json_format
 
     def format(self, record: logging.LogRecord) -> str:
+        if record.name == LINES.name and not self.json_format:
+            return redact(f"pairsync: {record.getMessage()}")  # no time or level: for people
         if not self.json_format:
             return redact(super().format(record))
+        return redact(json.dumps(self._entry(record)))
+
+    def _entry(self, record: logging.LogRecord) -> dict[str, str]:
         entry = {
             "time": self.formatTime(record),
             "level": record.levelname.lower(),
@@ -54,7 +59,12 @@ class RedactingFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
-        return redact(json.dumps(entry))
+        return entry
+
+
+LINES = logging.getLogger("pairsync.lines")
+"""The `pairsync: ...` lines on stderr (failures, notices) go through logging, so that
+`--log-format json` makes them JSON lines like every other stderr line."""
 
 
 def configure_logging(verbose: bool = False, json_format: bool = False) -> None:
@@ -63,4 +73,11 @@ def configure_logging(verbose: bool = False, json_format: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    LINES.setLevel(logging.INFO)
     logging.captureWarnings(True)
+
+
+def say(text: str, level: int = logging.ERROR) -> None:
+    """One line on stderr, `pairsync: TEXT` (a JSON object under --log-format json), shown
+    also without --verbose, redacted like every log line."""
+    LINES.log(level, "%s", text)

@@ -40,7 +40,8 @@ class PairResult:
         if self.error:
             return self.error
         assert self.summary is not None
-        return "; ".join(e for t in self.summary.targets.values() for e in t.errors)
+        targets = self.summary.targets.items()
+        return "; ".join(line for name, t in targets for line in t.problems(name))
 
 
 def config_files(directory: Path) -> list[Path]:
@@ -85,12 +86,19 @@ def sync_many(
     return results
 
 
+MAX_INTERVAL = 7 * 24 * 3600
+"""A week: the scheduler's date arithmetic overflows long before a huge interval ends."""
+
+
 def parse_interval(text: str) -> int:
     """'15m' / '30s' / '1h' → seconds."""
     match = re.fullmatch(r"(\d+)\s*([smh]?)", text.strip())
     if not match or int(match.group(1)) == 0:
         raise ConfigError([f"--every: '{text}' is not an interval like 30s, 15m or 1h"])
-    return int(match.group(1)) * {"": 60, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+    seconds = int(match.group(1)) * {"": 60, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+    if seconds > MAX_INTERVAL:
+        raise ConfigError([f"--every: '{text}' is longer than a week (168h)"])
+    return seconds
 
 
 def run_loop(

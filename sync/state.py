@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sync.contract import Link
-from sync.errors import StateError
+from sync.errors import StateError, StateReadOnly
 from sync.model import Item, item_from_dict, item_to_dict
 
 MIGRATIONS: list[str] = [
@@ -95,18 +95,22 @@ def _now() -> str:
 class State:
     """Open with `State.open(path)`; every write goes through `transaction()`."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, read_only: bool = False) -> None:
         self.db = connection
+        self.read_only = read_only
 
     @classmethod
     def open(cls, path: Path) -> State:
         """Open or create the database; a damaged file is moved aside, never overwritten."""
+        if path.exists() and not os.access(path, os.W_OK):
+            raise StateReadOnly(
+                f"{path}: the state database is read-only; a sync must write it "
+                "(give the user running pairsync write access to it and its folder)"
+            )
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not path.exists():
                 path.touch(mode=0o600)
-            elif not os.access(path, os.W_OK):
-                raise PermissionError(f"Permission denied: '{path}'")
             connection = sqlite3.connect(path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as exc:
             raise StateError(f"{path}: cannot open the state database: {exc}") from None
@@ -122,6 +126,25 @@ class State:
             ) from None
 
     @classmethod
+    def open_for_reading(cls, path: Path) -> State:
+        """Open an existing database for commands that only read (`stale`, `agenda`):
+        read-only when the file may not be written, and then never migrated."""
+        if os.access(path, os.W_OK):
+            return cls.open(path)
+        try:
+            connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)
+            version = _schema_version(connection)
+        except sqlite3.Error as exc:
+            raise StateError(f"{path}: cannot read the state database: {exc}") from None
+        if version < len(MIGRATIONS):
+            connection.close()
+            raise StateReadOnly(
+                f"{path}: the state database is read-only and needs an upgrade; "
+                "run pairsync sync once with write access to it"
+            )
+        return cls(connection, read_only=True)
+
+    @classmethod
     def in_memory(cls) -> State:
         """A throwaway state (used by `--dry-run` when no database exists yet)."""
         return cls._prepare(sqlite3.connect(":memory:", isolation_level=None))
@@ -130,11 +153,7 @@ class State:
     def _prepare(cls, connection: sqlite3.Connection) -> State:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA foreign_keys=ON")
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise StateError(
-                f"state schema version {version} is newer than this pairsync understands"
-            )
+        version = _schema_version(connection)
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             connection.execute("BEGIN IMMEDIATE")
             for statement in filter(str.strip, script.split(";")):
@@ -284,6 +303,13 @@ class State:
 
     def record_agenda(self, at: datetime, remote: str | None = None) -> None:
         self.db.execute("INSERT INTO agendas (at, remote) VALUES (?, ?)", (at.isoformat(), remote))
+
+
+def _schema_version(connection: sqlite3.Connection) -> int:
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        raise StateError(f"state schema version {version} is newer than this pairsync understands")
+    return version
 
 
 def _dump(item: Item) -> str:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
 
-from adapters.asana.adapter import UNCERTAIN
-from sync.config import DEFAULT_FIVE_WHYS
+from adapters.asana.adapter import UNCERTAIN, AsanaAdapter
+from adapters.asana.sim.server import AsanaSimulator, World
+from adapters.base import Adapter
 from sync.contract import Create, Update, add_footer, new_item_id, split_footer
 from sync.errors import TargetRejected, TargetUnavailable
 from sync.model import Item, Kind, Owner, Step
+from tests.contract import FIVE_WHYS, AdapterContract, MakeAdapter, push, update_from
 
-FIVE_WHYS = tuple(Step(text) for text in DEFAULT_FIVE_WHYS)
 KINDS = (Kind.GOAL, Kind.DECISION, Kind.PROBLEM, Kind.ACTION)
 
 
@@ -35,23 +37,17 @@ def board(count: int) -> list[Create]:
     ]
 
 
-def push(adapter, creates):
-    snapshot = adapter.read()
-    outcomes = adapter.apply(creates)
-    assert [o.error for o in outcomes] == [None] * len(creates)
-    return snapshot.cursor, {o.remote_id: c for o, c in zip(outcomes, creates, strict=True)}
-
-
-def update(adapter, remote, **changes) -> Update:
-    """The Update an engine would send after reading `remote` from this adapter."""
-    return Update(
-        remote.item_id, remote.remote_id, remote.item.with_(**changes), remote.item, remote.version
-    )
+def push_board(adapter, creates):
+    """The contract's `push`, told as these tests need it: the cursor of the read before
+    the writes, and task gid -> the create that made it."""
+    cursor = adapter.read().cursor
+    linked = push(adapter, creates)
+    return cursor, {linked[c.item_id]: c for c in creates}
 
 
 def test_first_push_creates_sections_tags_tasks_and_subtasks(asana_sim, asana_world, asana_adapter):
     creates = board(8)
-    _, pushed = push(asana_adapter, creates)
+    _, pushed = push_board(asana_adapter, creates)
     project = asana_sim.backend.projects[asana_world.project_gid]
     names = [asana_sim.backend.sections[s].name for s in project.sections]
     assert names == ["Goals", "Decisions", "Problems", "Actions"]
@@ -62,22 +58,8 @@ def test_first_push_creates_sections_tags_tasks_and_subtasks(asana_sim, asana_wo
     assert split_footer(problem.notes) == ("notes 2", pushed[problem_gid].item_id)
 
 
-def test_read_back_equals_what_was_pushed(
-    make_asana_adapter, asana_sim, asana_world, asana_adapter
-):
-    _, pushed = push(asana_adapter, board(12))
-    snapshot = make_asana_adapter(asana_sim, asana_world).read()
-    assert snapshot.complete
-    assert {gid: r.item for gid, r in snapshot.items.items()} == {
-        g: c.item for g, c in pushed.items()
-    }
-    assert {gid: r.item_id for gid, r in snapshot.items.items()} == {
-        g: c.item_id for g, c in pushed.items()
-    }
-
-
 def test_a_persons_edits_reach_the_next_read(asana_sim, asana_world, asana_adapter):
-    cursor, pushed = push(asana_adapter, board(8))
+    cursor, pushed = push_board(asana_adapter, board(8))
     cursor = asana_adapter.read(cursor).cursor  # our own writes' echo
     gids = list(pushed)
     person = asana_sim.person
@@ -101,7 +83,7 @@ def test_a_persons_edits_reach_the_next_read(asana_sim, asana_world, asana_adapt
 
 
 def test_no_change_rerun_costs_one_request(asana_adapter):
-    cursor, _ = push(asana_adapter, board(8))
+    cursor, _ = push_board(asana_adapter, board(8))
     cursor = asana_adapter.read(cursor).cursor
     before = asana_adapter.requests
     snapshot = asana_adapter.read(cursor)
@@ -109,7 +91,7 @@ def test_no_change_rerun_costs_one_request(asana_adapter):
 
 
 def test_five_changed_items_cost_one_read_plus_their_writes(asana_sim, asana_adapter):
-    cursor, pushed = push(asana_adapter, board(40))
+    cursor, pushed = push_board(asana_adapter, board(40))
     snapshot = asana_adapter.read(cursor)
     cursor = asana_adapter.read(snapshot.cursor).cursor
     actions = [gid for gid, c in pushed.items() if c.item.kind is Kind.ACTION][:5]
@@ -120,27 +102,25 @@ def test_five_changed_items_cost_one_read_plus_their_writes(asana_sim, asana_ada
     assert set(changed.items) == set(actions)
     assert asana_adapter.requests - before == 2  # the events, then one modified_since list
     before = asana_adapter.requests
-    outcomes = asana_adapter.apply(
-        [update(asana_adapter, r, done=True) for r in changed.items.values()]
-    )
+    outcomes = asana_adapter.apply([update_from(r, done=True) for r in changed.items.values()])
     assert all(o.ok for o in outcomes) and asana_adapter.requests - before == 5
     assert all(asana_sim.person.task(gid).completed for gid in actions)
 
 
 def test_update_writes_only_what_differs(asana_sim, asana_adapter):
-    _, pushed = push(asana_adapter, board(3))
+    _, pushed = push_board(asana_adapter, board(3))
     remote = asana_adapter.read().items[next(iter(pushed))]
     asana_sim.stats.requests.clear()
-    asana_adapter.apply([update(asana_adapter, remote, due=date(2030, 5, 1))])
+    asana_adapter.apply([update_from(remote, due=date(2030, 5, 1))])
     assert dict(asana_sim.stats.requests) == {"PUT /api/1.0/tasks/<task_gid>": 1}
     assert asana_sim.person.task(remote.remote_id).due_on == "2030-05-01"
 
 
 def test_archive_and_restore(asana_sim, asana_adapter):
-    _, pushed = push(asana_adapter, board(3))
+    _, pushed = push_board(asana_adapter, board(3))
     gid = next(iter(pushed))
     remote = asana_adapter.read().items[gid]
-    asana_adapter.apply([update(asana_adapter, remote, archived=True)])
+    asana_adapter.apply([update_from(remote, archived=True)])
     archived = asana_adapter.read().items[gid]
     assert archived.item.archived and not archived.kind_known
     task = asana_sim.person.task(gid)
@@ -165,28 +145,20 @@ def remote_project(task) -> str:
 
 
 def test_moves_keep_memberships_in_other_projects(asana_sim, asana_world, asana_adapter):
-    _, pushed = push(asana_adapter, board(1))
+    _, pushed = push_board(asana_adapter, board(1))
     (gid,) = pushed
     other = asana_sim.backend.create_project(
         asana_sim.backend.workspaces[asana_world.workspace_gid], "Team"
     )
     asana_sim.person.add_to_project(gid, other.gid, "Doing")
     remote = asana_adapter.read().items[gid]
-    asana_adapter.apply([update(asana_adapter, remote, kind=Kind.ACTION)])
+    asana_adapter.apply([update_from(remote, kind=Kind.ACTION)])
     task = asana_sim.person.task(gid)
     assert asana_sim.backend.sections[task.memberships[other.gid] or ""].name == "Doing"
     assert (
         asana_sim.backend.sections[task.memberships[asana_world.project_gid] or ""].name
         == "Actions"
     )
-
-
-def test_tasks_in_other_sections_are_never_read_or_written(asana_sim, asana_world, asana_adapter):
-    backlog = asana_sim.person.create_task(asana_world.project_gid, "Backlog", "team chore")
-    stamp = backlog.modified_at
-    push(asana_adapter, board(4))
-    assert backlog.gid not in asana_adapter.read().items
-    assert asana_sim.person.task(backlog.gid).modified_at == stamp
 
 
 def test_a_persons_task_in_a_mapped_section_is_read_without_item_id(
@@ -201,29 +173,19 @@ def test_a_persons_task_in_a_mapped_section_is_read_without_item_id(
     )
 
 
-def test_lost_state_relinks_through_the_footer(
-    make_asana_adapter, asana_sim, asana_world, asana_adapter
-):
-    _, pushed = push(asana_adapter, board(5))
-    fresh = make_asana_adapter(asana_sim, asana_world).read()
-    assert {r.item_id: gid for gid, r in fresh.items.items()} == {
-        c.item_id: g for g, c in pushed.items()
-    }
-
-
 def test_expired_sync_token_falls_back_to_one_full_read(asana_sim, asana_adapter):
-    cursor, pushed = push(asana_adapter, board(4))
+    cursor, pushed = push_board(asana_adapter, board(4))
     asana_sim.backend.expire_sync_tokens()
     snapshot = asana_adapter.read(cursor)
     assert snapshot.complete and set(snapshot.items) == set(pushed) and snapshot.cursor != cursor
 
 
 def test_steps_tick_both_ways(asana_sim, asana_adapter):
-    _, pushed = push(asana_adapter, board(3))
+    _, pushed = push_board(asana_adapter, board(3))
     gid = next(g for g, c in pushed.items() if c.item.kind is Kind.PROBLEM)
     remote = asana_adapter.read().items[gid]
     steps = (Step("We agree: churn is up", True), *remote.item.steps[1:])
-    asana_adapter.apply([update(asana_adapter, remote, steps=steps)])
+    asana_adapter.apply([update_from(remote, steps=steps)])
     first = asana_sim.person.task(gid).subtasks[0]
     assert (first.name, first.completed) == ("We agree: churn is up", True)
 
@@ -235,14 +197,14 @@ def test_300_items_fit_the_rate_limit_without_an_error(make_asana_sim, make_asan
     for _ in range(150):  # another client of this token used up the current minute
         sim.app.limiter.admit(world.token)
     creates = [Create(new_item_id(), Item(Kind.ACTION, f"a{i}")) for i in range(300)]
-    _, pushed = push(adapter, creates)
+    _, pushed = push_board(adapter, creates)
     assert adapter.client.throttled > 0  # it did hit the limit and waited
     assert len(sim.backend.tasks) == len(pushed) == 300
 
 
 def test_5xx_bursts_are_retried(asana_sim, asana_adapter):
     asana_sim.faults.fail_next = 3
-    _, pushed = push(asana_adapter, board(2))
+    _, pushed = push_board(asana_adapter, board(2))
     assert len(pushed) == 2 and len(asana_sim.backend.tasks) == 2
 
 
@@ -259,7 +221,7 @@ def test_dropped_create_is_never_posted_twice(
 ):
     (first,) = board(1)
     create = Create(new_item_id(), first.item.with_(title="second"))
-    push(asana_adapter, [first])  # sections and tags exist: the next apply is one POST
+    push_board(asana_adapter, [first])  # sections and tags exist: the next apply is one POST
     asana_sim.faults.drop_after_write_next = 1
     (outcome,) = asana_adapter.apply([create])
     assert outcome.error == UNCERTAIN
@@ -270,13 +232,13 @@ def test_dropped_create_is_never_posted_twice(
 
 
 def test_a_dropped_read_is_retried(asana_sim, asana_adapter):
-    push(asana_adapter, board(3))
+    push_board(asana_adapter, board(3))
     asana_sim.faults.drop_next = 2
     assert len(asana_adapter.read().items) == 3
 
 
 def test_a_footer_a_person_deleted_is_written_back(asana_sim, asana_adapter):
-    _, pushed = push(asana_adapter, board(1))
+    _, pushed = push_board(asana_adapter, board(1))
     (gid,) = pushed
     asana_sim.person.edit(gid, notes="rewritten by hand")
     remote = asana_adapter.read().items[gid]
@@ -318,7 +280,7 @@ def test_check_reports_token_project_sections_and_headroom(
 
 
 def test_steps_ticked_on_several_problems_are_read_with_one_listing(asana_sim, asana_adapter):
-    cursor, pushed = push(asana_adapter, board(12))
+    cursor, pushed = push_board(asana_adapter, board(12))
     cursor = asana_adapter.read(cursor).cursor
     problems = [gid for gid, c in pushed.items() if c.item.kind is Kind.PROBLEM]
     for gid in problems:
@@ -328,3 +290,46 @@ def test_steps_ticked_on_several_problems_are_read_with_one_listing(asana_sim, a
     assert set(snapshot.items) == set(problems)
     assert all(r.item.steps[0].done for r in snapshot.items.values())
     assert asana_adapter.requests - before == 1 + 1 + len(problems)  # events, list, subtasks
+
+
+class BacklogSection:
+    """A section of the project that is no kind's: the rest of the team's project."""
+
+    def __init__(self, sim: AsanaSimulator, world: World) -> None:
+        self.person, self.project = sim.person, world.project_gid
+
+    def add(self, title: str) -> None:
+        self.person.create_task(self.project, "Backlog", title, notes="the team's")
+
+    def state(self) -> object:
+        return [
+            (t.gid, t.name, t.notes, t.completed, t.modified_at, dict(t.memberships))
+            for t in self.person.tasks(self.project, "Backlog")
+        ]
+
+
+class TestAsanaContract(AdapterContract):
+    adapter_class = AsanaAdapter
+
+    @pytest.fixture
+    def make_adapter(self, make_asana_adapter, asana_sim, asana_world) -> MakeAdapter:
+        return lambda: make_asana_adapter(asana_sim, asana_world)
+
+    @pytest.fixture
+    def outside(self, asana_sim: AsanaSimulator, asana_world: World) -> BacklogSection:
+        return BacklogSection(asana_sim, asana_world)
+
+    @pytest.fixture
+    def failures(
+        self, make_asana_adapter, asana_sim: AsanaSimulator, asana_world: World
+    ) -> dict[str, Callable[[], Adapter]]:
+        def down() -> Adapter:
+            asana_sim.faults.fail_next = 1000
+            return make_asana_adapter(asana_sim, asana_world)
+
+        return {
+            "a token Asana rejects (401)": lambda: make_asana_adapter(
+                asana_sim, asana_world, token="secret-wrong-token"
+            ),
+            "Asana answering 503": down,
+        }

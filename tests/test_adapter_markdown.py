@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,12 +13,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.base import Adapter
 from adapters.markdown.adapter import CHANGED, MarkdownAdapter
 from adapters.markdown.board import Card
 from adapters.markdown.config import MarkdownTarget
-from sync.contract import Create, RemoteItem, Update
+from sync.contract import Create, Update
 from sync.errors import TargetRejected
 from sync.model import Item, Kind, Step
+from tests.contract import AdapterContract, MakeAdapter, update_from
 from tests.test_markdown_board import SAMPLE, card_in
 
 GOAL = "0123456789abcdef"
@@ -39,12 +42,6 @@ def adapter(tmp_path: Path, text: str | None = BOARD, path: str = "board.md") ->
 
 def file(tmp_path: Path) -> str:
     return (tmp_path / "board.md").read_bytes().decode()
-
-
-def update(seen: RemoteItem, item_id: str | None = None, **changes: object) -> Update:
-    item_id = item_id or seen.item_id
-    assert item_id is not None
-    return Update(item_id, seen.remote_id, seen.item.with_(**changes), seen.item, seen.version)
 
 
 def test_read_reports_items_with_ids_versions_and_the_file_time(tmp_path: Path) -> None:
@@ -100,7 +97,7 @@ def test_update_rewrites_only_that_items_lines(tmp_path: Path) -> None:
     target = adapter(tmp_path)
     seen = target.read().items
     (outcome,) = target.apply(
-        [update(seen[OTHER_GOAL], title="Another goal, sharper", due=date(2027, 1, 2))]
+        [update_from(seen[OTHER_GOAL], title="Another goal, sharper", due=date(2027, 1, 2))]
     )
     assert outcome.ok and outcome.remote_id == OTHER_GOAL
     assert file(tmp_path) == BOARD.replace(
@@ -117,14 +114,14 @@ def test_an_unchanged_card_keeps_its_own_formatting(tmp_path: Path) -> None:
     target = adapter(tmp_path, text)
     seen = target.read().items
     assert seen["4444444444444444"].item.title == "Odd  spacing"
-    (outcome,) = target.apply([update(seen[GOAL], done=True)])
+    (outcome,) = target.apply([update_from(seen[GOAL], done=True)])
     assert outcome.ok
     assert odd in file(tmp_path)
     # An update that changes nothing is not written at all.
     mtime = (tmp_path / "board.md").stat().st_mtime_ns
     requests = target.requests
     seen = target.read().items
-    target.apply([update(seen["4444444444444444"])])
+    target.apply([update_from(seen["4444444444444444"])])
     assert (tmp_path / "board.md").stat().st_mtime_ns == mtime
     assert target.requests == requests + 2
 
@@ -132,7 +129,7 @@ def test_an_unchanged_card_keeps_its_own_formatting(tmp_path: Path) -> None:
 def test_archive_moves_under_archive_and_restore_moves_back(tmp_path: Path) -> None:
     target = adapter(tmp_path)
     seen = target.read().items
-    target.apply([update(seen[PROBLEM], archived=True)])
+    target.apply([update_from(seen[PROBLEM], archived=True)])
     text = file(tmp_path)
     archive = text.index("## Archive")
     assert text.index("Weekly report arrives late") > archive
@@ -161,7 +158,10 @@ def test_kind_change_moves_the_card_to_an_existing_or_new_heading(tmp_path: Path
     target = adapter(tmp_path, SAMPLE)
     seen = target.read().items
     target.apply(
-        [update(seen[OTHER_GOAL], kind=Kind.DECISION), update(seen[GOAL], kind=Kind.PROBLEM)]
+        [
+            update_from(seen[OTHER_GOAL], kind=Kind.DECISION),
+            update_from(seen[GOAL], kind=Kind.PROBLEM),
+        ]
     )
     text = file(tmp_path)
     headings = [line for line in text.splitlines() if line.startswith("## ")]
@@ -181,7 +181,7 @@ def test_a_line_a_person_added_gets_its_marker_and_keeps_its_bytes(tmp_path: Pat
     text = BOARD.replace("## Problems\n\n", "## Problems\n\n- [ ]  Printer jams #ops  \n")
     target = adapter(tmp_path, text)
     (new,) = [i for i in target.read().items.values() if i.item_id is None]
-    (outcome,) = target.apply([update(new, item_id="abcdefabcdefabcd")])
+    (outcome,) = target.apply([update_from(new, item_id="abcdefabcdefabcd")])
     assert outcome.ok and outcome.remote_id == "abcdefabcdefabcd"
     assert file(tmp_path) == text.replace("#ops  \n", "#ops   ^ps-abcdefabcdefabcd\n")
     seen = target.read().items["abcdefabcdefabcd"]
@@ -199,7 +199,7 @@ def test_a_new_lines_id_survives_lines_added_above_it(tmp_path: Path) -> None:
     (tmp_path / "board.md").write_text(
         text.replace("## Actions\n\n", "## Actions\n\n- [ ] Buy gift\n")
     )
-    (outcome,) = target.apply([update(new, item_id="abcdefabcdefabcd")])
+    (outcome,) = target.apply([update_from(new, item_id="abcdefabcdefabcd")])
     assert outcome.ok
     assert "- [ ] Buy gift\n- [ ] Renew passport ^ps-abcdefabcdefabcd\n" in file(tmp_path)
 
@@ -212,7 +212,7 @@ def test_a_copied_line_is_new_and_the_original_keeps_the_id(tmp_path: Path) -> N
     assert items[OTHER_GOAL].item.kind == Kind.GOAL
     (copy,) = [i for i in items.values() if i.item_id is None]
     assert copy.item.archived and copy.item.title == "Another goal"
-    target.apply([update(copy, item_id="cccccccccccccccc")])
+    target.apply([update_from(copy, item_id="cccccccccccccccc")])
     items = target.read().items
     assert items["cccccccccccccccc"].item.archived
     assert items[OTHER_GOAL].item.done and not items[OTHER_GOAL].item.archived
@@ -225,8 +225,8 @@ def test_a_save_between_read_and_apply_is_not_overwritten(tmp_path: Path) -> Non
     (tmp_path / "board.md").write_text(persons)
     outcomes = target.apply(
         [
-            update(seen[PROBLEM], title="Weekly report: root cause found"),
-            update(seen[OTHER_GOAL], done=False),
+            update_from(seen[PROBLEM], title="Weekly report: root cause found"),
+            update_from(seen[OTHER_GOAL], done=False),
             Create("dddddddddddddddd", Item(Kind.ACTION, "Call the printer vendor")),
         ]
     )
@@ -286,7 +286,7 @@ def test_foreign_content_is_kept_byte_for_byte(tmp_path: Path) -> None:
     target = adapter(tmp_path, text)
     seen = target.read().items
     assert set(seen) == {GOAL}
-    target.apply([update(seen[GOAL], archived=True), Create(PROBLEM, Item(Kind.PROBLEM, "p"))])
+    target.apply([update_from(seen[GOAL], archived=True), Create(PROBLEM, Item(Kind.PROBLEM, "p"))])
     after = file(tmp_path)
     assert after.startswith(
         foreign_top + "## Goals\n\n" + code + "\n### A person's sub heading\n\n"
@@ -300,7 +300,9 @@ def test_crlf_files_stay_crlf(tmp_path: Path) -> None:
     target = adapter(tmp_path, SAMPLE.replace("\n", "\r\n"))
     seen = target.read().items
     target.apply(
-        [update(seen[GOAL], notes="one\ntwo"), Create(PROBLEM + "0", Item(Kind.ACTION, "a"))][:1]
+        [update_from(seen[GOAL], notes="one\ntwo"), Create(PROBLEM + "0", Item(Kind.ACTION, "a"))][
+            :1
+        ]
     )
     raw = (tmp_path / "board.md").read_bytes()
     assert raw.count(b"\n") == raw.count(b"\r\n")
@@ -315,7 +317,7 @@ def test_the_write_is_atomic_keeps_the_mode_and_follows_a_symlink(tmp_path: Path
     (tmp_path / "board.md").symlink_to(vault / "board.md")
     target = adapter(tmp_path, None)
     seen = target.read().items
-    target.apply([update(seen[GOAL], title="Grow EMEA revenue 25%")])
+    target.apply([update_from(seen[GOAL], title="Grow EMEA revenue 25%")])
     assert (tmp_path / "board.md").is_symlink()
     assert "25%" in (vault / "board.md").read_text()
     assert (vault / "board.md").stat().st_mode & 0o777 == 0o640
@@ -348,7 +350,9 @@ def test_ten_thousand_items_read_and_update(tmp_path: Path) -> None:
     cards = "".join(f"- [ ] Item {n} #q4 ^ps-{n:016x}\n\tnote {n}\n" for n in range(10_000))
     target = adapter(tmp_path, f"## Actions\n\n{cards}")
     seen = target.read().items
-    outcomes = target.apply([update(seen[f"{n:016x}"], done=True) for n in range(0, 10_000, 1000)])
+    outcomes = target.apply(
+        [update_from(seen[f"{n:016x}"], done=True) for n in range(0, 10_000, 1000)]
+    )
     assert all(o.ok for o in outcomes) and len(seen) == 10_000
     assert sum(c.item.done for c in target.read().items.values()) == 10
 
@@ -377,3 +381,40 @@ def test_items_written_are_read_back_the_same(cards: list[Card], data: st.DataOb
         seen = target.read().items
         assert [seen[i].item for i in ids] == again
         assert [seen[i].version for i in ids] == [o.version for o in outcomes]
+
+
+class SomedayHeading:
+    """A heading of the file that is no kind's: a person's own part of the board."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def add(self, title: str) -> None:
+        text = self.path.read_text() if self.path.exists() else ""
+        self.path.write_text(f"{text}## Someday\n\n- [ ] {title}\n\tits note\n\n")
+
+    def state(self) -> str:
+        text = self.path.read_text()
+        start = text.index("## Someday")
+        end = text.find("\n## ", start)
+        return text[start : end if end >= 0 else None].rstrip("\n")
+
+
+class TestMarkdownContract(AdapterContract):
+    adapter_class = MarkdownAdapter
+
+    @pytest.fixture
+    def make_adapter(self, tmp_path: Path) -> MakeAdapter:
+        return lambda: adapter(tmp_path, None)
+
+    @pytest.fixture
+    def outside(self, tmp_path: Path) -> SomedayHeading:
+        return SomedayHeading(tmp_path / "board.md")
+
+    @pytest.fixture
+    def failures(self, tmp_path: Path) -> dict[str, Callable[[], Adapter]]:
+        (tmp_path / "dir.md").mkdir()
+        return {
+            "a folder where the file should be": lambda: adapter(tmp_path, None, "dir.md"),
+            "a folder that does not exist": lambda: adapter(tmp_path, None, "none/board.md"),
+        }

@@ -4,20 +4,23 @@ what each costs in requests."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 
 import pytest
+from pydantic import SecretStr
 
+from adapters.base import Adapter
 from adapters.trello.adapter import TrelloAdapter
 from adapters.trello.sim.server import TrelloSimulator
-from sync.config import DEFAULT_FIVE_WHYS
-from sync.contract import Create, Snapshot, Update, new_item_id
+from sync.contract import Create, Update, new_item_id
 from sync.errors import TargetRejected
 from sync.model import Item, Kind, Owner, Step
+from tests.contract import FIVE_WHYS, AdapterContract, by_item_id, push, update_from
 
 MakeAdapter = Callable[..., TrelloAdapter]
-FIVE_WHYS = tuple(Step(text) for text in DEFAULT_FIVE_WHYS)
 
 
 def problem(title: str, **fields: object) -> Item:
@@ -32,17 +35,6 @@ def board_of(n: int, problems: int) -> list[Create]:
         for i in range(n - problems)
     ]
     return [Create(new_item_id(), item) for item in items]
-
-
-def by_item_id(snapshot: Snapshot) -> dict[str, Item]:
-    return {r.item_id: r.item for r in snapshot.items.values() if r.item_id}
-
-
-def push(adapter: TrelloAdapter, changes: list[Create]) -> dict[str, str]:
-    """Apply creates, assert they all went through, return item id -> card id."""
-    outcomes = adapter.apply(changes)
-    assert [o.error for o in outcomes] == [None] * len(changes)
-    return {o.change.item_id: o.remote_id for o in outcomes if o.remote_id}
 
 
 def test_first_push_creates_lists_labels_cards_and_checklists(
@@ -76,28 +68,21 @@ def test_first_push_creates_lists_labels_cards_and_checklists(
     assert len(visible) == 4, "the Five Whys template card stays archived"
 
 
-def test_read_back_equals_what_was_pushed(make_trello_adapter: MakeAdapter) -> None:
-    adapter = make_trello_adapter()
-    changes = board_of(12, problems=3)
-    changes.append(
-        Create(
-            new_item_id(),
-            Item(
-                kind=Kind.ACTION,
-                title="Book offsite",
-                notes="Line 1\nLine 2",
-                due=date(2025, 12, 31),
-                archived=True,
-                labels=frozenset({"travel", "Stale"}),
-                steps=(Step("call venue", True), Step("send invites")),
-            ),
-        )
+def test_an_archived_card_with_its_own_checklist_round_trips(
+    make_trello_adapter: MakeAdapter,
+) -> None:
+    item = Item(
+        kind=Kind.ACTION,
+        title="Book offsite",
+        notes="Line 1\nLine 2",
+        due=date(2025, 12, 31),
+        archived=True,
+        labels=frozenset({"travel", "Stale"}),
+        steps=(Step("call venue", True), Step("send invites")),
     )
-    push(adapter, changes)
-    fresh = make_trello_adapter().read()
-    assert fresh.complete
-    assert by_item_id(fresh) == {c.item_id: c.item for c in changes}
-    assert all(r.modified_at is not None for r in fresh.items.values())
+    change = Create(new_item_id(), item)
+    push(make_trello_adapter(), [change])
+    assert by_item_id(make_trello_adapter())[change.item_id].item == item
 
 
 def test_person_edits_in_trello_are_read(
@@ -133,12 +118,6 @@ def test_person_edits_in_trello_are_read(
     )
 
 
-def update(adapter: TrelloAdapter, card_id: str, item_id: str, **fields: object) -> Update:
-    """An Update from what the adapter reads now to that item with `fields` changed."""
-    remote = adapter.read().items[card_id]
-    return Update(item_id, card_id, remote.item.with_(**fields), remote.item, remote.version)
-
-
 def test_updates_write_only_what_differs_and_keep_the_footer(
     make_trello_adapter: MakeAdapter, trello_sim: TrelloSimulator
 ) -> None:
@@ -147,9 +126,8 @@ def test_updates_write_only_what_differs_and_keep_the_footer(
     card_id = push(adapter, [change])[change.item_id]
 
     steps = (Step("Problem statement agreed", True), *FIVE_WHYS[1:7], Step("Cut travel by May"))
-    edit = update(
-        adapter, card_id, change.item_id, notes="Q3 and Q4", done=True, owner=Owner.EXECUTIVE
-    )
+    remote = adapter.read().items[card_id]
+    edit = update_from(remote, notes="Q3 and Q4", done=True, owner=Owner.EXECUTIVE)
     edit = Update(edit.item_id, card_id, edit.item.with_(steps=steps), edit.previous, edit.version)
     before = adapter.requests
     (outcome,) = adapter.apply([edit])
@@ -162,15 +140,14 @@ def test_updates_write_only_what_differs_and_keep_the_footer(
     assert seen.item == edit.item and seen.version == outcome.version
 
 
-def test_archive_restore_and_completion_round_trip(
+def test_a_card_a_person_restores_and_completes_is_read_so(
     make_trello_adapter: MakeAdapter, trello_sim: TrelloSimulator
 ) -> None:
     adapter = make_trello_adapter()
     change = Create(new_item_id(), Item(kind=Kind.ACTION, title="Renew lease"))
     card_id = push(adapter, [change])[change.item_id]
-    (outcome,) = adapter.apply([update(adapter, card_id, change.item_id, archived=True)])
+    (outcome,) = adapter.apply([update_from(adapter.read().items[card_id], archived=True)])
     assert outcome.ok and trello_sim.backend.card(trello_sim.member, card_id)[1].closed
-    assert adapter.read().items[card_id].item.archived, "archived cards are still read"
 
     trello_sim.person.archive_card(card_id, archived=False)
     trello_sim.person.edit_card(card_id, dueComplete=True)
@@ -189,15 +166,6 @@ def test_person_deleting_the_five_whys_and_problem_without_checklist(
     items = adapter.read().items
     assert items[card_id].item.steps == ()
     assert items[hand_made].item.steps == () and items[hand_made].item_id is None
-
-
-def test_relink_after_state_loss_finds_every_item_by_footer(
-    make_trello_adapter: MakeAdapter,
-) -> None:
-    changes = board_of(20, problems=5)
-    linked = push(make_trello_adapter(), changes)
-    fresh = make_trello_adapter().read()  # no cursor, no memory: as after a lost state
-    assert {r.item_id: r.remote_id for r in fresh.items.values()} == linked
 
 
 def test_rerun_without_change_costs_one_request(
@@ -320,23 +288,19 @@ def test_dropped_create_is_never_duplicated_and_relinks(
     assert found[change.item_id] == "Launch in Spain", "the next read re-links it by footer"
 
 
-def test_cards_in_other_lists_are_never_read_or_written(
+def test_a_card_moved_out_of_the_mapped_lists_is_gone_and_never_written(
     make_trello_adapter: MakeAdapter, trello_sim: TrelloSimulator, trello_board: str
 ) -> None:
-    other = trello_sim.person.create_card(trello_board, "Backlog", "Team stuff", desc="keep")
     adapter = make_trello_adapter()
     change = Create(new_item_id(), Item(kind=Kind.ACTION, title="Mine"))
     card_id = push(adapter, [change])[change.item_id]
-    assert set(adapter.read().items) == {card_id}
 
     trello_sim.person.move_card(card_id, "Backlog")
     assert adapter.read().items == {}, "a card moved out of scope disappears"
     stale = Update(change.item_id, card_id, change.item.with_(title="x"), change.item, "v")
     (outcome,) = adapter.apply([stale])
     assert outcome.error and "not written" in outcome.error
-    board = trello_sim.board(trello_board)
-    assert (board.cards[other].name, board.cards[other].desc) == ("Team stuff", "keep")
-    assert board.cards[card_id].name == "Mine"
+    assert trello_sim.board(trello_board).cards[card_id].name == "Mine"
 
 
 def test_an_edit_made_after_the_read_is_not_overwritten(
@@ -345,7 +309,7 @@ def test_an_edit_made_after_the_read_is_not_overwritten(
     adapter = make_trello_adapter()
     change = Create(new_item_id(), Item(kind=Kind.ACTION, title="Plan Q3"))
     card_id = push(adapter, [change])[change.item_id]
-    edit = update(adapter, card_id, change.item_id, title="Plan Q3 (pairsync)")
+    edit = update_from(adapter.read().items[card_id], title="Plan Q3 (pairsync)")
     trello_sim.person.edit_card(card_id, name="Plan Q3 (person)")
     fresh = make_trello_adapter()  # a later run: its apply reads the board first
     (outcome,) = fresh.apply([edit])
@@ -356,8 +320,6 @@ def test_an_edit_made_after_the_read_is_not_overwritten(
 def test_bad_token_and_missing_board_are_rejected_without_secrets(
     make_trello_adapter: MakeAdapter, trello_sim: TrelloSimulator
 ) -> None:
-    from pydantic import SecretStr
-
     with pytest.raises(TargetRejected) as rejected:
         make_trello_adapter(token=SecretStr("f" * 64)).read()
     assert str(rejected.value) == "assistant-trello: token rejected (401)"
@@ -371,8 +333,6 @@ def test_bad_token_and_missing_board_are_rejected_without_secrets(
 def test_check_reports_credentials_board_lists_and_headroom(
     make_trello_adapter: MakeAdapter, trello_sim: TrelloSimulator
 ) -> None:
-    from pydantic import SecretStr
-
     rows = {r.what: r for r in make_trello_adapter().check()}
     assert rows["credentials"].ok and rows["board"].ok
     assert rows["lists"].detail.startswith("missing, created on first sync: Goals")
@@ -380,3 +340,43 @@ def test_check_reports_credentials_board_lists_and_headroom(
     (bad,) = make_trello_adapter(token=SecretStr("e" * 64)).check()
     assert (bad.what, bad.ok) == ("credentials", False)
     assert trello_sim.token not in bad.detail
+
+
+class BacklogList:
+    """A list of the board that is no kind's: the rest of the team's board."""
+
+    def __init__(self, sim: TrelloSimulator, board_id: str) -> None:
+        self.sim, self.board_id = sim, board_id
+
+    def add(self, title: str) -> None:
+        self.sim.person.create_card(self.board_id, "Backlog", title, desc="the team's")
+
+    def state(self) -> object:
+        board = self.sim.board(self.board_id)
+        backlog = {t.id for t in board.lists.values() if t.name == "Backlog"}
+        return copy.deepcopy([asdict(c) for c in board.cards.values() if c.idList in backlog])
+
+
+class TestTrelloContract(AdapterContract):
+    adapter_class = TrelloAdapter
+
+    @pytest.fixture
+    def make_adapter(self, make_trello_adapter: MakeAdapter) -> MakeAdapter:
+        return make_trello_adapter
+
+    @pytest.fixture
+    def outside(self, trello_sim: TrelloSimulator, trello_board: str) -> BacklogList:
+        return BacklogList(trello_sim, trello_board)
+
+    @pytest.fixture
+    def failures(
+        self, make_trello_adapter: MakeAdapter, trello_sim: TrelloSimulator
+    ) -> dict[str, Callable[[], Adapter]]:
+        def down() -> Adapter:
+            trello_sim.faults.fail_next = 1000
+            return make_trello_adapter(retry_seconds=0.3)
+
+        return {
+            "a token Trello rejects (401)": lambda: make_trello_adapter(token=SecretStr("f" * 64)),
+            "Trello answering 503": down,
+        }

@@ -43,7 +43,6 @@ from adapters.markdown.board import (
 )
 from adapters.markdown.config import MarkdownTarget
 from sync.contract import (
-    DEFAULT_LISTS,
     Change,
     CheckLine,
     Create,
@@ -77,7 +76,7 @@ class MarkdownAdapter(Adapter):
         super().__init__(config, base_dir)
         path = config.path.expanduser()
         self.path = path if path.is_absolute() else base_dir / path
-        self._order = [config.lists.get(kind, DEFAULT_LISTS[kind]) for kind in Kind]
+        self._order = [config.lists[kind] for kind in Kind]
         self._archive = config.archive_heading
         self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
         self._sections[self._archive] = None
@@ -206,7 +205,7 @@ class MarkdownAdapter(Adapter):
     def _heading(self, item: Item) -> str:
         if item.archived:
             return self._archive
-        return self.config.lists.get(item.kind, DEFAULT_LISTS[item.kind])
+        return self.config.lists[item.kind]
 
     def _entries(self, board: Board) -> list[_Entry]:
         entries: list[_Entry] = []
