@@ -191,6 +191,15 @@ FOREIGN = st.sampled_from(
 UNMAPPED = FOREIGN | st.sampled_from(["- [ ] not ours ^ps-0123456789abcdef\n", "\tindented\n"])
 
 
+def representable(item: Item) -> bool:
+    """Notes a card can hold: the file cannot tell an indent every notes line has (with
+    no step line to compare it with) from the card's own indent, nor keep blank lines at
+    the end."""
+    lines = [line for line in item.notes.split("\n") if line.strip()]
+    shared = bool(lines) and all(line[0] in " \t" for line in lines)
+    return not (shared and not item.steps) and not item.notes.endswith("\n")
+
+
 def card_in(kind: Kind | None) -> st.SearchStrategy[Card]:
     item = st.builds(
         Item,
@@ -203,7 +212,7 @@ def card_in(kind: Kind | None) -> st.SearchStrategy[Card]:
         owner=st.none() | st.sampled_from(list(Owner)),
         labels=labels,
         steps=steps.map(tuple),
-    )
+    ).filter(representable)
     return st.builds(Card, item, item_ids)
 
 

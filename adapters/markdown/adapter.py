@@ -178,7 +178,8 @@ class MarkdownAdapter(Adapter):
                 edits.append[target].append(raw if raw.endswith("\n") else raw + nl)
         if not edits:
             return errors, None
-        ensure = [*self._order, self._archive] if new_file else self._order
+        # A new file gets every heading; an existing one only those its new cards need.
+        ensure = [*self._order, self._archive] if new_file else []
         order = [*self._order, self._archive]
         return errors, edit(board, edits, order, ensure, nl)
 
@@ -194,14 +195,15 @@ class MarkdownAdapter(Adapter):
         ]
 
     def _card_text(self, entry: _Entry, change: Update, nl: str) -> str:
-        """The card's new bytes: its own if only the heading changes, else rendered anew."""
+        """The card's new bytes: its own if only the heading changes, else rewritten where
+        the item changed."""
         same = _content(entry.card.item) == _content(change.item)
         raw = entry.card.raw or ""
         if same and entry.item_id == change.item_id:
             return raw
         if same and entry.card.item_id is None:
-            return add_marker(raw, change.item_id)
-        return render_card(change.item, change.item_id, nl)
+            return add_marker(raw, change.item_id, entry.card.kept.block_id)
+        return render_card(change.item, change.item_id, nl, like=entry.card)
 
     def _heading(self, item: Item) -> str:
         if item.archived:
