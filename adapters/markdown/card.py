@@ -172,7 +172,7 @@ def parse_card(raw: str, kind: Kind | None) -> Card:
 
 def _head(item: Item, item_id: str | None, kept: Kept, like: Card | None, nl: str) -> str:
     meta = [f"@{{{item.due.isoformat()}}}"] if item.due else []
-    meta += [t for t in kept.tokens if item.due or not _DUE.fullmatch(t)]
+    meta += [t for t in kept.tokens if item.due or not _valid_due(t)]
     meta += ["#" + _encode_tag(label) for label in sorted(item.labels) if label]
     if item.owner is not None:
         meta.append(f"#{OWNER_LABEL_PREFIX}{item.owner.value}")
