@@ -217,7 +217,9 @@ def _put(out: list[str], chunks: Sequence[tuple[str, bool]], nl: str) -> None:
 def _raw(block: Block) -> str:
     if isinstance(block, Text):
         return block.raw
-    return block.raw if block.raw is not None else render_card(block.item, block.item_id)
+    if block.raw is not None:
+        return block.raw
+    return render_card(block.item, block.item_id, like=block)
 
 
 def _html_open(is_open: bool, content: str) -> bool:

@@ -23,11 +23,13 @@ Rules that make `parse_card(render_card(item)) == item` hold (documented for peo
   front of that word (`Fix \\#bug`), the way Markdown escapes it; parsing removes it.
 - A label with a space or `%` in it is written percent-encoded (`#Needs%20review`), and
   an all-digit label gets its first digit encoded, so that it reads as a tag.
-- Indented lines under an item: a checklist line (`- [ ]`/`- [x]`) is a step, any other
-  is a notes line, with the card's indent (the longest indent all its indented lines
-  share: a tab, 2, 3 or 4 spaces) removed, so nested lists keep their relative
-  indentation. A notes line that would read as a checklist line is written with a
-  backslash before its `-`. Notes whose every line is indented lose that common indent.
+- Indented lines under an item: a checklist line (`- [ ]`, `- [x]`, `- [-]` ...) is a
+  step, ticked unless its checkbox holds a space; any other is a notes line, with the
+  card's indent (the longest indent all its indented lines share: a tab, 2, 3 or 4
+  spaces) removed, so nested lists keep their relative indentation. A notes line that
+  would read as a checklist line is written with a backslash before its `-`. Notes
+  whose every line is indented (and no steps) lose that shared indent in the file, and
+  blank lines at their end are dropped.
 - Titles and step texts are one line: line breaks in them are written as spaces.
 - Bytes that are not UTF-8 (read with `surrogateescape`) reach the item as Windows-1252
   text, or U+FFFD, never as surrogates, and stay in the file as they are.
@@ -53,9 +55,9 @@ ARCHIVE_KIND = Kind.ACTION
 the adapter reports such cards with `kind` hidden, so the engine keeps the real one."""
 
 _CARD = re.compile(r"- {1,4}(?:\[([^\]\r\n])\](?: |$))?(.*)")
-_STEP = re.compile(r"[ \t]+- \[([ xX])\](?: (.*))?")
-_CHECKLIKE_NOTE = re.compile(r"([ \t]*)(\\*- \[[ xX]\](?: .*)?)")
-_ESCAPED_NOTE = re.compile(r"([ \t]*)\\(\\*- \[[ xX]\](?: .*)?)")
+_STEP = re.compile(r"[ \t]+- \[([^\]\r\n])\](?: (.*))?")
+_CHECKLIKE_NOTE = re.compile(r"([ \t]*)(\\*- \[[^\]\r\n]\](?: .*)?)")
+_ESCAPED_NOTE = re.compile(r"([ \t]*)\\(\\*- \[[^\]\r\n]\](?: .*)?)")
 _TOKEN = re.compile(r"\S+")
 _LAST_TOKEN = re.compile(r"\S+\Z")
 _INDENT = re.compile(r"[ \t]*")
@@ -146,7 +148,7 @@ def parse_card(raw: str, kind: Kind | None) -> Card:
         step = _STEP.fullmatch(content)
         roles.append(step is not None)
         if step:
-            steps.append(Step(_readable(step.group(2) or ""), step.group(1) != " "))
+            steps.append(Step(_readable(step.group(2) or ""), not step.group(1).isspace()))
         elif content.startswith(indent):
             notes.append(_readable(_unescape_note(content[len(indent) :])))
         else:  # a blank line, or one with less (only) whitespace than the indent
