@@ -1,5 +1,6 @@
 """The person's own board file, before and after real syncs with Trello and Asana (issue
-14): every byte a person wrote is checked, and what the other tools show of it."""
+14): every byte a person wrote is checked, and what the other tools show of it. `tools`
+is the three-tool pair of tests/facilitation_pair.py."""
 
 from __future__ import annotations
 
@@ -7,28 +8,13 @@ from datetime import date
 
 import pytest
 
-from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.trello.mapping import TEMPLATE_DESC
-from adapters.trello.sim.server import TrelloSimulator
 from sync.model import Kind
 from tests.cli_run import pairsync
-from tests.three_tools import ASANA, FIVE_WHYS, NOTES, TRELLO, ThreeTools
+from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
 
 FRONT = "---\nkanban-plugin: basic\n---\n\n"
 SETTINGS = '\n%% kanban:settings\n```\n{"kanban-plugin":"basic"}\n```\n%%\n'
-
-
-@pytest.fixture
-def tools(
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
-    tmp_path,
-) -> ThreeTools:
-    tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
-    tools.write_config()
-    return tools
 
 
 def first_sync(tools: ThreeTools, board: bytes) -> dict[str, str]:
@@ -82,7 +68,9 @@ def test_nested_notes_keep_their_indentation_in_the_file_and_the_other_tools(
     for tool in (TRELLO, ASANA):
         assert notes_in(tools, tool, item_id) == nested, tool
     # The Five Whys were added and the card's notes lines are the person's, byte for byte.
-    steps = "".join(f"{indent}- [ ] {step}\n" for step in FIVE_WHYS)
+    five_whys = [step.text for step in tools.canonical()[item_id].steps]
+    assert len(five_whys) > 2
+    steps = "".join(f"{indent}- [ ] {step}\n" for step in five_whys)
     marked = card.replace("late\n", f"late ^ps-{item_id}\n", 1)
     assert file_bytes(tools) == f"## Problems\n\n{marked}{steps}".encode()
     # A change from elsewhere rewrites the card: the nesting stays as it was.
