@@ -4,12 +4,15 @@ is the three-tool pair of tests/facilitation_pair.py."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from adapters.trello.mapping import TEMPLATE_DESC
 from sync.model import Kind
+from sync.state import State
 from tests.cli_run import pairsync
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
 
@@ -261,3 +264,33 @@ def test_blank_lines_at_the_end_of_a_trello_description_settle_in_one_run(
     item_id = tools.ids()["Prepare the 1:1"]
     for tool in (NOTES, TRELLO, ASANA):
         assert notes_in(tools, tool, item_id) == "Agenda first", tool
+
+
+def test_after_an_upgrade_a_card_read_anew_reaches_the_other_tools(tools: ThreeTools) -> None:
+    """The state a previous version left, which read nested notes flattened and mirrored
+    them so: after the upgrade the person's card is read anew, once, and its nesting
+    reaches Trello and Asana; the file keeps its bytes."""
+    card = "- [ ] Plan the offsite\n  - venue\n    - near the station\n"
+    item_id = first_sync(tools, f"## Actions\n\n{card}".encode())["Plan the offsite"]
+    board = file_bytes(tools)
+    flat = "- venue\n- near the station"
+    for tool in (TRELLO, ASANA):
+        tools.edit(tool, item_id, notes=flat)
+    raw = board.decode().split("\n\n", 1)[1]
+    versions = {tool: tools.shown(tool)[item_id][0].version for tool in (TRELLO, ASANA)}
+    versions[NOTES] = hashlib.sha256(f"Actions\n{raw}".encode()).hexdigest()[:16]  # v1's
+    state = State.open(tools.state_path)
+    try:
+        record, links = state.items()[item_id], state.links()
+        old = record.item.with_(notes=flat)
+        with state.transaction():
+            state.save_item(item_id, replace(record, item=old))
+            for tool, version in versions.items():
+                link = replace(links[tool][item_id], version=version, base=old)
+                state.save_link(item_id, tool, link)
+    finally:
+        state.close()
+    settle(tools)
+    for tool in (TRELLO, ASANA):
+        assert notes_in(tools, tool, item_id) == "- venue\n  - near the station", tool
+    assert file_bytes(tools) == board

@@ -5,8 +5,8 @@
   that heading, so lines added elsewhere do not shift it) and `item_id=None`; the
   engine's `Update` then adds the marker and the Outcome carries the item id. Of two
   cards with the same marker (a copied line) the first keeps it, the next counts as new.
-- Version: a hash of the card's heading and bytes. The file is the tool's only clock,
-  so every item's `modified_at` is the file's mtime.
+- Version: a hash of the card's heading and bytes (and `_SYNTAX`). The file is the
+  tool's only clock, so every item's `modified_at` is the file's mtime.
 - `apply` re-reads the file, applies each `Update` only if that card's version is
   still the one read (a person may have saved in between: their lines are never
   overwritten), and writes once: temp file in the same directory, fsync, `os.replace`,
@@ -57,6 +57,10 @@ from sync.model import Item, Kind
 
 CHANGED = "changed in the file since it was read; will merge next run"
 _WRITE_ATTEMPTS = 3
+_SYNTAX = "2"
+"""Part of every card's version; bumped when a card's bytes are read differently (2:
+nested notes, block ids, Kanban tokens), so that after an upgrade each card is compared
+with the shared board once and a changed reading reaches the other tools."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +220,7 @@ class MarkdownAdapter(Adapter):
         copies: Counter[tuple[str, str]] = Counter()
         for index, card, heading in board.cards():
             raw = card.raw or ""
-            version = _digest(f"{heading}\n{raw}")
+            version = _digest(f"{_SYNTAX}\n{heading}\n{raw}")
             item_id = card.item_id if card.item_id not in seen else None
             if item_id is not None:
                 seen.add(item_id)
