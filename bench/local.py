@@ -12,8 +12,8 @@ import tracemalloc
 from dataclasses import dataclass
 from datetime import date
 
-from adapters.markdown.board import parse, render_card
-from adapters.markdown.card import parse_card
+from adapters.markdown.board import parse
+from adapters.markdown.card import parse_card, render_card
 from sync.contract import Link, RemoteItem, Snapshot
 from sync.merge import TargetView, plan
 from sync.model import Item, Kind, Owner, Step

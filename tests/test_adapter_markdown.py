@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.markdown.adapter import CHANGED, MarkdownAdapter
-from adapters.markdown.board import Card
+from adapters.markdown.card import Card
 from adapters.markdown.config import MarkdownTarget
 from sync.contract import Create, RemoteItem, Update
 from sync.errors import TargetRejected

@@ -8,19 +8,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.markdown.board import (
-    ARCHIVE_KIND,
-    BOM,
-    Board,
-    Card,
-    Edits,
-    Text,
-    edit,
-    parse,
-    render,
-    render_card,
-)
-from adapters.markdown.card import Kept
+from adapters.markdown.board import BOM, Board, Edits, Text, edit, parse, render
+from adapters.markdown.card import ARCHIVE_KIND, Card, Kept, render_card
 from sync.model import Item, Kind, Owner, Step
 
 SECTIONS: dict[str, Kind | None] = {

@@ -30,17 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.base import Adapter
-from adapters.markdown.board import (
-    NEW_FILE,
-    Board,
-    Card,
-    Edits,
-    add_marker,
-    edit,
-    newline_of,
-    parse,
-    render_card,
-)
+from adapters.markdown.board import NEW_FILE, Board, Edits, edit, newline_of, parse
+from adapters.markdown.card import Card, add_marker, render_card
 from adapters.markdown.config import MarkdownTarget
 from sync.contract import (
     DEFAULT_LISTS,

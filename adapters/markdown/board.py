@@ -20,17 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from adapters.markdown.card import (
-    ARCHIVE_KIND,
-    MARKER_PREFIX,
-    Card,
-    add_marker,
-    parse_card,
-    render_card,
-)
+from adapters.markdown.card import Card, parse_card, render_card
 from sync.model import Kind
-
-__all__ = ["ARCHIVE_KIND", "MARKER_PREFIX", "Card", "add_marker", "render_card"]
 
 SETTINGS_LINE = "%% kanban:settings"
 BOM = "\ufeff"
