@@ -345,3 +345,15 @@ def test_a_persons_card_rewritten_with_another_item_shows_that_item(
             new.item_id,
             card.kept.block_id,
         )
+
+
+@given(SOUP, card_in(Kind.ACTION))
+def test_a_rewrite_that_keeps_notes_and_steps_keeps_their_lines(
+    lines: list[str], new: Card
+) -> None:
+    for _, card, _ in parse("## Actions\n" + "\n".join(lines) + "\n", SECTIONS).cards():
+        changed = new.item.with_(notes=card.item.notes, steps=card.item.steps)
+        rewritten = render_card(changed, card.item_id, like=card)
+        assert card.raw is not None and card.layout is not None
+        if card.layout.indent:  # indented lines that share no indent are rewritten
+            assert rewritten.partition("\n")[2] == card.raw.partition("\n")[2]
