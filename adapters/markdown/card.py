@@ -60,7 +60,6 @@ _CHECKLIKE_NOTE = re.compile(r"([ \t]*)(\\*- \[[^\]\r\n]\](?: .*)?)")
 _ESCAPED_NOTE = re.compile(r"([ \t]*)\\(\\*- \[[^\]\r\n]\](?: .*)?)")
 _TOKEN = re.compile(r"\S+")
 _LAST_TOKEN = re.compile(r"\S+\Z")
-_INDENT = re.compile(r"[ \t]*")
 _DUE = re.compile(r"@\{(\d{4}-\d{2}-\d{2})\}")
 _KEPT = re.compile(r"@@?\{[^{}]*\}")
 _TAG = re.compile(r"#(?=\S*[^\d\s])\S+")
@@ -84,6 +83,9 @@ class Kept:
     """The person's Obsidian block id, without `^`."""
 
 
+_NOTHING = Kept()
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     """How a person's card is written, so that a rewrite keeps what did not change."""
@@ -103,13 +105,13 @@ class Card:
     item: Item
     item_id: str | None = None
     raw: str | None = field(default=None, compare=False)
-    kept: Kept = Kept()
+    kept: Kept = _NOTHING
     layout: Layout | None = field(default=None, compare=False)
 
 
 def render_card(item: Item, item_id: str | None, nl: str = "\n", like: Card | None = None) -> str:
     """The text of a card: canonical, or `like`'s with only what changed rewritten."""
-    kept = like.kept if like else Kept()
+    kept = like.kept if like else _NOTHING
     fresh = _head(item, item_id, kept, None, nl) + "".join(_body(item, None, nl))
     if like is None or like.layout is None or not like.layout.indent:
         return fresh
@@ -138,27 +140,32 @@ def parse_card(raw: str, kind: Kind | None) -> Card:
     match = _CARD.fullmatch(first.removesuffix("\r"))
     assert match is not None  # the caller saw "- "
     title, due, tags, item_id, tokens, block_id = _split_title(match.group(2))
-    body = [line + "\n" for line in rest[:-1]] + ([rest[-1]] if rest and rest[-1] else [])
-    contents = [line.removesuffix("\n").removesuffix("\r") for line in body]
+    readable = _readable if _SURROGATES.search(raw) else str
+    if rest and not rest[-1]:
+        rest.pop()  # the card's last line ended with a newline
+    contents = [line.removesuffix("\r") for line in rest]
     indent = _common_indent(contents)
     notes: list[str] = []
     steps: list[Step] = []
     roles: list[bool] = []
     for content in contents:
-        step = _STEP.fullmatch(content)
+        step = _STEP.fullmatch(content) if "- [" in content else None
         roles.append(step is not None)
         if step:
-            steps.append(Step(_readable(step.group(2) or ""), not step.group(1).isspace()))
+            steps.append(Step(readable(step.group(2) or ""), not step.group(1).isspace()))
         elif content.startswith(indent):
-            notes.append(_readable(_unescape_note(content[len(indent) :])))
+            notes.append(readable(_unescape_note(content[len(indent) :])))
         else:  # a blank line, or one with less (only) whitespace than the indent
             notes.append("")
-    labels, owner = split_owner(frozenset(_readable(tag) for tag in tags))
+    body = [line + "\n" for line in rest]
+    if not raw.endswith("\n") and body:
+        body[-1] = rest[-1]
+    labels, owner = split_owner(frozenset(readable(tag) for tag in tags))
     check = match.group(1) or " "
     done = not check.isspace()
     item = Item(
         kind=kind or ARCHIVE_KIND,
-        title=_readable(_unescape_title(title)),
+        title=readable(_unescape_title(title)),
         notes="\n".join(notes).rstrip("\n"),
         done=done,
         archived=kind is None,
@@ -167,7 +174,9 @@ def parse_card(raw: str, kind: Kind | None) -> Card:
         labels=labels,
         steps=tuple(steps),
     )
-    kept = Kept(check if done and check != "x" else "", tokens, block_id)
+    own_check = check if done and check != "x" else ""
+    kept = Kept(own_check, tokens, block_id) if own_check or tokens or block_id else _NOTHING
+
     layout = Layout(title, indent, tuple(zip(roles, body, strict=True)))
     return Card(item, item_id, raw, kept, layout)
 
@@ -232,9 +241,11 @@ def _step_line(step: Step, indent: str, nl: str) -> str:
 
 def _common_indent(contents: list[str]) -> str:
     """The longest leading whitespace that every line with text shares ("\\t" if none)."""
-    indents = [_INDENT.match(c).group() for c in contents if c.strip()]  # type: ignore[union-attr]
+    indents = [c[: len(c) - len(c.lstrip(" \t"))] for c in contents if c.strip()]
     if not indents:
         return "\t"
+    if len(set(indents)) == 1:
+        return indents[0]
     first, last = min(indents), max(indents)  # the prefix these two share, all share
     pairs = zip(first, last, strict=False)
     return first[: next((i for i, (a, b) in enumerate(pairs) if a != b), len(first))]
@@ -252,23 +263,27 @@ def _split_title(
     dates: list[tuple[int, str]] = []
     for token in reversed(list(_TOKEN.finditer(rest))):
         text = token.group()
-        if marker := _MARKER.fullmatch(text):
+        lead = text[0]
+        marker = _MARKER.fullmatch(text) if lead == "^" else None
+        if marker:
             item_id = item_id or marker.group(1)
-        elif (found := _BLOCK_ID.fullmatch(text)) and only_markers and not block_id:
-            block_id = found.group(1)  # last on the line, or just before our marker
-        elif _KEPT.fullmatch(text):
+        elif lead == "^" and only_markers and not block_id and _BLOCK_ID.fullmatch(text):
+            block_id = text[1:]  # last on the line, or just before our marker
+        elif lead == "@" and _KEPT.fullmatch(text):
             dates.append((token.start(), text))
-        elif _TAG.fullmatch(text):
+        elif lead == "#" and _TAG.fullmatch(text):
             tags.add(unquote(text[1:]))
         else:
             break
         only_markers = only_markers and marker is not None
         cut = token.start()
-    dates.sort()
-    due_at = next((i for i, (_, t) in enumerate(dates) if _valid_due(t)), None)
-    due = _valid_due(dates[due_at][1]) if due_at is not None else None
-    kept = tuple(t for i, (_, t) in enumerate(dates) if i != due_at)
-    return rest[:cut].strip(), due, frozenset(tags), item_id, kept, block_id
+    due: date | None = None
+    kept: list[str] = []
+    for _, text in sorted(dates):
+        if due is None and (due := _valid_due(text)) is not None:
+            continue
+        kept.append(text)
+    return rest[:cut].strip(), due, frozenset(tags), item_id, tuple(kept), block_id
 
 
 def _valid_due(token: str) -> date | None:
@@ -325,5 +340,5 @@ def _escape_note(line: str) -> str:
 
 
 def _unescape_note(line: str) -> str:
-    match = _ESCAPED_NOTE.fullmatch(line)
+    match = _ESCAPED_NOTE.fullmatch(line) if "\\-" in line else None
     return match.group(1) + match.group(2) if match else line
