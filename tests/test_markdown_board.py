@@ -155,7 +155,10 @@ def test_edit_into_an_empty_section_and_after_a_last_line_without_newline() -> N
 
 ONE_LINE = st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r")
 TRICKY = st.sampled_from(
-    ["#tag", "#12", "@{2026-01-31}", "@{2026-02-30}", "^ps-0123456789abcdef", "\\", "- [ ]", "%"]
+    [
+        *("#tag", "#12", "@{2026-01-31}", "@{2026-02-30}", "@@{10:30}", "^ps-0123456789abcdef"),
+        *("^block-1", "\\", "- [ ]", "- [-]", "%", "<!--", "-->", "%%", "```"),
+    ]
 )
 titles = st.lists(TRICKY | st.text(ONE_LINE, max_size=6), max_size=5).map(" ".join).map(str.strip)
 notes = st.lists(

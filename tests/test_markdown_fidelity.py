@@ -115,19 +115,25 @@ def test_items_inside_html_comments_are_not_synced(tools: ThreeTools) -> None:
     board = (
         "## Actions\n\n- [ ] Call the bank\n<!--\n- [ ] Draft idea, not yet\n\t- [ ] sub\n-->\n"
         "<!-- - [ ] one-line comment -->\n"
-        "- [ ] Renew passport\n\t<!-- opens in the notes\n- [ ] inside too\n  -->\n"
+        "  <!-- an indented opener\n- [ ] hidden too\n-->\n"
+        "- [ ] Renew passport\n\t<!-- a note, not a comment block\n"
     )
     ids = first_sync(tools, board.encode())
     assert set(ids) == {"Call the bank", "Renew passport"}
     titles = {c.name for c in tools.trello.cards(tools.board_id) if c.desc != TEMPLATE_DESC}
     assert titles == set(ids)
-    assert notes_in(tools, ASANA, ids["Renew passport"]) == "<!-- opens in the notes"
+    assert notes_in(tools, ASANA, ids["Renew passport"]) == "<!-- a note, not a comment block"
     assert (
         file_bytes(tools)
         == board.replace("bank\n", f"bank ^ps-{ids['Call the bank']}\n")
         .replace("passport\n", f"passport ^ps-{ids['Renew passport']}\n")
         .encode()
     )
+    # A title from Trello with a comment opener in it is a title: the card is not hidden.
+    tools.create(TRELLO, Kind.ACTION, "Fix the <!-- in the footer")
+    settle(tools)
+    assert "- [ ] Fix the <!-- in the footer ^ps-" in file_bytes(tools).decode()
+    assert not any(item.archived for item in tools.canonical().values())
 
 
 # -- block ids ------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ syntax and what a rewrite keeps).
 - A UTF-8 byte-order mark is not part of the first line: it is kept in front of the text.
 - Headings match the configured names as Obsidian Kanban reads them: in any case, and
   without a closing run of `#` (`## goals`, `## Actions ##`).
-- Lines inside fenced code, `%% ... %%` and `<!-- ... -->` comments are never items.
+- Lines inside fenced code, `%% ... %%` and `<!-- ... -->` comments are never items. As
+  in CommonMark, a comment starts on a line of its own (not inside an item: a `<!--` in
+  a title or notes is text) and runs to the first line with `-->`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ NEW_FILE = (
 _HEADING = re.compile(r"(#{1,2})(?:[ \t]+(.*?))?[ \t]*")
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+\Z")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_HTML_COMMENT = re.compile(r" {0,3}<!--")
+"""A line that starts an HTML comment block (CommonMark); it ends at a line with `-->`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +90,7 @@ def parse(text: str, sections: Mapping[str, Kind | None]) -> Board:
         if in_comment:
             in_comment = "%%" not in content
         elif in_html:
-            in_html = _html_open(True, content)
+            in_html = "-->" not in content
         elif fence is not None:
             closing = re.fullmatch(r" {0,3}(`{3,}|~{3,})[ \t]*", content)
             if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence):
@@ -100,7 +104,6 @@ def parse(text: str, sections: Mapping[str, Kind | None]) -> Board:
                 blocks.append(Text(line, SETTINGS_LINE))
                 continue
         elif match := _HEADING.fullmatch(content):
-            in_html = _html_open(False, content)
             if match.group(1) == "##":
                 name = _CLOSING_HASHES.sub("", match.group(2) or "")
                 heading = names.get(name.casefold())
@@ -109,16 +112,14 @@ def parse(text: str, sections: Mapping[str, Kind | None]) -> Board:
                 heading = None
                 blocks.append(Text(line, content.strip()))
             continue
-        elif heading is not None and content.startswith("- ") and not _html_open(False, content):
+        elif heading is not None and content.startswith("- "):
             end = _card_end(lines, index - 1)
             raw = "".join(lines[index - 1 : end])
             blocks.append(parse_card(raw, sections[heading]))
-            for body_line in lines[index:end]:
-                in_html = _html_open(in_html, _content(body_line))
             index = end
             continue
-        else:
-            in_html = _html_open(False, content)
+        elif match := _HTML_COMMENT.match(content):
+            in_html = "-->" not in content[match.end() :]
         blocks.append(Text(line))
     return Board(tuple(blocks), bom)
 
@@ -211,15 +212,6 @@ def _raw(block: Block) -> str:
     if block.raw is not None:
         return block.raw
     return render_card(block.item, block.item_id, like=block)
-
-
-def _html_open(is_open: bool, content: str) -> bool:
-    """Whether an HTML comment is open after this line (`is_open`: one was before it)."""
-    if is_open:
-        end = content.find("-->")
-        return end < 0 or _html_open(False, content[end + 3 :])
-    start = content.rfind("<!--")
-    return start >= 0 and "-->" not in content[start + 4 :]
 
 
 def _lines(text: str) -> list[str]:
