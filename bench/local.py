@@ -12,7 +12,8 @@ import tracemalloc
 from dataclasses import dataclass
 from datetime import date
 
-from adapters.markdown.board import _parse_card, parse, render_card
+from adapters.markdown.board import parse
+from adapters.markdown.card import parse_card, render_card
 from sync.contract import Link, RemoteItem, Snapshot
 from sync.merge import TargetView, plan
 from sync.model import Item, Kind, Owner, Step
@@ -115,14 +116,14 @@ def measure(n: int = 10_000, changed: int = 10, repeat: int = 3) -> dict[str, fl
     given = inputs(n, changed)
     times = []
     for _ in range(repeat):
-        _parse_card.cache_clear()  # each cron run is a fresh process: no card parsed yet
+        parse_card.cache_clear()  # each cron run is a fresh process: no card parsed yet
         gc.collect()
         started = time.perf_counter()
         writes = read_and_plan(given)
         times.append(time.perf_counter() - started)
         assert writes == changed, writes
     del given
-    _parse_card.cache_clear()
+    parse_card.cache_clear()
     gc.collect()
     tracemalloc.start()
     try:

@@ -82,8 +82,8 @@ def add_footer(notes: str, item_id: str) -> str:
 def split_footer(description: str) -> tuple[str, str | None]:
     """Inverse of `add_footer`: (notes, item id or None) from a tool's description."""
     match = _FOOTER.search(description)
-    if match is None:
-        return description, None
+    if match is None:  # blank lines at the end are dropped either way: one run settles it
+        return description.rstrip("\n"), None
     return description[: match.start()].rstrip("\n"), match.group(1)
 
 

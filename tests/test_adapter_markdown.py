@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from adapters.base import Adapter
 from adapters.markdown.adapter import CHANGED, MarkdownAdapter
-from adapters.markdown.board import Card
+from adapters.markdown.card import Card
 from adapters.markdown.config import MarkdownTarget
 from sync.contract import Create, Update
 from sync.errors import TargetRejected
@@ -165,7 +165,8 @@ def test_kind_change_moves_the_card_to_an_existing_or_new_heading(tmp_path: Path
     )
     text = file(tmp_path)
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["## Goals", "## Decisions", "## Problems", "## Actions", "## Archive"]
+    # Decisions is added for its card; Actions, which nothing needs, is not.
+    assert headings == ["## Goals", "## Decisions", "## Problems", "## Archive"]
     assert (
         text.index("## Decisions")
         < text.index("- [x] Another goal ^ps-1111")

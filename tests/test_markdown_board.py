@@ -8,17 +8,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.markdown.board import (
-    ARCHIVE_KIND,
-    Board,
-    Card,
-    Edits,
-    Text,
-    edit,
-    parse,
-    render,
-    render_card,
-)
+from adapters.markdown.board import BOM, Board, Edits, Text, edit, parse, render
+from adapters.markdown.card import ARCHIVE_KIND, Card, Kept, render_card
 from sync.model import Item, Kind, Owner, Step
 
 SECTIONS: dict[str, Kind | None] = {
@@ -164,7 +155,10 @@ def test_edit_into_an_empty_section_and_after_a_last_line_without_newline() -> N
 
 ONE_LINE = st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r")
 TRICKY = st.sampled_from(
-    ["#tag", "#12", "@{2026-01-31}", "@{2026-02-30}", "^ps-0123456789abcdef", "\\", "- [ ]", "%"]
+    [
+        *("#tag", "#12", "@{2026-01-31}", "@{2026-02-30}", "@@{10:30}", "^ps-0123456789abcdef"),
+        *("^block-1", "\\", "- [ ]", "- [-]", "%", "<!--", "-->", "%%", "```"),
+    ]
 )
 titles = st.lists(TRICKY | st.text(ONE_LINE, max_size=6), max_size=5).map(" ".join).map(str.strip)
 notes = st.lists(
@@ -191,6 +185,31 @@ FOREIGN = st.sampled_from(
 UNMAPPED = FOREIGN | st.sampled_from(["- [ ] not ours ^ps-0123456789abcdef\n", "\tindented\n"])
 
 
+def representable(item: Item) -> bool:
+    """Notes a card can hold: the file cannot tell an indent every notes line has (with
+    no step line to compare it with) from the card's own indent, nor keep blank lines at
+    the end."""
+    lines = [line for line in item.notes.split("\n") if line.strip()]
+    shared = bool(lines) and all(line[0] in " \t" for line in lines)
+    return not (shared and not item.steps) and not item.notes.endswith("\n")
+
+
+KEPT_TOKENS = ["@@{10:30}", "@{2026-02-30}", "@{2027-01-01}"]
+BLOCK_IDS = st.text("abcXYZ019-", min_size=1, max_size=8).filter(lambda s: not s.startswith("ps-"))
+INDENTS = st.sampled_from(["\t", "  ", "   ", "    "])
+
+
+@st.composite
+def kept_for(draw: st.DrawFn, item: Item) -> Kept:
+    """What a person may have written beside an item: a done card's own checkbox
+    character, the Kanban time and other dates (a second date only beside a due date),
+    a block id."""
+    check = draw(st.sampled_from(["", "-", "/", "X"])) if item.done else ""
+    allowed = [t for t in KEPT_TOKENS if item.due or t != "@{2027-01-01}"]
+    tokens = draw(st.lists(st.sampled_from(allowed), unique=True, max_size=2))
+    return Kept(check, tuple(tokens), draw(st.just("") | BLOCK_IDS))
+
+
 def card_in(kind: Kind | None) -> st.SearchStrategy[Card]:
     item = st.builds(
         Item,
@@ -203,8 +222,19 @@ def card_in(kind: Kind | None) -> st.SearchStrategy[Card]:
         owner=st.none() | st.sampled_from(list(Owner)),
         labels=labels,
         steps=steps.map(tuple),
-    )
+    ).filter(representable)
     return st.builds(Card, item, item_ids)
+
+
+@st.composite
+def persons_card_in(draw: st.DrawFn, kind: Kind | None) -> Card:
+    """A card as a person may have written it: with kept tokens and a block id, its
+    indented lines indented by a tab or 2, 3 or 4 spaces."""
+    card = draw(card_in(kind))
+    kept = draw(kept_for(card.item))
+    text = render_card(card.item, card.item_id, like=Card(card.item, kept=kept))
+    indent = draw(INDENTS)
+    return Card(card.item, card.item_id, text.replace("\n\t", "\n" + indent), kept)
 
 
 @st.composite
@@ -219,17 +249,21 @@ def boards(draw: st.DrawFn) -> Board:
     for name in names[: draw(st.integers(1, len(names)))]:
         blocks.append(Text(f"## {name}\n"))
         if name in SECTIONS:
-            body = st.lists(card_in(SECTIONS[name]) | FOREIGN.map(Text), max_size=5)
-            blocks += draw(body)
+            kind = SECTIONS[name]
+            cards = card_in(kind) | persons_card_in(kind)
+            blocks += draw(st.lists(cards | FOREIGN.map(Text), max_size=5))
             if draw(st.booleans()):
                 blocks += [Text("```\n"), Text("- [ ] in code\n"), Text("```\n")]
+            if draw(st.booleans()):
+                comment = ["<!--\n", "- [ ] in a comment\n", "\t- [ ] its step\n", "-->\n"]
+                blocks += [Text(line) for line in comment]
         else:
             blocks += [Text(x) for x in draw(st.lists(UNMAPPED, max_size=4))]
     if draw(st.booleans()):
         blocks += [Text(x) for x in ["%% kanban:settings\n", "```\n", "{}\n", "```\n", "%%\n"]]
     if isinstance(blocks[-1], Text) and blocks[-1].raw.strip() and draw(st.booleans()):
         blocks[-1] = Text(blocks[-1].raw.rstrip("\n"))
-    return Board(tuple(blocks))
+    return Board(tuple(blocks), draw(st.sampled_from(["", BOM])))
 
 
 @given(boards())
@@ -262,16 +296,67 @@ SOUP_LINES = st.sampled_from(
         "- ",
         "- [ ] #owner/executive #owner/assistant",
         "- [ ] x #100% #a%41",
+        "<!--",
+        "-->",
+        "<!-- - [ ] c -->",
+        "- [ ] Block ref ^abc123",
+        "- [ ] Ref ^abc ^ps-0123456789abcdef",
+        "- [ ] t @{2026-12-24} @@{10:30}",
+        "- [ ] two @{2026-12-24} @{2026-12-31} #x",
+        "- [-] cancelled",
+        "-   [ ] wide",
+        "- [ ] Caf\udce9 #caf\udce9",
+        "  - nested",
+        "    - deeper",
+        "\t- [-] cancelled step",
+        "   three",
+        "\t\tnote \udcff",
+        "## goals",
+        "## Actions ##",
     ]
 ) | st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=12)
 
 
-@given(st.lists(SOUP_LINES, max_size=30), st.sampled_from(["\n", "\r\n"]), st.booleans())
-def test_any_file_renders_back_byte_for_byte(lines: list[str], nl: str, final: bool) -> None:
-    text = nl.join(lines) + (nl if final else "")
+SOUP = st.lists(SOUP_LINES, max_size=30)
+NEWLINES = st.sampled_from(["\n", "\r\n"])
+
+
+@given(SOUP, NEWLINES, st.booleans(), st.sampled_from(["", BOM]))
+def test_any_file_renders_back_byte_for_byte(
+    lines: list[str], nl: str, final: bool, bom: str
+) -> None:
+    text = bom + nl.join(lines) + (nl if final else "")
     board = parse(text, SECTIONS)
     assert render(board) == text
     for _, card, heading in board.cards():
-        # A person's card re-rendered canonically means the same item.
-        rerendered = parse(f"## {heading}\n" + render_card(card.item, card.item_id), SECTIONS)
-        assert [c for _, c, _ in rerendered.cards()] == [card]
+        # A person's card rewritten, canonically or keeping their lines, is the same card.
+        for like in (Card(card.item, card.item_id, kept=card.kept), card):
+            rewritten = render_card(card.item, card.item_id, like=like)
+            again = parse(f"## {heading}\n" + rewritten, SECTIONS)
+            assert [c for _, c, _ in again.cards()] == [card]
+
+
+@given(SOUP, NEWLINES, card_in(Kind.ACTION))
+def test_a_persons_card_rewritten_with_another_item_shows_that_item(
+    lines: list[str], nl: str, new: Card
+) -> None:
+    for _, card, _ in parse("## Actions" + nl + nl.join(lines), SECTIONS).cards():
+        rewritten = render_card(new.item, new.item_id, nl, like=card)
+        (_, again, _), *_ = parse("## Actions\n" + rewritten, SECTIONS).cards()
+        assert (again.item, again.item_id, again.kept.block_id) == (
+            new.item,
+            new.item_id,
+            card.kept.block_id,
+        )
+
+
+@given(SOUP, card_in(Kind.ACTION))
+def test_a_rewrite_that_keeps_notes_and_steps_keeps_their_lines(
+    lines: list[str], new: Card
+) -> None:
+    for _, card, _ in parse("## Actions\n" + "\n".join(lines) + "\n", SECTIONS).cards():
+        changed = new.item.with_(notes=card.item.notes, steps=card.item.steps)
+        rewritten = render_card(changed, card.item_id, like=card)
+        assert card.raw is not None and card.layout is not None
+        if card.layout.indent:  # indented lines that share no indent are rewritten
+            assert rewritten.partition("\n")[2] == card.raw.partition("\n")[2]

@@ -28,7 +28,7 @@ from adapters.asana.adapter import AsanaAdapter
 from adapters.asana.sim.models import Task
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.base import Adapter
-from adapters.markdown.board import render_card
+from adapters.markdown.card import render_card
 from adapters.trello.mapping import TEMPLATE_DESC, due_value
 from adapters.trello.sim.entities import Card
 from adapters.trello.sim.server import TrelloSimulator

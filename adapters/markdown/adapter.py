@@ -5,8 +5,8 @@
   that heading, so lines added elsewhere do not shift it) and `item_id=None`; the
   engine's `Update` then adds the marker and the Outcome carries the item id. Of two
   cards with the same marker (a copied line) the first keeps it, the next counts as new.
-- Version: a hash of the card's heading and bytes. The file is the tool's only clock,
-  so every item's `modified_at` is the file's mtime.
+- Version: a hash of the card's heading and bytes (and `_SYNTAX`). The file is the
+  tool's only clock, so every item's `modified_at` is the file's mtime.
 - `apply` re-reads the file, applies each `Update` only if that card's version is
   still the one read (a person may have saved in between: their lines are never
   overwritten), and writes once: temp file in the same directory, fsync, `os.replace`,
@@ -30,17 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.base import Adapter
-from adapters.markdown.board import (
-    NEW_FILE,
-    Board,
-    Card,
-    Edits,
-    add_marker,
-    edit,
-    newline_of,
-    parse,
-    render_card,
-)
+from adapters.markdown.board import NEW_FILE, Board, Edits, edit, newline_of, parse
+from adapters.markdown.card import Card, add_marker, render_card
 from adapters.markdown.config import MarkdownTarget
 from sync.contract import (
     Change,
@@ -56,6 +47,10 @@ from sync.model import Item, Kind
 
 CHANGED = "changed in the file since it was read; will merge next run"
 _WRITE_ATTEMPTS = 3
+_SYNTAX = "2"
+"""Part of every card's version; bumped when a card's bytes are read differently (2:
+nested notes, block ids, Kanban tokens), so that after an upgrade each card is compared
+with the shared board once and a changed reading reaches the other tools."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +172,8 @@ class MarkdownAdapter(Adapter):
                 edits.append[target].append(raw if raw.endswith("\n") else raw + nl)
         if not edits:
             return errors, None
-        ensure = [*self._order, self._archive] if new_file else self._order
+        # A new file gets every heading; an existing one only those its new cards need.
+        ensure = [*self._order, self._archive] if new_file else []
         order = [*self._order, self._archive]
         return errors, edit(board, edits, order, ensure, nl)
 
@@ -193,14 +189,15 @@ class MarkdownAdapter(Adapter):
         ]
 
     def _card_text(self, entry: _Entry, change: Update, nl: str) -> str:
-        """The card's new bytes: its own if only the heading changes, else rendered anew."""
+        """The card's new bytes: its own if only the heading changes, else rewritten where
+        the item changed."""
         same = _content(entry.card.item) == _content(change.item)
         raw = entry.card.raw or ""
         if same and entry.item_id == change.item_id:
             return raw
         if same and entry.card.item_id is None:
-            return add_marker(raw, change.item_id)
-        return render_card(change.item, change.item_id, nl)
+            return add_marker(raw, change.item_id, entry.card.kept.block_id)
+        return render_card(change.item, change.item_id, nl, like=entry.card)
 
     def _heading(self, item: Item) -> str:
         if item.archived:
@@ -213,7 +210,7 @@ class MarkdownAdapter(Adapter):
         copies: Counter[tuple[str, str]] = Counter()
         for index, card, heading in board.cards():
             raw = card.raw or ""
-            version = _digest(f"{heading}\n{raw}")
+            version = _digest(f"{_SYNTAX}\n{heading}\n{raw}")
             item_id = card.item_id if card.item_id not in seen else None
             if item_id is not None:
                 seen.add(item_id)

@@ -34,7 +34,7 @@ from adapters.base import Adapter
 from adapters.retry import UNCERTAIN, ChangeFailed, classify
 from adapters.trello import mapping
 from adapters.trello.config import TrelloTarget
-from adapters.trello.mapping import CHECKLIST_NAME, BoardView
+from adapters.trello.mapping import BoardView
 from adapters.trello.session import GaveUp, HttpStatus, TrelloSession, Uncertain, call_with_retries
 from sync.contract import (
     Change,
@@ -166,7 +166,8 @@ class TrelloAdapter(Adapter):
         body = {k: v for k, v in wanted.items() if k != "closed" and v is not None}
         body["idLabels"] = ",".join(wanted["idLabels"])
         body["pos"] = "bottom"
-        template = self._template(view, item.steps) if _fresh(item.steps) else None
+        five_whys = item.kind is Kind.PROBLEM and _fresh(item.steps)
+        template = self._template(view, item.steps) if five_whys else None
         if template:
             body.update(idCardSource=template[0], keepFromSource="checklists")
         card = self._call("POST", "/cards", body=body)
@@ -177,7 +178,7 @@ class TrelloAdapter(Adapter):
                     "PUT", f"/cards/{card['id']}", body={"closed": True}
                 )
             if item.steps and not template:
-                self._add_steps(view, card["id"], item.steps)
+                self._add_steps(view, card["id"], item)
         except (ChangeFailed, Uncertain) as exc:
             raise ChangeFailed(
                 f"card {card['id']} created, but not finished ({exc or UNCERTAIN})"
@@ -206,7 +207,7 @@ class TrelloAdapter(Adapter):
         diff = mapping.card_diff(card, wanted)
         if diff:
             view.cards[card["id"]] = self._call("PUT", f"/cards/{card['id']}", body=diff)
-        self._sync_steps(view, card["id"], item.steps)
+        self._sync_steps(view, card["id"], item)
         return Outcome(change, remote_id=card["id"], version=mapping.version(item, change.item_id))
 
     def _write_fields(self, change: Update) -> Outcome:
@@ -266,18 +267,18 @@ class TrelloAdapter(Adapter):
                 "pos": "bottom",
             }
             card = self._call("POST", "/cards", body=body)
-            checklist = self._add_steps(view, card["id"], steps, copy=False)
+            template = Item(Kind.PROBLEM, "", steps=steps)
+            checklist = self._add_steps(view, card["id"], template, copy=False)
             self._call("PUT", f"/cards/{card['id']}", body={"closed": True})
             view.templates[texts] = (card["id"], checklist)
         return view.templates[texts]
 
-    def _add_steps(
-        self, view: BoardView, card_id: str, steps: tuple[Step, ...], copy: bool = True
-    ) -> str:
-        """Give the card its Five Whys checklist: a copy of the template when no step is
-        ticked yet (one request), else item by item."""
-        body = {"idCard": card_id, "name": CHECKLIST_NAME}
-        if copy and _fresh(steps):
+    def _add_steps(self, view: BoardView, card_id: str, item: Item, copy: bool = True) -> str:
+        """Give the card the checklist of its steps: for a problem, its Five Whys, a copy
+        of the template when no step is ticked yet (one request); else item by item."""
+        steps = item.steps
+        body = {"idCard": card_id, "name": mapping.checklist_name(item.kind)}
+        if copy and item.kind is Kind.PROBLEM and _fresh(steps):
             body["idChecklistSource"] = self._template(view, steps)[1]
         checklist = self._call("POST", "/checklists", body=body)
         view.five_whys[card_id] = checklist
@@ -293,12 +294,13 @@ class TrelloAdapter(Adapter):
             )
         return str(checklist["id"])
 
-    def _sync_steps(self, view: BoardView, card_id: str, steps: tuple[Step, ...]) -> None:
-        """Make the card's Five Whys checklist show `steps`, one request per differing item."""
+    def _sync_steps(self, view: BoardView, card_id: str, item: Item) -> None:
+        """Make the card's checklist show the item's steps, one request per differing item."""
+        steps = item.steps
         checklist = view.five_whys.get(card_id)
         if checklist is None:
             if steps:
-                self._add_steps(view, card_id, steps)
+                self._add_steps(view, card_id, item)
             return
         if not steps:
             self._call("DELETE", f"/checklists/{checklist['id']}")

@@ -7,7 +7,7 @@
 | done, archived | `dueComplete`, `closed` |
 | due | `due`, date part in UTC; written as noon UTC so every time zone shows that day |
 | labels, owner | label names; the owner as label "owner/<role>" |
-| steps | check items of the checklist "Five Whys" (name, state complete) |
+| steps | check items of the checklist "Five Whys" (else "Checklist": not a problem's) |
 
 A closed card whose description is `TEMPLATE_DESC` holds a Five Whys checklist that
 problem cards copy (one template per set of step names); it is pairsync's, never an item.
@@ -24,6 +24,9 @@ from sync.contract import RemoteItem, split_footer
 from sync.model import Item, Kind, Step, split_owner
 
 CHECKLIST_NAME = "Five Whys"
+OTHER_CHECKLIST_NAME = "Checklist"
+"""The steps of an item that is not a problem (a person's own checklist), in Trello's
+default checklist name: never called "Five Whys"."""
 TEMPLATE_DESC = (
     "pairsync: template of the Five Whys checklist for new problem cards. Keep it archived."
 )
@@ -72,7 +75,7 @@ class BoardView:
     label_names: dict[str, str]
     cards: dict[str, dict[str, Any]]
     five_whys: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Card id -> its "Five Whys" checklist, check items sorted by position."""
+    """Card id -> the checklist of its steps, check items sorted by position."""
     templates: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)
     """Step texts -> (card id, checklist id) of the template card holding those steps."""
     open_lists: dict[str, str] = field(default_factory=dict)
@@ -96,8 +99,10 @@ def parse_board(data: dict[str, Any], lists: dict[Kind, str]) -> BoardView:
         cards={c["id"]: c for c in data.get("cards", [])},
         open_lists=by_name,
     )
-    for checklist in sorted(data.get("checklists", []), key=lambda c: c.get("pos", 0)):
-        if checklist["name"] == CHECKLIST_NAME and checklist["idCard"] not in view.five_whys:
+    names = [CHECKLIST_NAME, OTHER_CHECKLIST_NAME]  # a card's "Five Whys" one first
+    steps = [c for c in data.get("checklists", []) if c["name"] in names]
+    for checklist in sorted(steps, key=lambda c: (names.index(c["name"]), c.get("pos", 0))):
+        if checklist["idCard"] not in view.five_whys:
             checklist["checkItems"] = sorted(
                 checklist.get("checkItems", []), key=lambda i: i["pos"]
             )
@@ -110,6 +115,10 @@ def parse_board(data: dict[str, Any], lists: dict[Kind, str]) -> BoardView:
     actions = data.get("actions") or []
     view.cursor = actions[0]["id"] if actions else None
     return view
+
+
+def checklist_name(kind: Kind) -> str:
+    return CHECKLIST_NAME if kind is Kind.PROBLEM else OTHER_CHECKLIST_NAME
 
 
 def card_item(card: dict[str, Any], view: BoardView) -> tuple[Item, str | None] | None:
