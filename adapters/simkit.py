@@ -358,10 +358,13 @@ class _QuietHandler(WSGIRequestHandler):
         """Tests and the demo stay readable; `Stats` counts the requests instead."""
 
 
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
 class SimServer:
     """Runs a WSGI app on loopback in a daemon thread (moto's ThreadedMotoServer)."""
 
-    def __init__(self, app: SimApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
         self._server: BaseWSGIServer = make_server(
             host, port, app, threaded=True, request_handler=_QuietHandler

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, TypeVar, cast
 
 import typer
 
@@ -251,6 +251,41 @@ def agenda(
 
 
 @app.command()
+def notify(
+    config: ConfigOption,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what is due, as text; send nothing.")
+    ] = False,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="agenda | decisions | health: send that kind now."),
+    ] = None,
+) -> None:
+    """Send the channels ([[channels]]: Slack, Teams) what is due: the agenda before the
+    1:1, the decisions waiting, sync-health incidents. `pairsync sync` does this too."""
+    from sync.channels.base import MESSAGE_KINDS, MessageKind
+    from sync.notify import run_notify
+
+    if now is not None and now not in MESSAGE_KINDS:
+        expected = ", ".join(MESSAGE_KINDS)
+        typer.echo(f"pairsync: notify: --now '{now}': expected one of {expected}", err=True)
+        raise typer.Exit(2)
+    force = cast("MessageKind | None", now)
+    report = guarded(lambda: run_notify(load_config(config), dry_run, force))
+    for delivery in report.deliveries:
+        typer.echo(redact(f"channel {delivery.channel}: {delivery.verb} {delivery.message.kind}"))
+        if dry_run:
+            typer.echo(redact("    " + delivery.message.text().replace("\n", "\n    ")))
+    for name, count in report.requests.items():
+        typer.echo(f"channel {name}: {count} requests")
+    if not report.deliveries and not report.errors:
+        typer.echo("nothing is due")
+    for error in report.errors:
+        typer.echo(f"pairsync: {redact(error)}", err=True)
+    raise typer.Exit(1 if report.errors else 0)
+
+
+@app.command()
 def check(config: ConfigOption) -> None:
     """Validate the config and reach every target: credentials, board or project, lists or
     sections, rate-limit headroom. Exit 1 on any problem."""
@@ -334,16 +369,21 @@ def init(
 
 @app.command()
 def simulate(
-    service: Annotated[str, typer.Argument(help="trello | asana")],
+    service: Annotated[str, typer.Argument(help="trello | asana | slack | teams")],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
 ) -> None:
-    """Run a local Trello or Asana simulator (for trying configs and for tests)."""
-    from adapters import simulator_class
+    """Run a local Trello, Asana, Slack or Teams simulator (for trying configs and tests)."""
+    from adapters import TARGET_TYPES, simulator_class
+    from sync.channels import channel_simulator_class
 
     try:
-        sim = simulator_class(service)(port=port)
+        make = simulator_class(service) if service in TARGET_TYPES else None
+        sim = (make or channel_simulator_class(service))(port=port)
     except KeyError:
-        typer.echo(f"pairsync: simulate: unknown service '{service}' (trello | asana)", err=True)
+        typer.echo(
+            f"pairsync: simulate: unknown service '{service}' (trello | asana | slack | teams)",
+            err=True,
+        )
         raise typer.Exit(2) from None
     typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
     for key, value in sim.config_keys().items():

@@ -40,7 +40,8 @@ class PairResult:
         if self.error:
             return self.error
         assert self.summary is not None
-        return "; ".join(e for t in self.summary.targets.values() for e in t.errors)
+        errors = [e for t in self.summary.targets.values() for e in t.errors]
+        return "; ".join(errors + self.summary.channels.errors)
 
 
 def config_files(directory: Path) -> list[Path]:
