@@ -20,7 +20,7 @@ from sync.agenda import AgendaLine, agenda_sections
 from sync.channels.base import Button, Entry, Message, Section
 from sync.config import PairConfig
 from sync.meeting import next_meeting
-from sync.model import Kind, Owner
+from sync.model import Kind
 from sync.state import ItemRecord, SentRecord
 
 STALE_BUTTONS = (("stale_keep", "Keep"), ("stale_park", "Park"), ("stale_kill", "Kill"))
@@ -59,13 +59,15 @@ def agenda_message(
             if title == decisions_title
             else ()
         )
-        built.append(Section(title, tuple(_entry(config, line, buttons) for line in lines)))
+        if lines:  # a chat message shows only what has something in it
+            built.append(Section(title, tuple(_entry(config, line, buttons) for line in lines)))
     return Message(
         "agenda",
         f"agenda {meeting:%Y-%m-%dT%H:%M}",
         f"1:1 agenda: {pair.executive} / {pair.assistant}, {_when(meeting)}",
         tuple(built),
-        f"Changes since the last 1:1 ({meeting - timedelta(days=7):%A %-d %B}).",
+        f"Changes since the last 1:1 ({previous:%A %-d %B})."
+        + ("" if built else " Nothing on the board needs the meeting."),
     )
 
 
@@ -88,7 +90,7 @@ def decisions_message(
     for item_id, record in waiting:
         item = record.item
         due = f", due {item.due:%a %-d %b}" if item.due else ", no due date"
-        text = f"{item.title}{due}, raised by {_raised_by(config, record)}"
+        text = f"{item.title}{due}, raised {_raised_by(config, record)}"
         age = (now - (record.created_at or record.touched_at)).days
         entries.append(
             _entry(config, AgendaLine(item_id, text, f"waiting {_days(age)}"), DECISION_BUTTONS)
@@ -202,18 +204,14 @@ def _entry(config: PairConfig, line: AgendaLine, buttons: tuple[tuple[str, str],
 
 
 def _raised_by(config: PairConfig, record: ItemRecord) -> str:
-    """The owner if set, else the person whose tool last changed it, else "unknown"."""
-    if record.item.owner is Owner.ASSISTANT:
-        return config.pair.assistant
-    if record.item.owner is Owner.EXECUTIVE:
-        return config.pair.executive
+    """ "by" the owner, else the person whose tool last changed it, else "in" that tool."""
     roles = {t.name: t.role for t in config.targets}
-    role = roles.get(record.touched_by or "")
+    role = record.item.owner.value if record.item.owner else roles.get(record.touched_by or "")
     if role == "assistant":
-        return config.pair.assistant
+        return f"by {config.pair.assistant}"
     if role == "executive":
-        return config.pair.executive
-    return record.touched_by or "unknown"
+        return f"by {config.pair.executive}"
+    return f"in {record.touched_by}" if record.touched_by else "by someone unknown"
 
 
 def _when(start: datetime) -> str:

@@ -95,15 +95,18 @@ def notify(
     last_run = state.last_run()
     for index, entry in enumerate(config.channels):
         sent = state.sent(entry.name)
-        due = _due(config, records, last_run, sent, now, set(entry.send), force)
+        in_place = load_channel_class(entry.type).updates_in_place
+        due = [
+            item
+            for item in _due(config, records, last_run, sent, now, set(entry.send), force)
+            if _intent(sent.get(item.message.key), item, in_place)
+        ]
         if not due:
-            continue
+            continue  # nothing new: no connection, no request
         if dry_run:
-            in_place = load_channel_class(entry.type).updates_in_place
             for item in due:
                 intent = _intent(sent.get(item.message.key), item, in_place)
-                if intent:
-                    report.deliveries.append(Delivery(entry.name, f"would {intent}", item.message))
+                report.deliveries.append(Delivery(entry.name, f"would {intent}", item.message))
             continue
         channel = make(config, index)
         try:

@@ -65,7 +65,8 @@ class Message:
         if self.note:
             lines.append(self.note)
         for section in self.sections:
-            lines += ["", f"{section.title}:"]
+            heading = section.title if section.title.endswith(("?", ":")) else f"{section.title}:"
+            lines += ["", heading]
             lines += [f"  - {entry.line()}" for entry in section.entries] or ["  - nothing"]
         return "\n".join(lines)
 

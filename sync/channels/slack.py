@@ -44,6 +44,10 @@ _HINTS = {
 }
 
 
+class _Gone(Exception):
+    """The message to update is no longer there."""
+
+
 class _CountingRateLimitHandler(RateLimitErrorRetryHandler):
     """Waits Retry-After on 429, and counts each retry as the request it is."""
 
@@ -80,6 +84,7 @@ class SlackChannel(Channel):
             retry_handlers=[_CountingRateLimitHandler(self)],
         )
         self._conversation: str | None = None
+        self._posted: dict[str, str] | None = None
 
     def post(self, message: Message) -> str:
         channel = self._channel()
@@ -90,36 +95,57 @@ class SlackChannel(Channel):
             blocks=render_blocks(message),
             unfurl_links=False,
         )
-        return f"{answer['channel']}/{answer['ts']}"
+        return self._remote_id(answer)
 
     def update(self, remote_id: str, message: Message) -> str:
-        channel, ts = remote_id.split("/", 1)
-        answer = self._call(
-            self.client.chat_update,
-            channel=channel,
-            ts=ts,
-            text=fallback_text(message),
-            blocks=render_blocks(message),
-        )
-        return f"{answer['channel']}/{answer['ts']}"
+        """Replace the message in place; one a person deleted (or left behind in a
+        conversation `to` no longer names) is posted anew."""
+        channel, ts, to = [*remote_id.split("/", 2), "", ""][:3]
+        if to != self.config.to:
+            return self.post(message)  # `to` changed: the agenda goes where it now says
+        try:
+            answer = self._call(
+                self.client.chat_update,
+                channel=channel,
+                ts=ts,
+                text=fallback_text(message),
+                blocks=render_blocks(message),
+                gone=("message_not_found", "cant_update_message"),
+            )
+        except _Gone:
+            return self.post(message)
+        return self._remote_id(answer)
 
     def find(self, message: Message) -> str | None:
+        if self._posted is None:
+            self._posted = self._read_history()
+        return self._posted.get(message.marker)
+
+    def close(self) -> None:
+        self._conversation = self._posted = None
+
+    def _read_history(self) -> dict[str, str]:
+        """Marker -> remote id of the bot's recent messages (once a run: one request
+        unless the conversation is busy)."""
         channel = self._channel()
+        posted: dict[str, str] = {}
         cursor: str | None = None
         for _ in range(HISTORY_LOOKBACK // 100):
             page = self._call(
                 self.client.conversations_history, channel=channel, limit=100, cursor=cursor
             )
-            for posted in page.get("messages") or []:
-                if any(b.get("block_id") == message.marker for b in posted.get("blocks") or []):
-                    return f"{channel}/{posted['ts']}"
+            for message in page.get("messages") or []:
+                for block in message.get("blocks") or []:
+                    if str(block.get("block_id", "")).startswith("pairsync-"):
+                        posted.setdefault(block["block_id"], self._remote_id(message, channel))
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not page.get("has_more") or not cursor:
                 break
-        return None
+        return posted
 
-    def close(self) -> None:
-        self._conversation = None
+    def _remote_id(self, answer: Any, channel: str | None = None) -> str:
+        """ "channel/ts/to": the message, and the `to` it was sent for."""
+        return f"{channel or answer['channel']}/{answer['ts']}/{self.config.to}"
 
     def _channel(self) -> str:
         """The conversation id: `to` itself, or the direct-message channel of that e-mail."""
@@ -131,12 +157,14 @@ class SlackChannel(Channel):
             self._conversation = to
         return self._conversation
 
-    def _call(self, method: Any, **arguments: Any) -> Any:
+    def _call(self, method: Any, gone: tuple[str, ...] = (), **arguments: Any) -> Any:
         self.requests += 1
         try:
             return method(**{k: v for k, v in arguments.items() if v is not None})
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown_error"))
+            if error in gone:
+                raise _Gone() from None
             hint = _HINTS.get(error, f"Slack answered {error}")
             if error == "missing_scope":
                 needed = exc.response.get("needed", "?")

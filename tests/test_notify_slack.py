@@ -1,0 +1,132 @@
+"""The pair's Slack direct messages, through slack_sdk against the Slack simulator, on a
+simulated clock: the agenda once per meeting and then updated in place, the decisions
+digest at most daily, health incidents once and resolved once, never a second copy."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from adapters.slack.sim.server import SlackSimulator
+from tests.channel_pair import WEDNESDAY, ChannelPair, dm, hours, slack_channel
+
+
+def agenda_pair(tmp_path: Path, sim: SlackSimulator) -> ChannelPair:
+    return ChannelPair(tmp_path, slack_channel(sim) + 'send = ["agenda"]\n')
+
+
+def test_the_agenda_goes_out_once_lead_hours_before_the_meeting(
+    tmp_path: Path, slack_sim: SlackSimulator
+) -> None:
+    pair = agenda_pair(tmp_path, slack_sim)
+    before = pair.run(WEDNESDAY - hours(1))  # 25 hours before Thursday 10:00 New York
+    assert before.deliveries == [] and dm(slack_sim) == []
+
+    first = pair.run(WEDNESDAY)
+    again = pair.run(WEDNESDAY + hours(2))
+
+    assert [d.verb for d in first.deliveries] == ["posted"]
+    (message,) = dm(slack_sim)
+    assert message.text.startswith(
+        "1:1 agenda: Dana Smith / Lee Park, Thursday 3 December, 10:00 (America/New_York)"
+    )
+    assert "decision: Approve the offsite budget (due 2026-12-10)" in message.text
+    assert again.deliveries == [] and again.requests == {}  # not even a connection
+    assert slack_sim.requests() == {
+        "users.lookupByEmail": 1,
+        "conversations.open": 1,
+        "conversations.history": 1,
+        "chat.postMessage": 1,
+    }
+
+
+def test_a_board_edit_updates_the_agenda_in_place(
+    tmp_path: Path, slack_sim: SlackSimulator
+) -> None:
+    pair = agenda_pair(tmp_path, slack_sim)
+    pair.run(WEDNESDAY)
+    (posted,) = dm(slack_sim)
+    pair.add_decision("Pick the CRM", WEDNESDAY + hours(3))
+
+    report = pair.run(WEDNESDAY + hours(3))
+
+    assert [d.verb for d in report.deliveries] == ["updated"]
+    assert report.requests == {"dana-slack": 1}
+    (message,) = dm(slack_sim)
+    assert message.ts == posted.ts and message.edited
+    assert "decision: Pick the CRM" in message.text
+    assert slack_sim.requests()["chat.update"] == 1
+    after_meeting = pair.run(WEDNESDAY + hours(25))  # the meeting has started
+    assert after_meeting.deliveries == [] and len(dm(slack_sim)) == 1
+
+
+def test_a_lost_state_finds_the_agenda_instead_of_posting_it_again(
+    tmp_path: Path, slack_sim: SlackSimulator
+) -> None:
+    pair = agenda_pair(tmp_path, slack_sim)
+    pair.run(WEDNESDAY)
+    shutil.rmtree(tmp_path / "state")
+
+    report = pair.run(WEDNESDAY + hours(1))
+
+    assert [d.verb for d in report.deliveries] == ["found and updated"]
+    assert len(dm(slack_sim)) == 1
+    assert pair.run(WEDNESDAY + hours(2)).deliveries == []
+
+
+def test_stale_items_and_waiting_decisions_carry_the_serve_buttons(
+    tmp_path: Path, slack_sim: SlackSimulator
+) -> None:
+    channel = slack_channel(slack_sim) + 'send = ["agenda"]\n'
+    pair = ChannelPair(tmp_path, channel, saved=WEDNESDAY - hours(24 * 20))
+    pair.run(WEDNESDAY)  # the board was last touched 20 days ago
+
+    (message,) = dm(slack_sim)
+    buttons = [
+        (element["action_id"], element["value"])
+        for block in message.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    item_ids = {value.split(":", 1)[1] for _, value in buttons}
+    assert {a for a, _ in buttons} == {
+        "stale_keep",
+        "stale_park",
+        "stale_kill",
+        "decision_decided",
+        "decision_discuss",
+    }
+    assert all(value.startswith("ceo-ea:") for _, value in buttons)
+    assert all(len(i) == 16 and int(i, 16) >= 0 for i in item_ids)
+    assert "untouched 20 days" in message.text
+
+
+def test_the_decisions_digest_goes_out_only_when_something_waits_and_at_most_daily(
+    tmp_path: Path, slack_sim: SlackSimulator
+) -> None:
+    channel = slack_channel(slack_sim) + 'send = ["decisions"]\n'
+    pair = ChannelPair(tmp_path, channel, decisions=())
+    assert pair.run(WEDNESDAY).deliveries == []  # nothing waits
+
+    pair.add_decision("Pick the CRM", WEDNESDAY)
+    first = pair.run(WEDNESDAY + hours(1))
+    pair.add_decision("Approve the offsite budget", WEDNESDAY + hours(2))
+    same_day = pair.run(WEDNESDAY + hours(2))
+    next_day_unchanged = pair.run(WEDNESDAY + hours(24))
+    pair.add_decision("Hire an analyst", WEDNESDAY + hours(72))
+    three_days_later = pair.run(WEDNESDAY + hours(72))
+
+    assert [d.verb for d in first.deliveries] == ["posted"]
+    assert [d.verb for d in same_day.deliveries] == ["updated"]  # today's, in place
+    assert next_day_unchanged.deliveries == []
+    assert [d.verb for d in three_days_later.deliveries] == ["posted"]
+    texts = [m.text for m in dm(slack_sim)]
+    assert len(texts) == 2
+    assert texts[1].splitlines() == [
+        "3 decisions waiting for Dana Smith",
+        "",
+        "Oldest first:",
+        "  - Pick the CRM, no due date, raised in notes — waiting 2 days",
+        "  - Approve the offsite budget, no due date, raised in notes — waiting 2 days",
+        "  - Hire an analyst, no due date, raised in notes — waiting since today",
+    ]
