@@ -200,7 +200,8 @@ def _deliver(
                     state.forget_sent(channel.name, message.key)
             raise
     with state.transaction():
-        state.save_sent(channel.name, message.key, _record(message, remote_id, now))
+        closes = due.resolves is not None  # a "resolved" notice is itself no open incident
+        state.save_sent(channel.name, message.key, _record(message, remote_id, now, closes))
         if due.resolves is not None:
             opened = sent[due.resolves]
             state.save_sent(channel.name, due.resolves, dataclasses.replace(opened, closed=True))
@@ -221,8 +222,10 @@ def _intent(record: SentRecord | None, due: _Due, in_place: bool) -> str | None:
     return None
 
 
-def _record(message: Message, remote_id: str | None, at: datetime) -> SentRecord:
-    return SentRecord(message.kind, remote_id, message.digest, message.substance, at)
+def _record(
+    message: Message, remote_id: str | None, at: datetime, closed: bool = False
+) -> SentRecord:
+    return SentRecord(message.kind, remote_id, message.digest, message.substance, at, closed)
 
 
 def _save(state: State, channel: Channel, message: Message, remote_id: str, at: datetime) -> None:

@@ -69,6 +69,7 @@ class ChannelPair:
         decisions: tuple[str, ...] = ("Approve the offsite budget @{2026-12-10}",),
         saved: datetime = WEDNESDAY,
         meeting: str = "thursday 10:00",
+        targets: str = "",
     ) -> None:
         self.folder = folder
         self.board = folder / "board.md"
@@ -93,7 +94,7 @@ lead_hours = 24
 name = "notes"
 type = "markdown"
 path = "board.md"
-{channels}""",
+{targets}{channels}""",
             encoding="utf-8",
         )
 
