@@ -129,7 +129,7 @@ class SlackBackend:
     def post_message(self, bot: Bot, channel: str, text: str, blocks: Any) -> Message:
         self._need(bot, "chat:write")
         conversation = self._member_of(bot, channel)
-        parsed = _check_blocks(blocks)
+        parsed = check_blocks(blocks)
         if not text and not parsed:
             raise SlackError("no_text")
         if len(text) > MAX_MESSAGE_TEXT:
@@ -145,7 +145,7 @@ class SlackBackend:
             if message.ts == ts:
                 if message.user != bot.user.id:
                     raise SlackError("cant_update_message")
-                parsed = _check_blocks(blocks)
+                parsed = check_blocks(blocks)
                 if len(text) > MAX_MESSAGE_TEXT:
                     raise SlackError("msg_too_long")
                 message.text, message.blocks, message.edited = text, parsed, True
@@ -182,7 +182,7 @@ class SlackBackend:
         return f"{int(self.now()):010d}.{next(self._seq) % 1_000_000:06d}"
 
 
-def _check_blocks(blocks: Any) -> list[dict[str, Any]]:
+def check_blocks(blocks: Any) -> list[dict[str, Any]]:
     """Block Kit limits: at most 50 blocks, 3,000 characters per section text, 150 per
     header, unique block ids, unique action ids in an actions block, 75-character button
     labels and 2,000-character values. Anything else is `invalid_blocks`."""
