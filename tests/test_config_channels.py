@@ -30,8 +30,9 @@ def test_a_good_channel_config_loads_and_registers_its_secret(tmp_path: Path) ->
 
 def test_channel_problems_are_one_line_each(tmp_path: Path) -> None:
     text = (
-        GOOD.replace("[state]", '[agenda]\nmeeting = "thursday at ten"\nlead_hours = 0\n[state]')
-        .replace('name = "ceo-ea"', 'name = "ceo-ea"\ntimezone = "Mars/Olympus"')
+        GOOD.replace(
+            "[state]", '[agenda]\nmeeting = "thursday at ten"\nlead_hours = 0\n[state]'
+        ).replace('name = "ceo-ea"', 'name = "ceo-ea"\ntimezone = "Mars/Olympus"')
         + SLACK.replace("dana@example.com", "dana").replace('"slack"', '"slack"\ncolour = 1')
         + '\n[[channels]]\nname = "t"\ntype = "teams"\nwebhook_url = "ftp://x"\nsend = ["news"]\n'
         + '\n[[channels]]\nname = "x"\ntype = "irc"\n'
@@ -40,7 +41,7 @@ def test_channel_problems_are_one_line_each(tmp_path: Path) -> None:
         "pair.toml: pair.timezone: unknown time zone (an IANA name such as Europe/Paris)"
         " (got 'Mars/Olympus')",
         'pair.toml: agenda.meeting: expected a weekday and a 24-hour time, such as "thursday'
-        ' 10:00" (got \'thursday at ten\')',
+        " 10:00\" (got 'thursday at ten')",
         "pair.toml: agenda.lead_hours: Input should be greater than or equal to 1 (got 0)",
         'pair.toml: channels[1] "dana-slack".to: expected a person\'s e-mail address or a'
         " channel id (C…, G…, D…) (got 'dana')",
@@ -48,7 +49,7 @@ def test_channel_problems_are_one_line_each(tmp_path: Path) -> None:
         "pair.toml: channels[2] \"t\".send.0: Input should be 'agenda', 'decisions' or"
         " 'health' (got 'news')",
         'pair.toml: channels[2] "t".webhook_url: expected an https:// URL',
-        'pair.toml: channels[3] "x": unknown channel type \'irc\' (expected one of: slack, teams)',
+        "pair.toml: channels[3] \"x\": unknown channel type 'irc' (expected one of: slack, teams)",
     ]
 
 
