@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar, cast
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -263,15 +263,14 @@ def notify(
 ) -> None:
     """Send the channels ([[channels]]: Slack, Teams) what is due: the agenda before the
     1:1, the decisions waiting, sync-health incidents. `pairsync sync` does this too."""
-    from sync.channels.base import MESSAGE_KINDS, MessageKind
+    from sync.channels.base import MESSAGE_KINDS
     from sync.notify import run_notify
 
     if now is not None and now not in MESSAGE_KINDS:
         expected = ", ".join(MESSAGE_KINDS)
         typer.echo(f"pairsync: notify: --now '{now}': expected one of {expected}", err=True)
         raise typer.Exit(2)
-    force = cast("MessageKind | None", now)
-    report = guarded(lambda: run_notify(load_config(config), dry_run, force))
+    report = guarded(lambda: run_notify(load_config(config), dry_run, now))
     for delivery in report.deliveries:
         typer.echo(redact(f"channel {delivery.channel}: {delivery.verb} {delivery.message.kind}"))
         if dry_run:

@@ -196,10 +196,10 @@ def check_blocks(blocks: Any) -> list[dict[str, Any]]:
     if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
         raise SlackError("invalid_blocks_format")
     if len(blocks) > MAX_BLOCKS:
-        raise SlackError("invalid_blocks", detail=f"more than {MAX_BLOCKS} blocks")
+        raise SlackError("invalid_blocks")  # more than 50 blocks
     block_ids = [b["block_id"] for b in blocks if "block_id" in b]
     if len(block_ids) != len(set(block_ids)):
-        raise SlackError("invalid_blocks", detail="duplicate block_id")
+        raise SlackError("invalid_blocks")  # a block_id twice
     for block in blocks:
         _check_block(block)
     return blocks
@@ -210,24 +210,24 @@ def _check_block(block: dict[str, Any]) -> None:
     text = block.get("text") or {}
     if kind == "header":
         if text.get("type") != "plain_text" or not 0 < len(text.get("text", "")) <= 150:
-            raise SlackError("invalid_blocks", detail="header text")
+            raise SlackError("invalid_blocks")  # header text missing or over 150
     elif kind == "section":
         if not 0 < len(text.get("text", "")) <= MAX_SECTION_TEXT:
-            raise SlackError("invalid_blocks", detail="section text over 3000 characters")
+            raise SlackError("invalid_blocks")  # section text missing or over 3,000
     elif kind == "context":
         elements = block.get("elements") or []
         if not 0 < len(elements) <= 10 or any(len(e.get("text", "")) > 3000 for e in elements):
-            raise SlackError("invalid_blocks", detail="context elements")
+            raise SlackError("invalid_blocks")
     elif kind == "actions":
         elements = block.get("elements") or []
         ids = [e.get("action_id") for e in elements]
         if not 0 < len(elements) <= 25 or len(ids) != len(set(ids)):
-            raise SlackError("invalid_blocks", detail="actions elements")
+            raise SlackError("invalid_blocks")
         for button in elements:
             label = (button.get("text") or {}).get("text", "")
             if button.get("type") != "button" or not 0 < len(label) <= MAX_BUTTON_TEXT:
-                raise SlackError("invalid_blocks", detail="button text")
+                raise SlackError("invalid_blocks")
             if len(str(button.get("value", ""))) > MAX_BUTTON_VALUE:
-                raise SlackError("invalid_blocks", detail="button value")
+                raise SlackError("invalid_blocks")
     elif kind not in ("divider", "image", "rich_text", "input", "file", "video"):
-        raise SlackError("invalid_blocks", detail=f"unknown block type {kind!r}")
+        raise SlackError("invalid_blocks")  # unknown block type

@@ -14,8 +14,10 @@ Conversion (`to_openapi31`), for the served methods only:
 Errata patched (places where real Slack answers what the file forbids):
 - `conversations.history` of an empty conversation has `messages: []` (file: minItems 1);
 - `chat.update`'s `message.blocks` is an array of blocks (file: an object);
-- `conversations.history` in a channel the bot is not in answers `not_in_channel`, an
-  error Slack documents for the method but the file's enum lacks.
+- `conversations.history` pages carry `response_metadata.next_cursor`;
+- the file predates some errors Slack documents today: `not_in_channel` (history),
+  `invalid_blocks` / `invalid_blocks_format` (chat.postMessage, chat.update) and
+  `missing_scope` with `needed` / `provided` (every method) are added to the enums.
 """
 
 from __future__ import annotations
@@ -41,6 +43,17 @@ METHODS = (
     "chat.postMessage",
     "chat.update",
 )
+
+
+_BLOCK_ERRORS = ["invalid_blocks", "invalid_blocks_format", "missing_scope"]
+_NEWER_ERRORS = {
+    "auth.test": ["missing_scope"],
+    "users.lookupByEmail": ["users_not_found", "missing_scope"],
+    "conversations.open": ["missing_scope"],
+    "conversations.history": ["not_in_channel", "missing_scope"],
+    "chat.postMessage": _BLOCK_ERRORS,
+    "chat.update": _BLOCK_ERRORS,
+}
 
 
 @functools.cache
@@ -124,8 +137,15 @@ def _patch_errata(spec: dict[str, Any]) -> None:
         success("conversations.history", verb)["properties"]["messages"].pop("minItems")
         message = success("chat.update", verb)["properties"]["message"]["properties"]
         message["blocks"] = {"$ref": "#/components/schemas/blocks"}
-        errors = answer("conversations.history", verb, 1)["properties"]["error"]["enum"]
-        errors.append("not_in_channel")
+        history = success("conversations.history", verb)["properties"]
+        history["response_metadata"] = {"$ref": "#/components/schemas/objs_response_metadata"}
+        for method in METHODS:
+            failure = answer(method, verb, 1)["properties"]
+            failure["error"]["enum"] += [
+                e for e in _NEWER_ERRORS[method] if e not in failure["error"]["enum"]
+            ]
+            failure.setdefault("needed", {"type": "string"})
+            failure.setdefault("provided", {"type": "string"})
 
 
 def arguments(request: Request) -> dict[str, Any]:
