@@ -91,8 +91,8 @@ def run_pair(config: PairConfig, dry_run: bool = False, show_progress: bool = Fa
             state = State.open(state_path)
             try:
                 summary = sync_pair(config, state, dry_run=dry_run, on_step=step)
-                if config.channels:
-                    summary.channels = notify(config, state, datetime.now(UTC), dry_run=dry_run)
+                if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
+                    summary.channels = notify(config, state, datetime.now(UTC))
                 return summary
             finally:
                 state.close()
