@@ -32,7 +32,8 @@ from pydantic import (
 )
 
 from adapters import TARGET_TYPES, config_models
-from sync.channels.config import CHANNEL_SECRET_KEYS, CHANNEL_TYPES, ChannelEntry
+from sync.channels import CHANNEL_TYPES, channel_config_models
+from sync.channels.config import CHANNEL_SECRET_KEYS
 from sync.contract import TargetBase
 from sync.errors import ConfigError
 from sync.logs import register_secret
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     Target = TargetBase
 else:  # a union of every registered type's model, told apart by `type`
     Target = Annotated[Union[tuple(config_models())], Field(discriminator="type")]  # noqa: UP007
+ChannelEntry = Annotated[Union[tuple(channel_config_models())], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
 SECRET_KEYS = frozenset({"token", "api_key"}) | CHANNEL_SECRET_KEYS
 
 DEFAULT_FIVE_WHYS = (

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from sync.channels.base import MESSAGE_KINDS, MessageKind
 
-CHANNEL_TYPES = ("slack", "teams")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{8,}$")
 
@@ -59,5 +58,4 @@ class TeamsChannelConfig(ChannelConfig):
         return url
 
 
-ChannelEntry = Annotated[SlackChannelConfig | TeamsChannelConfig, Field(discriminator="type")]
 CHANNEL_SECRET_KEYS = frozenset({"token", "webhook_url", "signing_secret"})

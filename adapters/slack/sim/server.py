@@ -228,6 +228,11 @@ class SlackSimulator:
     def violations(self) -> list[str]:
         return self.app.violations
 
+    def config_keys(self) -> dict[str, str]:
+        """The `[[channels]]` keys of a person in this workspace (`pairsync simulate`)."""
+        person = self.add_user("dana", "dana@example.com")
+        return {"base_url": self.base_url, "token": self.token, "to": person.email}
+
     def start(self) -> SlackSimulator:
         self._server.start()
         return self

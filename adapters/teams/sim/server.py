@@ -106,6 +106,14 @@ class TeamsWebhookSimulator:
         return self._server.root_url + self.app.path
 
     @property
+    def base_url(self) -> str:
+        return self._server.root_url
+
+    def config_keys(self) -> dict[str, str]:
+        """The `[[channels]]` key of this webhook (`pairsync simulate`)."""
+        return {"webhook_url": self.webhook_url}
+
+    @property
     def cards(self) -> list[dict[str, Any]]:
         return list(self.app.cards)
 
