@@ -138,6 +138,10 @@ class PairConfig(BaseModel):
         policy = self.pair.conflict_policy
         if policy != "latest" and not any(t.role == policy for t in self.targets):
             raise ValueError(f"conflict_policy '{policy}' needs a target with role '{policy}'")
+        for channel in self.channels:
+            asked = "agenda" in channel.send and "send" in channel.model_fields_set
+            if asked and self.agenda.meeting is None:
+                raise ValueError(f"channel {channel.name} gets the agenda: set [agenda] meeting")
         channel_names = [c.name for c in self.channels]
         duplicates = sorted({n for n in channel_names if channel_names.count(n) > 1})
         if duplicates:

@@ -185,7 +185,7 @@ def _deliver(
     found = channel.find(message)
     if found is not None:
         remote_id, verb = channel.update(found, message), "found and updated"
-    elif record is not None and not channel.updates_in_place:
+    elif record is not None and not channel.looks_back:
         # An "about to post" row on a channel that cannot look: it may have gone out.
         log.info("%s: %s may have gone out before a crash", channel.name, message.key)
         remote_id, verb = "unknown", None

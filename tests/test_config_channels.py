@@ -65,3 +65,9 @@ def test_a_missing_secret_variable_names_the_channel_key(tmp_path: Path) -> None
         'pair.toml: channels[1] "dana-slack".token: environment variable '
         "PAIRSYNC_TEST_UNSET_TOKEN is not set"
     ]
+
+
+def test_a_channel_that_asks_for_the_agenda_needs_the_meeting(tmp_path: Path) -> None:
+    assert problems(tmp_path, GOOD + SLACK + 'send = ["agenda"]\n') == [
+        "pair.toml: (top level): channel dana-slack gets the agenda: set [agenda] meeting"
+    ]

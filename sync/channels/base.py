@@ -108,13 +108,14 @@ class Channel(abc.ABC):
 
     `post` sends a new message and returns its remote id; `update` replaces a posted one
     in place (only when `updates_in_place`); `find` returns the remote id of a message
-    with the same `marker` posted earlier, or None (also when the service cannot tell:
+    with the same `marker` posted earlier, or None (always None when not `looks_back`:
     a Teams webhook is write-only). Each raises `ChannelError` with one line.
     `requests` counts the HTTP requests made.
     """
 
     type_name: ClassVar[str]
     updates_in_place: ClassVar[bool]
+    looks_back: ClassVar[bool]
 
     def __init__(self, config: Any, pair: str) -> None:
         self.config = config

@@ -72,6 +72,7 @@ class _CountingRateLimitHandler(RateLimitErrorRetryHandler):
 class SlackChannel(Channel):
     type_name = "slack"
     updates_in_place = True
+    looks_back = True
     config: SlackChannelConfig
 
     def __init__(self, config: SlackChannelConfig, pair: str) -> None:

@@ -23,6 +23,7 @@ MAX_BYTES = 28_000
 class TeamsChannel(Channel):
     type_name = "teams"
     updates_in_place = False
+    looks_back = False
     config: TeamsChannelConfig
 
     def __init__(self, config: TeamsChannelConfig, pair: str) -> None:

@@ -21,7 +21,7 @@ from openapi_core import OpenAPI
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from adapters.simkit import RateLimiter, SimApp, SimClock, SimServer, json_response
+from adapters.simkit import RateLimiter, SimApp, SimClock, Simulator, json_response
 from adapters.slack.sim import spec
 from adapters.slack.sim.models import Bot, Message, SlackBackend, SlackError, User
 
@@ -206,42 +206,22 @@ def message_json(message: Message, backend: SlackBackend) -> dict[str, Any]:
     return shown
 
 
-class SlackSimulator:
+class SlackSimulator(Simulator):
     """One simulated workspace with a bot (`token`) ready to use."""
 
+    api_prefix = "/api/"
+    app: SlackApp
+
     def __init__(self, *, speed: float = 1.0, port: int = 0, token: str | None = None) -> None:
-        self.app = SlackApp(speed=speed)
+        super().__init__(SlackApp(speed=speed), port=port)
         self.backend = self.app.backend
         self.token = token or "xoxb-" + secrets.token_hex(16)
         self.bot = self.backend.add_bot(self.token)
-        self._server = SimServer(self.app, port=port)
-
-    @property
-    def base_url(self) -> str:
-        return self._server.root_url + "/api/"
-
-    @property
-    def faults(self) -> Any:
-        return self.app.faults
-
-    @property
-    def violations(self) -> list[str]:
-        return self.app.violations
 
     def config_keys(self) -> dict[str, str]:
         """The `[[channels]]` keys of a person in this workspace (`pairsync simulate`)."""
         person = self.add_user("dana", "dana@example.com")
         return {"base_url": self.base_url, "token": self.token, "to": person.email}
-
-    def start(self) -> SlackSimulator:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
 
     def add_user(self, name: str, email: str) -> User:
         with self.app._lock:

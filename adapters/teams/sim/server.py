@@ -97,17 +97,19 @@ def _error(status: int, code: str) -> Response:
 
 
 class TeamsWebhookSimulator:
+    """The webhook on loopback (not a `simkit.Simulator`: no spec, rate limit or faults)."""
+
     def __init__(self, port: int = 0) -> None:
         self.app = TeamsWebhookApp()
-        self._server = SimServer(self.app, port=port)
+        self.server = SimServer(self.app, port=port)
 
     @property
     def webhook_url(self) -> str:
-        return self._server.root_url + self.app.path
+        return self.server.root_url + self.app.path
 
     @property
     def base_url(self) -> str:
-        return self._server.root_url
+        return self.server.root_url
 
     def config_keys(self) -> dict[str, str]:
         """The `[[channels]]` key of this webhook (`pairsync simulate`)."""
@@ -118,11 +120,11 @@ class TeamsWebhookSimulator:
         return list(self.app.cards)
 
     def start(self) -> TeamsWebhookSimulator:
-        self._server.start()
+        self.server.start()
         return self
 
     def stop(self) -> None:
-        self._server.stop()
+        self.server.stop()
 
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        self.server.serve_forever()
