@@ -287,29 +287,35 @@ def notify(
 @app.command()
 def check(config: ConfigOption) -> None:
     """Validate the config and reach every target: credentials, board or project, lists or
-    sections, rate-limit headroom. Exit 1 on any problem."""
+    sections, rate-limit headroom; and every Slack channel: token, conversation. Exit 1 on
+    any problem."""
     from rich.console import Console
     from rich.table import Table
 
+    from sync.channels import load_channel_class
     from sync.engine import build_adapters
 
     def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
         title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
-        rows: list[tuple[str, ...]] = []
-        ok = True
+        checked: list[tuple[str, list[CheckLine]]] = []
         for adapter in build_adapters(pair):
             try:
-                lines = adapter.check()
+                checked.append((adapter.name, adapter.check()))
             except PairsyncError as exc:
-                lines = [CheckLine("reach", False, str(exc))]
+                checked.append((adapter.name, [CheckLine("reach", False, str(exc))]))
             finally:
                 adapter.close()
-            for line in lines:
-                rows.append(
-                    (adapter.name, line.what, "ok" if line.ok else "FAILED", redact(line.detail))
-                )
-                ok = ok and line.ok
+        for entry in pair.channels:  # [[channels]]: Slack, Teams
+            channel = load_channel_class(entry.type)(entry, pair.pair.name)
+            checked.append((entry.name, channel.check()))
+            channel.close()
+        rows = [
+            (name, line.what, "ok" if line.ok else "FAILED", redact(line.detail))
+            for name, lines in checked
+            for line in lines
+        ]
+        ok = all(line.ok for _, lines in checked for line in lines)
         return title, rows, ok
 
     title, rows, ok = guarded(body)

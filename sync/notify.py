@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -83,17 +83,15 @@ def notify(
     *,
     dry_run: bool = False,
     force: MessageKind | None = None,
-    make_channel: Callable[[PairConfig, int], Channel] | None = None,
 ) -> NotifyReport:
     """Send every channel what is due at `now` (`force`: that kind now, whatever the
     schedule). The caller holds the pair's lock. Errors are collected per channel."""
     if force == "agenda" and config.agenda.meeting is None:
         raise ConfigError(["agenda.meeting: not set, so there is no agenda to send"])
-    make = make_channel or _build
     report = NotifyReport()
     records = state.items()
     last_run = state.last_run()
-    for index, entry in enumerate(config.channels):
+    for entry in config.channels:
         sent = state.sent(entry.name)
         in_place = load_channel_class(entry.type).updates_in_place
         due = [
@@ -108,7 +106,7 @@ def notify(
                 intent = _intent(sent.get(item.message.key), item, in_place)
                 report.deliveries.append(Delivery(entry.name, f"would {intent}", item.message))
             continue
-        channel = make(config, index)
+        channel = load_channel_class(entry.type)(entry, config.pair.name)
         try:
             for item in due:
                 verb = _deliver(channel, state, sent, item, now)
@@ -134,11 +132,6 @@ def run_notify(config: PairConfig, dry_run: bool, force: MessageKind | None) -> 
             return notify(config, state, datetime.now(UTC), dry_run=dry_run, force=force)
         finally:
             state.close()
-
-
-def _build(config: PairConfig, index: int) -> Channel:
-    entry = config.channels[index]
-    return load_channel_class(entry.type)(entry, config.pair.name)
 
 
 def _due(

@@ -130,3 +130,30 @@ def test_a_429_is_waited_out_as_retry_after_asks(tmp_path: Path, slack_sim: Slac
     assert slack_sim.app.stats.throttled == 1
     assert "channel dana-slack: 5 requests" in result.stdout  # the retry counted too
     assert slack_sim.requests()["chat.postMessage"] == 1
+
+
+def test_check_reaches_the_slack_channel_and_names_a_bad_token(
+    tmp_path: Path, slack_sim: SlackSimulator
+) -> None:
+    ChannelPair(tmp_path, slack_channel(slack_sim))
+    good = pairsync("check", "--config", "pair.toml", cwd=tmp_path)
+    (tmp_path / "pair.toml").write_text(
+        (tmp_path / "pair.toml").read_text().replace(slack_sim.token, "xoxb-wrong"),
+        encoding="utf-8",
+    )
+    bad = pairsync("check", "--config", "pair.toml", cwd=tmp_path)
+
+    assert good.returncode == 0, everything(good)
+    rows = [row.split(maxsplit=3) for row in good.stdout.splitlines()[2:]]
+    assert [r[:3] for r in rows if r[0] == "dana-slack"] == [
+        ["dana-slack", "token", "ok"],
+        ["dana-slack", "to", "ok"],
+    ]
+    assert bad.returncode == 1
+    assert bad.stdout.splitlines()[-1].split(maxsplit=3) == [
+        "dana-slack",
+        "token",
+        "FAILED",
+        "channel dana-slack: Slack refused the bot token (invalid_auth); check token",
+    ]
+    assert slack_sim.token not in everything(good) + everything(bad)

@@ -19,6 +19,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+from sync.contract import CheckLine
 from sync.errors import PairsyncError
 
 MessageKind = Literal["agenda", "decisions", "health"]
@@ -134,6 +135,10 @@ class Channel(abc.ABC):
 
     def find(self, message: Message) -> str | None:
         return None
+
+    def check(self) -> list[CheckLine]:
+        """`pairsync check`: what can be verified without sending anything."""
+        return [CheckLine("reach", True, "not checked: only a real post would tell")]
 
     def close(self) -> None:  # noqa: B027 (optional hook: most channels hold nothing)
         """Release connections (default: nothing to release)."""

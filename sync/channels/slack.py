@@ -22,6 +22,7 @@ from slack_sdk.http_retry.state import RetryState
 
 from sync.channels.base import Channel, ChannelError, Entry, Message
 from sync.channels.config import SlackChannelConfig
+from sync.contract import CheckLine
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -121,6 +122,18 @@ class SlackChannel(Channel):
         if self._posted is None:
             self._posted = self._read_history()
         return self._posted.get(message.marker)
+
+    def check(self) -> list[CheckLine]:
+        """The token (auth.test), then the conversation `to` names and its history."""
+        lines = []
+        try:
+            who = self._call(self.client.auth_test)
+            lines.append(CheckLine("token", True, f"bot {who['user']} in {who['team']}"))
+            self.find(Message("agenda", "check", "check"))
+            lines.append(CheckLine("to", True, f"{self.config.to}: conversation {self._channel()}"))
+        except ChannelError as exc:
+            lines.append(CheckLine("token" if not lines else "to", False, str(exc)))
+        return lines
 
     def close(self) -> None:
         self._conversation = self._posted = None
