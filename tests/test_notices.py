@@ -121,7 +121,7 @@ messages = st.builds(
 
 @given(messages)
 def test_any_message_fits_block_kit_limits(message: Message) -> None:
-    blocks = render_blocks(message)
+    blocks = render_blocks(message, message.marker("p"))
     assert len(blocks) <= MAX_BLOCKS
     assert check_blocks(json.dumps(blocks)) == blocks  # the simulator's Block Kit checks
 
@@ -135,7 +135,7 @@ def test_a_long_agenda_shows_what_fits_and_counts_the_rest() -> None:
     many = tuple(Entry(f"item {n:02d} " + "x" * 900, buttons=BUTTONS) for n in range(150))
     message = Message("agenda", "k", "Agenda", (Section("Stale: keep, park or kill?", many),))
 
-    blocks = render_blocks(message)
+    blocks = render_blocks(message, message.marker("p"))
 
     assert len(blocks) == MAX_BLOCKS
     text = "\n".join(b["text"]["text"] for b in blocks if b["type"] in ("header", "section"))

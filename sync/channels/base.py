@@ -83,11 +83,11 @@ class Message:
         ]
         return _hash("\n\n".join(parts))
 
-    @property
-    def marker(self) -> str:
+    def marker(self, pair: str) -> str:
         """A stable tag put into the posted message (Slack block_id), so a message posted
-        before a crash or a lost state is found again instead of posted twice."""
-        return "pairsync-" + _hash(self.key)[:24]
+        before a crash or a lost state is found again instead of posted twice; with the
+        pair's name in it, so two pairs posting to one channel never take each other's."""
+        return "pairsync-" + _hash(f"{pair} {self.key}")[:24]
 
 
 def _hash(text: str) -> str:

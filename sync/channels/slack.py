@@ -94,7 +94,7 @@ class SlackChannel(Channel):
             self.client.chat_postMessage,
             channel=channel,
             text=fallback_text(message),
-            blocks=render_blocks(message),
+            blocks=render_blocks(message, message.marker(self.pair)),
             unfurl_links=False,
         )
         return self._remote_id(answer)
@@ -111,7 +111,7 @@ class SlackChannel(Channel):
                 channel=channel,
                 ts=ts,
                 text=fallback_text(message),
-                blocks=render_blocks(message),
+                blocks=render_blocks(message, message.marker(self.pair)),
                 gone=("message_not_found", "cant_update_message"),
             )
         except _Gone:
@@ -121,7 +121,7 @@ class SlackChannel(Channel):
     def find(self, message: Message) -> str | None:
         if self._posted is None:
             self._posted = self._read_history()
-        return self._posted.get(message.marker)
+        return self._posted.get(message.marker(self.pair))
 
     def check(self) -> list[CheckLine]:
         """The token (auth.test), then the conversation `to` names and its history."""
@@ -198,13 +198,13 @@ def fallback_text(message: Message) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
-def render_blocks(message: Message) -> list[dict[str, Any]]:
+def render_blocks(message: Message, marker: str) -> list[dict[str, Any]]:
     """Block Kit within Slack's limits (50 blocks, 3,000 characters a text): entries with
     buttons get a section and an actions block while room lasts, then become text lines."""
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
-            "block_id": message.marker,
+            "block_id": marker,
             "text": {"type": "plain_text", "text": _cut(message.title, MAX_HEADER)},
         }
     ]

@@ -36,7 +36,7 @@ class TeamsChannel(Channel):
             with_retries(lambda: self._send(body), max_seconds=60)
         except GaveUp as exc:
             raise ChannelError(self.name, f"Teams kept refusing the card: {exc}") from None
-        return message.marker
+        return message.marker(self.pair)
 
     def close(self) -> None:
         self.session.close()
