@@ -271,14 +271,8 @@ def notify(
         typer.echo(f"pairsync: notify: --now '{now}': expected one of {expected}", err=True)
         raise typer.Exit(2)
     report = guarded(lambda: run_notify(load_config(config), dry_run, now))
-    for delivery in report.deliveries:
-        typer.echo(redact(f"channel {delivery.channel}: {delivery.verb} {delivery.message.kind}"))
-        if dry_run:
-            typer.echo(redact("    " + delivery.message.text().replace("\n", "\n    ")))
-    for name, count in report.requests.items():
-        typer.echo(f"channel {name}: {count} requests")
-    if not report.deliveries and not report.errors:
-        typer.echo("nothing is due")
+    for line in report.shown(dry_run):
+        typer.echo(redact(line))
     for error in report.errors:
         typer.echo(f"pairsync: {redact(error)}", err=True)
     raise typer.Exit(1 if report.errors else 0)

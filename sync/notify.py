@@ -57,6 +57,16 @@ class NotifyReport:
         lines += [f"channel {name}: {n} requests" for name, n in self.requests.items() if n]
         return lines
 
+    def shown(self, dry_run: bool) -> list[str]:
+        """What `pairsync notify` prints: each message (as text on a dry run), requests."""
+        lines = []
+        for d in self.deliveries:
+            lines.append(f"channel {d.channel}: {d.verb} {d.message.kind}")
+            if dry_run:
+                lines += ["    " + line for line in d.message.text().splitlines()]
+        lines += [f"channel {name}: {n} requests" for name, n in self.requests.items()]
+        return lines or ([] if self.errors else ["nothing is due"])
+
     def to_json(self) -> dict[str, object]:
         return {
             "sent": [

@@ -157,3 +157,21 @@ def test_check_reaches_the_slack_channel_and_names_a_bad_token(
         "channel dana-slack: Slack refused the bot token (invalid_auth); check token",
     ]
     assert slack_sim.token not in everything(good) + everything(bad)
+
+
+def test_a_dry_run_shows_the_messages_as_text_and_sends_nothing(
+    tmp_path: Path, slack_sim: SlackSimulator
+) -> None:
+    ChannelPair(
+        tmp_path, slack_channel(slack_sim) + 'send = ["agenda"]\n', meeting=meeting_in_three_days()
+    )
+    assert pairsync("sync", "--config", "pair.toml", cwd=tmp_path).returncode == 0
+
+    result = pairsync("notify", "-c", "pair.toml", "--dry-run", "--now", "agenda", cwd=tmp_path)
+
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, everything(result)
+    assert lines[0] == "channel dana-slack: would post agenda"
+    assert lines[1].startswith("    1:1 agenda: Dana Smith / Lee Park, ")
+    assert "      - decision: Approve the offsite budget (due 2026-12-10)" in lines
+    assert slack_sim.requests() == {}
