@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 from sync.agenda import AgendaLine, agenda_sections
@@ -22,6 +23,9 @@ from sync.config import PairConfig
 from sync.meeting import next_meeting
 from sync.model import Kind
 from sync.state import ItemRecord, SentRecord
+
+if TYPE_CHECKING:
+    from sync.contract import TargetBase
 
 STALE_BUTTONS = (("stale_keep", "Keep"), ("stale_park", "Park"), ("stale_kill", "Kill"))
 DECISION_BUTTONS = (("decision_decided", "Decided"), ("decision_discuss", "Discuss"))
@@ -125,8 +129,9 @@ class HealthNotice:
 def health_notices(
     pair: str, summary: Mapping[str, object] | None, run_id: int, sent: Mapping[str, SentRecord]
 ) -> list[HealthNotice]:
-    """From the last run's summary: open an incident per newly failing target, resolve
-    the open ones whose target synced, and one notice for the run's conflicts."""
+    """From the last run's summary: open an incident per newly failing target (a held
+    mass vanish, `held` in the summary, is one too), resolve the open ones whose target
+    synced, and one notice for the run's conflicts."""
     if summary is None:
         return []
     targets = summary.get("targets")
@@ -140,16 +145,23 @@ def health_notices(
         for key, r in sent.items()
         if r.kind == "health" and key.startswith(_HEALTH_PREFIX) and not r.closed
     }
+    held = summary.get("held")
     notices = []
     for name, errors in sorted(failing.items()):
         if name not in open_incidents:
             lines = tuple(Entry(str(e)) for e in errors)
+            count = held.get(name) if isinstance(held, dict) else None
+            title = (
+                f"pairsync {pair}: {name} lost {count} items at once; they are held, not archived"
+                if count
+                else f"pairsync {pair}: {name} is failing"
+            )
             notices.append(
                 HealthNotice(
                     Message(
                         "health",
                         f"{_HEALTH_PREFIX}{name} run {run_id}",
-                        f"pairsync {pair}: {name} is failing",
+                        title,
                         (Section("What pairsync saw", lines),),
                         "The other targets keep syncing; pairsync says here once it clears.",
                     )
@@ -205,7 +217,8 @@ def _entry(config: PairConfig, line: AgendaLine, buttons: tuple[tuple[str, str],
 
 def _raised_by(config: PairConfig, record: ItemRecord) -> str:
     """ "by" the owner, else the person whose tool last changed it, else "in" that tool."""
-    roles = {t.name: t.role for t in config.targets}
+    targets = cast("list[TargetBase]", config.targets)  # the union mypy cannot see through
+    roles = {t.name: t.role for t in targets}
     role = record.item.owner.value if record.item.owner else roles.get(record.touched_by or "")
     if role == "assistant":
         return f"by {config.pair.assistant}"

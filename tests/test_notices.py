@@ -73,6 +73,18 @@ def test_a_health_incident_opens_once_and_resolves_once() -> None:
     assert health_notices("ceo-ea", fine, 10, closed) == []
 
 
+def test_a_held_mass_vanish_is_an_incident_that_says_so() -> None:
+    summary = {
+        "targets": {"notes": {"errors": ["notes: 5 items vanished at once; held"]}},
+        "held": {"notes": 5},
+    }
+    (notice,) = health_notices("ceo-ea", summary, 4, {})
+    assert notice.message.title == (
+        "pairsync ceo-ea: notes lost 5 items at once; they are held, not archived"
+    )
+    assert "  - notes: 5 items vanished at once; held" in notice.message.text().splitlines()
+
+
 def test_conflicts_are_one_notice_for_the_run() -> None:
     summary = {
         "targets": {},
