@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,18 +34,19 @@ from pydantic import (
 
 from adapters import TARGET_TYPES, config_models
 from sync.channels import CHANNEL_TYPES, channel_config_models
-from sync.channels.config import CHANNEL_SECRET_KEYS
+from sync.channels.config import CHANNEL_SECRET_KEYS, ChannelConfig
 from sync.contract import TargetBase
 from sync.errors import ConfigError
 from sync.logs import register_secret
 from sync.meeting import parse_meeting
 from sync.model import Kind
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what the core reads of a target or channel: its base model
     Target = TargetBase
+    ChannelEntry = ChannelConfig
 else:  # a union of every registered type's model, told apart by `type`
     Target = Annotated[Union[tuple(config_models())], Field(discriminator="type")]  # noqa: UP007
-ChannelEntry = Annotated[Union[tuple(channel_config_models())], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
+    ChannelEntry = Annotated[Union[tuple(channel_config_models())], Field(discriminator="type")]  # noqa: UP007
 SECRET_KEYS = frozenset({"token", "api_key"}) | CHANNEL_SECRET_KEYS
 
 DEFAULT_FIVE_WHYS = (
@@ -233,7 +235,8 @@ def _key(loc: tuple[str | int, ...], data: dict[str, Any] | None) -> str:
     return ".".join(parts) or "(top level)"
 
 
-_LISTS = {"targets": TARGET_TYPES, "channels": CHANNEL_TYPES}
+_LISTS: dict[str, Mapping[str, object]] = {"targets": TARGET_TYPES, "channels": CHANNEL_TYPES}
+"""The config's arrays of tables, by their type names."""
 
 
 def _target_name(data: dict[str, Any] | None, position: int, table: str) -> str | None:

@@ -17,6 +17,7 @@ class ChannelConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    type: str
     send: list[MessageKind] = Field(default_factory=lambda: list(MESSAGE_KINDS), min_length=1)
 
     @field_validator("send")
