@@ -9,8 +9,6 @@ import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from adapters.slack.sim.server import SlackSimulator
 from sync.meeting import WEEKDAYS
 from tests.channel_pair import ChannelPair, slack_channel
@@ -28,46 +26,22 @@ def everything(result: object) -> str:
     return f"{result.stdout}\n{result.stderr}"  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(
-    ("to", "token", "line"),
-    [
-        (
-            "dana@example.com",
-            "xoxb-not-the-token",
-            "Slack refused the bot token (invalid_auth); check token",
-        ),
-        (
-            "nobody@example.com",
-            None,
-            "no Slack user has the e-mail nobody@example.com (users_not_found); check to",
-        ),
-        (
-            "C0NOSUCHCHAN",
-            None,
-            "Slack has no channel C0NOSUCHCHAN the bot can see (channel_not_found); check to",
-        ),
-        ("outside", None, "the bot is not in channel {to} (not_in_channel); /invite the bot there"),
-    ],
-    ids=["invalid_auth", "users_not_found", "channel_not_found", "not_in_channel"],
-)
 def test_a_failing_channel_gives_one_line_and_the_board_still_syncs(
-    tmp_path: Path, slack_sim: SlackSimulator, to: str, token: str | None, line: str
+    tmp_path: Path, slack_sim: SlackSimulator
 ) -> None:
-    if to == "outside":
-        to = slack_sim.add_channel(with_bot=False)
-    channel = slack_channel(slack_sim, to=to) + 'send = ["decisions"]\n'
-    if token:
-        channel = channel.replace(slack_sim.token, token)
-    ChannelPair(tmp_path, channel)
+    channel = slack_channel(slack_sim) + 'send = ["decisions"]\n'
+    ChannelPair(tmp_path, channel.replace(slack_sim.token, "xoxb-not-the-token"))
 
     result = pairsync("sync", "--config", "pair.toml", cwd=tmp_path)
 
     assert result.returncode == 1, everything(result)
-    assert f"ceo-ea/channel dana-slack: {line.format(to=to)}" in result.stdout.splitlines()
-    assert result.stdout.splitlines()[0].endswith("requests - ok")  # ceo-ea/notes synced
+    assert result.stdout.splitlines() == [
+        "ceo-ea/notes: 0 created, 3 updated, 0 archived, 0 conflicts, 3 requests - ok",
+        "ceo-ea/channel dana-slack: Slack refused the bot token (invalid_auth); check token",
+        "ceo-ea/channel dana-slack: 1 requests",
+    ]
     assert "^ps-" in (tmp_path / "board.md").read_text(encoding="utf-8")  # footers went in
     assert "Traceback" not in everything(result)
-    assert slack_sim.token not in everything(result)
 
 
 def test_no_secret_reaches_output_json_or_the_state(

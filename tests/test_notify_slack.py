@@ -7,6 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from adapters.slack.sim.server import SlackSimulator
 from tests.channel_pair import WEDNESDAY, ChannelPair, dm, hours, slack_channel
 
@@ -130,3 +132,29 @@ def test_the_decisions_digest_goes_out_only_when_something_waits_and_at_most_dai
         "  - Approve the offsite budget, no due date, raised in notes — waiting 2 days",
         "  - Hire an analyst, no due date, raised in notes — waiting since today",
     ]
+
+
+@pytest.mark.parametrize(
+    ("to", "line"),
+    [
+        ("nobody@example.com", "no Slack user has the e-mail {to} (users_not_found); check to"),
+        ("C0NOSUCHCHAN", "Slack has no channel {to} the bot can see (channel_not_found); check to"),
+        ("outside", "the bot is not in channel {to} (not_in_channel); /invite the bot there"),
+        ("bad token", "Slack refused the bot token (invalid_auth); check token"),
+    ],
+    ids=["users_not_found", "channel_not_found", "not_in_channel", "invalid_auth"],
+)
+def test_every_slack_error_is_one_line_naming_the_channel(
+    tmp_path: Path, slack_sim: SlackSimulator, to: str, line: str
+) -> None:
+    if to == "outside":
+        to = slack_sim.add_channel(with_bot=False)
+    channel = slack_channel(slack_sim, to="dana@example.com" if to == "bad token" else to)
+    if to == "bad token":
+        channel = channel.replace(slack_sim.token, "xoxb-not-the-token")
+    pair = ChannelPair(tmp_path, channel + 'send = ["decisions"]\n')
+
+    first, again = pair.run(WEDNESDAY), pair.run(WEDNESDAY + hours(1))
+
+    assert first.errors == again.errors == [f"channel dana-slack: {line.format(to=to)}"]
+    assert first.deliveries == [] and pair.sync(WEDNESDAY).targets["notes"].errors == []
