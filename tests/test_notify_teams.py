@@ -65,13 +65,13 @@ def test_a_malformed_card_is_refused_with_400() -> None:
     ]
 
 
-def test_a_refused_webhook_url_is_one_line_without_the_url(
+def test_a_refused_webhook_url_is_one_line_and_no_log_shows_the_url(
     tmp_path: Path, teams_sim: TeamsWebhookSimulator
 ) -> None:
     url = teams_sim.webhook_url.replace("/workflows/", "/workflows/0")
     ChannelPair(tmp_path, teams_channel(url, '["decisions"]'))
 
-    result = pairsync("sync", "--config", "pair.toml", cwd=tmp_path)
+    result = pairsync("-v", "sync", "--config", "pair.toml", cwd=tmp_path)
 
     assert result.returncode == 1
     assert (
