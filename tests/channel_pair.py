@@ -70,15 +70,17 @@ class ChannelPair:
         saved: datetime = WEDNESDAY,
         meeting: str = "thursday 10:00",
         targets: str = "",
+        name: str = "ceo-ea",
     ) -> None:
         self.folder = folder
+        folder.mkdir(exist_ok=True)
         self.board = folder / "board.md"
         lines = "\n".join(f"- [ ] {d}" for d in decisions)
         self.board.write_text(BOARD.format(decisions=lines), encoding="utf-8")
         self._saved(saved)
         (folder / "pair.toml").write_text(
             f"""[pair]
-name = "ceo-ea"
+name = "{name}"
 executive = "Dana Smith"
 assistant = "Lee Park"
 timezone = "America/New_York"

@@ -76,6 +76,23 @@ def test_a_lost_state_finds_the_agenda_instead_of_posting_it_again(
     assert pair.run(WEDNESDAY + hours(2)).deliveries == []
 
 
+def test_two_pairs_in_one_channel_never_take_each_others_agenda(
+    tmp_path: Path, slack_sim: SlackSimulator
+) -> None:
+    room = slack_sim.add_channel()
+    channel = slack_channel(slack_sim, to=room) + 'send = ["agenda"]\n'
+    pairs = [ChannelPair(tmp_path / n, channel, name=n) for n in ("ceo-ea", "cfo-ea")]
+    for pair in pairs:
+        pair.run(WEDNESDAY)
+    shutil.rmtree(tmp_path / "ceo-ea" / "state")  # the first to post loses its state
+
+    rerun = pairs[0].run(WEDNESDAY + hours(1))
+
+    assert [d.verb for d in rerun.deliveries] == ["found and updated"]
+    ceo, cfo = slack_sim.messages(room)
+    assert ceo.edited and not cfo.edited  # the newer cfo-ea agenda was left alone
+
+
 def test_stale_items_and_waiting_decisions_carry_the_serve_buttons(
     tmp_path: Path, slack_sim: SlackSimulator
 ) -> None:
