@@ -124,6 +124,9 @@ def notify(
                     report.deliveries.append(Delivery(entry.name, verb, item.message))
         except ChannelError as exc:
             report.errors.append(str(exc))
+        except Exception as exc:  # a channel's surprise never fails the board sync
+            log.debug("channel %s", entry.name, exc_info=True)
+            report.errors.append(f"channel {entry.name}: internal error: {type(exc).__name__}")
         finally:
             report.requests[entry.name] = channel.requests
             channel.close()
