@@ -1,8 +1,9 @@
 """Slack through the official `slack_sdk` WebClient: Block Kit with a plain-text fallback,
 buttons that `pairsync serve` handles (action ids stale_keep / stale_park / stale_kill /
 decision_decided / decision_discuss, value "<pair>:<item id>"), 429 answered by waiting
-the `Retry-After` Slack asks for (slack_sdk's RateLimitErrorRetryHandler). Nothing else is retried: a post whose connection broke may
-have gone out, and the next run finds it in the conversation's history.
+the `Retry-After` Slack asks for (slack_sdk's RateLimitErrorRetryHandler). Nothing else
+is retried: a post whose connection broke may have gone out, and the next run finds it
+in the conversation's history.
 
 Requests: to an e-mail, the direct-message channel costs users.lookupByEmail and
 conversations.open once per run; a first post adds conversations.history (is it there
