@@ -175,3 +175,26 @@ def test_every_slack_error_is_one_line_naming_the_channel(
 
     assert first.errors == again.errors == [f"channel dana-slack: {line.format(to=to)}"]
     assert first.deliveries == [] and pair.sync(WEDNESDAY).targets["notes"].errors == []
+
+
+def test_a_token_without_history_scopes_still_posts_and_says_what_it_cannot_do(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sim = SlackSimulator(scopes=frozenset({"chat:write", "users:read.email", "im:write"}))
+    sim.start()
+    try:
+        sim.add_user("dana", "dana@example.com")
+        pair = ChannelPair(tmp_path, slack_channel(sim) + 'send = ["agenda"]\n')
+        report = pair.run(WEDNESDAY)
+        rerun = pair.run(WEDNESDAY + hours(1))
+    finally:
+        sim.stop()
+    assert [d.verb for d in report.deliveries] == ["posted"] and rerun.deliveries == []
+    assert len(dm(sim)) == 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        "channel dana-slack: the bot token may not read the conversation's history "
+        "(missing_scope: add im:history or channels:history)"
+    )
+    assert sim.violations == []

@@ -12,6 +12,7 @@ already?) and chat.postMessage; an update is one chat.update.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk import WebClient
@@ -25,6 +26,7 @@ from sync.channels.base import Channel, ChannelError, Entry, Message
 from sync.channels.config import SlackChannelConfig
 from sync.contract import CheckLine
 
+log = logging.getLogger("pairsync")
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
 MAX_HEADER = 150
@@ -47,7 +49,7 @@ _HINTS = {
 
 
 class _Gone(Exception):
-    """The message to update is no longer there."""
+    """An answer the caller handles: the message to update is gone, a scope is missing."""
 
 
 class _CountingRateLimitHandler(RateLimitErrorRetryHandler):
@@ -146,9 +148,22 @@ class SlackChannel(Channel):
         posted: dict[str, str] = {}
         cursor: str | None = None
         for _ in range(HISTORY_LOOKBACK // 100):
-            page = self._call(
-                self.client.conversations_history, channel=channel, limit=100, cursor=cursor
-            )
+            try:
+                page = self._call(
+                    self.client.conversations_history,
+                    channel=channel,
+                    limit=100,
+                    cursor=cursor,
+                    gone=("missing_scope",),
+                )
+            except _Gone:
+                log.warning(
+                    "channel %s: the bot token may not read the conversation's history "
+                    "(missing_scope: add im:history or channels:history), so a post made "
+                    "before a crash or a lost state cannot be found again",
+                    self.name,
+                )
+                return posted
             for message in page.get("messages") or []:
                 for block in message.get("blocks") or []:
                     if str(block.get("block_id", "")).startswith("pairsync-"):

@@ -27,6 +27,11 @@ MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 
 
+DEFAULT_SCOPES = frozenset(
+    {"chat:write", "users:read.email", "im:write", "im:history", "channels:history"}
+)
+
+
 class SlackError(Exception):
     def __init__(self, code: str, **extra: Any) -> None:
         super().__init__(code)
@@ -69,7 +74,7 @@ class Conversation:
 class Bot:
     user: User
     bot_id: str
-    scopes: set[str]
+    scopes: frozenset[str]
 
 
 class SlackBackend:
@@ -89,10 +94,12 @@ class SlackBackend:
         self.users[user.id] = user
         return user
 
-    def add_bot(self, token: str, name: str = "pairsync", scopes: set[str] | None = None) -> Bot:
+    def add_bot(
+        self, token: str, name: str = "pairsync", scopes: frozenset[str] | None = None
+    ) -> Bot:
         user = User(new_id("U"), name, f"{name}@bots.invalid", name, is_bot=True)
         self.users[user.id] = user
-        bot = Bot(user, new_id("B"), scopes or {"chat:write", "users:read.email", "im:write"})
+        bot = Bot(user, new_id("B"), DEFAULT_SCOPES if scopes is None else scopes)
         self.tokens[token] = bot
         return bot
 
@@ -157,6 +164,7 @@ class SlackBackend:
     ) -> tuple[list[Message], str | None]:
         """Newest first, `limit` a page (at most 1,000), with an opaque cursor."""
         conversation = self._member_of(bot, channel)
+        self._need(bot, "im:history" if conversation.is_im else "channels:history")
         start = int(base64.b64decode(cursor).decode()) if cursor else 0
         newest_first = list(reversed(conversation.messages))
         page = newest_first[start : start + max(1, min(limit, 1000))]

@@ -212,11 +212,18 @@ class SlackSimulator(Simulator):
     api_prefix = "/api/"
     app: SlackApp
 
-    def __init__(self, *, speed: float = 1.0, port: int = 0, token: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        speed: float = 1.0,
+        port: int = 0,
+        token: str | None = None,
+        scopes: frozenset[str] | None = None,
+    ) -> None:
         super().__init__(SlackApp(speed=speed), port=port)
         self.backend = self.app.backend
         self.token = token or "xoxb-" + secrets.token_hex(16)
-        self.bot = self.backend.add_bot(self.token)
+        self.bot = self.backend.add_bot(self.token, scopes=scopes)
 
     def config_keys(self) -> dict[str, str]:
         """The `[[channels]]` keys of a person in this workspace (`pairsync simulate`)."""
