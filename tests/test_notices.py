@@ -4,7 +4,9 @@ fit Slack's and Teams' limits (examples and hypothesis properties; no I/O)."""
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,9 +17,12 @@ from adapters.slack.sim.models import check_blocks
 from sync.channels.base import Button, Entry, Message, Section
 from sync.channels.slack import MAX_BLOCKS, render_blocks
 from sync.channels.teams import MAX_BYTES, envelope
+from sync.config import PairConfig, load_config
 from sync.meeting import next_meeting, parse_meeting
-from sync.notices import decisions_due, health_notices
-from sync.state import SentRecord
+from sync.model import Item, Kind
+from sync.notices import agenda_message, decisions_due, health_notices, meeting_due
+from sync.state import ItemRecord, SentRecord
+from tests.test_config import GOOD
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -155,3 +160,57 @@ def test_a_long_agenda_shows_what_fits_and_counts_the_rest() -> None:
     shown = sum(f"item {n:02d} " in text for n in range(150))
     assert with_buttons == 23 and shown < 150
     assert text.endswith(f"… and {150 - shown} more (see `pairsync agenda`)")
+
+
+def pair_config(tmp_path: Path, lead_hours: int = 24) -> PairConfig:
+    path = tmp_path / "pair.toml"
+    path.write_text(
+        GOOD.replace('name = "ceo-ea"', 'name = "ceo-ea"\ntimezone = "America/New_York"')
+        + f'[agenda]\nmeeting = "thursday 10:00"\nlead_hours = {lead_hours}\n',
+        encoding="utf-8",
+    )
+    return load_config(path)
+
+
+@given(st.integers(min_value=1, max_value=144), st.integers(min_value=0, max_value=7 * 24 * 60))
+def test_the_agenda_is_due_exactly_inside_the_lead_window(lead: int, minutes: int) -> None:
+    config = pair_config(Path(tempfile.mkdtemp()), lead)
+    now = datetime(2026, 11, 30, tzinfo=UTC) + timedelta(minutes=minutes)
+    start, due = meeting_due(config, now) or (None, None)
+    assert start is not None and now < start
+    assert due == (start - now <= timedelta(hours=lead))
+
+
+def test_the_agenda_message_puts_the_agreed_buttons_on_stale_items_and_decisions(
+    tmp_path: Path,
+) -> None:
+    config = pair_config(tmp_path)
+    now = datetime(2026, 12, 2, 15, tzinfo=UTC)
+    old = now - timedelta(days=30)
+    decision, action = Item(Kind.DECISION, "Pick the CRM"), Item(Kind.ACTION, "Renew the lease")
+    records = {
+        "00000000000000d1": ItemRecord(decision, now, "notes", created_at=now),
+        "00000000000000a1": ItemRecord(action, old, "notes", created_at=old),
+    }
+    start, _ = meeting_due(config, now) or (now, False)
+
+    message = agenda_message(config, records, start, now)
+
+    buttons = {
+        entry.text: [(b.action_id, b.value) for b in entry.buttons]
+        for section in message.sections
+        for entry in section.entries
+        if entry.buttons
+    }
+    assert buttons == {
+        "decision: Pick the CRM": [
+            ("decision_decided", "ceo-ea:00000000000000d1"),
+            ("decision_discuss", "ceo-ea:00000000000000d1"),
+        ],
+        "action: Renew the lease": [
+            ("stale_keep", "ceo-ea:00000000000000a1"),
+            ("stale_park", "ceo-ea:00000000000000a1"),
+            ("stale_kill", "ceo-ea:00000000000000a1"),
+        ],
+    }
+    assert message.key == "agenda 2026-12-03T10:00"
