@@ -4,9 +4,7 @@ fit Slack's and Teams' limits (examples and hypothesis properties; no I/O)."""
 from __future__ import annotations
 
 import json
-import tempfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,12 +15,11 @@ from adapters.slack.sim.models import check_blocks
 from sync.channels.base import Button, Entry, Message, Section
 from sync.channels.slack import MAX_BLOCKS, render_blocks
 from sync.channels.teams import MAX_BYTES, envelope
-from sync.config import PairConfig, load_config
+from sync.config import PairConfig
 from sync.meeting import next_meeting, parse_meeting
 from sync.model import Item, Kind
 from sync.notices import agenda_message, decisions_due, health_notices, meeting_due
 from sync.state import ItemRecord, SentRecord
-from tests.test_config import GOOD
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -162,29 +159,26 @@ def test_a_long_agenda_shows_what_fits_and_counts_the_rest() -> None:
     assert text.endswith(f"… and {150 - shown} more (see `pairsync agenda`)")
 
 
-def pair_config(tmp_path: Path, lead_hours: int = 24) -> PairConfig:
-    path = tmp_path / "pair.toml"
-    path.write_text(
-        GOOD.replace('name = "ceo-ea"', 'name = "ceo-ea"\ntimezone = "America/New_York"')
-        + f'[agenda]\nmeeting = "thursday 10:00"\nlead_hours = {lead_hours}\n',
-        encoding="utf-8",
+def pair_config(lead_hours: int = 24) -> PairConfig:
+    return PairConfig(
+        pair={"name": "ceo-ea", "timezone": "America/New_York"},
+        state={"path": "state.sqlite"},
+        agenda={"meeting": "thursday 10:00", "lead_hours": lead_hours},
+        targets=[{"name": "notes", "type": "markdown", "path": "board.md"}],
     )
-    return load_config(path)
 
 
 @given(st.integers(min_value=1, max_value=144), st.integers(min_value=0, max_value=7 * 24 * 60))
 def test_the_agenda_is_due_exactly_inside_the_lead_window(lead: int, minutes: int) -> None:
-    config = pair_config(Path(tempfile.mkdtemp()), lead)
+    config = pair_config(lead)
     now = datetime(2026, 11, 30, tzinfo=UTC) + timedelta(minutes=minutes)
     start, due = meeting_due(config, now) or (None, None)
     assert start is not None and now < start
     assert due == (start - now <= timedelta(hours=lead))
 
 
-def test_the_agenda_message_puts_the_agreed_buttons_on_stale_items_and_decisions(
-    tmp_path: Path,
-) -> None:
-    config = pair_config(tmp_path)
+def test_the_agenda_message_puts_the_agreed_buttons_on_stale_items_and_decisions() -> None:
+    config = pair_config()
     now = datetime(2026, 12, 2, 15, tzinfo=UTC)
     old = now - timedelta(days=30)
     decision, action = Item(Kind.DECISION, "Pick the CRM"), Item(Kind.ACTION, "Renew the lease")
