@@ -304,7 +304,7 @@ def check(config: ConfigOption) -> None:
             channel = load_channel_class(entry.type)(entry, pair.pair.name)
             checked.append((entry.name, channel.check()))
             channel.close()
-        rows = [
+        rows: list[tuple[str, ...]] = [
             (name, line.what, "ok" if line.ok else "FAILED", redact(line.detail))
             for name, lines in checked
             for line in lines

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 from sync.agenda import AgendaLine, agenda_sections
@@ -23,9 +22,6 @@ from sync.config import PairConfig
 from sync.meeting import next_meeting
 from sync.model import Kind
 from sync.state import ItemRecord, SentRecord
-
-if TYPE_CHECKING:
-    from sync.contract import TargetBase
 
 STALE_BUTTONS = (("stale_keep", "Keep"), ("stale_park", "Park"), ("stale_kill", "Kill"))
 DECISION_BUTTONS = (("decision_decided", "Decided"), ("decision_discuss", "Discuss"))
@@ -217,8 +213,7 @@ def _entry(config: PairConfig, line: AgendaLine, buttons: tuple[tuple[str, str],
 
 def _raised_by(config: PairConfig, record: ItemRecord) -> str:
     """ "by" the owner, else the person whose tool last changed it, else "in" that tool."""
-    targets = cast("list[TargetBase]", config.targets)  # the union mypy cannot see through
-    roles = {t.name: t.role for t in targets}
+    roles = {t.name: t.role for t in config.targets}
     role = record.item.owner.value if record.item.owner else roles.get(record.touched_by or "")
     if role == "assistant":
         return f"by {config.pair.assistant}"
