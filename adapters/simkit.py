@@ -390,7 +390,23 @@ class SimServer:
         self._server.serve_forever()
 
 
-class Simulator:
+class Served:
+    """A WSGI app served on loopback (`server`), started and stopped by its holder."""
+
+    server: SimServer
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever()
+
+
+class Simulator(Served):
     """What a test, the bench or `pairsync simulate` holds of a simulated service: the
     app (its `faults`, `stats`, `violations` and clock) served on loopback. Each service's
     simulator subclasses it with its own way to seed data and to act as a person."""
@@ -417,13 +433,3 @@ class Simulator:
     @property
     def violations(self) -> list[str]:
         return self.app.violations
-
-    def start(self) -> Self:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def serve_forever(self) -> None:
-        self.server.serve_forever()

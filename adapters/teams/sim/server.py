@@ -21,7 +21,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from adapters.simkit import SimServer
+from adapters.simkit import Served, SimServer
 
 MAX_BYTES = 28 * 1024
 ELEMENTS = {"TextBlock", "ColumnSet", "Container", "FactSet", "Image", "ActionSet", "RichTextBlock"}
@@ -96,7 +96,7 @@ def _error(status: int, code: str) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
 
 
-class TeamsWebhookSimulator:
+class TeamsWebhookSimulator(Served):
     """The webhook on loopback (not a `simkit.Simulator`: no spec, rate limit or faults)."""
 
     def __init__(self, port: int = 0) -> None:
@@ -118,13 +118,3 @@ class TeamsWebhookSimulator:
     @property
     def cards(self) -> list[dict[str, Any]]:
         return list(self.app.cards)
-
-    def start(self) -> TeamsWebhookSimulator:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def serve_forever(self) -> None:
-        self.server.serve_forever()
