@@ -358,10 +358,13 @@ class _QuietHandler(WSGIRequestHandler):
         """Tests and the demo stay readable; `Stats` counts the requests instead."""
 
 
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
 class SimServer:
     """Runs a WSGI app on loopback in a daemon thread (moto's ThreadedMotoServer)."""
 
-    def __init__(self, app: SimApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
         self._server: BaseWSGIServer = make_server(
             host, port, app, threaded=True, request_handler=_QuietHandler
@@ -387,7 +390,23 @@ class SimServer:
         self._server.serve_forever()
 
 
-class Simulator:
+class Served:
+    """A WSGI app served on loopback (`server`), started and stopped by its holder."""
+
+    server: SimServer
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever()
+
+
+class Simulator(Served):
     """What a test, the bench or `pairsync simulate` holds of a simulated service: the
     app (its `faults`, `stats`, `violations` and clock) served on loopback. Each service's
     simulator subclasses it with its own way to seed data and to act as a person."""
@@ -418,13 +437,3 @@ class Simulator:
     @property
     def violations(self) -> list[str]:
         return self.app.violations
-
-    def start(self) -> Self:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def serve_forever(self) -> None:
-        self.server.serve_forever()

@@ -52,13 +52,21 @@ def stale_items(
     return sorted(entries, key=lambda e: (-e.age_days, e.item.title))
 
 
-def render_agenda(
+@dataclass(frozen=True, slots=True)
+class AgendaLine:
+    item_id: str
+    text: str
+    detail: str = ""
+    """What changes by itself from day to day (a stale item's age)."""
+
+
+def agenda_sections(
     config: PairConfig, records: Mapping[str, ItemRecord], since: datetime | None, now: datetime
-) -> str:
-    """Markdown for the next 1:1; `since` is the last agenda (None: everything is new)."""
+) -> dict[str, list[AgendaLine]]:
+    """The agenda's sections by title; `since` is the last agenda (None: everything is new)."""
     live = sorted(
-        (r for r in records.values() if not r.item.archived),
-        key=lambda r: (r.item.due is None, r.item.due, r.item.title),
+        ((item_id, r) for item_id, r in records.items() if not r.item.archived),
+        key=lambda p: (p[1].item.due is None, p[1].item.due, p[1].item.title),
     )
 
     def changed(record: ItemRecord) -> bool:
@@ -68,44 +76,58 @@ def render_agenda(
     def is_new(record: ItemRecord) -> bool:
         return since is None or (record.created_at is not None and record.created_at > since)
 
-    pair = config.pair
+    def line(item_id: str, record: ItemRecord) -> AgendaLine:
+        return AgendaLine(item_id, _line(record.item))
+
     stale = stale_items(config, records, now)
-    five_whys = [(r, five_whys_progress(r.item)) for r in live]
-    open_items = [r for r in live if not r.item.done]
-    sections = {
-        f"Decisions waiting for {pair.executive}": [
-            _line(r.item) for r in open_items if r.item.kind is Kind.DECISION
+    five_whys = [(i, r, five_whys_progress(r.item)) for i, r in live]
+    open_items = [(i, r) for i, r in live if not r.item.done]
+    return {
+        f"Decisions waiting for {config.pair.executive}": [
+            line(i, r) for i, r in open_items if r.item.kind is Kind.DECISION
         ],
-        "New since last time": [_line(r.item) for r in open_items if is_new(r)],
+        "New since last time": [line(i, r) for i, r in open_items if is_new(r)],
         "Changed since last time": [
-            _line(r.item) for r in open_items if changed(r) and not is_new(r)
+            line(i, r) for i, r in open_items if changed(r) and not is_new(r)
         ],
         "Stale: keep, park or kill?": [
-            f"{_line(e.item)} — untouched {e.age_days} days"
-            + (f" (last in {e.last_tool})" if e.last_tool else "")
-            + f", ball with {e.ball_with}"
+            AgendaLine(
+                e.item_id,
+                _line(e.item),
+                f"untouched {e.age_days} days"
+                + (f" (last in {e.last_tool})" if e.last_tool else "")
+                + f", ball with {e.ball_with}",
+            )
             for e in stale
         ],
         "Five Whys in progress": [
-            f"{_line(r.item)} — {progress}"
-            for r, progress in five_whys
+            AgendaLine(i, f"{_line(r.item)} — {progress}")
+            for i, r, progress in five_whys
             if progress and progress != "root cause agreed"
         ],
         "Root causes agreed": [
-            f"{_line(r.item)} — root cause agreed" + _countermeasure(records, r)
-            for r, progress in five_whys
+            AgendaLine(i, f"{_line(r.item)} — root cause agreed" + _countermeasure(records, r))
+            for i, r, progress in five_whys
             if progress == "root cause agreed" and changed(r)
         ],
         "Wins": [
-            _line(r.item)
-            for r in sorted(records.values(), key=lambda r: r.item.title)
+            line(i, r)
+            for i, r in sorted(records.items(), key=lambda p: p[1].item.title)
             if r.item.done and changed(r)
         ],
     }
+
+
+def render_agenda(
+    config: PairConfig, records: Mapping[str, ItemRecord], since: datetime | None, now: datetime
+) -> str:
+    """Markdown for the next 1:1; `since` is the last agenda (None: everything is new)."""
+    pair = config.pair
     scope = f"Changes since {since:%Y-%m-%d %H:%M} UTC." if since else "First agenda: everything."
     out = [f"# 1:1 {pair.executive} / {pair.assistant} — {now:%Y-%m-%d}", "", scope, ""]
-    for title, lines in sections.items():
-        out += [f"## {title}", "", *(lines or ["- nothing"]), ""]
+    for title, lines in agenda_sections(config, records, since, now).items():
+        shown = [f"- {a.text} — {a.detail}" if a.detail else f"- {a.text}" for a in lines]
+        out += [f"## {title}", "", *(shown or ["- nothing"]), ""]
     return "\n".join(out)
 
 
@@ -177,7 +199,7 @@ def _countermeasure(records: Mapping[str, ItemRecord], record: ItemRecord) -> st
 
 
 def _line(item: Item) -> str:
-    return f"- {item.kind.value}: {_describe(item)}"
+    return f"{item.kind.value}: {_describe(item)}"
 
 
 def _describe(item: Item) -> str:

@@ -277,31 +277,65 @@ def _as_utc(moment: datetime) -> datetime:
 
 
 @app.command()
+def notify(
+    config: ConfigOption,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what is due, as text; send nothing.")
+    ] = False,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="agenda | decisions | health: send that kind now."),
+    ] = None,
+) -> None:
+    """Send the channels ([[channels]]: Slack, Teams) what is due: the agenda before the
+    1:1, the decisions waiting, sync-health incidents. `pairsync sync` does this too."""
+    from sync.channels.base import MESSAGE_KINDS
+    from sync.notify import run_notify
+
+    if now is not None and now not in MESSAGE_KINDS:
+        expected = ", ".join(MESSAGE_KINDS)
+        typer.echo(f"pairsync: notify: --now '{now}': expected one of {expected}", err=True)
+        raise typer.Exit(2)
+    report = guarded(lambda: run_notify(load_config(config), dry_run, now))
+    for line in report.shown(dry_run):
+        typer.echo(redact(line))
+    for error in report.errors:
+        typer.echo(f"pairsync: {redact(error)}", err=True)
+    raise typer.Exit(1 if report.errors else 0)
+
+
+@app.command()
 def check(config: ConfigOption) -> None:
     """Validate the config and reach every target: credentials, board or project, lists or
-    sections, rate-limit headroom. Exit 1 on any problem."""
+    sections, rate-limit headroom; and every Slack channel: token, conversation. Exit 1 on
+    any problem."""
     from rich.console import Console
     from rich.table import Table
 
+    from sync.channels import load_channel_class
     from sync.engine import build_adapters
 
     def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
         title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
-        rows: list[tuple[str, ...]] = []
-        ok = True
+        checked: list[tuple[str, list[CheckLine]]] = []
         for adapter in build_adapters(pair):
             try:
-                lines = adapter.check()
+                checked.append((adapter.name, adapter.check()))
             except PairsyncError as exc:
-                lines = [CheckLine("reach", False, str(exc))]
+                checked.append((adapter.name, [CheckLine("reach", False, str(exc))]))
             finally:
                 adapter.close()
-            for line in lines:
-                rows.append(
-                    (adapter.name, line.what, "ok" if line.ok else "FAILED", redact(line.detail))
-                )
-                ok = ok and line.ok
+        for entry in pair.channels:  # [[channels]]: Slack, Teams
+            channel = load_channel_class(entry.type)(entry, pair.pair.name)
+            checked.append((entry.name, channel.check()))
+            channel.close()
+        rows: list[tuple[str, ...]] = [
+            (name, line.what, "ok" if line.ok else "FAILED", redact(line.detail))
+            for name, lines in checked
+            for line in lines
+        ]
+        ok = all(line.ok for _, lines in checked for line in lines)
         return title, rows, ok
 
     title, rows, ok = guarded(body)
@@ -360,16 +394,18 @@ def init(
 
 @app.command()
 def simulate(
-    service: Annotated[str, typer.Argument(help="trello | asana")],
+    service: Annotated[str, typer.Argument(help="trello | asana | slack | teams")],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
 ) -> None:
-    """Run a local Trello or Asana simulator (for trying configs and for tests)."""
-    from adapters import simulator_class
+    """Run a local Trello, Asana, Slack or Teams simulator (for trying configs and tests)."""
+    from adapters import TARGET_TYPES, simulator_class
+    from sync.channels import channel_simulator_class
 
     try:
-        sim = simulator_class(service)(port=port)
+        make = simulator_class(service) if service in TARGET_TYPES else None
+        sim = (make or channel_simulator_class(service))(port=port)
     except KeyError:
-        unknown = f"simulate: unknown service '{service}' (trello | asana)"
+        unknown = f"simulate: unknown service '{service}' (trello | asana | slack | teams)"
         raise fail("usage", [unknown], 2, False) from None
     typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
     for key, value in sim.config_keys().items():

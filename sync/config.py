@@ -17,22 +17,37 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from adapters import TARGET_TYPES, config_models
+from sync.channels import CHANNEL_TYPES, channel_config_models
+from sync.channels.config import CHANNEL_SECRET_KEYS, ChannelConfig
 from sync.contract import TargetBase
 from sync.errors import ConfigError
 from sync.logs import register_secret
+from sync.meeting import parse_meeting
 from sync.model import Kind
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what the core reads of a target or channel: its base model
     Target = TargetBase
+    ChannelEntry = ChannelConfig
 else:  # a union of every registered type's model, told apart by `type`
     Target = Annotated[Union[tuple(config_models())], Field(discriminator="type")]  # noqa: UP007
-SECRET_KEYS = frozenset({"token", "api_key"})
+    ChannelEntry = Annotated[Union[tuple(channel_config_models())], Field(discriminator="type")]  # noqa: UP007
+SECRET_KEYS = frozenset({"token", "api_key"}) | CHANNEL_SECRET_KEYS
 
 DEFAULT_FIVE_WHYS = (
     "Problem statement agreed",
@@ -55,6 +70,18 @@ class PairSection(Section):
     executive: str = "Executive"
     assistant: str = "Assistant"
     conflict_policy: Literal["latest", "executive", "assistant"] = "latest"
+    timezone: str | None = None
+    """IANA name: the agenda's meeting time and dates are in it (default: UTC)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        if name is not None:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError("unknown time zone (an IANA name such as Europe/Paris)") from None
+        return name
 
 
 class StateSection(Section):
@@ -82,6 +109,16 @@ class FiveWhysSection(Section):
 class AgendaSection(Section):
     publish: bool = False
     list: str = "1:1"
+    meeting: str | None = None
+    """The recurring 1:1, "thursday 10:00" in the pair's timezone: channels get the agenda."""
+    lead_hours: int = Field(default=24, ge=1, le=144)
+
+    @field_validator("meeting")
+    @classmethod
+    def _weekday_and_time(cls, meeting: str | None) -> str | None:
+        if meeting is not None:
+            parse_meeting(meeting)
+        return meeting
 
 
 class PairConfig(BaseModel):
@@ -95,6 +132,7 @@ class PairConfig(BaseModel):
     five_whys: FiveWhysSection = FiveWhysSection()
     agenda: AgendaSection = AgendaSection()
     targets: list[Target] = Field(min_length=1)
+    channels: list[ChannelEntry] = []
     config_dir: Path = Path(".")
 
     @model_validator(mode="after")
@@ -106,6 +144,14 @@ class PairConfig(BaseModel):
         policy = self.pair.conflict_policy
         if policy != "latest" and not any(t.role == policy for t in self.targets):
             raise ValueError(f"conflict_policy '{policy}' needs a target with role '{policy}'")
+        for channel in self.channels:
+            asked = "agenda" in channel.send and "send" in channel.model_fields_set
+            if asked and self.agenda.meeting is None:
+                raise ValueError(f"channel {channel.name} gets the agenda: set [agenda] meeting")
+        channel_names = [c.name for c in self.channels]
+        duplicates = sorted({n for n in channel_names if channel_names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"channel names must be unique: {', '.join(duplicates)}")
         return self
 
     @property
@@ -143,9 +189,9 @@ def load_config(path: Path) -> PairConfig:
         config = PairConfig(**data)
     except ValidationError as exc:
         raise ConfigError([_describe(label, data, error) for error in exc.errors()]) from None
-    for target in config.targets:
+    for entry in [*config.targets, *config.channels]:
         for key in SECRET_KEYS:
-            secret = getattr(target, key, None)
+            secret = getattr(entry, key, None)
             if isinstance(secret, SecretStr):
                 register_secret(secret.get_secret_value())
     return config
@@ -181,12 +227,12 @@ def _key(loc: tuple[str | int, ...], data: dict[str, Any] | None) -> str:
     index = 0
     while index < len(loc):
         part = loc[index]
-        if part == "targets" and index + 1 < len(loc) and isinstance(loc[index + 1], int):
+        if part in _LISTS and index + 1 < len(loc) and isinstance(loc[index + 1], int):
             position = int(loc[index + 1])
-            name = _target_name(data, position)
-            parts.append(f"targets[{position + 1}]" + (f' "{name}"' if name else ""))
+            name = _target_name(data, position, str(part))
+            parts.append(f"{part}[{position + 1}]" + (f' "{name}"' if name else ""))
             index += 2
-            if index < len(loc) and loc[index] in TARGET_TYPES:
+            if index < len(loc) and loc[index] in _LISTS[str(part)]:
                 index += 1  # the discriminator tag pydantic puts in the location
             continue
         parts.append(str(part))
@@ -194,8 +240,12 @@ def _key(loc: tuple[str | int, ...], data: dict[str, Any] | None) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def _target_name(data: dict[str, Any] | None, position: int) -> str | None:
-    targets = (data or {}).get("targets")
+_LISTS: dict[str, Mapping[str, object]] = {"targets": TARGET_TYPES, "channels": CHANNEL_TYPES}
+"""The config's arrays of tables, by their type names."""
+
+
+def _target_name(data: dict[str, Any] | None, position: int, table: str) -> str | None:
+    targets = (data or {}).get(table)
     if (
         isinstance(targets, list)
         and position < len(targets)
@@ -216,9 +266,12 @@ def _describe(label: str, data: dict[str, Any], error: Any) -> str:
         problem = "unrecognized key"
     elif kind == "union_tag_invalid":
         tag = error.get("ctx", {}).get("tag")
-        problem = f"unknown target type '{tag}' (expected one of: {', '.join(TARGET_TYPES)})"
+        channel = loc[0] == "channels"
+        what, types = ("channel", CHANNEL_TYPES) if channel else ("target", TARGET_TYPES)
+        problem = f"unknown {what} type '{tag}' (expected one of: {', '.join(types)})"
     elif kind == "union_tag_not_found":
-        problem = f"'type' is missing (one of: {', '.join(TARGET_TYPES)})"
+        types = CHANNEL_TYPES if loc[0] == "channels" else TARGET_TYPES
+        problem = f"'type' is missing (one of: {', '.join(types)})"
     else:
         message = str(error["msg"]).removeprefix("Value error, ")
         secret = bool(loc) and loc[-1] in SECRET_KEYS

@@ -4,7 +4,9 @@ It starts the built-in Trello and Asana simulators on loopback, writes a config 
 targets (the executive's Asana project, the assistant's Trello board, and a Markdown board
 for each), seeds the executive's Markdown board with one item of each kind, and then runs
 the same code as `pairsync sync`: a first sync, edits made as people would in three
-tools, a second sync, a third that writes nothing, and the 1:1 agenda.
+tools, a second sync, a third that writes nothing, and the 1:1 agenda; Dana's Slack (a
+simulator) gets the agenda, updated in place as the board changes, and the decisions
+waiting for her.
 """
 
 from __future__ import annotations
@@ -14,18 +16,21 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adapters import simulator_class
 from sync.agenda import make_agenda
+from sync.channels import channel_simulator_class
 from sync.config import load_config
 from sync.engine import RunSummary, run_pair, summary_lines
+from sync.meeting import WEEKDAYS
 from sync.state import State
 
-if TYPE_CHECKING:  # the demo reaches the simulators through the registry
+if TYPE_CHECKING:  # the demo reaches the simulators through the registries
     from adapters.asana.sim.server import AsanaSimulator
+    from adapters.slack.sim.server import SlackSimulator
     from adapters.trello.sim.server import TrelloSimulator
 
 Echo = Callable[[str], None]
@@ -37,6 +42,7 @@ name = "demo"
 executive = "Dana Smith"
 assistant = "Lee Park"
 conflict_policy = "latest"
+timezone = "UTC"
 
 [state]
 path = "state/demo.sqlite"
@@ -47,6 +53,8 @@ exempt_kinds = []
 
 [agenda]
 publish = true                      # the agenda also goes on every board, in a "1:1" list
+meeting = "{meeting}"          # in two hours: its agenda is due now
+lead_hours = 24
 
 [[targets]]
 name = "executive-asana"
@@ -74,6 +82,13 @@ path = "executive.md"
 name = "assistant-notes"
 type = "markdown"
 path = "assistant.md"
+
+[[channels]]
+name = "dana-slack"
+type = "slack"
+token = "${{DEMO_SLACK_TOKEN}}"
+to = "dana@example.com"
+base_url = "{slack_url}"
 """
 
 EXECUTIVE_BOARD = """\
@@ -114,11 +129,18 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         stack.callback(trello.stop)
         asana: AsanaSimulator = simulator_class("asana")().start()
         stack.callback(asana.stop)
+        slack: SlackSimulator = channel_simulator_class("slack")().start()
+        stack.callback(slack.stop)
+        dana = slack.add_user("dana", "dana@example.com")
         board_id = trello.create_board("Lee's board")
         world = asana.seed(project_name="Dana's priorities")
         os.environ.update(
-            DEMO_TRELLO_KEY=trello.key, DEMO_TRELLO_TOKEN=trello.token, DEMO_ASANA_TOKEN=world.token
+            DEMO_TRELLO_KEY=trello.key,
+            DEMO_TRELLO_TOKEN=trello.token,
+            DEMO_ASANA_TOKEN=world.token,
+            DEMO_SLACK_TOKEN=slack.token,
         )
+        soon = datetime.now(UTC) + timedelta(hours=2)
         config_path = folder / "demo.toml"
         config_path.write_text(
             CONFIG.format(
@@ -126,6 +148,8 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
                 asana_url=asana.base_url,
                 board_id=board_id,
                 trello_url=trello.base_url,
+                slack_url=slack.base_url,
+                meeting=f"{WEEKDAYS[soon.weekday()]} {soon:%H:%M}",
             ),
             encoding="utf-8",
         )
@@ -136,6 +160,7 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
 
         echo(f"pairsync demo in {folder}")
         echo(f"  Trello simulator: {trello.base_url}   Asana simulator: {asana.base_url}")
+        echo(f"  Slack simulator: {slack.base_url} (Dana's 1:1 is in two hours)")
         echo("  executive.md (written three weeks ago) has a goal, a decision, a problem and an")
         echo("  action; the Trello board, the Asana project and assistant.md are empty.\n")
         _sync(
@@ -187,6 +212,13 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         echo(text)
         echo(f"published in: {', '.join(published)}")
         echo("")
+        echo("--- Slack: what Dana's direct messages show (the plain-text rendering) ---")
+        for message in slack.messages(slack.dm_with(dana) or ""):
+            edited = ", edited" if message.edited else ""
+            buttons = sum(len(b["elements"]) for b in message.blocks if b["type"] == "actions")
+            echo(f"[pairsync bot{edited}; {buttons} buttons]")
+            echo(message.text)
+            echo("")
         echo("--- Trello: Lee's board ---")
         for line in _trello_lines(trello, board_id):
             echo(line)

@@ -31,6 +31,7 @@ from sync.facilitation import Event, Facilitation, facilitate, five_whys_seeded,
 from sync.lock import pair_lock
 from sync.merge import Conflict, Plan, TargetView, Touch, merge_board, plan_writes
 from sync.model import Item, Step
+from sync.notify import NotifyReport, notify
 from sync.report import not_written_lines
 from sync.state import ItemRecord, State
 
@@ -64,10 +65,13 @@ class RunSummary:
     plan: Plan
     facilitation: list[Event] = field(default_factory=list)
     """Five Whys added, countermeasure actions made, items marked or archived as stale."""
+    channels: NotifyReport = field(default_factory=NotifyReport)
+    """What went to the pair's Slack / Teams channels after the sync."""
 
     @property
     def failed(self) -> bool:
-        return any(t.errors or t.not_written for t in self.targets.values())
+        failed_targets = any(t.errors or t.not_written for t in self.targets.values())
+        return failed_targets or bool(self.channels.errors)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -79,6 +83,7 @@ class RunSummary:
             },
             "conflicts": self.conflicts,
             "facilitation": [asdict(event) for event in self.facilitation],
+            "channels": self.channels.to_json(),
         }
 
 
@@ -97,7 +102,10 @@ def run_pair(config: PairConfig, dry_run: bool = False, show_progress: bool = Fa
         with pair_lock(state_path):
             state = State.open(state_path)
             try:
-                return sync_pair(config, state, dry_run=dry_run, on_step=step)
+                summary = sync_pair(config, state, dry_run=dry_run, on_step=step)
+                if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
+                    summary.channels = notify(config, state, datetime.now(UTC))
+                return summary
             finally:
                 state.close()
 
@@ -117,6 +125,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
         past, future = _EVENT_WORDS[event.kind]
         detail = f" ({event.detail})" if event.detail else ""
         lines.append(f"{future if summary.dry_run else past} {event.title!r}{detail}")
+    lines += [f"{summary.pair}/{line}" for line in summary.channels.lines()]
     for conflict in summary.plan.conflicts:
         losers = ", ".join(f"{target}={_jsonable(value)!r}" for target, value in conflict.losers)
         lines.append(

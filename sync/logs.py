@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import sys
+from urllib.parse import urlsplit
 
 MASK = "***"
 _known_secrets: set[str] = set()
@@ -25,6 +26,11 @@ _SHAPES = re.compile(
 def register_secret(value: str) -> None:
     if len(value) >= 4:
         _known_secrets.add(value)
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and len(parts.path) > 1:
+        # A secret URL (a Teams webhook): HTTP libraries log only its path and query.
+        _known_secrets.add(parts.path + (f"?{parts.query}" if parts.query else ""))
+        _known_secrets.add(parts.path)
 
 
 def redact(text: str) -> str:

@@ -41,7 +41,8 @@ class PairResult:
             return self.error
         assert self.summary is not None
         targets = self.summary.targets.items()
-        return "; ".join(line for name, t in targets for line in t.problems(name))
+        lines = [line for name, t in targets for line in t.problems(name)]
+        return "; ".join(lines + self.summary.channels.errors)
 
 
 def config_files(directory: Path) -> list[Path]:

@@ -71,6 +71,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE items ADD COLUMN countermeasure_id TEXT;
     ALTER TABLE items ADD COLUMN changed_at TEXT;
     """,
+    # 3: messages posted to the pair's channels (Slack, Teams): one row per channel and
+    # message key; remote_id NULL means "about to post" (a crash may have posted it)
+    """
+    CREATE TABLE sent (
+        channel TEXT NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        remote_id TEXT,
+        digest TEXT NOT NULL,
+        substance TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        closed INTEGER NOT NULL DEFAULT 0, -- a health incident's "resolved" went out
+        PRIMARY KEY (channel, key)
+    );
+    """,
 ]
 
 
@@ -86,6 +101,19 @@ class ItemRecord:
     changed_at: datetime | None = None
     """When a run saw a person's last change, by pairsync's clock: a change synced after an
     agenda is in the next one, whatever the tool's own clock said (`touched_at`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SentRecord:
+    """A message on a channel: its remote id (None: a post may or may not have gone out)
+    and the digests of what it showed."""
+
+    kind: str
+    remote_id: str | None
+    digest: str
+    substance: str
+    sent_at: datetime
+    closed: bool = False
 
 
 def _now() -> str:
@@ -216,6 +244,25 @@ class State:
         row = self.db.execute("SELECT cursor FROM cursors WHERE target = ?", (target,)).fetchone()
         return row[0] if row else None
 
+    def sent(self, channel: str) -> dict[str, SentRecord]:
+        """Message key -> what was sent on `channel`."""
+        rows = self.db.execute(
+            "SELECT key, kind, remote_id, digest, substance, sent_at, closed FROM sent "
+            "WHERE channel = ?",
+            (channel,),
+        )
+        return {
+            key: SentRecord(kind, remote, digest, substance, datetime.fromisoformat(at), bool(c))
+            for key, kind, remote, digest, substance, at, c in rows
+        }
+
+    def last_run(self) -> tuple[int, dict[str, object]] | None:
+        """The id and summary of the last finished run (the health notices' source)."""
+        row = self.db.execute(
+            "SELECT id, summary FROM runs WHERE summary IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return (int(row[0]), json.loads(row[1])) if row else None
+
     def last_agenda_at(self) -> datetime | None:
         row = self.db.execute("SELECT max(at) FROM agendas").fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
@@ -300,6 +347,29 @@ class State:
             "UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?",
             (_now(), json.dumps(summary), run_id),
         )
+
+    def save_sent(self, channel: str, key: str, record: SentRecord) -> None:
+        self.db.execute(
+            """INSERT INTO sent (channel, key, kind, remote_id, digest, substance, sent_at, closed)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(channel, key) DO UPDATE SET remote_id = excluded.remote_id,
+                   digest = excluded.digest, substance = excluded.substance,
+                   sent_at = excluded.sent_at, closed = excluded.closed""",
+            (
+                channel,
+                key,
+                record.kind,
+                record.remote_id,
+                record.digest,
+                record.substance,
+                record.sent_at.isoformat(),
+                int(record.closed),
+            ),
+        )
+
+    def forget_sent(self, channel: str, key: str) -> None:
+        """Drop an "about to post" row whose post certainly failed."""
+        self.db.execute("DELETE FROM sent WHERE channel = ? AND key = ?", (channel, key))
 
     def record_agenda(self, at: datetime, remote: str | None = None) -> None:
         self.db.execute("INSERT INTO agendas (at, remote) VALUES (?, ?)", (at.isoformat(), remote))

@@ -18,4 +18,5 @@ pytest_plugins: list[str] = [
     "tests.conftest_asana",
     "tests.conftest_trello",
     "tests.facilitation_pair",
+    "tests.channel_pair",
 ]

@@ -38,10 +38,13 @@ def test_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
         "TRELLO_TOKEN",
         "ASANA_PROJECT_GID",
         "ASANA_TOKEN",
+        "SLACK_BOT_TOKEN",
     ):
         monkeypatch.setenv(name, "x" * 24)
+    monkeypatch.setenv("TEAMS_WEBHOOK_URL", "https://example.invalid/workflows/x")
     config = load_config(ROOT / "config.example.toml")
     assert [t.type for t in config.targets] == ["trello", "asana", "markdown"]
+    assert [c.type for c in config.channels] == ["slack", "teams"]
     assert config.state_path == ROOT / "state" / "ceo-ea.sqlite"
 
 

@@ -38,4 +38,9 @@ def test_demo_mirrors_one_board_into_every_tool(tmp_path: Path) -> None:
     assert "Close the EMEA partnership" in stale and "Book flights" not in stale
     assert "root cause agreed; countermeasure: Automate the finance export" in out
     assert re.search(r"1:1 agenda \d{4}-\d{2}-\d{2}", out.split("--- Trello")[1])  # a card
+    slack = out.split("--- Slack: what Dana's direct messages show")[1].split("--- Trello")[0]
+    assert slack.count("[pairsync bot, edited;") == 2  # the agenda and the digest, each once
+    assert "[pairsync bot, edited; 5 buttons]\n1:1 agenda: Dana Smith / Lee Park," in slack
+    assert "  - Approve the Lisbon offsite budget, no due date, raised by Dana Smith" in slack
+    assert "demo/channel dana-slack: updated the agenda message" in out
     assert "Traceback" not in result.stderr

@@ -372,7 +372,7 @@ def test_faults_slow_a_first_push_but_never_corrupt_it(
 
     assert survives is None or summary.failed is not survives, summary.to_json()
     tools.assert_no_duplicates()
-    tools.trello.faults, tools.asana.faults = Faults(), Faults()
+    tools.trello.app.faults, tools.asana.app.faults = Faults(), Faults()
     tools.trello.app.release()
 
     tools.sync()
