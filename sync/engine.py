@@ -145,7 +145,10 @@ _EVENT_WORDS = {
 
 
 def build_adapters(config: PairConfig) -> list[Adapter]:
-    return [adapter_for(t, config.config_dir) for t in config.targets]
+    adapters = [adapter_for(t, config.config_dir) for t in config.targets]
+    for adapter in adapters:
+        adapter.zone = config.pair.zone
+    return adapters
 
 
 def sync_pair(

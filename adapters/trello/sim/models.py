@@ -394,4 +394,10 @@ def _pos(pos: Any, siblings: Any) -> float:
         return (max(existing) if existing else 0.0) + 16384.0
     if pos == "top":
         return (min(existing) if existing else 16384.0) / 2
-    return float(pos)
+    try:
+        value = float(pos)
+    except (TypeError, ValueError):
+        value = -1.0
+    if not value > 0:
+        raise TrelloError(400, "invalid value for pos")
+    return value

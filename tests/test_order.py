@@ -1,0 +1,135 @@
+"""The order of items within each list is mirrored: the user-level cases against the
+simulators, and the pure rank functions of `sync.order` as properties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.asana.sim.server import AsanaSimulator, World
+from adapters.trello.sim.server import TrelloSimulator
+from sync.model import Kind
+from sync.order import observed_ranks, placements
+from tests.order_tools import assert_same_order, put_after, shown_lists
+from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
+
+
+def three_cards(
+    tmp_path: Path, trello: TrelloSimulator, board: str, asana: AsanaSimulator, world: World
+) -> tuple[ThreeTools, dict[str, str]]:
+    tools = ThreeTools(tmp_path, trello, board, asana, world)
+    tools.write_config()
+    for title in ("A1 First", "A2 Second", "A3 Third"):
+        tools.create(TRELLO, Kind.ACTION, title)
+    assert not tools.sync().failed
+    return tools, tools.ids()
+
+
+def requests(tools: ThreeTools) -> dict[str, int]:
+    summary = tools.sync()
+    assert not summary.failed, summary.to_json()
+    return {name: target.requests for name, target in summary.targets.items()}
+
+
+def test_cards_arrive_in_their_trello_order_and_a_move_to_the_top_reaches_every_tool(
+    tmp_path: Path,
+    trello_sim: TrelloSimulator,
+    trello_board: str,
+    asana_sim: AsanaSimulator,
+    asana_world: World,
+) -> None:
+    tools, ids = three_cards(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+    first = [ids["A1 First"], ids["A2 Second"], ids["A3 Third"]]
+    assert assert_same_order(tools)[Kind.ACTION] == first
+    assert tools.sync().plan.is_empty
+
+    put_after(tools, TRELLO, ids["A3 Third"], None)  # drag A3 to the top
+    summary = tools.sync()
+    assert assert_same_order(tools)[Kind.ACTION] == [first[2], first[0], first[1]]
+    writes = {name: len(summary.plan.writes.get(name, [])) for name in (NOTES, TRELLO, ASANA)}
+    assert writes == {NOTES: 1, TRELLO: 0, ASANA: 1}  # one placed write per other tool
+    assert tools.sync().plan.is_empty
+    assert tools.board_path.read_text().index("A3 Third") < tools.board_path.read_text().index(
+        "A1 First"
+    )
+
+
+def test_moves_in_asana_and_markdown_and_a_new_item_between_two(
+    tmp_path: Path,
+    trello_sim: TrelloSimulator,
+    trello_board: str,
+    asana_sim: AsanaSimulator,
+    asana_world: World,
+) -> None:
+    tools, ids = three_cards(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+    a1, a2, a3 = ids["A1 First"], ids["A2 Second"], ids["A3 Third"]
+    put_after(tools, ASANA, a1, a3)  # A2 A3 A1
+    tools.sync()
+    assert assert_same_order(tools)[Kind.ACTION] == [a2, a3, a1]
+    put_after(tools, NOTES, a3, None)  # A3 A2 A1
+    tools.sync()
+    assert assert_same_order(tools)[Kind.ACTION] == [a3, a2, a1]
+
+    tools.create(NOTES, Kind.ACTION, "A4 Typed by hand")  # right under the heading: the top
+    tools.sync()
+    a4 = tools.ids()["A4 Typed by hand"]
+    assert assert_same_order(tools)[Kind.ACTION] == [a4, a3, a2, a1]
+    assert tools.sync().plan.is_empty
+
+
+def test_concurrent_moves_of_one_item_settle_by_the_conflict_policy(
+    tmp_path: Path,
+    trello_sim: TrelloSimulator,
+    trello_board: str,
+    asana_sim: AsanaSimulator,
+    asana_world: World,
+) -> None:
+    tools, ids = three_cards(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+    tools.write_config(policy="executive")  # Asana is the executive's tool
+    a1, a2, a3 = ids["A1 First"], ids["A2 Second"], ids["A3 Third"]
+    put_after(tools, TRELLO, a3, None)  # Trello: A3 A1 A2
+    put_after(tools, ASANA, a3, a1)  # Asana: A1 A3 A2
+    tools.sync()
+    assert assert_same_order(tools)[Kind.ACTION] == [a1, a3, a2]
+    assert tools.sync().plan.is_empty
+
+
+def test_a_settled_run_costs_one_request_per_tool_after_a_move(
+    tmp_path: Path,
+    trello_sim: TrelloSimulator,
+    trello_board: str,
+    asana_sim: AsanaSimulator,
+    asana_world: World,
+) -> None:
+    tools, ids = three_cards(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+    tools.sync()
+    put_after(tools, NOTES, ids["A3 Third"], None)
+    moved = requests(tools)
+    settled = [requests(tools) for _ in range(3)]
+    assert settled[-1] == {NOTES: 1, TRELLO: 1, ASANA: 1}, (moved, settled)
+    assert shown_lists(tools, TRELLO)[Kind.ACTION][0] == ids["A3 Third"]
+
+
+@given(st.lists(st.sampled_from(["", "a0", "a1", "a2", "a3", "Zz"]), max_size=8))
+def test_observed_ranks_rise_down_the_list_and_keep_what_did_not_move(ranks: list[str]) -> None:
+    shown = [(f"{i:02}", rank) for i, rank in enumerate(ranks)]
+    result = observed_ranks(shown)
+    assert [result[i] for i, _ in shown] == sorted(result[i] for i, _ in shown)
+    assert len(set(result.values())) == len(result)
+    kept = [rank for i, rank in shown if result[i] == rank and rank]
+    assert kept == sorted(set(kept))
+
+
+@given(st.permutations(list("abcdef")), st.permutations(list("abcdef")))
+def test_placements_reach_the_wanted_order_with_the_fewest_moves(
+    current: list[str], wanted: list[str]
+) -> None:
+    moves = placements(current, wanted)
+    order = [i for i in current if i not in moves]
+    for item_id, (after, _) in moves.items():
+        order.insert(order.index(after) + 1 if after is not None else 0, item_id)
+    assert order == wanted
+    if current == wanted:
+        assert not moves
