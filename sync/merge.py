@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from sync.contract import Change, Create, Link, RemoteItem, Role, Snapshot, Update
+from sync.limits import NOTES_MARK, TITLE_MARK, restore
 from sync.model import FIELDS, Item, Kind, Step
 from sync.order import Shown, observed_ranks, place_writes, untie
 
@@ -270,6 +271,8 @@ def _observe(
         )
         base = link.base if link is not None else board.get(item_id)
         current = link.base if unchanged and link is not None else remote.item
+        if base is not None and current is not base:
+            current = _restored(current, base)
         if remote.hidden and base is not None:
             current = current.with_(**{name: getattr(base, name) for name in remote.hidden})
         relink = relink or remote.item_id != item_id
@@ -339,6 +342,15 @@ def _plan_write(
         result.settles.append(
             Settle(view.name, item_id, Link(remote.remote_id, remote.version, shown))
         )
+
+
+def _restored(shown: Item, known: Item) -> Item:
+    """A title or notes a tool holds shortened (`sync.limits`) read as the whole text."""
+    title = restore(shown.title, known.title, TITLE_MARK)
+    notes = restore(shown.notes, known.notes, NOTES_MARK)
+    if (title, notes) == (shown.title, shown.notes):
+        return shown
+    return shown.with_(title=title, notes=notes)
 
 
 def _first_ranked(side: _Side) -> bool:

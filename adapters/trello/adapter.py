@@ -52,10 +52,11 @@ from sync.contract import (
     split_footer,
 )
 from sync.errors import TargetError, TargetRejected, TargetUnavailable
+from sync.limits import NOTES_MARK, TITLE_MARK, shorten
 from sync.model import Item, Kind, Step
 
-DESC_LIMIT = 16384
-"""Trello's longest card description."""
+DESC_LIMIT = NAME_LIMIT = 16384
+"""Trello's longest card description and card name."""
 
 
 class TrelloAdapter(Adapter):
@@ -171,7 +172,7 @@ class TrelloAdapter(Adapter):
             self._quiet = False  # our own writes are actions now
 
     def _create(self, view: BoardView, change: Create) -> Outcome:
-        item = change.item
+        item = _fitted(change.item, change.item_id)
         wanted = mapping.card_fields(
             item,
             add_footer(item.notes, change.item_id),
@@ -213,7 +214,7 @@ class TrelloAdapter(Adapter):
             raise ChangeFailed(
                 f"card {change.remote_id} changed in Trello since it was read; not written"
             )
-        item = change.item
+        item = _fitted(change.item, change.item_id)
         keep = [i for i in card["idLabels"] if i not in view.label_names]  # colour-only labels
         wanted = mapping.card_fields(
             item,
@@ -234,7 +235,7 @@ class TrelloAdapter(Adapter):
         """`_update` of a `_fields_only` change after a quiet read, without reading the
         board: one PUT of what differs between `previous` (what the card shows) and the
         item. Saves the full read a run that only carries such changes would need."""
-        before, after = change.previous, change.item
+        before, after = (_fitted(i, change.item_id) for i in (change.previous, change.item))
         shown = mapping.card_fields(before, add_footer(before.notes, change.item_id), "", [])
         wanted = mapping.card_fields(after, add_footer(after.notes, change.item_id), "", [])
         diff = mapping.card_diff(shown, wanted)  # the due is unchanged: see _fields_only
@@ -450,6 +451,19 @@ def _fields_only(change: Change) -> bool:
         after.tool_labels(),
         after.steps,
         after.due,  # a new day keeps the card's time of day, which needs the board read
+    )
+
+
+def _fitted(item: Item, item_id: str) -> Item:
+    """The item as a card can hold it: name and description (with the footer) within
+    Trello's limits, shortened visibly (`sync.limits`); the other tools keep it whole."""
+    room = DESC_LIMIT - len(add_footer("-", item_id)) + 1
+    title, notes = (
+        shorten(item.title, NAME_LIMIT, TITLE_MARK),
+        shorten(item.notes, room, NOTES_MARK),
+    )
+    return (
+        item if (title, notes) == (item.title, item.notes) else item.with_(title=title, notes=notes)
     )
 
 
