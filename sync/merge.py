@@ -203,7 +203,11 @@ def _rank(order: tuple[str, ...] | None, found: dict[str, _Side]) -> None:
             side.current = side.current.with_(rank=rank)
     if order is None:
         return
-    by_remote = {s.remote.remote_id: i for i, s in found.items() if s.remote is not None}
+    by_remote: dict[str, str] = {}  # an incremental read lists the order of unread items too
+    for item_id, side in found.items():
+        where = side.remote or side.link
+        if where is not None and not side.vanished:
+            by_remote[where.remote_id] = item_id
     lists: dict[Kind, list[tuple[str, str]]] = {}
     for remote_id in order:
         item_id = by_remote.get(remote_id)

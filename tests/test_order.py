@@ -96,6 +96,27 @@ def test_concurrent_moves_of_one_item_settle_by_the_conflict_policy(
     assert tools.sync().plan.is_empty
 
 
+def test_a_move_in_asana_read_incrementally_reaches_the_others(
+    tmp_path: Path,
+    trello_sim: TrelloSimulator,
+    trello_board: str,
+    asana_sim: AsanaSimulator,
+    asana_world: World,
+) -> None:
+    """Asana's read after a settled run sees only the task that moved: the others' places
+    come from the project's order alone."""
+    tools, ids = three_cards(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+    a1, a2, a3 = ids["A1 First"], ids["A2 Second"], ids["A3 Third"]
+    put_after(tools, TRELLO, a3, None)  # A3 A1 A2
+    tools.sync()
+    tools.sync()
+    put_after(tools, ASANA, a1, None)  # A1 A3 A2
+    summary = tools.sync()
+    assert assert_same_order(tools)[Kind.ACTION] == [a1, a3, a2]
+    assert (len(summary.plan.writes[NOTES]), len(summary.plan.writes[TRELLO])) == (1, 1)
+    assert tools.sync().plan.is_empty
+
+
 def test_a_settled_run_costs_one_request_per_tool_after_a_move(
     tmp_path: Path,
     trello_sim: TrelloSimulator,
