@@ -4,11 +4,8 @@ no loop on the next run."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import requests
 
-from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.trello.sim.server import TrelloSimulator
 from sync.contract import split_footer
 from sync.limits import NOTES_MARK, TITLE_MARK
@@ -36,13 +33,8 @@ def test_the_trello_simulator_refuses_a_card_name_or_description_over_16384(
 
 
 def test_a_long_title_and_long_notes_are_shortened_in_trello_only_and_settle(
-    tmp_path: Path,
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
+    tools: ThreeTools,
 ) -> None:
-    tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
     tools.write_config()
     title = "Quarterly plan " + "t" * 20_000
     notes = "n" * 16_370  # fits Trello alone, not with the link-back footer

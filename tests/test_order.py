@@ -3,23 +3,16 @@ simulators, and the pure rank functions of `sync.order` as properties."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.asana.sim.server import AsanaSimulator, World
-from adapters.trello.sim.server import TrelloSimulator
 from sync.model import Kind
 from sync.order import observed_ranks, placements
 from tests.order_tools import assert_same_order, put_after, shown_lists
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
 
 
-def three_cards(
-    tmp_path: Path, trello: TrelloSimulator, board: str, asana: AsanaSimulator, world: World
-) -> tuple[ThreeTools, dict[str, str]]:
-    tools = ThreeTools(tmp_path, trello, board, asana, world)
+def three_cards(tools: ThreeTools) -> tuple[ThreeTools, dict[str, str]]:
     tools.write_config()
     for title in ("A1 First", "A2 Second", "A3 Third"):
         tools.create(TRELLO, Kind.ACTION, title)
@@ -34,13 +27,9 @@ def requests(tools: ThreeTools) -> dict[str, int]:
 
 
 def test_cards_arrive_in_their_trello_order_and_a_move_to_the_top_reaches_every_tool(
-    tmp_path: Path,
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
+    tools: ThreeTools,
 ) -> None:
-    tools, ids = three_cards(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+    tools, ids = three_cards(tools)
     first = [ids["A1 First"], ids["A2 Second"], ids["A3 Third"]]
     assert assert_same_order(tools)[Kind.ACTION] == first
     assert tools.sync().plan.is_empty
@@ -56,14 +45,8 @@ def test_cards_arrive_in_their_trello_order_and_a_move_to_the_top_reaches_every_
     )
 
 
-def test_moves_in_asana_and_markdown_and_a_new_item_between_two(
-    tmp_path: Path,
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
-) -> None:
-    tools, ids = three_cards(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+def test_moves_in_asana_and_markdown_and_a_new_item_between_two(tools: ThreeTools) -> None:
+    tools, ids = three_cards(tools)
     a1, a2, a3 = ids["A1 First"], ids["A2 Second"], ids["A3 Third"]
     put_after(tools, ASANA, a1, a3)  # A2 A3 A1
     tools.sync()
@@ -79,14 +62,8 @@ def test_moves_in_asana_and_markdown_and_a_new_item_between_two(
     assert tools.sync().plan.is_empty
 
 
-def test_concurrent_moves_of_one_item_settle_by_the_conflict_policy(
-    tmp_path: Path,
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
-) -> None:
-    tools, ids = three_cards(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+def test_concurrent_moves_of_one_item_settle_by_the_conflict_policy(tools: ThreeTools) -> None:
+    tools, ids = three_cards(tools)
     tools.write_config(policy="executive")  # Asana is the executive's tool
     a1, a2, a3 = ids["A1 First"], ids["A2 Second"], ids["A3 Third"]
     put_after(tools, TRELLO, a3, None)  # Trello: A3 A1 A2
@@ -96,16 +73,10 @@ def test_concurrent_moves_of_one_item_settle_by_the_conflict_policy(
     assert tools.sync().plan.is_empty
 
 
-def test_a_move_in_asana_read_incrementally_reaches_the_others(
-    tmp_path: Path,
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
-) -> None:
+def test_a_move_in_asana_read_incrementally_reaches_the_others(tools: ThreeTools) -> None:
     """Asana's read after a settled run sees only the task that moved: the others' places
     come from the project's order alone."""
-    tools, ids = three_cards(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+    tools, ids = three_cards(tools)
     a1, a2, a3 = ids["A1 First"], ids["A2 Second"], ids["A3 Third"]
     put_after(tools, TRELLO, a3, None)  # A3 A1 A2
     tools.sync()
@@ -117,14 +88,8 @@ def test_a_move_in_asana_read_incrementally_reaches_the_others(
     assert tools.sync().plan.is_empty
 
 
-def test_a_settled_run_costs_one_request_per_tool_after_a_move(
-    tmp_path: Path,
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
-) -> None:
-    tools, ids = three_cards(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+def test_a_settled_run_costs_one_request_per_tool_after_a_move(tools: ThreeTools) -> None:
+    tools, ids = three_cards(tools)
     tools.sync()
     put_after(tools, NOTES, ids["A3 Third"], None)
     moved = requests(tools)

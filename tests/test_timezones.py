@@ -5,10 +5,7 @@ is kept when the day or another field changes. Run also with TZ=Pacific/Kiritima
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-from adapters.asana.sim.server import AsanaSimulator, World
-from adapters.trello.sim.server import TrelloSimulator
 from sync.agenda import render_agenda
 from sync.model import Kind
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
@@ -16,24 +13,17 @@ from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
 NEW_YORK = "America/New_York"
 
 
-def pair(
-    tmp_path: Path, trello: TrelloSimulator, board: str, asana: AsanaSimulator, world: World
-) -> ThreeTools:
-    tools = ThreeTools(tmp_path, trello, board, asana, world)
+def in_new_york(tools: ThreeTools) -> ThreeTools:
     tools.write_config(timezone=NEW_YORK)
     return tools
 
 
 def test_a_trello_due_late_in_new_york_is_that_day_everywhere_and_keeps_its_time(
-    tmp_path: Path,
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
+    tools: ThreeTools,
 ) -> None:
-    tools = pair(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
-    trello_sim.person.create_card(
-        trello_board, "Actions", "Send the gifts", due="2026-12-25T00:30:00.000Z"
+    in_new_york(tools)
+    tools.trello.person.create_card(
+        tools.board_id, "Actions", "Send the gifts", due="2026-12-25T00:30:00.000Z"
     )  # 19:30 on 24 December in New York
     assert not tools.sync().failed
     item_id = tools.ids()["Send the gifts"]
@@ -54,15 +44,11 @@ def test_a_trello_due_late_in_new_york_is_that_day_everywhere_and_keeps_its_time
 
 
 def test_an_asana_due_time_is_read_in_the_pairs_zone_and_kept_when_the_day_moves(
-    tmp_path: Path,
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
+    tools: ThreeTools,
 ) -> None:
-    tools = pair(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
-    asana_sim.person.create_task(
-        asana_world.project_gid, "Actions", "Call the bank", due_at="2026-03-02T03:00:00.000Z"
+    in_new_york(tools)
+    tools.asana.person.create_task(
+        tools.world.project_gid, "Actions", "Call the bank", due_at="2026-03-02T03:00:00.000Z"
     )  # 22:00 on 1 March in New York
     tools.sync()
     item_id = tools.ids()["Call the bank"]
@@ -80,14 +66,8 @@ def test_an_asana_due_time_is_read_in_the_pairs_zone_and_kept_when_the_day_moves
     tools.assert_same_board()
 
 
-def test_the_agenda_shows_times_in_the_pairs_zone(
-    tmp_path: Path,
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
-) -> None:
-    tools = pair(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+def test_the_agenda_shows_times_in_the_pairs_zone(tools: ThreeTools) -> None:
+    in_new_york(tools)
     tools.create(NOTES, Kind.ACTION, "Book the room")
     tools.sync()
     text = render_agenda(
