@@ -1,13 +1,18 @@
 """The order of items within each list is mirrored: the user-level cases against the
-simulators, and the pure rank functions of `sync.order` as properties."""
+simulators, drags on memory targets and the pure rank functions of `sync.order` as
+properties."""
 
 from __future__ import annotations
 
-from hypothesis import given
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.model import Kind
+from sync.model import Item, Kind
 from sync.order import observed_ranks, placements
+from tests.memory_pair import MemoryPair
 from tests.order_tools import assert_same_order, put_after, shown_lists
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
 
@@ -119,3 +124,42 @@ def test_placements_reach_the_wanted_order_with_the_fewest_moves(
     assert order == wanted
     if current == wanted:
         assert not moves
+
+
+@settings(max_examples=40)
+@given(
+    size=st.integers(1, 6),
+    drags=st.lists(
+        st.tuples(st.sampled_from(["exec", "asst", "notes"]), st.integers(0, 5), st.integers(0, 6)),
+        max_size=4,
+    ),
+)
+def test_drags_in_any_tools_converge_to_one_order_everywhere(
+    size: int, drags: list[tuple[str, int, int]]
+) -> None:
+    """Memory targets, the real engine and state: after people drag items in any tools
+    (several in one tool, or the same item in two), every tool shows one order, a lone
+    drag is that order, and a second sync plans nothing."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pair = MemoryPair(Path(tmp), names=("exec", "asst", "notes"))
+        for n in range(size):
+            pair.targets["exec"].put(f"r{n}", Item(Kind.ACTION, f"A{n}"))
+        pair.sync()
+        for tool, pick, to in drags:
+            target = pair.targets[tool]
+            remote_ids = list(target.items)
+            moved = remote_ids[pick % len(remote_ids)]
+            others = [None, *(r for r in remote_ids if r != moved)]
+            target.place(moved, others[to % len(others)])
+        dragged = order_of(pair, drags[0][0]) if drags else None
+        pair.sync()
+        orders = {name: order_of(pair, name) for name in pair.targets}
+        assert len(set(orders.values())) == 1, orders
+        if len(drags) == 1:
+            assert orders["exec"] == dragged  # a lone drag is what every tool shows
+        assert pair.sync().plan.is_empty
+        pair.state.close()
+
+
+def order_of(pair: MemoryPair, name: str) -> tuple[str | None, ...]:
+    return tuple(remote.item_id for remote in pair.targets[name].items.values())
