@@ -10,6 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sync.engine import summary_lines
 from sync.model import Item, Kind
 from sync.order import observed_ranks, placements
 from tests.memory_pair import MemoryPair
@@ -73,8 +74,9 @@ def test_concurrent_moves_of_one_item_settle_by_the_conflict_policy(tools: Three
     a1, a2, a3 = ids["A1 First"], ids["A2 Second"], ids["A3 Third"]
     put_after(tools, TRELLO, a3, None)  # Trello: A3 A1 A2
     put_after(tools, ASANA, a3, a1)  # Asana: A1 A3 A2
-    tools.sync()
+    summary = tools.sync()
     assert assert_same_order(tools)[Kind.ACTION] == [a1, a3, a2]
+    assert "conflict on 'A3 Third' place: kept asana's over trello" in summary_lines(summary)
     assert tools.sync().plan.is_empty
 
 
