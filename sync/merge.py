@@ -210,10 +210,10 @@ def _rank(order: tuple[str, ...] | None, found: dict[str, _Side]) -> None:
             by_remote[where.remote_id] = item_id
     lists: dict[Kind, list[tuple[str, str]]] = {}
     for remote_id in order:
-        item_id = by_remote.get(remote_id)
-        current = found[item_id].current if item_id is not None else None
-        if item_id is not None and current is not None and not current.archived:
-            lists.setdefault(current.kind, []).append((item_id, current.rank))
+        listed = by_remote.get(remote_id)
+        current = found[listed].current if listed is not None else None
+        if listed is not None and current is not None and not current.archived:
+            lists.setdefault(current.kind, []).append((listed, current.rank))
     for shown in lists.values():
         for item_id, rank in observed_ranks(shown).items():
             side = found[item_id]
