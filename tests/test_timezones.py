@@ -5,9 +5,12 @@ is kept when the day or another field changes. Run also with TZ=Pacific/Kiritima
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sync.agenda import render_agenda
+from sync.config import load_config
 from sync.model import Kind
+from tests.cli_run import pairsync
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
 
 NEW_YORK = "America/New_York"
@@ -77,3 +80,12 @@ def test_the_agenda_shows_times_in_the_pairs_zone(tools: ThreeTools) -> None:
         datetime(2026, 12, 8, 2, 0, tzinfo=UTC),
     )
     assert "— 2026-12-07" in text and "Changes since 2026-11-30 22:00 EST." in text
+
+
+def test_init_writes_the_machines_zone_so_the_file_keeps_its_dates(tmp_path: Path) -> None:
+    answers = "ceo-ea\nDana\nLee\nn\nn\nboard.md\n"
+    result = pairsync(
+        "init", "--output", "p.toml", cwd=tmp_path, env={"TZ": "Asia/Tokyo"}, input=answers
+    )
+    assert result.returncode == 0, result.stderr
+    assert load_config(tmp_path / "p.toml").pair.timezone == "Asia/Tokyo"
