@@ -176,3 +176,31 @@ def test_drags_in_any_tools_converge_to_one_order_everywhere(
 
 def order_of(pair: MemoryPair, name: str) -> tuple[str | None, ...]:
     return tuple(remote.item_id for remote in pair.targets[name].items.values())
+
+
+def test_a_state_from_before_order_was_mirrored_takes_the_first_tools_order(
+    tmp_path: Path,
+) -> None:
+    """Upgrading: the state knows no ranks and the tools disagree on the order. The first
+    run takes the first listed tool's order everywhere, with no conflict and no touch."""
+    pair = MemoryPair(tmp_path)
+    for n in range(3):
+        pair.targets["exec"].put(f"r{n}", Item(Kind.ACTION, f"A{n}"))
+    pair.sync()
+    asst = pair.targets["asst"]
+    asst.place(list(asst.items)[2], None)  # the assistant's tool shows another order
+    for table in ("items", "links"):
+        column = "data" if table == "items" else "base"
+        pair.state.db.execute(f"UPDATE {table} SET {column} = json_remove({column}, '$.rank')")
+    pair.state.db.commit()
+    touched = {i: r.changed_at for i, r in pair.state.items().items()}
+
+    summary = pair.sync()
+    assert (
+        order_of(pair, "asst")
+        == order_of(pair, "exec")
+        == ("0" * 15 + "1", "0" * 15 + "2", "0" * 15 + "3")
+    )
+    assert not summary.plan.conflicts and not summary.plan.touched
+    assert {i: r.changed_at for i, r in pair.state.items().items()} == touched
+    assert pair.sync().plan.is_empty
