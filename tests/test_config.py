@@ -132,11 +132,3 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "nope.toml")
     assert info.value.problems == [f"{tmp_path / 'nope.toml'}: config file not found"]
-
-
-def test_an_unknown_time_zone_names_the_key(tmp_path: Path) -> None:
-    text = GOOD.replace('name = "ceo-ea"', 'name = "ceo-ea"\ntimezone = "America/Boston"')
-    assert problems(tmp_path, text) == [
-        "pair.toml: pair.timezone: not a time zone name such as 'America/New_York' "
-        "(got 'America/Boston')"
-    ]
