@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import ClassVar, final
 
@@ -50,6 +51,8 @@ class Adapter(ABC):
         self.config = config
         self.requests = 0
         """HTTP requests (or file reads and writes) made so far; reported per run."""
+        self.zone: tzinfo = UTC
+        """The pair's time zone (`[pair] timezone`): a tool's due time is a day in it."""
 
     @property
     def name(self) -> str:

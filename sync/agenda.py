@@ -123,8 +123,14 @@ def render_agenda(
 ) -> str:
     """Markdown for the next 1:1; `since` is the last agenda (None: everything is new)."""
     pair = config.pair
-    scope = f"Changes since {since:%Y-%m-%d %H:%M} UTC." if since else "First agenda: everything."
-    out = [f"# 1:1 {pair.executive} / {pair.assistant} — {now:%Y-%m-%d}", "", scope, ""]
+    zone = pair.zone  # dates and times as the pair reads them
+    scope = (
+        f"Changes since {since.astimezone(zone):%Y-%m-%d %H:%M %Z}."
+        if since
+        else "First agenda: everything."
+    )
+    today = now.astimezone(zone)
+    out = [f"# 1:1 {pair.executive} / {pair.assistant} — {today:%Y-%m-%d}", "", scope, ""]
     for title, lines in agenda_sections(config, records, since, now).items():
         shown = [f"- {a.text} — {a.detail}" if a.detail else f"- {a.text}" for a in lines]
         out += [f"## {title}", "", *(shown or ["- nothing"]), ""]

@@ -252,7 +252,8 @@ def agenda(
     def body() -> AgendaRun:
         pair, _, state = _load_state(config)
         try:
-            start = _as_utc(since) if since else None
+            zoned = since.replace(tzinfo=since.tzinfo or pair.pair.zone) if since else None
+            start = _as_utc(zoned) if zoned else None  # a time without offset: the pair's
             return make_agenda(pair, state, datetime.now(UTC), start, output)
         finally:
             state.close()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import tzlocal
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -71,7 +72,8 @@ class PairSection(Section):
     assistant: str = "Assistant"
     conflict_policy: Literal["latest", "executive", "assistant"] = "latest"
     timezone: str | None = None
-    """IANA name: the agenda's meeting time and dates are in it (default: UTC)."""
+    """IANA name; every date shown (due dates, the agenda, its meeting time) is in it.
+    None: the machine's zone."""
 
     @field_validator("timezone")
     @classmethod
@@ -82,6 +84,10 @@ class PairSection(Section):
             except (ZoneInfoNotFoundError, ValueError):
                 raise ValueError("unknown time zone (an IANA name such as Europe/Paris)") from None
         return name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone) if self.timezone else tzlocal.get_localzone()
 
 
 class StateSection(Section):

@@ -113,12 +113,37 @@ class Snapshot:
     gone: frozenset[str] = frozenset()
     cursor: str | None = None
     """Opaque; handed back to the next `read` for an incremental read."""
+    order: tuple[str, ...] | None = None
+    """Remote ids of the items in scope that are not archived, top to bottom within each
+    list (the lists in any order); None when this read did not see the order (an
+    incremental read that found no move): the order is then as last agreed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A neighbour of a placed item: its item id, and its remote id when the target has it
+    already (None: it is created earlier in the same batch)."""
+
+    item_id: str
+    remote_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a created or moved item goes in its list: right after `after` (placed earlier
+    in the batch or not moving), else right before `before` (not moving); both None: the
+    list has no other item. `before` None means the bottom of the list, where a create
+    lands anyway."""
+
+    after: Anchor | None = None
+    before: Anchor | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Create:
     item_id: str
     item: Item
+    place: Place | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +159,8 @@ class Update:
     relink: bool = False
     """The tool's copy lacks the link-back footer/marker for `item_id` (a person created
     it, or copied another item): write it even if no field differs."""
+    place: Place | None = None
+    """Move the item there (a person moved it elsewhere); None: it stays where it is."""
 
 
 Change = Create | Update

@@ -128,6 +128,12 @@ def summary_lines(summary: RunSummary) -> list[str]:
     lines += [f"{summary.pair}/{line}" for line in summary.channels.lines()]
     for conflict in summary.plan.conflicts:
         losers = ", ".join(f"{target}={_jsonable(value)!r}" for target, value in conflict.losers)
+        if conflict.field == "rank":  # a rank means nothing to a person; the place does
+            losers = ", ".join(target for target, _ in conflict.losers)
+            lines.append(
+                f"conflict on {conflict.title!r} place: kept {conflict.winner}'s over {losers}"
+            )
+            continue
         lines.append(
             f"conflict on {conflict.title!r} {conflict.field}: kept "
             f"{conflict.winner}={_jsonable(conflict.winner_value)!r} over {losers}"
@@ -145,7 +151,10 @@ _EVENT_WORDS = {
 
 
 def build_adapters(config: PairConfig) -> list[Adapter]:
-    return [adapter_for(t, config.config_dir) for t in config.targets]
+    adapters = [adapter_for(t, config.config_dir) for t in config.targets]
+    for adapter in adapters:
+        adapter.zone = config.pair.zone
+    return adapters
 
 
 def sync_pair(

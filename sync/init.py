@@ -14,6 +14,7 @@ from pathlib import Path
 
 import tomlkit
 import tomlkit.items
+import tzlocal
 from pydantic import SecretStr, ValidationError
 
 from adapters import adapter_for, config_model
@@ -79,9 +80,18 @@ def _pair_document(name: str, executive: str, assistant: str) -> tomlkit.TOMLDoc
     doc.add(tomlkit.nl())
     policy = tomlkit.item("latest")
     policy.comment("latest | executive | assistant")
+    # This machine's zone, written down so that the file keeps its dates on another one.
+    zone = tomlkit.item(str(tzlocal.get_localzone()))
+    zone.comment("due dates and the agenda are days in it (IANA name)")
     doc.add(
         "pair",
-        _table(name=name, executive=executive, assistant=assistant, conflict_policy=policy),
+        _table(
+            name=name,
+            executive=executive,
+            assistant=assistant,
+            conflict_policy=policy,
+            timezone=zone,
+        ),
     )
     state_path = tomlkit.item(f"state/{name}.sqlite")
     state_path.comment("relative to this file")

@@ -12,19 +12,24 @@ last agreed on, kept per link, so a target that missed a write is simply behind)
 
 Labels merge as sets (additions and removals from every side), so they never conflict.
 Five Whys steps merge step by step while every side has the same number of steps.
+The order within each list merges as each item's rank (`sync.order`): a move is a change
+of the moved item's rank, written to the other tools as one placed write each.
 Deleting an item in a tool (gone from a complete read) archives it everywhere;
 nothing is ever deleted.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sync.contract import Change, Create, Link, RemoteItem, Role, Snapshot, Update
-from sync.model import FIELDS, Item, Step
+from sync.limits import NOTES_MARK, TITLE_MARK, restore
+from sync.model import FIELDS, Item, Kind, Step
+from sync.order import Shown, observed_ranks, place_writes, untie
 
 Policy = str  # "latest" | "executive" | "assistant"
 
@@ -120,7 +125,9 @@ def merge_board(
     result = Merge(board)
     for view in targets:
         if view.snapshot is not None:
-            for item_id, side in _observe(view, board, new_id).items():
+            found = _observe(view, board, new_id)
+            _rank(view.snapshot.order, found)
+            for item_id, side in found.items():
                 result.sides.setdefault(item_id, []).append(side)
     for item_id in sorted(set(board) | set(result.sides)):
         _merge_item(item_id, board.get(item_id), result.sides.get(item_id, []), policy, result)
@@ -152,7 +159,76 @@ def plan_writes(
         result.touched[item_id] = touch
         for view in readable:
             result.writes.setdefault(view.name, []).append(Create(item_id, item))
+    _order_writes(merge, result)
     return result
+
+
+def _order_writes(merge: Merge, result: Plan) -> None:
+    """Make every target show the board's order: untie ranks, place writes, and record
+    the board's rank as agreed for each item a target shows and does not write (its
+    place among the others is right once the placed writes are done; a placed item's
+    rank is recorded by its write's outcome, so a failed move is tried again)."""
+    final = {**merge.known, **result.board}
+    reranked = untie(final)
+    for item_id, rank in reranked.items():
+        final[item_id] = result.board[item_id] = final[item_id].with_(rank=rank)
+    observed: dict[str, dict[str, _Side]] = {}
+    for item_id, sides in merge.sides.items():
+        for side in sides:
+            observed.setdefault(side.target.name, {})[item_id] = side
+    agreed = {(s.target, s.item_id): s.link for s in result.settles}
+    for name in result.writes.keys() | observed.keys():
+        found = observed.get(name, {})
+        shown = _shown_in(found)
+        writes = [
+            dataclasses.replace(c, item=final[c.item_id]) if c.item_id in reranked else c
+            for c in result.writes.get(name, [])
+        ]
+        result.writes[name] = place_writes(writes, final, shown)
+        written = {c.item_id for c in result.writes[name]}
+        for item_id in shown.keys() - written:
+            link = agreed.get((name, item_id)) or found[item_id].link
+            rank = final[item_id].rank
+            if link is not None and not link.gone and link.base.rank != rank:
+                link = Link(link.remote_id, link.version, link.base.with_(rank=rank))
+                result.settles.append(Settle(name, item_id, link))
+
+
+def _rank(order: tuple[str, ...] | None, found: dict[str, _Side]) -> None:
+    """Give what each item shows the rank its target's order says (`sync.order`): the
+    agreed rank, unless the order shows that a person moved or added it."""
+    for side in found.values():
+        rank = side.base.rank if side.base is not None else ""
+        if side.current is not None and side.current.rank != rank:
+            side.current = side.current.with_(rank=rank)
+    if order is None:
+        return
+    by_remote: dict[str, str] = {}  # an incremental read lists the order of unread items too
+    for item_id, side in found.items():
+        where = side.remote or side.link
+        if where is not None and not side.vanished:
+            by_remote[where.remote_id] = item_id
+    lists: dict[Kind, list[tuple[str, str]]] = {}
+    for remote_id in order:
+        listed = by_remote.get(remote_id)
+        current = found[listed].current if listed is not None else None
+        if listed is not None and current is not None and not current.archived:
+            lists.setdefault(current.kind, []).append((listed, current.rank))
+    for shown in lists.values():
+        for item_id, rank in observed_ranks(shown).items():
+            side = found[item_id]
+            if side.current is not None and side.current.rank != rank:
+                side.current = side.current.with_(rank=rank)
+
+
+def _shown_in(found: dict[str, _Side]) -> dict[str, Shown]:
+    """The items a target holds (not vanished), for placing writes."""
+    shown = {}
+    for item_id, side in found.items():
+        where = side.remote or side.link
+        if side.current is not None and not side.vanished and where is not None:
+            shown[item_id] = Shown(side.current, where.remote_id, where.version)
+    return shown
 
 
 def plan(
@@ -199,6 +275,8 @@ def _observe(
         )
         base = link.base if link is not None else board.get(item_id)
         current = link.base if unchanged and link is not None else remote.item
+        if base is not None and current is not base:
+            current = _restored(current, base)
         if remote.hidden and base is not None:
             current = current.with_(**{name: getattr(base, name) for name in remote.hidden})
         relink = relink or remote.item_id != item_id
@@ -218,10 +296,14 @@ def _merge_item(
     present = [s for s in sides if s.current is not None]
     if known is None and not present:
         return
-    touched_sides = [s for s in present if s.base is None or s.current != s.base]
+    changed_sides = [s for s in present if s.base is None or s.current != s.base]
+    # A first rank for an item known from before order was mirrored is no person's touch.
+    touched_sides = [s for s in changed_sides if not _first_ranked(s)]
     if known is None:
-        merged = _new_item_value(_pick(present, policy), present)
-    elif touched_sides:
+        # Every tool's order agrees with itself: take all ranks from one (the first listed).
+        first_rank = present[0].current.rank  # type: ignore[union-attr]
+        merged = _new_item_value(_pick(present, policy), present).with_(rank=first_rank)
+    elif changed_sides:
         merged = _merge_fields(item_id, known, present, policy, result)
     else:
         merged = known  # nobody changed it: the common case, kept cheap
@@ -244,7 +326,7 @@ def _plan_write(
             writes.append(Create(item_id, merged))
         return
     remote = side.remote
-    shows = side.current
+    shows = side.current.with_(rank=merged.rank)  # a new place is written by place_writes
     if remote is not None and remote.hidden:  # a field the tool cannot show needs no write
         shows = shows.with_(**{name: getattr(merged, name) for name in remote.hidden})
     if shows != merged or side.relink:
@@ -260,9 +342,28 @@ def _plan_write(
     elif remote is not None and (
         side.link is None or side.link.version != remote.version or side.link.base != merged
     ):
+        shown = merged.with_(rank=side.current.rank)  # the board's rank: see _order_writes
         result.settles.append(
-            Settle(view.name, item_id, Link(remote.remote_id, remote.version, merged))
+            Settle(view.name, item_id, Link(remote.remote_id, remote.version, shown))
         )
+
+
+def _restored(shown: Item, known: Item) -> Item:
+    """A title or notes a tool holds shortened (`sync.limits`) read as the whole text."""
+    title = restore(shown.title, known.title, TITLE_MARK)
+    notes = restore(shown.notes, known.notes, NOTES_MARK)
+    if (title, notes) == (shown.title, shown.notes):
+        return shown
+    return shown.with_(title=title, notes=notes)
+
+
+def _first_ranked(side: _Side) -> bool:
+    return (
+        side.base is not None
+        and not side.base.rank
+        and side.current is not None
+        and side.current.with_(rank="") == side.base
+    )
 
 
 def _gone(link: Link) -> Link:
@@ -286,6 +387,8 @@ def _merge_fields(
             )
         elif name == "steps" and _steps_align(old, sides):
             values[name] = _merge_steps(item_id, known, sides, policy, result)
+        elif name == "rank" and not old:  # never ranked: the first tool's order, no conflict
+            values[name] = changes[0][1] if changes else old
         else:
             values[name] = _resolve(item_id, known, name, old, changes, policy, result)
     return Item(**values)

@@ -57,6 +57,9 @@ class Item:
     owner: Owner | None = None
     labels: frozenset[str] = field(default_factory=frozenset)
     steps: tuple[Step, ...] = ()
+    rank: str = ""
+    """The item's place in its list: items sort by (rank, item id). Tools show only the
+    order; `sync.order` turns each tool's order into ranks and back. "" is not yet placed."""
 
     def with_(self, **changes: Any) -> Item:
         return dataclasses.replace(self, **changes)
@@ -99,6 +102,7 @@ def item_to_dict(item: Item) -> dict[str, object]:
         "owner": item.owner.value if item.owner else None,
         "labels": sorted(item.labels),
         "steps": [[step.text, step.done] for step in item.steps],
+        "rank": item.rank,
     }
 
 
@@ -113,4 +117,5 @@ def item_from_dict(data: dict[str, Any]) -> Item:
         owner=Owner(data["owner"]) if data["owner"] else None,
         labels=frozenset(data["labels"]),
         steps=tuple(Step(text, done) for text, done in data["steps"]),
+        rank=data.get("rank", ""),  # states written before order was mirrored have none
     )

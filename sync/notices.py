@@ -29,7 +29,7 @@ _HEALTH_PREFIX = "health target "
 
 
 def zone(config: PairConfig) -> ZoneInfo:
-    return ZoneInfo(config.pair.timezone or "UTC")
+    return config.pair.zone  # `[pair] timezone`, else the machine's
 
 
 def meeting_due(config: PairConfig, now: datetime) -> tuple[datetime, bool] | None:

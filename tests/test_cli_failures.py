@@ -352,6 +352,7 @@ def test_init_asks_again_and_writes_valid_toml_for_any_name_and_path(
         r"C:\Users\dana\Documents\board.md",
     ]
     env = {"TRELLO_API_KEY": trello_sim.key, "TRELLO_TOKEN": trello_sim.token}
+    env["TZ"] = "Europe/Paris"  # the machine's zone, which init writes down
     result = pairsync(
         "init", "--output", "dana.toml", cwd=tmp_path, env=env, input="\n".join(answers) + "\n"
     )
@@ -367,6 +368,7 @@ def test_init_asks_again_and_writes_valid_toml_for_any_name_and_path(
         "executive": 'Dana "The Boss" Smith',
         "assistant": "Lee O'Neil \\ Park",
         "conflict_policy": "latest",
+        "timezone": "Europe/Paris",
     }
     trello, notes = written["targets"]
     assert trello["board_id"] == board_id

@@ -4,11 +4,13 @@ engine and state: a hypothesis state machine (vdirsyncer's `SyncMachine`, on thr
 Each example starts with an item people made in each tool (a problem among them) and a
 first push, which may meet a fault. Rules are what people do between runs, in any tool:
 make an item, edit its fields, tick a Five Whys step, archive, restore, delete, move it
-to another kind's list; and syncs, some with faults switched on in the simulators (429s,
-5xx, a tool down or refusing writes, connections dropped before or after a write).
+to another kind's list, drag it to the top of its list or below another item; and syncs,
+some with faults switched on in the simulators (429s, 5xx, a tool down or refusing
+writes, connections dropped before or after a write).
 After every sync without faults:
 
-- every tool shows the canonical board (each field the tool can show);
+- every tool shows the canonical board (each field the tool can show), every list in
+  the board's order;
 - no tool holds two copies of an item (counted by link-back id), and the board holds
   exactly the items people made (nothing lost, nothing doubled);
 - every field changed in one tool only since the last clean sync has that tool's value;
@@ -46,6 +48,7 @@ from adapters.simkit import Faults
 from adapters.trello.sim.server import TrelloSimulator
 from sync.contract import DEFAULT_LISTS, RemoteItem
 from sync.model import FIELDS, Item, Kind, Owner
+from tests.order_tools import assert_same_order, put_after, shown_lists
 from tests.three_tools import (
     ARCHIVE,
     TOOLS,
@@ -180,9 +183,22 @@ class ThreeToolMachine(RuleBasedStateMachine):
     def move(self, tool: str, pick: int, kind: Kind) -> None:
         self._act(tool, pick, lambda item_id: self.tools.move(tool, item_id, kind))
 
-    def _act(self, tool: str, pick: int, action: Any) -> None:
+    @rule(tool=st.sampled_from(TOOLS), pick=st.integers(0, 99), below=st.integers(0, 99))
+    def reorder(self, tool: str, pick: int, below: int) -> None:
+        """Drag an item within its list: to the top, or just below another item."""
+
+        def drag(item_id: str) -> None:
+            ids = next(ids for ids in shown_lists(self.tools, tool).values() if item_id in ids)
+            others = [None, *(i for i in ids if i != item_id)]
+            put_after(self.tools, tool, item_id, others[below % len(others)])
+
+        self._act(tool, pick, drag, live=True)
+
+    def _act(self, tool: str, pick: int, action: Any, live: bool = False) -> None:
         """Act on one of the board's items that this tool still has (by link-back id)."""
         here = sorted(set(self.tools.footers(tool)) & self.board.keys())
+        if live:  # in a list of the tool, not archived there
+            here = sorted(set().union(*shown_lists(self.tools, tool).values()) & set(here))
         if here:
             action(here[pick % len(here)])
             self.touched.add(tool)
@@ -196,6 +212,7 @@ class ThreeToolMachine(RuleBasedStateMachine):
         board = self.tools.canonical()
         self.seen = {tool: self.tools.shown(tool) for tool in TOOLS}
         check_same_board(board, self.seen)
+        assert_same_order(self.tools)
         self.tools.assert_no_duplicates()
         assert len(board) == self.made, "items lost or doubled on the board"
         self.ledger.check(board)

@@ -96,6 +96,7 @@ class ThreeTools:
         order: tuple[str, ...] = TOOLS,
         retry_seconds: float = 5.0,
         timeout_seconds: float = 30.0,
+        timezone: str = "UTC",
     ) -> Path:
         """`pair.toml` with the three targets in `order` (the order of writes in a run);
         the Asana project is the executive's tool and the Trello board the assistant's,
@@ -132,6 +133,7 @@ class ThreeTools:
 [pair]
 name = "trust"
 conflict_policy = "{policy}"
+timezone = "{timezone}"
 
 [state]
 path = "state/{self.state_path.name}"
@@ -152,7 +154,9 @@ steps = [{steps}]
     def adapter(self, tool: str) -> Adapter:
         config = self.config()
         target = next(t for t in config.targets if t.name == tool)
-        return adapter_for(target, config.config_dir)
+        adapter = adapter_for(target, config.config_dir)
+        adapter.zone = config.pair.zone  # as build_adapters does
+        return adapter
 
     def sync(
         self, now: datetime | None = None, new_id: Callable[[], str] = new_item_id
@@ -292,7 +296,7 @@ steps = [{steps}]
             self.asana.person.delete(self._task(item_id).gid)
         else:
             lines = self._md_lines()
-            start, end = _md_span(lines, item_id)
+            start, end = md_span(lines, item_id)
             self._md_write(lines[:start] + lines[end:])
 
     def tick(self, tool: str, item_id: str, index: int, done: bool = True) -> None:
@@ -402,7 +406,7 @@ steps = [{steps}]
     def _md_replace(self, item_id: str, change: Any) -> None:
         remote = self.shown(NOTES)[item_id][0]
         lines = self._md_lines()
-        start, end = _md_span(lines, item_id)
+        start, end = md_span(lines, item_id)
         lines[start:end] = [render_card(change(remote.item), item_id)]
         self._md_write(lines)
 
@@ -413,7 +417,7 @@ steps = [{steps}]
             self.asana.person.move(self._task(item_id).gid, section, self.world.project_gid)
         else:
             lines = self._md_lines()
-            start, end = _md_span(lines, item_id)
+            start, end = md_span(lines, item_id)
             card = "".join(lines[start:end])
             self._md_insert(section, card, lines[:start] + lines[end:])
 
@@ -438,7 +442,7 @@ def check_same_board(
             assert not diff, f"{tool} shows {item.title!r} as (tool, board): {diff}"
 
 
-def _md_span(lines: list[str], item_id: str) -> tuple[int, int]:
+def md_span(lines: list[str], item_id: str) -> tuple[int, int]:
     """The lines of the card with this marker: its title line and the indented ones."""
     start = next(i for i, line in enumerate(lines) if line.startswith("- ") and item_id in line)
     end = start + 1
@@ -449,5 +453,6 @@ def _md_span(lines: list[str], item_id: str) -> tuple[int, int]:
 
 def visible(item: Item, hidden: frozenset[str]) -> dict[str, object]:
     """The fields a tool can show for an item (Asana cannot show an archived task's kind or
-    whether it was done; a Markdown line under `## Archive` cannot show its kind)."""
-    return {name: getattr(item, name) for name in FIELDS if name not in hidden}
+    whether it was done; a Markdown line under `## Archive` cannot show its kind). The
+    rank is shown as the order, which tests/order_tools.py compares."""
+    return {name: getattr(item, name) for name in FIELDS if name not in hidden | {"rank"}}

@@ -8,6 +8,12 @@ request; otherwise the touched tasks come from one
 a subtask changes, so a parent touched only through a subtask is fetched by gid). An
 expired token (412 again) costs one full read.
 
+Order. A project lists its tasks in their manual order, so a full read shows it. An
+incremental read whose events show a task added to a section or project (a move, a new
+task) lists the project's tasks once more, with their sections only, for the order. A
+placed create or move is one `POST /sections/{gid}/addTask` with `insert_after` (or
+`insert_before` at the top of a list); a create at the bottom of its list needs none.
+
 Writes. A create is one `POST /tasks` (section, tags and footer included) plus one
 `POST /tasks/{gid}/subtasks` per Five Whys step; an update writes only what differs between
 `Update.previous` and `Update.item`. Tasks move with `POST /sections/{gid}/addTask`, which
@@ -31,6 +37,7 @@ from adapters.asana.mapping import (
     SUBTASK_FIELDS,
     TASK_FIELDS,
     Json,
+    due_fields,
     modified_at,
     placement,
     task_fields,
@@ -44,6 +51,7 @@ from sync.contract import (
     CheckLine,
     Create,
     Outcome,
+    Place,
     RemoteItem,
     Snapshot,
     TargetBase,
@@ -84,6 +92,10 @@ class AsanaAdapter(Adapter):
         self._subtasks: dict[str, list[Json]] = {}
         """Subtasks of the tasks read so far, so that updating steps needs no re-read."""
         self._footers: dict[str, str | None] = {}
+        self._made: dict[str, str] = {}
+        """Item id -> gid of the tasks this adapter created (in this run)."""
+        self._due_at: dict[str, str | None] = {}
+        """A task's due time as read (a person set it), kept when its day changes."""
 
     def _count(self) -> None:
         self.requests += 1
@@ -140,17 +152,31 @@ class AsanaAdapter(Adapter):
             remote = self._remote(task)
             if remote is not None:
                 items[remote.remote_id] = remote
-        return Snapshot(items, complete=True, cursor=token)
+        order = tuple(gid for gid, remote in items.items() if not remote.item.archived)
+        return Snapshot(items, complete=True, cursor=token, order=order)
+
+    def _order(self) -> tuple[str, ...]:
+        """The gids of the tasks in the mapped sections, in the project's order."""
+        opts = PAGE | {"opt_fields": "memberships.project.name,memberships.section.name"}
+        order: list[str] = []
+        for task in self.tasks_api.get_tasks_for_project(self.project, opts):
+            where = placement(task, self.project, self._kinds, self.target.archive_section)
+            if where is not None and not where.archived:
+                order.append(task["gid"])
+        return tuple(order)
 
     def _incremental(self, events: list[Json], token: str) -> Snapshot:
         touched: set[str] = set()
         via_subtask: set[str] = set()
         gone: set[str] = set()
         since: str | None = None
+        moved = False
         for event in events:
             resource, parent = event.get("resource") or {}, event.get("parent") or {}
             if resource.get("resource_type") != "task":
                 continue
+            added = event.get("action") == "added"
+            moved = moved or (added and parent.get("resource_type") in ("section", "project"))
             if parent.get("resource_type") == "task":
                 via_subtask.add(parent["gid"])
                 continue
@@ -174,7 +200,8 @@ class AsanaAdapter(Adapter):
                     self._add_to_snapshot(task, items, gone)
             gone |= touched - items.keys()
         self._fetch_parents(via_subtask - items.keys() - gone, items, gone)
-        return Snapshot(items, complete=False, gone=frozenset(gone), cursor=token)
+        order = self._order() if moved else None
+        return Snapshot(items, complete=False, gone=frozenset(gone), cursor=token, order=order)
 
     def _fetch_parents(self, gids: set[str], items: dict[str, RemoteItem], gone: set[str]) -> None:
         """Tasks touched only through their subtasks: by gid when few, else one listing
@@ -214,8 +241,9 @@ class AsanaAdapter(Adapter):
             subtasks = self._fetch_subtasks(task["gid"])
         else:
             self._subtasks[task["gid"]] = subtasks  # none: adding the Five Whys needs no read
-        item, item_id = to_item(task, where, subtasks)
+        item, item_id = to_item(task, where, subtasks, self.zone)
         self._footers[task["gid"]] = item_id
+        self._due_at[task["gid"]] = task.get("due_at")
         return RemoteItem(
             remote_id=task["gid"],
             item=item,
@@ -246,22 +274,39 @@ class AsanaAdapter(Adapter):
         if data["due_on"] is None:
             del data["due_on"]
         task = self.tasks_api.create_task({"data": data}, {"opt_fields": "modified_at"})
+        self._made[change.item_id] = task["gid"]
+        stamp = task["modified_at"]
+        if change.place is not None and change.place.before is not None:
+            self._add_to_section(section, task["gid"], change.place)
+            stamp = self.tasks_api.get_task(task["gid"], {"opt_fields": "modified_at"})[
+                "modified_at"
+            ]
         subtasks = self._write_steps(task["gid"], [], item.steps) if item.steps else []
-        return Outcome(
-            change, remote_id=task["gid"], version=version(task["modified_at"], subtasks)
-        )
+        return Outcome(change, remote_id=task["gid"], version=version(stamp, subtasks))
+
+    def _add_to_section(self, section: str, gid: str, place: Place | None) -> None:
+        """Move a task into a section: at `place`, else at the section's top."""
+        data = {"task": gid}
+        if place is not None and place.after is not None:
+            data["insert_after"] = place.after.remote_id or self._made[place.after.item_id]
+        elif place is not None and place.before is not None:
+            data["insert_before"] = place.before.remote_id or self._made[place.before.item_id]
+        self.sections_api.add_task_for_section(section, {"body": {"data": data}})
 
     def _update(self, change: Update) -> Outcome:
         gid, item, prev = change.remote_id, change.item, change.previous
         notes = add_footer(item.notes, change.item_id)
         old = task_fields(prev, add_footer(prev.notes, change.item_id))
         fields = {k: v for k, v in task_fields(item, notes).items() if v != old[k]}
+        if "due_on" in fields:
+            del fields["due_on"]
+            fields |= due_fields(item.due, self._due_time(gid), self.zone)
         if self._footers.get(gid, change.item_id) != change.item_id:
             fields["notes"] = notes  # a person removed or altered the footer
         related = False
-        if self._section_name(item) != self._section_name(prev):
+        if self._section_name(item) != self._section_name(prev) or change.place is not None:
             section = self._section_gid(self._section_name(item))
-            self.sections_api.add_task_for_section(section, {"body": {"data": {"task": gid}}})
+            self._add_to_section(section, gid, change.place)
             related = True
         new_tags, old_tags = item.tool_labels(), prev.tool_labels()
         for name in sorted(new_tags - old_tags):
@@ -284,6 +329,13 @@ class AsanaAdapter(Adapter):
         if subtasks is None:  # not read this run (an incremental read) nor written: unchanged
             return Outcome(change, gid, "+".join(filter(None, (stamp, steps_hash))))
         return Outcome(change, remote_id=gid, version=version(stamp, subtasks))
+
+    def _due_time(self, gid: str) -> str | None:
+        """The task's due time; asked for when this run's read did not fetch the task."""
+        if gid not in self._due_at:
+            task = self.tasks_api.get_task(gid, {"opt_fields": "due_at"})
+            self._due_at[gid] = task.get("due_at")
+        return self._due_at[gid]
 
     def _write_steps(
         self, task_gid: str, existing: list[Json], steps: Sequence[Step]

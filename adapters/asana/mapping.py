@@ -3,7 +3,8 @@
 kind      <-> the task's section in the configured project (config `lists`)
 archived  <-> completed + in the `archive_section` (the kind is then unknown)
 done      <-> completed
-due       <-> due_on
+due       <-> due_on; for a task with a due time (`due_at`), the day it falls on in the
+              pair's time zone. A new day keeps a person's time of day.
 notes     <-> notes, with the link-back footer
 labels    <-> tags (the owner travels as the tag "owner/<role>")
 steps     <-> subtasks of a problem task: name, completed, in order
@@ -13,14 +14,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sync.contract import split_footer
 from sync.model import Item, Kind, Step, split_owner
 
 TASK_FIELDS = (
-    "name,notes,completed,due_on,modified_at,num_subtasks,"
+    "name,notes,completed,due_on,due_at,modified_at,num_subtasks,"
     "memberships.project.name,memberships.section.name,tags.name"
 )
 SUBTASK_FIELDS = "name,completed,modified_at"
@@ -52,7 +53,9 @@ def placement(
     return None
 
 
-def to_item(task: Json, where: Placement, subtasks: list[Json]) -> tuple[Item, str | None]:
+def to_item(
+    task: Json, where: Placement, subtasks: list[Json], zone: tzinfo = UTC
+) -> tuple[Item, str | None]:
     """The item a task shows and the item id from its footer (None for a person's task)."""
     notes, item_id = split_footer(task.get("notes") or "")
     labels, owner = split_owner({t["name"] for t in task.get("tags") or []})
@@ -63,12 +66,34 @@ def to_item(task: Json, where: Placement, subtasks: list[Json]) -> tuple[Item, s
         notes=notes,
         done=completed and not where.archived,
         archived=where.archived,
-        due=date.fromisoformat(task["due_on"]) if task.get("due_on") else None,
+        due=due_day(task, zone),
         owner=owner,
         labels=labels,
         steps=tuple(Step(s.get("name") or "", bool(s.get("completed"))) for s in subtasks),
     )
     return item, item_id
+
+
+def due_day(task: Json, zone: tzinfo) -> date | None:
+    if task.get("due_at"):
+        return _moment(task["due_at"]).astimezone(zone).date()
+    return date.fromisoformat(task["due_on"]) if task.get("due_on") else None
+
+
+def due_fields(due: date | None, due_at: str | None, zone: tzinfo) -> Json:
+    """What to write for a new due day: a task with a due time keeps its time of day
+    (`due_at`), any other gets the day (`due_on`)."""
+    if due is None:
+        return {"due_at": None} if due_at else {"due_on": None}
+    if not due_at:
+        return {"due_on": due.isoformat()}
+    local = _moment(due_at).astimezone(zone)
+    moment = datetime.combine(due, local.timetz().replace(tzinfo=None), zone).astimezone(UTC)
+    return {"due_at": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+
+
+def _moment(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def version(task_modified_at: str, subtasks: list[Json]) -> str:

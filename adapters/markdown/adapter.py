@@ -38,6 +38,7 @@ from sync.contract import (
     CheckLine,
     Create,
     Outcome,
+    Place,
     RemoteItem,
     Snapshot,
     Update,
@@ -82,6 +83,7 @@ class MarkdownAdapter(Adapter):
             return Snapshot({})
         text, st = loaded
         modified = datetime.fromtimestamp(st.st_mtime, UTC)
+        entries = self._entries(parse(text, self._sections))
         return Snapshot(
             {
                 e.remote_id: RemoteItem(
@@ -92,8 +94,9 @@ class MarkdownAdapter(Adapter):
                     modified,
                     hidden=frozenset({"kind"}) if e.heading == self._archive else frozenset(),
                 )
-                for e in self._entries(parse(text, self._sections))
-            }
+                for e in entries
+            },
+            order=tuple(e.remote_id for e in entries if e.heading != self._archive),
         )
 
     def write(self, changes: Sequence[Change]) -> list[Outcome]:
@@ -149,12 +152,19 @@ class MarkdownAdapter(Adapter):
         by_item = {e.item_id: e for e in entries if e.item_id}
         edits = Edits()
         errors: list[str | None] = []
+        spots: dict[str, int] = {}
+        """Item id -> the `edits.insert` key a card placed in this batch went to."""
         for change in changes:
             if isinstance(change, Create):
                 # A marker already in the file: an earlier create went through; never twice.
                 if change.item_id not in by_item:
                     card = render_card(change.item, change.item_id, nl)
-                    edits.append[self._heading(change.item)].append(card)
+                    spot = _spot(change.place, by_remote, spots)
+                    if spot is None:
+                        edits.append[self._heading(change.item)].append(card)
+                    else:
+                        edits.insert[spot].append(card)
+                        spots[change.item_id] = spot
                 errors.append(None)
                 continue
             entry = by_remote.get(change.remote_id)
@@ -164,7 +174,12 @@ class MarkdownAdapter(Adapter):
             errors.append(None)
             raw = self._card_text(entry, change, nl)
             target = self._heading(change.item)
-            if target == entry.heading:
+            spot = _spot(change.place, by_remote, spots)
+            if spot is not None:
+                edits.remove.add(entry.index)
+                edits.insert[spot].append(raw if raw.endswith("\n") else raw + nl)
+                spots[change.item_id] = spot
+            elif target == entry.heading:
                 if raw != entry.card.raw:
                     edits.replace[entry.index] = raw
             else:
@@ -265,8 +280,26 @@ class MarkdownAdapter(Adapter):
 
 
 def _content(item: Item) -> Item:
-    """What a card's own bytes say: kind and archived are said by the heading it is under."""
-    return item.with_(kind=Kind.GOAL, archived=False)
+    """What a card's own bytes say: kind and archived are said by the heading it is under,
+    the rank by the line's place."""
+    return item.with_(kind=Kind.GOAL, archived=False, rank="")
+
+
+def _spot(place: Place | None, by_remote: dict[str, _Entry], spots: dict[str, int]) -> int | None:
+    """The `Edits.insert` key that puts a card at `place`: right after its `after`
+    neighbour (placed earlier in the batch, or a card in the file), else right before its
+    `before` neighbour; None: append it under its heading."""
+    if place is None:
+        return None
+    after, before = place.after, place.before
+    if after is not None:
+        if after.item_id in spots:
+            return spots[after.item_id]
+        if after.remote_id in by_remote:
+            return by_remote[after.remote_id].index + 1
+    if before is not None and before.remote_id in by_remote:
+        return by_remote[before.remote_id].index
+    return None
 
 
 def _digest(text: str) -> str:

@@ -135,14 +135,18 @@ def newline_of(text: str) -> str:
 
 @dataclass
 class Edits:
-    """What `edit` changes: cards replaced or removed (by block index), cards appended."""
+    """What `edit` changes: cards replaced or removed (by block index), cards appended,
+    cards inserted before a block (by index; `len(blocks)`: at the end)."""
 
     replace: dict[int, str] = field(default_factory=dict)
     remove: set[int] = field(default_factory=set)
     append: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    insert: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def __bool__(self) -> bool:
-        return bool(self.replace or self.remove or any(self.append.values()))
+        return bool(
+            self.replace or self.remove or any(self.append.values()) or any(self.insert.values())
+        )
 
 
 def edit(board: Board, edits: Edits, order: Sequence[str], ensure: Sequence[str], nl: str) -> str:
@@ -175,6 +179,8 @@ def edit(board: Board, edits: Edits, order: Sequence[str], ensure: Sequence[str]
             at = min(later + settings, default=len(blocks))
             section = f"## {name}{nl}{nl}" + "".join(cards) + (nl if cards else "")
             before[at].append((section, True))
+    for at, cards in edits.insert.items():
+        before[at] += [(card, False) for card in cards]
     out: list[str] = []
     for i, block in enumerate(blocks):
         _put(out, before.get(i, ()), nl)

@@ -11,10 +11,13 @@ Requests (the performance budget is per run):
   card) copies the template's checklist in one `POST /checklists` (`idChecklistSource`).
   The template is made once per board (11 requests), so each problem card costs one
   request for its Five Whys.
+- Order: a card's place is its `pos`. A placed create or update sends the `pos` between
+  its neighbours' (from the board read), or "top"/"bottom" at a list's ends, which need
+  no read: a move elsewhere costs one `PUT` here.
 - An update is one `PUT /cards/{id}` for all card fields that differ, plus one request
   per check item that differs (Trello has no batch write). Writes need the board read,
   except after a read that found nothing since the cursor: then updates of card fields
-  alone (title, notes, done, due, archived) are written from `Update.previous`, so k
+  alone (title, notes, done, archived) are written from `Update.previous`, so k
   such changes cost 1 + k requests.
 - `publish` (the 1:1 agenda) is one board read plus one write.
 py-trello is used through `fetch_json`; its object layer fetches eagerly (a `Card.fetch`
@@ -37,20 +40,23 @@ from adapters.trello.config import TrelloTarget
 from adapters.trello.mapping import BoardView
 from adapters.trello.session import GaveUp, HttpStatus, TrelloSession, Uncertain, call_with_retries
 from sync.contract import (
+    Anchor,
     Change,
     CheckLine,
     Create,
     Outcome,
+    Place,
     Snapshot,
     Update,
     add_footer,
     split_footer,
 )
 from sync.errors import TargetError, TargetRejected, TargetUnavailable
+from sync.limits import NOTES_MARK, TITLE_MARK, shorten
 from sync.model import Item, Kind, Step
 
-DESC_LIMIT = 16384
-"""Trello's longest card description."""
+DESC_LIMIT = NAME_LIMIT = 16384
+"""Trello's longest card description and card name."""
 
 
 class TrelloAdapter(Adapter):
@@ -71,6 +77,8 @@ class TrelloAdapter(Adapter):
         self._quiet = False
         """The last read found no action since its cursor: every card is as the full read
         that set the cursor saw it, which is what each `Update.previous` shows."""
+        self._made: dict[str, str] = {}
+        """Item id -> card id of the cards created by the batch being applied."""
 
     def _count(self) -> None:
         self.requests += 1
@@ -125,11 +133,18 @@ class TrelloAdapter(Adapter):
             remote = mapping.remote_item(card, view)
             if remote is not None:
                 items[remote.remote_id] = remote
-        return Snapshot(items=items, complete=True, cursor=view.cursor)
+        shown = [items[c] for c in items if not items[c].item.archived]
+        order = sorted(shown, key=lambda r: (r.item.kind, view.cards[r.remote_id].get("pos", 0)))
+        return Snapshot(
+            items=items,
+            complete=True,
+            cursor=view.cursor,
+            order=tuple(r.remote_id for r in order),
+        )
 
     def _load_view(self) -> BoardView:
         data = self._call("GET", f"/boards/{self.config.board_id}", dict(mapping.BOARD_QUERY))
-        self._view = mapping.parse_board(data, self.config.lists)
+        self._view = mapping.parse_board(data, self.config.lists, self.zone)
         return self._view
 
     # -- apply ------------------------------------------------------------------------------
@@ -137,6 +152,7 @@ class TrelloAdapter(Adapter):
         view = self._view
         if view is None and not (self._quiet and all(map(_fields_only, changes))):
             view = self._load_view()
+        self._made = {}
         try:
             for change in changes:
                 try:
@@ -156,22 +172,24 @@ class TrelloAdapter(Adapter):
             self._quiet = False  # our own writes are actions now
 
     def _create(self, view: BoardView, change: Create) -> Outcome:
-        item = change.item
+        item = _fitted(change.item, change.item_id)
         wanted = mapping.card_fields(
             item,
             add_footer(item.notes, change.item_id),
             self._list_id(view, item.kind),
             self._label_ids(view, item),
+            self.zone,
         )
         body = {k: v for k, v in wanted.items() if k != "closed" and v is not None}
         body["idLabels"] = ",".join(wanted["idLabels"])
-        body["pos"] = "bottom"
+        body["pos"] = self._pos(view, change.place)
         five_whys = item.kind is Kind.PROBLEM and _fresh(item.steps)
         template = self._template(view, item.steps) if five_whys else None
         if template:
             body.update(idCardSource=template[0], keepFromSource="checklists")
         card = self._call("POST", "/cards", body=body)
         view.cards[card["id"]] = card
+        self._made[change.item_id] = card["id"]
         try:
             if item.archived:
                 view.cards[card["id"]] = self._call(
@@ -196,15 +214,18 @@ class TrelloAdapter(Adapter):
             raise ChangeFailed(
                 f"card {change.remote_id} changed in Trello since it was read; not written"
             )
-        item = change.item
+        item = _fitted(change.item, change.item_id)
         keep = [i for i in card["idLabels"] if i not in view.label_names]  # colour-only labels
         wanted = mapping.card_fields(
             item,
             add_footer(item.notes, change.item_id),
             self._list_id(view, item.kind),
             self._label_ids(view, item) + keep,
+            self.zone,
         )
-        diff = mapping.card_diff(card, wanted)
+        diff = mapping.card_diff(card, wanted, self.zone)
+        if change.place is not None:
+            diff["pos"] = self._pos(view, change.place)
         if diff:
             view.cards[card["id"]] = self._call("PUT", f"/cards/{card['id']}", body=diff)
         self._sync_steps(view, card["id"], item)
@@ -214,14 +235,34 @@ class TrelloAdapter(Adapter):
         """`_update` of a `_fields_only` change after a quiet read, without reading the
         board: one PUT of what differs between `previous` (what the card shows) and the
         item. Saves the full read a run that only carries such changes would need."""
-        before, after = change.previous, change.item
+        before, after = (_fitted(i, change.item_id) for i in (change.previous, change.item))
         shown = mapping.card_fields(before, add_footer(before.notes, change.item_id), "", [])
         wanted = mapping.card_fields(after, add_footer(after.notes, change.item_id), "", [])
-        diff = mapping.card_diff(shown, wanted)
+        diff = mapping.card_diff(shown, wanted)  # the due is unchanged: see _fields_only
+        if change.place is not None:
+            diff["pos"] = self._pos(None, change.place)
         if diff:
             self._call("PUT", f"/cards/{change.remote_id}", body=diff)
         version = mapping.version(after, change.item_id)
         return Outcome(change, remote_id=change.remote_id, version=version)
+
+    def _pos(self, view: BoardView | None, place: Place | None) -> str | float:
+        """Trello's `pos` for a place: "top" or "bottom" at a list's ends, else halfway
+        between the neighbours' (the bottom if one is not on the board read)."""
+        if place is None or place.before is None:
+            return "bottom"
+        if place.after is None:
+            return "top"
+        around = [self._card_pos(view, anchor) for anchor in (place.after, place.before)]
+        if view is None or None in around:
+            return "bottom"
+        low, high = around
+        return (float(low) + float(high)) / 2  # type: ignore[arg-type]
+
+    def _card_pos(self, view: BoardView | None, anchor: Anchor) -> float | None:
+        card_id = anchor.remote_id or self._made.get(anchor.item_id)
+        card = view.cards.get(card_id) if view is not None and card_id else None
+        return float(card["pos"]) if card is not None and "pos" in card else None
 
     # -- lists, labels, template --------------------------------------------------------------
     def _list_id(self, view: BoardView, kind: Kind) -> str:
@@ -398,15 +439,31 @@ class TrelloAdapter(Adapter):
 
 
 def _fields_only(change: Change) -> bool:
-    """An update of card fields alone (title, notes, done, due, archived): its labels,
+    """An update of card fields alone (title, notes, done, archived): its labels,
     list and check items stay, so it needs neither their ids nor the card's own labels."""
     if not isinstance(change, Update) or change.relink:
         return False
+    if change.place is not None and None not in (change.place.after, change.place.before):
+        return False  # between two cards: their `pos` comes from the board read
     before, after = change.previous, change.item
-    return (before.kind, before.tool_labels(), before.steps) == (
+    return (before.kind, before.tool_labels(), before.steps, before.due) == (
         after.kind,
         after.tool_labels(),
         after.steps,
+        after.due,  # a new day keeps the card's time of day, which needs the board read
+    )
+
+
+def _fitted(item: Item, item_id: str) -> Item:
+    """The item as a card can hold it: name and description (with the footer) within
+    Trello's limits, shortened visibly (`sync.limits`); the other tools keep it whole."""
+    room = DESC_LIMIT - len(add_footer("-", item_id)) + 1
+    title, notes = (
+        shorten(item.title, NAME_LIMIT, TITLE_MARK),
+        shorten(item.notes, room, NOTES_MARK),
+    )
+    return (
+        item if (title, notes) == (item.title, item.notes) else item.with_(title=title, notes=notes)
     )
 
 

@@ -5,7 +5,8 @@
 | kind | the card's list (config `lists`: kind -> list name) |
 | title, notes | `name`, `desc` (notes + link-back footer) |
 | done, archived | `dueComplete`, `closed` |
-| due | `due`, date part in UTC; written as noon UTC so every time zone shows that day |
+| due | `due`: its day in the pair's time zone; a new due is noon there, a changed one
+  keeps the time of day the card had (a person's 17:00 stays 17:00) |
 | labels, owner | label names; the owner as label "owner/<role>" |
 | steps | check items of the checklist "Five Whys" (else "Checklist": not a problem's) |
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from sync.contract import RemoteItem, split_footer
@@ -81,9 +82,11 @@ class BoardView:
     open_lists: dict[str, str] = field(default_factory=dict)
     """Name -> id of every open list, mapped or not (the agenda has a list of its own)."""
     cursor: str | None = None
+    zone: tzinfo = UTC
+    """The pair's time zone: the day a `due` falls on."""
 
 
-def parse_board(data: dict[str, Any], lists: dict[Kind, str]) -> BoardView:
+def parse_board(data: dict[str, Any], lists: dict[Kind, str], zone: tzinfo = UTC) -> BoardView:
     by_name: dict[str, str] = {}
     for tlist in sorted(data.get("lists", []), key=lambda t: t.get("pos", 0)):
         if not tlist.get("closed"):
@@ -98,6 +101,7 @@ def parse_board(data: dict[str, Any], lists: dict[Kind, str]) -> BoardView:
         label_names={x["id"]: x["name"] for x in labels},
         cards={c["id"]: c for c in data.get("cards", [])},
         open_lists=by_name,
+        zone=zone,
     )
     names = [CHECKLIST_NAME, OTHER_CHECKLIST_NAME]  # a card's "Five Whys" one first
     steps = [c for c in data.get("checklists", []) if c["name"] in names]
@@ -141,7 +145,7 @@ def card_item(card: dict[str, Any], view: BoardView) -> tuple[Item, str | None] 
         notes=notes,
         done=bool(card["dueComplete"]),
         archived=bool(card["closed"]),
-        due=due_date(card.get("due")),
+        due=due_date(card.get("due"), view.zone),
         owner=owner,
         labels=labels,
         steps=steps,
@@ -182,12 +186,18 @@ def version(item: Item, item_id: str | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def due_date(value: str | None) -> date | None:
-    return parse_time(value).date() if value else None
+def due_date(value: str | None, zone: tzinfo = UTC) -> date | None:
+    return parse_time(value).astimezone(zone).date() if value else None
 
 
-def due_value(due: date | None) -> str | None:
-    return f"{due.isoformat()}T12:00:00.000Z" if due else None
+def due_value(due: date | None, zone: tzinfo = UTC, keep: str | None = None) -> str | None:
+    """Trello's `due` for a day in `zone`: at the time of day of `keep` (the card's due
+    before), else at noon."""
+    if due is None:
+        return None
+    at = parse_time(keep).astimezone(zone).timetz() if keep else time(12, tzinfo=zone)
+    moment = datetime.combine(due, at.replace(tzinfo=None), zone).astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_time(value: str) -> datetime:
@@ -199,7 +209,9 @@ def label_color(name: str) -> str:
     return LABEL_COLORS[int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(LABEL_COLORS)]
 
 
-def card_fields(item: Item, desc: str, list_id: str, label_ids: list[str]) -> dict[str, Any]:
+def card_fields(
+    item: Item, desc: str, list_id: str, label_ids: list[str], zone: tzinfo = UTC
+) -> dict[str, Any]:
     """The card fields an item asks for, in Trello's names."""
     return {
         "name": item.title,
@@ -207,14 +219,14 @@ def card_fields(item: Item, desc: str, list_id: str, label_ids: list[str]) -> di
         "idList": list_id,
         "closed": item.archived,
         "dueComplete": item.done,
-        "due": due_value(item.due),
+        "due": due_value(item.due, zone),
         "idLabels": sorted(label_ids),
     }
 
 
-def card_diff(card: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+def card_diff(card: dict[str, Any], wanted: dict[str, Any], zone: tzinfo = UTC) -> dict[str, Any]:
     """The fields of `wanted` that the card does not already show; idLabels as Trello
-    takes them, comma-separated."""
+    takes them, comma-separated; a due on another day at the card's time of day."""
     diff: dict[str, Any] = {}
     for key, value in wanted.items():
         current = card.get(key)
@@ -222,8 +234,9 @@ def card_diff(card: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
             if sorted(current or []) != value:
                 diff[key] = ",".join(value)
         elif key == "due":
-            if due_date(current) != due_date(value):
-                diff[key] = value
+            day = due_date(value, zone)
+            if due_date(current, zone) != day:
+                diff[key] = due_value(day, zone, keep=current)
         elif current != value:
             diff[key] = value
     return diff

@@ -5,9 +5,14 @@ requests into these calls, and `person.py` calls them directly to act as a perso
 Every write bumps the task's `modified_at` and appends events to the stream of each project
 the task (or its parent, for a subtask) belongs to, the way Asana's `/events` reports them.
 
-Limitations (deliberate): tasks are listed in the order they joined a project, not by a
-manual drag order; tags and sections cannot be renamed or deleted; deleted tasks are gone
-at once (no trash); only task events are recorded (not stories, projects or sections).
+Order: a project lists its tasks section by section, each section top to bottom; a new
+task joins the bottom of its section, `addTask` puts a task at the top of the section or
+at `insert_before` / `insert_after` (a task of that section), and records an "added"
+event with the section as parent even within one section (how pairsync sees a drag).
+
+Limitations (deliberate): tags and sections cannot be renamed or deleted; deleted tasks
+are gone at once (no trash); only task events are recorded (not stories, projects or
+sections).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import itertools
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from adapters.asana.sim.errors import AsanaError, invalid, unknown_object
@@ -120,6 +126,8 @@ class Task:
     completed: bool = False
     completed_at: float | None = None
     due_on: str | None = None
+    due_at: str | None = None
+    """A due time (UTC); `due_on` is then its day (in UTC: the simulator has no user zone)."""
     parent: Task | None = None
     memberships: dict[str, str | None] = field(default_factory=dict)
     """project gid -> section gid, in the order the task joined them."""
@@ -230,7 +238,10 @@ class AsanaBackend:
 
     # -- tasks ----------------------------------------------------------------------------
     def tasks_for_project(self, project: Project) -> list[Task]:
-        return [self.tasks[gid] for gid in project.tasks]
+        """Section by section (as the project shows them), each in its manual order."""
+        place = {gid: i for i, gid in enumerate(project.sections)}
+        tasks = [self.tasks[gid] for gid in project.tasks]
+        return sorted(tasks, key=lambda t: place.get(t.memberships[project.gid] or "", -1))
 
     def tasks_for_section(self, section: Section) -> list[Task]:
         project = section.project
@@ -276,8 +287,15 @@ class AsanaBackend:
         return list(placements.items())
 
     def _set_fields(self, task: Task, fields: Json) -> list[str]:
+        if fields.get("due_on") is not None and fields.get("due_at") is not None:
+            raise invalid("due_on, due_at: only one of them may be given")
+        if "due_at" in fields:  # a due time sets its day; no time clears both
+            at = fields["due_at"]
+            fields = fields | {"due_on": _day_of(at) if at else None}
+        elif "due_on" in fields:  # a day alone clears the time
+            fields = fields | {"due_at": None}
         changed: list[str] = []
-        for name in ("name", "notes", "due_on", "completed"):
+        for name in ("name", "notes", "due_on", "due_at", "completed"):
             if name in fields and getattr(task, name) != fields[name]:
                 setattr(task, name, fields[name])
                 changed.append(name)
@@ -301,16 +319,39 @@ class AsanaBackend:
             self.projects[project_gid].tasks.remove(task.gid)
         del self.tasks[task.gid]
 
-    def add_task_for_section(self, actor: User, section: Section, task: Task) -> None:
-        """POST /sections/{gid}/addTask: move within that section's project only."""
+    def add_task_for_section(
+        self,
+        actor: User,
+        section: Section,
+        task: Task,
+        before: str | None = None,
+        after: str | None = None,
+    ) -> None:
+        """POST /sections/{gid}/addTask: move within that section's project only, to the
+        top of the section or next to `before` / `after` (tasks of that section)."""
         project = section.project
+        if before is not None and after is not None:
+            raise invalid("insert_before, insert_after: only one of them may be given")
+        anchor_gid = before or after
+        if anchor_gid is not None:
+            anchor = self.get_task(anchor_gid, "insert_before" if before else "insert_after")
+            if anchor is task or anchor.memberships.get(project.gid) != section.gid:
+                raise invalid(f"{anchor_gid}: not a task of section {section.gid}")
         if project.gid not in task.memberships:
             self._join(actor, task, project, section.gid)
-            return
-        if task.memberships[project.gid] != section.gid:
+        else:
             task.memberships[project.gid] = section.gid
             self._emit(actor, task, "added", section.compact())
             self._touch(task)
+        project.tasks.remove(task.gid)
+        if anchor_gid is None:  # the top of the section
+            tops = [
+                g for g in project.tasks if self.tasks[g].memberships[project.gid] == section.gid
+            ]
+            at = project.tasks.index(tops[0]) if tops else len(project.tasks)
+        else:
+            at = project.tasks.index(anchor_gid) + (1 if after else 0)
+        project.tasks.insert(at, task.gid)
 
     def add_project_for_task(
         self, actor: User, task: Task, project: Project, section_gid: str | None
@@ -407,6 +448,14 @@ class AsanaBackend:
     def expire_sync_tokens(self) -> None:
         """As if a day passed without a sync: every token answers 412 next time."""
         self._sync_tokens.clear()
+
+
+def _day_of(stamp: str) -> str:
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid(f"due_at: {stamp!r} is not a date-time") from None
+    return moment.astimezone(UTC).date().isoformat()
 
 
 class SyncTokenInvalid(AsanaError):

@@ -43,12 +43,20 @@ class Person:
     def complete(self, task_gid: str, done: bool = True) -> Task:
         return self.edit(task_gid, completed=done)
 
-    def move(self, task_gid: str, section: str, project_gid: str | None = None) -> None:
-        """Drag the task to another section of `project_gid` (default: its first project)."""
+    def move(
+        self,
+        task_gid: str,
+        section: str,
+        project_gid: str | None = None,
+        before: str | None = None,
+        after: str | None = None,
+    ) -> None:
+        """Drag the task to the top of a section of `project_gid` (default: its first
+        project), or to just before / after another task of it."""
         task = self.task(task_gid)
         sec = self.section(project_gid or next(iter(task.memberships)), section)
         with self._lock:
-            self.backend.add_task_for_section(self.user, sec, task)
+            self.backend.add_task_for_section(self.user, sec, task, before, after)
 
     def delete(self, task_gid: str) -> None:
         with self._lock:

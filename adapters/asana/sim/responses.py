@@ -79,7 +79,7 @@ def task_json(task: Task, backend: AsanaBackend) -> Json:
         "created_at": iso(task.created_at),
         "created_by": {"gid": task.created_by.gid, "resource_type": "user"},
         "due_on": task.due_on,
-        "due_at": None,
+        "due_at": task.due_at,
         "modified_at": iso(task.modified_at),
         "notes": task.notes,
         "num_subtasks": len(task.subtasks),
@@ -317,8 +317,12 @@ class AsanaApp(SimApp):
     @endpoint
     def add_task_for_section(self, request: Request, section_gid: str) -> Response:
         section = self.backend.get_section(section_gid)
-        task = self.backend.get_task(str(self._body(request).get("task")))
-        self.backend.add_task_for_section(self._actor(request), section, task)
+        body = self._body(request)
+        task = self.backend.get_task(str(body.get("task")))
+        before, after = body.get("insert_before"), body.get("insert_after")
+        self.backend.add_task_for_section(
+            self._actor(request), section, task, before=before, after=after
+        )
         return json_response({"data": {}})
 
     @endpoint

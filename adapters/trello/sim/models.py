@@ -8,6 +8,7 @@ as a person in Trello call them directly (see `server.Person`).
 
 Limitations (deliberate): no organisations, members on boards, attachments, comments,
 custom fields or webhooks; `pos` is a plain float; a token sees every board of its member.
+A card name or description longer than 16,384 characters is refused (400), as Trello does.
 """
 
 from __future__ import annotations
@@ -188,6 +189,8 @@ class TrelloBackend:
                 value = _pos(value, [c for c in board.cards.values() if c.idList == card.idList])
             elif key in ("name", "desc"):
                 value = "" if value is None else str(value)
+                if len(value) > TEXT_LIMIT:  # Trello: "1 to 16384 characters long"
+                    raise TrelloError(400, f"invalid value for {key}")
             if getattr(card, key) != value:
                 old[key] = getattr(card, key)
                 setattr(card, key, value)
@@ -387,6 +390,10 @@ def _id_list(value: Any) -> list[str]:
     return [v for v in str(value).split(",") if v]
 
 
+TEXT_LIMIT = 16384
+"""The longest card name and description Trello stores."""
+
+
 def _pos(pos: Any, siblings: Any) -> float:
     """Trello's `pos`: "top", "bottom" or a positive number."""
     existing = [s.pos for s in siblings]
@@ -394,4 +401,10 @@ def _pos(pos: Any, siblings: Any) -> float:
         return (max(existing) if existing else 0.0) + 16384.0
     if pos == "top":
         return (min(existing) if existing else 16384.0) / 2
-    return float(pos)
+    try:
+        value = float(pos)
+    except (TypeError, ValueError):
+        value = -1.0
+    if not value > 0:
+        raise TrelloError(400, "invalid value for pos")
+    return value

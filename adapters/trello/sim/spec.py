@@ -19,6 +19,8 @@ something the file forbids (checked against Trello's documentation and py-trello
 - Some parameter defaults do not match their own schema (`false` for a string).
 - A check item's `pos` is a number; a board's `dateLastActivity` is a date-time.
 - `desc`, `due`, `start`, `idLabels` and `idMembers` may be empty (clearing the field).
+- A card's `pos` ("top", "bottom" or a positive number) is a `oneOf` that openapi-core
+  cannot read from a query string: it is checked as a pattern instead.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from adapters.simkit import load_openapi
 SPEC_FILE = Path(__file__).with_name("trello-openapi.json")
 _ID_LIST = {"type": "string", "pattern": "^([0-9a-fA-F]{24}(,[0-9a-fA-F]{24})*)?$"}
 _MAY_BE_EMPTY = ("desc", "due", "start", "idLabels", "idMembers")
+_POS = {"type": "string", "pattern": r"^(top|bottom|[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?)$"}
 _OAUTH_PARAM = re.compile(r'(oauth_consumer_key|oauth_token)="([^"]*)"')
 
 
@@ -72,6 +75,8 @@ def _patch_parameter(schemas: dict[str, Any], path: str, param: dict[str, Any]) 
         del schema["default"]  # e.g. `false` for a string
     if name in ("due", "start"):
         schema.pop("format", None)
+    elif name == "pos" and path in ("/cards", "/cards/{id}"):
+        param["schema"] = copy.deepcopy(_POS)
     elif name in ("idLabels", "idMembers") and path.startswith("/cards"):
         param["schema"] = copy.deepcopy(_ID_LIST)
         param.pop("style", None)
