@@ -24,7 +24,7 @@ from sync.agenda import (
 from sync.config import PairConfig, load_config
 from sync.contract import CheckLine, Update
 from sync.engine import RunSummary, run_pair, summary_lines
-from sync.errors import PairsyncError, StateError
+from sync.errors import ConfigError, PairsyncError, StateError
 from sync.facilitation import five_whys_progress
 from sync.logs import configure_logging, redact, say
 from sync.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
@@ -125,22 +125,47 @@ def sync(
         bool, typer.Option("--dry-run", help="Print the plan; write nothing.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    accept_vanished: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept-vanished",
+            metavar="TARGET",
+            help="Archive everywhere the items held as vanished from TARGET (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Sync one pair (--config) or every pair in a directory (--config-dir)."""
     if (config is None) == (config_dir is None):
         usage = "sync: give exactly one of --config FILE or --config-dir DIR"
         raise fail("usage", [usage], 2, as_json)
+    if accept_vanished and config is None:
+        raise fail("usage", ["sync: --accept-vanished needs --config FILE"], 2, as_json)
     guarded(process_settings, as_json)  # a bad PAIRSYNC_* is a usage error for all pairs
     if config is not None:
-        summary = guarded(
-            lambda: run_pair(load_config(config), dry_run, show_progress=True), as_json
-        )
+        accepted = accept_vanished or []
+
+        def one_pair() -> RunSummary:
+            pair = load_config(config)
+            check_targets(pair, accepted, "--accept-vanished")
+            return run_pair(pair, dry_run, show_progress=True, accept_vanished=accepted)
+
+        summary = guarded(one_pair, as_json)
         print_summary(summary, as_json)
         raise typer.Exit(1 if summary.failed else 0)
     assert config_dir is not None
     results = guarded(lambda: sync_many(config_files(config_dir), dry_run), as_json)
     report_pairs(results, as_json)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
+
+
+def check_targets(pair: PairConfig, names: list[str], option: str) -> None:
+    """Usage error (exit 2) for a name that is not one of the pair's targets."""
+    known = [t.name for t in pair.targets]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ConfigError(
+            [f"{option}: no target {unknown[0]!r} in this pair (targets: {', '.join(known)})"]
+        )
 
 
 def report_pairs(results: list[PairResult], as_json: bool) -> None:

@@ -121,6 +121,13 @@ class AgendaSection(Section):
         return meeting
 
 
+class SafetySection(Section):
+    hold_vanished_share: float = Field(default=0.5, ge=0, lt=1)
+    """Hold when more than this share of a target's items vanish in one read..."""
+    hold_vanished_min: int = Field(default=3, ge=1)
+    """... or every item of a kind, and at least this many (see sync/safety.py)."""
+
+
 class PairConfig(BaseModel):
     """The whole file. `config_dir` is where relative paths start."""
 
@@ -131,9 +138,12 @@ class PairConfig(BaseModel):
     stale: StaleSection = StaleSection()
     five_whys: FiveWhysSection = FiveWhysSection()
     agenda: AgendaSection = AgendaSection()
+    safety: SafetySection = SafetySection()
     targets: list[Target] = Field(min_length=1)
     channels: list[ChannelEntry] = []
     config_dir: Path = Path(".")
+    config_file: Path | None = None
+    """The file this was read from (named in messages that suggest a command)."""
 
     @model_validator(mode="after")
     def _targets_consistent(self) -> PairConfig:
@@ -180,11 +190,13 @@ def load_config(path: Path) -> PairConfig:
     if "target" in data:
         problems.append(f"{label}: target: unrecognized section (did you mean [[targets]]?)")
         data.pop("target")
-    if "config_dir" in data:
-        problems.append(f"{label}: config_dir: unrecognized key")
+    for internal in ("config_dir", "config_file"):
+        if internal in data:
+            problems.append(f"{label}: {internal}: unrecognized key")
     if problems:
         raise ConfigError(problems)
     data["config_dir"] = path.parent.resolve()
+    data["config_file"] = path
     try:
         config = PairConfig(**data)
     except ValidationError as exc:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
@@ -25,7 +25,7 @@ from rich.progress import Progress
 from adapters import adapter_for
 from adapters.base import Adapter
 from sync.config import PairConfig
-from sync.contract import Change, Create, Link, Outcome, Snapshot, new_item_id
+from sync.contract import DEFAULT_LISTS, Change, Create, Link, Outcome, Snapshot, new_item_id
 from sync.errors import TargetError
 from sync.facilitation import Event, Facilitation, facilitate, five_whys_seeded, stale_clock
 from sync.lock import pair_lock
@@ -33,6 +33,7 @@ from sync.merge import Conflict, Plan, TargetView, Touch, merge_board, plan_writ
 from sync.model import Item, Step
 from sync.notify import NotifyReport, notify
 from sync.report import not_written_lines
+from sync.safety import Hold, Limits, decide_holds, drop_held_writes, hold_line, shield
 from sync.state import ItemRecord, State
 
 log = logging.getLogger("pairsync")
@@ -67,6 +68,8 @@ class RunSummary:
     """Five Whys added, countermeasure actions made, items marked or archived as stale."""
     channels: NotifyReport = field(default_factory=NotifyReport)
     """What went to the pair's Slack / Teams channels after the sync."""
+    held: dict[str, int] = field(default_factory=dict)
+    """Target -> vanished items held this run (archived nowhere; see sync/safety.py)."""
 
     @property
     def failed(self) -> bool:
@@ -84,12 +87,19 @@ class RunSummary:
             "conflicts": self.conflicts,
             "facilitation": [asdict(event) for event in self.facilitation],
             "channels": self.channels.to_json(),
+            "held": self.held,
         }
 
 
-def run_pair(config: PairConfig, dry_run: bool = False, show_progress: bool = False) -> RunSummary:
+def run_pair(
+    config: PairConfig,
+    dry_run: bool = False,
+    show_progress: bool = False,
+    accept_vanished: Collection[str] = (),
+) -> RunSummary:
     """Lock the pair, open its state and sync: what `pairsync sync` does for one pair.
-    `show_progress` draws a bar on a terminal (never under cron: no TTY, no bar)."""
+    `show_progress` draws a bar on a terminal (never under cron: no TTY, no bar);
+    `accept_vanished` names targets whose vanished items are archived, not held."""
     with Progress(transient=True, disable=not (show_progress and sys.stderr.isatty())) as bar:
         task = bar.add_task(config.pair.name, total=2 * len(config.targets))
 
@@ -102,7 +112,9 @@ def run_pair(config: PairConfig, dry_run: bool = False, show_progress: bool = Fa
         with pair_lock(state_path):
             state = State.open(state_path)
             try:
-                summary = sync_pair(config, state, dry_run=dry_run, on_step=step)
+                summary = sync_pair(
+                    config, state, dry_run=dry_run, on_step=step, accept_vanished=accept_vanished
+                )
                 if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
                     summary.channels = notify(config, state, datetime.now(UTC))
                 return summary
@@ -157,6 +169,7 @@ def sync_pair(
     new_id: Callable[[], str] = new_item_id,
     adapters: list[Adapter] | None = None,
     on_step: Callable[[str], None] = lambda _: None,
+    accept_vanished: Collection[str] = (),
 ) -> RunSummary:
     """Sync one pair; the caller holds the pair's lock and owns `state`. `on_step` is told
     before each target is read and before each is written (a progress bar's steps)."""
@@ -164,9 +177,13 @@ def sync_pair(
     adapters = adapters if adapters is not None else build_adapters(config)
     summaries = {a.name: TargetSummary() for a in adapters}
     records = state.items()
+    held_before = state.holds()
     try:
-        views = read_targets(adapters, state, summaries, on_step)
+        views = read_targets(adapters, state, summaries, on_step, held_before)
+        holds = hold_vanished(config, views, held_before, accept_vanished, summaries)
+        views = [shield(view, holds.get(view.name)) for view in views]
         the_plan, facilitation = plan_run(config, records, views, now, new_id)
+        drop_held_writes(the_plan, holds)
         summary = RunSummary(
             config.pair.name,
             dry_run,
@@ -174,6 +191,7 @@ def sync_pair(
             [_conflict_json(c) for c in the_plan.conflicts],
             the_plan,
             facilitation.events,
+            {name: len(hold.item_ids) for name, hold in holds.items()},
         )
         _count_conflicts(summaries, the_plan)
         if dry_run:
@@ -181,6 +199,8 @@ def sync_pair(
             return summary
         run_id = state.start_run()
         commit_plan(state, run_id, the_plan, records, facilitation, now)
+        with state.transaction():
+            state.save_holds({name: hold.item_ids for name, hold in holds.items()})
         for adapter, view in zip(adapters, views, strict=True):
             if view.snapshot is not None:
                 outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
@@ -214,16 +234,18 @@ def read_targets(
     state: State,
     summaries: dict[str, TargetSummary],
     on_step: Callable[[str], None],
+    held: dict[str, frozenset[str]],
 ) -> list[TargetView]:
     """Read phase: each target's snapshot; one that cannot be read is left out of this run
-    (no writes, and its silence is not a deletion)."""
+    (no writes, and its silence is not a deletion). A target holding vanished items is
+    read in full: only that tells whether they are back."""
     links = state.links()
     views = []
     for adapter in adapters:
         snapshot = None
         try:
             on_step(f"{adapter.name}: reading")
-            snapshot = adapter.read(state.cursor(adapter.name))
+            snapshot = adapter.read(None if held.get(adapter.name) else state.cursor(adapter.name))
             log.info(
                 "%s: read %d items (%s) in %d requests",
                 adapter.name,
@@ -238,6 +260,24 @@ def read_targets(
             TargetView(adapter.name, adapter.config.role, snapshot, links.get(adapter.name, {}))
         )
     return views
+
+
+def hold_vanished(
+    config: PairConfig,
+    views: list[TargetView],
+    held_before: dict[str, frozenset[str]],
+    accepted: Collection[str],
+    summaries: dict[str, TargetSummary],
+) -> dict[str, Hold]:
+    """Safety phase (issue 13): mass vanishes are held, not archived; one line each."""
+    limits = Limits(config.safety.hold_vanished_min, config.safety.hold_vanished_share)
+    holds = decide_holds(views, held_before, limits, accepted)
+    lists = {t.name: t.lists for t in config.targets}
+    for hold in holds.values():
+        where = lists.get(hold.target, DEFAULT_LISTS)
+        line = hold_line(hold, where, str(config.config_file or "FILE"))
+        summaries[hold.target].errors.append(line)
+    return holds
 
 
 def commit_plan(

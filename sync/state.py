@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sync.contract import Link
 from sync.errors import StateError, StateReadOnly
-from sync.model import Item, item_from_dict, item_to_dict
+from sync.model import Item, Kind, item_from_dict, item_to_dict
 
 MIGRATIONS: list[str] = [
     # 1: the initial schema
@@ -85,6 +85,32 @@ MIGRATIONS: list[str] = [
         closed INTEGER NOT NULL DEFAULT 0, -- a health incident's "resolved" went out
         PRIMARY KEY (channel, key)
     );
+    """,
+    # 4: safety (issue 13): the pair that owns the database, vanished items held instead of
+    # archived, the list / section each kind was found in (followed when renamed), and what
+    # every run changed on the board (for `pairsync undo`)
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE holds (
+        target TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        PRIMARY KEY (target, item_id)
+    );
+    CREATE TABLE places (
+        target TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (target, kind)
+    );
+    CREATE TABLE run_items (
+        run_id INTEGER NOT NULL,
+        item_id TEXT NOT NULL,
+        before TEXT,                    -- the item before the run (NULL: new in that run)
+        after TEXT NOT NULL,
+        PRIMARY KEY (run_id, item_id)
+    );
+    ALTER TABLE runs ADD COLUMN undo_of INTEGER;
     """,
 ]
 
@@ -373,6 +399,48 @@ class State:
 
     def record_agenda(self, at: datetime, remote: str | None = None) -> None:
         self.db.execute("INSERT INTO agendas (at, remote) VALUES (?, ?)", (at.isoformat(), remote))
+
+    # -- safety: owner, holds, places --------------------------------------------------------
+    def claim(self, pair: str) -> None:
+        """Make this database the pair's; another pair's database is refused (its items
+        would leak into this pair's boards)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'pair'").fetchone()
+        if row is None:
+            with self.transaction():
+                self.db.execute("INSERT INTO meta VALUES ('pair', ?)", (pair,))
+        elif row[0] != pair:
+            raise StateError(
+                f"the state database belongs to pair {row[0]!r}, not {pair!r}; "
+                "give each pair its own [state] path"
+            )
+
+    def holds(self) -> dict[str, frozenset[str]]:
+        """target -> item ids held (vanished at once, archived nowhere yet)."""
+        found: dict[str, set[str]] = {}
+        for target, item_id in self.db.execute("SELECT target, item_id FROM holds"):
+            found.setdefault(target, set()).add(item_id)
+        return {target: frozenset(ids) for target, ids in found.items()}
+
+    def save_holds(self, holds: dict[str, frozenset[str]]) -> None:
+        self.db.execute("DELETE FROM holds")
+        self.db.executemany(
+            "INSERT INTO holds VALUES (?, ?)",
+            [(target, item_id) for target, ids in holds.items() for item_id in sorted(ids)],
+        )
+
+    def places(self, target: str) -> dict[Kind, tuple[str, str]]:
+        """kind -> (remote id, name) of the list / section the target keeps it in."""
+        rows = self.db.execute(
+            "SELECT kind, remote_id, name FROM places WHERE target = ?", (target,)
+        )
+        return {Kind(kind): (remote_id, name) for kind, remote_id, name in rows}
+
+    def save_places(self, target: str, places: dict[Kind, tuple[str, str]]) -> None:
+        self.db.execute("DELETE FROM places WHERE target = ?", (target,))
+        self.db.executemany(
+            "INSERT INTO places VALUES (?, ?, ?, ?)",
+            [(target, kind.value, rid, name) for kind, (rid, name) in places.items()],
+        )
 
 
 def _schema_version(connection: sqlite3.Connection) -> int:

@@ -155,7 +155,10 @@ steps = [{steps}]
         return adapter_for(target, config.config_dir)
 
     def sync(
-        self, now: datetime | None = None, new_id: Callable[[], str] = new_item_id
+        self,
+        now: datetime | None = None,
+        new_id: Callable[[], str] = new_item_id,
+        accept_vanished: list[str] | tuple[str, ...] = (),
     ) -> RunSummary:
         """One `sync_pair` run on the config, with the adapters `pairsync sync` builds;
         Asana's 5xx backoff runs in hundredths of a second, as in tests/conftest_asana.py."""
@@ -166,7 +169,14 @@ steps = [{steps}]
                 adapter.client.backoff = 0.01
         state = State.open(config.state_path)
         try:
-            return sync_pair(config, state, now=now, new_id=new_id, adapters=adapters)
+            return sync_pair(
+                config,
+                state,
+                now=now,
+                new_id=new_id,
+                adapters=adapters,
+                accept_vanished=accept_vanished,
+            )
         finally:
             state.close()
             for adapter in adapters:

@@ -1,0 +1,169 @@
+"""Structure is not deletion (issue 13): an emptied or deleted board file, closed lists,
+renamed lists and sections and a mass delete never archive the shared board anywhere;
+the run holds, says so in one line and exits 1 until the items are back or the user
+accepts. Through the real engine, the simulators over HTTP, py-trello and the asana SDK."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.asana.sim.server import AsanaSimulator, World
+from adapters.trello.sim.server import TrelloSimulator
+from sync.contract import DEFAULT_LISTS
+from sync.engine import RunSummary
+from sync.model import Kind
+from tests.cli_run import pairsync
+from tests.three_tools import ASANA, NOTES, SEED, TOOLS, TRELLO, ThreeTools
+
+EVERY_TITLE = {title for _, _, title in SEED}
+
+
+@pytest.fixture
+def tools(
+    trello_sim: TrelloSimulator,
+    trello_board: str,
+    asana_sim: AsanaSimulator,
+    asana_world: World,
+    tmp_path,
+) -> ThreeTools:
+    tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+    tools.write_config()
+    return tools
+
+
+def live_titles(tools: ThreeTools) -> set[str]:
+    return {item.title for item in tools.canonical().values() if not item.archived}
+
+
+def archived_in_tools(tools: ThreeTools) -> dict[str, set[str]]:
+    """Per tool, the titles it shows archived."""
+    return {
+        tool: {c[0].item.title for c in tools.shown(tool).values() if c[0].item.archived}
+        for tool in TOOLS
+    }
+
+
+def held_twice(tools: ThreeTools, target: str, count: int) -> RunSummary:
+    """Two syncs after the structure change: both hold, nothing archived anywhere."""
+    for _ in range(2):
+        summary = tools.sync()
+        assert summary.held == {target: count}, summary.to_json()
+        assert summary.failed
+        assert all(t.archived == 0 for t in summary.targets.values())
+    assert len(live_titles(tools)) == len(EVERY_TITLE)
+    assert archived_in_tools(tools) == {tool: set() for tool in TOOLS}
+    return summary
+
+
+def test_an_emptied_board_file_is_held_and_restoring_it_converges(tools: ThreeTools) -> None:
+    ids = tools.seed()
+    saved = tools.board_path.read_text()
+    tools.board_path.write_text("")
+    tools.edit(TRELLO, ids["Renew the passport"], title="Renew both passports")
+    summary = held_twice(tools, NOTES, 2 + 3)  # everything, Trello's and Asana's items too
+    assert summary.targets[NOTES].errors == [
+        f"notes: 5 items vanished at once (the board is empty: emptied, deleted or "
+        f"unreadable?); still holding them, nothing archived. If they were deleted on "
+        f"purpose: pairsync sync --config {tools.config_path} --accept-vanished notes"
+    ]
+    assert tools.board_path.read_text() == ""  # nothing written into the held file
+    tools.board_path.write_text(saved)
+    summary = tools.sync()
+    assert not summary.failed and summary.held == {}
+    board = tools.assert_same_board()
+    assert {i.title for i in board.values()} == EVERY_TITLE - {"Renew the passport"} | {
+        "Renew both passports"
+    }
+    assert tools.sync().plan.is_empty
+
+
+def test_a_deleted_board_file_is_held_then_archived_everywhere_when_accepted(
+    tools: ThreeTools,
+) -> None:
+    tools.seed()
+    tools.board_path.unlink()
+    result = pairsync("sync", "--config", str(tools.config_path), cwd=tools.folder)
+    assert result.returncode == 1, result.stderr
+    held = [line for line in result.stdout.splitlines() if "vanished" in line]
+    assert held == [
+        "trust/notes: 0 created, 0 updated, 0 archived, 0 conflicts, 1 requests - FAILED: "
+        "notes: 5 items vanished at once (the board is empty: emptied, deleted or "
+        "unreadable?); holding them, nothing archived. If they were deleted on purpose: "
+        f"pairsync sync --config {tools.config_path} --accept-vanished notes"
+    ]
+    held_twice(tools, NOTES, 5)
+    result = pairsync(
+        "sync", "--config", str(tools.config_path), "--accept-vanished", "notes", cwd=tools.folder
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert live_titles(tools) == set()
+    assert archived_in_tools(tools) == {NOTES: set(), TRELLO: EVERY_TITLE, ASANA: EVERY_TITLE}
+    assert tools.sync().plan.is_empty
+
+
+def test_accept_vanished_names_a_target_of_the_pair(tools: ThreeTools) -> None:
+    result = pairsync(
+        "sync", "--config", str(tools.config_path), "--accept-vanished", "nots", cwd=tools.folder
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "pairsync: --accept-vanished: no target 'nots' in this pair "
+        "(targets: notes, trello, asana)\n"
+    )
+
+
+def test_closed_trello_lists_are_held_and_reopening_them_converges(tools: ThreeTools) -> None:
+    tools.seed()
+    board = tools.trello.board(tools.board_id)
+    mapped = [t for t in board.lists.values() if t.name in DEFAULT_LISTS.values()]
+    for tlist in mapped:
+        tools.trello.backend.update_list(tools.trello.member, tlist.id, closed=True)
+    summary = held_twice(tools, TRELLO, 5)
+    assert "5 items vanished at once (the board is empty" in summary.targets[TRELLO].errors[0]
+    for tlist in mapped:
+        tools.trello.backend.update_list(tools.trello.member, tlist.id, closed=False)
+    assert not tools.sync().failed
+    tools.assert_same_board()
+
+
+def test_a_person_deleting_most_tasks_at_once_is_held(tools: ThreeTools) -> None:
+    ids = tools.seed()
+    doomed = ["Grow EMEA revenue", "Invoices paid late", "Book flights to Lisbon"]
+    for title in doomed:
+        tools.delete(ASANA, ids[title])
+    summary = held_twice(tools, ASANA, 3)
+    assert (
+        summary.targets[ASANA]
+        .errors[0]
+        .startswith(
+            "asana: 3 items vanished at once (more than half of its items: a mass delete, or "
+            "moved out of the mapped lists?); still holding them"
+        )
+    )
+    assert not tools.sync(accept_vanished=[ASANA]).failed
+    assert live_titles(tools) == EVERY_TITLE - set(doomed)
+    archived = archived_in_tools(tools)
+    assert archived[TRELLO] == set(doomed) and archived[ASANA] == set()
+    tools.assert_same_board()
+
+
+def test_a_person_deleting_one_or_two_items_is_never_held(tools: ThreeTools) -> None:
+    ids = tools.seed()
+    for title in ("Grow EMEA revenue", "Renew the passport"):
+        tools.delete(TRELLO, ids[title])
+    summary = tools.sync()
+    assert not summary.failed and summary.held == {}
+    assert live_titles(tools) == EVERY_TITLE - {"Grow EMEA revenue", "Renew the passport"}
+
+
+def test_every_item_of_a_kind_vanishing_is_held(tools: ThreeTools) -> None:
+    ids = tools.seed()
+    for number in range(2):
+        tools.create(NOTES, Kind.GOAL, f"Goal {number}")
+    assert not tools.sync().failed
+    ids = tools.ids()
+    for title in ("Grow EMEA revenue", "Goal 0", "Goal 1"):
+        tools.delete(TRELLO, ids[title])  # 3 of 7: not half, but every goal
+    summary = tools.sync()
+    assert summary.held == {TRELLO: 3}
+    assert 'was "Goals" renamed, closed or deleted?' in summary.targets[TRELLO].errors[0]
