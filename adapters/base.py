@@ -37,6 +37,7 @@ from typing import ClassVar, final
 from adapters.retry import UNCERTAIN, ChangeFailed, Uncertain
 from sync.contract import Change, CheckLine, Outcome, Snapshot, TargetBase
 from sync.errors import TargetError, TargetRejected
+from sync.model import Kind
 
 log = logging.getLogger("pairsync")
 
@@ -45,11 +46,18 @@ class Adapter(ABC):
     """Base of every tool adapter; see the module docstring for the contract."""
 
     type_name: ClassVar[str]
+    place_word: ClassVar[str] = "list"
+    """What the tool calls the place a kind's items live in: list, section, heading."""
 
     def __init__(self, config: TargetBase, base_dir: Path) -> None:
         self.config = config
         self.requests = 0
         """HTTP requests (or file reads and writes) made so far; reported per run."""
+        self.places: dict[Kind, tuple[str, str]] = {}
+        """Kind -> (remote id, name) of the list or section found or made for it. The
+        engine sets it from the state before `read` and saves it after the run; an
+        adapter whose tool has ids for them follows a renamed one by id and keeps this
+        current (a tool without ids leaves it empty)."""
 
     @property
     def name(self) -> str:

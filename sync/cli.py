@@ -27,6 +27,7 @@ from sync.engine import RunSummary, run_pair, summary_lines
 from sync.errors import ConfigError, PairsyncError, StateError
 from sync.facilitation import five_whys_progress
 from sync.logs import configure_logging, redact, say
+from sync.model import Kind
 from sync.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
 from sync.report import error_kind, fail, usage_problem
 from sync.settings import process_settings
@@ -301,6 +302,17 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def known_places(pair: PairConfig) -> dict[str, dict[Kind, tuple[str, str]]]:
+    """Per target, the lists / sections the state found before (followed when renamed)."""
+    if not pair.state_path.exists():
+        return {}
+    state = State.open(pair.state_path)
+    try:
+        return {target.name: state.places(target.name) for target in pair.targets}
+    finally:
+        state.close()
+
+
 @app.command()
 def notify(
     config: ConfigOption,
@@ -338,19 +350,23 @@ def check(config: ConfigOption) -> None:
     from rich.table import Table
 
     from sync.channels import load_channel_class
-    from sync.engine import build_adapters
+    from sync.engine import build_adapters, renamed_places
 
     def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
         title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
         checked: list[tuple[str, list[CheckLine]]] = []
+        places = known_places(pair)
         for adapter in build_adapters(pair):
+            adapter.places = places.get(adapter.name, {})
             try:
                 checked.append((adapter.name, adapter.check()))
             except PairsyncError as exc:
                 checked.append((adapter.name, [CheckLine("reach", False, str(exc))]))
             finally:
                 adapter.close()
+            renamed = [CheckLine("renamed", True, line) for line in renamed_places(adapter)]
+            checked[-1][1].extend(renamed)
         for entry in pair.channels:  # [[channels]]: Slack, Teams
             channel = load_channel_class(entry.type)(entry, pair.pair.name)
             checked.append((entry.name, channel.check()))

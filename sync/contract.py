@@ -113,6 +113,9 @@ class Snapshot:
     gone: frozenset[str] = frozenset()
     cursor: str | None = None
     """Opaque; handed back to the next `read` for an incremental read."""
+    unplaced: frozenset[Kind] = frozenset()
+    """Kinds whose list / section / heading a full read did not find (closed, deleted,
+    renamed where the tool has no ids): their items' vanishing is never a deletion."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,15 @@ from sync.merge import Conflict, Plan, TargetView, Touch, merge_board, plan_writ
 from sync.model import Item, Step
 from sync.notify import NotifyReport, notify
 from sync.report import not_written_lines
-from sync.safety import Hold, Limits, decide_holds, drop_held_writes, hold_line, shield
+from sync.safety import (
+    Hold,
+    Limits,
+    decide_holds,
+    drop_held_writes,
+    hold_line,
+    renamed_lines,
+    shield,
+)
 from sync.state import ItemRecord, State
 
 log = logging.getLogger("pairsync")
@@ -70,6 +78,8 @@ class RunSummary:
     """What went to the pair's Slack / Teams channels after the sync."""
     held: dict[str, int] = field(default_factory=dict)
     """Target -> vanished items held this run (archived nowhere; see sync/safety.py)."""
+    notices: list[str] = field(default_factory=list)
+    """Lists and sections a person renamed, which pairsync follows."""
 
     @property
     def failed(self) -> bool:
@@ -88,6 +98,7 @@ class RunSummary:
             "facilitation": [asdict(event) for event in self.facilitation],
             "channels": self.channels.to_json(),
             "held": self.held,
+            "notices": self.notices,
         }
 
 
@@ -124,7 +135,7 @@ def run_pair(
 
 def summary_lines(summary: RunSummary) -> list[str]:
     """One line per target, then one per conflict: what a person reads after a run."""
-    lines = []
+    lines = list(summary.notices)
     for name, target in summary.targets.items():
         problems = target.problems(name)
         status = "FAILED: " + "; ".join(problems) if problems else "ok"
@@ -192,6 +203,7 @@ def sync_pair(
             the_plan,
             facilitation.events,
             {name: len(hold.item_ids) for name, hold in holds.items()},
+            [line for adapter in adapters for line in renamed_places(adapter)],
         )
         _count_conflicts(summaries, the_plan)
         if dry_run:
@@ -205,6 +217,9 @@ def sync_pair(
             if view.snapshot is not None:
                 outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
                 record_outcomes(state, adapter.name, view.snapshot, outcomes, summaries)
+        with state.transaction():
+            for adapter in adapters:
+                state.save_places(adapter.name, adapter.places)
     finally:
         for adapter in adapters:
             summaries[adapter.name].requests = adapter.requests
@@ -245,6 +260,7 @@ def read_targets(
         snapshot = None
         try:
             on_step(f"{adapter.name}: reading")
+            adapter.places = state.places(adapter.name)
             snapshot = adapter.read(None if held.get(adapter.name) else state.cursor(adapter.name))
             log.info(
                 "%s: read %d items (%s) in %d requests",
@@ -260,6 +276,11 @@ def read_targets(
             TargetView(adapter.name, adapter.config.role, snapshot, links.get(adapter.name, {}))
         )
     return views
+
+
+def renamed_places(adapter: Adapter) -> list[str]:
+    """One line per list / section of the adapter that a person renamed (followed)."""
+    return renamed_lines(adapter.name, adapter.place_word, adapter.config.lists, adapter.places)
 
 
 def hold_vanished(

@@ -36,7 +36,7 @@ class Hold:
     target: str
     item_ids: frozenset[str]
     emptied_kinds: tuple[Kind, ...] = ()
-    """Kinds of which every item vanished."""
+    """Kinds of which every item vanished, or whose list / section / heading did."""
     everything: bool = False
     """The read showed no item at all."""
     since_before: bool = False
@@ -85,19 +85,28 @@ def decide_holds(
         live = [link for link in view.links.values() if not link.gone and not link.base.archived]
         kinds = Counter(link.base.kind for link in live)
         lost = Counter(link.base.kind for link in gone.values())
-        emptied = tuple(k for k in Kind if lost[k] and lost[k] == kinds[k])
+        emptied = {k for k in Kind if lost[k] and lost[k] == kinds[k]}
         of_emptied = frozenset(i for i, link in gone.items() if link.base.kind in emptied)
+        # Items of a kind whose list / section / heading is gone are held at any count.
+        unplaced = frozenset(
+            i for i, link in gone.items() if link.base.kind in view.snapshot.unplaced
+        )
         many = len(gone) >= limits.min_items and len(gone) > limits.share * len(live)
         if before & gone.keys() or many:
             held = frozenset(gone)
         elif len(of_emptied) >= limits.min_items:
-            held = of_emptied
+            held = of_emptied | unplaced
+        elif unplaced:
+            held = unplaced
         else:
             continue
+        structural = emptied | view.snapshot.unplaced
         holds[view.name] = Hold(
             view.name,
             held,
-            emptied if held == of_emptied else (),
+            tuple(k for k in Kind if k in structural and lost[k])
+            if held <= of_emptied | unplaced
+            else (),
             everything=not view.snapshot.items and view.snapshot.complete,
             since_before=bool(before & held),
         )
@@ -148,3 +157,14 @@ def hold_line(hold: Hold, lists: Mapping[Kind, str], config_file: str) -> str:
         f"archived. If they were deleted on purpose: pairsync sync --config {config_file} "
         f"--accept-vanished {hold.target}"
     )
+
+
+def renamed_lines(
+    target: str, word: str, lists: Mapping[Kind, str], places: Mapping[Kind, tuple[str, str]]
+) -> list[str]:
+    """One line per kind whose list / section a person renamed: pairsync follows it."""
+    return [
+        f'{target}: {word} "{lists[kind]}" is now "{name}"; following it'
+        for kind, (_, name) in sorted(places.items())
+        if kind in lists and name != lists[kind]
+    ]

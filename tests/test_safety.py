@@ -167,3 +167,69 @@ def test_every_item_of_a_kind_vanishing_is_held(tools: ThreeTools) -> None:
     summary = tools.sync()
     assert summary.held == {TRELLO: 3}
     assert 'was "Goals" renamed, closed or deleted?' in summary.targets[TRELLO].errors[0]
+
+
+# -- renames ------------------------------------------------------------------------------
+def test_a_renamed_trello_list_is_followed(tools: ThreeTools) -> None:
+    ids = tools.seed()
+    board = tools.trello.board(tools.board_id)
+    goals = next(t for t in board.lists.values() if t.name == "Goals")
+    tools.trello.backend.update_list(tools.trello.member, goals.id, name="Goals FY27")
+    tools.edit(TRELLO, ids["Grow EMEA revenue"], title="Grow EMEA revenue 20%")
+    tools.create(ASANA, Kind.GOAL, "Open the Madrid office")
+    for _ in range(2):
+        summary = tools.sync()
+        assert not summary.failed, summary.to_json()
+        assert summary.notices == ['trello: list "Goals" is now "Goals FY27"; following it']
+    assert live_titles(tools) == EVERY_TITLE - {"Grow EMEA revenue"} | {
+        "Grow EMEA revenue 20%",
+        "Open the Madrid office",
+    }
+    in_list = {c.name for c in tools.trello.cards(tools.board_id, "Goals FY27")}
+    assert in_list == {"Grow EMEA revenue 20%", "Open the Madrid office"}
+    assert not [t for t in board.lists.values() if t.name == "Goals"]  # no second list
+    tools.assert_same_board()
+    result = pairsync("check", "--config", str(tools.config_path), cwd=tools.folder)
+    assert result.returncode == 0, result.stdout
+    assert 'list "Goals" is now "Goals FY27"; following it' in result.stdout
+
+
+def test_a_renamed_asana_section_is_followed(tools: ThreeTools) -> None:
+    ids = tools.seed()
+    project = tools.world.project_gid
+    tools.asana.person.rename_section(project, "Decisions", "Decisions (exec)")
+    tools.edit(ASANA, ids["Approve the offsite budget"], done=True)
+    tools.create(TRELLO, Kind.DECISION, "Pick the auditor")
+    for _ in range(2):
+        summary = tools.sync()
+        assert not summary.failed, summary.to_json()
+        assert summary.notices == [
+            'asana: section "Decisions" is now "Decisions (exec)"; following it'
+        ]
+    in_section = {t.name for t in tools.asana.person.tasks(project, "Decisions (exec)")}
+    assert in_section == {"Approve the offsite budget", "Pick the auditor"}
+    assert not tools.asana.person.tasks(project, "Decisions")
+    board = tools.assert_same_board()
+    assert board[ids["Approve the offsite budget"]].done
+    result = pairsync("check", "--config", str(tools.config_path), cwd=tools.folder)
+    assert result.returncode == 0, result.stdout
+    assert 'section "Decisions" is now "Decisions (exec)"; following it' in result.stdout
+    assert "missing, created on first sync: Archive\n" in result.stdout  # not Decisions
+
+
+def test_a_renamed_markdown_heading_is_held_and_renaming_it_back_converges(
+    tools: ThreeTools,
+) -> None:
+    tools.seed()
+    saved = tools.board_path.read_text()
+    tools.board_path.write_text(saved.replace("## Goals\n", "## Goals FY27\n"))
+    summary = held_twice(tools, NOTES, 1)  # one goal: held at any count, its heading is gone
+    assert (
+        'notes: 1 item vanished at once (was "Goals" renamed, closed or deleted?)'
+        in (summary.targets[NOTES].errors[0])
+    )
+    tools.board_path.write_text(
+        tools.board_path.read_text().replace("## Goals FY27\n", "## Goals\n")
+    )
+    assert not tools.sync().failed
+    tools.assert_same_board()

@@ -152,7 +152,12 @@ steps = [{steps}]
     def adapter(self, tool: str) -> Adapter:
         config = self.config()
         target = next(t for t in config.targets if t.name == tool)
-        return adapter_for(target, config.config_dir)
+        adapter = adapter_for(target, config.config_dir)
+        if self.state_path.exists():  # the lists / sections pairsync follows
+            state = State.open(self.state_path)
+            adapter.places = state.places(tool)
+            state.close()
+        return adapter
 
     def sync(
         self,

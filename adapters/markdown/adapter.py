@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.base import Adapter
-from adapters.markdown.board import NEW_FILE, Board, Edits, edit, newline_of, parse
+from adapters.markdown.board import NEW_FILE, Board, Edits, Text, edit, newline_of, parse
 from adapters.markdown.card import Card, add_marker, render_card
 from adapters.markdown.config import MarkdownTarget
 from sync.contract import (
@@ -79,11 +79,14 @@ class MarkdownAdapter(Adapter):
     def read(self, cursor: str | None = None) -> Snapshot:
         loaded = self._load()
         if loaded is None:
-            return Snapshot({})
+            return Snapshot({}, unplaced=frozenset(self.config.lists))
         text, st = loaded
         modified = datetime.fromtimestamp(st.st_mtime, UTC)
+        board = parse(text, self._sections)
+        headings = {b.heading for b in board.blocks if isinstance(b, Text)}
         return Snapshot(
-            {
+            unplaced=frozenset(k for k, name in self.config.lists.items() if name not in headings),
+            items={
                 e.remote_id: RemoteItem(
                     e.remote_id,
                     e.card.item,
@@ -92,8 +95,8 @@ class MarkdownAdapter(Adapter):
                     modified,
                     hidden=frozenset({"kind"}) if e.heading == self._archive else frozenset(),
                 )
-                for e in self._entries(parse(text, self._sections))
-            }
+                for e in self._entries(board)
+            },
         )
 
     def write(self, changes: Sequence[Change]) -> list[Outcome]:
