@@ -15,6 +15,7 @@ item ids the state already knows, so the next run re-links them.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
@@ -42,7 +43,7 @@ from sync.safety import (
     renamed_lines,
     shield,
 )
-from sync.state import ItemRecord, State
+from sync.state import ItemRecord, State, unavailable
 
 log = logging.getLogger("pairsync")
 
@@ -129,6 +130,8 @@ def run_pair(
                 if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
                     summary.channels = notify(config, state, datetime.now(UTC))
                 return summary
+            except sqlite3.Error as exc:  # full disk or I/O error mid-run: the file stays
+                raise unavailable(state_path, exc) from None
             finally:
                 state.close()
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sync.contract import Link
-from sync.errors import StateError, StateReadOnly
+from sync.errors import StateError, StateReadOnly, StateUnavailable
 from sync.model import Item, Kind, item_from_dict, item_to_dict
 
 MIGRATIONS: list[str] = [
@@ -155,7 +155,9 @@ class State:
 
     @classmethod
     def open(cls, path: Path) -> State:
-        """Open or create the database; a damaged file is moved aside, never overwritten."""
+        """Open or create the database. Only a file SQLite calls corrupt or not a database
+        is moved aside (never overwritten); a full disk, an I/O or a permission error
+        leaves it where it is (`StateUnavailable`)."""
         if path.exists() and not os.access(path, os.W_OK):
             raise StateReadOnly(
                 f"{path}: the state database is read-only; a sync must write it "
@@ -167,11 +169,13 @@ class State:
                 path.touch(mode=0o600)
             connection = sqlite3.connect(path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"{path}: cannot open the state database: {exc}") from None
+            raise unavailable(path, exc) from None
         try:
             return cls._prepare(connection)
         except sqlite3.DatabaseError as exc:
             connection.close()
+            if not is_corrupt(exc):
+                raise unavailable(path, exc) from None
             aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
             path.rename(aside)
             raise StateError(
@@ -448,6 +452,21 @@ def _schema_version(connection: sqlite3.Connection) -> int:
     if version > len(MIGRATIONS):
         raise StateError(f"state schema version {version} is newer than this pairsync understands")
     return version
+
+
+def is_corrupt(exc: sqlite3.Error) -> bool:
+    """SQLite's own verdict: the file is damaged or not a database (not: full, I/O, locked)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def unavailable(path: Path, exc: OSError | sqlite3.Error) -> StateUnavailable:
+    """The one line for a state database that cannot be used right now."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return StateUnavailable(
+        f"{path}: cannot use the state database ({reason}); left as it is: free space or "
+        "fix permissions, then run again"
+    )
 
 
 def _dump(item: Item) -> str:
