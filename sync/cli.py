@@ -218,6 +218,11 @@ def _load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]
             f"{pair.state_path}: no state yet; run pairsync sync --config {config} first"
         )
     state = State.open_for_reading(pair.state_path)
+    try:
+        state.claim(pair.pair.name, pair.state_path)
+    except StateError:
+        state.close()
+        raise
     return pair, state.items(), state
 
 

@@ -124,6 +124,7 @@ def run_pair(
         with pair_lock(state_path):
             state = State.open(state_path)
             try:
+                state.claim(config.pair.name, state_path)
                 summary = sync_pair(
                     config, state, dry_run=dry_run, on_step=step, accept_vanished=accept_vanished
                 )

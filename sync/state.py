@@ -405,16 +405,16 @@ class State:
         self.db.execute("INSERT INTO agendas (at, remote) VALUES (?, ?)", (at.isoformat(), remote))
 
     # -- safety: owner, holds, places --------------------------------------------------------
-    def claim(self, pair: str) -> None:
+    def claim(self, pair: str, path: Path) -> None:
         """Make this database the pair's; another pair's database is refused (its items
         would leak into this pair's boards)."""
         row = self.db.execute("SELECT value FROM meta WHERE key = 'pair'").fetchone()
-        if row is None:
+        if row is None and not self.read_only:
             with self.transaction():
                 self.db.execute("INSERT INTO meta VALUES ('pair', ?)", (pair,))
-        elif row[0] != pair:
+        elif row is not None and row[0] != pair:
             raise StateError(
-                f"the state database belongs to pair {row[0]!r}, not {pair!r}; "
+                f"{path}: this state database belongs to pair {row[0]!r}, not {pair!r}; "
                 "give each pair its own [state] path"
             )
 

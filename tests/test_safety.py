@@ -233,3 +233,67 @@ def test_a_renamed_markdown_heading_is_held_and_renaming_it_back_converges(
     )
     assert not tools.sync().failed
     tools.assert_same_board()
+
+
+# -- one state per pair, colliding mappings, a read-only board file -------------------------
+def test_a_second_pair_naming_the_same_state_is_refused(tools: ThreeTools) -> None:
+    tools.seed()
+    assert pairsync("sync", "--config", str(tools.config_path), cwd=tools.folder).returncode == 0
+    other = tools.folder / "other.toml"
+    other.write_text(tools.config_path.read_text().replace('name = "trust"', 'name = "other"', 1))
+    result = pairsync("sync", "--config", str(other), cwd=tools.folder)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"pairsync: {tools.state_path}: this state database belongs to pair 'trust', not "
+        "'other'; give each pair its own [state] path\n"
+    )
+    stale = pairsync("stale", "--config", str(other), cwd=tools.folder)
+    assert stale.returncode == 2 and "belongs to pair 'trust'" in stale.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "line"),
+    [
+        (
+            'lists = { goal = "Goals", decision = "Goals" }',
+            'targets[1] "notes": lists.goal and lists.decision are both "Goals"',
+        ),
+        (
+            'archive_heading = "Actions"',
+            'targets[1] "notes": archive_heading and lists.action are both "Actions"',
+        ),
+    ],
+)
+def test_colliding_mappings_are_config_errors(tools: ThreeTools, extra: str, line: str) -> None:
+    text = tools.config_path.read_text()
+    tools.config_path.write_text(
+        text.replace('path = "board.md"\n', f'path = "board.md"\n{extra}\n')
+    )
+    for command in ("sync", "check"):
+        result = pairsync(command, "--config", str(tools.config_path), cwd=tools.folder)
+        assert result.returncode == 2
+        assert result.stderr == f"pairsync: pair.toml: {line}\n"
+
+
+def test_a_read_only_board_file_is_read_but_never_written(tools: ThreeTools) -> None:
+    ids = tools.seed()
+    tools.edit(NOTES, ids["Grow EMEA revenue"], title="Grow EMEA revenue 20%")
+    tools.edit(TRELLO, ids["Renew the passport"], done=True)
+    tools.board_path.chmod(0o444)
+    before = tools.board_path.read_bytes()
+    summary = tools.sync()
+    assert summary.targets[NOTES].errors == [
+        f"notes: 'Renew the passport': {tools.board_path} is read-only (0444): read from it, "
+        "wrote nothing into it"
+    ]
+    assert (
+        tools.board_path.read_bytes() == before and tools.board_path.stat().st_mode & 0o777 == 0o444
+    )
+    board = tools.canonical()
+    assert board[ids["Grow EMEA revenue"]].title == "Grow EMEA revenue 20%"  # read from it
+    assert [c[0].item.title for c in tools.shown(TRELLO).values()].count("Grow EMEA revenue 20%")
+    result = pairsync("check", "--config", str(tools.config_path), cwd=tools.folder)
+    assert result.returncode == 1 and "FAILED" in result.stdout
+    tools.board_path.chmod(0o644)
+    assert not tools.sync().failed
+    tools.assert_same_board()

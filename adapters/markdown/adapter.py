@@ -131,7 +131,8 @@ class MarkdownAdapter(Adapter):
     def check(self) -> list[CheckLine]:
         if self.path.exists():
             count = len(self.read().items)
-            writable = os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+            mode = stat.S_IMODE(self.path.stat().st_mode)
+            writable = not _read_only(self.path, mode) and os.access(self.path.parent, os.W_OK)
             return [
                 CheckLine("read", True, f"{count} items in scope in {self.path}"),
                 CheckLine("write", writable, "" if writable else f"cannot write {self.path}"),
@@ -244,6 +245,12 @@ class MarkdownAdapter(Adapter):
         real = Path(os.path.realpath(self.path))
         temp = real.with_name(f".{real.name}.{secrets.token_hex(4)}.pairsync-tmp")
         mode = stat.S_IMODE(before.st_mode) if before else 0o666
+        if before is not None and _read_only(self.path, mode):
+            # os.replace would swap a new file in, read-only or not (and root may write any)
+            raise TargetRejected(
+                self.name,
+                f"{self.path} is read-only ({mode:04o}): read from it, wrote nothing into it",
+            )
         self.requests += 1
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -265,6 +272,11 @@ class MarkdownAdapter(Adapter):
             raise TargetRejected(self.name, f"cannot write {self.path}: {_reason(exc)}") from None
         _fsync_dir(real.parent)
         return True
+
+
+def _read_only(path: Path, mode: int) -> bool:
+    """The file's owner made it read-only (no write bit), or we may not write it."""
+    return not mode & 0o222 or not os.access(path, os.W_OK)
 
 
 def _content(item: Item) -> Item:
