@@ -412,6 +412,61 @@ def aligned_rows(rows: list[tuple[str, ...]]) -> list[str]:
 
 
 @app.command()
+def history(
+    config: ConfigOption,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the runs: when, what each target got (created / updated / archived),
+    conflicts, items held, and which run an undo undid."""
+    from sync.undo import history_line, history_rows
+
+    def body() -> list[dict[str, object]]:
+        _, _, state = _load_state(config)
+        try:
+            return history_rows(state)
+        finally:
+            state.close()
+
+    rows = guarded(body)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        typer.echo(history_line(row))
+    if not rows:
+        typer.echo("no runs yet")
+
+
+@app.command()
+def undo(
+    config: ConfigOption,
+    run_number: Annotated[
+        int | None,
+        typer.Option("--run", help="The run to undo (default: the last run that wrote)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be put back; write nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Put back, in every tool, what one run changed (as a new run, which can be undone
+    too); items changed since that run are left alone and named."""
+    from sync.undo import run_undo
+
+    done, summary = guarded(lambda: run_undo(load_config(config), run_number, dry_run))
+    if as_json:
+        facts = {"undo_of": done.run, "put_back": len(done.values), "left_alone": done.left_alone}
+        typer.echo(redact(json.dumps(summary.to_json() | facts, indent=2, default=str)))
+    else:
+        for line in done.left_alone:
+            typer.echo(line)
+        print_summary(summary, as_json=False)
+        verb = "would put back" if dry_run else "put back"
+        typer.echo(f"undo of run {done.run}: {verb} {len(done.values)} items")
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+@app.command()
 def demo(
     keep: Annotated[
         Path | None, typer.Option(help="Write the demo into this directory and keep it.")

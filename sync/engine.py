@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
@@ -39,6 +39,7 @@ from sync.safety import (
     Limits,
     decide_holds,
     drop_held_writes,
+    drop_writes_to,
     hold_line,
     renamed_lines,
     shield,
@@ -81,6 +82,8 @@ class RunSummary:
     """Target -> vanished items held this run (archived nowhere; see sync/safety.py)."""
     notices: list[str] = field(default_factory=list)
     """Lists and sections a person renamed, which pairsync follows."""
+    run_id: int | None = None
+    """The run's number in `pairsync history` (None for a dry run)."""
 
     @property
     def failed(self) -> bool:
@@ -98,6 +101,7 @@ class RunSummary:
             "conflicts": self.conflicts,
             "facilitation": [asdict(event) for event in self.facilitation],
             "channels": self.channels.to_json(),
+            "run": self.run_id,
             "held": self.held,
             "notices": self.notices,
         }
@@ -185,9 +189,12 @@ def sync_pair(
     adapters: list[Adapter] | None = None,
     on_step: Callable[[str], None] = lambda _: None,
     accept_vanished: Collection[str] = (),
+    extra_views: Sequence[TargetView] = (),
 ) -> RunSummary:
     """Sync one pair; the caller holds the pair's lock and owns `state`. `on_step` is told
-    before each target is read and before each is written (a progress bar's steps)."""
+    before each target is read and before each is written (a progress bar's steps).
+    `extra_views` are views of no tool (an undo's values): merged as a person's edits
+    are, never written to."""
     now = now or datetime.now(UTC)
     adapters = adapters if adapters is not None else build_adapters(config)
     summaries = {a.name: TargetSummary() for a in adapters}
@@ -197,8 +204,9 @@ def sync_pair(
         views = read_targets(adapters, state, summaries, on_step, held_before)
         holds = hold_vanished(config, views, held_before, accept_vanished, summaries)
         views = [shield(view, holds.get(view.name)) for view in views]
-        the_plan, facilitation = plan_run(config, records, views, now, new_id)
+        the_plan, facilitation = plan_run(config, records, [*views, *extra_views], now, new_id)
         drop_held_writes(the_plan, holds)
+        drop_writes_to(the_plan, {view.name for view in extra_views})
         summary = RunSummary(
             config.pair.name,
             dry_run,
@@ -213,7 +221,7 @@ def sync_pair(
         if dry_run:
             count_planned(summaries, the_plan)
             return summary
-        run_id = state.start_run()
+        run_id = summary.run_id = state.start_run()
         commit_plan(state, run_id, the_plan, records, facilitation, now)
         with state.transaction():
             state.save_holds({name: hold.item_ids for name, hold in holds.items()})
@@ -324,6 +332,8 @@ def commit_plan(
             touch = the_plan.touched.get(item_id)
             countermeasure = facilitation.countermeasures.get(item_id)
             state.save_item(item_id, _next_record(item, record, touch, countermeasure, now))
+            if record is None or record.item != item:  # what `pairsync undo` puts back
+                state.save_run_item(run_id, item_id, record.item if record else None, item)
         for conflict in the_plan.conflicts:
             for loser in conflict.losers:
                 state.add_conflict(
@@ -382,7 +392,8 @@ def record_outcomes(
 def _count_conflicts(summaries: dict[str, TargetSummary], the_plan: Plan) -> None:
     for conflict in the_plan.conflicts:
         for loser, _ in conflict.losers:
-            summaries[loser].conflicts += 1
+            if loser in summaries:  # not a view of no tool (an undo's values)
+                summaries[loser].conflicts += 1
 
 
 def count_planned(summaries: dict[str, TargetSummary], the_plan: Plan) -> None:

@@ -140,6 +140,13 @@ def drop_held_writes(the_plan: Plan, holds: Mapping[str, Hold]) -> None:
     ]
 
 
+def drop_writes_to(the_plan: Plan, names: Collection[str]) -> None:
+    """Views of no tool (an undo's values) are merged, never written to."""
+    for name in names:
+        the_plan.writes.pop(name, None)
+    the_plan.settles = [s for s in the_plan.settles if s.target not in names]
+
+
 def hold_line(hold: Hold, lists: Mapping[Kind, str], config_file: str) -> str:
     """The one line a held target reports: what vanished, the likely cause, the way out."""
     count = len(hold.item_ids)
