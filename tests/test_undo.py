@@ -71,14 +71,15 @@ def test_undo_brings_back_ten_archived_items_everywhere_and_can_be_undone(
 
     code, lines = cli(tools, "undo", "--run", str(archiving["run"]), "--dry-run")
     assert code == 0, lines
-    assert "left alone 'Errand 3 (done by hand)': changed since run %d" % archiving["run"] in lines
+    left_alone = f"left alone 'Errand 3 (done by hand)': changed since run {archiving['run']}"
+    assert left_alone in lines
     assert f"undo of run {archiving['run']}: would put back 9 items" in lines
     assert sum(line.startswith("would update action 'Errand") for line in lines) == 27
     assert archived(tools)[TRELLO] == set(titles) - {"Errand 3"} | {"Errand 3 (done by hand)"}
 
     code, lines = cli(tools, "undo", "--run", str(archiving["run"]))
     assert code == 0, lines
-    assert lines[0] == f"left alone 'Errand 3 (done by hand)': changed since run {archiving['run']}"
+    assert lines[0] == left_alone
     assert lines[-1] == f"undo of run {archiving['run']}: put back 9 items"
     assert archived(tools) == {tool: {"Errand 3 (done by hand)"} for tool in TOOLS}
     tools.assert_same_board()
