@@ -36,7 +36,8 @@ class Hold:
     target: str
     item_ids: frozenset[str]
     emptied_kinds: tuple[Kind, ...] = ()
-    """Kinds of which every item vanished, or whose list / section / heading did."""
+    """Kinds whose list / section / heading is gone, else kinds of which every item
+    vanished (named in the line as the likely cause)."""
     everything: bool = False
     """The read showed no item at all."""
     since_before: bool = False
@@ -87,26 +88,23 @@ def decide_holds(
         lost = Counter(link.base.kind for link in gone.values())
         emptied = {k for k in Kind if lost[k] and lost[k] == kinds[k]}
         of_emptied = frozenset(i for i, link in gone.items() if link.base.kind in emptied)
-        # Items of a kind whose list / section / heading is gone are held at any count.
-        unplaced = frozenset(
-            i for i, link in gone.items() if link.base.kind in view.snapshot.unplaced
-        )
         many = len(gone) >= limits.min_items and len(gone) > limits.share * len(live)
-        if before & gone.keys() or many:
+        # A kind that had items lost its list / section / heading: the target's structure
+        # changed, so nothing that vanished from it this run reads as a deletion.
+        places_lost = tuple(k for k in Kind if k in view.snapshot.unplaced and kinds[k])
+        if before & gone.keys() or many or places_lost:
             held = frozenset(gone)
         elif len(of_emptied) >= limits.min_items:
-            held = of_emptied | unplaced
-        elif unplaced:
-            held = unplaced
+            held = of_emptied
         else:
             continue
-        structural = emptied | view.snapshot.unplaced
+        named = places_lost or (
+            tuple(k for k in Kind if k in emptied) if held == of_emptied else ()
+        )
         holds[view.name] = Hold(
             view.name,
             held,
-            tuple(k for k in Kind if k in structural and lost[k])
-            if held <= of_emptied | unplaced
-            else (),
+            named,
             everything=not view.snapshot.items and view.snapshot.complete,
             since_before=bool(before & held),
         )
@@ -128,11 +126,14 @@ def shield(view: TargetView, hold: Hold | None) -> TargetView:
 
 
 def drop_held_writes(the_plan: Plan, holds: Mapping[str, Hold]) -> None:
-    """Nothing is written to a target about the items it holds: they are not there."""
+    """Nothing is written to a target about the items it holds: they are not there. A
+    target that shows nothing at all (an emptied file, every list closed) gets no write:
+    a file restored from a backup then loses nothing pairsync wrote meanwhile."""
     for target, hold in holds.items():
         writes = the_plan.writes.get(target)
         if writes:
-            the_plan.writes[target] = [c for c in writes if c.item_id not in hold.item_ids]
+            kept = [] if hold.everything else writes
+            the_plan.writes[target] = [c for c in kept if c.item_id not in hold.item_ids]
     the_plan.settles = [
         s
         for s in the_plan.settles

@@ -18,7 +18,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,24 @@ class ThreeTools:
     board_id: str
     asana: AsanaSimulator
     world: World
+    renamed: dict[tuple[str, Kind], str] = field(default_factory=dict)
+    """(tool, kind) -> the name a person gave that kind's list or section (`rename`)."""
+
+    def place(self, tool: str, kind: Kind) -> str:
+        """The name of the list / section / heading a person drops items of `kind` in."""
+        return self.renamed.get((tool, kind), DEFAULT_LISTS[kind])
+
+    def rename(self, tool: str, kind: Kind, name: str) -> None:
+        """Rename the kind's list (Trello) or section (Asana), as a person would."""
+        if tool == TRELLO:
+            board = self.trello.board(self.board_id)
+            old = self.place(tool, kind)
+            tlist = next(t for t in board.lists.values() if t.name == old and not t.closed)
+            with self.trello.app._lock:
+                self.trello.backend.update_list(self.trello.member, tlist.id, name=name)
+        else:
+            self.asana.person.rename_section(self.world.project_gid, self.place(tool, kind), name)
+        self.renamed[(tool, kind)] = name
 
     # -- the pair --------------------------------------------------------------------------
     @property
@@ -260,7 +278,7 @@ steps = [{steps}]
     # -- a person at work --------------------------------------------------------------------
     def create(self, tool: str, kind: Kind, title: str, notes: str = "") -> None:
         """A new card, task or line, typed by a person (no link-back id yet)."""
-        section = DEFAULT_LISTS[kind]
+        section = self.place(tool, kind)
         if tool == NOTES:
             card = f"- [ ] {title}\n" + "".join(f"\t{line}\n" for line in notes.splitlines())
             self._md_insert(section, card)
@@ -280,7 +298,7 @@ steps = [{steps}]
 
     def move(self, tool: str, item_id: str, kind: Kind) -> None:
         """Drag the item to the list / section / heading of another kind."""
-        self._place(tool, item_id, DEFAULT_LISTS[kind])
+        self._place(tool, item_id, self.place(tool, kind))
 
     def archive(self, tool: str, item_id: str) -> None:
         if tool == TRELLO:
@@ -296,7 +314,7 @@ steps = [{steps}]
         if tool == TRELLO:
             card = self._card(item_id)
             self.trello.person.archive_card(card.id, archived=False)
-        self._place(tool, item_id, DEFAULT_LISTS[kind])
+        self._place(tool, item_id, self.place(tool, kind))
         if tool == ASANA:
             self.asana.person.complete(self._task(item_id).gid, done=False)
 
