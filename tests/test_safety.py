@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.asana.sim.server import AsanaSimulator, World
+from adapters.simkit import Faults
 from adapters.trello.sim.server import TrelloSimulator
 from sync.contract import DEFAULT_LISTS
 from sync.engine import RunSummary
@@ -297,3 +298,47 @@ def test_a_read_only_board_file_is_read_but_never_written(tools: ThreeTools) -> 
     tools.board_path.chmod(0o644)
     assert not tools.sync().failed
     tools.assert_same_board()
+
+
+# -- writes that went through are recorded, also when a later one of the batch fails ------
+class WritesFailAfter(Faults):
+    """Let the first `allowed` writes through, then answer 503 to every write."""
+
+    def __init__(self, allowed: int) -> None:
+        self.allowed = allowed
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def fail_writes_next(self) -> int:  # the simulator asks once per write
+        if self.allowed:
+            self.allowed -= 1
+            return 0
+        return 1
+
+    @fail_writes_next.setter
+    def fail_writes_next(self, value: int) -> None:
+        pass
+
+
+def test_an_asana_outage_mid_batch_keeps_what_was_written(tools: ThreeTools) -> None:
+    tools.write_config(retry_seconds=0.3)
+    ids = tools.seed()
+    titles = ["Grow EMEA revenue", "Invoices paid late", "Renew the passport"]
+    for title in titles:
+        tools.edit(TRELLO, ids[title], title=f"{title}!")
+    tools.asana.app.faults = WritesFailAfter(allowed=1)
+    try:
+        summary = tools.sync()
+    finally:
+        tools.asana.app.faults = Faults()
+    assert summary.failed and summary.targets[ASANA].updated == 1, summary.to_json()
+    written = [t.name for t in tools.asana.person.tasks(tools.world.project_gid)]
+    [first] = [title for title in titles if f"{title}!" in written]
+    # The next run must see Asana's copy as pairsync's own write, not a person's edit:
+    # a person's new edit in Trello then goes through without a conflict.
+    tools.edit(TRELLO, ids[first], title=f"{first} (final)")
+    summary = tools.sync()
+    assert not summary.failed and summary.conflicts == [], summary.to_json()
+    board = tools.assert_same_board()
+    assert board[ids[first]].title == f"{first} (final)"
+    assert tools.conflict_rows() == []
