@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.simkit import Faults
-from adapters.trello.sim.server import TrelloSimulator
 from sync.contract import DEFAULT_LISTS
 from sync.engine import RunSummary
 from sync.model import Kind
@@ -20,16 +18,8 @@ EVERY_TITLE = {title for _, _, title in SEED}
 
 
 @pytest.fixture
-def tools(
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
-    tmp_path,
-) -> ThreeTools:
-    tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
-    tools.write_config()
-    return tools
+def tools(three_tools: ThreeTools) -> ThreeTools:
+    return three_tools
 
 
 def live_titles(tools: ThreeTools) -> set[str]:

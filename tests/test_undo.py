@@ -7,24 +7,14 @@ import json
 
 import pytest
 
-from adapters.asana.sim.server import AsanaSimulator, World
-from adapters.trello.sim.server import TrelloSimulator
 from sync.model import Kind
 from tests.cli_run import pairsync
 from tests.three_tools import NOTES, TOOLS, TRELLO, ThreeTools
 
 
 @pytest.fixture
-def tools(
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
-    tmp_path,
-) -> ThreeTools:
-    tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
-    tools.write_config()
-    return tools
+def tools(three_tools: ThreeTools) -> ThreeTools:
+    return three_tools
 
 
 def cli(tools: ThreeTools, *args: str) -> tuple[int, list[str]]:
