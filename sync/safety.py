@@ -153,7 +153,7 @@ def hold_line(hold: Hold, lists: Mapping[Kind, str], config_file: str) -> str:
     count = len(hold.item_ids)
     noun = "item" if count == 1 else "items"
     if hold.everything:
-        cause = "the board is empty: emptied, deleted or unreadable?"
+        cause = "the board is empty: lists closed, file emptied or deleted, or access lost?"
     elif hold.emptied_kinds:
         names = ", ".join(f'"{lists[k]}"' for k in hold.emptied_kinds)
         cause = f"was {names} renamed, closed or deleted?"

@@ -53,9 +53,9 @@ def test_an_emptied_board_file_is_held_and_restoring_it_converges(tools: ThreeTo
     tools.edit(TRELLO, ids["Renew the passport"], title="Renew both passports")
     summary = held_twice(tools, NOTES, 2 + 3)  # everything, Trello's and Asana's items too
     assert summary.targets[NOTES].errors == [
-        f"notes: 5 items vanished at once (the board is empty: emptied, deleted or "
-        f"unreadable?); still holding them, nothing archived. If they were deleted on "
-        f"purpose: pairsync sync --config {tools.config_path} --accept-vanished notes"
+        "notes: 5 items vanished at once (the board is empty: lists closed, file emptied "
+        "or deleted, or access lost?); still holding them, nothing archived. If they were "
+        f"deleted on purpose: pairsync sync --config {tools.config_path} --accept-vanished notes"
     ]
     assert tools.board_path.read_text() == ""  # nothing written into the held file
     tools.board_path.write_text(saved)
@@ -78,9 +78,9 @@ def test_a_deleted_board_file_is_held_then_archived_everywhere_when_accepted(
     held = [line for line in result.stdout.splitlines() if "vanished" in line]
     assert held == [
         "trust/notes: 0 created, 0 updated, 0 archived, 0 conflicts, 1 requests - FAILED: "
-        "notes: 5 items vanished at once (the board is empty: emptied, deleted or "
-        "unreadable?); holding them, nothing archived. If they were deleted on purpose: "
-        f"pairsync sync --config {tools.config_path} --accept-vanished notes"
+        "notes: 5 items vanished at once (the board is empty: lists closed, file emptied or "
+        "deleted, or access lost?); holding them, nothing archived. If they were deleted on "
+        f"purpose: pairsync sync --config {tools.config_path} --accept-vanished notes"
     ]
     held_twice(tools, NOTES, 5)
     result = pairsync(
