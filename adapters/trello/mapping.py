@@ -93,12 +93,12 @@ def parse_board(
     its kind by id whatever its name is now (a person renamed it). Other kinds are
     found by their configured name."""
     by_name: dict[str, str] = {}
-    names: dict[str, str] = {}
+    list_names: dict[str, str] = {}
     for tlist in sorted(data.get("lists", []), key=lambda t: t.get("pos", 0)):
         if not tlist.get("closed"):
             by_name.setdefault(tlist["name"], tlist["id"])
-            names[tlist["id"]] = tlist["name"]
-    list_ids = {k: i for k, i in (followed or {}).items() if k in lists and i in names}
+            list_names[tlist["id"]] = tlist["name"]
+    list_ids = {k: i for k, i in (followed or {}).items() if k in lists and i in list_names}
     for kind, name in lists.items():
         found = by_name.get(name)
         if kind not in list_ids and found is not None and found not in list_ids.values():
@@ -112,7 +112,7 @@ def parse_board(
         label_names={x["id"]: x["name"] for x in labels},
         cards={c["id"]: c for c in data.get("cards", [])},
         open_lists=by_name,
-        list_names=names,
+        list_names=list_names,
     )
     names = [CHECKLIST_NAME, OTHER_CHECKLIST_NAME]  # a card's "Five Whys" one first
     steps = [c for c in data.get("checklists", []) if c["name"] in names]
