@@ -26,7 +26,7 @@ from rich.progress import Progress
 from adapters import adapter_for
 from adapters.base import Adapter
 from sync.config import PairConfig
-from sync.contract import DEFAULT_LISTS, Change, Create, Link, Outcome, Snapshot, new_item_id
+from sync.contract import Change, Create, Link, Outcome, Snapshot, new_item_id
 from sync.errors import TargetError
 from sync.facilitation import Event, Facilitation, facilitate, five_whys_seeded, stale_clock
 from sync.lock import pair_lock
@@ -34,16 +34,7 @@ from sync.merge import Conflict, Plan, TargetView, Touch, merge_board, plan_writ
 from sync.model import Item, Step
 from sync.notify import NotifyReport, notify
 from sync.report import not_written_lines
-from sync.safety import (
-    Hold,
-    Limits,
-    decide_holds,
-    drop_held_writes,
-    drop_writes_to,
-    hold_line,
-    renamed_lines,
-    shield,
-)
+from sync.safety import drop_held_writes, drop_writes_to, hold_vanished, renamed_lines, shield
 from sync.state import ItemRecord, State, unavailable
 
 log = logging.getLogger("pairsync")
@@ -202,7 +193,9 @@ def sync_pair(
     held_before = state.holds()
     try:
         views = read_targets(adapters, state, summaries, on_step, held_before)
-        holds = hold_vanished(config, views, held_before, accept_vanished, summaries)
+        holds = hold_vanished(config, views, held_before, accept_vanished)
+        for hold in holds.values():  # safety phase (issue 13): one line per held target
+            summaries[hold.target].errors.append(hold.line)
         views = [shield(view, holds.get(view.name)) for view in views]
         the_plan, facilitation = plan_run(config, records, [*views, *extra_views], now, new_id)
         drop_held_writes(the_plan, holds)
@@ -293,24 +286,6 @@ def read_targets(
 def renamed_places(adapter: Adapter) -> list[str]:
     """One line per list / section of the adapter that a person renamed (followed)."""
     return renamed_lines(adapter.name, adapter.place_word, adapter.config.lists, adapter.places)
-
-
-def hold_vanished(
-    config: PairConfig,
-    views: list[TargetView],
-    held_before: dict[str, frozenset[str]],
-    accepted: Collection[str],
-    summaries: dict[str, TargetSummary],
-) -> dict[str, Hold]:
-    """Safety phase (issue 13): mass vanishes are held, not archived; one line each."""
-    limits = Limits(config.safety.hold_vanished_min, config.safety.hold_vanished_share)
-    holds = decide_holds(views, held_before, limits, accepted)
-    lists = {t.name: t.lists for t in config.targets}
-    for hold in holds.values():
-        where = lists.get(hold.target, DEFAULT_LISTS)
-        line = hold_line(hold, where, str(config.config_file or "FILE"))
-        summaries[hold.target].errors.append(line)
-    return holds
 
 
 def commit_plan(

@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
-from sync.contract import Link, RemoteItem, Snapshot
+from sync.config import PairConfig
+from sync.contract import DEFAULT_LISTS, Link, RemoteItem, Snapshot
 from sync.merge import Plan, TargetView
 from sync.model import Kind
 
@@ -42,6 +43,25 @@ class Hold:
     """The read showed no item at all."""
     since_before: bool = False
     """Held by an earlier run already."""
+    line: str = ""
+    """What the user reads (`hold_line`)."""
+
+
+def hold_vanished(
+    config: PairConfig,
+    views: list[TargetView],
+    held_before: Mapping[str, frozenset[str]],
+    accepted: Collection[str],
+) -> dict[str, Hold]:
+    """The safety phase of a run: `decide_holds` with the pair's `[safety]` limits, each
+    hold with its line."""
+    limits = Limits(config.safety.hold_vanished_min, config.safety.hold_vanished_share)
+    lists = {t.name: t.lists for t in config.targets}
+    where = str(config.config_file or "FILE")
+    return {
+        name: replace(hold, line=hold_line(hold, lists.get(name, DEFAULT_LISTS), where))
+        for name, hold in decide_holds(views, held_before, limits, accepted).items()
+    }
 
 
 def vanished(view: TargetView) -> dict[str, Link]:

@@ -446,27 +446,6 @@ class State:
             (run_id, item_id, _dump(before) if before else None, _dump(after)),
         )
 
-    def run_items(self, run_id: int) -> dict[str, tuple[Item | None, Item]]:
-        """item id -> (before, after) of the items run `run_id` changed on the board."""
-        rows = self.db.execute(
-            "SELECT item_id, before, after FROM run_items WHERE run_id = ?", (run_id,)
-        )
-        return {
-            item_id: (_load(before) if before else None, _load(after))
-            for item_id, before, after in rows
-        }
-
-    def runs(self) -> list[tuple[int, str, dict[str, object] | None, int | None, int]]:
-        """(run, started at, summary, run it undid, items changed) per run, oldest first."""
-        rows = self.db.execute(
-            "SELECT id, started_at, summary, undo_of, "
-            "(SELECT count(*) FROM run_items WHERE run_id = runs.id) FROM runs ORDER BY id"
-        )
-        return [(i, at, json.loads(s) if s else None, u, n) for i, at, s, u, n in rows]
-
-    def mark_undo(self, run_id: int, undid: int) -> None:
-        self.db.execute("UPDATE runs SET undo_of = ? WHERE id = ?", (undid, run_id))
-
     def save_places(self, target: str, places: dict[Kind, tuple[str, str]]) -> None:
         self.db.execute("DELETE FROM places WHERE target = ?", (target,))
         self.db.executemany(
@@ -495,10 +474,6 @@ def unavailable(path: Path, exc: OSError | sqlite3.Error) -> StateUnavailable:
         f"{path}: cannot use the state database ({reason}); left as it is: free space or "
         "fix permissions, then run again"
     )
-
-
-def _load(data: str) -> Item:
-    return item_from_dict(json.loads(data))
 
 
 def _dump(item: Item) -> str:

@@ -11,6 +11,7 @@ N is left alone and named. The undo run is recorded like any other, so it can be
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from sync.engine import RunSummary, sync_pair
 from sync.errors import ConfigError, StateError
 from sync.lock import pair_lock
 from sync.merge import TargetView
-from sync.model import Item
+from sync.model import Item, item_from_dict
 from sync.state import State
 
 UNDO = "undo"
@@ -61,8 +62,32 @@ def undo_view(undo: UndoPlan) -> TargetView:
     return TargetView(UNDO, "shared", Snapshot(items, complete=False), links)
 
 
+def run_items(state: State, run_id: int) -> dict[str, tuple[Item | None, Item]]:
+    """item id -> (before, after) of the items run `run_id` changed on the board."""
+    rows = state.db.execute(
+        "SELECT item_id, before, after FROM run_items WHERE run_id = ?", (run_id,)
+    )
+    return {
+        item_id: (_item(before) if before else None, _item(after))
+        for item_id, before, after in rows
+    }
+
+
+def runs(state: State) -> list[tuple[int, str, dict[str, object] | None, int | None, int]]:
+    """(run, started at, summary, run it undid, items changed) per run, oldest first."""
+    rows = state.db.execute(
+        "SELECT id, started_at, summary, undo_of, "
+        "(SELECT count(*) FROM run_items WHERE run_id = runs.id) FROM runs ORDER BY id"
+    )
+    return [(i, at, json.loads(s) if s else None, u, n) for i, at, s, u, n in rows]
+
+
+def _item(data: str) -> Item:
+    return item_from_dict(json.loads(data))
+
+
 def last_run_that_wrote(state: State) -> int | None:
-    return next((run for run, *_, changed in reversed(state.runs()) if changed), None)
+    return next((run for run, *_, changed in reversed(runs(state)) if changed), None)
 
 
 def run_undo(
@@ -76,18 +101,20 @@ def run_undo(
         try:
             state.claim(config.pair.name, config.state_path)
             chosen = run if run is not None else last_run_that_wrote(state)
-            known = {number for number, *_ in state.runs()}
+            known = {number for number, *_ in runs(state)}
             if chosen is None or chosen not in known:
                 what = "no run has changed anything yet" if chosen is None else "no such run"
                 raise ConfigError([f"undo: {what} (see pairsync history --config FILE)"])
             board = {item_id: record.item for item_id, record in state.items().items()}
-            undo = plan_undo(chosen, state.run_items(chosen), board)
+            undo = plan_undo(chosen, run_items(state, chosen), board)
             summary = sync_pair(
                 config, state, dry_run=dry_run, now=now, extra_views=[undo_view(undo)]
             )
             if summary.run_id is not None:
                 with state.transaction():
-                    state.mark_undo(summary.run_id, chosen)
+                    state.db.execute(
+                        "UPDATE runs SET undo_of = ? WHERE id = ?", (chosen, summary.run_id)
+                    )
             return undo, summary
         finally:
             state.close()
@@ -97,7 +124,7 @@ def history_rows(state: State) -> list[dict[str, object]]:
     """One row per run for `pairsync history`: when, per target what it wrote, conflicts,
     holds, and which run it undid."""
     rows = []
-    for number, started, summary, undid, changed in state.runs():
+    for number, started, summary, undid, changed in runs(state):
         summary = summary or {}
         targets = summary.get("targets") or {}
         assert isinstance(targets, dict)
