@@ -9,7 +9,7 @@ import pytest
 
 from adapters.simkit import Faults
 from sync.contract import DEFAULT_LISTS
-from sync.engine import RunSummary
+from sync.engine import RunSummary, summary_lines
 from sync.model import Kind
 from tests.cli_run import pairsync
 from tests.three_tools import ASANA, NOTES, SEED, TOOLS, TRELLO, ThreeTools
@@ -77,7 +77,7 @@ def test_a_deleted_board_file_is_held_then_archived_everywhere_when_accepted(
     assert result.returncode == 1, result.stderr
     held = [line for line in result.stdout.splitlines() if "vanished" in line]
     assert held == [
-        "trust/notes: 0 created, 0 updated, 0 archived, 0 conflicts, 1 requests - FAILED: "
+        "trust/notes: 0 created, 0 updated, 0 archived, 0 conflicts, 2 requests - FAILED: "
         "notes: 5 items vanished at once (the board is empty: lists closed, file emptied or "
         "deleted, or access lost?); holding them, nothing archived. If they were deleted on "
         f"purpose: pairsync sync --config {tools.config_path} --accept-vanished notes"
@@ -273,7 +273,10 @@ def test_a_read_only_board_file_is_read_but_never_written(tools: ThreeTools) -> 
     tools.board_path.chmod(0o444)
     before = tools.board_path.read_bytes()
     summary = tools.sync()
-    assert summary.targets[NOTES].errors == [
+    assert summary.failed
+    said = [line for line in summary_lines(summary) if "read-only" in line]
+    assert said == [
+        "trust/notes: 0 created, 0 updated, 0 archived, 0 conflicts, 2 requests - FAILED: "
         f"notes: 'Renew the passport': {tools.board_path} is read-only (0444): read from it, "
         "wrote nothing into it"
     ]
