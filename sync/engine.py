@@ -35,7 +35,7 @@ from sync.model import Item, Step
 from sync.notify import NotifyReport, notify
 from sync.report import not_written_lines
 from sync.safety import drop_held_writes, drop_writes_to, hold_vanished, renamed_lines, shield
-from sync.state import ItemRecord, State, unavailable
+from sync.state import ItemRecord, State, is_unavailable, unavailable
 
 log = logging.getLogger("pairsync")
 
@@ -126,8 +126,10 @@ def run_pair(
                 if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
                     summary.channels = notify(config, state, datetime.now(UTC))
                 return summary
-            except sqlite3.Error as exc:  # full disk or I/O error mid-run: the file stays
-                raise unavailable(state_path, exc) from None
+            except sqlite3.Error as exc:
+                if is_unavailable(exc):  # full disk or I/O error mid-run: the file stays
+                    raise unavailable(state_path, exc) from None
+                raise
             finally:
                 state.close()
 

@@ -110,7 +110,7 @@ MIGRATIONS: list[str] = [
         after TEXT NOT NULL,
         PRIMARY KEY (run_id, item_id)
     );
-    ALTER TABLE runs ADD COLUMN undo_of INTEGER;
+    CREATE TABLE undos (run_id INTEGER PRIMARY KEY, undid INTEGER NOT NULL);
     """,
 ]
 
@@ -174,8 +174,10 @@ class State:
             return cls._prepare(connection)
         except sqlite3.DatabaseError as exc:
             connection.close()
-            if not is_corrupt(exc):
+            if is_unavailable(exc):
                 raise unavailable(path, exc) from None
+            if not is_corrupt(exc):
+                raise
             aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
             path.rename(aside)
             raise StateError(
@@ -465,6 +467,18 @@ def is_corrupt(exc: sqlite3.Error) -> bool:
     """SQLite's own verdict: the file is damaged or not a database (not: full, I/O, locked)."""
     code = getattr(exc, "sqlite_errorcode", None)
     return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+_UNAVAILABLE = {
+    getattr(sqlite3, f"SQLITE_{name}")
+    for name in ("FULL", "IOERR", "CANTOPEN", "READONLY", "PERM", "BUSY", "LOCKED", "NOMEM")
+}
+
+
+def is_unavailable(exc: sqlite3.Error) -> bool:
+    """A healthy database that cannot be used now: disk full, I/O, permissions, locked."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _UNAVAILABLE
 
 
 def unavailable(path: Path, exc: OSError | sqlite3.Error) -> StateUnavailable:

@@ -76,8 +76,9 @@ def run_items(state: State, run_id: int) -> dict[str, tuple[Item | None, Item]]:
 def runs(state: State) -> list[tuple[int, str, dict[str, object] | None, int | None, int]]:
     """(run, started at, summary, run it undid, items changed) per run, oldest first."""
     rows = state.db.execute(
-        "SELECT id, started_at, summary, undo_of, "
-        "(SELECT count(*) FROM run_items WHERE run_id = runs.id) FROM runs ORDER BY id"
+        "SELECT id, started_at, summary, undid, "
+        "(SELECT count(*) FROM run_items WHERE run_id = runs.id) "
+        "FROM runs LEFT JOIN undos ON undos.run_id = runs.id ORDER BY id"
     )
     return [(i, at, json.loads(s) if s else None, u, n) for i, at, s, u, n in rows]
 
@@ -112,9 +113,7 @@ def run_undo(
             )
             if summary.run_id is not None:
                 with state.transaction():
-                    state.db.execute(
-                        "UPDATE runs SET undo_of = ? WHERE id = ?", (chosen, summary.run_id)
-                    )
+                    state.db.execute("INSERT INTO undos VALUES (?, ?)", (summary.run_id, chosen))
             return undo, summary
         finally:
             state.close()
