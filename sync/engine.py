@@ -209,8 +209,8 @@ def sync_pair(
             [_conflict_json(c) for c in the_plan.conflicts],
             the_plan,
             facilitation.events,
-            {name: len(hold.item_ids) for name, hold in holds.items()},
-            [line for adapter in adapters for line in renamed_places(adapter)],
+            held={name: len(hold.item_ids) for name, hold in holds.items()},
+            notices=[line for adapter in adapters for line in renamed_places(adapter)],
         )
         _count_conflicts(summaries, the_plan)
         if dry_run:
