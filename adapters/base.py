@@ -38,6 +38,7 @@ from typing import ClassVar, final
 from adapters.retry import UNCERTAIN, ChangeFailed, Uncertain
 from sync.contract import Change, CheckLine, Outcome, Snapshot, TargetBase
 from sync.errors import TargetError, TargetRejected
+from sync.model import Kind
 
 log = logging.getLogger("pairsync")
 
@@ -46,6 +47,8 @@ class Adapter(ABC):
     """Base of every tool adapter; see the module docstring for the contract."""
 
     type_name: ClassVar[str]
+    place_word: ClassVar[str] = "list"
+    """What the tool calls the place a kind's items live in: list, section, heading."""
 
     def __init__(self, config: TargetBase, base_dir: Path) -> None:
         self.config = config
@@ -53,6 +56,11 @@ class Adapter(ABC):
         """HTTP requests (or file reads and writes) made so far; reported per run."""
         self.zone: tzinfo = UTC
         """The pair's time zone (`[pair] timezone`): a tool's due time is a day in it."""
+        self.places: dict[Kind, tuple[str, str]] = {}
+        """Kind -> (remote id, name) of the list or section found or made for it. The
+        engine sets it from the state before `read` and saves it after the run; an
+        adapter whose tool has ids for them follows a renamed one by id and keeps this
+        current (a tool without ids leaves it empty)."""
 
     @property
     def name(self) -> str:

@@ -24,9 +24,10 @@ from sync.agenda import (
 from sync.config import PairConfig, load_config
 from sync.contract import CheckLine, Update
 from sync.engine import RunSummary, run_pair, summary_lines
-from sync.errors import PairsyncError, StateError
+from sync.errors import ConfigError, PairsyncError, StateError
 from sync.facilitation import five_whys_progress
 from sync.logs import configure_logging, redact, say
+from sync.model import Kind
 from sync.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
 from sync.report import error_kind, fail, usage_problem
 from sync.settings import process_settings
@@ -125,22 +126,47 @@ def sync(
         bool, typer.Option("--dry-run", help="Print the plan; write nothing.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    accept_vanished: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept-vanished",
+            metavar="TARGET",
+            help="Archive everywhere the items held as vanished from TARGET (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Sync one pair (--config) or every pair in a directory (--config-dir)."""
     if (config is None) == (config_dir is None):
         usage = "sync: give exactly one of --config FILE or --config-dir DIR"
         raise fail("usage", [usage], 2, as_json)
+    if accept_vanished and config is None:
+        raise fail("usage", ["sync: --accept-vanished needs --config FILE"], 2, as_json)
     guarded(process_settings, as_json)  # a bad PAIRSYNC_* is a usage error for all pairs
     if config is not None:
-        summary = guarded(
-            lambda: run_pair(load_config(config), dry_run, show_progress=True), as_json
-        )
+        accepted = accept_vanished or []
+
+        def one_pair() -> RunSummary:
+            pair = load_config(config)
+            check_targets(pair, accepted, "--accept-vanished")
+            return run_pair(pair, dry_run, show_progress=True, accept_vanished=accepted)
+
+        summary = guarded(one_pair, as_json)
         print_summary(summary, as_json)
         raise typer.Exit(1 if summary.failed else 0)
     assert config_dir is not None
     results = guarded(lambda: sync_many(config_files(config_dir), dry_run), as_json)
     report_pairs(results, as_json)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
+
+
+def check_targets(pair: PairConfig, names: list[str], option: str) -> None:
+    """Usage error (exit 2) for a name that is not one of the pair's targets."""
+    known = [t.name for t in pair.targets]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ConfigError(
+            [f"{option}: no target {unknown[0]!r} in this pair (targets: {', '.join(known)})"]
+        )
 
 
 def report_pairs(results: list[PairResult], as_json: bool) -> None:
@@ -192,6 +218,11 @@ def _load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]
             f"{pair.state_path}: no state yet; run pairsync sync --config {config} first"
         )
     state = State.open_for_reading(pair.state_path)
+    try:
+        state.claim(pair.pair.name, pair.state_path)
+    except StateError:
+        state.close()
+        raise
     return pair, state.items(), state
 
 
@@ -277,6 +308,17 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def known_places(pair: PairConfig) -> dict[str, dict[Kind, tuple[str, str]]]:
+    """Per target, the lists / sections the state found before (followed when renamed)."""
+    if not pair.state_path.exists():
+        return {}
+    state = State.open(pair.state_path)
+    try:
+        return {target.name: state.places(target.name) for target in pair.targets}
+    finally:
+        state.close()
+
+
 @app.command()
 def notify(
     config: ConfigOption,
@@ -314,19 +356,23 @@ def check(config: ConfigOption) -> None:
     from rich.table import Table
 
     from sync.channels import load_channel_class
-    from sync.engine import build_adapters
+    from sync.engine import build_adapters, renamed_places
 
     def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
         title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
         checked: list[tuple[str, list[CheckLine]]] = []
+        places = known_places(pair)
         for adapter in build_adapters(pair):
+            adapter.places = places.get(adapter.name, {})
             try:
                 checked.append((adapter.name, adapter.check()))
             except PairsyncError as exc:
                 checked.append((adapter.name, [CheckLine("reach", False, str(exc))]))
             finally:
                 adapter.close()
+            renamed = [CheckLine("renamed", True, line) for line in renamed_places(adapter)]
+            checked[-1][1].extend(renamed)
         for entry in pair.channels:  # [[channels]]: Slack, Teams
             channel = load_channel_class(entry.type)(entry, pair.pair.name)
             checked.append((entry.name, channel.check()))
@@ -364,6 +410,61 @@ def aligned_rows(rows: list[tuple[str, ...]]) -> list[str]:
         "  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]])
         for row in rows
     ]
+
+
+@app.command()
+def history(
+    config: ConfigOption,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the runs: when, what each target got (created / updated / archived),
+    conflicts, items held, and which run an undo undid."""
+    from sync.undo import history_line, history_rows
+
+    def body() -> list[dict[str, object]]:
+        _, _, state = _load_state(config)
+        try:
+            return history_rows(state)
+        finally:
+            state.close()
+
+    rows = guarded(body)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        typer.echo(history_line(row))
+    if not rows:
+        typer.echo("no runs yet")
+
+
+@app.command()
+def undo(
+    config: ConfigOption,
+    run_number: Annotated[
+        int | None,
+        typer.Option("--run", help="The run to undo (default: the last run that wrote)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be put back; write nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Put back, in every tool, what one run changed (as a new run, which can be undone
+    too); items changed since that run are left alone and named."""
+    from sync.undo import run_undo
+
+    done, summary = guarded(lambda: run_undo(load_config(config), run_number, dry_run))
+    if as_json:
+        facts = {"undo_of": done.run, "put_back": len(done.values), "left_alone": done.left_alone}
+        typer.echo(redact(json.dumps(summary.to_json() | facts, indent=2, default=str)))
+    else:
+        for line in done.left_alone:
+            typer.echo(line)
+        print_summary(summary, as_json=False)
+        verb = "would put back" if dry_run else "put back"
+        typer.echo(f"undo of run {done.run}: {verb} {len(done.values)} items")
+    raise typer.Exit(1 if summary.failed else 0)
 
 
 @app.command()

@@ -127,6 +127,13 @@ class AgendaSection(Section):
         return meeting
 
 
+class SafetySection(Section):
+    hold_vanished_share: float = Field(default=0.5, ge=0, lt=1)
+    """Hold when more than this share of a target's items vanish in one read..."""
+    hold_vanished_min: int = Field(default=3, ge=1)
+    """... or every item of a kind, and at least this many (see sync/safety.py)."""
+
+
 class PairConfig(BaseModel):
     """The whole file. `config_dir` is where relative paths start."""
 
@@ -137,9 +144,12 @@ class PairConfig(BaseModel):
     stale: StaleSection = StaleSection()
     five_whys: FiveWhysSection = FiveWhysSection()
     agenda: AgendaSection = AgendaSection()
+    safety: SafetySection = SafetySection()
     targets: list[Target] = Field(min_length=1)
     channels: list[ChannelEntry] = []
     config_dir: Path = Path(".")
+    config_file: Path | None = None
+    """The file this was read from (named in messages that suggest a command)."""
 
     @model_validator(mode="after")
     def _targets_consistent(self) -> PairConfig:
@@ -186,21 +196,56 @@ def load_config(path: Path) -> PairConfig:
     if "target" in data:
         problems.append(f"{label}: target: unrecognized section (did you mean [[targets]]?)")
         data.pop("target")
-    if "config_dir" in data:
-        problems.append(f"{label}: config_dir: unrecognized key")
+    for internal in ("config_dir", "config_file"):
+        if internal in data:
+            problems.append(f"{label}: {internal}: unrecognized key")
     if problems:
         raise ConfigError(problems)
     data["config_dir"] = path.parent.resolve()
+    data["config_file"] = path
     try:
         config = PairConfig(**data)
     except ValidationError as exc:
         raise ConfigError([_describe(label, data, error) for error in exc.errors()]) from None
+    collisions = [f"{label}: {problem}" for problem in mapping_collisions(config)]
+    if collisions:
+        raise ConfigError(collisions)
     for entry in [*config.targets, *config.channels]:
         for key in SECRET_KEYS:
             secret = getattr(entry, key, None)
             if isinstance(secret, SecretStr):
                 register_secret(secret.get_secret_value())
     return config
+
+
+ARCHIVE_KEYS = ("archive_heading", "archive_section")
+"""Target keys naming where archived items go (Markdown, Asana)."""
+
+
+def mapping_collisions(config: PairConfig) -> list[str]:
+    """Per target, places that two meanings share: two kinds in one list / section /
+    heading, the archive in a kind's, the published agenda in either. Each would read a
+    person's item as another kind, or archived, or as the agenda."""
+    problems = []
+    for number, target in enumerate(config.targets, start=1):
+        where = f'targets[{number}] "{target.name}"'
+        owners: dict[str, str] = {}
+        for kind, name in target.lists.items():
+            if name in owners:
+                problems.append(f'{where}: {owners[name]} and lists.{kind.value} are both "{name}"')
+            owners.setdefault(name, f"lists.{kind.value}")
+        for key in ARCHIVE_KEYS:
+            archive = getattr(target, key, None)
+            if archive in owners:
+                problems.append(f'{where}: {key} and {owners[archive]} are both "{archive}"')
+            if isinstance(archive, str):
+                owners.setdefault(archive, key)
+        if config.agenda.publish and config.agenda.list in owners:
+            problems.append(
+                f"agenda.list and {where}: {owners[config.agenda.list]} are both "
+                f'"{config.agenda.list}"'
+            )
+    return problems
 
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

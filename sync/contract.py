@@ -117,6 +117,9 @@ class Snapshot:
     """Remote ids of the items in scope that are not archived, top to bottom within each
     list (the lists in any order); None when this read did not see the order (an
     incremental read that found no move): the order is then as last agreed."""
+    unplaced: frozenset[Kind] = frozenset()
+    """Kinds whose list / section / heading a full read did not find (closed, deleted,
+    renamed where the tool has no ids): their items' vanishing is never a deletion."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,9 @@ item ids the state already knows, so the next run re-links them.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
@@ -33,7 +34,8 @@ from sync.merge import Conflict, Plan, TargetView, Touch, merge_board, plan_writ
 from sync.model import Item, Step
 from sync.notify import NotifyReport, notify
 from sync.report import not_written_lines
-from sync.state import ItemRecord, State
+from sync.safety import drop_held_writes, drop_writes_to, hold_vanished, renamed_lines, shield
+from sync.state import ItemRecord, State, is_unavailable, unavailable
 
 log = logging.getLogger("pairsync")
 
@@ -67,6 +69,12 @@ class RunSummary:
     """Five Whys added, countermeasure actions made, items marked or archived as stale."""
     channels: NotifyReport = field(default_factory=NotifyReport)
     """What went to the pair's Slack / Teams channels after the sync."""
+    held: dict[str, int] = field(default_factory=dict)
+    """Target -> vanished items held this run (archived nowhere; see sync/safety.py)."""
+    notices: list[str] = field(default_factory=list)
+    """Lists and sections a person renamed, which pairsync follows."""
+    run_id: int | None = None
+    """The run's number in `pairsync history` (None for a dry run)."""
 
     @property
     def failed(self) -> bool:
@@ -84,12 +92,21 @@ class RunSummary:
             "conflicts": self.conflicts,
             "facilitation": [asdict(event) for event in self.facilitation],
             "channels": self.channels.to_json(),
+            "run": self.run_id,
+            "held": self.held,
+            "notices": self.notices,
         }
 
 
-def run_pair(config: PairConfig, dry_run: bool = False, show_progress: bool = False) -> RunSummary:
+def run_pair(
+    config: PairConfig,
+    dry_run: bool = False,
+    show_progress: bool = False,
+    accept_vanished: Collection[str] = (),
+) -> RunSummary:
     """Lock the pair, open its state and sync: what `pairsync sync` does for one pair.
-    `show_progress` draws a bar on a terminal (never under cron: no TTY, no bar)."""
+    `show_progress` draws a bar on a terminal (never under cron: no TTY, no bar);
+    `accept_vanished` names targets whose vanished items are archived, not held."""
     with Progress(transient=True, disable=not (show_progress and sys.stderr.isatty())) as bar:
         task = bar.add_task(config.pair.name, total=2 * len(config.targets))
 
@@ -102,17 +119,24 @@ def run_pair(config: PairConfig, dry_run: bool = False, show_progress: bool = Fa
         with pair_lock(state_path):
             state = State.open(state_path)
             try:
-                summary = sync_pair(config, state, dry_run=dry_run, on_step=step)
+                state.claim(config.pair.name, state_path)
+                summary = sync_pair(
+                    config, state, dry_run=dry_run, on_step=step, accept_vanished=accept_vanished
+                )
                 if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
                     summary.channels = notify(config, state, datetime.now(UTC))
                 return summary
+            except sqlite3.Error as exc:
+                if is_unavailable(exc):  # full disk or I/O error mid-run: the file stays
+                    raise unavailable(state_path, exc) from None
+                raise
             finally:
                 state.close()
 
 
 def summary_lines(summary: RunSummary) -> list[str]:
     """One line per target, then one per conflict: what a person reads after a run."""
-    lines = []
+    lines = list(summary.notices)
     for name, target in summary.targets.items():
         problems = target.problems(name)
         status = "FAILED: " + "; ".join(problems) if problems else "ok"
@@ -166,16 +190,27 @@ def sync_pair(
     new_id: Callable[[], str] = new_item_id,
     adapters: list[Adapter] | None = None,
     on_step: Callable[[str], None] = lambda _: None,
+    accept_vanished: Collection[str] = (),
+    extra_views: Sequence[TargetView] = (),
 ) -> RunSummary:
     """Sync one pair; the caller holds the pair's lock and owns `state`. `on_step` is told
-    before each target is read and before each is written (a progress bar's steps)."""
+    before each target is read and before each is written (a progress bar's steps).
+    `extra_views` are views of no tool (an undo's values): merged as a person's edits
+    are, never written to."""
     now = now or datetime.now(UTC)
     adapters = adapters if adapters is not None else build_adapters(config)
     summaries = {a.name: TargetSummary() for a in adapters}
     records = state.items()
+    held_before = state.holds()
     try:
-        views = read_targets(adapters, state, summaries, on_step)
-        the_plan, facilitation = plan_run(config, records, views, now, new_id)
+        views = read_targets(adapters, state, summaries, on_step, held_before)
+        holds = hold_vanished(config, views, held_before, accept_vanished)
+        for hold in holds.values():  # safety phase (issue 13): one line per held target
+            summaries[hold.target].errors.append(hold.line)
+        views = [shield(view, holds.get(view.name)) for view in views]
+        the_plan, facilitation = plan_run(config, records, [*views, *extra_views], now, new_id)
+        drop_held_writes(the_plan, holds)
+        drop_writes_to(the_plan, {view.name for view in extra_views})
         summary = RunSummary(
             config.pair.name,
             dry_run,
@@ -183,17 +218,24 @@ def sync_pair(
             [_conflict_json(c) for c in the_plan.conflicts],
             the_plan,
             facilitation.events,
+            held={name: len(hold.item_ids) for name, hold in holds.items()},
+            notices=[line for adapter in adapters for line in renamed_places(adapter)],
         )
         _count_conflicts(summaries, the_plan)
         if dry_run:
             count_planned(summaries, the_plan)
             return summary
-        run_id = state.start_run()
+        run_id = summary.run_id = state.start_run()
         commit_plan(state, run_id, the_plan, records, facilitation, now)
+        with state.transaction():
+            state.save_holds({name: hold.item_ids for name, hold in holds.items()})
         for adapter, view in zip(adapters, views, strict=True):
             if view.snapshot is not None:
                 outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
                 record_outcomes(state, adapter.name, view.snapshot, outcomes, summaries)
+        with state.transaction():
+            for adapter in adapters:
+                state.save_places(adapter.name, adapter.places)
     finally:
         for adapter in adapters:
             summaries[adapter.name].requests = adapter.requests
@@ -223,16 +265,19 @@ def read_targets(
     state: State,
     summaries: dict[str, TargetSummary],
     on_step: Callable[[str], None],
+    held: dict[str, frozenset[str]],
 ) -> list[TargetView]:
     """Read phase: each target's snapshot; one that cannot be read is left out of this run
-    (no writes, and its silence is not a deletion)."""
+    (no writes, and its silence is not a deletion). A target holding vanished items is
+    read in full: only that tells whether they are back."""
     links = state.links()
     views = []
     for adapter in adapters:
         snapshot = None
         try:
             on_step(f"{adapter.name}: reading")
-            snapshot = adapter.read(state.cursor(adapter.name))
+            adapter.places = state.places(adapter.name)
+            snapshot = adapter.read(None if held.get(adapter.name) else state.cursor(adapter.name))
             log.info(
                 "%s: read %d items (%s) in %d requests",
                 adapter.name,
@@ -247,6 +292,11 @@ def read_targets(
             TargetView(adapter.name, adapter.config.role, snapshot, links.get(adapter.name, {}))
         )
     return views
+
+
+def renamed_places(adapter: Adapter) -> list[str]:
+    """One line per list / section of the adapter that a person renamed (followed)."""
+    return renamed_lines(adapter.name, adapter.place_word, adapter.config.lists, adapter.places)
 
 
 def commit_plan(
@@ -268,6 +318,8 @@ def commit_plan(
             touch = the_plan.touched.get(item_id)
             countermeasure = facilitation.countermeasures.get(item_id)
             state.save_item(item_id, _next_record(item, record, touch, countermeasure, now))
+            if record is None or record.item != item:  # what `pairsync undo` puts back
+                state.save_run_item(run_id, item_id, record.item if record else None, item)
         for conflict in the_plan.conflicts:
             for loser in conflict.losers:
                 state.add_conflict(
@@ -326,7 +378,8 @@ def record_outcomes(
 def _count_conflicts(summaries: dict[str, TargetSummary], the_plan: Plan) -> None:
     for conflict in the_plan.conflicts:
         for loser, _ in conflict.losers:
-            summaries[loser].conflicts += 1
+            if loser in summaries:  # not a view of no tool (an undo's values)
+                summaries[loser].conflicts += 1
 
 
 def count_planned(summaries: dict[str, TargetSummary], the_plan: Plan) -> None:

@@ -3,8 +3,9 @@
     PairsyncError
     ├── ConfigError        exit 2: the config file, a key in it, or a usage problem
     ├── LockHeld           exit 1: another run of the same pair holds the lock
-    ├── StateError         exit 2: the state database cannot be opened or is damaged
-    │   └── StateReadOnly  exit 1: sync must write a state file it may only read
+    ├── StateError         exit 2: the state database is damaged or another pair's
+    │   └── StateUnavailable   exit 1: disk full, I/O or permission error (kept as is)
+    │       └── StateReadOnly  sync must write a state file it may only read
     └── TargetError        exit 1 for the pair; the other targets still sync
         ├── TargetUnavailable   retriable (429, 5xx, network) and retries ran out
         └── TargetRejected      fatal (401, 403, 404, a file that cannot be written)
@@ -33,7 +34,13 @@ class StateError(PairsyncError):
     exit_code = 2
 
 
-class StateReadOnly(StateError):
+class StateUnavailable(StateError):
+    """The database is fine but cannot be read or written now; it is never moved aside."""
+
+    exit_code = 1
+
+
+class StateReadOnly(StateUnavailable):
     """Not a config problem: the file is fine, and read-only commands still use it."""
 
     exit_code = 1

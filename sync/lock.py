@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sync.errors import LockHeld, StateError
+from sync.errors import LockHeld, StateUnavailable
 from sync.settings import process_settings
 
 log = logging.getLogger("pairsync")
@@ -27,7 +27,9 @@ def pair_lock(state_path: Path, wait_seconds: float | None = None) -> Iterator[N
         lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
-        raise StateError(f"{lock_path}: cannot create the lock file: {exc.strerror}") from None
+        raise StateUnavailable(
+            f"{lock_path}: cannot create the lock file: {exc.strerror}"
+        ) from None
     try:
         deadline = time.monotonic() + wait_seconds
         waiting = False

@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sync.contract import Link
-from sync.errors import StateError, StateReadOnly
-from sync.model import Item, item_from_dict, item_to_dict
+from sync.errors import StateError, StateReadOnly, StateUnavailable
+from sync.model import Item, Kind, item_from_dict, item_to_dict
 
 MIGRATIONS: list[str] = [
     # 1: the initial schema
@@ -86,6 +86,32 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (channel, key)
     );
     """,
+    # 4: safety (issue 13): the pair that owns the database, vanished items held instead of
+    # archived, the list / section each kind was found in (followed when renamed), and what
+    # every run changed on the board (for `pairsync undo`)
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE holds (
+        target TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        PRIMARY KEY (target, item_id)
+    );
+    CREATE TABLE places (
+        target TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (target, kind)
+    );
+    CREATE TABLE run_items (
+        run_id INTEGER NOT NULL,
+        item_id TEXT NOT NULL,
+        before TEXT,                    -- the item before the run (NULL: new in that run)
+        after TEXT NOT NULL,
+        PRIMARY KEY (run_id, item_id)
+    );
+    CREATE TABLE undos (run_id INTEGER PRIMARY KEY, undid INTEGER NOT NULL);
+    """,
 ]
 
 
@@ -129,7 +155,9 @@ class State:
 
     @classmethod
     def open(cls, path: Path) -> State:
-        """Open or create the database; a damaged file is moved aside, never overwritten."""
+        """Open or create the database. Only a file SQLite calls corrupt or not a database
+        is moved aside (never overwritten); a full disk, an I/O or a permission error
+        leaves it where it is (`StateUnavailable`)."""
         if path.exists() and not os.access(path, os.W_OK):
             raise StateReadOnly(
                 f"{path}: the state database is read-only; a sync must write it "
@@ -141,11 +169,15 @@ class State:
                 path.touch(mode=0o600)
             connection = sqlite3.connect(path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"{path}: cannot open the state database: {exc}") from None
+            raise unavailable(path, exc) from None
         try:
             return cls._prepare(connection)
         except sqlite3.DatabaseError as exc:
             connection.close()
+            if is_unavailable(exc):
+                raise unavailable(path, exc) from None
+            if not is_corrupt(exc):
+                raise
             aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
             path.rename(aside)
             raise StateError(
@@ -374,12 +406,88 @@ class State:
     def record_agenda(self, at: datetime, remote: str | None = None) -> None:
         self.db.execute("INSERT INTO agendas (at, remote) VALUES (?, ?)", (at.isoformat(), remote))
 
+    # -- safety: owner, holds, places --------------------------------------------------------
+    def claim(self, pair: str, path: Path) -> None:
+        """Make this database the pair's; another pair's database is refused (its items
+        would leak into this pair's boards)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'pair'").fetchone()
+        if row is None and not self.read_only:
+            with self.transaction():
+                self.db.execute("INSERT INTO meta VALUES ('pair', ?)", (pair,))
+        elif row is not None and row[0] != pair:
+            raise StateError(
+                f"{path}: this state database belongs to pair {row[0]!r}, not {pair!r}; "
+                "give each pair its own [state] path"
+            )
+
+    def holds(self) -> dict[str, frozenset[str]]:
+        """target -> item ids held (vanished at once, archived nowhere yet)."""
+        found: dict[str, set[str]] = {}
+        for target, item_id in self.db.execute("SELECT target, item_id FROM holds"):
+            found.setdefault(target, set()).add(item_id)
+        return {target: frozenset(ids) for target, ids in found.items()}
+
+    def save_holds(self, holds: dict[str, frozenset[str]]) -> None:
+        self.db.execute("DELETE FROM holds")
+        self.db.executemany(
+            "INSERT INTO holds VALUES (?, ?)",
+            [(target, item_id) for target, ids in holds.items() for item_id in sorted(ids)],
+        )
+
+    def places(self, target: str) -> dict[Kind, tuple[str, str]]:
+        """kind -> (remote id, name) of the list / section the target keeps it in."""
+        rows = self.db.execute(
+            "SELECT kind, remote_id, name FROM places WHERE target = ?", (target,)
+        )
+        return {Kind(kind): (remote_id, name) for kind, remote_id, name in rows}
+
+    # -- history: what each run changed, for `pairsync history` and `pairsync undo` ---------
+    def save_run_item(self, run_id: int, item_id: str, before: Item | None, after: Item) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO run_items VALUES (?, ?, ?, ?)",
+            (run_id, item_id, _dump(before) if before else None, _dump(after)),
+        )
+
+    def save_places(self, target: str, places: dict[Kind, tuple[str, str]]) -> None:
+        self.db.execute("DELETE FROM places WHERE target = ?", (target,))
+        self.db.executemany(
+            "INSERT INTO places VALUES (?, ?, ?, ?)",
+            [(target, kind.value, rid, name) for kind, (rid, name) in places.items()],
+        )
+
 
 def _schema_version(connection: sqlite3.Connection) -> int:
     version = int(connection.execute("PRAGMA user_version").fetchone()[0])
     if version > len(MIGRATIONS):
         raise StateError(f"state schema version {version} is newer than this pairsync understands")
     return version
+
+
+def is_corrupt(exc: sqlite3.Error) -> bool:
+    """SQLite's own verdict: the file is damaged or not a database (not: full, I/O, locked)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+_UNAVAILABLE = {
+    getattr(sqlite3, f"SQLITE_{name}")
+    for name in ("FULL", "IOERR", "CANTOPEN", "READONLY", "PERM", "BUSY", "LOCKED", "NOMEM")
+}
+
+
+def is_unavailable(exc: sqlite3.Error) -> bool:
+    """A healthy database that cannot be used now: disk full, I/O, permissions, locked."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _UNAVAILABLE
+
+
+def unavailable(path: Path, exc: OSError | sqlite3.Error) -> StateUnavailable:
+    """The one line for a state database that cannot be used right now."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return StateUnavailable(
+        f"{path}: cannot use the state database ({reason}); left as it is: free space or "
+        "fix permissions, then run again"
+    )
 
 
 def _dump(item: Item) -> str:

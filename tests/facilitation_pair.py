@@ -14,13 +14,10 @@ import os
 import re
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from adapters.asana.sim.server import AsanaSimulator, World
-from adapters.trello.sim.server import TrelloSimulator
 from sync.model import Item, Step
 from sync.state import ItemRecord, State
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
@@ -32,16 +29,9 @@ DAY = 86400.0
 
 
 @pytest.fixture
-def tools(
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
-    tmp_path: Path,
-) -> ThreeTools:
-    tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
-    configure(tools)
-    return tools
+def tools(three_tools: ThreeTools) -> ThreeTools:
+    configure(three_tools)
+    return three_tools
 
 
 def configure(

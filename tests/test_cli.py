@@ -119,14 +119,8 @@ def test_dry_run_prints_the_plan_and_writes_nothing(pair_dir: Path) -> None:
             ),
             "pair.toml: targets[2] \"asst\": unknown target type 'notion'",
         ),
-        (
-            lambda c: c.replace(
-                'path = "state/ceo-ea.sqlite"', 'path = "/proc/pairsync/state.sqlite"'
-            ),
-            "/proc/pairsync/state.sqlite",
-        ),
     ],
-    ids=["malformed-toml", "unknown-key", "missing-env", "unknown-type", "unwritable-state"],
+    ids=["malformed-toml", "unknown-key", "missing-env", "unknown-type"],
 )
 def test_bad_config_exits_2_with_one_line_and_writes_nothing(
     pair_dir: Path, edit, message: str
@@ -139,6 +133,20 @@ def test_bad_config_exits_2_with_one_line_and_writes_nothing(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+    assert files_in(pair_dir) == before
+
+
+def test_an_unwritable_state_directory_exits_1_with_one_line(pair_dir: Path) -> None:
+    """An I/O problem, not a config error (issue 13): exit 1, nothing written."""
+    config = pair_dir / "pair.toml"
+    config.write_text(CONFIG.replace("state/ceo-ea.sqlite", "/proc/pairsync/state.sqlite"))
+    before = files_in(pair_dir)
+    result = pairsync("sync", "--config", "pair.toml", cwd=pair_dir)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "pairsync: /proc/pairsync/state.sqlite.lock: cannot create the lock file: "
+        "No such file or directory\n"
+    )
     assert files_in(pair_dir) == before
 
 

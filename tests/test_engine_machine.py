@@ -51,7 +51,10 @@ from sync.model import FIELDS, Item, Kind, Owner
 from tests.order_tools import assert_same_order, put_after, shown_lists
 from tests.three_tools import (
     ARCHIVE,
+    ASANA,
+    NOTES,
     TOOLS,
+    TRELLO,
     ThreeTools,
     check_same_board,
     new_asana_project,
@@ -135,6 +138,11 @@ class ThreeToolMachine(RuleBasedStateMachine):
         self.board: dict[str, Item] = {}
         self.touched: set[str] = set()
         """Tools a person acted in since their last read."""
+        self.archived_by_people: set[str] = set()
+        """Items a person archived or deleted in some tool since the last clean sync."""
+        self.deleted_in: set[str] = set()
+        """Tools a person deleted items in since the last clean sync."""
+        self.renames = itertools.count(1)
 
     # -- people ----------------------------------------------------------------------------
     @initialize(service=st.sampled_from(["trello", "asana"]), fault=st.none() | FAULTS)
@@ -169,7 +177,11 @@ class ThreeToolMachine(RuleBasedStateMachine):
 
     @rule(tool=st.sampled_from(TOOLS), pick=st.integers(0, 99))
     def archive(self, tool: str, pick: int) -> None:
-        self._act(tool, pick, lambda item_id: self.tools.archive(tool, item_id))
+        self._act(tool, pick, lambda item_id: self._archive(tool, item_id))
+
+    def _archive(self, tool: str, item_id: str) -> None:
+        self.tools.archive(tool, item_id)
+        self.archived_by_people.add(item_id)
 
     @rule(tool=st.sampled_from(TOOLS), pick=st.integers(0, 99), kind=st.sampled_from(list(Kind)))
     def restore(self, tool: str, pick: int, kind: Kind) -> None:
@@ -177,7 +189,84 @@ class ThreeToolMachine(RuleBasedStateMachine):
 
     @rule(tool=st.sampled_from(TOOLS), pick=st.integers(0, 99))
     def delete(self, tool: str, pick: int) -> None:
-        self._act(tool, pick, lambda item_id: self.tools.delete(tool, item_id))
+        self._act(tool, pick, lambda item_id: self._delete(tool, item_id))
+
+    def _delete(self, tool: str, item_id: str) -> None:
+        self.tools.delete(tool, item_id)
+        self.archived_by_people.add(item_id)
+        self.deleted_in.add(tool)
+
+    @rule(tool=st.sampled_from(TOOLS))
+    def delete_most(self, tool: str) -> None:
+        """A person deletes more than half of the tool's live items at once (held, then
+        accepted by the user at the next sync, see `sync`)."""
+        here = sorted(set(self.tools.footers(tool)) & self._live())
+        for item_id in here[: len(here) // 2 + 1]:
+            self._delete(tool, item_id)
+            self.touched.add(tool)
+
+    # -- structure (issue 13): never a deletion ----------------------------------------------
+    @rule(tool=st.sampled_from([TRELLO, ASANA]), kind=st.sampled_from(list(Kind)))
+    def rename_place(self, tool: str, kind: Kind) -> None:
+        """Rename a kind's list or section: followed from now on, nothing held."""
+        self.tools.rename(tool, kind, f"{DEFAULT_LISTS[kind]} {next(self.renames)}")
+
+    @rule(kind=st.sampled_from(list(Kind)))
+    def rename_heading(self, kind: Kind) -> None:
+        """Rename a Markdown heading: its items are held until it is renamed back."""
+        heading = f"## {DEFAULT_LISTS[kind]}\n"
+        path = self.tools.board_path
+        self._structure_change(
+            NOTES,
+            lambda: path.write_text(path.read_text().replace(heading, "## Renamed\n")),
+            lambda: path.write_text(path.read_text().replace("## Renamed\n", heading)),
+        )
+
+    @rule(delete=st.booleans())
+    def lose_board_file(self, delete: bool) -> None:
+        """Empty or delete the board file (a sync client's glitch), then restore it."""
+        path = self.tools.board_path
+        saved = path.read_bytes()
+        self._structure_change(
+            NOTES,
+            path.unlink if delete else lambda: path.write_bytes(b""),
+            lambda: path.write_bytes(saved),
+        )
+
+    @rule()
+    def close_lists(self) -> None:
+        """Archive every list of the Trello board, then reopen them."""
+        board = self.tools.trello.board(self.tools.board_id)
+        open_lists = [t.id for t in board.lists.values() if not t.closed]
+
+        def set_closed(closed: bool) -> None:
+            with self.tools.trello.app._lock:
+                for list_id in open_lists:
+                    self.tools.trello.backend.update_list(
+                        self.tools.trello.member, list_id, closed=closed
+                    )
+
+        self._structure_change(TRELLO, lambda: set_closed(True), lambda: set_closed(False))
+
+    def _structure_change(self, tool: str, change: Any, undo: Any) -> None:
+        """Change a tool's structure, sync (whatever vanished is held, archived nowhere),
+        put the structure back, then a clean sync converges."""
+        change()
+        summary = self.tools.sync(new_id=self.new_id)
+        self._check_archives()
+        assert set(summary.held) <= {tool} | self.deleted_in, summary.to_json()
+        undo()
+        self.sync()
+
+    def _live(self) -> set[str]:
+        return {item_id for item_id, item in self.board.items() if not item.archived}
+
+    def _check_archives(self) -> None:
+        """No item is archived unless a person archived or deleted it (or the user
+        accepted its vanishing, which `sync` does only after a person deleted it)."""
+        board = self.tools.canonical()
+        newly = {i for i in self._live() if board[i].archived}
+        assert newly <= self.archived_by_people, [board[i].title for i in newly]
 
     @rule(tool=st.sampled_from(TOOLS), pick=st.integers(0, 99), kind=st.sampled_from(list(Kind)))
     def move(self, tool: str, pick: int, kind: Kind) -> None:
@@ -208,6 +297,10 @@ class ThreeToolMachine(RuleBasedStateMachine):
     def sync(self) -> None:
         self._note_edits()
         summary = self.tools.sync(new_id=self.new_id)
+        self._check_archives()
+        if summary.held:  # only after a person deleted many items: the user accepts
+            assert set(summary.held) <= self.deleted_in, summary.to_json()
+            summary = self.tools.sync(new_id=self.new_id, accept_vanished=list(summary.held))
         assert not summary.failed, summary.to_json()
         board = self.tools.canonical()
         self.seen = {tool: self.tools.shown(tool) for tool in TOOLS}
@@ -218,6 +311,8 @@ class ThreeToolMachine(RuleBasedStateMachine):
         self.ledger.check(board)
         self.ledger = Ledger()
         self.board = board
+        self.archived_by_people.clear()
+        self.deleted_in.clear()
         again = self.tools.sync(new_id=self.new_id)
         assert again.plan.is_empty, again.plan
 
@@ -233,6 +328,7 @@ class ThreeToolMachine(RuleBasedStateMachine):
         finally:
             for app in apps.values():
                 app.faults = Faults()
+        self._check_archives()
         self.seen = {tool: self.tools.shown(tool) for tool in TOOLS}
         self.board = self.tools.canonical()
 

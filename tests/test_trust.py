@@ -13,9 +13,7 @@ from datetime import date
 
 import pytest
 
-from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.simkit import Faults
-from adapters.trello.sim.server import TrelloSimulator
 from sync.engine import summary_lines
 from sync.model import Kind, Owner, Step
 from tests.cli_run import pairsync, start_pairsync
@@ -32,16 +30,8 @@ from tests.three_tools import (
 
 
 @pytest.fixture
-def tools(
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
-    tmp_path,
-) -> ThreeTools:
-    tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
-    tools.write_config()
-    return tools
+def tools(three_tools: ThreeTools) -> ThreeTools:
+    return three_tools
 
 
 def written(summary) -> dict[str, tuple[int, int, int]]:

@@ -18,7 +18,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,24 @@ class ThreeTools:
     board_id: str
     asana: AsanaSimulator
     world: World
+    renamed: dict[tuple[str, Kind], str] = field(default_factory=dict)
+    """(tool, kind) -> the name a person gave that kind's list or section (`rename`)."""
+
+    def place(self, tool: str, kind: Kind) -> str:
+        """The name of the list / section / heading a person drops items of `kind` in."""
+        return self.renamed.get((tool, kind), DEFAULT_LISTS[kind])
+
+    def rename(self, tool: str, kind: Kind, name: str) -> None:
+        """Rename the kind's list (Trello) or section (Asana), as a person would."""
+        if tool == TRELLO:
+            board = self.trello.board(self.board_id)
+            old = self.place(tool, kind)
+            tlist = next(t for t in board.lists.values() if t.name == old and not t.closed)
+            with self.trello.app._lock:
+                self.trello.backend.update_list(self.trello.member, tlist.id, name=name)
+        else:
+            self.asana.person.rename_section(self.world.project_gid, self.place(tool, kind), name)
+        self.renamed[(tool, kind)] = name
 
     # -- the pair --------------------------------------------------------------------------
     @property
@@ -156,10 +174,17 @@ steps = [{steps}]
         target = next(t for t in config.targets if t.name == tool)
         adapter = adapter_for(target, config.config_dir)
         adapter.zone = config.pair.zone  # as build_adapters does
+        if self.state_path.exists():  # the lists / sections pairsync follows
+            state = State.open(self.state_path)
+            adapter.places = state.places(tool)
+            state.close()
         return adapter
 
     def sync(
-        self, now: datetime | None = None, new_id: Callable[[], str] = new_item_id
+        self,
+        now: datetime | None = None,
+        new_id: Callable[[], str] = new_item_id,
+        accept_vanished: list[str] | tuple[str, ...] = (),
     ) -> RunSummary:
         """One `sync_pair` run on the config, with the adapters `pairsync sync` builds;
         Asana's 5xx backoff runs in hundredths of a second, as in tests/conftest_asana.py."""
@@ -170,7 +195,14 @@ steps = [{steps}]
                 adapter.client.backoff = 0.01
         state = State.open(config.state_path)
         try:
-            return sync_pair(config, state, now=now, new_id=new_id, adapters=adapters)
+            return sync_pair(
+                config,
+                state,
+                now=now,
+                new_id=new_id,
+                adapters=adapters,
+                accept_vanished=accept_vanished,
+            )
         finally:
             state.close()
             for adapter in adapters:
@@ -249,7 +281,7 @@ steps = [{steps}]
     # -- a person at work --------------------------------------------------------------------
     def create(self, tool: str, kind: Kind, title: str, notes: str = "") -> None:
         """A new card, task or line, typed by a person (no link-back id yet)."""
-        section = DEFAULT_LISTS[kind]
+        section = self.place(tool, kind)
         if tool == NOTES:
             card = f"- [ ] {title}\n" + "".join(f"\t{line}\n" for line in notes.splitlines())
             self._md_insert(section, card)
@@ -269,7 +301,7 @@ steps = [{steps}]
 
     def move(self, tool: str, item_id: str, kind: Kind) -> None:
         """Drag the item to the list / section / heading of another kind."""
-        self._place(tool, item_id, DEFAULT_LISTS[kind])
+        self._place(tool, item_id, self.place(tool, kind))
 
     def archive(self, tool: str, item_id: str) -> None:
         if tool == TRELLO:
@@ -285,7 +317,7 @@ steps = [{steps}]
         if tool == TRELLO:
             card = self._card(item_id)
             self.trello.person.archive_card(card.id, archived=False)
-        self._place(tool, item_id, DEFAULT_LISTS[kind])
+        self._place(tool, item_id, self.place(tool, kind))
         if tool == ASANA:
             self.asana.person.complete(self._task(item_id).gid, done=False)
 

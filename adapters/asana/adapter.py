@@ -67,6 +67,7 @@ PAGE = {"limit": 100}
 
 class AsanaAdapter(Adapter):
     type_name = "asana"
+    place_word = "section"
 
     def __init__(self, config: TargetBase, base_dir: Path) -> None:
         super().__init__(config, base_dir)
@@ -231,9 +232,15 @@ class AsanaAdapter(Adapter):
             items[remote.remote_id] = remote
 
     def _remote(self, task: Json) -> RemoteItem | None:
-        where = placement(task, self.project, self._kinds, self.target.archive_section)
+        followed = {gid: kind for kind, (gid, _) in self.places.items()}
+        where = placement(task, self.project, self._kinds, self.target.archive_section, followed)
         if where is None:
             return None
+        if (
+            where.kind is not None
+            and self.places.get(where.kind, where.section)[0] == where.section[0]
+        ):
+            self.places[where.kind] = where.section  # found, or followed under a new name
         subtasks: list[Json] = []
         # Subtasks of every kind: a problem moved to another section keeps its Five Whys,
         # and a step ticked just before the move must not read as deleted.
@@ -265,7 +272,7 @@ class AsanaAdapter(Adapter):
 
     def _create(self, change: Create) -> Outcome:
         item = change.item
-        section = self._section_gid(self._section_name(item))
+        section = self._section_of(item)
         data = task_fields(item, add_footer(item.notes, change.item_id)) | {
             "projects": [self.project],
             "memberships": [{"project": self.project, "section": section}],
@@ -305,8 +312,7 @@ class AsanaAdapter(Adapter):
             fields["notes"] = notes  # a person removed or altered the footer
         related = False
         if self._section_name(item) != self._section_name(prev) or change.place is not None:
-            section = self._section_gid(self._section_name(item))
-            self._add_to_section(section, gid, change.place)
+            self._add_to_section(self._section_of(item), gid, change.place)
             related = True
         new_tags, old_tags = item.tool_labels(), prev.tool_labels()
         for name in sorted(new_tags - old_tags):
@@ -367,16 +373,31 @@ class AsanaAdapter(Adapter):
     def _section_name(self, item: Item) -> str:
         return self.target.archive_section if item.archived else self.target.lists[item.kind]
 
+    def _section_of(self, item: Item) -> str:
+        """The gid of the section an item belongs in: the kind's section as found before,
+        under whatever name it has now, else the section of the configured name."""
+        if item.archived:
+            return self._section_gid(self.target.archive_section)
+        names = {gid: name for name, gid in self._ensure_sections().items()}
+        gid = self.places.get(item.kind, ("", ""))[0]
+        if gid not in names:
+            gid = self._section_gid(self.target.lists[item.kind])
+        self.places[item.kind] = (gid, names.get(gid, self.target.lists[item.kind]))
+        return gid
+
     def _ensure_sections(self) -> dict[str, str]:
-        """Section gids by name; on first use, the mapped sections missing are created."""
+        """Section gids by name; on first use, the mapped sections missing are created
+        (a kind whose section was found before is followed, whatever its name now)."""
         if self._sections is None:
             opts = PAGE | {"opt_fields": "name"}
             self._sections = {}
             with self._project_calls():
                 for section in self.sections_api.get_sections_for_project(self.project, opts):
                     self._sections.setdefault(section["name"], section["gid"])
-            for name in self.target.lists.values():
-                self._section_gid(name)
+            present = set(self._sections.values())
+            for kind, name in self.target.lists.items():
+                if self.places.get(kind, ("", ""))[0] not in present:
+                    self._section_gid(name)
         return self._sections
 
     def _section_gid(self, name: str) -> str:
@@ -472,10 +493,15 @@ class AsanaAdapter(Adapter):
                     CheckLine("project", True, f"{project.get('name', '')} ({self.project})")
                 )
                 opts = PAGE | {"opt_fields": "name"}
-                names = {
-                    s["name"]
+                sections = {
+                    s["gid"]: s["name"]
                     for s in self.sections_api.get_sections_for_project(self.project, opts)
                 }
+                names = set(sections.values())
+                for kind, (gid, _) in list(self.places.items()):
+                    if gid in sections:  # followed: a renamed section is not missing
+                        names.add(self.target.lists[kind])
+                        self.places[kind] = (gid, sections[gid])
         except TargetError as exc:
             return [CheckLine("reach", False, str(exc))]
         except HttpError as exc:

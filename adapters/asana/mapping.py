@@ -13,6 +13,7 @@ steps     <-> subtasks of a problem task: name, completed, in order
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
@@ -36,20 +37,29 @@ class Placement:
     kind: Kind | None
     """None for the archive section."""
     archived: bool
+    section: tuple[str, str] = ("", "")
+    """The section's (gid, name)."""
 
 
 def placement(
-    task: Json, project_gid: str, kinds: dict[str, Kind], archive: str
+    task: Json,
+    project_gid: str,
+    kinds: dict[str, Kind],
+    archive: str,
+    followed: Mapping[str, Kind] | None = None,
 ) -> Placement | None:
-    """The task's place in scope, or None when it is outside the mapped sections."""
+    """The task's place in scope, or None when it is outside the mapped sections.
+    `followed` (section gid -> kind) keeps a renamed section's kind; `kinds` is by name."""
     for membership in task.get("memberships") or []:
         if (membership.get("project") or {}).get("gid") != project_gid:
             continue
-        name = (membership.get("section") or {}).get("name")
-        if name in kinds:
-            return Placement(kinds[name], archived=False)
+        section = membership.get("section") or {}
+        name, gid = section.get("name"), section.get("gid", "")
+        kind = (followed or {}).get(gid) or kinds.get(name or "")
+        if kind is not None:
+            return Placement(kind, archived=False, section=(gid, name or ""))
         if name == archive:
-            return Placement(None, archived=True)
+            return Placement(None, archived=True, section=(gid, name))
     return None
 
 

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.base import Adapter
-from adapters.markdown.board import NEW_FILE, Board, Edits, edit, newline_of, parse
+from adapters.markdown.board import NEW_FILE, Board, Edits, Text, edit, newline_of, parse
 from adapters.markdown.card import Card, add_marker, render_card
 from adapters.markdown.config import MarkdownTarget
 from sync.contract import (
@@ -80,12 +80,15 @@ class MarkdownAdapter(Adapter):
     def read(self, cursor: str | None = None) -> Snapshot:
         loaded = self._load()
         if loaded is None:
-            return Snapshot({})
+            return Snapshot({}, unplaced=frozenset(self.config.lists))
         text, st = loaded
         modified = datetime.fromtimestamp(st.st_mtime, UTC)
-        entries = self._entries(parse(text, self._sections))
+        board = parse(text, self._sections)
+        headings = {b.heading for b in board.blocks if isinstance(b, Text)}
+        entries = self._entries(board)
         return Snapshot(
-            {
+            unplaced=frozenset(k for k, name in self.config.lists.items() if name not in headings),
+            items={
                 e.remote_id: RemoteItem(
                     e.remote_id,
                     e.card.item,
@@ -131,7 +134,8 @@ class MarkdownAdapter(Adapter):
     def check(self) -> list[CheckLine]:
         if self.path.exists():
             count = len(self.read().items)
-            writable = os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+            mode = stat.S_IMODE(self.path.stat().st_mode)
+            writable = not _read_only(self.path, mode) and os.access(self.path.parent, os.W_OK)
             return [
                 CheckLine("read", True, f"{count} items in scope in {self.path}"),
                 CheckLine("write", writable, "" if writable else f"cannot write {self.path}"),
@@ -256,6 +260,12 @@ class MarkdownAdapter(Adapter):
         real = Path(os.path.realpath(self.path))
         temp = real.with_name(f".{real.name}.{secrets.token_hex(4)}.pairsync-tmp")
         mode = stat.S_IMODE(before.st_mode) if before else 0o666
+        if before is not None and _read_only(self.path, mode):
+            # os.replace would swap a new file in, read-only or not (and root may write any)
+            raise TargetRejected(
+                self.name,
+                f"{self.path} is read-only ({mode:04o}): read from it, wrote nothing into it",
+            )
         self.requests += 1
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -277,6 +287,11 @@ class MarkdownAdapter(Adapter):
             raise TargetRejected(self.name, f"cannot write {self.path}: {_reason(exc)}") from None
         _fsync_dir(real.parent)
         return True
+
+
+def _read_only(path: Path, mode: int) -> bool:
+    """The file's owner made it read-only (no write bit), or we may not write it."""
+    return not mode & 0o222 or not os.access(path, os.W_OK)
 
 
 def _content(item: Item) -> Item:

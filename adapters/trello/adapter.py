@@ -140,12 +140,21 @@ class TrelloAdapter(Adapter):
             complete=True,
             cursor=view.cursor,
             order=tuple(r.remote_id for r in order),
+            unplaced=frozenset(self.config.lists.keys() - view.list_ids.keys()),
         )
 
     def _load_view(self) -> BoardView:
         data = self._call("GET", f"/boards/{self.config.board_id}", dict(mapping.BOARD_QUERY))
-        self._view = mapping.parse_board(data, self.config.lists, self.zone)
+        followed = {kind: list_id for kind, (list_id, _) in self.places.items()}
+        self._view = mapping.parse_board(data, self.config.lists, followed, self.zone)
+        self._remember(self._view)
         return self._view
+
+    def _remember(self, view: BoardView) -> None:
+        """Keep `places` current; a kind whose list is closed keeps its old place, so the
+        list is followed again once reopened."""
+        for kind, list_id in view.list_ids.items():
+            self.places[kind] = (list_id, view.list_names.get(list_id, self.config.lists[kind]))
 
     # -- apply ------------------------------------------------------------------------------
     def write(self, changes: Sequence[Change]) -> Iterator[Outcome]:
@@ -273,6 +282,8 @@ class TrelloAdapter(Adapter):
             )
             view.list_ids[kind] = created["id"]
             view.kinds[created["id"]] = kind
+            view.list_names[created["id"]] = self.config.lists[kind]
+            self._remember(view)
         return view.list_ids[kind]
 
     def _label_ids(self, view: BoardView, item: Item) -> list[str]:

@@ -17,6 +17,7 @@ problem cards copy (one template per set of step names); it is pairsync's, never
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
@@ -81,17 +82,33 @@ class BoardView:
     """Step texts -> (card id, checklist id) of the template card holding those steps."""
     open_lists: dict[str, str] = field(default_factory=dict)
     """Name -> id of every open list, mapped or not (the agenda has a list of its own)."""
+    list_names: dict[str, str] = field(default_factory=dict)
+    """Id -> name of every open list."""
     cursor: str | None = None
     zone: tzinfo = UTC
     """The pair's time zone: the day a `due` falls on."""
 
 
-def parse_board(data: dict[str, Any], lists: dict[Kind, str], zone: tzinfo = UTC) -> BoardView:
+def parse_board(
+    data: dict[str, Any],
+    lists: dict[Kind, str],
+    followed: Mapping[Kind, str] | None = None,
+    zone: tzinfo = UTC,
+) -> BoardView:
+    """`followed`: kind -> id of the list it was found in before; an open list keeps
+    its kind by id whatever its name is now (a person renamed it). Other kinds are
+    found by their configured name. `zone`: the pair's, for the day of a due time."""
     by_name: dict[str, str] = {}
+    list_names: dict[str, str] = {}
     for tlist in sorted(data.get("lists", []), key=lambda t: t.get("pos", 0)):
         if not tlist.get("closed"):
             by_name.setdefault(tlist["name"], tlist["id"])
-    list_ids = {kind: by_name[name] for kind, name in lists.items() if name in by_name}
+            list_names[tlist["id"]] = tlist["name"]
+    list_ids = {k: i for k, i in (followed or {}).items() if k in lists and i in list_names}
+    for kind, name in lists.items():
+        found = by_name.get(name)
+        if kind not in list_ids and found is not None and found not in list_ids.values():
+            list_ids[kind] = found
     labels = [x for x in data.get("labels", []) if x.get("name")]
     view = BoardView(
         board_id=data["id"],
@@ -102,6 +119,7 @@ def parse_board(data: dict[str, Any], lists: dict[Kind, str], zone: tzinfo = UTC
         cards={c["id"]: c for c in data.get("cards", [])},
         open_lists=by_name,
         zone=zone,
+        list_names=list_names,
     )
     names = [CHECKLIST_NAME, OTHER_CHECKLIST_NAME]  # a card's "Five Whys" one first
     steps = [c for c in data.get("checklists", []) if c["name"] in names]

@@ -25,6 +25,11 @@ class Person:
                     return section
             return self.backend.create_section_for_project(project, name)
 
+    def rename_section(self, project_gid: str, name: str, new_name: str) -> None:
+        """Rename a section in the project's board view (its gid stays)."""
+        with self._lock:
+            self.section(project_gid, name).name = new_name
+
     def create_task(self, project_gid: str, section: str, name: str, **fields: object) -> Task:
         sec = self.section(project_gid, section)
         data = {
