@@ -5,7 +5,9 @@ Shaped like vdirsyncer's SqliteStatus, with one deliberate difference: vdirsynce
 commits once per run, pairsync commits after every step that follows a remote write
 (WAL mode), because a run killed after a create must leave a database that the next run
 can continue from. Identity also lives in the tools (the link-back footer), so a lost
-database is rebuilt by re-linking. Secrets are never stored here.
+database is rebuilt by re-linking. No token or key is stored here; the one secret kept is
+the handshake secret Asana hands `pairsync serve` for signing its webhooks (the file is
+mode 600), because nothing else can keep it across restarts.
 """
 
 from __future__ import annotations
@@ -84,6 +86,16 @@ MIGRATIONS: list[str] = [
         sent_at TEXT NOT NULL,
         closed INTEGER NOT NULL DEFAULT 0, -- a health incident's "resolved" went out
         PRIMARY KEY (channel, key)
+    );
+    """,
+    # 4: `pairsync serve`'s webhooks per target: the callback URL as registered (Trello
+    # signs over it), Asana's handshake secret, and until when a handshake is expected
+    """
+    CREATE TABLE webhooks (
+        target TEXT PRIMARY KEY,
+        callback_url TEXT,
+        secret TEXT,
+        handshake_until REAL
     );
     """,
 ]
