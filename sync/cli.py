@@ -192,6 +192,9 @@ def serve(
         str | None,
         typer.Option(help="The URL the tools call (behind a proxy), if not registered."),
     ] = None,
+    debounce: Annotated[
+        float, typer.Option(help="Seconds a pair must be quiet after a webhook before it syncs.")
+    ] = 0.5,
 ) -> None:
     """Webhooks (Trello, Asana), Slack buttons and a status page; every pair also polled."""
     from sync.serve.run import serve as run_serve
@@ -204,6 +207,7 @@ def serve(
             port=port,
             every_seconds=seconds,
             every=every,
+            debounce=debounce,
             auth_token=auth_token,
             public_url=public_url,
             report=lambda finished: report_pairs([finished.result], False),

@@ -84,10 +84,10 @@ class Service:
         self.public_url = public_url.rstrip("/") if public_url else None
         self.auth_token = auth_token
         self.report = report
-        self.metrics = Metrics()
         self.last: dict[str, Finished] = {}
         self._seen: dict[tuple[str, str], OrderedDict[str, None]] = {}
         self.worker = worker_factory(self._finished)
+        self.metrics = Metrics(self.worker.waiting, self.worker.running)
         self.templates = Environment(
             loader=PackageLoader("sync.serve", "templates"), autoescape=select_autoescape()
         )

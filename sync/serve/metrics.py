@@ -3,9 +3,12 @@ of our own (so that two servers in one test process never share counters)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prometheus_client import (
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     disable_created_metrics,
     generate_latest,
@@ -16,8 +19,8 @@ from sync.serve.worker import Finished
 
 
 class Metrics:
-    def __init__(self) -> None:
-        disable_created_metrics()  # `*_created` series only double the output here
+    def __init__(self, waiting: Callable[[], int], running: Callable[[], int]) -> None:
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # `*_created` doubles output
         self.registry = CollectorRegistry()
         r = self.registry
         self.runs = Counter("pairsync_runs", "Syncs of a pair", ["pair"], registry=r)
@@ -48,6 +51,10 @@ class Metrics:
             buckets=(0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300),
             registry=r,
         )
+        Gauge(
+            "pairsync_syncs_waiting", "Pairs due for a sync (debouncing)", registry=r
+        ).set_function(waiting)
+        Gauge("pairsync_syncs_running", "Syncs in progress", registry=r).set_function(running)
         on_retriable(self._retriable)
 
     def _retriable(self, exc: Retriable) -> None:

@@ -65,6 +65,7 @@ def serve(
     port: int,
     every_seconds: int,
     every: str,
+    debounce: float,
     auth_token: str | None,
     public_url: str | None,
     report: Callable[[Finished], None],
@@ -81,7 +82,7 @@ def serve(
 
     service = Service(
         paths,
-        lambda finished: PairWorker(paths, finished),
+        lambda finished: PairWorker(paths, finished, debounce=debounce),
         every=every,
         next_poll=next_poll,
         public_url=public_url,

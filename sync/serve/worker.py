@@ -87,9 +87,14 @@ class PairWorker:
         for pair in self.paths:
             self.request(pair, event=False, delay=0)
 
-    def busy(self) -> bool:
+    def waiting(self) -> int:
+        """Pairs due for a sync that has not started."""
         with self._wake:
-            return bool(self._due or self._running)
+            return len(self._due)
+
+    def running(self) -> int:
+        with self._wake:
+            return len(self._running)
 
     def stop(self) -> None:
         """Start no new sync; wait for the running ones to finish."""

@@ -1,0 +1,273 @@
+"""`pairsync serve` as a real process: webhooks from the simulators and hand-made
+deliveries, signatures, the handshake, debouncing, the lock shared with `pairsync sync`,
+the polling fallback, the refusals (401, 404, 413) and a clean SIGTERM."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+
+from adapters.asana.sim.server import AsanaSimulator, World
+from adapters.trello.sim.server import TrelloSimulator
+from tests.cli_run import pairsync, start_pairsync
+from tests.serve_rig import Served, serving, wait_for
+from tests.three_tools import ASANA, EMPTY_BOARD, NOTES, TRELLO, ThreeTools
+
+
+@pytest.fixture
+def tools(
+    trello_sim: TrelloSimulator,
+    trello_board: str,
+    asana_sim: AsanaSimulator,
+    asana_world: World,
+    tmp_path,
+) -> ThreeTools:
+    tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+    tools.board_path.write_text(EMPTY_BOARD, encoding="utf-8")
+    tools.write_config()
+    tools.seed()
+    return tools
+
+
+@pytest.fixture
+def served(tools: ThreeTools) -> Iterator[Served]:
+    """Serve on the pair, polling hourly (so only webhooks sync), once the start-up sync
+    of every pair is done."""
+    with serving(tools.folder, "--debounce", "1") as served:
+        wait_for(lambda: runs(tools) == 3, 30)
+        wait_for(lambda: metric(served, "pairsync_syncs_running") == 0, 30)
+        yield served
+    assert served.returncode == 0, served.stderr
+
+
+def runs(tools: ThreeTools) -> int:
+    """Finished runs in the pair's history (2 from the seeding)."""
+    with sqlite3.connect(tools.state_path) as db:
+        return int(
+            db.execute("SELECT count(*) FROM runs WHERE finished_at IS NOT NULL").fetchone()[0]
+        )
+
+
+def metric(served: Served, name: str, labels: str = "") -> float:
+    for line in served.get("/metrics").text.splitlines():
+        if line.startswith(name + (f"{{{labels}}}" if labels else "") + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def quiet(served: Served) -> bool:
+    return (
+        metric(served, "pairsync_syncs_waiting") == 0
+        and metric(served, "pairsync_syncs_running") == 0
+    )
+
+
+def register(tools: ThreeTools, served: Served) -> str:
+    result = pairsync(
+        "webhooks",
+        "register",
+        "--config",
+        str(tools.config_path),
+        "--public-url",
+        served.url,
+        cwd=tools.folder,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+# -- deliveries as the services make them -------------------------------------------------
+def trello_delivery(tools: ThreeTools, served: Served, action_id: str) -> tuple[bytes, str]:
+    body = json.dumps({"action": {"id": action_id, "type": "updateCard"}}).encode()
+    url = f"{served.url}/hooks/trust/{TRELLO}"
+    digest = hmac.new(tools.trello.api_secret.encode(), body + url.encode(), hashlib.sha1)
+    return body, base64.b64encode(digest.digest()).decode()
+
+
+def post_trello(served: Served, body: bytes, signature: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if signature is not None:
+        headers["X-Trello-Webhook"] = signature
+    return served.post(f"/hooks/trust/{TRELLO}", body, headers).status_code
+
+
+def asana_secret(tools: ThreeTools) -> str:
+    with sqlite3.connect(tools.state_path) as db:
+        return str(
+            db.execute("SELECT secret FROM webhooks WHERE target = ?", (ASANA,)).fetchone()[0]
+        )
+
+
+def post_asana(served: Served, body: bytes, signature: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if signature is not None:
+        headers["X-Hook-Signature"] = signature
+    return served.post(f"/hooks/trust/{ASANA}", body, headers).status_code
+
+
+def sign_asana(secret: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+# -- end to end ------------------------------------------------------------------------------
+def test_a_trello_edit_reaches_asana_and_the_board_file_through_webhooks(tools, served):
+    first = register(tools, served)
+    assert f"{TRELLO}: webhook " in first and " created: " in first
+    assert f"{NOTES}: a markdown target sends no webhooks; serve polls it" in first
+    again = register(tools, served)
+    assert again.count("already registered") == 2
+    assert len(tools.trello.app.hooks.hooks) == 1 and len(tools.asana.app.hooks.hooks) == 1
+
+    item_id = tools.ids()["Renew the passport"]
+    tools.edit(TRELLO, item_id, title="Renew the passport by Friday")
+    wait_for(lambda: "Renew the passport by Friday" in tools.board_path.read_text(), 30)
+    wait_for(
+        lambda: any(
+            t.name == "Renew the passport by Friday" for t in tools.asana.backend.tasks.values()
+        ),
+        30,
+    )
+    assert tools.trello.deliveries.sent >= 1
+    wait_for(lambda: metric(served, "pairsync_event_to_synced_seconds_count") >= 1, 30)
+
+    listed = pairsync("webhooks", "list", "--config", str(tools.config_path), cwd=tools.folder)
+    assert f"{served.url}/hooks/trust/{ASANA}" in listed.stdout
+    removed = pairsync(
+        "webhooks",
+        "remove",
+        "--config",
+        str(tools.config_path),
+        "--public-url",
+        served.url,
+        cwd=tools.folder,
+    )
+    assert removed.returncode == 0 and removed.stdout.count(" removed") == 2
+    assert tools.trello.app.hooks.hooks == {} and tools.asana.app.hooks.hooks == {}
+
+
+def test_an_asana_edit_in_a_batch_reaches_trello(tools, served):
+    register(tools, served)
+    item_id = tools.ids()["Book flights to Lisbon"]
+    tools.edit(ASANA, item_id, title="Book flights to Lisbon, aisle seat")
+    wait_for(
+        lambda: any(
+            c.name == "Book flights to Lisbon, aisle seat"
+            for c in tools.trello.cards(tools.board_id)
+        ),
+        30,
+    )
+    assert tools.asana.deliveries.sent >= 1
+
+
+# -- signatures ----------------------------------------------------------------------------
+def test_trello_signatures_good_bad_missing_and_replayed(tools, served):
+    before = runs(tools)
+    body, good = trello_delivery(tools, served, "a" * 24)
+    assert post_trello(served, body, None) == 401
+    assert post_trello(served, body, base64.b64encode(b"x" * 20).decode()) == 401
+    other_url = hmac.new(
+        tools.trello.api_secret.encode(), body + b"http://elsewhere/", hashlib.sha1
+    )
+    assert post_trello(served, body, base64.b64encode(other_url.digest()).decode()) == 401
+    assert post_trello(served, body, good) == 200
+    assert post_trello(served, body, good) == 200  # a redelivery: answered, not synced again
+    wait_for(lambda: runs(tools) > before and quiet(served), 30)
+    assert runs(tools) == before + 1
+    assert metric(served, "pairsync_webhook_rejections_total", 'source="trello",status="401"') == 3
+    assert served.http.head(f"{served.url}/hooks/trust/{TRELLO}").status_code == 200
+
+
+def test_a_bad_signature_is_logged_without_secrets(tools, served):
+    body, good = trello_delivery(tools, served, "b" * 24)
+    assert post_trello(served, body, "Zm9yZ2Vk") == 401
+    served_stderr = stop(served)
+    line = next(x for x in served_stderr.splitlines() if "refused (401)" in x)
+    assert "trello trust/trello refused (401): X-Trello-Webhook signature does not match" in line
+    assert line.endswith("; no sync")
+    for secret in (tools.trello.api_secret, tools.trello.token, tools.trello.key, "Zm9yZ2Vk", good):
+        assert secret not in served_stderr
+
+
+def stop(served: Served) -> str:
+    """SIGTERM now; the fixture's exit check still runs."""
+    import signal
+
+    served.process.send_signal(signal.SIGTERM)
+    served.stdout, served.stderr = served.process.communicate(timeout=60)
+    return served.stderr
+
+
+def test_asana_handshake_signatures_and_heartbeat(tools, served):
+    # a handshake nobody asked for cannot plant a secret
+    offered = {"X-Hook-Secret": "planted", "Content-Type": "application/json"}
+    assert served.post(f"/hooks/trust/{ASANA}", b"", offered).status_code == 401
+    register(tools, served)
+    secret = asana_secret(tools)
+    assert secret != "planted" and len(secret) == 64
+    assert secret not in served.get("/").text and secret not in served.get("/metrics").text
+    before = runs(tools)
+    batch = json.dumps(
+        {"events": [{"action": "changed", "resource": {"gid": "1", "resource_type": "task"}}]}
+    ).encode()
+    heartbeat = b'{"events": []}'
+    assert post_asana(served, batch, None) == 401
+    assert post_asana(served, batch, sign_asana("wrong", batch)) == 401
+    assert post_asana(served, heartbeat, sign_asana(secret, heartbeat)) == 200
+    assert post_asana(served, batch, sign_asana(secret, batch)) == 200
+    assert post_asana(served, batch, sign_asana(secret, batch)) == 200  # replayed
+    wait_for(lambda: runs(tools) > before and quiet(served), 30)
+    assert runs(tools) == before + 1
+    assert secret not in (stop(served) + served.stdout)
+
+
+# -- refusals ------------------------------------------------------------------------------
+def test_unknown_pairs_and_targets_are_404_and_big_bodies_413(tools, served):
+    body, good = trello_delivery(tools, served, "c" * 24)
+    headers = {"X-Trello-Webhook": good}
+    assert served.post("/hooks/nobody/trello", body, headers).status_code == 404
+    assert served.post(f"/hooks/trust/{NOTES}", body, headers).status_code == 404
+    assert served.post("/hooks/trust/missing", body, headers).status_code == 404
+    assert (
+        served.post(f"/hooks/trust/{TRELLO}", b"x" * (1024 * 1024 + 1), headers).status_code == 413
+    )
+
+
+# -- debounce and locks --------------------------------------------------------------------
+def test_a_burst_of_twenty_events_is_one_sync(tools, served):
+    before = runs(tools)
+    for n in range(20):
+        body, good = trello_delivery(tools, served, f"{n:024x}")
+        assert post_trello(served, body, good) == 200
+    wait_for(lambda: runs(tools) > before and quiet(served), 30)
+    assert runs(tools) == before + 1
+    assert metric(served, "pairsync_webhook_deliveries_total", 'source="trello"') == 20
+
+
+def test_serve_waits_for_a_concurrent_pairsync_sync_of_the_pair(tools, served):
+    """A cron `pairsync sync` holds the pair's lock (its Trello write is held open); a
+    webhook's sync waits for it and runs after it, never beside it."""
+    item_id = tools.ids()["Grow EMEA revenue"]
+    tools.edit(NOTES, item_id, title="Grow EMEA revenue by 20%")
+    tools.trello.faults.stall_write_next = 1
+    cron = start_pairsync("sync", "--config", str(tools.config_path), cwd=tools.folder)
+    try:
+        wait_for(tools.trello.app.stalled.is_set, 30)
+        body, good = trello_delivery(tools, served, "d" * 24)
+        assert post_trello(served, body, good) == 200
+        wait_for(lambda: metric(served, "pairsync_syncs_running") == 1, 30)
+    finally:
+        tools.trello.app.release()
+        assert cron.wait(timeout=60) == 0, cron.stderr.read() if cron.stderr else ""
+    wait_for(lambda: quiet(served) and runs(tools) == 5, 30)
+    with sqlite3.connect(tools.state_path) as db:
+        (cron_end, serve_start) = db.execute(
+            "SELECT (SELECT finished_at FROM runs WHERE id = 4), "
+            "(SELECT started_at FROM runs WHERE id = 5)"
+        ).fetchone()
+    assert serve_start >= cron_end
