@@ -19,4 +19,5 @@ pytest_plugins: list[str] = [
     "tests.conftest_trello",
     "tests.facilitation_pair",
     "tests.channel_pair",
+    "tests.serve_pair",
 ]

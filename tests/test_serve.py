@@ -8,93 +8,20 @@ import base64
 import hashlib
 import hmac
 import json
+import signal
 import sqlite3
-from collections.abc import Iterator
 
-import pytest
-
-from adapters.asana.sim.server import AsanaSimulator, World
-from adapters.trello.sim.server import TrelloSimulator
 from tests.cli_run import pairsync, start_pairsync
+from tests.serve_pair import (
+    metric,
+    post_trello,
+    quiet,
+    register,
+    runs,
+    trello_delivery,
+)
 from tests.serve_rig import Served, serving, wait_for
-from tests.three_tools import ASANA, EMPTY_BOARD, NOTES, TRELLO, ThreeTools
-
-
-@pytest.fixture
-def tools(
-    trello_sim: TrelloSimulator,
-    trello_board: str,
-    asana_sim: AsanaSimulator,
-    asana_world: World,
-    tmp_path,
-) -> ThreeTools:
-    tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
-    tools.board_path.write_text(EMPTY_BOARD, encoding="utf-8")
-    tools.write_config()
-    tools.seed()
-    return tools
-
-
-@pytest.fixture
-def served(tools: ThreeTools) -> Iterator[Served]:
-    """Serve on the pair, polling hourly (so only webhooks sync), once the start-up sync
-    of every pair is done."""
-    with serving(tools.folder, "--debounce", "1") as served:
-        wait_for(lambda: runs(tools) == 3, 30)
-        wait_for(lambda: metric(served, "pairsync_syncs_running") == 0, 30)
-        yield served
-    assert served.returncode == 0, served.stderr
-
-
-def runs(tools: ThreeTools) -> int:
-    """Finished runs in the pair's history (2 from the seeding)."""
-    with sqlite3.connect(tools.state_path) as db:
-        return int(
-            db.execute("SELECT count(*) FROM runs WHERE finished_at IS NOT NULL").fetchone()[0]
-        )
-
-
-def metric(served: Served, name: str, labels: str = "") -> float:
-    for line in served.get("/metrics").text.splitlines():
-        if line.startswith(name + (f"{{{labels}}}" if labels else "") + " "):
-            return float(line.split()[-1])
-    return 0.0
-
-
-def quiet(served: Served) -> bool:
-    return (
-        metric(served, "pairsync_syncs_waiting") == 0
-        and metric(served, "pairsync_syncs_running") == 0
-    )
-
-
-def register(tools: ThreeTools, served: Served) -> str:
-    result = pairsync(
-        "webhooks",
-        "register",
-        "--config",
-        str(tools.config_path),
-        "--public-url",
-        served.url,
-        cwd=tools.folder,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-# -- deliveries as the services make them -------------------------------------------------
-def trello_delivery(tools: ThreeTools, served: Served, action_id: str) -> tuple[bytes, str]:
-    body = json.dumps({"action": {"id": action_id, "type": "updateCard"}}).encode()
-    url = f"{served.url}/hooks/trust/{TRELLO}"
-    digest = hmac.new(tools.trello.api_secret.encode(), body + url.encode(), hashlib.sha1)
-    return body, base64.b64encode(digest.digest()).decode()
-
-
-def post_trello(served: Served, body: bytes, signature: str | None) -> int:
-    headers = {"Content-Type": "application/json"}
-    if signature is not None:
-        headers["X-Trello-Webhook"] = signature
-    return served.post(f"/hooks/trust/{TRELLO}", body, headers).status_code
+from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
 
 
 def asana_secret(tools: ThreeTools) -> str:
@@ -196,8 +123,6 @@ def test_a_bad_signature_is_logged_without_secrets(tools, served):
 
 def stop(served: Served) -> str:
     """SIGTERM now; the fixture's exit check still runs."""
-    import signal
-
     served.process.send_signal(signal.SIGTERM)
     served.stdout, served.stderr = served.process.communicate(timeout=60)
     return served.stderr
@@ -271,3 +196,47 @@ def test_serve_waits_for_a_concurrent_pairsync_sync_of_the_pair(tools, served):
             "(SELECT started_at FROM runs WHERE id = 5)"
         ).fetchone()
     assert serve_start >= cron_end
+
+
+# -- polling and stopping ------------------------------------------------------------------
+def test_with_deliveries_dropped_the_poll_catches_up(tools):
+    tools.trello.app.hook_faults.drop_all = True
+    with serving(tools.folder, every="2s") as served:
+        register(tools, served)
+        item_id = tools.ids()["Renew the passport"]
+        tools.edit(TRELLO, item_id, title="Renew the passport (poll)")
+        wait_for(
+            lambda: any(
+                t.name == "Renew the passport (poll)" for t in tools.asana.backend.tasks.values()
+            ),
+            30,
+        )
+        assert tools.trello.deliveries.dropped >= 1 and tools.trello.deliveries.sent == 0
+        assert metric(served, "pairsync_webhook_deliveries_total", 'source="trello"') == 0
+    assert served.returncode == 0, served.stderr
+
+
+def test_sigterm_lets_the_running_sync_finish_then_exits_0(tools, served):
+    item_id = tools.ids()["Grow EMEA revenue"]
+    tools.edit(NOTES, item_id, title="Grow EMEA revenue (finished)")
+    tools.trello.faults.stall_write_next = 1
+    body, good = trello_delivery(tools, served, "e" * 24)
+    assert post_trello(served, body, good) == 200
+    wait_for(tools.trello.app.stalled.is_set, 30)
+    served.process.send_signal(signal.SIGTERM)
+    wait_for(lambda: not answers(served), 30)
+    assert served.process.poll() is None  # still finishing the held sync
+    tools.trello.app.release()
+    served.stdout, served.stderr = served.process.communicate(timeout=60)
+    assert served.process.returncode == 0
+    assert "every running sync finished" in served.stderr
+    assert any(c.name == "Grow EMEA revenue (finished)" for c in tools.trello.cards(tools.board_id))
+    assert runs(tools) == 4
+
+
+def answers(served: Served) -> bool:
+    try:
+        served.get("/healthz")
+    except Exception:
+        return False
+    return True

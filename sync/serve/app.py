@@ -168,7 +168,8 @@ class Service:
                 hookstore.save_secret, config.state_path, target_name, verdict.new_secret
             )
             log.info("webhook %s/%s: handshake completed; secret stored", pair, target_name)
-        self.metrics.deliveries.labels(target.type).inc()
+        if request.method == "POST":  # not Trello's HEAD check
+            self.metrics.deliveries.labels(target.type).inc()
         if self.new_events(pair, target_name, verdict.events):
             self.worker.request(pair)
         return Response(status_code=200, headers=verdict.headers)
