@@ -25,7 +25,7 @@ def test_healthz_and_the_page_follow_a_failing_then_a_passing_run(tools, served)
     assert (health.status_code, health.text) == (503, "failing: trust\n")
     page = served.get("/").text
     assert 'data-state="failed"' in page
-    assert f"{ASANA}: token rejected (401)" in page
+    assert f"<strong>{ASANA}</strong>: FAILED, token rejected (401)" in page
     assert metric(served, "pairsync_run_failures_total", 'pair="trust"') == 1
 
     tools.asana.app.faults.fail_next = 0

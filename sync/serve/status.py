@@ -120,7 +120,7 @@ def _target_runs(summary: dict[str, object]) -> list[TargetRun]:
     for name, t in targets.items():
         errors: list[str] = t.get("errors", [])  # type: ignore[assignment]
         detail = (
-            errors[0]
+            errors[0].removeprefix(f"{name}: ")
             if errors
             else f"{t.get('created', 0)} created, {t.get('updated', 0)} updated, "
             f"{t.get('archived', 0)} archived"
