@@ -1,6 +1,7 @@
 """Webhooks in each tool's dialect, for `pairsync serve` and `pairsync webhooks`.
 
-A tool that can call back (Trello, Asana) has a `hooks` module beside its adapter with:
+A tool that can call back (Trello, Asana) has a `hooks` module beside its adapter, named
+in the registry (`adapters.TARGET_TYPES`), with:
 
 - `receive(delivery, target, hook) -> Verdict`: check one request the tool sent
   (signature, handshake, heartbeat); pure, no I/O, so the web layer stays generic and
@@ -20,12 +21,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Protocol
 
-from adapters.base import TargetBase
-
-HOOK_MODULES: dict[str, str] = {
-    "trello": "adapters.trello.hooks",
-    "asana": "adapters.asana.hooks",
-}
+from adapters import TARGET_TYPES
+from sync.contract import TargetBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +83,19 @@ class Registrar(Protocol):
     def close(self) -> None: ...
 
 
+def type_of(target: TargetBase) -> str:
+    """A target's `type` key (each config model sets it; the base model has none)."""
+    return str(getattr(target, "type", ""))
+
+
 def hooks_module(target_type: str) -> ModuleType | None:
     """The tool's `hooks` module, or None when the tool cannot call back."""
-    name = HOOK_MODULES.get(target_type)
-    return importlib.import_module(name) if name else None
+    known = TARGET_TYPES.get(target_type)
+    return importlib.import_module(known.hooks) if known and known.hooks else None
 
 
 def receive(delivery: Delivery, target: TargetBase, hook: StoredHook) -> Verdict:
-    module = hooks_module(getattr(target, "type", ""))
+    module = hooks_module(type_of(target))
     if module is None:
         return Verdict(404, reason=f"{target.name} does not send webhooks")
     verdict: Verdict = module.receive(delivery, target, hook)
@@ -101,7 +103,7 @@ def receive(delivery: Delivery, target: TargetBase, hook: StoredHook) -> Verdict
 
 
 def registrar(target: TargetBase, base_dir: Path) -> Registrar | None:
-    module = hooks_module(getattr(target, "type", ""))
+    module = hooks_module(type_of(target))
     if module is None:
         return None
     made: Registrar = module.Registrar(target, base_dir)

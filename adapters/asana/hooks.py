@@ -22,8 +22,8 @@ import asana
 
 from adapters.asana.config import AsanaTarget
 from adapters.asana.http import HttpError, PolicyApiClient
-from adapters.base import TargetBase
 from adapters.hooks import Delivery, RemoteHook, StoredHook, Verdict
+from sync.contract import TargetBase
 from sync.errors import TargetRejected
 
 

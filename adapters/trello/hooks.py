@@ -16,10 +16,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from adapters.base import TargetBase
 from adapters.hooks import Delivery, RemoteHook, StoredHook, Verdict
 from adapters.trello.adapter import ChangeFailed, TrelloAdapter
 from adapters.trello.config import TrelloTarget
+from sync.contract import TargetBase
 from sync.errors import TargetRejected
 
 

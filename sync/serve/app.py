@@ -30,8 +30,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from adapters.hooks import Delivery, receive
+from adapters.hooks import Delivery, receive, type_of
 from sync.config import PairConfig, load_config
+from sync.contract import TargetBase
 from sync.errors import PairsyncError
 from sync.serve import hookstore
 from sync.serve.metrics import Metrics
@@ -143,9 +144,8 @@ class Service:
     async def hook(self, request: Request) -> Response:
         pair, target_name = request.path_params["pair"], request.path_params["target"]
         config = await run_in_threadpool(self.config, pair)
-        target = (
-            next((t for t in config.targets if t.name == target_name), None) if config else None
-        )
+        targets: list[TargetBase] = list(config.targets) if config else []
+        target = next((t for t in targets if t.name == target_name), None)
         if config is None or target is None:
             self._refused("webhook", 404, f"{pair}/{target_name}", "no such pair or target")
             return PlainTextResponse("no such pair or target\n", status_code=404)
@@ -161,7 +161,7 @@ class Service:
         headers = {k.lower(): v for k, v in request.headers.items()}
         verdict = receive(Delivery(request.method, headers, body, callback), target, hook)
         if verdict.status >= 400:
-            self._refused(target.type, verdict.status, f"{pair}/{target_name}", verdict.reason)
+            self._refused(type_of(target), verdict.status, f"{pair}/{target_name}", verdict.reason)
             return PlainTextResponse(f"{verdict.reason}\n", status_code=verdict.status)
         if verdict.new_secret is not None:
             await run_in_threadpool(
@@ -169,7 +169,7 @@ class Service:
             )
             log.info("webhook %s/%s: handshake completed; secret stored", pair, target_name)
         if request.method == "POST":  # not Trello's HEAD check
-            self.metrics.deliveries.labels(target.type).inc()
+            self.metrics.deliveries.labels(type_of(target)).inc()
         if self.new_events(pair, target_name, verdict.events):
             self.worker.request(pair)
         return Response(status_code=200, headers=verdict.headers)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from adapters.hooks import Registrar, registrar
+from adapters.hooks import Registrar, registrar, type_of
 from sync.config import PairConfig
+from sync.contract import TargetBase
 from sync.errors import TargetError
 from sync.serve import hookstore
 
@@ -22,10 +23,11 @@ def _each(
 ) -> bool:
     """Run `act` per target with webhooks; one line per failure; False if any failed."""
     ok = True
-    for target in config.targets:
+    targets: list[TargetBase] = list(config.targets)
+    for target in targets:
         made = registrar(target, config.config_dir)
         if made is None:
-            say(f"{target.name}: a {target.type} target sends no webhooks; serve polls it")
+            say(f"{target.name}: a {type_of(target)} target sends no webhooks; serve polls it")
             continue
         try:
             act(target.name, made)
