@@ -89,13 +89,20 @@ MIGRATIONS: list[str] = [
     );
     """,
     # 4: `pairsync serve`'s webhooks per target: the callback URL as registered (Trello
-    # signs over it), Asana's handshake secret, and until when a handshake is expected
+    # signs over it), Asana's handshake secret, and until when a handshake is expected;
+    # and the marks Slack buttons leave on items (parked until, to discuss)
     """
     CREATE TABLE webhooks (
         target TEXT PRIMARY KEY,
         callback_url TEXT,
         secret TEXT,
         handshake_until REAL
+    );
+    CREATE TABLE marks (
+        item_id TEXT NOT NULL,
+        mark TEXT NOT NULL,
+        until TEXT,
+        PRIMARY KEY (item_id, mark)
     );
     """,
 ]

@@ -1,5 +1,5 @@
 """Fixtures for the serve tests (a pytest plugin registered in tests/conftest.py): a pair
-seeded in all three tools (`tools`), `pairsync serve` running on it (`served`), and
+seeded in all three tools (`pair`), `pairsync serve` running on it (`served`), and
 helpers that read its run history and metrics and make Trello deliveries."""
 
 from __future__ import annotations
@@ -21,34 +21,34 @@ from tests.three_tools import EMPTY_BOARD, TRELLO, ThreeTools
 
 
 @pytest.fixture
-def tools(
+def pair(
     trello_sim: TrelloSimulator,
     trello_board: str,
     asana_sim: AsanaSimulator,
     asana_world: World,
     tmp_path,
 ) -> ThreeTools:
-    tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
-    tools.board_path.write_text(EMPTY_BOARD, encoding="utf-8")
-    tools.write_config()
-    tools.seed()
-    return tools
+    pair = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
+    pair.board_path.write_text(EMPTY_BOARD, encoding="utf-8")
+    pair.write_config()
+    pair.seed()
+    return pair
 
 
 @pytest.fixture
-def served(tools: ThreeTools) -> Iterator[Served]:
+def served(pair: ThreeTools) -> Iterator[Served]:
     """Serve on the pair, polling hourly (so only webhooks sync), once the start-up sync
     of every pair is done."""
-    with serving(tools.folder, "--debounce", "1") as served:
-        wait_for(lambda: runs(tools) == 3, 30)
+    with serving(pair.folder, "--debounce", "1") as served:
+        wait_for(lambda: runs(pair) == 3, 30)
         wait_for(lambda: metric(served, "pairsync_syncs_running") == 0, 30)
         yield served
     assert served.returncode == 0, served.stderr
 
 
-def runs(tools: ThreeTools) -> int:
+def runs(pair: ThreeTools) -> int:
     """Finished runs in the pair's history (2 from the seeding)."""
-    with sqlite3.connect(tools.state_path) as db:
+    with sqlite3.connect(pair.state_path) as db:
         return int(
             db.execute("SELECT count(*) FROM runs WHERE finished_at IS NOT NULL").fetchone()[0]
         )
@@ -68,25 +68,25 @@ def quiet(served: Served) -> bool:
     )
 
 
-def register(tools: ThreeTools, served: Served) -> str:
+def register(pair: ThreeTools, served: Served) -> str:
     result = pairsync(
         "webhooks",
         "register",
         "--config",
-        str(tools.config_path),
+        str(pair.config_path),
         "--public-url",
         served.url,
-        cwd=tools.folder,
+        cwd=pair.folder,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 # -- deliveries as the services make them -------------------------------------------------
-def trello_delivery(tools: ThreeTools, served: Served, action_id: str) -> tuple[bytes, str]:
+def trello_delivery(pair: ThreeTools, served: Served, action_id: str) -> tuple[bytes, str]:
     body = json.dumps({"action": {"id": action_id, "type": "updateCard"}}).encode()
     url = f"{served.url}/hooks/trust/{TRELLO}"
-    digest = hmac.new(tools.trello.api_secret.encode(), body + url.encode(), hashlib.sha1)
+    digest = hmac.new(pair.trello.api_secret.encode(), body + url.encode(), hashlib.sha1)
     return body, base64.b64encode(digest.digest()).decode()
 
 

@@ -24,8 +24,8 @@ from tests.serve_rig import Served, serving, wait_for
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
 
 
-def asana_secret(tools: ThreeTools) -> str:
-    with sqlite3.connect(tools.state_path) as db:
+def asana_secret(pair: ThreeTools) -> str:
+    with sqlite3.connect(pair.state_path) as db:
         return str(
             db.execute("SELECT secret FROM webhooks WHERE target = ?", (ASANA,)).fetchone()[0]
         )
@@ -43,81 +43,78 @@ def sign_asana(secret: str, body: bytes) -> str:
 
 
 # -- end to end ------------------------------------------------------------------------------
-def test_a_trello_edit_reaches_asana_and_the_board_file_through_webhooks(tools, served):
-    first = register(tools, served)
+def test_a_trello_edit_reaches_asana_and_the_board_file_through_webhooks(pair, served):
+    first = register(pair, served)
     assert f"{TRELLO}: webhook " in first and " created: " in first
     assert f"{NOTES}: a markdown target sends no webhooks; serve polls it" in first
-    again = register(tools, served)
+    again = register(pair, served)
     assert again.count("already registered") == 2
-    assert len(tools.trello.app.hooks.hooks) == 1 and len(tools.asana.app.hooks.hooks) == 1
+    assert len(pair.trello.app.hooks.hooks) == 1 and len(pair.asana.app.hooks.hooks) == 1
 
-    item_id = tools.ids()["Renew the passport"]
-    tools.edit(TRELLO, item_id, title="Renew the passport by Friday")
-    wait_for(lambda: "Renew the passport by Friday" in tools.board_path.read_text(), 30)
+    item_id = pair.ids()["Renew the passport"]
+    pair.edit(TRELLO, item_id, title="Renew the passport by Friday")
+    wait_for(lambda: "Renew the passport by Friday" in pair.board_path.read_text(), 30)
     wait_for(
         lambda: any(
-            t.name == "Renew the passport by Friday" for t in tools.asana.backend.tasks.values()
+            t.name == "Renew the passport by Friday" for t in pair.asana.backend.tasks.values()
         ),
         30,
     )
-    assert tools.trello.deliveries.sent >= 1
+    assert pair.trello.deliveries.sent >= 1
     wait_for(lambda: metric(served, "pairsync_event_to_synced_seconds_count") >= 1, 30)
 
-    listed = pairsync("webhooks", "list", "--config", str(tools.config_path), cwd=tools.folder)
+    listed = pairsync("webhooks", "list", "--config", str(pair.config_path), cwd=pair.folder)
     assert f"{served.url}/hooks/trust/{ASANA}" in listed.stdout
     removed = pairsync(
         "webhooks",
         "remove",
         "--config",
-        str(tools.config_path),
+        str(pair.config_path),
         "--public-url",
         served.url,
-        cwd=tools.folder,
+        cwd=pair.folder,
     )
     assert removed.returncode == 0 and removed.stdout.count(" removed") == 2
-    assert tools.trello.app.hooks.hooks == {} and tools.asana.app.hooks.hooks == {}
+    assert pair.trello.app.hooks.hooks == {} and pair.asana.app.hooks.hooks == {}
 
 
-def test_an_asana_edit_in_a_batch_reaches_trello(tools, served):
-    register(tools, served)
-    item_id = tools.ids()["Book flights to Lisbon"]
-    tools.edit(ASANA, item_id, title="Book flights to Lisbon, aisle seat")
+def test_an_asana_edit_in_a_batch_reaches_trello(pair, served):
+    register(pair, served)
+    item_id = pair.ids()["Book flights to Lisbon"]
+    pair.edit(ASANA, item_id, title="Book flights to Lisbon, aisle seat")
     wait_for(
         lambda: any(
-            c.name == "Book flights to Lisbon, aisle seat"
-            for c in tools.trello.cards(tools.board_id)
+            c.name == "Book flights to Lisbon, aisle seat" for c in pair.trello.cards(pair.board_id)
         ),
         30,
     )
-    assert tools.asana.deliveries.sent >= 1
+    assert pair.asana.deliveries.sent >= 1
 
 
 # -- signatures ----------------------------------------------------------------------------
-def test_trello_signatures_good_bad_missing_and_replayed(tools, served):
-    before = runs(tools)
-    body, good = trello_delivery(tools, served, "a" * 24)
+def test_trello_signatures_good_bad_missing_and_replayed(pair, served):
+    before = runs(pair)
+    body, good = trello_delivery(pair, served, "a" * 24)
     assert post_trello(served, body, None) == 401
     assert post_trello(served, body, base64.b64encode(b"x" * 20).decode()) == 401
-    other_url = hmac.new(
-        tools.trello.api_secret.encode(), body + b"http://elsewhere/", hashlib.sha1
-    )
+    other_url = hmac.new(pair.trello.api_secret.encode(), body + b"http://elsewhere/", hashlib.sha1)
     assert post_trello(served, body, base64.b64encode(other_url.digest()).decode()) == 401
     assert post_trello(served, body, good) == 200
     assert post_trello(served, body, good) == 200  # a redelivery: answered, not synced again
-    wait_for(lambda: runs(tools) > before and quiet(served), 30)
-    assert runs(tools) == before + 1
+    wait_for(lambda: runs(pair) > before and quiet(served), 30)
+    assert runs(pair) == before + 1
     assert metric(served, "pairsync_webhook_rejections_total", 'source="trello",status="401"') == 3
     assert served.http.head(f"{served.url}/hooks/trust/{TRELLO}").status_code == 200
 
 
-def test_a_bad_signature_is_logged_without_secrets(tools, served):
-    body, good = trello_delivery(tools, served, "b" * 24)
+def test_a_bad_signature_is_logged_without_secrets(pair, served):
+    body, good = trello_delivery(pair, served, "b" * 24)
     assert post_trello(served, body, "Zm9yZ2Vk") == 401
     served_stderr = stop(served)
     line = next(x for x in served_stderr.splitlines() if "refused (401)" in x)
     assert "trello trust/trello refused (401): X-Trello-Webhook signature does not match" in line
     assert line.endswith("; no sync")
-    for secret in (tools.trello.api_secret, tools.trello.token, tools.trello.key, "Zm9yZ2Vk", good):
+    for secret in (pair.trello.api_secret, pair.trello.token, pair.trello.key, "Zm9yZ2Vk", good):
         assert secret not in served_stderr
 
 
@@ -128,15 +125,15 @@ def stop(served: Served) -> str:
     return served.stderr
 
 
-def test_asana_handshake_signatures_and_heartbeat(tools, served):
+def test_asana_handshake_signatures_and_heartbeat(pair, served):
     # a handshake nobody asked for cannot plant a secret
     offered = {"X-Hook-Secret": "planted", "Content-Type": "application/json"}
     assert served.post(f"/hooks/trust/{ASANA}", b"", offered).status_code == 401
-    register(tools, served)
-    secret = asana_secret(tools)
+    register(pair, served)
+    secret = asana_secret(pair)
     assert secret != "planted" and len(secret) == 64
     assert secret not in served.get("/").text and secret not in served.get("/metrics").text
-    before = runs(tools)
+    before = runs(pair)
     batch = json.dumps(
         {"events": [{"action": "changed", "resource": {"gid": "1", "resource_type": "task"}}]}
     ).encode()
@@ -146,14 +143,14 @@ def test_asana_handshake_signatures_and_heartbeat(tools, served):
     assert post_asana(served, heartbeat, sign_asana(secret, heartbeat)) == 200
     assert post_asana(served, batch, sign_asana(secret, batch)) == 200
     assert post_asana(served, batch, sign_asana(secret, batch)) == 200  # replayed
-    wait_for(lambda: runs(tools) > before and quiet(served), 30)
-    assert runs(tools) == before + 1
+    wait_for(lambda: runs(pair) > before and quiet(served), 30)
+    assert runs(pair) == before + 1
     assert secret not in (stop(served) + served.stdout)
 
 
 # -- refusals ------------------------------------------------------------------------------
-def test_unknown_pairs_and_targets_are_404_and_big_bodies_413(tools, served):
-    body, good = trello_delivery(tools, served, "c" * 24)
+def test_unknown_pairs_and_targets_are_404_and_big_bodies_413(pair, served):
+    body, good = trello_delivery(pair, served, "c" * 24)
     headers = {"X-Trello-Webhook": good}
     assert served.post("/hooks/nobody/trello", body, headers).status_code == 404
     assert served.post(f"/hooks/trust/{NOTES}", body, headers).status_code == 404
@@ -164,33 +161,33 @@ def test_unknown_pairs_and_targets_are_404_and_big_bodies_413(tools, served):
 
 
 # -- debounce and locks --------------------------------------------------------------------
-def test_a_burst_of_twenty_events_is_one_sync(tools, served):
-    before = runs(tools)
+def test_a_burst_of_twenty_events_is_one_sync(pair, served):
+    before = runs(pair)
     for n in range(20):
-        body, good = trello_delivery(tools, served, f"{n:024x}")
+        body, good = trello_delivery(pair, served, f"{n:024x}")
         assert post_trello(served, body, good) == 200
-    wait_for(lambda: runs(tools) > before and quiet(served), 30)
-    assert runs(tools) == before + 1
+    wait_for(lambda: runs(pair) > before and quiet(served), 30)
+    assert runs(pair) == before + 1
     assert metric(served, "pairsync_webhook_deliveries_total", 'source="trello"') == 20
 
 
-def test_serve_waits_for_a_concurrent_pairsync_sync_of_the_pair(tools, served):
+def test_serve_waits_for_a_concurrent_pairsync_sync_of_the_pair(pair, served):
     """A cron `pairsync sync` holds the pair's lock (its Trello write is held open); a
     webhook's sync waits for it and runs after it, never beside it."""
-    item_id = tools.ids()["Grow EMEA revenue"]
-    tools.edit(NOTES, item_id, title="Grow EMEA revenue by 20%")
-    tools.trello.faults.stall_write_next = 1
-    cron = start_pairsync("sync", "--config", str(tools.config_path), cwd=tools.folder)
+    item_id = pair.ids()["Grow EMEA revenue"]
+    pair.edit(NOTES, item_id, title="Grow EMEA revenue by 20%")
+    pair.trello.faults.stall_write_next = 1
+    cron = start_pairsync("sync", "--config", str(pair.config_path), cwd=pair.folder)
     try:
-        wait_for(tools.trello.app.stalled.is_set, 30)
-        body, good = trello_delivery(tools, served, "d" * 24)
+        wait_for(pair.trello.app.stalled.is_set, 30)
+        body, good = trello_delivery(pair, served, "d" * 24)
         assert post_trello(served, body, good) == 200
         wait_for(lambda: metric(served, "pairsync_syncs_running") == 1, 30)
     finally:
-        tools.trello.app.release()
+        pair.trello.app.release()
         assert cron.wait(timeout=60) == 0, cron.stderr.read() if cron.stderr else ""
-    wait_for(lambda: quiet(served) and runs(tools) == 5, 30)
-    with sqlite3.connect(tools.state_path) as db:
+    wait_for(lambda: quiet(served) and runs(pair) == 5, 30)
+    with sqlite3.connect(pair.state_path) as db:
         (cron_end, serve_start) = db.execute(
             "SELECT (SELECT finished_at FROM runs WHERE id = 4), "
             "(SELECT started_at FROM runs WHERE id = 5)"
@@ -199,39 +196,39 @@ def test_serve_waits_for_a_concurrent_pairsync_sync_of_the_pair(tools, served):
 
 
 # -- polling and stopping ------------------------------------------------------------------
-def test_with_deliveries_dropped_the_poll_catches_up(tools):
-    tools.trello.app.hook_faults.drop_all = True
-    with serving(tools.folder, every="2s") as served:
-        register(tools, served)
-        item_id = tools.ids()["Renew the passport"]
-        tools.edit(TRELLO, item_id, title="Renew the passport (poll)")
+def test_with_deliveries_dropped_the_poll_catches_up(pair):
+    pair.trello.app.hook_faults.drop_all = True
+    with serving(pair.folder, every="2s") as served:
+        register(pair, served)
+        item_id = pair.ids()["Renew the passport"]
+        pair.edit(TRELLO, item_id, title="Renew the passport (poll)")
         wait_for(
             lambda: any(
-                t.name == "Renew the passport (poll)" for t in tools.asana.backend.tasks.values()
+                t.name == "Renew the passport (poll)" for t in pair.asana.backend.tasks.values()
             ),
             30,
         )
-        assert tools.trello.deliveries.dropped >= 1 and tools.trello.deliveries.sent == 0
+        assert pair.trello.deliveries.dropped >= 1 and pair.trello.deliveries.sent == 0
         assert metric(served, "pairsync_webhook_deliveries_total", 'source="trello"') == 0
     assert served.returncode == 0, served.stderr
 
 
-def test_sigterm_lets_the_running_sync_finish_then_exits_0(tools, served):
-    item_id = tools.ids()["Grow EMEA revenue"]
-    tools.edit(NOTES, item_id, title="Grow EMEA revenue (finished)")
-    tools.trello.faults.stall_write_next = 1
-    body, good = trello_delivery(tools, served, "e" * 24)
+def test_sigterm_lets_the_running_sync_finish_then_exits_0(pair, served):
+    item_id = pair.ids()["Grow EMEA revenue"]
+    pair.edit(NOTES, item_id, title="Grow EMEA revenue (finished)")
+    pair.trello.faults.stall_write_next = 1
+    body, good = trello_delivery(pair, served, "e" * 24)
     assert post_trello(served, body, good) == 200
-    wait_for(tools.trello.app.stalled.is_set, 30)
+    wait_for(pair.trello.app.stalled.is_set, 30)
     served.process.send_signal(signal.SIGTERM)
     wait_for(lambda: not answers(served), 30)
     assert served.process.poll() is None  # still finishing the held sync
-    tools.trello.app.release()
+    pair.trello.app.release()
     served.stdout, served.stderr = served.process.communicate(timeout=60)
     assert served.process.returncode == 0
     assert "every running sync finished" in served.stderr
-    assert any(c.name == "Grow EMEA revenue (finished)" for c in tools.trello.cards(tools.board_id))
-    assert runs(tools) == 4
+    assert any(c.name == "Grow EMEA revenue (finished)" for c in pair.trello.cards(pair.board_id))
+    assert runs(pair) == 4
 
 
 def answers(served: Served) -> bool:

@@ -10,17 +10,17 @@ from tests.serve_rig import serving, wait_for
 from tests.three_tools import ASANA
 
 
-def test_healthz_and_the_page_follow_a_failing_then_a_passing_run(tools, served):
+def test_healthz_and_the_page_follow_a_failing_then_a_passing_run(pair, served):
     assert served.get("/healthz").status_code == 200
     page = served.get("/").text
     assert 'id="pair-trust" data-state="ok"' in page
     assert "pair.toml" in page and 'href="pairs/trust/agenda"' in page
 
-    tools.asana.app.faults.fail_status = 401
-    tools.asana.app.faults.fail_next = 1000
-    body, good = trello_delivery(tools, served, "f" * 24)
+    pair.asana.app.faults.fail_status = 401
+    pair.asana.app.faults.fail_next = 1000
+    body, good = trello_delivery(pair, served, "f" * 24)
     assert post_trello(served, body, good) == 200
-    wait_for(lambda: runs(tools) == 4 and quiet(served), 30)
+    wait_for(lambda: runs(pair) == 4 and quiet(served), 30)
     health = served.get("/healthz")
     assert (health.status_code, health.text) == (503, "failing: trust\n")
     page = served.get("/").text
@@ -28,15 +28,15 @@ def test_healthz_and_the_page_follow_a_failing_then_a_passing_run(tools, served)
     assert f"<strong>{ASANA}</strong>: FAILED, token rejected (401)" in page
     assert metric(served, "pairsync_run_failures_total", 'pair="trust"') == 1
 
-    tools.asana.app.faults.fail_next = 0
-    body, good = trello_delivery(tools, served, "0" * 24)
+    pair.asana.app.faults.fail_next = 0
+    body, good = trello_delivery(pair, served, "0" * 24)
     assert post_trello(served, body, good) == 200
-    wait_for(lambda: runs(tools) == 5 and quiet(served), 30)
+    wait_for(lambda: runs(pair) == 5 and quiet(served), 30)
     assert served.get("/healthz").status_code == 200
     assert 'data-state="ok"' in served.get("/").text
 
 
-def test_metrics_count_runs_requests_and_webhooks(tools, served):
+def test_metrics_count_runs_requests_and_webhooks(pair, served):
     text = served.get("/metrics").text
     assert 'pairsync_runs_total{pair="trust"} 1.0' in text
     assert 'pairsync_requests_total{pair="trust",target="trello"}' in text
@@ -44,7 +44,7 @@ def test_metrics_count_runs_requests_and_webhooks(tools, served):
     assert "# TYPE pairsync_event_to_synced_seconds histogram" in text
 
 
-def test_the_agenda_link_shows_the_current_agenda(tools, served):
+def test_the_agenda_link_shows_the_current_agenda(pair, served):
     agenda = served.get("/pairs/trust/agenda")
     assert agenda.status_code == 200
     assert agenda.headers["content-type"].startswith("text/markdown")
@@ -52,9 +52,9 @@ def test_the_agenda_link_shows_the_current_agenda(tools, served):
     assert served.get("/pairs/nobody/agenda").status_code == 404
 
 
-def test_off_loopback_serve_needs_a_token(tools):
+def test_off_loopback_serve_needs_a_token(pair):
     result = pairsync(
-        "serve", "--config-dir", str(tools.folder), "--host", "0.0.0.0", cwd=tools.folder
+        "serve", "--config-dir", str(pair.folder), "--host", "0.0.0.0", cwd=pair.folder
     )
     assert result.returncode == 2
     assert result.stderr.strip() == (
@@ -63,9 +63,9 @@ def test_off_loopback_serve_needs_a_token(tools):
     )
 
 
-def test_with_a_token_the_page_and_metrics_need_it_and_webhooks_do_not(tools):
+def test_with_a_token_the_page_and_metrics_need_it_and_webhooks_do_not(pair):
     token = "page-token-123"
-    with serving(tools.folder, env={"PAIRSYNC_AUTH_TOKEN": token}) as served:
+    with serving(pair.folder, env={"PAIRSYNC_AUTH_TOKEN": token}) as served:
         refused = served.get("/")
         assert refused.status_code == 401
         assert refused.headers["WWW-Authenticate"] == 'Basic realm="pairsync"'
@@ -74,6 +74,6 @@ def test_with_a_token_the_page_and_metrics_need_it_and_webhooks_do_not(tools):
         assert served.get("/", headers={"Authorization": f"Bearer {token}"}).status_code == 200
         assert served.get("/", auth=requests.auth.HTTPBasicAuth("dana", token)).status_code == 200
         assert served.get("/healthz").status_code in (200, 503)
-        body, good = trello_delivery(tools, served, "1" * 24)
+        body, good = trello_delivery(pair, served, "1" * 24)
         assert post_trello(served, body, good) == 200
     assert served.returncode == 0

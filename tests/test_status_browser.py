@@ -75,12 +75,12 @@ def pair_states(driver: object, served: Served) -> dict[str, tuple[str, str]]:
     }
 
 
-def test_the_pairs_table_after_a_failing_and_a_passing_run(tools, browser, tmp_path):
-    (tools.folder / "solo.toml").write_text(SOLO, encoding="utf-8")
-    tools.asana.app.faults.fail_status = 401
-    tools.asana.app.faults.fail_next = 1000
-    with serving(tools.folder) as served:
-        wait_for(lambda: runs(tools) == 3 and quiet(served), 30)
+def test_the_pairs_table_after_a_failing_and_a_passing_run(pair, browser, tmp_path):
+    (pair.folder / "solo.toml").write_text(SOLO, encoding="utf-8")
+    pair.asana.app.faults.fail_status = 401
+    pair.asana.app.faults.fail_next = 1000
+    with serving(pair.folder) as served:
+        wait_for(lambda: runs(pair) == 3 and quiet(served), 30)
         states = pair_states(browser, served)
         assert states["trust"][0] == "FAILED"
         assert "asana: FAILED, token rejected (401); 1 request" in states["trust"][1]
@@ -88,10 +88,10 @@ def test_the_pairs_table_after_a_failing_and_a_passing_run(tools, browser, tmp_p
         assert states["solo"][0] == "ok"
         browser.save_screenshot(str(tmp_path / "status-failing.png"))  # type: ignore[attr-defined]
 
-        tools.asana.app.faults.fail_next = 0
-        body, good = trello_delivery(tools, served, "2" * 24)
+        pair.asana.app.faults.fail_next = 0
+        body, good = trello_delivery(pair, served, "2" * 24)
         assert post_trello(served, body, good) == 200
-        wait_for(lambda: runs(tools) == 4 and quiet(served), 30)
+        wait_for(lambda: runs(pair) == 4 and quiet(served), 30)
         states = pair_states(browser, served)
         assert {pair: state for pair, (state, _) in states.items()} == {"trust": "ok", "solo": "ok"}
         assert "asana: ok" in states["trust"][1]

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sync.agenda import render_agenda, stale_items
+from sync.buttons import marks
 from sync.config import PairConfig
 from sync.serve.worker import Finished
 from sync.state import State
@@ -89,7 +90,8 @@ def agenda_text(config: PairConfig) -> str:
         return "No agenda yet: the pair has not synced."
     state = State.open(config.state_path)
     try:
-        return render_agenda(config, state.items(), state.last_agenda_at(), datetime.now(UTC))
+        now = datetime.now(UTC)
+        return render_agenda(config, state.items(), state.last_agenda_at(), now, marks(state, now))
     finally:
         state.close()
 
