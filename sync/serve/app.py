@@ -34,7 +34,7 @@ from adapters.hooks import Delivery, receive, type_of
 from sync.config import PairConfig, load_config
 from sync.contract import TargetBase
 from sync.errors import PairsyncError
-from sync.serve import hookstore
+from sync.serve import hookstore, slack
 from sync.serve.metrics import Metrics
 from sync.serve.status import PairStatus, agenda_text, pair_status
 from sync.serve.worker import Finished, PairWorker
@@ -147,13 +147,11 @@ class Service:
         targets: list[TargetBase] = list(config.targets) if config else []
         target = next((t for t in targets if t.name == target_name), None)
         if config is None or target is None:
-            self._refused("webhook", 404, f"{pair}/{target_name}", "no such pair or target")
-            return PlainTextResponse("no such pair or target\n", status_code=404)
+            return self._refused("webhook", 404, f"{pair}/{target_name}", "no such pair or target")
         try:
             body = await read_body(request)
         except TooLarge:
-            self._refused("webhook", 413, f"{pair}/{target_name}", "body over 1 MB")
-            return PlainTextResponse("body over 1 MB\n", status_code=413)
+            return self._refused("webhook", 413, f"{pair}/{target_name}", "body over 1 MB")
         hook = await run_in_threadpool(hookstore.load, config.state_path, target_name)
         callback = hook.callback_url or (
             f"{self.public_url}{request.url.path}" if self.public_url else str(request.url)
@@ -161,8 +159,8 @@ class Service:
         headers = {k.lower(): v for k, v in request.headers.items()}
         verdict = receive(Delivery(request.method, headers, body, callback), target, hook)
         if verdict.status >= 400:
-            self._refused(type_of(target), verdict.status, f"{pair}/{target_name}", verdict.reason)
-            return PlainTextResponse(f"{verdict.reason}\n", status_code=verdict.status)
+            where = f"{pair}/{target_name}"
+            return self._refused(type_of(target), verdict.status, where, verdict.reason)
         if verdict.new_secret is not None:
             await run_in_threadpool(
                 hookstore.save_secret, config.state_path, target_name, verdict.new_secret
@@ -174,10 +172,27 @@ class Service:
             self.worker.request(pair)
         return Response(status_code=200, headers=verdict.headers)
 
-    def _refused(self, source: str, status: int, where: str, reason: str) -> None:
-        """One log line, never with a signature, a secret or the body."""
+    def _refused(self, source: str, status: int, where: str, reason: str) -> Response:
+        """One log line, never with a signature, a secret or the body; the answer."""
         self.metrics.rejections.labels(source, str(status)).inc()
         log.warning("%s %s refused (%d): %s; no sync", source, where, status, reason)
+        return PlainTextResponse(f"{reason}\n", status_code=status)
+
+    async def slack_actions(self, request: Request) -> Response:
+        try:
+            body = await read_body(request)
+        except TooLarge:
+            return self._refused("slack", 413, "actions", "body over 1 MB")
+        answer = await slack.actions(
+            request,
+            body,
+            self.config,
+            lambda status, where, reason: self._refused("slack", status, where, reason),
+            lambda pair: self.worker.request(pair),
+        )
+        if answer.status_code == 200:
+            self.metrics.deliveries.labels("slack").inc()
+        return answer
 
     async def page(self, request: Request) -> Response:
         statuses = await run_in_threadpool(self.statuses)
@@ -209,7 +224,7 @@ class Service:
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def build_app(service: Service, slack: Endpoint | None = None) -> Starlette:
+def build_app(service: Service) -> Starlette:
     def guarded(endpoint: Endpoint) -> Endpoint:
         async def check(request: Request) -> Response:
             if not service.authorised(request):
@@ -228,9 +243,8 @@ def build_app(service: Service, slack: Endpoint | None = None) -> Starlette:
         Route("/metrics", guarded(service.metrics_text), methods=["GET"]),
         Route("/healthz", service.healthz, methods=["GET"]),
         Route("/hooks/{pair}/{target}", service.hook, methods=["HEAD", "POST"]),
+        Route("/slack/actions", service.slack_actions, methods=["POST"]),
     ]
-    if slack is not None:
-        routes.append(Route("/slack/actions", slack, methods=["POST"]))
     return Starlette(routes=routes)
 
 
