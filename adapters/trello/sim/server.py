@@ -55,6 +55,7 @@ class TrelloSimulator(Simulator):
             "board_id": board_id,
             "api_key": self.key,
             "token": self.token,
+            "api_secret": self.api_secret,
         }
 
     def spend_rate_limit(self, requests: int) -> None:
