@@ -36,15 +36,13 @@ def test_healthz_and_the_page_follow_a_failing_then_a_passing_run(pair, served):
     assert 'data-state="ok"' in served.get("/").text
 
 
-def test_metrics_count_runs_requests_and_webhooks(pair, served):
+def test_metrics_and_the_agenda_link(pair, served):
     text = served.get("/metrics").text
     assert 'pairsync_runs_total{pair="trust"} 1.0' in text
     assert 'pairsync_requests_total{pair="trust",target="trello"}' in text
     assert "pairsync_rate_limited_total 0.0" in text
     assert "# TYPE pairsync_event_to_synced_seconds histogram" in text
 
-
-def test_the_agenda_link_shows_the_current_agenda(pair, served):
     agenda = served.get("/pairs/trust/agenda")
     assert agenda.status_code == 200
     assert agenda.headers["content-type"].startswith("text/markdown")

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters.hooks import Delivery, RemoteHook, StoredHook, Verdict
-from adapters.trello.adapter import ChangeFailed, TrelloAdapter
+from adapters.retry import ChangeFailed
+from adapters.trello.adapter import TrelloAdapter
 from adapters.trello.config import TrelloTarget
 from sync.contract import TargetBase
 from sync.errors import TargetRejected

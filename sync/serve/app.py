@@ -100,8 +100,16 @@ class Service:
         self.report(run)
 
     def config(self, pair: str) -> PairConfig | None:
+        """The pair's config as its file says now; None for an unknown pair, or a file
+        edited into an error since serve started (logged; its syncs report it too)."""
         path = self.paths.get(pair)
-        return load_config(path) if path else None
+        if path is None:
+            return None
+        try:
+            return load_config(path)
+        except PairsyncError as exc:
+            log.warning("%s: %s", pair, str(exc).splitlines()[0])
+            return None
 
     def new_events(self, pair: str, target: str, events: tuple[str, ...]) -> int:
         seen = self._seen.setdefault((pair, target), OrderedDict())
