@@ -65,7 +65,7 @@ def measure(folder: Path) -> tuple[list[float], float]:
             for n in range(EDITS):
                 latencies.append(one_edit(tools, item_id, f"Renew the passport, take {n + 1}"))
                 settle(served)
-        trello.app.hook_faults.drop_all = True
+        trello.app.deliverer.faults.drop_all = True
         with serving(folder, every=POLL) as served:
             wait_for(lambda: quiet(served), 60)
             caught_up = one_edit(tools, item_id, "Renew the passport, delivery dropped")

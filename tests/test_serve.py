@@ -191,7 +191,7 @@ def test_serve_waits_for_a_concurrent_pairsync_sync_of_the_pair(pair, served):
 
 # -- polling and stopping ------------------------------------------------------------------
 def test_with_deliveries_dropped_the_poll_catches_up(pair):
-    pair.trello.app.hook_faults.drop_all = True
+    pair.trello.app.deliverer.faults.drop_all = True
     with serving(pair.folder, every="2s") as served:
         register(pair, served)
         item_id = pair.ids()["Renew the passport"]

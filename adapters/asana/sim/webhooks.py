@@ -23,9 +23,9 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from adapters.asana.sim.errors import AsanaError, invalid, unknown_object
-from adapters.asana.sim.models import AsanaBackend, Json, iso
+from adapters.asana.sim.models import AsanaBackend, Json
 from adapters.simhooks import Deliverer, Outgoing
-from adapters.simkit import json_response
+from adapters.simkit import iso, json_response
 
 HANDSHAKE_TIMEOUT = 10.0
 HEARTBEAT_SECONDS = 8 * 3600.0
