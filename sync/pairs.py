@@ -118,6 +118,11 @@ def run_loop(
     scheduler = schedule.Scheduler()
     scheduler.every(every_seconds).seconds.do(tick)
     tick()
+    run_schedule(scheduler, stop)
+
+
+def run_schedule(scheduler: schedule.Scheduler, stop: threading.Event) -> None:
+    """Run the scheduler's jobs as they come due until `stop` is set (`run` and `serve`)."""
     while not stop.is_set():
         scheduler.run_pending()
         stop.wait(min(1.0, max(0.05, scheduler.idle_seconds or 1.0)))

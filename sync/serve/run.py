@@ -18,7 +18,7 @@ import uvicorn
 
 from sync.config import load_config
 from sync.errors import ConfigError
-from sync.pairs import config_files
+from sync.pairs import config_files, run_schedule
 from sync.serve.app import Service, build_app
 from sync.serve.worker import Finished, PairWorker
 
@@ -101,7 +101,7 @@ def serve(
     )
     stop = threading.Event()
     scheduler.every(every_seconds).seconds.do(service.worker.poll_all)
-    poller = threading.Thread(target=_poll, args=(scheduler, stop), name="poll", daemon=True)
+    poller = threading.Thread(target=run_schedule, args=(scheduler, stop), name="poll", daemon=True)
 
     # uvicorn re-raises the signal it caught once it has shut down; with these handlers
     # that ends in a normal return (exit 0) instead of death by SIGTERM.
@@ -120,9 +120,3 @@ def serve(
         poller.join()
         service.worker.stop()
     say("pairsync serve: stopped; every running sync finished")
-
-
-def _poll(scheduler: schedule.Scheduler, stop: threading.Event) -> None:
-    while not stop.is_set():
-        scheduler.run_pending()
-        stop.wait(min(1.0, max(0.05, scheduler.idle_seconds or 1.0)))
