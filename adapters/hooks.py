@@ -6,8 +6,8 @@ in the registry (`adapters.TARGET_TYPES`), with:
 - `receive(delivery, target, hook) -> Verdict`: check one request the tool sent
   (signature, handshake, heartbeat); pure, no I/O, so the web layer stays generic and
   knows no tool's headers;
-- `Registrar(target, base_dir)`: create (idempotently), list and remove the tool's
-  webhooks over the official client library.
+- `Registrar(target, base_dir)`: create, list and remove the tool's webhooks over the
+  official client library.
 
 Targets without webhooks (Markdown files) have no module; `pairsync serve` polls them.
 """
@@ -70,8 +70,11 @@ class RemoteHook:
 
 
 class Registrar(Protocol):
-    def register(self, callback_url: str) -> tuple[RemoteHook, bool]:
-        """The webhook on the board/project calling `callback_url`, and whether it is new."""
+    def create(self, callback_url: str) -> RemoteHook:
+        """A new webhook on the board/project calling `callback_url`.
+
+        :raises sync.errors.TargetRejected: the tool refused it (its check of the URL failed)
+        """
         ...
 
     def hooks(self) -> list[RemoteHook]:

@@ -91,10 +91,7 @@ class Registrar:
         )
         return [RemoteHook(h["gid"], h["target"], bool(h.get("active", True))) for h in found]
 
-    def register(self, callback_url: str) -> tuple[RemoteHook, bool]:
-        for hook in self.hooks():
-            if hook.callback_url == callback_url:
-                return hook, False
+    def create(self, callback_url: str) -> RemoteHook:
         body = {"data": {"resource": self.target.project_gid, "target": callback_url}}
         try:
             made = self.api.create_webhook(body, {"opt_fields": "target,active"})
@@ -104,7 +101,7 @@ class Registrar:
                 f"Asana refused the webhook: {exc} (its handshake with {callback_url} "
                 "failed; is pairsync serve running and reachable at that URL?)",
             ) from None
-        return RemoteHook(made["gid"], made["target"], bool(made.get("active", True))), True
+        return RemoteHook(made["gid"], made["target"], bool(made.get("active", True)))
 
     def remove(self, hook: RemoteHook) -> None:
         try:

@@ -78,10 +78,7 @@ class Registrar:
             if h.get("idModel") == self.target.board_id
         ]
 
-    def register(self, callback_url: str) -> tuple[RemoteHook, bool]:
-        for hook in self.hooks():
-            if hook.callback_url == callback_url:
-                return hook, False
+    def create(self, callback_url: str) -> RemoteHook:
         body = {
             "callbackURL": callback_url,
             "idModel": self.target.board_id,
@@ -95,7 +92,7 @@ class Registrar:
                 f"Trello refused the webhook: its HEAD check of {callback_url} did not get "
                 "200 (is pairsync serve running and reachable at that URL?)",
             ) from None
-        return RemoteHook(made["id"], made["callbackURL"], bool(made.get("active", True))), True
+        return RemoteHook(made["id"], made["callbackURL"], bool(made.get("active", True)))
 
     def remove(self, hook: RemoteHook) -> None:
         try:

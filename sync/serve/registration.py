@@ -44,10 +44,11 @@ def register(config: PairConfig, public_url: str, say: Callable[[str], None]) ->
         url = callback_url(public_url, config.pair.name, target)
         hookstore.expect_handshake(config.state_path, target, url)
         try:
-            hook, made = hooks.register(url)
+            there = [h for h in hooks.hooks() if h.callback_url == url]
+            hook = there[0] if there else hooks.create(url)
         finally:
             hookstore.settled(config.state_path, target)
-        state = "created" if made else "already registered"
+        state = "already registered" if there else "created"
         say(f"{target}: webhook {hook.hook_id} {state}: {url}")
 
     return _each(config, say, act)
