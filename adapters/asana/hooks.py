@@ -98,8 +98,8 @@ class Registrar:
         except HttpError as exc:
             raise TargetRejected(
                 self.target.name,
-                f"Asana refused the webhook: {exc} (its handshake with {callback_url} "
-                "failed; is pairsync serve running and reachable at that URL?)",
+                f"Asana refused the webhook: {exc}; is pairsync serve running and "
+                f"reachable at {callback_url}?",
             ) from None
         return RemoteHook(made["gid"], made["target"], bool(made.get("active", True)))
 
