@@ -33,7 +33,7 @@ from starlette.routing import Route
 from adapters.hooks import Delivery, receive, type_of
 from sync.config import PairConfig, load_config
 from sync.contract import TargetBase
-from sync.errors import PairsyncError
+from sync.errors import PairsyncError, StateError
 from sync.serve import hookstore, slack
 from sync.serve.metrics import Metrics
 from sync.serve.status import PairStatus, agenda_text, pair_status
@@ -216,7 +216,10 @@ class Service:
         config = await run_in_threadpool(self.config, request.path_params["pair"])
         if config is None:
             return PlainTextResponse("no such pair\n", status_code=404)
-        text = await run_in_threadpool(agenda_text, config)
+        try:
+            text = await run_in_threadpool(agenda_text, config)
+        except StateError as exc:
+            return PlainTextResponse(f"{exc}\n", status_code=503)
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
 
     async def healthz(self, request: Request) -> Response:

@@ -14,6 +14,7 @@ from pathlib import Path
 from sync.agenda import render_agenda, stale_items
 from sync.buttons import marks
 from sync.config import PairConfig
+from sync.errors import StateError
 from sync.serve.worker import Finished
 from sync.state import State
 
@@ -59,7 +60,10 @@ def pair_status(
     stale = 0
     held: dict[str, int] = {}
     if config.state_path.exists():
-        state = State.open(config.state_path)
+        try:
+            state = State.open_for_reading(config.state_path)
+        except StateError as exc:
+            return PairStatus(config.pair.name, path.name, ok=False, error=str(exc))
         try:
             if last is None:
                 last_run, summary_json = _last_recorded_run(state)
@@ -88,7 +92,7 @@ def agenda_text(config: PairConfig) -> str:
     """The agenda as `pairsync agenda` would print it now (without recording it)."""
     if not config.state_path.exists():
         return "No agenda yet: the pair has not synced."
-    state = State.open(config.state_path)
+    state = State.open_for_reading(config.state_path)
     try:
         now = datetime.now(UTC)
         return render_agenda(config, state.items(), state.last_agenda_at(), now, marks(state, now))
