@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sync.buttons import ButtonRefused, press
+from sync.buttons import ButtonRefused, marks, press
 from sync.lock import pair_lock
 from sync.model import Kind
+from sync.notices import agenda_message
 from sync.state import State
 from tests.facilitation_pair import age, everywhere
 from tests.test_agenda import agenda, sections
@@ -57,6 +58,16 @@ def test_each_button_reaches_every_tool_on_the_next_sync_and_the_agenda(tools: T
     assert all(item.archived for item in everywhere(tools, ids["Old idea"]).values())
     assert all(item.done for item in everywhere(tools, ids["Approve the budget"]).values())
     assert "Stale" in everywhere(tools, ids["Call the bank"])[TRELLO].labels  # parked, not kept
+
+    now = datetime.now(UTC)
+    state = State.open(tools.state_path)
+    try:
+        slack = agenda_message(tools.config(), state.items(), now, now, marks(state, now))
+    finally:
+        state.close()
+    shown = {section.title: [e.text for e in section.entries] for section in slack.sections}
+    assert shown["To discuss"] == ["decision: Hire an analyst"]  # the chat's agenda too
+    assert not any("Call the bank" in text for text in shown.get("Stale: keep, park or kill?", []))
 
     first = sections(agenda(tools))
     assert first["To discuss"] == ["- decision: Hire an analyst"]

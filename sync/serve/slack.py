@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from sync.buttons import ButtonRefused, press
+from sync.channels.config import SlackChannelConfig
 from sync.config import PairConfig
 from sync.errors import PairsyncError
 from sync.lock import pair_lock
@@ -59,12 +60,11 @@ def parse_click(body: bytes) -> Click | None:
 
 def signing_secrets(config: PairConfig) -> list[str]:
     """The `signing_secret` of each Slack entry in the pair's `[[channels]]`."""
-    found = []
-    for channel in getattr(config, "channels", []):
-        secret = getattr(channel, "signing_secret", None)
-        if getattr(channel, "type", "") == "slack" and secret is not None:
-            found.append(secret.get_secret_value())
-    return found
+    return [
+        channel.signing_secret.get_secret_value()
+        for channel in config.channels
+        if isinstance(channel, SlackChannelConfig) and channel.signing_secret is not None
+    ]
 
 
 class _At(Clock):
