@@ -5,8 +5,8 @@ tools follow on the next sync, which the click triggers:
 - `stale_keep`: a person's touch (the stale clock restarts; the next sync clears the
   stale mark in every tool);
 - `stale_park`: off the agenda's stale list for `PARK_DAYS`;
-- `stale_kill`: archived everywhere by the next sync (a run like any other: `pairsync
-  undo` puts it back);
+- `stale_kill`: archived everywhere by the next sync, a run like any other (restoring it
+  in a tool restores it everywhere; an undo of that run would put it back);
 - `decision_decided`: done everywhere by the next sync;
 - `decision_discuss`: on the next agenda, under "To discuss".
 """
