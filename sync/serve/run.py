@@ -110,7 +110,8 @@ def serve(
     service.worker.poll_all()
     poller.start()
     say(
-        f"pairsync serve: {len(paths)} pairs on http://{host}:{port} "
+        f"pairsync serve: {len(paths)} pair{'' if len(paths) == 1 else 's'} on "
+        f"http://{host}:{port} "
         f"(webhooks at /hooks/<pair>/<target>, polling every {every})"
     )
     try:
