@@ -25,6 +25,8 @@ class TargetType:
     adapter: str
     config: str
     simulator: str | None = None
+    hooks: str | None = None
+    """The module with the tool's webhooks (`adapters.hooks`), if it can call back."""
 
 
 TARGET_TYPES: dict[str, TargetType] = {
@@ -35,11 +37,13 @@ TARGET_TYPES: dict[str, TargetType] = {
         "adapters.trello.adapter:TrelloAdapter",
         "adapters.trello.config:TrelloTarget",
         "adapters.trello.sim.server:TrelloSimulator",
+        "adapters.trello.hooks",
     ),
     "asana": TargetType(
         "adapters.asana.adapter:AsanaAdapter",
         "adapters.asana.config:AsanaTarget",
         "adapters.asana.sim.server:AsanaSimulator",
+        "adapters.asana.hooks",
     ),
 }
 

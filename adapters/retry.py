@@ -26,6 +26,7 @@ from sync.errors import TargetRejected
 
 ATTEMPTS = 6
 T = TypeVar("T")
+_listeners: list[Callable[[Retriable], None]] = []
 
 
 class Retriable(Exception):
@@ -73,6 +74,11 @@ def classify(target: str, status: int, what: str, retry_after: float | None = No
     return ChangeFailed(f"{what} ({status})")
 
 
+def on_retriable(listener: Callable[[Retriable], None]) -> None:
+    """Have `listener` told of every retriable failure (`pairsync serve` counts 429s)."""
+    _listeners.append(listener)
+
+
 class GaveUp(Exception):
     """Retriable failures until the attempts or the time ran out."""
 
@@ -88,6 +94,9 @@ def with_retries(attempt: Callable[[], T], max_seconds: float, backoff: float = 
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
+        for listener in _listeners:
+            if isinstance(exc, Retriable):
+                listener(exc)
         if isinstance(exc, Retriable) and exc.retry_after is not None:
             return min(exc.retry_after, max_seconds)
         return float(exponential(state))

@@ -38,6 +38,8 @@ from werkzeug.routing import Map
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from adapters.simhooks import Deliverer, DeliveryLog
+
 
 def iso(ts: float) -> str:
     """A timestamp as both services write them: UTC, milliseconds, `Z`."""
@@ -200,6 +202,8 @@ class SimApp:
         """Check every request and answer against the spec (some 10 ms a request); a long
         randomised test that repeats shapes other tests check may switch it off."""
         self.stalled = threading.Event()
+        self.deliverer: Deliverer | None = None
+        """A simulator that delivers webhooks sets its `simhooks.Deliverer` here."""
         self._released = threading.Event()
         self.openapi = self.load_spec()
         parts = urlsplit(self.spec_server)
@@ -322,7 +326,8 @@ class SimApp:
     # -- control plane --------------------------------------------------------------------
     def control(self, request: Request) -> Response:
         """`/_sim/stats` (GET), `/_sim/faults` (POST JSON of `Faults` fields), `/_sim/clock`
-        (POST {"advance": seconds}), `/_sim/violations` (GET)."""
+        (POST {"advance": seconds}), `/_sim/violations` (GET), `/_sim/hook_faults` (POST
+        JSON of `simhooks.HookFaults` fields, on a simulator that delivers webhooks)."""
         name = request.path.removeprefix("/_sim/")
         with self._lock:
             if name == "stats":
@@ -339,6 +344,10 @@ class SimApp:
                 for key, value in (request.get_json() or {}).items():
                     setattr(self.faults, key, value)
                 return json_response(vars(self.faults))
+            if name == "hook_faults" and request.method == "POST" and self.deliverer:
+                for key, value in (request.get_json() or {}).items():
+                    setattr(self.deliverer.faults, key, value)
+                return json_response(vars(self.deliverer.faults))
             if name == "clock" and request.method == "POST":
                 self.clock.offset += float((request.get_json() or {}).get("advance", 0))
                 return json_response({"now": self.clock.now()})
@@ -437,3 +446,25 @@ class Simulator(Served):
     @property
     def violations(self) -> list[str]:
         return self.app.violations
+
+    @property
+    def deliveries(self) -> DeliveryLog:
+        """What the webhook deliveries did so far (a simulator that delivers them)."""
+        assert self.app.deliverer is not None
+        return self.app.deliverer.log
+
+    def start(self) -> Self:
+        super().start()
+        if self.app.deliverer is not None:
+            self.app.deliverer.start()
+        return self
+
+    def stop(self) -> None:
+        if self.app.deliverer is not None:
+            self.app.deliverer.stop()
+        super().stop()
+
+    def serve_forever(self) -> None:
+        if self.app.deliverer is not None:
+            self.app.deliverer.start()
+        super().serve_forever()

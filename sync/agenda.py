@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from adapters.base import Adapter
+from sync.buttons import NO_MARKS, Marks, discussed, marks
 from sync.config import PairConfig
 from sync.errors import StateError, TargetError
 from sync.facilitation import five_whys_progress, stale_age
@@ -61,9 +62,14 @@ class AgendaLine:
 
 
 def agenda_sections(
-    config: PairConfig, records: Mapping[str, ItemRecord], since: datetime | None, now: datetime
+    config: PairConfig,
+    records: Mapping[str, ItemRecord],
+    since: datetime | None,
+    now: datetime,
+    marks: Marks = NO_MARKS,
 ) -> dict[str, list[AgendaLine]]:
-    """The agenda's sections by title; `since` is the last agenda (None: everything is new)."""
+    """The agenda's sections by title; `since` is the last agenda (None: everything is new);
+    `marks` from chat buttons: parked items leave the stale list, others are to discuss."""
     live = sorted(
         ((item_id, r) for item_id, r in records.items() if not r.item.archived),
         key=lambda p: (p[1].item.due is None, p[1].item.due, p[1].item.title),
@@ -79,10 +85,11 @@ def agenda_sections(
     def line(item_id: str, record: ItemRecord) -> AgendaLine:
         return AgendaLine(item_id, _line(record.item))
 
-    stale = stale_items(config, records, now)
+    stale = [e for e in stale_items(config, records, now) if e.item_id not in marks.parked]
     five_whys = [(i, r, five_whys_progress(r.item)) for i, r in live]
     open_items = [(i, r) for i, r in live if not r.item.done]
-    return {
+    to_discuss = [line(i, records[i]) for i in sorted(marks.discuss) if i in records]
+    sections = {
         f"Decisions waiting for {config.pair.executive}": [
             line(i, r) for i, r in open_items if r.item.kind is Kind.DECISION
         ],
@@ -116,10 +123,17 @@ def agenda_sections(
             if r.item.done and changed(r)
         ],
     }
+    if to_discuss:  # asked for with a chat button; no empty section otherwise
+        return {"To discuss": to_discuss, **sections}
+    return sections
 
 
 def render_agenda(
-    config: PairConfig, records: Mapping[str, ItemRecord], since: datetime | None, now: datetime
+    config: PairConfig,
+    records: Mapping[str, ItemRecord],
+    since: datetime | None,
+    now: datetime,
+    marks: Marks = NO_MARKS,
 ) -> str:
     """Markdown for the next 1:1; `since` is the last agenda (None: everything is new)."""
     pair = config.pair
@@ -131,7 +145,7 @@ def render_agenda(
     )
     today = now.astimezone(zone)
     out = [f"# 1:1 {pair.executive} / {pair.assistant} — {today:%Y-%m-%d}", "", scope, ""]
-    for title, lines in agenda_sections(config, records, since, now).items():
+    for title, lines in agenda_sections(config, records, since, now, marks).items():
         shown = [f"- {a.text} — {a.detail}" if a.detail else f"- {a.text}" for a in lines]
         out += [f"## {title}", "", *(shown or ["- nothing"]), ""]
     return "\n".join(out)
@@ -154,7 +168,9 @@ def make_agenda(
     it to `output`, publish it if configured, and record it as the new last agenda."""
     from sync.engine import build_adapters
 
-    text = render_agenda(config, state.items(), since or state.last_agenda_at(), now)
+    text = render_agenda(
+        config, state.items(), since or state.last_agenda_at(), now, marks(state, now)
+    )
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -178,6 +194,7 @@ def make_agenda(
     else:
         with state.transaction():
             state.record_agenda(now, json.dumps(published) if published else None)
+            discussed(state)
     return text, published, errors
 
 

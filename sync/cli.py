@@ -200,6 +200,91 @@ def report_pairs(results: list[PairResult], as_json: bool) -> None:
 
 
 @app.command()
+def serve(
+    config_dir: Annotated[Path, typer.Option("--config-dir", file_okay=False)],
+    host: Annotated[str, typer.Option(help="Address to bind (127.0.0.1: this machine only).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    every: Annotated[str, typer.Option("--every", help="Polling interval: 30s, 15m, 1h.")] = "15m",
+    auth_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PAIRSYNC_AUTH_TOKEN",
+            help="Required off 127.0.0.1: Bearer token (or Basic password) for the page.",
+        ),
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="The URL the tools call (behind a proxy), if not registered."),
+    ] = None,
+    debounce: Annotated[
+        float, typer.Option(help="Seconds a pair must be quiet after a webhook before it syncs.")
+    ] = 0.5,
+) -> None:
+    """Webhooks (Trello, Asana), Slack buttons and a status page; every pair also polled."""
+    from sync.serve.run import serve as run_serve
+
+    seconds = guarded(lambda: parse_interval(every))
+    guarded(
+        lambda: run_serve(
+            config_dir,
+            host=host,
+            port=port,
+            every_seconds=seconds,
+            every=every,
+            debounce=debounce,
+            auth_token=auth_token,
+            public_url=public_url,
+            report=lambda finished: report_pairs([finished.result], False),
+            say=lambda line: typer.echo(line, err=True),
+        )
+    )
+
+
+webhooks_app = typer.Typer(
+    no_args_is_help=True, help="The tools' webhooks that call pairsync serve."
+)
+app.add_typer(webhooks_app, name="webhooks")
+PublicUrl = Annotated[
+    str, typer.Option("--public-url", help="Where pairsync serve is reachable, e.g. https://…")
+]
+
+
+def _webhooks(config: Path, act: Callable[[PairConfig], bool]) -> None:
+    ok = guarded(lambda: act(load_config(config)))
+    raise typer.Exit(0 if ok else 1)
+
+
+@webhooks_app.command("register")
+def webhooks_register(config: ConfigOption, public_url: PublicUrl) -> None:
+    """Create (once) a webhook on each Trello board and Asana project of the pair."""
+    from sync.serve import registration
+
+    _webhooks(config, lambda pair: registration.register(pair, public_url, _echo))
+
+
+@webhooks_app.command("list")
+def webhooks_list(config: ConfigOption) -> None:
+    """The pair's webhooks in each tool."""
+    from sync.serve import registration
+
+    _webhooks(config, lambda pair: registration.show(pair, _echo))
+
+
+@webhooks_app.command("remove")
+def webhooks_remove(config: ConfigOption, public_url: PublicUrl) -> None:
+    """Remove the webhooks that call this public URL."""
+    from sync.serve import registration
+
+    _webhooks(config, lambda pair: registration.remove(pair, public_url, _echo))
+
+
+def _echo(line: str) -> None:
+    typer.echo(redact(line), err=line.startswith("pairsync: "))
+
+
+@app.command()
 def run(
     config_dir: Annotated[Path, typer.Option("--config-dir", file_okay=False)],
     every: Annotated[str, typer.Option("--every", help="Interval: 30s, 15m, 1h.")] = "15m",

@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # what the core reads of a target or channel: its base model
 else:  # a union of every registered type's model, told apart by `type`
     Target = Annotated[Union[tuple(config_models())], Field(discriminator="type")]  # noqa: UP007
     ChannelEntry = Annotated[Union[tuple(channel_config_models())], Field(discriminator="type")]  # noqa: UP007
-SECRET_KEYS = frozenset({"token", "api_key"}) | CHANNEL_SECRET_KEYS
+SECRET_KEYS = frozenset({"token", "api_key", "api_secret"}) | CHANNEL_SECRET_KEYS
 
 DEFAULT_FIVE_WHYS = (
     "Problem statement agreed",

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sync.agenda import AgendaLine, agenda_sections
+from sync.buttons import NO_MARKS, Marks
 from sync.channels.base import Button, Entry, Message, Section
 from sync.config import PairConfig
 from sync.meeting import next_meeting
@@ -42,12 +43,16 @@ def meeting_due(config: PairConfig, now: datetime) -> tuple[datetime, bool] | No
 
 
 def agenda_message(
-    config: PairConfig, records: Mapping[str, ItemRecord], meeting: datetime, now: datetime
+    config: PairConfig,
+    records: Mapping[str, ItemRecord],
+    meeting: datetime,
+    now: datetime,
+    marks: Marks = NO_MARKS,
 ) -> Message:
     """The agenda for `meeting`: what changed since the meeting a week before, with
     keep / park / kill on stale items and decided / discuss on waiting decisions."""
     previous = meeting - timedelta(days=7)
-    sections = agenda_sections(config, records, previous, now)
+    sections = agenda_sections(config, records, previous, now, marks)
     pair = config.pair
     decisions_title = f"Decisions waiting for {pair.executive}"
     built = []

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sync.buttons import NO_MARKS, Marks, marks
 from sync.channels import load_channel_class
 from sync.channels.base import Channel, ChannelError, Message, MessageKind
 from sync.config import PairConfig
@@ -100,13 +101,16 @@ def notify(
         raise ConfigError(["agenda.meeting: not set, so there is no agenda to send"])
     report = NotifyReport()
     records = state.items()
+    board_marks = marks(state, now)
     last_run = state.last_run()
     for entry in config.channels:
         sent = state.sent(entry.name)
         in_place = load_channel_class(entry.type).updates_in_place
         due = [
             item
-            for item in _due(config, records, last_run, sent, now, set(entry.send), force)
+            for item in _due(
+                config, records, last_run, sent, now, set(entry.send), force, board_marks
+            )
             if _intent(sent.get(item.message.key), item, in_place)
         ]
         if not due:
@@ -155,11 +159,12 @@ def _due(
     now: datetime,
     send: set[str],
     force: MessageKind | None,
+    board_marks: Marks = NO_MARKS,
 ) -> list[_Due]:
     due: list[_Due] = []
     meeting = meeting_due(config, now)
     if "agenda" in send and meeting and (meeting[1] or force == "agenda"):
-        due.append(_Due(agenda_message(config, records, meeting[0], now)))
+        due.append(_Due(agenda_message(config, records, meeting[0], now, board_marks)))
     if "decisions" in send:
         message = decisions_message(config, records, now)
         if message is not None and (force == "decisions" or decisions_due(message, sent)):

@@ -21,7 +21,7 @@ from rich.progress import Progress
 
 from sync.config import load_config
 from sync.engine import RunSummary, run_pair
-from sync.errors import ConfigError, PairsyncError
+from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import redact
 
 
@@ -30,6 +30,8 @@ class PairResult:
     config_path: Path
     summary: RunSummary | None
     error: str | None = None
+    lock_held: bool = False
+    """Another run of this pair held its lock (a cron run while `serve` runs)."""
 
     @property
     def ok(self) -> bool:
@@ -58,7 +60,7 @@ def sync_one(path: Path, dry_run: bool = False) -> PairResult:
     try:
         return PairResult(path, run_pair(load_config(path), dry_run))
     except PairsyncError as exc:
-        return PairResult(path, None, redact(str(exc).splitlines()[0]))
+        return PairResult(path, None, redact(str(exc).splitlines()[0]), isinstance(exc, LockHeld))
     except Exception as exc:  # one pair's bug must not stop the others
         return PairResult(path, None, redact(f"internal error: {type(exc).__name__}: {exc}"))
 
@@ -116,6 +118,11 @@ def run_loop(
     scheduler = schedule.Scheduler()
     scheduler.every(every_seconds).seconds.do(tick)
     tick()
+    run_schedule(scheduler, stop)
+
+
+def run_schedule(scheduler: schedule.Scheduler, stop: threading.Event) -> None:
+    """Run the scheduler's jobs as they come due until `stop` is set (`run` and `serve`)."""
     while not stop.is_set():
         scheduler.run_pending()
         stop.wait(min(1.0, max(0.05, scheduler.idle_seconds or 1.0)))

@@ -5,7 +5,9 @@ Shaped like vdirsyncer's SqliteStatus, with one deliberate difference: vdirsynce
 commits once per run, pairsync commits after every step that follows a remote write
 (WAL mode), because a run killed after a create must leave a database that the next run
 can continue from. Identity also lives in the tools (the link-back footer), so a lost
-database is rebuilt by re-linking. Secrets are never stored here.
+database is rebuilt by re-linking. No token or key is stored here; the one secret kept is
+the handshake secret Asana hands `pairsync serve` for signing its webhooks (the file is
+mode 600), because nothing else can keep it across restarts.
 """
 
 from __future__ import annotations
@@ -111,6 +113,23 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, item_id)
     );
     CREATE TABLE undos (run_id INTEGER PRIMARY KEY, undid INTEGER NOT NULL);
+    """,
+    # 5: `pairsync serve`'s webhooks per target: the callback URL as registered (Trello
+    # signs over it), Asana's handshake secret, and until when a handshake is expected;
+    # and the marks Slack buttons leave on items (parked until, to discuss)
+    """
+    CREATE TABLE webhooks (
+        target TEXT PRIMARY KEY,
+        callback_url TEXT,
+        secret TEXT,
+        handshake_until REAL
+    );
+    CREATE TABLE marks (
+        item_id TEXT NOT NULL,
+        mark TEXT NOT NULL,
+        until TEXT,
+        PRIMARY KEY (item_id, mark)
+    );
     """,
 ]
 

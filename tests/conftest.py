@@ -20,4 +20,5 @@ pytest_plugins: list[str] = [
     "tests.facilitation_pair",
     "tests.channel_pair",
     "tests.three_tools_pair",
+    "tests.serve_pair",
 ]

@@ -127,6 +127,7 @@ class ThreeTools:
                 "board_id": self.board_id,
                 "api_key": self.trello.key,
                 "token": self.trello.token,
+                "api_secret": self.trello.api_secret,
                 "base_url": self.trello.base_url,
                 "retry_seconds": retry_seconds,
                 "timeout_seconds": timeout_seconds,

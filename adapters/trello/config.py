@@ -15,4 +15,6 @@ class TrelloTarget(ServiceTarget):
     board_id: str
     api_key: SecretStr
     token: SecretStr
+    api_secret: SecretStr | None = None
+    """The Trello app's secret: `pairsync serve` checks webhook signatures with it."""
     base_url: str = "https://api.trello.com/1"

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 
 from adapters.asana.sim.errors import HELP, AsanaError, invalid
 from adapters.asana.sim.models import AsanaBackend, Json, SyncTokenInvalid, Task
+from adapters.asana.sim.webhooks import AsanaWebhooks, WebhookEndpoints
 from adapters.simkit import SimApp, iso, json_response, load_openapi
 
 API = "/api/1.0"
@@ -60,6 +61,8 @@ URL_MAP = Map(
         _rule("/tasks/<task_gid>/removeTag", "remove_tag_for_task", "POST"),
         _rule("/workspaces/<workspace_gid>/tags", "tags_for_workspace", "GET", "POST"),
         _rule("/events", "get_events", "GET"),
+        _rule("/webhooks", "webhooks", "GET", "POST"),
+        _rule("/webhooks/<webhook_gid>", "webhook", "DELETE"),
     ]
 )
 
@@ -166,7 +169,7 @@ def endpoint(handler: Endpoint) -> Endpoint:
     return wrapper
 
 
-class AsanaApp(SimApp):
+class AsanaApp(WebhookEndpoints, SimApp):
     url_map = URL_MAP
     spec_path = SPEC_PATH
 
@@ -178,6 +181,8 @@ class AsanaApp(SimApp):
     def __init__(self, *, speed: float = 1.0, limit: int = FREE_PLAN_LIMIT) -> None:
         super().__init__(speed=speed, limit=limit, window=60.0)
         self.backend = AsanaBackend(self.clock.now)
+        self.hooks = AsanaWebhooks(self.backend, self._lock)
+        self.deliverer = self.hooks.deliverer
 
     # -- simkit hooks ---------------------------------------------------------------------
     def authenticate(self, request: Request) -> str | None:

@@ -25,6 +25,7 @@ from adapters.trello.sim.models import (
     TrelloBackend,
 )
 from adapters.trello.sim.urls import URL_MAP
+from adapters.trello.sim.webhooks import TrelloWebhooks
 
 RATE_LIMIT = 100
 RATE_WINDOW = 10.0
@@ -57,7 +58,8 @@ class TrelloApp(SimApp):
     def __init__(self, *, speed: float = 1.0) -> None:
         super().__init__(speed=speed, limit=RATE_LIMIT, window=RATE_WINDOW)
         self.backend = TrelloBackend(self.clock.now)
-        """429 answers given so far."""
+        self.hooks = TrelloWebhooks(self.backend, self._lock)
+        self.deliverer = self.hooks.deliverer
 
     # -- SimApp hooks -----------------------------------------------------------------------
     def load_spec(self) -> OpenAPI:
@@ -99,6 +101,27 @@ class TrelloApp(SimApp):
             response.headers["x-rate-limit-api-token-max"] = str(RATE_LIMIT)
             response.headers["x-rate-limit-api-token-remaining"] = str(remaining)
         return response
+
+    # -- webhooks (state and delivery in webhooks.py) --------------------------------------
+    def post_webhooks(self, request: Request) -> Response:
+        key, token = spec.credentials(request)
+        try:
+            hook = self.hooks.create(key or "", token or "", spec.params(request))
+        except TrelloError as exc:
+            return self.error_response(exc.status, exc.message)
+        return json_response(hook.to_json())
+
+    def get_token_webhooks(self, request: Request, token: str) -> Response:
+        if token != spec.credentials(request)[1]:
+            return self.error_response(401, "invalid token")
+        return json_response([h.to_json() for h in self.hooks.of_token(token)])
+
+    def delete_webhook(self, request: Request, id: str) -> Response:
+        try:
+            self.hooks.delete(spec.credentials(request)[1] or "", id)
+        except TrelloError as exc:
+            return self.error_response(exc.status, exc.message)
+        return json_response({"_value": None})
 
     # -- boards -----------------------------------------------------------------------------
     @endpoint

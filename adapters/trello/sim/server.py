@@ -26,12 +26,21 @@ class TrelloSimulator(Simulator):
     app: TrelloApp
 
     def __init__(
-        self, *, speed: float = 1.0, port: int = 0, key: str | None = None, token: str | None = None
+        self,
+        *,
+        speed: float = 1.0,
+        port: int = 0,
+        key: str | None = None,
+        token: str | None = None,
+        api_secret: str | None = None,
     ) -> None:
         super().__init__(TrelloApp(speed=speed), port=port)
         self.backend = self.app.backend
         self.key = key or secrets.token_hex(16)
         self.token = token or secrets.token_hex(32)
+        self.api_secret = api_secret or secrets.token_hex(32)
+        """The app's secret: webhooks are signed with it."""
+        self.app.hooks.app_secrets[self.key] = self.api_secret
         self.member = self.backend.add_member(self.key, self.token, "assistant", "Lee Park")
         self.person = Person(self, self.member)
 
@@ -46,6 +55,7 @@ class TrelloSimulator(Simulator):
             "board_id": board_id,
             "api_key": self.key,
             "token": self.token,
+            "api_secret": self.api_secret,
         }
 
     def spend_rate_limit(self, requests: int) -> None:

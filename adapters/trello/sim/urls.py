@@ -34,6 +34,9 @@ _ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/checklists/<id>/checkItems", "post_check_items"),
     ("DELETE", "/checklists/<id>/checkItems/<idCheckItem>", "delete_check_item"),
     ("GET", "/members/<id>", "get_member"),
+    ("POST", "/webhooks", "post_webhooks"),
+    ("GET", "/tokens/<token>/webhooks", "get_token_webhooks"),
+    ("DELETE", "/webhooks/<id>", "delete_webhook"),
 ]
 
 URL_MAP = Map(

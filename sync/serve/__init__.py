@@ -1,0 +1,2 @@
+"""`pairsync serve`: webhooks, Slack buttons and polling in one long-running process,
+with a status page, `/healthz` and `/metrics`."""

@@ -1,0 +1,123 @@
+"""Start and stop `pairsync serve`: load every pair, sync them all, then serve webhooks
+and the status page while polling on `schedule` (the fallback for missed webhooks:
+Asana delivers at most once). SIGTERM or Ctrl-C stop taking requests, let the running
+syncs finish, and return (exit 0)."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import schedule
+import uvicorn
+
+from sync.config import load_config
+from sync.errors import ConfigError
+from sync.pairs import config_files, run_schedule
+from sync.serve.app import Service, build_app
+from sync.serve.worker import Finished, PairWorker
+
+log = logging.getLogger("pairsync.serve")
+
+
+def pair_paths(directory: Path) -> dict[str, Path]:
+    """Pair name -> file; every file must load (else `ConfigError`, exit 2)."""
+    paths: dict[str, Path] = {}
+    problems: list[str] = []
+    for path in config_files(directory):
+        try:
+            name = load_config(path).pair.name
+        except ConfigError as exc:
+            problems += exc.problems
+            continue
+        if name in paths:
+            problems.append(f"{path.name}: pair.name '{name}' is also in {paths[name].name}")
+        paths[name] = path
+    if problems:
+        raise ConfigError(problems)
+    return paths
+
+
+def check_exposure(host: str, auth_token: str | None) -> None:
+    """The page shows board titles: off loopback it needs a token."""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback and not auth_token:
+        raise ConfigError(
+            [
+                f"--host {host}: the status page shows board titles; give --auth-token "
+                "(or $PAIRSYNC_AUTH_TOKEN) to serve beyond 127.0.0.1"
+            ]
+        )
+
+
+def serve(
+    directory: Path,
+    *,
+    host: str,
+    port: int,
+    every_seconds: int,
+    every: str,
+    debounce: float,
+    auth_token: str | None,
+    public_url: str | None,
+    report: Callable[[Finished], None],
+    say: Callable[[str], None],
+) -> None:
+    check_exposure(host, auth_token)
+    paths = pair_paths(directory)
+    log.setLevel(logging.INFO)  # handshakes and refusals are what an operator looks for
+    scheduler = schedule.Scheduler()
+
+    def next_poll() -> datetime | None:
+        idle = scheduler.idle_seconds
+        return None if idle is None else datetime.now(UTC) + timedelta(seconds=max(idle, 0))
+
+    service = Service(
+        paths,
+        lambda finished: PairWorker(paths, finished, debounce=debounce),
+        every=every,
+        next_poll=next_poll,
+        public_url=public_url,
+        auth_token=auth_token,
+        report=report,
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_app(service),
+            host=host,
+            port=port,
+            log_level="warning",
+            log_config=None,
+            access_log=False,
+        )
+    )
+    stop = threading.Event()
+    scheduler.every(every_seconds).seconds.do(service.worker.poll_all)
+    poller = threading.Thread(target=run_schedule, args=(scheduler, stop), name="poll", daemon=True)
+
+    # uvicorn re-raises the signal it caught once it has shut down; with these handlers
+    # that ends in a normal return (exit 0) instead of death by SIGTERM.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    service.worker.poll_all()
+    poller.start()
+    say(
+        f"pairsync serve: {len(paths)} pair{'' if len(paths) == 1 else 's'} on "
+        f"http://{host}:{port} "
+        f"(webhooks at /hooks/<pair>/<target>, polling every {every})"
+    )
+    try:
+        server.run()
+    finally:
+        stop.set()
+        poller.join()
+        service.worker.stop()
+    say("pairsync serve: stopped; every running sync finished")

@@ -1,0 +1,129 @@
+"""What the status page and `/healthz` show for each pair: the last run (from this
+process, or the state database's run history after a restart), the next poll, held
+vanishes, conflicts and stale items. Read from the state database only; no tool is
+contacted, so the page is instant and shows no secret (summaries never hold one)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sync.agenda import render_agenda, stale_items
+from sync.buttons import marks
+from sync.config import PairConfig
+from sync.errors import StateError
+from sync.serve.worker import Finished
+from sync.state import State
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRun:
+    name: str
+    ok: bool
+    detail: str
+    """"3 created, 1 updated" or the first error."""
+    requests: int
+
+
+@dataclass(frozen=True, slots=True)
+class PairStatus:
+    name: str
+    file: str
+    last_run: datetime | None = None
+    ok: bool | None = None
+    """None: never synced."""
+    error: str | None = None
+    """Why the whole pair failed (config, state), when it did."""
+    targets: list[TargetRun] = field(default_factory=list)
+    next_run: datetime | None = None
+    held: dict[str, int] = field(default_factory=dict)
+    """Target -> items whose vanishing is held (the safety valve), when any."""
+    conflicts: int = 0
+    """Conflicts recorded in the last run (their losing values are in the state)."""
+    stale: int = 0
+
+
+def pair_status(
+    config: PairConfig, path: Path, last: Finished | None, next_run: datetime | None
+) -> PairStatus:
+    summary_json: dict[str, object] | None = None
+    last_run = None
+    error = None
+    if last is not None:
+        last_run = datetime.fromtimestamp(last.ended, UTC)
+        summary = last.result.summary
+        summary_json = summary.to_json() if summary else None
+        error = None if summary else last.result.error
+    stale = 0
+    held: dict[str, int] = {}
+    if config.state_path.exists():
+        try:
+            state = State.open_for_reading(config.state_path)
+        except StateError as exc:
+            return PairStatus(config.pair.name, path.name, ok=False, error=str(exc))
+        try:
+            if last is None:
+                last_run, summary_json = _last_recorded_run(state)
+            stale = len(stale_items(config, state.items(), datetime.now(UTC)))
+            held = held_vanishes(state)
+        finally:
+            state.close()
+    targets = _target_runs(summary_json) if summary_json else []
+    ok = None if last_run is None else (error is None and all(t.ok for t in targets))
+    conflicts = len(summary_json.get("conflicts", [])) if summary_json else 0  # type: ignore[arg-type]
+    return PairStatus(
+        config.pair.name,
+        path.name,
+        last_run,
+        ok,
+        error,
+        targets,
+        next_run,
+        held,
+        conflicts,
+        stale,
+    )
+
+
+def agenda_text(config: PairConfig) -> str:
+    """The agenda as `pairsync agenda` would print it now (without recording it)."""
+    if not config.state_path.exists():
+        return "No agenda yet: the pair has not synced."
+    state = State.open_for_reading(config.state_path)
+    try:
+        now = datetime.now(UTC)
+        return render_agenda(config, state.items(), state.last_agenda_at(), now, marks(state, now))
+    finally:
+        state.close()
+
+
+def held_vanishes(state: State) -> dict[str, int]:
+    """Items held by the vanish safety valve (`sync.safety`), per target."""
+    return {target: len(items) for target, items in state.holds().items() if items}
+
+
+def _last_recorded_run(state: State) -> tuple[datetime | None, dict[str, object] | None]:
+    row = state.db.execute(
+        "SELECT finished_at, summary FROM runs WHERE finished_at IS NOT NULL "
+        "ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None, None
+    return datetime.fromisoformat(row[0]), json.loads(row[1])
+
+
+def _target_runs(summary: dict[str, object]) -> list[TargetRun]:
+    runs = []
+    targets: dict[str, dict[str, object]] = summary.get("targets", {})  # type: ignore[assignment]
+    for name, t in targets.items():
+        errors: list[str] = t.get("errors", [])  # type: ignore[assignment]
+        detail = (
+            errors[0].removeprefix(f"{name}: ")
+            if errors
+            else f"{t.get('created', 0)} created, {t.get('updated', 0)} updated, "
+            f"{t.get('archived', 0)} archived"
+        )
+        runs.append(TargetRun(name, not errors, detail, int(t.get("requests", 0))))  # type: ignore[call-overload]
+    return runs
