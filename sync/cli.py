@@ -37,6 +37,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts name config tables ([agenda]): not markup
     help="Keep one shared board between an executive and their assistant, in every tool.",
 )
 log = logging.getLogger("pairsync")
