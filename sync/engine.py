@@ -18,7 +18,7 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 
 from rich.progress import Progress
@@ -232,7 +232,8 @@ def sync_pair(
         for adapter, view in zip(adapters, views, strict=True):
             if view.snapshot is not None:
                 outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
-                record_outcomes(state, adapter.name, view.snapshot, outcomes, summaries)
+                written = replace(view.snapshot, cursor=adapter.cursor_after(view.snapshot.cursor))
+                record_outcomes(state, adapter.name, written, outcomes, summaries)
         with state.transaction():
             for adapter in adapters:
                 state.save_places(adapter.name, adapter.places)

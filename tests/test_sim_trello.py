@@ -104,11 +104,16 @@ def test_raw_http_walk_through_every_endpoint(trello_sim: TrelloSimulator) -> No
 
     assert call(trello_sim, "DELETE", f"/checklists/{checklist['id']}").ok
     assert call(trello_sim, "DELETE", f"/cards/{card['id']}").ok
-    types = [a["type"] for a in call(trello_sim, "GET", f"/boards/{board_id}/actions").json()]
-    assert types == [
+    actions = call(trello_sim, "GET", f"/boards/{board_id}/actions").json()
+    update = next(a["data"] for a in actions if a["type"] == "updateCard")
+    # Trello's updateCard carries each changed field's new value beside the old one
+    assert (update["card"]["closed"], update["old"]["closed"]) == (True, False)
+    assert (update["card"]["dueComplete"], update["old"]["dueComplete"]) == (True, False)
+    assert [a["type"] for a in actions] == [
         "deleteCard",
         "removeChecklistFromCard",
         "updateCard",
+        "removeLabelFromCard",
         "updateCheckItemStateOnCard",
         "createCheckItem",
         "addChecklistToCard",
