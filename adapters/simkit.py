@@ -112,6 +112,13 @@ class RateLimiter:
             hits.append(now)
             return 0.0
 
+    def wait(self, key: str) -> float:
+        """The simulated seconds until `key` has a free slot (0: now), recording nothing."""
+        with self._lock:
+            now = self.clock.now()
+            hits = [t for t in self._hits.get(key, ()) if t > now - self.window]
+            return hits[-self.limit] + self.window - now if len(hits) >= self.limit else 0.0
+
     def remaining(self, key: str) -> int:
         with self._lock:
             now = self.clock.window_now()
@@ -235,6 +242,11 @@ class SimApp:
     def rate_limited_response(self, retry_after_real: float) -> Response:
         raise NotImplementedError
 
+    def admit(self, request: Request, key: str) -> float:
+        """Count an authorised request against its limits: 0 if admitted, else the
+        simulated seconds until it would be; a service with several limits overrides it."""
+        return self.limiter.admit(key)
+
     # -- the WSGI app ---------------------------------------------------------------------
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -268,7 +280,7 @@ class SimApp:
         key = self.authenticate(request)
         if key is None:
             return self.unauthorized_response(request)
-        wait = self.limiter.admit(key)
+        wait = self.admit(request, key)
         with self._lock:
             if faults.rate_limit_next:
                 faults.rate_limit_next -= 1

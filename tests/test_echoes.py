@@ -70,6 +70,7 @@ def trello(trello_sim: TrelloSimulator, trello_board: str, tmp_path: Path) -> It
         api_key=SecretStr(trello_sim.key),
         token=SecretStr(trello_sim.token),
         base_url=trello_sim.base_url,
+        **trello_sim.pacing(),
     )
     pair = Pair(tmp_path, target)
     yield pair
@@ -86,6 +87,7 @@ def asana(make_asana_sim: Callable[..., AsanaSimulator], tmp_path: Path) -> Iter
         project_gid=world.project_gid,
         token=SecretStr(world.token),
         base_url=sim.base_url,
+        **sim.pacing(),
     )
     pair = Pair(tmp_path, target)
     pair.sim, pair.world = sim, world  # type: ignore[attr-defined]

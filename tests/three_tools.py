@@ -131,6 +131,7 @@ class ThreeTools:
                 "base_url": self.trello.base_url,
                 "retry_seconds": retry_seconds,
                 "timeout_seconds": timeout_seconds,
+                **self.trello.pacing(),
             },
             ASANA: {
                 "type": "asana",
@@ -139,6 +140,7 @@ class ThreeTools:
                 "token": self.world.token,
                 "base_url": self.asana.base_url,
                 "retry_seconds": retry_seconds,
+                **self.asana.pacing(),
             },
         }
         targets = "".join(

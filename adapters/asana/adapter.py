@@ -48,6 +48,7 @@ from adapters.asana.mapping import (
     version,
 )
 from adapters.base import Adapter
+from adapters.pacing import Limit, Pacer
 from adapters.retry import UNCERTAIN, Uncertain
 from sync.contract import (
     Change,
@@ -66,6 +67,8 @@ from sync.errors import TargetError, TargetRejected, TargetUnavailable
 from sync.model import Item, Step
 
 PAGE = {"limit": 100}
+WRITES_IN_FLIGHT = 15
+"""Asana's limit of concurrent POST, PUT, PATCH and DELETE requests per user."""
 
 
 class AsanaAdapter(Adapter):
@@ -82,6 +85,15 @@ class AsanaAdapter(Adapter):
             config.base_url,
             config.token.get_secret_value(),
             self._count,
+            Pacer(
+                config.base_url,
+                {
+                    config.token.get_secret_value(): Limit(
+                        config.rate_limit_per_minute, 60 / config.clock_speed
+                    )
+                },
+                writes_in_flight=WRITES_IN_FLIGHT,
+            ),
             timeout=config.timeout_seconds,
             max_wait=config.retry_seconds,
         )

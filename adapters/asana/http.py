@@ -25,6 +25,7 @@ import asana
 import urllib3
 from asana.rest import ApiException
 
+from adapters.pacing import Pacer
 from adapters.retry import ChangeFailed, GaveUp, Retriable, Uncertain, classify, with_retries
 from sync.errors import TargetUnavailable
 
@@ -63,6 +64,7 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
         host: str,
         token: str,
         on_request: Callable[[], None],
+        pacer: Pacer,
         backoff: float = 0.5,
         timeout: float = 60.0,
         max_wait: float = 60.0,
@@ -80,6 +82,7 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
         super().__init__(configuration)
         self.target = target
         self.on_request = on_request
+        self.pacer = pacer
         self.backoff = backoff
         self.timeout = (min(10.0, timeout), timeout)
         self.max_wait = max_wait
@@ -100,9 +103,13 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
             raise TargetUnavailable(self.target, str(exc)) from None
 
     def _attempt(self, safe: bool, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        self.pacer.wait()
         self.on_request()
         try:
-            return super().request(method, url, *args, **kwargs)
+            if method == "GET":
+                return super().request(method, url, *args, **kwargs)
+            with self.pacer.writing():
+                return super().request(method, url, *args, **kwargs)
         except ApiException as exc:
             raise self._classify(exc) from None
         except urllib3.exceptions.HTTPError as exc:

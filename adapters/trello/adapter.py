@@ -37,6 +37,7 @@ from trello.exceptions import ResourceUnavailable
 
 from adapters import echoes
 from adapters.base import Adapter
+from adapters.pacing import Limit, Pacer
 from adapters.retry import UNCERTAIN, ChangeFailed, classify
 from adapters.trello import mapping
 from adapters.trello.config import TrelloTarget
@@ -71,8 +72,18 @@ class TrelloAdapter(Adapter):
 
     def __init__(self, config: TrelloTarget, base_dir: Path) -> None:
         super().__init__(config, base_dir)
+        window = 10 / config.clock_speed
+        limits = {
+            config.token.get_secret_value(): Limit(config.token_limit_per_10s, window),
+            config.api_key.get_secret_value(): Limit(config.key_limit_per_10s, window),
+        }
         self.session = TrelloSession(
-            config.base_url, config.api_key, config.token, config.timeout_seconds, self._count
+            config.base_url,
+            config.api_key,
+            config.token,
+            config.timeout_seconds,
+            self._count,
+            Pacer(config.base_url, limits),
         )
         self.client = TrelloClient(
             api_key=config.api_key.get_secret_value(),
