@@ -115,7 +115,7 @@ class RateLimiter:
     def wait(self, key: str) -> float:
         """The simulated seconds until `key` has a free slot (0: now), recording nothing."""
         with self._lock:
-            now = self.clock.now()
+            now = self.clock.window_now()
             hits = [t for t in self._hits.get(key, ()) if t > now - self.window]
             return hits[-self.limit] + self.window - now if len(hits) >= self.limit else 0.0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from adapters import load_adapter_class
+from adapters import adapter_for
 from adapters.asana.config import AsanaTarget
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.memory import MemoryAdapter, MemoryTarget
@@ -49,7 +49,7 @@ class Pair:
             self.board.put(f"typed-{index}", item)
 
     def sync(self) -> TargetSummary:
-        adapter = load_adapter_class(self.target.type)(self.target, self.tmp)
+        adapter = adapter_for(self.target, self.tmp)
         summary = sync_pair(self.config, self.state, adapters=[self.board, adapter])
         assert not summary.failed, summary.targets
         return summary.targets[self.target.name]
