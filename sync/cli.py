@@ -28,7 +28,7 @@ from sync.errors import ConfigError, PairsyncError, StateError
 from sync.facilitation import five_whys_progress
 from sync.logs import configure_logging, redact, say
 from sync.model import Kind
-from sync.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
+from sync.pairs import WORKERS, PairResult, config_files, parse_interval, run_loop, sync_many
 from sync.report import error_kind, fail, usage_problem
 from sync.settings import process_settings
 from sync.state import ItemRecord, State
@@ -117,6 +117,17 @@ ConfigDirOption = Annotated[
 ]
 
 
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        envvar="PAIRSYNC_WORKERS",
+        min=1,
+        help="With --config-dir: how many pairs to sync at once.",
+    ),
+]
+
+
 @app.command()
 def sync(
     config: Annotated[
@@ -135,6 +146,7 @@ def sync(
             help="Archive everywhere the items held as vanished from TARGET (repeatable).",
         ),
     ] = None,
+    workers: WorkersOption = WORKERS,
 ) -> None:
     """Sync one pair (--config) or every pair in a directory (--config-dir)."""
     if (config is None) == (config_dir is None):
@@ -155,7 +167,7 @@ def sync(
         print_summary(summary, as_json)
         raise typer.Exit(1 if summary.failed else 0)
     assert config_dir is not None
-    results = guarded(lambda: sync_many(config_files(config_dir), dry_run), as_json)
+    results = guarded(lambda: sync_many(config_files(config_dir), dry_run, workers), as_json)
     report_pairs(results, as_json)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
@@ -289,11 +301,14 @@ def _echo(line: str) -> None:
 def run(
     config_dir: Annotated[Path, typer.Option("--config-dir", file_okay=False)],
     every: Annotated[str, typer.Option("--every", help="Interval: 30s, 15m, 1h.")] = "15m",
+    workers: WorkersOption = WORKERS,
 ) -> None:
     """Sync every pair now and then at each interval, until SIGTERM or Ctrl-C."""
     seconds = guarded(lambda: parse_interval(every))
     guarded(process_settings)
-    guarded(lambda: run_loop(config_dir, seconds, lambda results: report_pairs(results, False)))
+    guarded(
+        lambda: run_loop(config_dir, seconds, lambda results: report_pairs(results, False), workers)
+    )
 
 
 def _load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:

@@ -65,10 +65,16 @@ def sync_one(path: Path, dry_run: bool = False) -> PairResult:
         return PairResult(path, None, redact(f"internal error: {type(exc).__name__}: {exc}"))
 
 
+WORKERS = 16
+"""Pairs synced at once by default: a pair spends most of its time waiting on the network
+(its targets in parallel), so a 2-core machine keeps many in flight; `--workers` or
+PAIRSYNC_WORKERS changes it."""
+
+
 def sync_many(
     paths: list[Path],
     dry_run: bool = False,
-    workers: int = 4,
+    workers: int = WORKERS,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> list[PairResult]:
     """Sync every pair; a progress bar on a terminal, nothing extra under cron."""
@@ -105,7 +111,10 @@ def parse_interval(text: str) -> int:
 
 
 def run_loop(
-    directory: Path, every_seconds: int, report: Callable[[list[PairResult]], None]
+    directory: Path,
+    every_seconds: int,
+    report: Callable[[list[PairResult]], None],
+    workers: int = WORKERS,
 ) -> None:
     """Sync all pairs now and then every `every_seconds`, until SIGTERM or SIGINT."""
     stop = threading.Event()
@@ -113,7 +122,7 @@ def run_loop(
         signal.signal(signum, lambda *_: stop.set())
 
     def tick() -> None:
-        report(sync_many(config_files(directory), should_stop=stop.is_set))
+        report(sync_many(config_files(directory), workers=workers, should_stop=stop.is_set))
 
     scheduler = schedule.Scheduler()
     scheduler.every(every_seconds).seconds.do(tick)
