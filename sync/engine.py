@@ -33,6 +33,7 @@ from sync.lock import pair_lock
 from sync.merge import Conflict, Plan, TargetView, Touch, merge_board, plan_writes
 from sync.model import Item, Step
 from sync.notify import NotifyReport, notify
+from sync.parallel import each_target
 from sync.report import not_written_lines
 from sync.safety import drop_held_writes, drop_writes_to, hold_vanished, renamed_lines, shield
 from sync.state import ItemRecord, State, is_unavailable, unavailable
@@ -272,27 +273,32 @@ def read_targets(
     (no writes, and its silence is not a deletion). A target holding vanished items is
     read in full: only that tells whether they are back."""
     links = state.links()
-    views = []
+    cursors = {a.name: None if held.get(a.name) else state.cursor(a.name) for a in adapters}
     for adapter in adapters:
-        snapshot = None
+        adapter.places = state.places(adapter.name)
+
+    def read(adapter: Adapter) -> Snapshot | None:
         try:
             on_step(f"{adapter.name}: reading")
-            adapter.places = state.places(adapter.name)
-            snapshot = adapter.read(None if held.get(adapter.name) else state.cursor(adapter.name))
-            log.info(
-                "%s: read %d items (%s) in %d requests",
-                adapter.name,
-                len(snapshot.items),
-                "full" if snapshot.complete else "incremental",
-                adapter.requests,
-            )
+            snapshot = adapter.read(cursors[adapter.name])
         except TargetError as exc:
             summaries[adapter.name].errors.append(str(exc))
             log.info("%s", exc)  # the summary line reports it
-        views.append(
-            TargetView(adapter.name, adapter.config.role, snapshot, links.get(adapter.name, {}))
+            return None
+        log.info(
+            "%s: read %d items (%s) in %d requests",
+            adapter.name,
+            len(snapshot.items),
+            "full" if snapshot.complete else "incremental",
+            adapter.requests,
         )
-    return views
+        return snapshot
+
+    snapshots = {adapter.name: snapshot for adapter, snapshot in each_target(adapters, read)}
+    return [
+        TargetView(a.name, a.config.role, snapshots[a.name], links.get(a.name, {}))
+        for a in adapters
+    ]
 
 
 def renamed_places(adapter: Adapter) -> list[str]:
