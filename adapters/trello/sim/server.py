@@ -63,12 +63,13 @@ class TrelloSimulator(Simulator):
         for _ in range(requests):
             self.app.limiter.admit(self.token)
 
-    def add_token(self, username: str) -> str:
-        """Another member who authorised the same API key (another pair's assistant): their
-        token, whose requests count against the key's limit too."""
+    def add_token(self, username: str, key: str | None = None) -> str:
+        """Another member's token: by default for the simulator's API key (another pair's
+        assistant through the same app), whose requests count against the key's limit too;
+        or for an API key of their own."""
         token = secrets.token_hex(32)
         with self.app._lock:
-            self.backend.add_member(self.key, token, username)
+            self.backend.add_member(key or self.key, token, username)
         return token
 
     def pacing(self) -> dict[str, float]:
