@@ -195,7 +195,7 @@ class PerMachine:
 
 
 def per_machine(
-    pairs: int = 200, items: int = 20, latency: float = 0.15, workers: int | None = None
+    pairs: int = 200, items: int = 10, latency: float = 0.15, workers: int | None = None
 ) -> PerMachine:
     """Push and settle P pairs without latency (setup), then time one settled run with it."""
     with simulators() as sims, tempfile.TemporaryDirectory(prefix="pairsync-bench-fleet-") as tmp:

@@ -39,7 +39,7 @@ class Sizes:
     """Settled pairs of three targets timed with latency."""
 
 
-FULL = Sizes((100, 1000), 10, 1000, 10_000, 100, 50, large=100_000, shared_key=20, fleet=300)
+FULL = Sizes((100, 1000), 10, 1000, 10_000, 100, 50, large=100_000, shared_key=20, fleet=200)
 QUICK = Sizes((20,), 3, 20, 200, 3, 8, large=1_000, shared_key=2, fleet=2)
 LATENCY = 0.15
 """Seconds the simulators add to every request in the fleet figures."""
