@@ -89,7 +89,7 @@ def write_pairs(
         token = sims.trello.add_token(f"assistant-{index}", key)
         board = sims.trello.create_board(f"{name} board", token=token)
         (folder / "boards" / f"{name}.md").write_text(typed)
-        targets = {
+        targets: dict[str, dict[str, object]] = {
             "notes": {"type": "markdown", "role": "executive", "path": f"boards/{name}.md"},
             "trello": {
                 "type": "trello",

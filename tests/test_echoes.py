@@ -37,12 +37,14 @@ class Pair:
         self.board = MemoryAdapter(MemoryTarget(name="typed", role="executive"))
         self.target = target
         self.tmp = tmp
-        self.config = PairConfig(
-            pair={"name": "echoes"},
-            state={"path": "state.sqlite"},
-            five_whys={"steps": ["Why?", "Countermeasure"]},
-            targets=[target],
-            config_dir=tmp,
+        self.config = PairConfig.model_validate(
+            {
+                "pair": {"name": "echoes"},
+                "state": {"path": "state.sqlite"},
+                "five_whys": {"steps": ["Why?", "Countermeasure"]},
+                "targets": [target],
+                "config_dir": tmp,
+            }
         )
         self.state = State.open(tmp / "state.sqlite")
         for index, item in enumerate(BOARD):
@@ -63,14 +65,16 @@ class Pair:
 
 @pytest.fixture
 def trello(trello_sim: TrelloSimulator, trello_board: str, tmp_path: Path) -> Iterator[Pair]:
-    target = TrelloTarget(
-        name="trello",
-        type="trello",
-        board_id=trello_board,
-        api_key=SecretStr(trello_sim.key),
-        token=SecretStr(trello_sim.token),
-        base_url=trello_sim.base_url,
-        **trello_sim.pacing(),
+    target = TrelloTarget.model_validate(
+        {
+            "name": "trello",
+            "type": "trello",
+            "board_id": trello_board,
+            "api_key": SecretStr(trello_sim.key),
+            "token": SecretStr(trello_sim.token),
+            "base_url": trello_sim.base_url,
+            **trello_sim.pacing(),
+        }
     )
     pair = Pair(tmp_path, target)
     yield pair
@@ -81,13 +85,15 @@ def trello(trello_sim: TrelloSimulator, trello_board: str, tmp_path: Path) -> It
 def asana(make_asana_sim: Callable[..., AsanaSimulator], tmp_path: Path) -> Iterator[Pair]:
     sim = make_asana_sim()
     world = sim.seed()
-    target = AsanaTarget(
-        name="asana",
-        type="asana",
-        project_gid=world.project_gid,
-        token=SecretStr(world.token),
-        base_url=sim.base_url,
-        **sim.pacing(),
+    target = AsanaTarget.model_validate(
+        {
+            "name": "asana",
+            "type": "asana",
+            "project_gid": world.project_gid,
+            "token": SecretStr(world.token),
+            "base_url": sim.base_url,
+            **sim.pacing(),
+        }
     )
     pair = Pair(tmp_path, target)
     pair.sim, pair.world = sim, world  # type: ignore[attr-defined]

@@ -552,7 +552,8 @@ class AsanaAdapter(Adapter):
             CheckLine(
                 "rate limit",
                 throttled == 0,
-                f"{self.requests} requests, {throttled} answered 429; free plans allow 150/min",
+                f"{self.requests} requests, {throttled} answered 429; paced to "
+                f"{self.target.rate_limit_per_minute}/min",
             )
         )
         return lines
