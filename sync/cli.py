@@ -28,7 +28,7 @@ from sync.errors import ConfigError, PairsyncError, StateError
 from sync.facilitation import five_whys_progress
 from sync.logs import configure_logging, redact, say
 from sync.model import Kind
-from sync.pairs import WORKERS, PairResult, config_files, parse_interval, run_loop, sync_many
+from sync.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
 from sync.report import error_kind, fail, usage_problem
 from sync.settings import process_settings
 from sync.state import ItemRecord, State
@@ -118,12 +118,13 @@ ConfigDirOption = Annotated[
 
 
 WorkersOption = Annotated[
-    int,
+    int | None,
     typer.Option(
         "--workers",
-        envvar="PAIRSYNC_WORKERS",
         min=1,
-        help="With --config-dir: how many pairs to sync at once.",
+        help="With --config-dir: how many pairs to sync at once "
+        "[default: PAIRSYNC_WORKERS, else 16].",
+        show_default=False,
     ),
 ]
 
@@ -146,7 +147,7 @@ def sync(
             help="Archive everywhere the items held as vanished from TARGET (repeatable).",
         ),
     ] = None,
-    workers: WorkersOption = WORKERS,
+    workers: WorkersOption = None,
 ) -> None:
     """Sync one pair (--config) or every pair in a directory (--config-dir)."""
     if (config is None) == (config_dir is None):
@@ -301,7 +302,7 @@ def _echo(line: str) -> None:
 def run(
     config_dir: Annotated[Path, typer.Option("--config-dir", file_okay=False)],
     every: Annotated[str, typer.Option("--every", help="Interval: 30s, 15m, 1h.")] = "15m",
-    workers: WorkersOption = WORKERS,
+    workers: WorkersOption = None,
 ) -> None:
     """Sync every pair now and then at each interval, until SIGTERM or Ctrl-C."""
     seconds = guarded(lambda: parse_interval(every))

@@ -23,6 +23,7 @@ from sync.config import load_config
 from sync.engine import RunSummary, run_pair
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import redact
+from sync.settings import process_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +66,15 @@ def sync_one(path: Path, dry_run: bool = False) -> PairResult:
         return PairResult(path, None, redact(f"internal error: {type(exc).__name__}: {exc}"))
 
 
-WORKERS = 16
-"""Pairs synced at once by default: a pair spends most of its time waiting on the network
-(its targets in parallel), so a 2-core machine keeps many in flight; `--workers` or
-PAIRSYNC_WORKERS changes it."""
-
-
 def sync_many(
     paths: list[Path],
     dry_run: bool = False,
-    workers: int = WORKERS,
+    workers: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> list[PairResult]:
-    """Sync every pair; a progress bar on a terminal, nothing extra under cron."""
+    """Sync every pair, `workers` at a time (default: `PAIRSYNC_WORKERS`); a progress bar
+    on a terminal, nothing extra under cron."""
+    workers = workers or process_settings().workers
 
     def job(path: Path) -> PairResult | None:
         return None if should_stop() else sync_one(path, dry_run)
@@ -114,7 +111,7 @@ def run_loop(
     directory: Path,
     every_seconds: int,
     report: Callable[[list[PairResult]], None],
-    workers: int = WORKERS,
+    workers: int | None = None,
 ) -> None:
     """Sync all pairs now and then every `every_seconds`, until SIGTERM or SIGINT."""
     stop = threading.Event()
