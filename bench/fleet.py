@@ -120,6 +120,14 @@ def write_pairs(
     return paths
 
 
+@contextmanager
+def fleet(pairs: int, items: int, **keys: bool) -> Iterator[tuple[Sims, Path, list[Path]]]:
+    """Simulators and a folder of P pair files on them (`write_pairs` takes `keys`)."""
+    with simulators() as sims, tempfile.TemporaryDirectory(prefix="pairsync-bench-") as tmp:
+        folder = Path(tmp)
+        yield sims, folder, write_pairs(folder, sims, pairs, items, **keys)
+
+
 @dataclass(frozen=True)
 class ChildRun:
     seconds: float
@@ -162,9 +170,7 @@ class SharedKey:
 
 
 def shared_key(pairs: int = 20, items: int = 20) -> SharedKey:
-    with simulators() as sims, tempfile.TemporaryDirectory(prefix="pairsync-bench-key-") as tmp:
-        folder = Path(tmp)
-        write_pairs(folder, sims, pairs, items, asana=False)
+    with fleet(pairs, items, asana=False) as (sims, folder, _):
         run = sync_dir(folder)
         key = sims.trello.key
         return SharedKey(
@@ -198,9 +204,7 @@ def per_machine(
     pairs: int = 200, items: int = 10, latency: float = 0.15, workers: int | None = None
 ) -> PerMachine:
     """Push and settle P pairs without latency (setup), then time one settled run with it."""
-    with simulators() as sims, tempfile.TemporaryDirectory(prefix="pairsync-bench-fleet-") as tmp:
-        folder = Path(tmp)
-        write_pairs(folder, sims, pairs, items, one_key=False)
+    with fleet(pairs, items, one_key=False) as (sims, folder, _):
         sync_dir(folder, workers=32)  # the first push
         sync_dir(folder, workers=32)  # its echo
         sims.latency(latency)
@@ -229,9 +233,7 @@ class SettledPair:
 
 
 def settled_pair(latency: float = 0.15, repeat: int = 5) -> SettledPair:
-    with simulators() as sims, tempfile.TemporaryDirectory(prefix="pairsync-bench-pair-") as tmp:
-        folder = Path(tmp)
-        (path,) = write_pairs(folder, sims, 1, 20)
+    with fleet(1, 20) as (sims, folder, (path,)):
         config = load_config(path)
         state = State.open(config.state_path)
         try:
