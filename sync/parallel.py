@@ -1,8 +1,8 @@
-"""The targets of one pair, worked on at once: a sync takes about as long as its slowest
-target, not the sum of them. Threads, because the client libraries (py-trello, the
-asana SDK, requests) are synchronous and the work is waiting on the network; the state
-database stays with the calling thread (SQLite connections are not shared), so only the
-adapters' own work runs here and the caller records each result as it comes.
+"""The targets of one pair, read at once: a settled sync takes about as long as its
+slowest target, not the sum of them. Threads, because the client libraries (py-trello,
+the asana SDK, requests) are synchronous and the work is waiting on the network; the
+state database stays with the calling thread (SQLite connections are not shared), so
+only the adapters' own work runs here and the caller records each result.
 """
 
 from __future__ import annotations
