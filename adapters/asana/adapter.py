@@ -311,7 +311,7 @@ class AsanaAdapter(Adapter):
                 "modified_at"
             ]
         placed = (f"added:project:{self.project}", f"added:section:{section}")
-        self._written.wrote(task["gid"], ANY_TIME, *placed)
+        self._written.wrote(task["gid"], stamp, *placed)  # a later move is a person's
         subtasks = self._write_steps(task["gid"], [], item.steps) if item.steps else []
         return Outcome(change, remote_id=task["gid"], version=version(stamp, subtasks))
 

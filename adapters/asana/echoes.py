@@ -2,8 +2,9 @@
 that changed (`change.field`) but not the new value of a name, notes, completion or due
 date: `new_value` is only given for fields that hold an Asana resource (the API's
 `EventResponse` says so). So an event is proven pairsync's own by what it touched and
-when. A task pairsync created shows as added to the very project, section or parent task
-pairsync put it in (a person's move names another). A change names a field pairsync
+when. A task pairsync created shows as added to the very project and section pairsync
+put it in, no later than the create's answer (a later "added" is a person's move); a
+subtask as added to the very parent. A change names a field pairsync
 wrote on that task (for a section or a tag, which are resources, that very one) and
 happened no later than the `modified_at` Asana answered pairsync's last write to it. A
 person's edit made after that write is later; one made before it but after the read
@@ -20,8 +21,9 @@ from adapters.echoes import fingerprint
 
 Json = dict[str, Any]
 ANY_TIME = "9999-12-31T23:59:59.999Z"
-"""The stamp of events no later edit can make: a task or subtask added to the very
-project, section or parent pairsync created it in, a subtask pairsync deleted."""
+"""The stamp of events no later edit can make: a subtask added to the very parent
+pairsync created it under, a subtask pairsync deleted. (A task is moved within its
+section by being added to it again, so a task's own creation is bounded by its stamp.)"""
 
 
 def what(event: Json) -> str:
