@@ -337,7 +337,8 @@ class AsanaAdapter(Adapter):
         whats = [f"changed:{name}" for name in fields]
         related = False
         if self._section_name(item) != self._section_name(prev) or change.place is not None:
-            self._add_to_section(self._section_of(item), gid, change.place)
+            section = self._section_of(item)
+            self._add_to_section(section, gid, change.place)
             related = True
             whats.append(f"added:section:{section}")
         new_tags, old_tags = item.tool_labels(), prev.tool_labels()
