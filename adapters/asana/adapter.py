@@ -35,7 +35,7 @@ import asana
 from adapters import echoes
 from adapters.asana.config import AsanaTarget
 from adapters.asana.echoes import ANY_TIME, WriteLog, is_echo
-from adapters.asana.http import HttpError, PolicyApiClient
+from adapters.asana.http import HttpError, PolicyApiClient, pacer_for
 from adapters.asana.mapping import (
     SUBTASK_FIELDS,
     TASK_FIELDS,
@@ -48,7 +48,6 @@ from adapters.asana.mapping import (
     version,
 )
 from adapters.base import Adapter
-from adapters.pacing import Limit, Pacer
 from adapters.retry import UNCERTAIN, Uncertain
 from sync.contract import (
     Change,
@@ -67,8 +66,6 @@ from sync.errors import TargetError, TargetRejected, TargetUnavailable
 from sync.model import Item, Step
 
 PAGE = {"limit": 100}
-WRITES_IN_FLIGHT = 15
-"""Asana's limit of concurrent POST, PUT, PATCH and DELETE requests per user."""
 
 
 class AsanaAdapter(Adapter):
@@ -85,15 +82,7 @@ class AsanaAdapter(Adapter):
             config.base_url,
             config.token.get_secret_value(),
             self._count,
-            Pacer(
-                config.base_url,
-                {
-                    config.token.get_secret_value(): Limit(
-                        config.rate_limit_per_minute, 60 / config.clock_speed
-                    )
-                },
-                writes_in_flight=WRITES_IN_FLIGHT,
-            ),
+            pacer_for(config),
             timeout=config.timeout_seconds,
             max_wait=config.retry_seconds,
         )

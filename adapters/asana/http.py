@@ -25,12 +25,25 @@ import asana
 import urllib3
 from asana.rest import ApiException
 
-from adapters.pacing import Pacer
+from adapters.asana.config import AsanaTarget
+from adapters.pacing import Limit, Pacer
 from adapters.retry import ChangeFailed, GaveUp, Retriable, Uncertain, classify, with_retries
 from sync.errors import TargetUnavailable
 
 _SAFE_POST = re.compile(r"/(addTask|addTag|removeTag|addProject|removeProject)$")
 """POSTs that only set a relation: sending one twice does no harm."""
+
+
+WRITES_IN_FLIGHT = 15
+"""Asana's limit of concurrent POST, PUT, PATCH and DELETE requests per user."""
+
+
+def pacer_for(target: AsanaTarget) -> Pacer:
+    """The pace of every request on the target's token: its per-minute limit (on the
+    service's clock) and Asana's writes in flight, shared by all its clients."""
+    window = 60 / target.clock_speed
+    limit = Limit(target.rate_limit_per_minute, window)
+    return Pacer(target.base_url, {target.token.get_secret_value(): limit}, WRITES_IN_FLIGHT)
 
 
 class HttpError(ChangeFailed):
