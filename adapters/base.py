@@ -97,6 +97,11 @@ class Adapter(ABC):
         """Write one change; raise `ChangeFailed` when only this change cannot be made."""
         raise NotImplementedError(f"{type(self).__name__} implements write or write_one")
 
+    def cursor_after(self, cursor: str | None) -> str | None:
+        """The cursor to store once this run's writes are done (`cursor` is the read's): an
+        adapter that can tell its writes' echoes in the next read folds what it wrote in."""
+        return cursor
+
     def check(self) -> list[CheckLine]:
         """Reach the target and say what works; adapters add credential and scope checks."""
         snapshot = self.read()

@@ -99,6 +99,8 @@ class RateLimiter:
         self.clock = clock
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self.busiest: dict[str, int] = {}
+        """The most requests one window of each key has held (the bench reports it)."""
 
     def admit(self, key: str) -> float:
         """Record a request; return 0 if admitted, else the simulated seconds to wait."""
@@ -110,7 +112,15 @@ class RateLimiter:
             if len(hits) >= self.limit:
                 return hits[0] + self.window - now
             hits.append(now)
+            self.busiest[key] = max(self.busiest.get(key, 0), len(hits))
             return 0.0
+
+    def wait(self, key: str) -> float:
+        """The simulated seconds until `key` has a free slot (0: now), recording nothing."""
+        with self._lock:
+            now = self.clock.window_now()
+            hits = [t for t in self._hits.get(key, ()) if t > now - self.window]
+            return hits[-self.limit] + self.window - now if len(hits) >= self.limit else 0.0
 
     def remaining(self, key: str) -> int:
         with self._lock:
@@ -235,6 +245,11 @@ class SimApp:
     def rate_limited_response(self, retry_after_real: float) -> Response:
         raise NotImplementedError
 
+    def admit(self, request: Request, key: str) -> float:
+        """Count an authorised request against its limits: 0 if admitted, else the
+        simulated seconds until it would be; a service with several limits overrides it."""
+        return self.limiter.admit(key)
+
     # -- the WSGI app ---------------------------------------------------------------------
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -268,7 +283,7 @@ class SimApp:
         key = self.authenticate(request)
         if key is None:
             return self.unauthorized_response(request)
-        wait = self.limiter.admit(key)
+        wait = self.admit(request, key)
         with self._lock:
             if faults.rate_limit_next:
                 faults.rate_limit_next -= 1

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from bench.rigs import TARGET, rig
 
-SPEEDS = {"trello": 2.0, "asana": 10.0}
-"""Clock compression per simulator: Trello needs 20 requests/s of the simulator's ~45, Asana
-25 of its ~100 (see `Traffic.served_per_second`)."""
+SPEEDS = {"trello": 1.0, "asana": 6.0}
+"""Clock compression per simulator: Trello needs 10 requests/s, Asana 15, of simulators that
+serve some 12-45 and 19-100 a second depending on the machine's other load (see
+`Traffic.served_per_second`)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Paced:
 def measure(kind: str, n: int, speed: float | None = None) -> Paced:
     speed = speed or SPEEDS[kind]
     with rig(kind, speed) as bench_rig:
+        assert bench_rig.sim is not None
+        bench_rig.sim.app.validate = False  # the request rows check these same requests
         bench_rig.type_items(n)
         run = bench_rig.sync()
         assert bench_rig.sim is not None

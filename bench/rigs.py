@@ -144,6 +144,7 @@ def _target(
             api_key=SecretStr(trello.key),
             token=SecretStr(trello.token),
             base_url=trello.base_url,
+            **trello.pacing(),
         )
         return config, trello
     asana = AsanaSimulator(speed=speed or 600).start()
@@ -154,5 +155,6 @@ def _target(
         project_gid=world.project_gid,
         token=SecretStr(world.token),
         base_url=asana.base_url,
+        **asana.pacing(),
     )
     return config, asana

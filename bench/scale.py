@@ -1,19 +1,16 @@
 """Many pairs on one machine: `pairsync sync --config-dir` over P pair files, each pair an
 executive's Markdown board of M items (a quarter problems) and an empty assistant board,
 run as the real command in a child process. Reports the wall time and the child's peak
-resident memory of the first sync (which writes every item into both boards) and the wall
-time of the no-change rerun after it."""
+resident memory and CPU time of the first sync (which writes every item into both boards)
+and the wall time of the no-change rerun after it."""
 
 from __future__ import annotations
 
-import resource
-import subprocess
-import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.fleet import ChildRun, sync_dir
 from bench.local import board_text, make_items
 
 PAIR_FILE = """\
@@ -41,9 +38,8 @@ path = "boards/{name}-assistant.md"
 class Scale:
     pairs: int
     items: int
-    first_seconds: float
-    rerun_seconds: float
-    peak_mib: float
+    first: ChildRun
+    rerun: ChildRun
 
 
 def measure(pairs: int = 100, items: int = 50) -> Scale:
@@ -55,21 +51,9 @@ def measure(pairs: int = 100, items: int = 50) -> Scale:
             name = f"pair-{index:03d}"
             (directory / f"{name}.toml").write_text(PAIR_FILE.format(name=name))
             (directory / "boards" / f"{name}-executive.md").write_text(typed)
-        first = _sync_all(directory)
-        # the first child started by this process: its peak is the children's maximum
-        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        rerun = _sync_all(directory)
+        first = sync_dir(directory)
+        rerun = sync_dir(directory)
         filled = (directory / "boards" / "pair-000-assistant.md").read_text()
         if filled.count("- [") < items:
             raise RuntimeError("the assistant boards were not filled")
-    return Scale(pairs, items, first, rerun, peak_kib / 1024)
-
-
-def _sync_all(directory: Path) -> float:
-    command = [sys.executable, "-m", "sync.cli", "sync", "--config-dir", str(directory)]
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"pairsync sync --config-dir exited {done.returncode}: {done.stderr}")
-    return seconds
+    return Scale(pairs, items, first, rerun)

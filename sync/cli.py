@@ -117,6 +117,18 @@ ConfigDirOption = Annotated[
 ]
 
 
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="With --config-dir: how many pairs to sync at once "
+        "[default: PAIRSYNC_WORKERS, else 16].",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def sync(
     config: Annotated[
@@ -135,6 +147,7 @@ def sync(
             help="Archive everywhere the items held as vanished from TARGET (repeatable).",
         ),
     ] = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Sync one pair (--config) or every pair in a directory (--config-dir)."""
     if (config is None) == (config_dir is None):
@@ -155,7 +168,7 @@ def sync(
         print_summary(summary, as_json)
         raise typer.Exit(1 if summary.failed else 0)
     assert config_dir is not None
-    results = guarded(lambda: sync_many(config_files(config_dir), dry_run), as_json)
+    results = guarded(lambda: sync_many(config_files(config_dir), dry_run, workers), as_json)
     report_pairs(results, as_json)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
@@ -289,11 +302,14 @@ def _echo(line: str) -> None:
 def run(
     config_dir: Annotated[Path, typer.Option("--config-dir", file_okay=False)],
     every: Annotated[str, typer.Option("--every", help="Interval: 30s, 15m, 1h.")] = "15m",
+    workers: WorkersOption = None,
 ) -> None:
     """Sync every pair now and then at each interval, until SIGTERM or Ctrl-C."""
     seconds = guarded(lambda: parse_interval(every))
     guarded(process_settings)
-    guarded(lambda: run_loop(config_dir, seconds, lambda results: report_pairs(results, False)))
+    guarded(
+        lambda: run_loop(config_dir, seconds, lambda results: report_pairs(results, False), workers)
+    )
 
 
 def _load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:

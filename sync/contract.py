@@ -59,6 +59,10 @@ class ServiceTarget(TargetBase):
 
     timeout_seconds: float = Field(30.0, gt=0, le=600)
     """Per request; a slower answer counts as a failed attempt and is retried."""
+    clock_speed: float = Field(1.0, gt=0, le=10_000)
+    """How much faster than real time the service's clock runs: 1 for a real service; a
+    simulator on a compressed clock says its own (`pacing()`), so that requests are paced
+    to its shorter rate-limit windows."""
     retry_seconds: float = Field(60.0, gt=0, le=3600)
     """How long one request may keep retrying 429, 5xx and broken connections (at most
     6 attempts) before the target is reported unavailable for this run."""

@@ -23,6 +23,7 @@ from sync.config import load_config
 from sync.engine import RunSummary, run_pair
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import redact
+from sync.settings import process_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +69,12 @@ def sync_one(path: Path, dry_run: bool = False) -> PairResult:
 def sync_many(
     paths: list[Path],
     dry_run: bool = False,
-    workers: int = 4,
+    workers: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> list[PairResult]:
-    """Sync every pair; a progress bar on a terminal, nothing extra under cron."""
+    """Sync every pair, `workers` at a time (default: `PAIRSYNC_WORKERS`); a progress bar
+    on a terminal, nothing extra under cron."""
+    workers = workers or process_settings().workers
 
     def job(path: Path) -> PairResult | None:
         return None if should_stop() else sync_one(path, dry_run)
@@ -105,7 +108,10 @@ def parse_interval(text: str) -> int:
 
 
 def run_loop(
-    directory: Path, every_seconds: int, report: Callable[[list[PairResult]], None]
+    directory: Path,
+    every_seconds: int,
+    report: Callable[[list[PairResult]], None],
+    workers: int | None = None,
 ) -> None:
     """Sync all pairs now and then every `every_seconds`, until SIGTERM or SIGINT."""
     stop = threading.Event()
@@ -113,7 +119,7 @@ def run_loop(
         signal.signal(signum, lambda *_: stop.set())
 
     def tick() -> None:
-        report(sync_many(config_files(directory), should_stop=stop.is_set))
+        report(sync_many(config_files(directory), workers=workers, should_stop=stop.is_set))
 
     scheduler = schedule.Scheduler()
     scheduler.every(every_seconds).seconds.do(tick)

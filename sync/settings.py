@@ -19,6 +19,10 @@ class ProcessSettings(BaseSettings):
 
     lock_wait: float = Field(10.0, ge=0, le=86_400)
     """Seconds a run waits for another run of the same pair to finish (PAIRSYNC_LOCK_WAIT)."""
+    workers: int = Field(16, ge=1, le=1000)
+    """Pairs a `--config-dir` run syncs at once (PAIRSYNC_WORKERS; `--workers` wins): a
+    pair spends most of its time waiting on the network (its targets in parallel), so a
+    2-core machine keeps many in flight."""
 
 
 def process_settings() -> ProcessSettings:

@@ -53,6 +53,7 @@ def asana_target(sim: AsanaSimulator, world: World, **overrides: object) -> Asan
         "project_gid": world.project_gid,
         "token": world.token,
         "base_url": sim.base_url,
+        **sim.pacing(),
     }
     return AsanaTarget.model_validate(values | overrides)
 

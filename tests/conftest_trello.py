@@ -47,6 +47,7 @@ def make_trello_adapter(
             "token": SecretStr(trello_sim.token),
             "base_url": trello_sim.base_url,
             "retry_seconds": 2.0,
+            **trello_sim.pacing(),
         }
         config.update(overrides)
         adapter = TrelloAdapter(TrelloTarget(**config), tmp_path)

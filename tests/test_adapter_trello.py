@@ -242,6 +242,7 @@ def test_300_cards_pushed_within_the_rate_limit(make_trello_adapter: MakeAdapter
             api_key=sim.key,
             token=sim.token,
             retry_seconds=60,
+            **sim.pacing(),
         )
         changes = [Create(new_item_id(), Item(kind=Kind.ACTION, title=f"A{i}")) for i in range(300)]
         sim.spend_rate_limit(95)

@@ -28,7 +28,10 @@ def test_quick_bench_writes_the_table_with_the_machine(tmp_path: Path) -> None:
         assert rows[f"{name}, N = 20: run after k = 3 changes"][3] == "yes"
     assert rows["Trello, N = 20: first push (requests)"][3] == "yes"
     paced = [figure for figure in rows if "under" in figure and "clock x" in figure]
-    assert len(paced) == 2
+    assert len(paced) == 4  # time and 429 answers, per service
+    assert all(rows[f][1] == "0" for f in paced if f.endswith("answered 429"))
+    for figure in ("Targets in parallel: ", "Shared key: ", "Pairs per machine: "):
+        assert any(f.startswith(figure) for f in rows), figure
     assert any(figure.startswith("Scale: `--config-dir`, 3 pairs") for figure in rows)
 
 

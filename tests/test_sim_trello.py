@@ -104,11 +104,16 @@ def test_raw_http_walk_through_every_endpoint(trello_sim: TrelloSimulator) -> No
 
     assert call(trello_sim, "DELETE", f"/checklists/{checklist['id']}").ok
     assert call(trello_sim, "DELETE", f"/cards/{card['id']}").ok
-    types = [a["type"] for a in call(trello_sim, "GET", f"/boards/{board_id}/actions").json()]
-    assert types == [
+    actions = call(trello_sim, "GET", f"/boards/{board_id}/actions").json()
+    update = next(a["data"] for a in actions if a["type"] == "updateCard")
+    # Trello's updateCard carries each changed field's new value beside the old one
+    assert (update["card"]["closed"], update["old"]["closed"]) == (True, False)
+    assert (update["card"]["dueComplete"], update["old"]["dueComplete"]) == (True, False)
+    assert [a["type"] for a in actions] == [
         "deleteCard",
         "removeChecklistFromCard",
         "updateCard",
+        "removeLabelFromCard",
         "updateCheckItemStateOnCard",
         "createCheckItem",
         "addChecklistToCard",
@@ -216,9 +221,27 @@ def _hit_the_limit(trello_sim: TrelloSimulator) -> None:
     limited = call(trello_sim, "GET", f"/boards/{board_id}")
     assert limited.status_code == 429
     assert limited.json()["error"] == "API_TOKEN_LIMIT_EXCEEDED"
-    assert 0 < float(limited.headers["Retry-After"]) <= 10
-    trello_sim.app.clock.offset += 10
+    assert "Retry-After" not in limited.headers  # Trello does not say when to come back
+    trello_sim.app.clock.offset += 10  # one window later
     assert call(trello_sim, "GET", f"/boards/{board_id}").ok
+
+
+def test_rate_limit_is_300_per_10_seconds_per_api_key_across_its_tokens() -> None:
+    trello_sim = TrelloSimulator().start()  # real time: the window stays open
+    try:
+        board = trello_sim.create_board("Busy")
+        for _ in range(299):  # other pairs' tokens of the same key
+            trello_sim.app.key_limiter.admit(trello_sim.key)
+        last = call(trello_sim, "GET", f"/boards/{board}")
+        assert last.ok and last.headers["x-rate-limit-api-key-remaining"] == "0"
+        trello_sim.token = trello_sim.add_token("another-assistant")
+        limited = call(trello_sim, "GET", f"/boards/{board}")
+        assert limited.status_code == 429
+        assert limited.json()["error"] == "API_KEY_LIMIT_EXCEEDED"
+        assert "Retry-After" not in limited.headers
+    finally:
+        trello_sim.stop()
+    assert trello_sim.violations == []
 
 
 def test_faults_fail_drop_and_slow_down(trello_sim: TrelloSimulator) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -271,20 +270,17 @@ def test_two_overlapping_runs_are_serialised_by_the_lock(tools: ThreeTools) -> N
 
 
 def test_a_person_editing_the_board_file_during_a_run_loses_nothing(tools: ThreeTools) -> None:
-    tools.write_config(order=(TRELLO, ASANA, NOTES))  # the file is written last
     ids = tools.seed()
     flights, budget = ids["Book flights to Lisbon"], ids["Approve the offsite budget"]
     tools.edit(ASANA, flights, title="Book flights to Lisbon, aisle")
-    tools.trello.faults.stall_write_next = 1  # hold the run at its first write
-    with ThreadPoolExecutor(1) as pool:
-        run = pool.submit(tools.sync)
-        try:
-            assert tools.trello.app.stalled.wait(30)
+
+    def person_saves_the_file(step: str) -> None:
+        """Between the run's read of the file and its write, a person saves it."""
+        if step.startswith(f"{NOTES}: writing"):
             tools.edit(NOTES, flights, done=True)  # the very card the run is about to rewrite
             tools.edit(NOTES, budget, title="Approve the Lisbon offsite budget")
-        finally:
-            tools.trello.app.release()
-        summary = run.result(timeout=60)
+
+    summary = tools.sync(on_step=person_saves_the_file)
 
     shown = {i: r[0].item for i, r in tools.shown(NOTES).items()}
     assert shown[flights].done and shown[flights].title == "Book flights to Lisbon"

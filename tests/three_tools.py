@@ -131,6 +131,7 @@ class ThreeTools:
                 "base_url": self.trello.base_url,
                 "retry_seconds": retry_seconds,
                 "timeout_seconds": timeout_seconds,
+                **self.trello.pacing(),
             },
             ASANA: {
                 "type": "asana",
@@ -139,6 +140,7 @@ class ThreeTools:
                 "token": self.world.token,
                 "base_url": self.asana.base_url,
                 "retry_seconds": retry_seconds,
+                **self.asana.pacing(),
             },
         }
         targets = "".join(
@@ -186,9 +188,12 @@ steps = [{steps}]
         now: datetime | None = None,
         new_id: Callable[[], str] = new_item_id,
         accept_vanished: list[str] | tuple[str, ...] = (),
+        on_step: Callable[[str], None] = lambda _: None,
     ) -> RunSummary:
         """One `sync_pair` run on the config, with the adapters `pairsync sync` builds;
-        Asana's 5xx backoff runs in hundredths of a second, as in tests/conftest_asana.py."""
+        Asana's 5xx backoff runs in hundredths of a second, as in tests/conftest_asana.py.
+        `on_step` is told before each target is read and written (in that target's
+        thread), a point where a test can act as a person mid-run."""
         config = self.config()
         adapters = build_adapters(config)
         for adapter in adapters:
@@ -203,6 +208,7 @@ steps = [{steps}]
                 new_id=new_id,
                 adapters=adapters,
                 accept_vanished=accept_vanished,
+                on_step=on_step,
             )
         finally:
             state.close()

@@ -3,7 +3,8 @@
 Reads. A first read asks `/events` for a sync token (Asana answers 412 with a fresh one),
 then pages `GET /projects/{gid}/tasks` with every field needed, and fetches the subtasks of
 every task that has some. Later reads hand that token back: no events costs that one
-request; otherwise the touched tasks come from one
+request, and so do events that only echo the last run's writes (`adapters.asana.echoes`,
+one request per 100 events); otherwise the touched tasks come from one
 `GET /tasks?project=…&modified_since=…` (Asana does not bump a parent's `modified_at` when
 a subtask changes, so a parent touched only through a subtask is fetched by gid). An
 expired token (412 again) costs one full read.
@@ -31,8 +32,10 @@ from pathlib import Path
 
 import asana
 
+from adapters import echoes
 from adapters.asana.config import AsanaTarget
-from adapters.asana.http import HttpError, PolicyApiClient
+from adapters.asana.echoes import ANY_TIME, WriteLog, is_echo
+from adapters.asana.http import HttpError, PolicyApiClient, pacer_for
 from adapters.asana.mapping import (
     SUBTASK_FIELDS,
     TASK_FIELDS,
@@ -79,6 +82,7 @@ class AsanaAdapter(Adapter):
             config.base_url,
             config.token.get_secret_value(),
             self._count,
+            pacer_for(config),
             timeout=config.timeout_seconds,
             max_wait=config.retry_seconds,
         )
@@ -97,20 +101,27 @@ class AsanaAdapter(Adapter):
         """Item id -> gid of the tasks this adapter created (in this run)."""
         self._due_at: dict[str, str | None] = {}
         """A task's due time as read (a person set it), kept when its day changes."""
+        self._written = WriteLog()
 
     def _count(self) -> None:
         self.requests += 1
 
     # -- reading --------------------------------------------------------------------------
     def read(self, cursor: str | None = None) -> Snapshot:
+        token, written = echoes.unpack(cursor)
         with self._project_calls():
-            if cursor is None:
+            if token is None:
                 return self._full_read(self._fresh_sync_token())
             try:
-                events, token = self._events_since(cursor)
+                events, token = self._events_since(token)
             except _SyncExpired as expired:
                 return self._full_read(expired.sync)
+            if written:
+                events = [event for event in events if not is_echo(event, written)]
             return self._incremental(events, token)
+
+    def cursor_after(self, cursor: str | None) -> str | None:
+        return echoes.pack(cursor, self._written.echoes())
 
     @contextmanager
     def _project_calls(self) -> Iterator[None]:
@@ -288,6 +299,8 @@ class AsanaAdapter(Adapter):
             stamp = self.tasks_api.get_task(task["gid"], {"opt_fields": "modified_at"})[
                 "modified_at"
             ]
+        placed = (f"added:project:{self.project}", f"added:section:{section}")
+        self._written.wrote(task["gid"], stamp, *placed)  # a later move is a person's
         subtasks = self._write_steps(task["gid"], [], item.steps) if item.steps else []
         return Outcome(change, remote_id=task["gid"], version=version(stamp, subtasks))
 
@@ -310,16 +323,22 @@ class AsanaAdapter(Adapter):
             fields |= due_fields(item.due, self._due_time(gid), self.zone)
         if self._footers.get(gid, change.item_id) != change.item_id:
             fields["notes"] = notes  # a person removed or altered the footer
+        whats = [f"changed:{name}" for name in fields]
         related = False
         if self._section_name(item) != self._section_name(prev) or change.place is not None:
-            self._add_to_section(self._section_of(item), gid, change.place)
+            section = self._section_of(item)
+            self._add_to_section(section, gid, change.place)
             related = True
+            whats.append(f"added:section:{section}")
         new_tags, old_tags = item.tool_labels(), prev.tool_labels()
         for name in sorted(new_tags - old_tags):
-            self.tasks_api.add_tag_for_task({"data": {"tag": self._tag_gid(name)}}, gid)
+            added = self._tag_gid(name)
+            self.tasks_api.add_tag_for_task({"data": {"tag": added}}, gid)
+            whats.append(f"changed:tags:added:{added}")
         for name in sorted(old_tags - new_tags):
             if (tag := self._tags_by_name().get(name)) is not None:
                 self.tasks_api.remove_tag_for_task({"data": {"tag": tag}}, gid)
+                whats.append(f"changed:tags:removed:{tag}")
         related = related or new_tags != old_tags
         subtasks = self._subtasks.get(gid)
         if item.steps != prev.steps:
@@ -332,6 +351,8 @@ class AsanaAdapter(Adapter):
         elif related:
             stamp = self.tasks_api.get_task(gid, {"opt_fields": "modified_at"})["modified_at"]
         self._footers[gid] = change.item_id
+        if whats:
+            self._written.wrote(gid, stamp, *whats)
         if subtasks is None:  # not read this run (an incremental read) nor written: unchanged
             return Outcome(change, gid, "+".join(filter(None, (stamp, steps_hash))))
         return Outcome(change, remote_id=gid, version=version(stamp, subtasks))
@@ -359,14 +380,18 @@ class AsanaAdapter(Adapter):
                     diff["completed"] = step.done
                 if diff:
                     sub = self.tasks_api.update_task({"data": diff}, sub["gid"], opts)
+                    whats = [f"changed:{name}" for name in diff]
+                    self._written.wrote(sub["gid"], sub["modified_at"], *whats)
             else:
                 data = {"name": step.text, "completed": step.done}
                 sub = self.tasks_api.create_subtask_for_task({"data": data}, task_gid, opts)
+                self._written.wrote(sub["gid"], ANY_TIME, f"added:task:{task_gid}")
             result.append(sub)
             # kept current after every write, so a failure half-way leaves a true cache
             self._subtasks[task_gid] = result + existing[index + 1 :]
         for sub in existing[len(steps) :]:
             self.tasks_api.delete_task(sub["gid"])
+            self._written.wrote(sub["gid"], ANY_TIME, "deleted")
         self._subtasks[task_gid] = result
         return result
 
@@ -517,14 +542,18 @@ class AsanaAdapter(Adapter):
             CheckLine(
                 "rate limit",
                 throttled == 0,
-                f"{self.requests} requests, {throttled} answered 429; free plans allow 150/min",
+                f"{self.requests} requests, {throttled} answered 429; paced to "
+                f"{self.target.rate_limit_per_minute}/min",
             )
         )
         return lines
 
     def close(self) -> None:
+        """Release connections, and the thread pool the SDK starts for every client: joined,
+        so that a run of many pairs does not pile up threads that have yet to exit."""
         self.client.rest_client.pool_manager.clear()
         self.client.pool.close()
+        self.client.pool.join()
 
 
 class _SyncExpired(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from sync.contract import ServiceTarget
 
@@ -16,3 +16,6 @@ class AsanaTarget(ServiceTarget):
     token: SecretStr
     base_url: str = "https://app.asana.com/api/1.0"
     archive_section: str = "Archive"
+    rate_limit_per_minute: int = Field(150, gt=0)
+    """Asana's limit per token: 150 on free plans, 1,500 on paid ones; requests are paced
+    to it, shared by every target in the process that uses the token."""

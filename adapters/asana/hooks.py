@@ -21,7 +21,7 @@ from typing import Any
 import asana
 
 from adapters.asana.config import AsanaTarget
-from adapters.asana.http import HttpError, PolicyApiClient
+from adapters.asana.http import HttpError, PolicyApiClient, pacer_for
 from adapters.hooks import Delivery, RemoteHook, StoredHook, Verdict
 from sync.contract import TargetBase
 from sync.errors import TargetRejected
@@ -65,6 +65,7 @@ class Registrar:
             target.base_url,
             target.token.get_secret_value(),
             lambda: None,
+            pacer_for(target),
             timeout=target.timeout_seconds,
             max_wait=target.retry_seconds,
         )

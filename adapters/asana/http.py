@@ -25,11 +25,25 @@ import asana
 import urllib3
 from asana.rest import ApiException
 
+from adapters.asana.config import AsanaTarget
+from adapters.pacing import Limit, Pacer
 from adapters.retry import ChangeFailed, GaveUp, Retriable, Uncertain, classify, with_retries
 from sync.errors import TargetUnavailable
 
 _SAFE_POST = re.compile(r"/(addTask|addTag|removeTag|addProject|removeProject)$")
 """POSTs that only set a relation: sending one twice does no harm."""
+
+
+WRITES_IN_FLIGHT = 15
+"""Asana's limit of concurrent POST, PUT, PATCH and DELETE requests per user."""
+
+
+def pacer_for(target: AsanaTarget) -> Pacer:
+    """The pace of every request on the target's token: its per-minute limit (on the
+    service's clock) and Asana's writes in flight, shared by all its clients."""
+    window = 60 / target.clock_speed
+    limit = Limit(target.rate_limit_per_minute, window)
+    return Pacer(target.base_url, {target.token.get_secret_value(): limit}, WRITES_IN_FLIGHT)
 
 
 class HttpError(ChangeFailed):
@@ -63,6 +77,7 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
         host: str,
         token: str,
         on_request: Callable[[], None],
+        pacer: Pacer,
         backoff: float = 0.5,
         timeout: float = 60.0,
         max_wait: float = 60.0,
@@ -80,6 +95,7 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
         super().__init__(configuration)
         self.target = target
         self.on_request = on_request
+        self.pacer = pacer
         self.backoff = backoff
         self.timeout = (min(10.0, timeout), timeout)
         self.max_wait = max_wait
@@ -100,9 +116,13 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
             raise TargetUnavailable(self.target, str(exc)) from None
 
     def _attempt(self, safe: bool, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        self.pacer.wait()
         self.on_request()
         try:
-            return super().request(method, url, *args, **kwargs)
+            if method == "GET":
+                return super().request(method, url, *args, **kwargs)
+            with self.pacer.writing():
+                return super().request(method, url, *args, **kwargs)
         except ApiException as exc:
             raise self._classify(exc) from None
         except urllib3.exceptions.HTTPError as exc:

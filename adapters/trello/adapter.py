@@ -3,8 +3,10 @@
 Requests (the performance budget is per run):
 - A full `read` is one `GET /boards/{id}` with cards (closed ones too, so restores are
   seen), lists, labels, checklists and the newest action, whose id is the cursor.
-- An incremental `read(cursor)` asks `GET /boards/{id}/actions?since=cursor&limit=1`:
-  nothing since means nothing changed (1 request); anything means a full read.
+- An incremental `read(cursor)` asks `GET /boards/{id}/actions?since=cursor` (1,000 a
+  page): nothing since, or nothing but the echoes of the last run's writes
+  (`adapters.trello.echoes`), means nothing changed (1 request); anything else means a
+  full read.
 - A create is one `POST /cards` with every field; a problem card copies the Five Whys
   checklist from a closed template card in the same request (`idCardSource`), so it
   cannot end up half-made. A card that gets its Five Whys later (a person's new problem
@@ -33,10 +35,13 @@ from typing import Any
 from trello import TrelloClient
 from trello.exceptions import ResourceUnavailable
 
+from adapters import echoes
 from adapters.base import Adapter
+from adapters.pacing import Limit, Pacer
 from adapters.retry import UNCERTAIN, ChangeFailed, classify
 from adapters.trello import mapping
 from adapters.trello.config import TrelloTarget
+from adapters.trello.echoes import WriteLog, all_echoes
 from adapters.trello.mapping import BoardView
 from adapters.trello.session import GaveUp, HttpStatus, TrelloSession, Uncertain, call_with_retries
 from sync.contract import (
@@ -55,6 +60,8 @@ from sync.errors import TargetError, TargetRejected, TargetUnavailable
 from sync.limits import NOTES_MARK, TITLE_MARK, shorten
 from sync.model import Item, Kind, Step
 
+ACTIONS_PAGE = 1000
+"""The most actions Trello returns per request."""
 DESC_LIMIT = NAME_LIMIT = 16384
 """Trello's longest card description and card name."""
 
@@ -65,8 +72,18 @@ class TrelloAdapter(Adapter):
 
     def __init__(self, config: TrelloTarget, base_dir: Path) -> None:
         super().__init__(config, base_dir)
+        window = 10 / config.clock_speed
+        limits = {
+            config.token.get_secret_value(): Limit(config.token_limit_per_10s, window),
+            config.api_key.get_secret_value(): Limit(config.key_limit_per_10s, window),
+        }
         self.session = TrelloSession(
-            config.base_url, config.api_key, config.token, config.timeout_seconds, self._count
+            config.base_url,
+            config.api_key,
+            config.token,
+            config.timeout_seconds,
+            self._count,
+            Pacer(config.base_url, limits),
         )
         self.client = TrelloClient(
             api_key=config.api_key.get_secret_value(),
@@ -75,10 +92,12 @@ class TrelloAdapter(Adapter):
         )
         self._view: BoardView | None = None
         self._quiet = False
-        """The last read found no action since its cursor: every card is as the full read
-        that set the cursor saw it, which is what each `Update.previous` shows."""
+        """The last read found no action since its cursor but echoes: every card is as the
+        full read that set the cursor saw it, or as the last run wrote it, which is what
+        each `Update.previous` shows."""
         self._made: dict[str, str] = {}
         """Item id -> card id of the cards created by the batch being applied."""
+        self._written = WriteLog()
 
     def _count(self) -> None:
         self.requests += 1
@@ -97,7 +116,7 @@ class TrelloAdapter(Adapter):
             )
 
         try:
-            return call_with_retries(method, send, self.config.retry_seconds)
+            answer = call_with_retries(method, send, self.config.retry_seconds)
         except HttpStatus as exc:
             if exc.status == 404 and path.startswith("/boards/"):
                 raise TargetRejected(
@@ -110,6 +129,9 @@ class TrelloAdapter(Adapter):
             raise TargetUnavailable(
                 self.name, f"{method} {_shape(path)}: unreadable answer"
             ) from exc
+        if method != "GET":
+            self._written.note(method, path, body, answer)
+        return answer
 
     # -- read -------------------------------------------------------------------------------
     def read(self, cursor: str | None = None) -> Snapshot:
@@ -120,13 +142,13 @@ class TrelloAdapter(Adapter):
 
     def _read(self, cursor: str | None) -> Snapshot:
         self._quiet = False
-        if cursor:
-            since = self._call(
-                "GET", f"/boards/{self.config.board_id}/actions", {"since": cursor, "limit": "1"}
-            )
-            if not since:
+        since, written = echoes.unpack(cursor)
+        if since:
+            actions = self._actions_since(since)
+            if all_echoes(actions, written or ()):
                 self._quiet = True
-                return Snapshot(items={}, complete=False, cursor=cursor)
+                newest = actions[0]["id"] if actions else since
+                return Snapshot(items={}, complete=False, cursor=newest)
         view = self._load_view()
         items = {}
         for card in view.cards.values():
@@ -142,6 +164,20 @@ class TrelloAdapter(Adapter):
             order=tuple(r.remote_id for r in order),
             unplaced=frozenset(self.config.lists.keys() - view.list_ids.keys()),
         )
+
+    def _actions_since(self, since: str) -> list[dict[str, Any]]:
+        """Every action after `since`, newest first, a page of 1,000 per request."""
+        path = f"/boards/{self.config.board_id}/actions"
+        query = {"since": since, "limit": str(ACTIONS_PAGE)}
+        actions: list[dict[str, Any]] = self._call("GET", path, query)
+        page = actions
+        while len(page) == ACTIONS_PAGE:
+            page = self._call("GET", path, query | {"before": page[-1]["id"]})
+            actions += page
+        return actions
+
+    def cursor_after(self, cursor: str | None) -> str | None:
+        return echoes.pack(cursor, self._written.fingerprints())
 
     def _load_view(self) -> BoardView:
         data = self._call("GET", f"/boards/{self.config.board_id}", dict(mapping.BOARD_QUERY))
@@ -237,6 +273,7 @@ class TrelloAdapter(Adapter):
             diff["pos"] = self._pos(view, change.place)
         if diff:
             view.cards[card["id"]] = self._call("PUT", f"/cards/{card['id']}", body=diff)
+            self._written.labels(card["id"], card["idLabels"], wanted["idLabels"])
         self._sync_steps(view, card["id"], item)
         return Outcome(change, remote_id=card["id"], version=mapping.version(item, change.item_id))
 

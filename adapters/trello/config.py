@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from sync.contract import ServiceTarget
 
@@ -18,3 +18,8 @@ class TrelloTarget(ServiceTarget):
     api_secret: SecretStr | None = None
     """The Trello app's secret: `pairsync serve` checks webhook signatures with it."""
     base_url: str = "https://api.trello.com/1"
+    token_limit_per_10s: int = Field(100, gt=0)
+    """Trello's published limit per token; requests are paced to it."""
+    key_limit_per_10s: int = Field(300, gt=0)
+    """Trello's published limit per API key, shared by every pair in the process that
+    uses the key."""

@@ -22,6 +22,7 @@ import requests
 from pydantic import SecretStr
 from requests.structures import CaseInsensitiveDict
 
+from adapters.pacing import Pacer
 from adapters.retry import GaveUp, Retriable, Uncertain, retriable, with_retries
 
 TRELLO_API = "https://api.trello.com/1"
@@ -46,8 +47,10 @@ class TrelloSession(requests.Session):
         token: SecretStr,
         timeout: float,
         on_request: Callable[[], None],
+        pacer: Pacer,
     ) -> None:
         super().__init__()
+        self.pacer = pacer
         self.base_url = base_url.rstrip("/")
         self._key = key
         self._token = token
@@ -75,6 +78,7 @@ class TrelloSession(requests.Session):
         )
         kwargs["auth"] = None
         kwargs["timeout"] = kwargs.get("timeout") or self.timeout
+        self.pacer.wait()
         self.on_request()
         response = super().request(method, url, params=params, headers=headers, **kwargs)
         self.last_headers = response.headers

@@ -61,6 +61,18 @@ class AsanaSimulator(Simulator):
             project = self.backend.create_project(workspace, project_name)
         return World(token, user.gid, workspace.gid, project.gid)
 
+    def pacing(self) -> dict[str, float]:
+        """The target keys that pace a client to this simulator's limit on its clock."""
+        return {
+            "rate_limit_per_minute": self.app.limiter.limit,
+            "clock_speed": self.app.clock.speed,
+        }
+
+    def person_of(self, token: str) -> Person:
+        """The token's own user at work in Asana's UI: pairsync's writes and this person's
+        edits name the same user, as when the assistant's token syncs their own edits."""
+        return Person(self.backend, self.backend.tokens[token], self.app._lock)
+
     @property
     def person(self) -> Person:
         """A second user who edits in Asana's UI: events name them, not the token's user."""

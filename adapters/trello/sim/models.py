@@ -131,9 +131,10 @@ class TrelloBackend:
             self._copy_from(member, board, card, source, fields.get("keepFromSource") or "all")
         self._set_card_fields(board, card, fields)
         board.cards[card.id] = card
-        self._record(
-            board, member, "createCard", {"card": self._card_ref(card), "list": _ref(tlist)}
-        )
+        data = {"card": self._card_ref(card), "list": _ref(tlist)}
+        if source:
+            data["cardSource"] = self._card_ref(self.card(member, source)[1])
+        self._record(board, member, "copyCard" if source else "createCard", data)
         return card
 
     def _copy_from(
@@ -197,12 +198,34 @@ class TrelloBackend:
         return old
 
     def update_card(self, member: Member, card_id: str, **fields: Any) -> Card:
+        """Record what changed as Trello does: one `updateCard` whose `data.card` carries the
+        new value of each field in `data.old` (a move adds `listBefore`/`listAfter`), and
+        one `addLabelToCard` / `removeLabelFromCard` per label; nothing for no change."""
         board, card = self.card(member, card_id)
         old = self._set_card_fields(board, card, fields)
         self._touch(card)
-        data = {"card": self._card_ref(card), "list": _ref(board.lists[card.idList]), "old": old}
+        labels_before = old.pop("idLabels", None)
+        if labels_before is not None:
+            for label_id in [i for i in card.idLabels if i not in labels_before]:
+                self._record_label(board, member, card, "addLabelToCard", label_id)
+            for label_id in [i for i in labels_before if i not in card.idLabels]:
+                self._record_label(board, member, card, "removeLabelFromCard", label_id)
+        if not old:
+            return card
+        ref = self._card_ref(card) | {key: getattr(card, key) for key in old}
+        data = {"card": ref, "list": _ref(board.lists[card.idList]), "old": old}
+        if "idList" in old:
+            data["listBefore"] = _ref(board.lists[old["idList"]])
+            data["listAfter"] = _ref(board.lists[card.idList])
         self._record(board, member, "updateCard", data)
         return card
+
+    def _record_label(
+        self, board: Board, member: Member, card: Card, kind: str, label_id: str
+    ) -> None:
+        label = board.labels[label_id]
+        data = {"card": self._card_ref(card), "label": label.to_json(), "value": label.name}
+        self._record(board, member, kind, data)
 
     def delete_card(self, member: Member, card_id: str) -> None:
         board, card = self.card(member, card_id)
@@ -292,6 +315,8 @@ class TrelloBackend:
             if key in changes and changes[key] is not None:
                 setattr(item, key, changes[key])
         self._touch(card)
+        if not old:
+            return item
         kind = "updateCheckItemStateOnCard" if set(old) == {"state"} else "updateCheckItem"
         self._record(
             board,

@@ -2,9 +2,11 @@
 backend as the token's member, answer Trello's JSON.
 
 Dialect: 401 answers are plain text ("invalid key", "invalid token") as Trello's are;
-429 is `{"error": "API_TOKEN_LIMIT_EXCEEDED", ...}` after 100 requests per 10 s per token
-(the per-key limit of 300 is not simulated); every answer carries Trello's
-`x-rate-limit-api-token-*` headers. Other errors are JSON in the spec's `Error` shape.
+429 is `{"error": "API_TOKEN_LIMIT_EXCEEDED", ...}` after 100 requests per 10 s per token,
+`API_KEY_LIMIT_EXCEEDED` after 300 per 10 s per API key (every token of the key), without
+`Retry-After`, which Trello does not send; a rejected request counts against neither.
+Every answer carries Trello's `x-rate-limit-api-token-*` and `-api-key-*` headers.
+Other errors are JSON in the spec's `Error` shape.
 Nested resources on `GET /boards/{id}`: `cards`, `lists`, `labels`, `checklists` and
 `actions` with their `*_fields` and `*_limit` parameters.
 """
@@ -12,13 +14,14 @@ Nested resources on `GET /boards/{id}`: `cards`, `lists`, `labels`, `checklists`
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from openapi_core import OpenAPI
 from werkzeug.wrappers import Request, Response
 
-from adapters.simkit import SimApp, json_response
+from adapters.simkit import RateLimiter, SimApp, json_response
 from adapters.trello.sim import spec
 from adapters.trello.sim.entities import Board, Card, Member, TrelloError, card_json
 from adapters.trello.sim.models import (
@@ -28,6 +31,7 @@ from adapters.trello.sim.urls import URL_MAP
 from adapters.trello.sim.webhooks import TrelloWebhooks
 
 RATE_LIMIT = 100
+KEY_RATE_LIMIT = 300
 RATE_WINDOW = 10.0
 _BOARD_FIELDS = "name,desc,descData,closed,idOrganization,pinned,url,shortUrl,prefs,labelNames"
 
@@ -60,6 +64,9 @@ class TrelloApp(SimApp):
         self.backend = TrelloBackend(self.clock.now)
         self.hooks = TrelloWebhooks(self.backend, self._lock)
         self.deliverer = self.hooks.deliverer
+        self.key_limiter = RateLimiter(KEY_RATE_LIMIT, RATE_WINDOW, self.clock)
+        self._exceeded = threading.local()
+        """Which limit the current thread's request ran into: "TOKEN" or "KEY"."""
 
     # -- SimApp hooks -----------------------------------------------------------------------
     def load_spec(self) -> OpenAPI:
@@ -85,21 +92,39 @@ class TrelloApp(SimApp):
         code = {400: "BAD_REQUEST", 404: "NOT_FOUND"}.get(status, "SERVER_ERROR")
         return json_response({"code": code, "message": message}, status=status)
 
+    def admit(self, request: Request, key: str) -> float:
+        api_key, _ = spec.credentials(request)
+        with self._lock:
+            token_wait = self.limiter.wait(key)
+            key_wait = self.key_limiter.wait(api_key or "")
+            self._exceeded.name = "KEY" if key_wait else "TOKEN"
+            if token_wait or key_wait:
+                return max(token_wait, key_wait)
+            self.key_limiter.admit(api_key or "")
+            return self.limiter.admit(key)
+
     def rate_limited_response(self, retry_after_real: float) -> Response:
+        scope = getattr(self._exceeded, "name", "TOKEN")
+        limit = KEY_RATE_LIMIT if scope == "KEY" else RATE_LIMIT
         body = {
-            "error": "API_TOKEN_LIMIT_EXCEEDED",
-            "message": "Rate limit exceeded: 100 requests per 10 seconds per token",
+            "error": f"API_{scope}_LIMIT_EXCEEDED",
+            "message": f"Rate limit exceeded: {limit} requests per 10 seconds per {scope.lower()}",
         }
-        return json_response(body, status=429, headers={"Retry-After": f"{retry_after_real:.3f}"})
+        return json_response(body, status=429)
 
     def dispatch(self, request: Request) -> Response | None:
         response = super().dispatch(request)
-        _, token = spec.credentials(request)
+        api_key, token = spec.credentials(request)
         if response is not None and token in self.backend.tokens:
-            remaining = max(self.limiter.remaining(token or ""), 0)
-            response.headers["x-rate-limit-api-token-interval-ms"] = str(int(RATE_WINDOW * 1000))
-            response.headers["x-rate-limit-api-token-max"] = str(RATE_LIMIT)
-            response.headers["x-rate-limit-api-token-remaining"] = str(remaining)
+            interval = str(int(RATE_WINDOW * 1000))
+            for scope, limiter, credential in (
+                ("token", self.limiter, token),
+                ("key", self.key_limiter, api_key),
+            ):
+                remaining = max(limiter.remaining(credential or ""), 0)
+                response.headers[f"x-rate-limit-api-{scope}-interval-ms"] = interval
+                response.headers[f"x-rate-limit-api-{scope}-max"] = str(limiter.limit)
+                response.headers[f"x-rate-limit-api-{scope}-remaining"] = str(remaining)
         return response
 
     # -- webhooks (state and delivery in webhooks.py) --------------------------------------

@@ -63,11 +63,32 @@ class TrelloSimulator(Simulator):
         for _ in range(requests):
             self.app.limiter.admit(self.token)
 
-    def create_board(self, name: str = "Board", lists: tuple[str, ...] = ()) -> str:
+    def add_token(self, username: str, key: str | None = None) -> str:
+        """Another member's token: by default for the simulator's API key (another pair's
+        assistant through the same app), whose requests count against the key's limit too;
+        or for an API key of their own."""
+        token = secrets.token_hex(32)
         with self.app._lock:
-            board = self.backend.create_board(self.member, name)
+            self.backend.add_member(key or self.key, token, username)
+        return token
+
+    def pacing(self) -> dict[str, float]:
+        """The target keys that pace a client to this simulator's limits on its clock."""
+        return {
+            "token_limit_per_10s": self.app.limiter.limit,
+            "key_limit_per_10s": self.app.key_limiter.limit,
+            "clock_speed": self.app.clock.speed,
+        }
+
+    def create_board(
+        self, name: str = "Board", lists: tuple[str, ...] = (), token: str | None = None
+    ) -> str:
+        """A board of the simulator's member, or of the member of `token`."""
+        with self.app._lock:
+            member = self.backend.tokens[token] if token else self.member
+            board = self.backend.create_board(member, name)
             for list_name in lists:
-                self.backend.create_list(self.member, board.id, list_name, "bottom")
+                self.backend.create_list(member, board.id, list_name, "bottom")
             return board.id
 
     def board(self, board_id: str) -> Board:

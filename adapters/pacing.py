@@ -1,0 +1,105 @@
+"""Pacing requests to the services' published rate limits, so a normal run never meets a
+429 (Asana counts rejected requests against the quota; Trello blocks a key for the rest
+of the window after 200 rejections).
+
+A limit is counted per service and credential, process-wide: every pair of a
+`--config-dir` run that uses the same Trello API key shares that key's 300 / 10 s, and
+every target on one token shares its budget. Requests wait for a free slot of a sliding
+window (pyrate-limiter's in-memory log, one `Limiter` and one leak thread for all
+buckets), then go. Writes may also be capped in flight (Asana allows 15 concurrent
+writes per user). Credentials are only ever held as hashes here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from pyrate_limiter import (
+    AbstractBucket,
+    BucketFactory,
+    Duration,
+    InMemoryBucket,
+    Limiter,
+    MonotonicClock,
+    Rate,
+    RateItem,
+)
+
+from adapters.echoes import fingerprint
+
+MARGIN = 1.02
+"""Windows are counted 2 % longer than published: a request is counted when it leaves
+here and at the service when it arrives, a little later and not always in order."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    requests: int
+    seconds: float
+
+
+class _Buckets(BucketFactory):
+    """One sliding-window bucket per (service, credential, limit), made on first use."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, AbstractBucket] = {}
+        self._clock = MonotonicClock()
+        """The clock of pyrate-limiter's in-memory buckets."""
+        self._lock = threading.Lock()
+
+    def bucket(self, name: str, limit: Limit) -> None:
+        with self._lock:
+            if name not in self._buckets:
+                window = int(limit.seconds * MARGIN * Duration.SECOND)
+                self._buckets[name] = self.create(InMemoryBucket, [Rate(limit.requests, window)])
+
+    def wrap_item(self, name: str, weight: int = 1) -> RateItem:
+        return RateItem(name, self._clock.now(), weight=weight)
+
+    def get(self, item: RateItem) -> AbstractBucket:
+        return self._buckets[item.name]
+
+
+_BUCKETS = _Buckets()
+_LIMITER = Limiter(_BUCKETS, buffer_ms=5)
+_WRITES: dict[str, threading.BoundedSemaphore] = {}
+_WRITES_LOCK = threading.Lock()
+
+
+class Pacer:
+    """The limits one target's requests count against; `wait()` before each request."""
+
+    def __init__(
+        self, service: str, limits: dict[str, Limit], writes_in_flight: int | None = None
+    ) -> None:
+        """`limits`: credential (a secret; only its hash is kept) -> its limit, e.g. a
+        Trello token's 100 / 10 s and its API key's 300 / 10 s."""
+        self._names = []
+        for credential, limit in limits.items():
+            name = fingerprint(service, credential, limit.requests, limit.seconds)
+            _BUCKETS.bucket(name, limit)
+            self._names.append(name)
+        self._writes: threading.BoundedSemaphore | None = None
+        if writes_in_flight is not None:
+            name = fingerprint(service, *limits, "writes", writes_in_flight)
+            with _WRITES_LOCK:
+                self._writes = _WRITES.setdefault(
+                    name, threading.BoundedSemaphore(writes_in_flight)
+                )
+
+    def wait(self) -> None:
+        """Block until every limit has a free slot, and take it."""
+        for name in self._names:
+            _LIMITER.try_acquire(name)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold one of the writes-in-flight slots (if capped) while a write is sent."""
+        if self._writes is None:
+            yield
+            return
+        with self._writes:
+            yield

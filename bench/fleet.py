@@ -1,0 +1,259 @@
+"""Many pairs against the simulators, as the real `pairsync sync --config-dir` runs them
+(a child process), and one pair's settled run with every request slowed down:
+
+- `shared_key`: P pairs whose Trello tokens all belong to one API key push their boards in
+  one run; the simulator counts the busiest 10-second window of the key (Trello allows
+  300) and every 429.
+- `per_machine`: P settled pairs of three targets each (a Markdown file, a Trello board
+  with the assistant's own API key and token, as `pairsync init` asks for, an Asana
+  project with its own token) synced with `latency` added to every request: wall time,
+  the child's CPU time and peak memory, extrapolated to a 15-minute window.
+- `settled_pair`: one settled pair of three targets, in this process, with and without the
+  latency: targets in parallel cost about one round trip.
+
+The simulators run in this process with their OpenAPI checks off: the request shapes are
+the tests' business, and validating thousands of requests would make the simulators, not
+pairsync, the slow part. Their clocks run in real time (`speed`), so the rate limits are
+the published ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from adapters import adapter_for
+from adapters.asana.sim.server import AsanaSimulator
+from adapters.trello.sim.server import TrelloSimulator
+from bench.local import board_text, make_items
+from sync.config import load_config
+from sync.engine import sync_pair
+from sync.model import Kind
+from sync.state import State
+
+
+@dataclass
+class Sims:
+    trello: TrelloSimulator
+    asana: AsanaSimulator
+
+    def latency(self, seconds: float) -> None:
+        self.trello.faults.delay_seconds = self.asana.app.faults.delay_seconds = seconds
+
+    def requests(self) -> int:
+        return self.trello.request_count() + self.asana.app.stats.total
+
+    def throttled(self) -> int:
+        return self.trello.app.stats.throttled + self.asana.app.stats.throttled
+
+
+@contextmanager
+def simulators(speed: float = 1.0) -> Iterator[Sims]:
+    sims = Sims(TrelloSimulator(speed=speed).start(), AsanaSimulator(speed=speed).start())
+    sims.trello.app.validate = sims.asana.app.validate = False
+    try:
+        yield sims
+    finally:
+        sims.trello.stop()
+        sims.asana.stop()
+
+
+def _typed_board(items: int) -> str:
+    """A person's board of `items` goals, decisions and actions (no problems: their Five
+    Whys would only add setup requests to a figure about settled runs)."""
+    chosen = {k: v for k, v in make_items(items * 2, steps=False).items() if v.kind != Kind.PROBLEM}
+    return board_text(dict(list(chosen.items())[:items]), with_ids=False)
+
+
+def write_pairs(
+    folder: Path, sims: Sims, pairs: int, items: int, asana: bool = True, one_key: bool = True
+) -> list[Path]:
+    """P pair files: the executive's Markdown board of `items`, the assistant's Trello
+    board (a token of its own; of the one API key, or of a key of its own), and with
+    `asana` an Asana project (a token of its own)."""
+    (folder / "boards").mkdir(exist_ok=True)
+    typed = _typed_board(items)
+    paths = []
+    for index in range(pairs):
+        name = f"pair-{index:04d}"
+        key = sims.trello.key if one_key else secrets.token_hex(16)
+        token = sims.trello.add_token(f"assistant-{index}", key)
+        board = sims.trello.create_board(f"{name} board", token=token)
+        (folder / "boards" / f"{name}.md").write_text(typed)
+        targets: dict[str, dict[str, object]] = {
+            "notes": {"type": "markdown", "role": "executive", "path": f"boards/{name}.md"},
+            "trello": {
+                "type": "trello",
+                "role": "assistant",
+                "board_id": board,
+                "api_key": key,
+                "token": token,
+                "base_url": sims.trello.base_url,
+                **sims.trello.pacing(),
+            },
+        }
+        if asana:
+            world = sims.asana.seed(token=f"asana-token-{index}", project_name=name)
+            targets["asana"] = {
+                "type": "asana",
+                "project_gid": world.project_gid,
+                "token": world.token,
+                "base_url": sims.asana.base_url,
+                **sims.asana.pacing(),
+            }
+        text = f'[pair]\nname = "{name}"\n\n[state]\npath = "state/{name}.sqlite"\n'
+        for target, keys in targets.items():
+            text += f'\n[[targets]]\nname = "{target}"\n'
+            text += "".join(f"{key} = {json.dumps(value)}\n" for key, value in keys.items())
+        path = folder / f"{name}.toml"
+        path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+@contextmanager
+def fleet(pairs: int, items: int, **keys: bool) -> Iterator[tuple[Sims, Path, list[Path]]]:
+    """Simulators and a folder of P pair files on them (`write_pairs` takes `keys`)."""
+    with simulators() as sims, tempfile.TemporaryDirectory(prefix="pairsync-bench-") as tmp:
+        folder = Path(tmp)
+        yield sims, folder, write_pairs(folder, sims, pairs, items, **keys)
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    seconds: float
+    cpu_seconds: float
+    """User + system time of the child."""
+    peak_mib: float
+    """The child's largest resident set."""
+
+
+def sync_dir(folder: Path, workers: int | None = None) -> ChildRun:
+    """One `pairsync sync --config-dir` in a child process, with its own resource use
+    (`os.wait4`: that child's alone, whatever other children ran before)."""
+    command = [sys.executable, "-m", "sync.cli", "sync", "--config-dir", str(folder)]
+    if workers:
+        command += ["--workers", str(workers)]
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(
+                f"pairsync sync --config-dir exited {child.returncode}: {err.read().decode()}"
+            )
+    return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+@dataclass(frozen=True)
+class SharedKey:
+    pairs: int
+    items: int
+    requests: int
+    seconds: float
+    busiest_window: int
+    """The most requests of the API key in any 10 seconds, as the simulator counted."""
+    key_limit: int
+    throttled: int
+
+
+def shared_key(pairs: int = 20, items: int = 20) -> SharedKey:
+    with fleet(pairs, items, asana=False) as (sims, folder, _):
+        run = sync_dir(folder)
+        key = sims.trello.key
+        return SharedKey(
+            pairs,
+            items,
+            sims.trello.request_count(),
+            run.seconds,
+            sims.trello.app.key_limiter.busiest.get(key, 0),
+            sims.trello.app.key_limiter.limit,
+            sims.trello.app.stats.throttled,
+        )
+
+
+@dataclass(frozen=True)
+class PerMachine:
+    pairs: int
+    items: int
+    latency: float
+    workers: int | None
+    run: ChildRun
+    requests: int
+    throttled: int
+
+    @property
+    def pairs_per_window(self) -> float:
+        """Pairs one run would finish in 15 minutes at the measured pace (linear)."""
+        return self.pairs * 900 / self.run.seconds
+
+
+def per_machine(
+    pairs: int = 200, items: int = 10, latency: float = 0.15, workers: int | None = None
+) -> PerMachine:
+    """Push and settle P pairs without latency (setup), then time one settled run with it."""
+    with fleet(pairs, items, one_key=False) as (sims, folder, _):
+        sync_dir(folder, workers=32)  # the first push
+        sync_dir(folder, workers=32)  # its echo
+        sims.latency(latency)
+        requests, throttled = sims.requests(), sims.throttled()
+        run = sync_dir(folder, workers)
+        return PerMachine(
+            pairs,
+            items,
+            latency,
+            workers,
+            run,
+            sims.requests() - requests,
+            sims.throttled() - throttled,
+        )
+
+
+@dataclass(frozen=True)
+class SettledPair:
+    latency: float
+    seconds: float
+    """Best of a few settled runs with the latency on every request."""
+    local_seconds: float
+    """The same run without latency: pairsync's own work."""
+    requests: int
+    """Per run, over the network (the Markdown file's read is not one)."""
+
+
+def settled_pair(latency: float = 0.15, repeat: int = 5) -> SettledPair:
+    with fleet(1, 20) as (sims, folder, (path,)):
+        config = load_config(path)
+        state = State.open(config.state_path)
+        try:
+
+            def run() -> float:
+                adapters = [adapter_for(target, folder) for target in config.targets]
+                started = time.perf_counter()
+                summary = sync_pair(config, state, adapters=adapters)
+                seconds = time.perf_counter() - started
+                if summary.failed:
+                    raise RuntimeError(f"settled pair failed: {summary.targets}")
+                return seconds
+
+            run()  # the push
+            run()  # its echo
+            local = min(run() for _ in range(repeat))
+            sims.latency(latency)
+            before = sims.requests()
+            timed = min(run() for _ in range(repeat))
+            requests = (sims.requests() - before) // repeat
+        finally:
+            state.close()
+    return SettledPair(latency, timed, local, requests)
