@@ -30,8 +30,9 @@ from adapters.trello.sim.server import TrelloSimulator
 from bench.local import make_items
 from sync.config import PairConfig
 from sync.contract import TargetBase
-from sync.engine import RunSummary, sync_pair
+from sync.engine import sync_pair
 from sync.state import State
+from sync.summary import RunSummary
 
 KINDS = ("markdown", "trello", "asana")
 TARGET = "target"

@@ -24,9 +24,10 @@ from adapters import simulator_class
 from sync.agenda import make_agenda
 from sync.channels import channel_simulator_class
 from sync.config import load_config
-from sync.engine import RunSummary, run_pair, summary_lines
+from sync.engine import run_pair
 from sync.meeting import WEEKDAYS
 from sync.state import State
+from sync.summary import RunSummary, summary_lines
 
 if TYPE_CHECKING:  # the demo reaches the simulators through the registries
     from adapters.asana.sim.server import AsanaSimulator

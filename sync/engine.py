@@ -22,7 +22,7 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from rich.progress import Progress
@@ -32,75 +32,24 @@ from adapters.base import Adapter
 from sync.config import PairConfig
 from sync.contract import Change, Create, Link, Outcome, Snapshot, new_item_id
 from sync.errors import TargetError
-from sync.facilitation import Event, Facilitation, facilitate, five_whys_seeded, stale_clock
+from sync.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
 from sync.lock import pair_lock
-from sync.merge import Conflict, Plan, TargetView, Touch, merge_board, plan_writes
-from sync.model import Item, Step
-from sync.notify import NotifyReport, notify
+from sync.merge import Plan, TargetView, Touch, merge_board, plan_writes
+from sync.model import Item
+from sync.notify import notify
 from sync.parallel import each_target
-from sync.report import not_written_lines
-from sync.safety import drop_held_writes, drop_writes_to, hold_vanished, renamed_lines, shield
+from sync.safety import (
+    Hold,
+    drop_held_writes,
+    drop_writes_to,
+    hold_vanished,
+    renamed_lines,
+    shield,
+)
 from sync.state import ItemRecord, State, is_unavailable, unavailable
+from sync.summary import RunSummary, TargetSummary, conflict_json, jsonable
 
 log = logging.getLogger("pairsync")
-
-
-@dataclass
-class TargetSummary:
-    created: int = 0
-    updated: int = 0
-    archived: int = 0
-    conflicts: int = 0
-    errors: list[str] = field(default_factory=list)
-    """Failures of the whole target (it could not be read, or its batch failed)."""
-    requests: int = 0
-    not_written: list[dict[str, str]] = field(default_factory=list)
-    """Changes the target did not take: item id, title and error of each."""
-
-    def problems(self, target: str) -> list[str]:
-        """What went wrong, one line per failure or per reason shared by many changes."""
-        failures = [(f["title"], f["error"]) for f in self.not_written]
-        return self.errors + not_written_lines(target, failures)
-
-
-@dataclass
-class RunSummary:
-    pair: str
-    dry_run: bool
-    targets: dict[str, TargetSummary]
-    conflicts: list[dict[str, object]]
-    plan: Plan
-    facilitation: list[Event] = field(default_factory=list)
-    """Five Whys added, countermeasure actions made, items marked or archived as stale."""
-    channels: NotifyReport = field(default_factory=NotifyReport)
-    """What went to the pair's Slack / Teams channels after the sync."""
-    held: dict[str, int] = field(default_factory=dict)
-    """Target -> vanished items held this run (archived nowhere; see sync/safety.py)."""
-    notices: list[str] = field(default_factory=list)
-    """Lists and sections a person renamed, which pairsync follows."""
-    run_id: int | None = None
-    """The run's number in `pairsync history` (None for a dry run)."""
-
-    @property
-    def failed(self) -> bool:
-        failed_targets = any(t.errors or t.not_written for t in self.targets.values())
-        return failed_targets or bool(self.channels.errors)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "pair": self.pair,
-            "dry_run": self.dry_run,
-            "ok": not self.failed,
-            "targets": {
-                name: {**vars(t), "errors": t.problems(name)} for name, t in self.targets.items()
-            },
-            "conflicts": self.conflicts,
-            "facilitation": [asdict(event) for event in self.facilitation],
-            "channels": self.channels.to_json(),
-            "run": self.run_id,
-            "held": self.held,
-            "notices": self.notices,
-        }
 
 
 def run_pair(
@@ -139,46 +88,6 @@ def run_pair(
                 state.close()
 
 
-def summary_lines(summary: RunSummary) -> list[str]:
-    """One line per target, then one per conflict: what a person reads after a run."""
-    lines = list(summary.notices)
-    for name, target in summary.targets.items():
-        problems = target.problems(name)
-        status = "FAILED: " + "; ".join(problems) if problems else "ok"
-        lines.append(
-            f"{summary.pair}/{name}: {target.created} created, {target.updated} updated, "
-            f"{target.archived} archived, {target.conflicts} conflicts, "
-            f"{target.requests} requests - {status}"
-        )
-    for event in summary.facilitation:
-        past, future = _EVENT_WORDS[event.kind]
-        detail = f" ({event.detail})" if event.detail else ""
-        lines.append(f"{future if summary.dry_run else past} {event.title!r}{detail}")
-    lines += [f"{summary.pair}/{line}" for line in summary.channels.lines()]
-    for conflict in summary.plan.conflicts:
-        losers = ", ".join(f"{target}={_jsonable(value)!r}" for target, value in conflict.losers)
-        if conflict.field == "rank":  # a rank means nothing to a person; the place does
-            losers = ", ".join(target for target, _ in conflict.losers)
-            lines.append(
-                f"conflict on {conflict.title!r} place: kept {conflict.winner}'s over {losers}"
-            )
-            continue
-        lines.append(
-            f"conflict on {conflict.title!r} {conflict.field}: kept "
-            f"{conflict.winner}={_jsonable(conflict.winner_value)!r} over {losers}"
-        )
-    return lines
-
-
-_EVENT_WORDS = {
-    "five_whys": ("added the Five Whys to", "would add the Five Whys to"),
-    "countermeasure": ("made the action item", "would make the action item"),
-    "stale": ("marked stale", "would mark stale"),
-    "stale_archive": ("archived as stale", "would archive as stale"),
-    "fresh": ("cleared the stale mark of", "would clear the stale mark of"),
-}
-
-
 def build_adapters(config: PairConfig) -> list[Adapter]:
     adapters = [adapter_for(t, config.config_dir) for t in config.targets]
     for adapter in adapters:
@@ -209,10 +118,7 @@ def sync_pair(
     held_before = state.holds()
     try:
         views = read_targets(adapters, state, summaries, on_step, held_before)
-        holds = hold_vanished(config, views, held_before, accept_vanished)
-        for hold in holds.values():  # safety phase (issue 13): one line per held target
-            summaries[hold.target].errors.append(hold.line)
-        views = [shield(view, holds.get(view.name)) for view in views]
+        views, holds = hold_phase(config, views, held_before, accept_vanished, summaries)
         the_plan, facilitation = plan_run(config, records, [*views, *extra_views], now, new_id)
         drop_held_writes(the_plan, holds)
         drop_writes_to(the_plan, {view.name for view in extra_views})
@@ -220,7 +126,7 @@ def sync_pair(
             config.pair.name,
             dry_run,
             summaries,
-            [_conflict_json(c) for c in the_plan.conflicts],
+            [conflict_json(c) for c in the_plan.conflicts],
             the_plan,
             facilitation.events,
             held={name: len(hold.item_ids) for name, hold in holds.items()},
@@ -234,16 +140,7 @@ def sync_pair(
         commit_plan(state, run_id, the_plan, records, facilitation, now)
         with state.transaction():
             state.save_holds({name: hold.item_ids for name, hold in holds.items()})
-        for adapter, view in zip(adapters, views, strict=True):
-            if view.snapshot is not None:
-                outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
-                cursor = adapter.cursor_after(view.snapshot.cursor)
-                record_outcomes(
-                    state, adapter.name, replace(view.snapshot, cursor=cursor), outcomes, summaries
-                )
-        with state.transaction():
-            for adapter in adapters:
-                state.save_places(adapter.name, adapter.places)
+        apply_and_record(state, adapters, views, the_plan, summaries, on_step)
     finally:
         for adapter in adapters:
             summaries[adapter.name].requests = adapter.requests
@@ -251,6 +148,42 @@ def sync_pair(
     with state.transaction():
         state.finish_run(run_id, summary.to_json())
     return summary
+
+
+def hold_phase(
+    config: PairConfig,
+    views: list[TargetView],
+    held_before: dict[str, frozenset[str]],
+    accept_vanished: Collection[str],
+    summaries: dict[str, TargetSummary],
+) -> tuple[list[TargetView], dict[str, Hold]]:
+    """Safety phase: hold what vanished at once from a target (`sync.safety`), one line
+    per target that holds; the planner sees held items as the tool last showed them."""
+    holds = hold_vanished(config, views, held_before, accept_vanished)
+    for hold in holds.values():
+        summaries[hold.target].errors.append(hold.line)
+    return [shield(view, holds.get(view.name)) for view in views], holds
+
+
+def apply_and_record(
+    state: State,
+    adapters: list[Adapter],
+    views: list[TargetView],
+    the_plan: Plan,
+    summaries: dict[str, TargetSummary],
+    on_step: Callable[[str], None],
+) -> None:
+    """Apply and record phases, target by target; then the lists and sections each
+    target follows (renames included)."""
+    for adapter, view in zip(adapters, views, strict=True):
+        if view.snapshot is not None:
+            outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
+            cursor = adapter.cursor_after(view.snapshot.cursor)
+            snapshot = replace(view.snapshot, cursor=cursor)
+            record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
+    with state.transaction():
+        for adapter in adapters:
+            state.save_places(adapter.name, adapter.places)
 
 
 def plan_run(
@@ -339,8 +272,8 @@ def commit_plan(
                     run_id,
                     conflict.item_id,
                     conflict.field,
-                    (conflict.winner, _jsonable(conflict.winner_value)),
-                    (loser[0], _jsonable(loser[1])),
+                    (conflict.winner, jsonable(conflict.winner_value)),
+                    (loser[0], jsonable(loser[1])),
                 )
         for settle in the_plan.settles:
             state.save_link(settle.item_id, settle.target, settle.link)
@@ -428,22 +361,3 @@ def _next_record(
         countermeasure or (record.countermeasure_id if record else None),
         now if touch is not None or record is None else record.changed_at,
     )
-
-
-def _jsonable(value: object) -> object:
-    if isinstance(value, frozenset):
-        return sorted(value)
-    if isinstance(value, tuple):
-        return [[s.text, s.done] if isinstance(s, Step) else s for s in value]
-    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
-
-
-def _conflict_json(conflict: Conflict) -> dict[str, object]:
-    return {
-        "item_id": conflict.item_id,
-        "title": conflict.title,
-        "field": conflict.field,
-        "winner": conflict.winner,
-        "winner_value": _jsonable(conflict.winner_value),
-        "losers": [{"target": t, "value": _jsonable(v)} for t, v in conflict.losers],
-    }

@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 
 from sync.config import PairConfig
 from sync.contract import Link, RemoteItem, Snapshot
-from sync.engine import RunSummary, sync_pair
+from sync.engine import sync_pair
 from sync.errors import ConfigError, StateError
 from sync.lock import pair_lock
 from sync.merge import TargetView
 from sync.model import Item, item_from_dict
 from sync.state import State
+from sync.summary import RunSummary
 
 UNDO = "undo"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from adapters.markdown.config import MarkdownTarget
 from adapters.memory import MemoryAdapter, MemoryTarget
 from sync.config import PairConfig
-from sync.engine import RunSummary, sync_pair
+from sync.engine import sync_pair
 from sync.state import State
+from sync.summary import RunSummary
 
 
 def make_config(tmp: Path, policy: str = "latest", five_whys: bool = False) -> PairConfig:

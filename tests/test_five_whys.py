@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from sync.engine import summary_lines
 from sync.facilitation import five_whys_progress
 from sync.model import Item, Kind, Owner, Step, item_to_dict
 from sync.state import MIGRATIONS, State
+from sync.summary import summary_lines
 from tests.facilitation_pair import (
     STEPS,
     answer,

@@ -11,9 +11,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.engine import summary_lines
 from sync.model import Item, Kind
 from sync.order import observed_ranks, placements
+from sync.summary import summary_lines
 from tests.memory_pair import MemoryPair
 from tests.order_tools import assert_same_order, put_after, shown_lists
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools

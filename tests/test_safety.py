@@ -9,8 +9,8 @@ import pytest
 
 from adapters.simkit import Faults
 from sync.contract import DEFAULT_LISTS
-from sync.engine import RunSummary, summary_lines
 from sync.model import Kind
+from sync.summary import RunSummary, summary_lines
 from tests.cli_run import pairsync
 from tests.three_tools import ASANA, NOTES, SEED, TOOLS, TRELLO, ThreeTools
 

@@ -13,8 +13,8 @@ from datetime import date
 import pytest
 
 from adapters.simkit import Faults
-from sync.engine import summary_lines
 from sync.model import Kind, Owner, Step
+from sync.summary import summary_lines
 from tests.cli_run import pairsync, start_pairsync
 from tests.order_tools import assert_same_order
 from tests.three_tools import (

@@ -34,9 +34,10 @@ from adapters.trello.sim.entities import Card
 from adapters.trello.sim.server import TrelloSimulator
 from sync.config import PairConfig, load_config
 from sync.contract import DEFAULT_LISTS, RemoteItem, add_footer, new_item_id, split_footer
-from sync.engine import RunSummary, build_adapters, sync_pair
+from sync.engine import build_adapters, sync_pair
 from sync.model import FIELDS, Item, Kind, split_owner
 from sync.state import State
+from sync.summary import RunSummary
 
 NOTES, TRELLO, ASANA = "notes", "trello", "asana"
 TOOLS = (NOTES, TRELLO, ASANA)

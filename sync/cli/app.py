@@ -15,13 +15,13 @@ import typer
 from sync import __version__
 from sync.config import PairConfig
 from sync.contract import Update
-from sync.engine import RunSummary, summary_lines
 from sync.errors import PairsyncError
 from sync.logs import configure_logging, redact, say
 from sync.model import Kind
 from sync.pairs import PairResult
 from sync.report import error_kind, fail, usage_problem
 from sync.state import State
+from sync.summary import RunSummary, summary_lines
 
 app = typer.Typer(
     add_completion=False,

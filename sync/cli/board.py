@@ -26,7 +26,7 @@ from sync.cli.app import (
     report_pairs,
 )
 from sync.config import PairConfig, load_config
-from sync.engine import RunSummary, run_pair
+from sync.engine import run_pair
 from sync.errors import ConfigError, StateError
 from sync.facilitation import five_whys_progress
 from sync.logs import redact, say
@@ -34,6 +34,7 @@ from sync.pairs import config_files, parse_interval, run_loop, sync_many
 from sync.report import fail
 from sync.settings import process_settings
 from sync.state import ItemRecord, State
+from sync.summary import RunSummary
 
 
 @app.command()
