@@ -298,9 +298,16 @@ def test_a_target_that_dies_mid_run_gives_one_line_with_a_count(
 # -- agenda, read-only state ------------------------------------------------------------------
 
 
-def test_agenda_since_with_an_offset_is_that_instant_in_utc(synced: Path) -> None:
+def test_agenda_since_with_an_offset_is_that_instant_in_the_pairs_zone(synced: Path) -> None:
+    # the pair has no [pair] timezone: the machine's zone, made UTC here for the child
     result = pairsync(
-        "agenda", "--config", "pair.toml", "--since", "2026-12-01T10:00:00+05:00", cwd=synced
+        "agenda",
+        "--config",
+        "pair.toml",
+        "--since",
+        "2026-12-01T10:00:00+05:00",
+        cwd=synced,
+        env={"TZ": "UTC"},
     )
     assert result.returncode == 0 and stderr_lines(result) == []
     assert "Changes since 2026-12-01 05:00 UTC." in result.stdout.splitlines()
