@@ -375,16 +375,10 @@ def simulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     asana.stop()
 
 
-@pytest.mark.parametrize("half", ["first", "second"])
-def test_three_tools_stay_one_board_through_random_edits_and_faults(
-    simulators: None, half: str
-) -> None:
-    """Run as two halves of the profile's examples, each drawn at random, so that
-    pytest-xdist runs them on two cores: the same search in half the time."""
+def test_three_tools_stay_one_board_through_random_edits_and_faults(simulators: None) -> None:
     run_state_machine_as_test(
         ThreeToolMachine,
         settings=settings(
-            max_examples=max(1, settings.default.max_examples // 2),
             stateful_step_count=6,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
