@@ -63,7 +63,7 @@ from sync.contract import (
     split_footer,
 )
 from sync.errors import TargetError, TargetRejected, TargetUnavailable
-from sync.model import Item, Step
+from sync.model import Item, Kind, Step
 
 PAGE = {"limit": 100}
 
@@ -170,9 +170,12 @@ class AsanaAdapter(Adapter):
     def _order(self) -> tuple[str, ...]:
         """The gids of the tasks in the mapped sections, in the project's order."""
         opts = PAGE | {"opt_fields": "memberships.project.name,memberships.section.name"}
+        followed = self._followed()
         order: list[str] = []
         for task in self.tasks_api.get_tasks_for_project(self.project, opts):
-            where = placement(task, self.project, self._kinds, self.target.archive_section)
+            where = placement(
+                task, self.project, self._kinds, self.target.archive_section, followed
+            )
             if where is not None and not where.archived:
                 order.append(task["gid"])
         return tuple(order)
@@ -242,9 +245,14 @@ class AsanaAdapter(Adapter):
         else:
             items[remote.remote_id] = remote
 
+    def _followed(self) -> dict[str, Kind]:
+        """Section gid -> kind, for the sections found before (renamed ones included)."""
+        return {gid: kind for kind, (gid, _) in self.places.items()}
+
     def _remote(self, task: Json) -> RemoteItem | None:
-        followed = {gid: kind for kind, (gid, _) in self.places.items()}
-        where = placement(task, self.project, self._kinds, self.target.archive_section, followed)
+        where = placement(
+            task, self.project, self._kinds, self.target.archive_section, self._followed()
+        )
         if where is None:
             return None
         if (
@@ -422,7 +430,8 @@ class AsanaAdapter(Adapter):
             present = set(self._sections.values())
             for kind, name in self.target.lists.items():
                 if self.places.get(kind, ("", ""))[0] not in present:
-                    self._section_gid(name)
+                    # found (or made) now: followed from here on, even while still empty
+                    self.places[kind] = (self._section_gid(name), name)
         return self._sections
 
     def _section_gid(self, name: str) -> str:
