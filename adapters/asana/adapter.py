@@ -25,9 +25,8 @@ project's tasks (one request per 100) to find its task by footer, then writes on
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import asana
@@ -35,7 +34,9 @@ import asana
 from adapters import echoes
 from adapters.asana.config import AsanaTarget
 from adapters.asana.echoes import ANY_TIME, WriteLog, is_echo
+from adapters.asana.events import SyncExpired, events_since, fresh_sync_token, touched_by
 from adapters.asana.http import HttpError, PolicyApiClient, pacer_for
+from adapters.asana.layout import PAGE, ProjectLayout, project_calls, section_name
 from adapters.asana.mapping import (
     SUBTASK_FIELDS,
     TASK_FIELDS,
@@ -63,9 +64,7 @@ from sync.contract import (
     split_footer,
 )
 from sync.errors import TargetError, TargetRejected, TargetUnavailable
-from sync.model import Item, Kind, Step
-
-PAGE = {"limit": 100}
+from sync.model import Kind, Step
 
 
 class AsanaAdapter(Adapter):
@@ -92,8 +91,9 @@ class AsanaAdapter(Adapter):
         self.events_api = asana.EventsApi(self.client)
         self.projects_api = asana.ProjectsApi(self.client)
         self._kinds = {section: kind for kind, section in config.lists.items()}
-        self._sections: dict[str, str] | None = None
-        self._tags: dict[str, str] | None = None
+        self.layout = ProjectLayout(
+            config.name, config, self.sections_api, self.tags_api, self.projects_api
+        )
         self._subtasks: dict[str, list[Json]] = {}
         """Subtasks of the tasks read so far, so that updating steps needs no re-read."""
         self._footers: dict[str, str | None] = {}
@@ -111,10 +111,10 @@ class AsanaAdapter(Adapter):
         token, written = echoes.unpack(cursor)
         with self._project_calls():
             if token is None:
-                return self._full_read(self._fresh_sync_token())
+                return self._full_read(fresh_sync_token(self.events_api, self.project))
             try:
-                events, token = self._events_since(token)
-            except _SyncExpired as expired:
+                events, token = events_since(self.events_api, self.project, token)
+            except SyncExpired as expired:
                 return self._full_read(expired.sync)
             if written:
                 events = [event for event in events if not is_echo(event, written)]
@@ -123,37 +123,8 @@ class AsanaAdapter(Adapter):
     def cursor_after(self, cursor: str | None) -> str | None:
         return echoes.pack(cursor, self._written.echoes())
 
-    @contextmanager
-    def _project_calls(self) -> Iterator[None]:
-        try:
-            yield
-        except HttpError as exc:
-            if exc.status == 404:
-                raise TargetRejected(self.name, f"project {self.project} not found (404)") from None
-            raise TargetRejected(self.name, str(exc)) from None
-
-    def _fresh_sync_token(self) -> str:
-        try:
-            body = self.events_api.get_events(self.project, {}, full_payload=True)
-        except HttpError as exc:
-            if exc.status != 412:
-                raise
-            return str(exc.body["sync"])
-        return str(body["sync"])
-
-    def _events_since(self, token: str) -> tuple[list[Json], str]:
-        events: list[Json] = []
-        while True:
-            try:
-                body = self.events_api.get_events(self.project, {"sync": token}, full_payload=True)
-            except HttpError as exc:
-                if exc.status == 412:
-                    raise _SyncExpired(str(exc.body["sync"])) from None
-                raise
-            events.extend(body.get("data") or [])
-            token = body["sync"]
-            if not body.get("has_more"):
-                return events, token
+    def _project_calls(self) -> AbstractContextManager[None]:
+        return project_calls(self.name, self.project)
 
     def _full_read(self, token: str) -> Snapshot:
         items: dict[str, RemoteItem] = {}
@@ -181,41 +152,18 @@ class AsanaAdapter(Adapter):
         return tuple(order)
 
     def _incremental(self, events: list[Json], token: str) -> Snapshot:
-        touched: set[str] = set()
-        via_subtask: set[str] = set()
-        gone: set[str] = set()
-        since: str | None = None
-        moved = False
-        for event in events:
-            resource, parent = event.get("resource") or {}, event.get("parent") or {}
-            if resource.get("resource_type") != "task":
-                continue
-            added = event.get("action") == "added"
-            moved = moved or (added and parent.get("resource_type") in ("section", "project"))
-            if parent.get("resource_type") == "task":
-                via_subtask.add(parent["gid"])
-                continue
-            since = since or event.get("created_at")
-            removed = event.get("action") == "removed" and parent.get("gid") == self.project
-            if event.get("action") == "deleted" or removed:
-                gone.add(resource["gid"])
-                touched.discard(resource["gid"])
-            else:
-                touched.add(resource["gid"])
-                gone.discard(resource["gid"])
+        touched = touched_by(events, self.project)
+        gone = touched.gone
         items: dict[str, RemoteItem] = {}
-        if touched and since:
-            opts = PAGE | {
-                "project": self.project,
-                "modified_since": _earlier(since),
-                "opt_fields": TASK_FIELDS,
-            }
-            for task in self.tasks_api.get_tasks(opts):
-                if task["gid"] in touched | via_subtask:
+        since = touched.modified_since()
+        if touched.tasks and since:
+            opts = PAGE | {"project": self.project, "modified_since": since}
+            for task in self.tasks_api.get_tasks(opts | {"opt_fields": TASK_FIELDS}):
+                if task["gid"] in touched.tasks | touched.via_subtask:
                     self._add_to_snapshot(task, items, gone)
-            gone |= touched - items.keys()
-        self._fetch_parents(via_subtask - items.keys() - gone, items, gone)
-        order = self._order() if moved else None
+            gone |= touched.tasks - items.keys()
+        self._fetch_parents(touched.via_subtask - items.keys() - gone, items, gone)
+        order = self._order() if touched.moved else None
         return Snapshot(items, complete=False, gone=frozenset(gone), cursor=token, order=order)
 
     def _fetch_parents(self, gids: set[str], items: dict[str, RemoteItem], gone: set[str]) -> None:
@@ -291,11 +239,11 @@ class AsanaAdapter(Adapter):
 
     def _create(self, change: Create) -> Outcome:
         item = change.item
-        section = self._section_of(item)
+        section = self.layout.section_of(item, self.places)
         data = task_fields(item, add_footer(item.notes, change.item_id)) | {
             "projects": [self.project],
             "memberships": [{"project": self.project, "section": section}],
-            "tags": [self._tag_gid(name) for name in sorted(item.tool_labels())],
+            "tags": [self.layout.tag_gid(name) for name in sorted(item.tool_labels())],
         }
         if data["due_on"] is None:
             del data["due_on"]
@@ -333,18 +281,21 @@ class AsanaAdapter(Adapter):
             fields["notes"] = notes  # a person removed or altered the footer
         whats = [f"changed:{name}" for name in fields]
         related = False
-        if self._section_name(item) != self._section_name(prev) or change.place is not None:
-            section = self._section_of(item)
+        if (
+            section_name(self.target, item) != section_name(self.target, prev)
+            or change.place is not None
+        ):
+            section = self.layout.section_of(item, self.places)
             self._add_to_section(section, gid, change.place)
             related = True
             whats.append(f"added:section:{section}")
         new_tags, old_tags = item.tool_labels(), prev.tool_labels()
         for name in sorted(new_tags - old_tags):
-            added = self._tag_gid(name)
+            added = self.layout.tag_gid(name)
             self.tasks_api.add_tag_for_task({"data": {"tag": added}}, gid)
             whats.append(f"changed:tags:added:{added}")
         for name in sorted(old_tags - new_tags):
-            if (tag := self._tags_by_name().get(name)) is not None:
+            if (tag := self.layout.tags_by_name().get(name)) is not None:
                 self.tasks_api.remove_tag_for_task({"data": {"tag": tag}}, gid)
                 whats.append(f"changed:tags:removed:{tag}")
         related = related or new_tags != old_tags
@@ -403,84 +354,12 @@ class AsanaAdapter(Adapter):
         self._subtasks[task_gid] = result
         return result
 
-    def _section_name(self, item: Item) -> str:
-        return self.target.archive_section if item.archived else self.target.lists[item.kind]
-
-    def _section_of(self, item: Item) -> str:
-        """The gid of the section an item belongs in: the kind's section as found before,
-        under whatever name it has now, else the section of the configured name."""
-        if item.archived:
-            return self._section_gid(self.target.archive_section)
-        names = {gid: name for name, gid in self._ensure_sections().items()}
-        gid = self.places.get(item.kind, ("", ""))[0]
-        if gid not in names:
-            gid = self._section_gid(self.target.lists[item.kind])
-        self.places[item.kind] = (gid, names.get(gid, self.target.lists[item.kind]))
-        return gid
-
-    def _ensure_sections(self) -> dict[str, str]:
-        """Section gids by name; on first use, the mapped sections missing are created
-        (a kind whose section was found before is followed, whatever its name now)."""
-        if self._sections is None:
-            opts = PAGE | {"opt_fields": "name"}
-            self._sections = {}
-            with self._project_calls():
-                for section in self.sections_api.get_sections_for_project(self.project, opts):
-                    self._sections.setdefault(section["name"], section["gid"])
-            present = set(self._sections.values())
-            for kind, name in self.target.lists.items():
-                if self.places.get(kind, ("", ""))[0] not in present:
-                    # found (or made) now: followed from here on, even while still empty
-                    self.places[kind] = (self._section_gid(name), name)
-        return self._sections
-
-    def _section_gid(self, name: str) -> str:
-        sections = self._ensure_sections()
-        if name not in sections:
-            opts = {"body": {"data": {"name": name}}, "opt_fields": "name"}
-            try:
-                sections[name] = self.sections_api.create_section_for_project(self.project, opts)[
-                    "gid"
-                ]
-            except Uncertain:
-                raise TargetUnavailable(
-                    self.name, f"connection lost creating section {name!r}"
-                ) from None
-        return sections[name]
-
-    def _tags_by_name(self) -> dict[str, str]:
-        if self._tags is None:
-            project = self.projects_api.get_project(self.project, {"opt_fields": "workspace"})
-            self._workspace = project["workspace"]["gid"]
-            found = self.tags_api.get_tags_for_workspace(
-                self._workspace, PAGE | {"opt_fields": "name"}
-            )
-            self._tags = {}
-            for tag in found:
-                self._tags.setdefault(tag["name"], tag["gid"])
-        return self._tags
-
-    def _tag_gid(self, name: str) -> str:
-        tags = self._tags_by_name()
-        if name not in tags:
-            body = {"data": {"name": name}}
-            try:
-                tag = self.tags_api.create_tag_for_workspace(
-                    body, self._workspace, {"opt_fields": "name"}
-                )
-            except Uncertain:
-                raise TargetUnavailable(
-                    self.name, f"connection lost creating tag {name!r}"
-                ) from None
-            tags[name] = tag["gid"]
-        return tags[name]
-
     # -- the agenda -------------------------------------------------------------------------
     def publish(self, list_name: str, key: str, title: str, text: str) -> str:
         notes = add_footer(text, key)
         try:
             with self._project_calls():
-                section = self._section_gid(list_name)
+                section = self.layout.section_gid(list_name, self.places)
                 opts = PAGE | {"opt_fields": "name,notes,completed"}
                 tasks = self.tasks_api.get_tasks_for_project(self.project, opts)
                 mine = [t for t in tasks if split_footer(t.get("notes") or "")[1] == key]
@@ -563,15 +442,3 @@ class AsanaAdapter(Adapter):
         self.client.rest_client.pool_manager.clear()
         self.client.pool.close()
         self.client.pool.join()
-
-
-class _SyncExpired(Exception):
-    def __init__(self, sync: str) -> None:
-        super().__init__("sync token expired")
-        self.sync = sync
-
-
-def _earlier(stamp: str) -> str:
-    """A second before `stamp`: `modified_since` must not miss a same-millisecond write."""
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")) - timedelta(seconds=1)
-    return moment.isoformat().replace("+00:00", "Z")
