@@ -117,6 +117,29 @@ def test_closed_trello_lists_are_held_and_reopening_them_converges(tools: ThreeT
     tools.assert_same_board()
 
 
+def test_a_closed_list_reopened_after_a_new_one_was_made_is_read_again(
+    tools: ThreeTools,
+) -> None:
+    """While "Goals" is closed, a goal made in Asana gets a new "Goals" list in Trello;
+    reopening the old list brings its goals back: the hold ends, nothing archived."""
+    tools.seed()
+    for number in range(3):
+        tools.create(TRELLO, Kind.GOAL, f"Goal {number}")
+    assert not tools.sync().failed
+    board = tools.trello.board(tools.board_id)
+    goals = next(t for t in board.lists.values() if t.name == "Goals")
+    tools.trello.backend.update_list(tools.trello.member, goals.id, closed=True)
+    tools.create(ASANA, Kind.GOAL, "Open the Lisbon office")
+    assert tools.sync().held == {TRELLO: 4}
+    tools.trello.backend.update_list(tools.trello.member, goals.id, closed=False)
+    summary = tools.sync()
+    assert not summary.failed and summary.held == {}, summary.to_json()
+    assert archived_in_tools(tools) == {tool: set() for tool in TOOLS}
+    assert len(live_titles(tools)) == len(EVERY_TITLE) + 4
+    tools.assert_same_board()
+    assert tools.sync().plan.is_empty
+
+
 def test_a_person_deleting_most_tasks_at_once_is_held(tools: ThreeTools) -> None:
     ids = tools.seed()
     doomed = ["Grow EMEA revenue", "Invoices paid late", "Book flights to Lisbon"]

@@ -156,7 +156,8 @@ class TrelloAdapter(Adapter):
             if remote is not None:
                 items[remote.remote_id] = remote
         shown = [items[c] for c in items if not items[c].item.archived]
-        order = sorted(shown, key=lambda r: (r.item.kind, view.cards[r.remote_id].get("pos", 0)))
+        lists = list(view.list_names)  # open lists, left to right
+        order = sorted(shown, key=lambda r: (r.item.kind, *_spot(view.cards[r.remote_id], lists)))
         return Snapshot(
             items=items,
             complete=True,
@@ -530,3 +531,9 @@ def _fit(text: str, limit: int) -> str:
 def _shape(path: str) -> str:
     """A path with ids elided, for messages: /cards/{id}."""
     return "/".join("{id}" if len(part) == 24 else part for part in path.split("/"))
+
+
+def _spot(card: dict[str, Any], lists: list[str]) -> tuple[int, float]:
+    """Where a card sits: its list, left to right, then its position in the list."""
+    rank = lists.index(card["idList"]) if card["idList"] in lists else len(lists)
+    return rank, float(card.get("pos", 0))

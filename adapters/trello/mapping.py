@@ -70,8 +70,11 @@ class BoardView:
 
     board_id: str
     kinds: dict[str, Kind]
-    """Open list id -> kind, for the mapped lists."""
+    """Open list id -> kind, for the mapped lists: the list a kind is written to, and any
+    other open list of the kind's configured name (a list a person closed, then reopened
+    after pairsync had made a new one, is read again)."""
     list_ids: dict[Kind, str]
+    """Kind -> the list its cards are written to."""
     label_ids: dict[str, str]
     """Label name -> id (the first label of a name)."""
     label_names: dict[str, str]
@@ -109,10 +112,15 @@ def parse_board(
         found = by_name.get(name)
         if kind not in list_ids and found is not None and found not in list_ids.values():
             list_ids[kind] = found
+    kinds = {list_id: kind for kind, list_id in list_ids.items()}
+    named = {name: kind for kind, name in lists.items()}
+    for list_id, name in list_names.items():
+        if name in named:
+            kinds.setdefault(list_id, named[name])
     labels = [x for x in data.get("labels", []) if x.get("name")]
     view = BoardView(
         board_id=data["id"],
-        kinds={list_id: kind for kind, list_id in list_ids.items()},
+        kinds=kinds,
         list_ids=list_ids,
         label_ids={x["name"]: x["id"] for x in reversed(labels)},
         label_names={x["id"]: x["name"] for x in labels},
