@@ -32,6 +32,7 @@ from pathlib import Path
 import asana
 
 from adapters import echoes
+from adapters.asana.agenda import publish_task
 from adapters.asana.config import AsanaTarget
 from adapters.asana.echoes import ANY_TIME, WriteLog, is_echo
 from adapters.asana.events import SyncExpired, events_since, fresh_sync_token, touched_by
@@ -61,7 +62,6 @@ from sync.contract import (
     TargetBase,
     Update,
     add_footer,
-    split_footer,
 )
 from sync.errors import TargetError, TargetRejected, TargetUnavailable
 from sync.model import Kind, Step
@@ -356,29 +356,10 @@ class AsanaAdapter(Adapter):
 
     # -- the agenda -------------------------------------------------------------------------
     def publish(self, list_name: str, key: str, title: str, text: str) -> str:
-        notes = add_footer(text, key)
         try:
             with self._project_calls():
                 section = self.layout.section_gid(list_name, self.places)
-                opts = PAGE | {"opt_fields": "name,notes,completed"}
-                tasks = self.tasks_api.get_tasks_for_project(self.project, opts)
-                mine = [t for t in tasks if split_footer(t.get("notes") or "")[1] == key]
-            if not mine:
-                data = {
-                    "name": title,
-                    "notes": notes,
-                    "projects": [self.project],
-                    "memberships": [{"project": self.project, "section": section}],
-                }
-                return str(
-                    self.tasks_api.create_task({"data": data}, {"opt_fields": "name"})["gid"]
-                )
-            task = min(mine, key=lambda t: bool(t.get("completed")))  # an open one if any
-            wanted = {"name": title, "notes": notes, "completed": False}
-            diff = {k: v for k, v in wanted.items() if task.get(k) != v}
-            if diff:
-                self.tasks_api.update_task({"data": diff}, task["gid"], {"opt_fields": "name"})
-            return str(task["gid"])
+                return publish_task(self.tasks_api, self.project, section, key, title, text)
         except Uncertain:
             raise TargetUnavailable(self.name, f"agenda: {UNCERTAIN}") from None
         except HttpError as exc:
