@@ -25,7 +25,7 @@ from typing import Any
 
 from adapters import adapter_for
 from adapters.asana.adapter import AsanaAdapter
-from adapters.asana.sim.models import Task
+from adapters.asana.sim.entities import Task
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.base import Adapter
 from adapters.markdown.card import render_card
