@@ -22,6 +22,7 @@ import itertools
 import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from adapters.asana.sim.entities import Event, Json, Project, Section, Tag, Task, User, Workspace
 from adapters.asana.sim.errors import SyncTokenInvalid, invalid, unknown_object
@@ -71,29 +72,19 @@ class AsanaBackend:
 
     # -- lookups ----------------------------------------------------------------------------
     def get_project(self, gid: str) -> Project:
-        if gid not in self.projects:
-            raise unknown_object("project", gid)
-        return self.projects[gid]
+        return _known(self.projects, "project", gid)
 
     def get_section(self, gid: str) -> Section:
-        if gid not in self.sections:
-            raise unknown_object("section", gid)
-        return self.sections[gid]
+        return _known(self.sections, "section", gid)
 
     def get_task(self, gid: str, field_name: str = "task") -> Task:
-        if gid not in self.tasks:
-            raise unknown_object(field_name, gid)
-        return self.tasks[gid]
+        return _known(self.tasks, field_name, gid)
 
     def get_tag(self, gid: str) -> Tag:
-        if gid not in self.tags:
-            raise unknown_object("tag", gid)
-        return self.tags[gid]
+        return _known(self.tags, "tag", gid)
 
     def get_workspace(self, gid: str) -> Workspace:
-        if gid not in self.workspaces:
-            raise unknown_object("workspace", gid)
-        return self.workspaces[gid]
+        return _known(self.workspaces, "workspace", gid)
 
     # -- sections and tags ----------------------------------------------------------------
     def create_section_for_project(self, project: Project, name: str) -> Section:
@@ -327,6 +318,16 @@ class AsanaBackend:
     def expire_sync_tokens(self) -> None:
         """As if a day passed without a sync: every token answers 412 next time."""
         self._sync_tokens.clear()
+
+
+Record = TypeVar("Record")
+
+
+def _known(records: dict[str, Record], field_name: str, gid: str) -> Record:
+    """The record of `gid`, or Asana's 404 naming the field that gave it."""
+    if gid not in records:
+        raise unknown_object(field_name, gid)
+    return records[gid]
 
 
 def _day_of(stamp: str) -> str:

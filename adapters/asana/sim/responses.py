@@ -25,7 +25,7 @@ from openapi_core import OpenAPI
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from adapters.asana.sim.entities import Json, Task
+from adapters.asana.sim.entities import Json, Section, Tag, Task
 from adapters.asana.sim.errors import HELP, AsanaError, SyncTokenInvalid, invalid
 from adapters.asana.sim.models import AsanaBackend
 from adapters.asana.sim.spec import SPEC_PATH, load_spec
@@ -210,6 +210,17 @@ class AsanaApp(WebhookEndpoints, SimApp):
             }
         return json_response(body)
 
+    def _list_or_create(
+        self,
+        request: Request,
+        listed: Callable[[], list[Section] | list[Tag]],
+        create: Callable[[str], Section | Tag],
+    ) -> Response:
+        """GET: every record, a page at a time; POST: a new one of the body's `name` (201)."""
+        if request.method == "POST":
+            return self._one(request, create(self._body(request).get("name", "")).full(), 201)
+        return self._page(request, [record.full() for record in listed()])
+
     # -- endpoints ------------------------------------------------------------------------
     @endpoint
     def get_user(self, request: Request, user_gid: str) -> Response:
@@ -235,12 +246,11 @@ class AsanaApp(WebhookEndpoints, SimApp):
     @endpoint
     def sections_for_project(self, request: Request, project_gid: str) -> Response:
         project = self.backend.get_project(project_gid)
-        if request.method == "POST":
-            section = self.backend.create_section_for_project(
-                project, self._body(request).get("name", "")
-            )
-            return self._one(request, section.full(), 201)
-        return self._page(request, [s.full() for s in self.backend.sections_for_project(project)])
+        return self._list_or_create(
+            request,
+            lambda: self.backend.sections_for_project(project),
+            lambda name: self.backend.create_section_for_project(project, name),
+        )
 
     @endpoint
     def get_section(self, request: Request, section_gid: str) -> Response:
@@ -342,12 +352,11 @@ class AsanaApp(WebhookEndpoints, SimApp):
     @endpoint
     def tags_for_workspace(self, request: Request, workspace_gid: str) -> Response:
         workspace = self.backend.get_workspace(workspace_gid)
-        if request.method == "POST":
-            tag = self.backend.create_tag_for_workspace(
-                workspace, self._body(request).get("name", "")
-            )
-            return self._one(request, tag.full(), 201)
-        return self._page(request, [t.full() for t in self.backend.tags_for_workspace(workspace)])
+        return self._list_or_create(
+            request,
+            lambda: self.backend.tags_for_workspace(workspace),
+            lambda name: self.backend.create_tag_for_workspace(workspace, name),
+        )
 
     @endpoint
     def get_events(self, request: Request) -> Response:
