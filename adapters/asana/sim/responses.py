@@ -28,7 +28,7 @@ from werkzeug.wrappers import Request, Response
 from adapters.asana.sim.entities import Json, Section, Tag, Task
 from adapters.asana.sim.errors import HELP, AsanaError, SyncTokenInvalid, invalid
 from adapters.asana.sim.models import AsanaBackend
-from adapters.asana.sim.spec import SPEC_PATH, load_spec
+from adapters.asana.sim.spec import SPEC_PATH, load_spec, memberships_ok
 from adapters.asana.sim.urls import API, URL_MAP
 from adapters.asana.sim.webhooks import AsanaWebhooks, WebhookEndpoints
 from adapters.simkit import SimApp, iso, json_response
@@ -149,7 +149,7 @@ class AsanaApp(WebhookEndpoints, SimApp):
             body = request.get_json(silent=True)
             data = body.get("data") if isinstance(body, dict) else None
             if isinstance(data, dict) and "memberships" in data:
-                if not _memberships_ok(data["memberships"]):
+                if not memberships_ok(data["memberships"]):
                     self.violations.append(f"request POST {request.path}: bad memberships")
                     return False
                 stripped = {"data": {k: v for k, v in data.items() if k != "memberships"}}
@@ -366,17 +366,6 @@ class AsanaApp(WebhookEndpoints, SimApp):
         fields = self._fields(request)
         shown = [select(e, fields) for e in data] if fields else data
         return json_response({"data": shown, "sync": sync, "has_more": has_more})
-
-
-def _memberships_ok(memberships: Any) -> bool:
-    """The create-time form Asana documents: [{"project": gid, "section": gid}, ...]."""
-    return isinstance(memberships, list) and all(
-        isinstance(m, dict)
-        and set(m) <= {"project", "section"}
-        and isinstance(m.get("project"), str)
-        and isinstance(m.get("section", ""), str)
-        for m in memberships
-    )
 
 
 def _timestamp(value: str) -> float:

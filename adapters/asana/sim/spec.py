@@ -1,5 +1,6 @@
 """The official Asana OpenAPI description as the simulator validates against it, with its
-known errata corrected in the loaded spec rather than by bending the answers."""
+known errata corrected in the loaded spec rather than by bending the answers, and the one
+request form the description forbids but Asana takes (`memberships` on a new task)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,15 @@ def _null_or_object(spec: Any) -> None:
     elif isinstance(spec, list):
         for value in spec:
             _null_or_object(value)
+
+
+def memberships_ok(memberships: Any) -> bool:
+    """The create-time form Asana documents, [{"project": gid, "section": gid}, ...]: the
+    spec marks `memberships` read-only, its own description and the real API take it."""
+    return isinstance(memberships, list) and all(
+        isinstance(m, dict)
+        and set(m) <= {"project", "section"}
+        and isinstance(m.get("project"), str)
+        and isinstance(m.get("section", ""), str)
+        for m in memberships
+    )
