@@ -40,7 +40,7 @@ from adapters.base import Adapter
 from adapters.pacing import Limit, Pacer
 from adapters.retry import UNCERTAIN, ChangeFailed, classify
 from adapters.trello import mapping
-from adapters.trello.board import BoardParts, card_pos, fresh
+from adapters.trello.board import BoardParts, card_pos, fresh, shown_order
 from adapters.trello.config import TrelloTarget
 from adapters.trello.echoes import WriteLog, all_echoes
 from adapters.trello.mapping import BoardView
@@ -156,13 +156,11 @@ class TrelloAdapter(Adapter):
             if remote is not None:
                 items[remote.remote_id] = remote
         shown = [items[c] for c in items if not items[c].item.archived]
-        lists = list(view.list_names)  # open lists, left to right
-        order = sorted(shown, key=lambda r: (r.item.kind, *_spot(view.cards[r.remote_id], lists)))
         return Snapshot(
             items=items,
             complete=True,
             cursor=view.cursor,
-            order=tuple(r.remote_id for r in order),
+            order=shown_order(view, shown),
             unplaced=frozenset(self.config.lists.keys() - view.list_ids.keys()),
         )
 
@@ -400,9 +398,3 @@ def _fit(text: str, limit: int) -> str:
 def _shape(path: str) -> str:
     """A path with ids elided, for messages: /cards/{id}."""
     return "/".join("{id}" if len(part) == 24 else part for part in path.split("/"))
-
-
-def _spot(card: dict[str, Any], lists: list[str]) -> tuple[int, float]:
-    """Where a card sits: its list, left to right, then its position in the list."""
-    rank = lists.index(card["idList"]) if card["idList"] in lists else len(lists)
-    return rank, float(card.get("pos", 0))

@@ -1,15 +1,16 @@
-"""What a card's write needs on the board besides the card: its list, its labels, the Five
-Whys template and checklist, made when missing, and its place (`pos`) among its neighbours."""
+"""What a card needs on the board besides the card: its list, its labels, the Five Whys
+template and checklist, made when missing, and its place among its neighbours (the `pos`
+a write sends, the order a read shows)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from adapters.trello import mapping
 from adapters.trello.mapping import BoardView
 from adapters.trello.session import Uncertain
-from sync.contract import Anchor, Place
+from sync.contract import Anchor, Place, RemoteItem
 from sync.errors import TargetUnavailable
 from sync.model import Item, Kind, Step
 
@@ -166,3 +167,17 @@ def _anchor_pos(view: BoardView | None, anchor: Anchor, made: Mapping[str, str])
     card_id = anchor.remote_id or made.get(anchor.item_id)
     card = view.cards.get(card_id) if view is not None and card_id else None
     return float(card["pos"]) if card is not None and "pos" in card else None
+
+
+def shown_order(view: BoardView, shown: Iterable[RemoteItem]) -> tuple[str, ...]:
+    """The cards' remote ids in the order the board shows them: by kind, then by list left
+    to right, then by position in the list."""
+    lists = list(view.list_names)  # open lists, left to right
+    order = sorted(shown, key=lambda r: (r.item.kind, *_spot(view.cards[r.remote_id], lists)))
+    return tuple(r.remote_id for r in order)
+
+
+def _spot(card: dict[str, Any], lists: list[str]) -> tuple[int, float]:
+    """Where a card sits: its list, left to right, then its position in the list."""
+    rank = lists.index(card["idList"]) if card["idList"] in lists else len(lists)
+    return rank, float(card.get("pos", 0))
