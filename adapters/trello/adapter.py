@@ -38,13 +38,13 @@ from trello.exceptions import ResourceUnavailable
 from adapters import echoes
 from adapters.base import Adapter
 from adapters.pacing import Limit, Pacer
-from adapters.retry import UNCERTAIN, ChangeFailed, classify
+from adapters.retry import UNCERTAIN, ChangeFailed, GaveUp, Uncertain, classify
 from adapters.trello import mapping
 from adapters.trello.board import BoardParts, card_pos, fresh, shown_order
 from adapters.trello.config import TrelloTarget
 from adapters.trello.echoes import WriteLog, all_echoes
 from adapters.trello.mapping import BoardView
-from adapters.trello.session import GaveUp, HttpStatus, TrelloSession, Uncertain, call_with_retries
+from adapters.trello.session import HttpStatus, TrelloSession, call_with_retries
 from sync.contract import (
     Change,
     CheckLine,

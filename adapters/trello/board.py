@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from adapters.retry import Uncertain
 from adapters.trello import mapping
 from adapters.trello.mapping import BoardView
-from adapters.trello.session import Uncertain
 from sync.contract import Anchor, Place, RemoteItem
 from sync.errors import TargetUnavailable
 from sync.model import Item, Kind, Step
