@@ -10,10 +10,11 @@ imports py-trello, and `sync/` imports no concrete adapter.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sync.lazy import load_object
 
 if TYPE_CHECKING:
     from adapters.base import Adapter
@@ -48,23 +49,18 @@ TARGET_TYPES: dict[str, TargetType] = {
 }
 
 
-def _load(path: str) -> Any:
-    module_name, name = path.split(":")
-    return getattr(importlib.import_module(module_name), name)
-
-
 def config_models() -> list[type[TargetBase]]:
     return [config_model(name) for name in TARGET_TYPES]
 
 
 def config_model(type_name: str) -> type[TargetBase]:
-    model: type[TargetBase] = _load(TARGET_TYPES[type_name].config)
+    model: type[TargetBase] = load_object(TARGET_TYPES[type_name].config)
     return model
 
 
 def adapter_for(config: TargetBase, base_dir: Path) -> Adapter:
     """The adapter of one `[[targets]]` table (its `type` picks the class)."""
-    cls: type[Adapter] = _load(TARGET_TYPES[config.type].adapter)
+    cls: type[Adapter] = load_object(TARGET_TYPES[config.type].adapter)
     return cls(config, base_dir)
 
 
@@ -73,4 +69,4 @@ def simulator_class(type_name: str) -> Any:
     path = TARGET_TYPES[type_name].simulator
     if path is None:
         raise KeyError(type_name)
-    return _load(path)
+    return load_object(path)

@@ -1,7 +1,7 @@
-"""What the Trello and Asana simulators share: a threaded loopback server, a clock that
-can run faster than real time, a sliding-window rate limiter, fault switches, request
-statistics and OpenAPI validation of every request and response (moto's server mode
-does the same with werkzeug).
+"""What the Trello and Asana simulators share: fault switches, request statistics and
+OpenAPI validation of every request and response, around a clock that can run faster than
+real time and a sliding-window rate limiter (`adapters.simclock`), served by a threaded
+loopback server (`adapters.simserver`); moto's server mode does the same with werkzeug.
 
 A simulator is a werkzeug WSGI app built on `SimApp`: it routes with a werkzeug `Map`
 and answers JSON; `SimApp` wraps every call with the cross-cutting behaviour in this
@@ -23,7 +23,7 @@ import json
 import socket
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,10 +35,11 @@ from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAP
 from openapi_core.templating.responses.exceptions import ResponseNotFound
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from adapters.simclock import RateLimiter, SimClock
 from adapters.simhooks import Deliverer, DeliveryLog
+from adapters.simserver import Served, SimServer
 
 
 def iso(ts: float) -> str:
@@ -54,79 +55,6 @@ class ServiceError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-class SimClock:
-    """The simulator's two clocks. Timestamps on data (`now`) follow real time plus an
-    offset a test may set, and never repeat (each reading is at least 1 ms after the last,
-    as versions built from them must change on every write). Only the rate-limit window
-    (`window_now`) runs `speed` times faster, so a test or bench waits out a 10-second or
-    one-minute window in a fraction of it, while ages and due dates do not drift with the
-    speed of the machine."""
-
-    def __init__(self, speed: float = 1.0) -> None:
-        self.speed = speed
-        self._real_start = time.monotonic()
-        self._sim_start = time.time()
-        self.offset = 0.0
-        self._last = 0.0
-        self._lock = threading.Lock()
-
-    def now(self) -> float:
-        """Seconds since the epoch, in simulated time."""
-        with self._lock:
-            reading = max(self._sim_start + self._elapsed() + self.offset, self._last + 0.001)
-            self._last = reading
-            return reading
-
-    def window_now(self) -> float:
-        """The rate-limit window's clock: real time compressed by `speed`."""
-        return self._sim_start + self._elapsed() * self.speed + self.offset
-
-    def _elapsed(self) -> float:
-        return time.monotonic() - self._real_start
-
-    def to_real(self, sim_seconds: float) -> float:
-        return sim_seconds / self.speed
-
-
-class RateLimiter:
-    """At most `limit` requests per `window` simulated seconds per key (a sliding window)."""
-
-    def __init__(self, limit: int, window: float, clock: SimClock) -> None:
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-        self.busiest: dict[str, int] = {}
-        """The most requests one window of each key has held (the bench reports it)."""
-
-    def admit(self, key: str) -> float:
-        """Record a request; return 0 if admitted, else the simulated seconds to wait."""
-        with self._lock:
-            now = self.clock.window_now()
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return hits[0] + self.window - now
-            hits.append(now)
-            self.busiest[key] = max(self.busiest.get(key, 0), len(hits))
-            return 0.0
-
-    def wait(self, key: str) -> float:
-        """The simulated seconds until `key` has a free slot (0: now), recording nothing."""
-        with self._lock:
-            now = self.clock.window_now()
-            hits = [t for t in self._hits.get(key, ()) if t > now - self.window]
-            return hits[-self.limit] + self.window - now if len(hits) >= self.limit else 0.0
-
-    def remaining(self, key: str) -> int:
-        with self._lock:
-            now = self.clock.window_now()
-            hits = self._hits.get(key, deque())
-            return self.limit - sum(1 for t in hits if t > now - self.window)
 
 
 @dataclass
@@ -375,59 +303,6 @@ def _drop(environ: dict[str, Any]) -> None:
     if isinstance(sock, socket.socket):
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """Tests and the demo stay readable; `Stats` counts the requests instead."""
-
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-class SimServer:
-    """Runs a WSGI app on loopback in a daemon thread (moto's ThreadedMotoServer)."""
-
-    def __init__(self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.app = app
-        self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=_QuietHandler
-        )
-        # A short poll interval: `stop()` waits for it, and tests stop a server each.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def root_url(self) -> str:
-        return f"http://{self._server.host}:{self._server.port}"
-
-    def start(self) -> SimServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
-
-
-class Served:
-    """A WSGI app served on loopback (`server`), started and stopped by its holder."""
-
-    server: SimServer
-
-    def start(self) -> Self:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def serve_forever(self) -> None:
-        self.server.serve_forever()
 
 
 class Simulator(Served):

@@ -34,9 +34,10 @@ from sync.contract import Change, Create, Link, Outcome, Snapshot, new_item_id
 from sync.errors import TargetError
 from sync.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
 from sync.lock import pair_lock
-from sync.merge import Plan, TargetView, Touch, merge_board, plan_writes
+from sync.merge import Plan, Touch, merge_board, plan_writes
 from sync.model import Item
 from sync.notify import notify
+from sync.observe import TargetView
 from sync.parallel import each_target
 from sync.safety import (
     Hold,

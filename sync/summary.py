@@ -8,7 +8,8 @@ import logging
 from dataclasses import asdict, dataclass, field
 
 from sync.facilitation import Event
-from sync.merge import Conflict, Plan
+from sync.fieldmerge import Conflict
+from sync.merge import Plan
 from sync.model import Step
 from sync.notify import NotifyReport
 from sync.report import not_written_lines

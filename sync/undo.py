@@ -21,8 +21,8 @@ from sync.contract import Link, RemoteItem, Snapshot
 from sync.engine import sync_pair
 from sync.errors import ConfigError, StateError
 from sync.lock import pair_lock
-from sync.merge import TargetView
 from sync.model import Item, item_from_dict
+from sync.observe import TargetView
 from sync.state import State
 from sync.summary import RunSummary
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from sync.contract import DEFAULT_LISTS
 from sync.model import Item, Kind
 from sync.order import sort_key
-from tests.three_tools import ASANA, NOTES, TOOLS, TRELLO, ThreeTools, md_span
+from tests.three_tools import ASANA, NOTES, TOOLS, TRELLO, ThreeTools
+from tests.tool_hands import md_span
 
 Lists = dict[Kind, list[str]]
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from sync.facilitation import five_whys_progress
 from sync.model import Item, Kind, Owner, Step, item_to_dict
-from sync.state import MIGRATIONS, State
+from sync.schema import MIGRATIONS
+from sync.state import State
 from sync.summary import summary_lines
 from tests.facilitation_pair import (
     STEPS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sync.contract import Link, RemoteItem, Snapshot
-from sync.merge import TargetView
 from sync.model import Item, Kind
+from sync.observe import TargetView
 from sync.safety import Limits, decide_holds, hold_line
 
 LIMITS = Limits(min_items=3, share=0.5)

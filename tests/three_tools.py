@@ -25,19 +25,21 @@ from typing import Any
 
 from adapters import adapter_for
 from adapters.asana.adapter import AsanaAdapter
-from adapters.asana.sim.models import Task
+from adapters.asana.sim.entities import Task
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.base import Adapter
 from adapters.markdown.card import render_card
-from adapters.trello.mapping import TEMPLATE_DESC, due_value
+from adapters.trello.mapping import TEMPLATE_DESC
 from adapters.trello.sim.entities import Card
 from adapters.trello.sim.server import TrelloSimulator
 from sync.config import PairConfig, load_config
-from sync.contract import DEFAULT_LISTS, RemoteItem, add_footer, new_item_id, split_footer
+from sync.contract import DEFAULT_LISTS, RemoteItem, new_item_id, split_footer
 from sync.engine import build_adapters, sync_pair
-from sync.model import FIELDS, Item, Kind, split_owner
+from sync.model import Item, Kind
 from sync.state import State
 from sync.summary import RunSummary
+from tests.same_board import check_same_board
+from tests.tool_hands import edit_card, edit_task, find_card, find_task, insert_card, md_span
 
 NOTES, TRELLO, ASANA = "notes", "trello", "asana"
 TOOLS = (NOTES, TRELLO, ASANA)
@@ -303,9 +305,9 @@ steps = [{steps}]
         if tool == NOTES:
             self._md_replace(item_id, lambda item: item.with_(**fields))
         elif tool == TRELLO:
-            self._trello_edit(item_id, fields)
+            edit_card(self.trello, self.board_id, item_id, fields)
         else:
-            self._asana_edit(item_id, fields)
+            edit_task(self.asana, self.world.project_gid, item_id, fields)
 
     def move(self, tool: str, item_id: str, kind: Kind) -> None:
         """Drag the item to the list / section / heading of another kind."""
@@ -361,67 +363,12 @@ steps = [{steps}]
             subtask = self._task(item_id).subtasks[index]
             self.asana.person.tick_subtask(subtask.gid, done)
 
-    # -- Trello ------------------------------------------------------------------------------
+    # -- the item's card, task or lines -----------------------------------------------------
     def _card(self, item_id: str) -> Card:
-        """The item's one card on the board (archived or not)."""
-        cards = [c for c in self.trello.cards(self.board_id) if split_footer(c.desc)[1] == item_id]
-        assert len(cards) == 1, f"Trello: {len(cards)} cards for {item_id}"
-        return cards[0]
+        return find_card(self.trello, self.board_id, item_id)
 
-    def _trello_edit(self, item_id: str, fields: dict[str, Any]) -> None:
-        card = self._card(item_id)
-        board = self.trello.board(self.board_id)
-        changes: dict[str, Any] = {}
-        for name, value in fields.items():
-            if name == "title":
-                changes["name"] = value
-            elif name == "notes":
-                changes["desc"] = add_footer(value, item_id)
-            elif name == "done":
-                changes["dueComplete"] = value
-            elif name == "due":
-                changes["due"] = due_value(value)
-        if "labels" in fields or "owner" in fields:
-            labels, owner = split_owner({board.labels[i].name for i in card.idLabels})
-            item = Item(Kind.GOAL, "", labels=fields.get("labels", labels))
-            changes["labels"] = sorted(item.with_(owner=fields.get("owner", owner)).tool_labels())
-        self.trello.person.edit_card(card.id, **changes)
-
-    # -- Asana -------------------------------------------------------------------------------
     def _task(self, item_id: str) -> Task:
-        """The item's one task in the project (in any section)."""
-        tasks = [
-            t
-            for t in self.asana.person.tasks(self.world.project_gid)
-            if split_footer(t.notes)[1] == item_id
-        ]
-        assert len(tasks) == 1, f"Asana: {len(tasks)} tasks for {item_id}"
-        return tasks[0]
-
-    def _asana_edit(self, item_id: str, fields: dict[str, Any]) -> None:
-        person = self.asana.person
-        task = self._task(item_id)
-        changes: dict[str, Any] = {}
-        for name, value in fields.items():
-            if name == "title":
-                changes["name"] = value
-            elif name == "notes":
-                changes["notes"] = add_footer(value, item_id)
-            elif name == "done":
-                changes["completed"] = value
-            elif name == "due":
-                changes["due_on"] = value.isoformat() if value else None
-        if changes:
-            person.edit(task.gid, **changes)
-        if "labels" in fields or "owner" in fields:
-            labels, owner = split_owner({t.name for t in task.tags})
-            item = Item(Kind.GOAL, "", labels=fields.get("labels", labels))
-            wanted = item.with_(owner=fields.get("owner", owner)).tool_labels()
-            current = {t.name for t in task.tags}
-            for name in sorted(wanted - current):
-                person.tag(task.gid, name)
-            for name in sorted(current - wanted):
-                person.untag(task.gid, name)
+        return find_task(self.asana, self.world.project_gid, item_id)
 
     # -- Markdown ----------------------------------------------------------------------------
     def _md_lines(self) -> list[str]:
@@ -435,12 +382,7 @@ steps = [{steps}]
     def _md_insert(self, heading: str, card: str, lines: list[str] | None = None) -> None:
         """Put a card right under `## heading` (added before the settings if missing)."""
         lines = self._md_lines() if lines is None else lines
-        at = next((i + 1 for i, line in enumerate(lines) if line == f"## {heading}\n"), None)
-        if at is None:
-            at = next((i for i, line in enumerate(lines) if line.startswith("%%")), len(lines))
-            lines[at:at] = [f"## {heading}\n", "\n"]
-            at += 1
-        lines[at:at] = [card]
+        insert_card(lines, heading, card)
         self._md_write(lines)
 
     def _md_replace(self, item_id: str, change: Any) -> None:
@@ -460,39 +402,3 @@ steps = [{steps}]
             start, end = md_span(lines, item_id)
             card = "".join(lines[start:end])
             self._md_insert(section, card, lines[:start] + lines[end:])
-
-
-def check_same_board(
-    board: dict[str, Item], shown: dict[str, dict[str | None, list[RemoteItem]]]
-) -> None:
-    """Each tool (`shown`: what it shows, see `ThreeTools.shown`) shows every live item of
-    the board once, with every field the tool can show equal; an archived item archived,
-    or deleted in that tool; and nothing else."""
-    for tool, found in shown.items():
-        assert None not in found, f"{tool}: items without a link-back id: {found[None]}"
-        assert found.keys() <= board.keys(), f"{tool}: unknown items {found.keys() - board}"
-        for item_id, item in board.items():
-            copies = found.get(item_id, [])
-            assert len(copies) <= 1, f"{tool}: {item_id} shown {len(copies)} times"
-            if not copies:
-                assert item.archived, f"{tool}: {item.title!r} missing"
-                continue
-            seen, wanted = (visible(i, copies[0].hidden) for i in (copies[0].item, item))
-            diff = {k: (v, wanted[k]) for k, v in seen.items() if v != wanted[k]}
-            assert not diff, f"{tool} shows {item.title!r} as (tool, board): {diff}"
-
-
-def md_span(lines: list[str], item_id: str) -> tuple[int, int]:
-    """The lines of the card with this marker: its title line and the indented ones."""
-    start = next(i for i, line in enumerate(lines) if line.startswith("- ") and item_id in line)
-    end = start + 1
-    while end < len(lines) and lines[end][:1] in ("\t", " "):
-        end += 1
-    return start, end
-
-
-def visible(item: Item, hidden: frozenset[str]) -> dict[str, object]:
-    """The fields a tool can show for an item (Asana cannot show an archived task's kind or
-    whether it was done; a Markdown line under `## Archive` cannot show its kind). The
-    rank is shown as the order, which tests/order_tools.py compares."""
-    return {name: getattr(item, name) for name in FIELDS if name not in hidden | {"rank"}}

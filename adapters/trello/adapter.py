@@ -38,19 +38,18 @@ from trello.exceptions import ResourceUnavailable
 from adapters import echoes
 from adapters.base import Adapter
 from adapters.pacing import Limit, Pacer
-from adapters.retry import UNCERTAIN, ChangeFailed, classify
+from adapters.retry import UNCERTAIN, ChangeFailed, GaveUp, Uncertain, classify
 from adapters.trello import mapping
+from adapters.trello.board import BoardParts, card_pos, fresh, shown_order
 from adapters.trello.config import TrelloTarget
 from adapters.trello.echoes import WriteLog, all_echoes
 from adapters.trello.mapping import BoardView
-from adapters.trello.session import GaveUp, HttpStatus, TrelloSession, Uncertain, call_with_retries
+from adapters.trello.session import HttpStatus, TrelloSession, call_with_retries
 from sync.contract import (
-    Anchor,
     Change,
     CheckLine,
     Create,
     Outcome,
-    Place,
     Snapshot,
     Update,
     add_footer,
@@ -58,7 +57,7 @@ from sync.contract import (
 )
 from sync.errors import TargetError, TargetRejected, TargetUnavailable
 from sync.limits import NOTES_MARK, TITLE_MARK, shorten
-from sync.model import Item, Kind, Step
+from sync.model import Item, Kind
 
 ACTIONS_PAGE = 1000
 """The most actions Trello returns per request."""
@@ -98,6 +97,7 @@ class TrelloAdapter(Adapter):
         self._made: dict[str, str] = {}
         """Item id -> card id of the cards created by the batch being applied."""
         self._written = WriteLog()
+        self.parts = BoardParts(self._call, self.name, config.lists, self._remember)
 
     def _count(self) -> None:
         self.requests += 1
@@ -156,13 +156,11 @@ class TrelloAdapter(Adapter):
             if remote is not None:
                 items[remote.remote_id] = remote
         shown = [items[c] for c in items if not items[c].item.archived]
-        lists = list(view.list_names)  # open lists, left to right
-        order = sorted(shown, key=lambda r: (r.item.kind, *_spot(view.cards[r.remote_id], lists)))
         return Snapshot(
             items=items,
             complete=True,
             cursor=view.cursor,
-            order=tuple(r.remote_id for r in order),
+            order=shown_order(view, shown),
             unplaced=frozenset(self.config.lists.keys() - view.list_ids.keys()),
         )
 
@@ -222,15 +220,15 @@ class TrelloAdapter(Adapter):
         wanted = mapping.card_fields(
             item,
             add_footer(item.notes, change.item_id),
-            self._list_id(view, item.kind),
-            self._label_ids(view, item),
+            self.parts.list_id(view, item.kind),
+            self.parts.label_ids(view, item),
             self.zone,
         )
         body = {k: v for k, v in wanted.items() if k != "closed" and v is not None}
         body["idLabels"] = ",".join(wanted["idLabels"])
-        body["pos"] = self._pos(view, change.place)
-        five_whys = item.kind is Kind.PROBLEM and _fresh(item.steps)
-        template = self._template(view, item.steps) if five_whys else None
+        body["pos"] = card_pos(view, change.place, self._made)
+        five_whys = item.kind is Kind.PROBLEM and fresh(item.steps)
+        template = self.parts.template(view, item.steps) if five_whys else None
         if template:
             body.update(idCardSource=template[0], keepFromSource="checklists")
         card = self._call("POST", "/cards", body=body)
@@ -242,7 +240,7 @@ class TrelloAdapter(Adapter):
                     "PUT", f"/cards/{card['id']}", body={"closed": True}
                 )
             if item.steps and not template:
-                self._add_steps(view, card["id"], item)
+                self.parts.add_steps(view, card["id"], item)
         except (ChangeFailed, Uncertain) as exc:
             raise ChangeFailed(
                 f"card {card['id']} created, but not finished ({exc or UNCERTAIN})"
@@ -265,17 +263,17 @@ class TrelloAdapter(Adapter):
         wanted = mapping.card_fields(
             item,
             add_footer(item.notes, change.item_id),
-            self._list_id(view, item.kind),
-            self._label_ids(view, item) + keep,
+            self.parts.list_id(view, item.kind),
+            self.parts.label_ids(view, item) + keep,
             self.zone,
         )
         diff = mapping.card_diff(card, wanted, self.zone)
         if change.place is not None:
-            diff["pos"] = self._pos(view, change.place)
+            diff["pos"] = card_pos(view, change.place, self._made)
         if diff:
             view.cards[card["id"]] = self._call("PUT", f"/cards/{card['id']}", body=diff)
             self._written.labels(card["id"], card["idLabels"], wanted["idLabels"])
-        self._sync_steps(view, card["id"], item)
+        self.parts.sync_steps(view, card["id"], item)
         return Outcome(change, remote_id=card["id"], version=mapping.version(item, change.item_id))
 
     def _write_fields(self, change: Update) -> Outcome:
@@ -287,138 +285,11 @@ class TrelloAdapter(Adapter):
         wanted = mapping.card_fields(after, add_footer(after.notes, change.item_id), "", [])
         diff = mapping.card_diff(shown, wanted)  # the due is unchanged: see _fields_only
         if change.place is not None:
-            diff["pos"] = self._pos(None, change.place)
+            diff["pos"] = card_pos(None, change.place, self._made)
         if diff:
             self._call("PUT", f"/cards/{change.remote_id}", body=diff)
         version = mapping.version(after, change.item_id)
         return Outcome(change, remote_id=change.remote_id, version=version)
-
-    def _pos(self, view: BoardView | None, place: Place | None) -> str | float:
-        """Trello's `pos` for a place: "top" or "bottom" at a list's ends, else halfway
-        between the neighbours' (the bottom if one is not on the board read)."""
-        if place is None or place.before is None:
-            return "bottom"
-        if place.after is None:
-            return "top"
-        around = [self._card_pos(view, anchor) for anchor in (place.after, place.before)]
-        if view is None or None in around:
-            return "bottom"
-        low, high = around
-        return (float(low) + float(high)) / 2  # type: ignore[arg-type]
-
-    def _card_pos(self, view: BoardView | None, anchor: Anchor) -> float | None:
-        card_id = anchor.remote_id or self._made.get(anchor.item_id)
-        card = view.cards.get(card_id) if view is not None and card_id else None
-        return float(card["pos"]) if card is not None and "pos" in card else None
-
-    # -- lists, labels, template --------------------------------------------------------------
-    def _list_id(self, view: BoardView, kind: Kind) -> str:
-        if kind not in view.list_ids:
-            created = self._make(
-                "/lists",
-                {"name": self.config.lists[kind], "idBoard": view.board_id, "pos": "bottom"},
-            )
-            view.list_ids[kind] = created["id"]
-            view.kinds[created["id"]] = kind
-            view.list_names[created["id"]] = self.config.lists[kind]
-            self._remember(view)
-        return view.list_ids[kind]
-
-    def _label_ids(self, view: BoardView, item: Item) -> list[str]:
-        for name in sorted(item.tool_labels() - view.label_ids.keys()):
-            created = self._make(
-                "/labels",
-                {"name": name, "idBoard": view.board_id, "color": mapping.label_color(name)},
-            )
-            view.label_ids[name] = created["id"]
-            view.label_names[created["id"]] = name
-        return sorted(view.label_ids[name] for name in item.tool_labels())
-
-    def _make(self, path: str, body: dict[str, Any]) -> Any:
-        """Create a list or label every card may need. If the answer is lost, stop writing
-        to this board for the run: making it again would leave two lists of one name, and
-        cards in the second would drop out of scope (and be archived everywhere)."""
-        try:
-            return self._call("POST", path, body=body)
-        except Uncertain:
-            raise TargetUnavailable(
-                self.name, f"connection lost creating {path[1:-1]} {body['name']!r}"
-            ) from None
-
-    def _template(self, view: BoardView, steps: tuple[Step, ...]) -> tuple[str, str]:
-        """(card id, checklist id) of the template card for these step texts, made now if
-        the board has none."""
-        texts = tuple(step.text for step in steps)
-        if texts not in view.templates:
-            body = {
-                "name": "pairsync: Five Whys template",
-                "desc": mapping.TEMPLATE_DESC,
-                "idList": self._list_id(view, Kind.PROBLEM),
-                "pos": "bottom",
-            }
-            card = self._call("POST", "/cards", body=body)
-            template = Item(Kind.PROBLEM, "", steps=steps)
-            checklist = self._add_steps(view, card["id"], template, copy=False)
-            self._call("PUT", f"/cards/{card['id']}", body={"closed": True})
-            view.templates[texts] = (card["id"], checklist)
-        return view.templates[texts]
-
-    def _add_steps(self, view: BoardView, card_id: str, item: Item, copy: bool = True) -> str:
-        """Give the card the checklist of its steps: for a problem, its Five Whys, a copy
-        of the template when no step is ticked yet (one request); else item by item."""
-        steps = item.steps
-        body = {"idCard": card_id, "name": mapping.checklist_name(item.kind)}
-        if copy and item.kind is Kind.PROBLEM and _fresh(steps):
-            body["idChecklistSource"] = self._template(view, steps)[1]
-        checklist = self._call("POST", "/checklists", body=body)
-        view.five_whys[card_id] = checklist
-        if "idChecklistSource" in body:
-            return str(checklist["id"])
-        for step in steps:
-            checklist["checkItems"].append(
-                self._call(
-                    "POST",
-                    f"/checklists/{checklist['id']}/checkItems",
-                    body={"name": step.text, "checked": step.done, "pos": "bottom"},
-                )
-            )
-        return str(checklist["id"])
-
-    def _sync_steps(self, view: BoardView, card_id: str, item: Item) -> None:
-        """Make the card's checklist show the item's steps, one request per differing item."""
-        steps = item.steps
-        checklist = view.five_whys.get(card_id)
-        if checklist is None:
-            if steps:
-                self._add_steps(view, card_id, item)
-            return
-        if not steps:
-            self._call("DELETE", f"/checklists/{checklist['id']}")
-            del view.five_whys[card_id]
-            return
-        items = checklist["checkItems"]
-        for index, step in enumerate(steps):
-            if index >= len(items):
-                items.append(
-                    self._call(
-                        "POST",
-                        f"/checklists/{checklist['id']}/checkItems",
-                        body={"name": step.text, "checked": step.done, "pos": "bottom"},
-                    )
-                )
-                continue
-            diff: dict[str, Any] = {}
-            if items[index]["name"] != step.text:
-                diff["name"] = step.text
-            if (items[index]["state"] == "complete") != step.done:
-                diff["state"] = "complete" if step.done else "incomplete"
-            if diff:
-                items[index] = self._call(
-                    "PUT", f"/cards/{card_id}/checkItem/{items[index]['id']}", body=diff
-                )
-        for extra in items[len(steps) :]:
-            self._call("DELETE", f"/checklists/{checklist['id']}/checkItems/{extra['id']}")
-        del items[len(steps) :]
 
     # -- the agenda ---------------------------------------------------------------------------
     def publish(self, list_name: str, key: str, title: str, text: str) -> str:
@@ -435,7 +306,7 @@ class TrelloAdapter(Adapter):
             list_id = view.open_lists.get(list_name)
             if list_id is None:
                 body = {"name": list_name, "idBoard": view.board_id, "pos": "top"}
-                list_id = self._make("/lists", body)["id"]
+                list_id = self.parts.make("/lists", body)["id"]
             body = {"name": title, "desc": desc, "idList": list_id, "pos": "top"}
             return str(self._call("POST", "/cards", body=body)["id"])
         except ChangeFailed as exc:
@@ -516,10 +387,6 @@ def _fitted(item: Item, item_id: str) -> Item:
     )
 
 
-def _fresh(steps: tuple[Step, ...]) -> bool:
-    return bool(steps) and not any(step.done for step in steps)
-
-
 def _fit(text: str, limit: int) -> str:
     """Text cut to a length Trello stores, saying so."""
     if len(text) <= limit:
@@ -531,9 +398,3 @@ def _fit(text: str, limit: int) -> str:
 def _shape(path: str) -> str:
     """A path with ids elided, for messages: /cards/{id}."""
     return "/".join("{id}" if len(part) == 24 else part for part in path.split("/"))
-
-
-def _spot(card: dict[str, Any], lists: list[str]) -> tuple[int, float]:
-    """Where a card sits: its list, left to right, then its position in the list."""
-    rank = lists.index(card["idList"]) if card["idList"] in lists else len(lists)
-    return rank, float(card.get("pos", 0))

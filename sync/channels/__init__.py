@@ -6,9 +6,10 @@ imports slack_sdk, and the core knows channels only through `sync.channels.base`
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from sync.lazy import load_object
 
 if TYPE_CHECKING:
     from sync.channels.base import Channel
@@ -35,20 +36,15 @@ CHANNEL_TYPES: dict[str, ChannelType] = {
 }
 
 
-def _load(path: str) -> Any:
-    module_name, name = path.split(":")
-    return getattr(importlib.import_module(module_name), name)
-
-
 def load_channel_class(type_name: str) -> type[Channel]:
-    cls: type[Channel] = _load(CHANNEL_TYPES[type_name].channel)
+    cls: type[Channel] = load_object(CHANNEL_TYPES[type_name].channel)
     return cls
 
 
 def channel_config_models() -> list[type[Any]]:
-    return [_load(t.config) for t in CHANNEL_TYPES.values()]
+    return [load_object(t.config) for t in CHANNEL_TYPES.values()]
 
 
 def channel_simulator_class(type_name: str) -> Any:
     """The simulator of a channel type (`pairsync simulate slack`, the demo, tests)."""
-    return _load(CHANNEL_TYPES[type_name].simulator)
+    return load_object(CHANNEL_TYPES[type_name].simulator)

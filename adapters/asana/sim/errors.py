@@ -18,3 +18,16 @@ def unknown_object(field: str, gid: str) -> AsanaError:
 
 def invalid(message: str) -> AsanaError:
     return AsanaError(400, message)
+
+
+class SyncTokenInvalid(AsanaError):
+    """Asana's 412: the body carries a fresh token next to the error."""
+
+    def __init__(self, fresh_token: str) -> None:
+        super().__init__(
+            412,
+            "Sync token invalid or too old. If you are attempting to keep resources in sync, "
+            "you must fetch the full dataset for this query now and use the new sync token "
+            "for the next sync.",
+        )
+        self.sync = fresh_token

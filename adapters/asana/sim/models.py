@@ -1,6 +1,7 @@
 """The Asana simulator's in-memory backend (moto's models.py): workspaces, users, projects,
-sections, tasks, subtasks, tags and the event stream. No HTTP here: `responses.py` parses
-requests into these calls, and `person.py` calls them directly to act as a person in the UI.
+sections, tasks, subtasks, tags (records in `entities.py`) and the event stream. No HTTP
+here: `responses.py` parses requests into these calls, and `person.py` calls them directly
+to act as a person in the UI.
 
 Every write bumps the task's `modified_at` and appends events to the stream of each project
 the task (or its parent, for a subtask) belongs to, the way Asana's `/events` reports them.
@@ -20,136 +21,15 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypeVar
 
-from adapters.asana.sim.errors import AsanaError, invalid, unknown_object
+from adapters.asana.sim.entities import Event, Json, Project, Section, Tag, Task, User, Workspace
+from adapters.asana.sim.errors import SyncTokenInvalid, invalid, unknown_object
 from adapters.simkit import iso
 
 SYNC_TOKEN_LIFETIME = 24 * 3600.0
 """Asana keeps events for a limited time; an older sync token answers 412."""
-
-Json = dict[str, Any]
-
-
-@dataclass
-class User:
-    gid: str
-    name: str
-
-    def compact(self) -> Json:
-        return {"gid": self.gid, "resource_type": "user", "name": self.name}
-
-
-@dataclass
-class Workspace:
-    gid: str
-    name: str
-
-    def compact(self) -> Json:
-        return {"gid": self.gid, "resource_type": "workspace", "name": self.name}
-
-
-@dataclass
-class Project:
-    gid: str
-    name: str
-    workspace: Workspace
-    created_at: float
-    modified_at: float
-    sections: list[str] = field(default_factory=list)
-    tasks: list[str] = field(default_factory=list)
-    """Top-level task gids in the order they joined the project."""
-
-    def compact(self) -> Json:
-        return {"gid": self.gid, "resource_type": "project", "name": self.name}
-
-    def full(self) -> Json:
-        return self.compact() | {
-            "archived": False,
-            "created_at": iso(self.created_at),
-            "modified_at": iso(self.modified_at),
-            "workspace": self.workspace.compact(),
-            "notes": "",
-        }
-
-
-@dataclass
-class Section:
-    gid: str
-    name: str
-    project: Project
-    created_at: float
-
-    def compact(self) -> Json:
-        return {"gid": self.gid, "resource_type": "section", "name": self.name}
-
-    def full(self) -> Json:
-        return self.compact() | {
-            "created_at": iso(self.created_at),
-            "project": self.project.compact(),
-            "projects": [self.project.compact()],
-        }
-
-
-@dataclass
-class Tag:
-    gid: str
-    name: str
-    workspace: Workspace
-    created_at: float
-
-    def compact(self) -> Json:
-        return {"gid": self.gid, "resource_type": "tag", "name": self.name}
-
-    def full(self) -> Json:
-        return self.compact() | {
-            "color": None,
-            "notes": "",
-            "created_at": iso(self.created_at),
-            "followers": [],
-            "workspace": self.workspace.compact(),
-            "permalink_url": f"https://app.asana.com/0/{self.gid}/list",
-        }
-
-
-@dataclass
-class Task:
-    gid: str
-    name: str
-    workspace: Workspace
-    created_by: User
-    created_at: float
-    modified_at: float
-    notes: str = ""
-    completed: bool = False
-    completed_at: float | None = None
-    due_on: str | None = None
-    due_at: str | None = None
-    """A due time (UTC); `due_on` is then its day (in UTC: the simulator has no user zone)."""
-    parent: Task | None = None
-    memberships: dict[str, str | None] = field(default_factory=dict)
-    """project gid -> section gid, in the order the task joined them."""
-    tags: list[Tag] = field(default_factory=list)
-    subtasks: list[Task] = field(default_factory=list)
-
-    def compact(self) -> Json:
-        return {
-            "gid": self.gid,
-            "resource_type": "task",
-            "name": self.name,
-            "resource_subtype": "default_task",
-        }
-
-
-@dataclass
-class Event:
-    seq: int
-    scopes: frozenset[str]
-    """Gids of the resources whose stream shows this event (projects and tasks)."""
-    body: Json
-    at: float
 
 
 class AsanaBackend:
@@ -192,29 +72,19 @@ class AsanaBackend:
 
     # -- lookups ----------------------------------------------------------------------------
     def get_project(self, gid: str) -> Project:
-        if gid not in self.projects:
-            raise unknown_object("project", gid)
-        return self.projects[gid]
+        return _known(self.projects, "project", gid)
 
     def get_section(self, gid: str) -> Section:
-        if gid not in self.sections:
-            raise unknown_object("section", gid)
-        return self.sections[gid]
+        return _known(self.sections, "section", gid)
 
     def get_task(self, gid: str, field_name: str = "task") -> Task:
-        if gid not in self.tasks:
-            raise unknown_object(field_name, gid)
-        return self.tasks[gid]
+        return _known(self.tasks, field_name, gid)
 
     def get_tag(self, gid: str) -> Tag:
-        if gid not in self.tags:
-            raise unknown_object("tag", gid)
-        return self.tags[gid]
+        return _known(self.tags, "tag", gid)
 
     def get_workspace(self, gid: str) -> Workspace:
-        if gid not in self.workspaces:
-            raise unknown_object("workspace", gid)
-        return self.workspaces[gid]
+        return _known(self.workspaces, "workspace", gid)
 
     # -- sections and tags ----------------------------------------------------------------
     def create_section_for_project(self, project: Project, name: str) -> Section:
@@ -450,22 +320,19 @@ class AsanaBackend:
         self._sync_tokens.clear()
 
 
+Record = TypeVar("Record")
+
+
+def _known(records: dict[str, Record], field_name: str, gid: str) -> Record:
+    """The record of `gid`, or Asana's 404 naming the field that gave it."""
+    if gid not in records:
+        raise unknown_object(field_name, gid)
+    return records[gid]
+
+
 def _day_of(stamp: str) -> str:
     try:
         moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
         raise invalid(f"due_at: {stamp!r} is not a date-time") from None
     return moment.astimezone(UTC).date().isoformat()
-
-
-class SyncTokenInvalid(AsanaError):
-    """Asana's 412: the body carries a fresh token next to the error."""
-
-    def __init__(self, fresh_token: str) -> None:
-        super().__init__(
-            412,
-            "Sync token invalid or too old. If you are attempting to keep resources in sync, "
-            "you must fetch the full dataset for this query now and use the new sync token "
-            "for the next sync.",
-        )
-        self.sync = fresh_token

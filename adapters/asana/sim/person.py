@@ -7,7 +7,8 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from adapters.asana.sim.models import AsanaBackend, Project, Section, Task, User
+from adapters.asana.sim.entities import Project, Section, Task, User
+from adapters.asana.sim.models import AsanaBackend
 
 
 class Person:

@@ -8,7 +8,7 @@ real seconds, possibly fractional. `memberships` on task creation is accepted al
 the spec marks it read-only: its own description (and the real API) allow it at creation.
 Null object fields (`"parent": null`, `"assignee": null`) are sent as Asana sends them;
 the official spec marks them nullable inside an `allOf`, which validators read as not
-nullable, so the loaded spec is corrected (`allow_null_objects`).
+nullable, so the loaded spec is corrected (`spec.allow_null_objects`).
 """
 
 from __future__ import annotations
@@ -18,53 +18,23 @@ import functools
 import json
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from openapi_core import OpenAPI
-from werkzeug.routing import Map, Rule
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from adapters.asana.sim.errors import HELP, AsanaError, invalid
-from adapters.asana.sim.models import AsanaBackend, Json, SyncTokenInvalid, Task
+from adapters.asana.sim.entities import Json, Section, Tag, Task
+from adapters.asana.sim.errors import HELP, AsanaError, SyncTokenInvalid, invalid
+from adapters.asana.sim.models import AsanaBackend
+from adapters.asana.sim.spec import SPEC_PATH, load_spec, memberships_ok
+from adapters.asana.sim.urls import API, URL_MAP
 from adapters.asana.sim.webhooks import AsanaWebhooks, WebhookEndpoints
-from adapters.simkit import SimApp, iso, json_response, load_openapi
+from adapters.simkit import SimApp, iso, json_response
 
-API = "/api/1.0"
-SPEC_PATH = str(Path(__file__).with_name("asana-openapi.json"))
 FREE_PLAN_LIMIT = 150
 """Requests per minute per token on Asana's free plans (1,500 on paid plans)."""
-
-
-def _rule(path: str, endpoint: str, *methods: str) -> Rule:
-    return Rule(API + path, endpoint=endpoint, methods=list(methods))
-
-
-URL_MAP = Map(
-    [
-        _rule("/users/<user_gid>", "get_user", "GET"),
-        _rule("/projects", "get_projects", "GET"),
-        _rule("/projects/<project_gid>", "get_project", "GET"),
-        _rule("/projects/<project_gid>/sections", "sections_for_project", "GET", "POST"),
-        _rule("/projects/<project_gid>/tasks", "get_tasks_for_project", "GET"),
-        _rule("/sections/<section_gid>", "get_section", "GET"),
-        _rule("/sections/<section_gid>/tasks", "get_tasks_for_section", "GET"),
-        _rule("/sections/<section_gid>/addTask", "add_task_for_section", "POST"),
-        _rule("/tasks", "tasks", "GET", "POST"),
-        _rule("/tasks/<task_gid>", "task", "GET", "PUT", "DELETE"),
-        _rule("/tasks/<task_gid>/subtasks", "subtasks", "GET", "POST"),
-        _rule("/tasks/<task_gid>/addProject", "add_project_for_task", "POST"),
-        _rule("/tasks/<task_gid>/removeProject", "remove_project_for_task", "POST"),
-        _rule("/tasks/<task_gid>/addTag", "add_tag_for_task", "POST"),
-        _rule("/tasks/<task_gid>/removeTag", "remove_tag_for_task", "POST"),
-        _rule("/workspaces/<workspace_gid>/tags", "tags_for_workspace", "GET", "POST"),
-        _rule("/events", "get_events", "GET"),
-        _rule("/webhooks", "webhooks", "GET", "POST"),
-        _rule("/webhooks/<webhook_gid>", "webhook", "DELETE"),
-    ]
-)
 
 
 def task_json(task: Task, backend: AsanaBackend) -> Json:
@@ -96,34 +66,6 @@ def task_json(task: Task, backend: AsanaBackend) -> Json:
         "permalink_url": f"https://app.asana.com/0/0/{task.gid}",
     }
     return record
-
-
-def allow_null_objects(spec: Json) -> None:
-    """The spec's errata: `{"allOf": [{"$ref": X}, {"nullable": true}]}` means "an X or
-    null", but validators read it as "an X, and nullable" and refuse null; say it as
-    `anyOf` an X or null. An event's `user` and `parent` are null for system events and
-    for changes of a field, as the event schema's own description says, but are not
-    marked nullable: mark them."""
-    event = spec["components"]["schemas"]["EventResponse"]["properties"]
-    for name in ("user", "parent"):
-        event[name]["allOf"].append({"nullable": True})
-    _null_or_object(spec)
-
-
-def _null_or_object(spec: Any) -> None:
-    if isinstance(spec, dict):
-        members = spec.get("allOf")
-        if isinstance(members, list) and any(
-            isinstance(m, dict) and m.get("nullable") for m in members
-        ):
-            del spec["allOf"]
-            plain = [{k: v for k, v in m.items() if k != "nullable"} for m in members]
-            spec["anyOf"] = [{"allOf": plain}, {"type": "object", "nullable": True, "enum": [None]}]
-        for value in spec.values():
-            _null_or_object(value)
-    elif isinstance(spec, list):
-        for value in spec:
-            _null_or_object(value)
 
 
 def select(record: Json, opt_fields: list[str]) -> Json:
@@ -174,7 +116,7 @@ class AsanaApp(WebhookEndpoints, SimApp):
     spec_path = SPEC_PATH
 
     def load_spec(self) -> OpenAPI:
-        return load_openapi(SPEC_PATH, allow_null_objects)
+        return load_spec()
 
     spec_server = "https://app.asana.com/api/1.0"
 
@@ -207,7 +149,7 @@ class AsanaApp(WebhookEndpoints, SimApp):
             body = request.get_json(silent=True)
             data = body.get("data") if isinstance(body, dict) else None
             if isinstance(data, dict) and "memberships" in data:
-                if not _memberships_ok(data["memberships"]):
+                if not memberships_ok(data["memberships"]):
                     self.violations.append(f"request POST {request.path}: bad memberships")
                     return False
                 stripped = {"data": {k: v for k, v in data.items() if k != "memberships"}}
@@ -268,6 +210,17 @@ class AsanaApp(WebhookEndpoints, SimApp):
             }
         return json_response(body)
 
+    def _list_or_create(
+        self,
+        request: Request,
+        listed: Callable[[], list[Section] | list[Tag]],
+        create: Callable[[str], Section | Tag],
+    ) -> Response:
+        """GET: every record, a page at a time; POST: a new one of the body's `name` (201)."""
+        if request.method == "POST":
+            return self._one(request, create(self._body(request).get("name", "")).full(), 201)
+        return self._page(request, [record.full() for record in listed()])
+
     # -- endpoints ------------------------------------------------------------------------
     @endpoint
     def get_user(self, request: Request, user_gid: str) -> Response:
@@ -293,12 +246,11 @@ class AsanaApp(WebhookEndpoints, SimApp):
     @endpoint
     def sections_for_project(self, request: Request, project_gid: str) -> Response:
         project = self.backend.get_project(project_gid)
-        if request.method == "POST":
-            section = self.backend.create_section_for_project(
-                project, self._body(request).get("name", "")
-            )
-            return self._one(request, section.full(), 201)
-        return self._page(request, [s.full() for s in self.backend.sections_for_project(project)])
+        return self._list_or_create(
+            request,
+            lambda: self.backend.sections_for_project(project),
+            lambda name: self.backend.create_section_for_project(project, name),
+        )
 
     @endpoint
     def get_section(self, request: Request, section_gid: str) -> Response:
@@ -400,12 +352,11 @@ class AsanaApp(WebhookEndpoints, SimApp):
     @endpoint
     def tags_for_workspace(self, request: Request, workspace_gid: str) -> Response:
         workspace = self.backend.get_workspace(workspace_gid)
-        if request.method == "POST":
-            tag = self.backend.create_tag_for_workspace(
-                workspace, self._body(request).get("name", "")
-            )
-            return self._one(request, tag.full(), 201)
-        return self._page(request, [t.full() for t in self.backend.tags_for_workspace(workspace)])
+        return self._list_or_create(
+            request,
+            lambda: self.backend.tags_for_workspace(workspace),
+            lambda name: self.backend.create_tag_for_workspace(workspace, name),
+        )
 
     @endpoint
     def get_events(self, request: Request) -> Response:
@@ -415,17 +366,6 @@ class AsanaApp(WebhookEndpoints, SimApp):
         fields = self._fields(request)
         shown = [select(e, fields) for e in data] if fields else data
         return json_response({"data": shown, "sync": sync, "has_more": has_more})
-
-
-def _memberships_ok(memberships: Any) -> bool:
-    """The create-time form Asana documents: [{"project": gid, "section": gid}, ...]."""
-    return isinstance(memberships, list) and all(
-        isinstance(m, dict)
-        and set(m) <= {"project", "section"}
-        and isinstance(m.get("project"), str)
-        and isinstance(m.get("section", ""), str)
-        for m in memberships
-    )
 
 
 def _timestamp(value: str) -> float:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adapters.asana.sim.models import AsanaBackend, User
+from adapters.asana.sim.entities import User
+from adapters.asana.sim.models import AsanaBackend
 from adapters.asana.sim.person import Person
-from adapters.asana.sim.responses import API, FREE_PLAN_LIMIT, AsanaApp
+from adapters.asana.sim.responses import FREE_PLAN_LIMIT, AsanaApp
+from adapters.asana.sim.urls import API
 from adapters.simkit import Simulator
 
 

@@ -22,8 +22,9 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from adapters.asana.sim.entities import Json
 from adapters.asana.sim.errors import AsanaError, invalid, unknown_object
-from adapters.asana.sim.models import AsanaBackend, Json
+from adapters.asana.sim.models import AsanaBackend
 from adapters.simhooks import Deliverer, Outgoing
 from adapters.simkit import iso, json_response
 

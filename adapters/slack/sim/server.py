@@ -21,7 +21,8 @@ from openapi_core import OpenAPI
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from adapters.simkit import RateLimiter, SimApp, SimClock, Simulator, json_response
+from adapters.simclock import RateLimiter, SimClock
+from adapters.simkit import SimApp, Simulator, json_response
 from adapters.slack.sim import spec
 from adapters.slack.sim.models import Bot, Message, SlackBackend, SlackError, User
 

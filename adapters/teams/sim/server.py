@@ -21,7 +21,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from adapters.simkit import Served, SimServer
+from adapters.simserver import Served, SimServer
 
 MAX_BYTES = 28 * 1024
 ELEMENTS = {"TextBlock", "ColumnSet", "Container", "FactSet", "Image", "ActionSet", "RichTextBlock"}

@@ -14,7 +14,6 @@ A card name or description longer than 16,384 characters is refused (400), as Tr
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +33,7 @@ from adapters.trello.sim.entities import (
     parse_date,
     short_link,
 )
+from adapters.trello.sim.values import TEXT_LIMIT, id_list, is_after, position
 
 
 class TrelloBackend:
@@ -91,7 +91,7 @@ class TrelloBackend:
     # -- lists and labels -------------------------------------------------------------------
     def create_list(self, member: Member, board_id: str, name: str, pos: Any = None) -> TList:
         board = self.board(member, board_id)
-        tlist = TList(new_id(self.now()), board.id, name, _pos(pos, board.lists.values()))
+        tlist = TList(new_id(self.now()), board.id, name, position(pos, board.lists.values()))
         board.lists[tlist.id] = tlist
         self._record(board, member, "createList", {"list": {"id": tlist.id, "name": name}})
         return tlist
@@ -123,7 +123,7 @@ class TrelloBackend:
             fields.get("name") or "",
             idShort=len(board.cards) + 1,
             shortLink=short_link(),
-            pos=_pos(fields.get("pos", "bottom"), cards),
+            pos=position(fields.get("pos", "bottom"), cards),
             dateLastActivity=iso(now),
         )
         source = fields.get("idCardSource")
@@ -160,7 +160,7 @@ class TrelloBackend:
             board.id,
             card.id,
             name or source.name,
-            _pos("bottom", [board.checklists[c] for c in card.idChecklists]),
+            position("bottom", [board.checklists[c] for c in card.idChecklists]),
         )
         for item in sorted(source.items, key=lambda i: i.pos):
             checklist.items.append(
@@ -180,14 +180,16 @@ class TrelloBackend:
             if key == "due":
                 value = parse_date(value)
             elif key == "idLabels":
-                value = _id_list(value)
+                value = id_list(value)
                 if any(label_id not in board.labels for label_id in value):
                     raise TrelloError(400, "invalid value for idLabels")
             elif key == "idList":
                 if value not in board.lists:
                     raise TrelloError(400, "invalid value for idList")
             elif key == "pos":
-                value = _pos(value, [c for c in board.cards.values() if c.idList == card.idList])
+                value = position(
+                    value, [c for c in board.cards.values() if c.idList == card.idList]
+                )
             elif key in ("name", "desc"):
                 value = "" if value is None else str(value)
                 if len(value) > TEXT_LIMIT:  # Trello: "1 to 16384 characters long"
@@ -253,7 +255,11 @@ class TrelloBackend:
         else:
             siblings = [board.checklists[c] for c in card.idChecklists]
             checklist = Checklist(
-                new_id(self.now()), board.id, card.id, name or "Checklist", _pos("bottom", siblings)
+                new_id(self.now()),
+                board.id,
+                card.id,
+                name or "Checklist",
+                position("bottom", siblings),
             )
             board.checklists[checklist.id] = checklist
             card.idChecklists.append(checklist.id)
@@ -288,7 +294,7 @@ class TrelloBackend:
             checklist.id,
             name,
             "complete" if checked else "incomplete",
-            _pos(pos, checklist.items),
+            position(pos, checklist.items),
         )
         checklist.items.append(item)
         card = board.cards[checklist.idCard]
@@ -364,9 +370,9 @@ class TrelloBackend:
         """Newest first, as Trello lists them; `since`/`before` take an action id or a date."""
         chosen = [a for a in reversed(board.actions) if types is None or a.type in types]
         if since:
-            chosen = [a for a in chosen if _after(a, since, board)]
+            chosen = [a for a in chosen if is_after(a, since, board)]
         if before:
-            chosen = [a for a in chosen if not _after(a, before, board) and a.id != before]
+            chosen = [a for a in chosen if not is_after(a, before, board) and a.id != before]
         return chosen[:limit]
 
     def _record(self, board: Board, member: Member, kind: str, data: dict[str, Any]) -> None:
@@ -391,45 +397,3 @@ class TrelloBackend:
 
 def _ref(obj: Any) -> dict[str, Any]:
     return {"id": obj.id, "name": obj.name}
-
-
-def _after(action: Action, mark: str, board: Board) -> bool:
-    """Whether `action` came after `mark`: an action id, or a date. An id of no action on
-    the board compares by the creation time in its first 8 hex digits, as Trello's do."""
-    by_id = next((a for a in board.actions if a.id == mark), None)
-    if by_id is not None:
-        return action.seq > by_id.seq
-    if re.fullmatch(r"[0-9a-fA-F]{24}", mark):
-        return action.date > iso(int(mark[:8], 16))
-    try:
-        return action.date > (parse_date(mark) or "")
-    except ValueError:
-        raise TrelloError(400, "invalid value for since/before") from None
-
-
-def _id_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [str(v) for v in value if v]
-    return [v for v in str(value).split(",") if v]
-
-
-TEXT_LIMIT = 16384
-"""The longest card name and description Trello stores."""
-
-
-def _pos(pos: Any, siblings: Any) -> float:
-    """Trello's `pos`: "top", "bottom" or a positive number."""
-    existing = [s.pos for s in siblings]
-    if pos in (None, "bottom", ""):
-        return (max(existing) if existing else 0.0) + 16384.0
-    if pos == "top":
-        return (min(existing) if existing else 16384.0) / 2
-    try:
-        value = float(pos)
-    except (TypeError, ValueError):
-        value = -1.0
-    if not value > 0:
-        raise TrelloError(400, "invalid value for pos")
-    return value

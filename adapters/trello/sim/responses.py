@@ -21,7 +21,8 @@ from typing import Any
 from openapi_core import OpenAPI
 from werkzeug.wrappers import Request, Response
 
-from adapters.simkit import RateLimiter, SimApp, json_response
+from adapters.simclock import RateLimiter
+from adapters.simkit import SimApp, json_response
 from adapters.trello.sim import spec
 from adapters.trello.sim.entities import Board, Card, Member, TrelloError, card_json
 from adapters.trello.sim.models import (
