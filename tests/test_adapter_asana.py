@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
-from adapters.asana.adapter import UNCERTAIN, AsanaAdapter
+from adapters.asana.adapter import AsanaAdapter
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.base import Adapter
+from adapters.retry import UNCERTAIN
 from sync.contract import Create, Update, add_footer, new_item_id, split_footer
 from sync.errors import TargetRejected, TargetUnavailable
 from sync.model import Item, Kind, Owner, Step

@@ -50,6 +50,7 @@ from sync.contract import DEFAULT_LISTS, RemoteItem
 from sync.model import FIELDS, Item, Kind, Owner
 from tests.conftest import PROFILE
 from tests.order_tools import assert_same_order, put_after, shown_lists
+from tests.same_board import check_same_board
 from tests.three_tools import (
     ARCHIVE,
     ASANA,
@@ -57,7 +58,6 @@ from tests.three_tools import (
     TOOLS,
     TRELLO,
     ThreeTools,
-    check_same_board,
     new_asana_project,
 )
 
