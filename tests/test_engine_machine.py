@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
@@ -46,9 +45,10 @@ from hypothesis.stateful import (
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.simkit import Faults
 from adapters.trello.sim.server import TrelloSimulator
-from sync.contract import DEFAULT_LISTS, RemoteItem
+from sync.contract import DEFAULT_LISTS
 from sync.model import FIELDS, Item, Kind, Owner
 from tests.conftest import PROFILE
+from tests.ledger import Ledger, Shown, edits_seen
 from tests.order_tools import assert_same_order, put_after, shown_lists
 from tests.same_board import check_same_board
 from tests.three_tools import (
@@ -61,7 +61,6 @@ from tests.three_tools import (
     new_asana_project,
 )
 
-Shown = dict[str | None, list[RemoteItem]]
 Fault = tuple[str, int] | None
 
 VALUES: dict[str, st.SearchStrategy[Any]] = {
@@ -84,32 +83,6 @@ FAULTS = st.sampled_from(
         ("drop_after_write_next", 3),
     ]
 )
-
-
-@dataclass
-class Ledger:
-    """What people changed since the last clean sync: per (item id, field) and tool, the
-    value the tool showed first and the one it shows now."""
-
-    changes: dict[tuple[str, str], dict[str, tuple[Any, Any]]] = field(default_factory=dict)
-
-    def record(self, tool: str, item_id: str, name: str, old: object, new: object) -> None:
-        by_tool = self.changes.setdefault((item_id, name), {})
-        by_tool[tool] = (by_tool.get(tool, (old, None))[0], new)
-
-    def check(self, board: dict[str, Item]) -> None:
-        for (item_id, name), by_tool in self.changes.items():
-            value = getattr(board[item_id], name)
-            wanted = {new for _, new in by_tool.values()}
-            where = (board[item_id].title, name, by_tool, value)
-            if len(by_tool) == 1:
-                assert value in wanted, where
-            elif name == "labels":
-                added = set().union(*(new - old for old, new in by_tool.values()))
-                removed = set().union(*(old - new for old, new in by_tool.values()))
-                assert added - removed <= value and not (removed - added) & value, where
-            elif name != "steps":  # several tools' steps merge step by step
-                assert value in wanted, where
 
 
 class ThreeToolMachine(RuleBasedStateMachine):
@@ -337,27 +310,12 @@ class ThreeToolMachine(RuleBasedStateMachine):
         """Put each tool's changes since its last read into the ledger."""
         for tool in sorted(self.touched):
             now = self.tools.shown(tool)
-            for item_id, before, after in _pairs(self.seen.get(tool, {}), now, self.board):
+            for item_id, before, after in edits_seen(self.seen.get(tool, {}), now, self.board):
                 for name in FIELDS:
                     old, new = getattr(before, name), getattr(after, name)
                     if old != new:
                         self.ledger.record(tool, item_id, name, old, new)
         self.touched.clear()
-
-
-def _pairs(before: Shown, now: Shown, board: dict[str, Item]) -> Iterator[tuple[str, Item, Item]]:
-    """(item id, before, after) for every board item the tool showed before; fields the
-    tool could not show take the board's value, and a deleted item reads as archived."""
-    for item_id, copies in before.items():
-        if item_id is None or item_id not in board:
-            continue
-        old = _full(copies[0], board[item_id])
-        after = now.get(item_id)
-        yield item_id, old, _full(after[0], old) if after else old.with_(archived=True)
-
-
-def _full(remote: RemoteItem, known: Item) -> Item:
-    return remote.item.with_(**{name: getattr(known, name) for name in remote.hidden})
 
 
 @pytest.fixture(scope="module")
