@@ -44,6 +44,9 @@ class Hold:
     """The read showed no item at all."""
     since_before: bool = False
     """Held by an earlier run already."""
+    archived: frozenset[str] = frozenset()
+    """Archived items that vanished with the held ones (a closed list's closed cards):
+    shielded the same way, so that their coming back is no change, but not counted."""
     line: str = ""
     """What the user reads (`hold_line`)."""
 
@@ -65,9 +68,10 @@ def hold_vanished(
     }
 
 
-def vanished(view: TargetView) -> dict[str, Link]:
-    """The live linked items this target's read no longer shows (not by remote id, not
-    by link-back footer): what the planner would archive everywhere."""
+def vanished(view: TargetView, archived: bool = False) -> dict[str, Link]:
+    """The live (or, with `archived`, the archived) linked items this target's read no
+    longer shows (not by remote id, not by link-back footer): what the planner would
+    archive everywhere (or forget)."""
     snapshot = view.snapshot
     if snapshot is None:
         return {}
@@ -76,7 +80,7 @@ def vanished(view: TargetView) -> dict[str, Link]:
         item_id: link
         for item_id, link in view.links.items()
         if not link.gone
-        and not link.base.archived
+        and link.base.archived == archived
         and link.remote_id not in snapshot.items
         and item_id not in footers
         and (snapshot.complete or link.remote_id in snapshot.gone)
@@ -128,17 +132,29 @@ def decide_holds(
             named,
             everything=not view.snapshot.items and view.snapshot.complete,
             since_before=bool(before & held),
+            archived=frozenset(vanished(view, archived=True)),
         )
     return holds
 
 
 def shield(view: TargetView, hold: Hold | None) -> TargetView:
     """The target as the planner should see it: held items shown as it last agreed on
-    them, so that their vanishing is no change (and no archive) anywhere."""
-    if hold is None or view.snapshot is None:
+    them, so that their vanishing is no change (and no archive) anywhere. So are the
+    archived items of a kind whose list / section / heading is gone (a closed list's
+    closed cards): read as gone, a restore elsewhere would make a second card."""
+    if view.snapshot is None:
+        return view
+    if hold is not None:
+        shown = hold.item_ids | hold.archived
+    else:
+        lost = view.snapshot.unplaced
+        shown = frozenset(
+            i for i, link in vanished(view, archived=True).items() if link.base.kind in lost
+        )
+    if not shown:
         return view
     items = dict(view.snapshot.items)
-    for item_id in hold.item_ids:
+    for item_id in shown:
         link = view.links.get(item_id)
         if link is not None and not link.gone:
             items[link.remote_id] = RemoteItem(link.remote_id, link.base, item_id, link.version)
@@ -154,11 +170,13 @@ def drop_held_writes(the_plan: Plan, holds: Mapping[str, Hold]) -> None:
         writes = the_plan.writes.get(target)
         if writes:
             kept = [] if hold.everything else writes
-            the_plan.writes[target] = [c for c in kept if c.item_id not in hold.item_ids]
+            shielded = hold.item_ids | hold.archived
+            the_plan.writes[target] = [c for c in kept if c.item_id not in shielded]
     the_plan.settles = [
         s
         for s in the_plan.settles
-        if s.target not in holds or s.item_id not in holds[s.target].item_ids
+        if s.target not in holds
+        or s.item_id not in holds[s.target].item_ids | holds[s.target].archived
     ]
 
 
