@@ -226,6 +226,7 @@ class TrelloAdapter(Adapter):
         )
         body = {k: v for k, v in wanted.items() if k != "closed" and v is not None}
         body["idLabels"] = ",".join(wanted["idLabels"])
+        self.parts.make_room(view, change.place, self._made)
         body["pos"] = card_pos(view, change.place, self._made)
         five_whys = item.kind is Kind.PROBLEM and fresh(item.steps)
         template = self.parts.template(view, item.steps) if five_whys else None
@@ -269,6 +270,7 @@ class TrelloAdapter(Adapter):
         )
         diff = mapping.card_diff(card, wanted, self.zone)
         if change.place is not None:
+            self.parts.make_room(view, change.place, self._made)
             diff["pos"] = card_pos(view, change.place, self._made)
         if diff:
             view.cards[card["id"]] = self._call("PUT", f"/cards/{card['id']}", body=diff)

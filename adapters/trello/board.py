@@ -142,6 +142,29 @@ class BoardParts:
             self._call("DELETE", f"/checklists/{checklist['id']}/checkItems/{extra['id']}")
         del items[len(steps) :]
 
+    def make_room(self, view: BoardView, place: Place | None, made: Mapping[str, str]) -> None:
+        """Re-space the cards of a list whose two neighbours of `place` share a `pos` (a
+        card a person moved from another list keeps its `pos`, so ties happen): nothing
+        fits between them. Each open card of the list gets a `pos` of its own, in the
+        order the board shows (one PUT per card whose `pos` changes; rare)."""
+        if place is None or place.after is None or place.before is None:
+            return
+        around = [_anchor_pos(view, anchor, made) for anchor in (place.after, place.before)]
+        low, high = around
+        if low is None or high is None or low < high:
+            return
+        card_id = place.before.remote_id or made[place.before.item_id]
+        list_id = view.cards[card_id]["idList"]
+        cards = [c for c in view.cards.values() if c["idList"] == list_id and not c["closed"]]
+        for number, card in enumerate(sorted(cards, key=lambda c: float(c["pos"])), start=1):
+            if float(card["pos"]) != number * POS_STEP:
+                body = {"pos": number * POS_STEP}
+                view.cards[card["id"]] = self._call("PUT", f"/cards/{card['id']}", body=body)
+
+
+POS_STEP = 16384.0
+"""Trello's own spacing of cards' `pos`."""
+
 
 def fresh(steps: tuple[Step, ...]) -> bool:
     """Steps no one has ticked yet: a copy of the template can stand for them."""
