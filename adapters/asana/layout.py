@@ -6,13 +6,14 @@ reads only ask it which sections are followed (`Adapter.places`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import asana
 
 from adapters.asana.config import AsanaTarget
 from adapters.asana.http import HttpError
+from adapters.asana.mapping import Json
 from adapters.retry import Uncertain
 from sync.errors import TargetRejected, TargetUnavailable
 from sync.model import Item, Kind
@@ -93,13 +94,8 @@ class ProjectLayout:
         sections = self._ensure_sections(places)
         if name not in sections:
             opts = {"body": {"data": {"name": name}}, "opt_fields": "name"}
-            try:
-                made = self.sections_api.create_section_for_project(self.project, opts)
-            except Uncertain:
-                raise TargetUnavailable(
-                    self.name, f"connection lost creating section {name!r}"
-                ) from None
-            sections[name] = made["gid"]
+            create = self.sections_api.create_section_for_project
+            sections[name] = self._made("section", name, lambda: create(self.project, opts))
         return sections[name]
 
     def tags_by_name(self) -> dict[str, str]:
@@ -118,14 +114,17 @@ class ProjectLayout:
         """The gid of the workspace's tag `name`, made if there is none."""
         tags = self.tags_by_name()
         if name not in tags:
-            body = {"data": {"name": name}}
-            try:
-                tag = self.tags_api.create_tag_for_workspace(
-                    body, self._workspace, {"opt_fields": "name"}
-                )
-            except Uncertain:
-                raise TargetUnavailable(
-                    self.name, f"connection lost creating tag {name!r}"
-                ) from None
-            tags[name] = tag["gid"]
+            body, opts = {"data": {"name": name}}, {"opt_fields": "name"}
+            create = self.tags_api.create_tag_for_workspace
+            tags[name] = self._made("tag", name, lambda: create(body, self._workspace, opts))
         return tags[name]
+
+    def _made(self, what: str, name: str, create: Callable[[], Json]) -> str:
+        """The gid of what `create` made; a lost answer stops the target's writes (a retry
+        could make a second section or tag of the name)."""
+        try:
+            return str(create()["gid"])
+        except Uncertain:
+            raise TargetUnavailable(
+                self.name, f"connection lost creating {what} {name!r}"
+            ) from None
