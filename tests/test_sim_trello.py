@@ -248,16 +248,7 @@ def test_more_than_200_rejections_of_a_key_block_it_for_the_rest_of_the_window()
     trello_sim = TrelloSimulator().start()  # real time: the test moves the clock itself
     try:
         board = trello_sim.create_board("Hammered")
-        for _ in range(300):  # the key's window is full
-            trello_sim.app.key_limiter.admit(trello_sim.key)
-        trello_sim.app.clock.offset += 5  # rejections from here on: the block ends at +15 s
-        trello_sim.app.validate = False  # 201 answers: their shape is checked above
-        with requests.Session() as http:
-            query = {"key": trello_sim.key, "token": trello_sim.token}
-            url = f"{trello_sim.base_url}/boards/{board}"
-            codes = {http.get(url, params=query, timeout=10).status_code for _ in range(201)}
-        trello_sim.app.validate = True
-        assert codes == {429}
+        assert _rejected(trello_sim, board, 201) == {429}  # the block would end at +15 s
         trello_sim.app.clock.offset += 6  # the 300 requests are out of the window (+11 s)
         blocked = call(trello_sim, "GET", f"/boards/{board}")
         assert blocked.status_code == 429
@@ -276,21 +267,27 @@ def test_200_rejections_of_a_key_do_not_block_it() -> None:
     trello_sim = TrelloSimulator().start()
     try:
         board = trello_sim.create_board("Busy")
-        for _ in range(300):
-            trello_sim.app.key_limiter.admit(trello_sim.key)
-        trello_sim.app.clock.offset += 5
-        trello_sim.app.validate = False
-        with requests.Session() as http:
-            query = {"key": trello_sim.key, "token": trello_sim.token}
-            url = f"{trello_sim.base_url}/boards/{board}"
-            codes = {http.get(url, params=query, timeout=10).status_code for _ in range(200)}
-        trello_sim.app.validate = True
-        assert codes == {429}
+        assert _rejected(trello_sim, board, 200) == {429}
         trello_sim.app.clock.offset += 6  # the 300 are out of the window: the key is free
         assert call(trello_sim, "GET", f"/boards/{board}").ok
     finally:
         trello_sim.stop()
     assert trello_sim.violations == []
+
+
+def _rejected(trello_sim: TrelloSimulator, board: str, requests_sent: int) -> set[int]:
+    """Fill the key's window, then, 5 s later, send it requests that it must reject: the
+    statuses they got."""
+    for _ in range(300):  # other pairs' tokens of the same key
+        trello_sim.app.key_limiter.admit(trello_sim.key)
+    trello_sim.app.clock.offset += 5
+    trello_sim.app.validate = False  # hundreds of answers: their shape is checked above
+    with requests.Session() as http:
+        query = {"key": trello_sim.key, "token": trello_sim.token}
+        url = f"{trello_sim.base_url}/boards/{board}"
+        codes = {http.get(url, params=query, timeout=10).status_code for _ in range(requests_sent)}
+    trello_sim.app.validate = True
+    return codes
 
 
 def test_faults_fail_drop_and_slow_down(trello_sim: TrelloSimulator) -> None:

@@ -5,10 +5,7 @@ at the oldest of those rejections; answers while blocked are not counted again."
 
 from __future__ import annotations
 
-import threading
-from collections import deque
-
-from adapters.simkit import SimClock
+from adapters.simkit import RateLimiter, SimClock
 
 BLOCK_AFTER = 200
 """Rejections of one key in one window that Trello still answers without a block."""
@@ -16,25 +13,16 @@ BLOCK_AFTER = 200
 
 class KeyBlock:
     def __init__(self, window: float, clock: SimClock) -> None:
-        self.window = window
         self.clock = clock
-        self._rejected: dict[str, deque[float]] = {}
+        self._rejections = RateLimiter(BLOCK_AFTER, window, clock)
         self._until: dict[str, float] = {}
-        self._lock = threading.Lock()
 
     def blocked(self, key: str) -> float:
         """Simulated seconds the key stays blocked (0: it is not)."""
-        with self._lock:
-            return max(self._until.get(key, 0.0) - self.clock.window_now(), 0.0)
+        return max(self._until.get(key, 0.0) - self.clock.window_now(), 0.0)
 
     def rejected(self, key: str) -> None:
         """Count a 429 of the key; the 201st in one window blocks it for the rest of it."""
-        with self._lock:
-            now = self.clock.window_now()
-            times = self._rejected.setdefault(key, deque())
-            while times and times[0] <= now - self.window:
-                times.popleft()
-            times.append(now)
-            if len(times) > BLOCK_AFTER:
-                self._until[key] = times[0] + self.window
-                times.clear()
+        rest = self._rejections.admit(key)  # a window already holding 200 admits no more
+        if rest:
+            self._until[key] = self.clock.window_now() + rest
