@@ -9,6 +9,7 @@ a footer write) and the state commit that would have recorded it.
 from __future__ import annotations
 
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_a_first_push_killed_mid_write_converges_on_the_next_run(
     trello_board: str,
     asana_sim: AsanaSimulator,
     asana_world: World,
-    tmp_path,
+    tmp_path: Path,
     tool: str,
     nth: int,
 ) -> None:
