@@ -49,6 +49,10 @@ class Adapter(ABC):
     type_name: ClassVar[str]
     place_word: ClassVar[str] = "list"
     """What the tool calls the place a kind's items live in: list, section, heading."""
+    ids_from_content: ClassVar[bool] = False
+    """True when an item without its link-back mark is known by a hash of its text (the
+    Markdown file): a person's edit of it before the mark is written makes it another
+    item, so the engine writes such a target before the others (`sync.engine`)."""
 
     def __init__(self, config: TargetBase, base_dir: Path) -> None:
         self.config = config

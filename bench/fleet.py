@@ -22,12 +22,15 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +57,14 @@ class Sims:
 
     def throttled(self) -> int:
         return self.trello.app.stats.throttled + self.asana.app.stats.throttled
+
+    def reads_and_writes(self) -> dict[str, tuple[int, int]]:
+        """Per service, the GET requests and the others it served so far."""
+        counted = {}
+        for name, app in (("trello", self.trello.app), ("asana", self.asana.app)):
+            reads = sum(n for route, n in app.stats.requests.items() if route.startswith("GET "))
+            counted[name] = (reads, sum(app.stats.requests.values()) - reads)
+        return counted
 
 
 @contextmanager
@@ -135,26 +146,39 @@ class ChildRun:
     """User + system time of the child."""
     peak_mib: float
     """The child's largest resident set."""
+    killed: bool = False
+    """Stopped at its timeout, unfinished."""
 
 
-def sync_dir(folder: Path, workers: int | None = None) -> ChildRun:
+def sync_dir(
+    folder: Path, workers: int | None = None, timeout: float | None = None, nice: int = 0
+) -> ChildRun:
     """One `pairsync sync --config-dir` in a child process, with its own resource use
-    (`os.wait4`: that child's alone, whatever other children ran before)."""
+    (`os.wait4`: that child's alone, whatever other children ran before); killed after
+    `timeout` seconds (`ChildRun.killed`), as a cron window that ends would; `nice` lowers
+    its priority (a setup run on a shared machine)."""
     command = [sys.executable, "-m", "sync.cli", "sync", "--config-dir", str(folder)]
+    if nice:
+        command = ["nice", "-n", str(nice), *command]
     if workers:
         command += ["--workers", str(workers)]
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
+        deadline = threading.Timer(timeout or 0, child.kill)
+        if timeout:
+            deadline.start()
         _, status, usage = os.wait4(child.pid, 0)
+        deadline.cancel()
         seconds = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
+        killed = bool(timeout) and child.returncode == -signal.SIGKILL
+        if child.returncode != 0 and not killed:
             err.seek(0)
             raise RuntimeError(
                 f"pairsync sync --config-dir exited {child.returncode}: {err.read().decode()}"
             )
-    return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, killed)
 
 
 @dataclass(frozen=True)
@@ -193,23 +217,38 @@ class PerMachine:
     run: ChildRun
     requests: int
     throttled: int
+    finished: int
+    """Pairs whose timed run finished (all of them, unless the run was killed)."""
 
     @property
     def pairs_per_window(self) -> float:
         """Pairs one run would finish in 15 minutes at the measured pace (linear)."""
-        return self.pairs * 900 / self.run.seconds
+        return self.finished * WINDOW / min(self.run.seconds, WINDOW)
+
+
+WINDOW = 900.0
+"""Seconds of a cron window: 15 minutes."""
 
 
 def per_machine(
-    pairs: int = 200, items: int = 10, latency: float = 0.15, workers: int | None = None
+    pairs: int = 200,
+    items: int = 10,
+    latency: float = 0.15,
+    workers: int | None = None,
+    timeout: float | None = None,
+    setup_nice: int = 0,
+    ready: Callable[[], None] = lambda: None,
 ) -> PerMachine:
-    """Push and settle P pairs without latency (setup), then time one settled run with it."""
+    """Push and settle P pairs without latency (setup, at `setup_nice`), wait for `ready`,
+    then time one settled run with it (killed after `timeout` seconds: `finished` says how
+    many pairs it synced)."""
     with fleet(pairs, items, one_key=False) as (sims, folder, _):
-        sync_dir(folder, workers=32)  # the first push
-        sync_dir(folder, workers=32)  # its echo
+        sync_dir(folder, workers=32, nice=setup_nice)  # the first push
+        sync_dir(folder, workers=32, nice=setup_nice)  # its echo
+        ready()
         sims.latency(latency)
         requests, throttled = sims.requests(), sims.throttled()
-        run = sync_dir(folder, workers)
+        run = sync_dir(folder, workers, timeout)
         return PerMachine(
             pairs,
             items,
@@ -218,7 +257,20 @@ def per_machine(
             run,
             sims.requests() - requests,
             sims.throttled() - throttled,
+            finished_runs(folder, 3),
         )
+
+
+def finished_runs(folder: Path, runs: int) -> int:
+    """Pairs of the folder whose state records `runs` finished runs."""
+    finished = 0
+    for path in (folder / "state").glob("*.sqlite"):
+        with closing(sqlite3.connect(path)) as db:
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM runs WHERE finished_at IS NOT NULL"
+            ).fetchone()
+        finished += count >= runs
+    return finished
 
 
 @dataclass(frozen=True)

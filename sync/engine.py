@@ -5,11 +5,11 @@
 2. plan and facilitate (`plan_run`, pure): merge into the board, let facilitation revise
    it (Five Whys, stale, countermeasures), plan each target's writes;
 3. commit: the new board, conflicts and settled links, before any remote write;
-4. apply: each target's writes, one outcome per change (the adapter contract), one
-   target after another: a run killed mid-push then leaves at most one target half
-   written (writing them at once made a SIGKILL crash test duplicate an item, once in
-   a full suite run; not yet understood, so not done);
-5. record: links and counts from the outcomes that went through.
+4. apply: each target's writes, one outcome per change (the adapter contract); a
+   target that knows a person's unmarked item by its text (the Markdown file) first,
+   then the others at once, so a push takes about as long as its slowest target;
+5. record: links and counts from each target's outcomes that went through, as soon as
+   its writes finish (also when another target fails).
 
 The engine knows adapters only through `adapters.base.Adapter`. Order matters for crash
 safety: a run killed between commit and record leaves remote items whose footers carry
@@ -174,13 +174,22 @@ def apply_and_record(
     summaries: dict[str, TargetSummary],
     on_step: Callable[[str], None],
 ) -> None:
-    """Apply and record phases, target by target; then the lists and sections each
-    target follows (renames included)."""
-    for adapter, view in zip(adapters, views, strict=True):
-        if view.snapshot is not None:
-            outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
-            cursor = adapter.cursor_after(view.snapshot.cursor)
-            snapshot = replace(view.snapshot, cursor=cursor)
+    """Apply and record phases: the targets that know an unmarked item by its text first
+    (`Adapter.ids_from_content`: a run killed before their marks land, then a person's
+    edit, would make a copy), then the others at once (`sync.parallel`), each target's
+    outcomes recorded as its writes finish; then the lists and sections each target
+    follows (renames included)."""
+    read = {view.name: view.snapshot for view in views if view.snapshot is not None}
+
+    def write(adapter: Adapter) -> tuple[list[Outcome], Snapshot]:
+        snapshot = read[adapter.name]
+        outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
+        return outcomes, replace(snapshot, cursor=adapter.cursor_after(snapshot.cursor))
+
+    writable = [adapter for adapter in adapters if adapter.name in read]
+    for first in (True, False):
+        group = [adapter for adapter in writable if adapter.ids_from_content is first]
+        for adapter, (outcomes, snapshot) in each_target(group, write):
             record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
     with state.transaction():
         for adapter in adapters:

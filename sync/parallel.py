@@ -1,4 +1,4 @@
-"""The targets of one pair, read at once: a settled sync takes about as long as its
+"""The targets of one pair, read and written at once: a sync takes about as long as its
 slowest target, not the sum of them. Threads, because the client libraries (py-trello,
 the asana SDK, requests) are synchronous and the work is waiting on the network; the
 state database stays with the calling thread (SQLite connections are not shared), so
@@ -20,11 +20,20 @@ def each_target(
     adapters: Sequence[Adapter], work: Callable[[Adapter], T]
 ) -> Iterator[tuple[Adapter, T]]:
     """Run `work` on every adapter at once; yield (adapter, result) as each finishes. An
-    exception in one is raised here once the others have finished."""
+    exception in one is raised here once every other result was yielded, so the caller
+    records what the others did."""
     if len(adapters) < 2:
         yield from ((adapter, work(adapter)) for adapter in adapters)
         return
+    failed: BaseException | None = None
     with ThreadPoolExecutor(len(adapters), thread_name_prefix="pairsync-target") as pool:
         futures = {pool.submit(work, adapter): adapter for adapter in adapters}
         for future in as_completed(futures):
-            yield futures[future], future.result()
+            try:
+                result = future.result()
+            except Exception as exc:  # raised below, after the others' results
+                failed = failed or exc
+                continue
+            yield futures[future], result
+    if failed is not None:
+        raise failed

@@ -32,6 +32,10 @@ def test_quick_bench_writes_the_table_with_the_machine(tmp_path: Path) -> None:
     assert all(rows[f][1] == "0" for f in paced if f.endswith("answered 429"))
     for figure in ("Targets in parallel: ", "Shared key: ", "Pairs per machine: "):
         assert any(f.startswith(figure) for f in rows), figure
+    assert any(f.startswith("Targets in parallel: a pair whose 3 targets each") for f in rows)
+    push = [figure for figure in rows if figure.startswith("First push: 3 pairs x 8 items")]
+    assert len(push) == 4
+    assert all(rows[f][1] == "Trello 0, Asana 0" for f in push if f.endswith("answered 429"))
     assert any(figure.startswith("Scale: `--config-dir`, 3 pairs") for figure in rows)
 
 

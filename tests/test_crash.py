@@ -9,13 +9,14 @@ a footer write) and the state commit that would have recorded it.
 from __future__ import annotations
 
 import signal
+from pathlib import Path
 
 import pytest
 
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.trello.sim.server import TrelloSimulator
 from tests.cli_run import pairsync, start_pairsync
-from tests.three_tools import ASANA, SEED, TOOLS, TRELLO, ThreeTools
+from tests.three_tools import ASANA, NOTES, SEED, TOOLS, TRELLO, ThreeTools
 
 POINTS = [(TRELLO, 1), (TRELLO, 5), (ASANA, 2), (ASANA, 7)]
 """(tool, n): the kill lands while that tool holds the answer to its nth write."""
@@ -27,12 +28,15 @@ def test_a_first_push_killed_mid_write_converges_on_the_next_run(
     trello_board: str,
     asana_sim: AsanaSimulator,
     asana_world: World,
-    tmp_path,
+    tmp_path: Path,
     tool: str,
     nth: int,
 ) -> None:
     tools = ThreeTools(tmp_path, trello_sim, trello_board, asana_sim, asana_world)
-    tools.write_config()
+    # The file listed last: its place in the config must not be what keeps the push safe
+    # (were it written after Trello, its cards would still lack their markers when the
+    # person below retitles one, and the rerun would read that card as a new item).
+    tools.write_config(order=(TRELLO, ASANA, NOTES))
     for where, kind, title in SEED:
         tools.create(where, kind, title)
     app = trello_sim.app if tool == TRELLO else asana_sim.app

@@ -244,6 +244,52 @@ def test_rate_limit_is_300_per_10_seconds_per_api_key_across_its_tokens() -> Non
     assert trello_sim.violations == []
 
 
+def test_more_than_200_rejections_of_a_key_block_it_for_the_rest_of_the_window() -> None:
+    trello_sim = TrelloSimulator().start()  # real time: the test moves the clock itself
+    try:
+        board = trello_sim.create_board("Hammered")
+        assert _rejected(trello_sim, board, 201) == {429}  # the block would end at +15 s
+        trello_sim.app.clock.offset += 6  # the 300 requests are out of the window (+11 s)
+        blocked = call(trello_sim, "GET", f"/boards/{board}")
+        assert blocked.status_code == 429
+        assert blocked.json()["error"] == "API_KEY_LIMIT_EXCEEDED"
+        owner, trello_sim.token = trello_sim.token, trello_sim.add_token("another-assistant")
+        assert call(trello_sim, "GET", "/members/me").status_code == 429  # any token of it
+        trello_sim.token = owner
+        trello_sim.app.clock.offset += 4.5  # the window of the rejections is over (+15.5 s)
+        assert call(trello_sim, "GET", f"/boards/{board}").ok
+    finally:
+        trello_sim.stop()
+    assert trello_sim.violations == []
+
+
+def test_200_rejections_of_a_key_do_not_block_it() -> None:
+    trello_sim = TrelloSimulator().start()
+    try:
+        board = trello_sim.create_board("Busy")
+        assert _rejected(trello_sim, board, 200) == {429}
+        trello_sim.app.clock.offset += 6  # the 300 are out of the window: the key is free
+        assert call(trello_sim, "GET", f"/boards/{board}").ok
+    finally:
+        trello_sim.stop()
+    assert trello_sim.violations == []
+
+
+def _rejected(trello_sim: TrelloSimulator, board: str, requests_sent: int) -> set[int]:
+    """Fill the key's window, then, 5 s later, send it requests that it must reject: the
+    statuses they got."""
+    for _ in range(300):  # other pairs' tokens of the same key
+        trello_sim.app.key_limiter.admit(trello_sim.key)
+    trello_sim.app.clock.offset += 5
+    trello_sim.app.validate = False  # hundreds of answers: their shape is checked above
+    with requests.Session() as http:
+        query = {"key": trello_sim.key, "token": trello_sim.token}
+        url = f"{trello_sim.base_url}/boards/{board}"
+        codes = {http.get(url, params=query, timeout=10).status_code for _ in range(requests_sent)}
+    trello_sim.app.validate = True
+    return codes
+
+
 def test_faults_fail_drop_and_slow_down(trello_sim: TrelloSimulator) -> None:
     board_id = trello_sim.create_board("Flaky", ("Goals",))
     list_id = next(iter(trello_sim.board(board_id).lists))

@@ -240,12 +240,13 @@ def test_a_damaged_state_database_is_moved_aside_and_the_next_run_rebuilds_it(
 def test_two_overlapping_runs_are_serialised_by_the_lock(tools: ThreeTools) -> None:
     for tool, kind, title in SEED:
         tools.create(tool, kind, title)
-    trello = tools.trello.app
-    trello.faults.stall_write_next = 1  # hold the first run in the middle of its push
+    trello, asana = tools.trello.app, tools.asana.app
+    # hold the first run in the middle of its push (both services are written at once)
+    trello.faults.stall_write_next = asana.faults.stall_write_next = 1
     command = ("sync", "--config", "pair.toml", "--json")
     first = start_pairsync(*command, cwd=tools.folder)
     try:
-        assert trello.stalled.wait(30), first.stderr
+        assert trello.stalled.wait(30) and asana.stalled.wait(30), first.stderr
         requests = trello.stats.total + tools.asana.stats.total
         second = start_pairsync("-v", *command, cwd=tools.folder, env={"PAIRSYNC_LOCK_WAIT": "60"})
         assert second.stderr is not None
@@ -258,6 +259,7 @@ def test_two_overlapping_runs_are_serialised_by_the_lock(tools: ThreeTools) -> N
         assert trello.stats.total + tools.asana.stats.total == requests
     finally:
         trello.release()
+        asana.release()
     outputs = [process.communicate(timeout=60) for process in (first, second)]
 
     assert [first.returncode, second.returncode] == [0, 0], outputs

@@ -66,6 +66,7 @@ class _Entry:
 
 class MarkdownAdapter(Adapter):
     type_name = "markdown"
+    ids_from_content = True  # a card without its marker: `new:<heading>:<n>:<hash>`
     config: MarkdownTarget
 
     def __init__(self, config: MarkdownTarget, base_dir: Path) -> None:

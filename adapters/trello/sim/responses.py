@@ -4,7 +4,8 @@ backend as the token's member, answer Trello's JSON.
 Dialect: 401 answers are plain text ("invalid key", "invalid token") as Trello's are;
 429 is `{"error": "API_TOKEN_LIMIT_EXCEEDED", ...}` after 100 requests per 10 s per token,
 `API_KEY_LIMIT_EXCEEDED` after 300 per 10 s per API key (every token of the key), without
-`Retry-After`, which Trello does not send; a rejected request counts against neither.
+`Retry-After`, which Trello does not send; a rejected request counts against neither,
+but more than 200 of them block the key for the rest of the window (`rejections`).
 Every answer carries Trello's `x-rate-limit-api-token-*` and `-api-key-*` headers.
 Other errors are JSON in the spec's `Error` shape.
 Nested resources on `GET /boards/{id}`: `cards`, `lists`, `labels`, `checklists` and
@@ -28,6 +29,7 @@ from adapters.trello.sim.entities import Board, Card, Member, TrelloError, card_
 from adapters.trello.sim.models import (
     TrelloBackend,
 )
+from adapters.trello.sim.rejections import KeyBlock
 from adapters.trello.sim.urls import URL_MAP
 from adapters.trello.sim.webhooks import TrelloWebhooks
 
@@ -66,6 +68,7 @@ class TrelloApp(SimApp):
         self.hooks = TrelloWebhooks(self.backend, self._lock)
         self.deliverer = self.hooks.deliverer
         self.key_limiter = RateLimiter(KEY_RATE_LIMIT, RATE_WINDOW, self.clock)
+        self.key_block = KeyBlock(RATE_WINDOW, self.clock)
         self._exceeded = threading.local()
         """Which limit the current thread's request ran into: "TOKEN" or "KEY"."""
 
@@ -96,10 +99,15 @@ class TrelloApp(SimApp):
     def admit(self, request: Request, key: str) -> float:
         api_key, _ = spec.credentials(request)
         with self._lock:
+            blocked = self.key_block.blocked(api_key or "")
+            if blocked:  # more than 200 rejections of the key in this window
+                self._exceeded.name = "KEY"
+                return blocked
             token_wait = self.limiter.wait(key)
             key_wait = self.key_limiter.wait(api_key or "")
             self._exceeded.name = "KEY" if key_wait else "TOKEN"
             if token_wait or key_wait:
+                self.key_block.rejected(api_key or "")
                 return max(token_wait, key_wait)
             self.key_limiter.admit(api_key or "")
             return self.limiter.admit(key)
