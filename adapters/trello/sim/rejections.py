@@ -5,7 +5,7 @@ at the oldest of those rejections; answers while blocked are not counted again."
 
 from __future__ import annotations
 
-from adapters.simkit import RateLimiter, SimClock
+from adapters.simclock import RateLimiter, SimClock
 
 BLOCK_AFTER = 200
 """Rejections of one key in one window that Trello still answers without a block."""
