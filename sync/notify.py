@@ -29,6 +29,7 @@ from sync.notices import (
     health_notices,
     meeting_due,
 )
+from sync.report import counted
 from sync.state import ItemRecord, SentRecord, State
 
 log = logging.getLogger("pairsync")
@@ -55,7 +56,9 @@ class NotifyReport:
             for d in self.deliveries
         ]
         lines += self.errors
-        lines += [f"channel {name}: {n} requests" for name, n in self.requests.items() if n]
+        lines += [
+            f"channel {name}: {counted(n, 'request')}" for name, n in self.requests.items() if n
+        ]
         return lines
 
     def shown(self, dry_run: bool) -> list[str]:
@@ -65,7 +68,7 @@ class NotifyReport:
             lines.append(f"channel {d.channel}: {d.verb} {d.message.kind}")
             if dry_run:
                 lines += ["    " + line for line in d.message.text().splitlines()]
-        lines += [f"channel {name}: {n} requests" for name, n in self.requests.items()]
+        lines += [f"channel {name}: {counted(n, 'request')}" for name, n in self.requests.items()]
         return lines or ([] if self.errors else ["nothing is due"])
 
     def to_json(self) -> dict[str, object]:

@@ -78,3 +78,8 @@ def not_written_lines(target: str, failures: list[tuple[str, str]]) -> list[str]
         else f"{target}: {titles[reason]!r}: {reason}"
         for reason, count in reasons.items()
     ]
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 request`, `2 requests`: the count lines people read."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

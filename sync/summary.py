@@ -12,7 +12,7 @@ from sync.fieldmerge import Conflict
 from sync.merge import Plan
 from sync.model import Step
 from sync.notify import NotifyReport
-from sync.report import not_written_lines
+from sync.report import counted, not_written_lines
 
 log = logging.getLogger("pairsync")
 
@@ -83,8 +83,8 @@ def summary_lines(summary: RunSummary) -> list[str]:
         status = "FAILED: " + "; ".join(problems) if problems else "ok"
         lines.append(
             f"{summary.pair}/{name}: {target.created} created, {target.updated} updated, "
-            f"{target.archived} archived, {target.conflicts} conflicts, "
-            f"{target.requests} requests - {status}"
+            f"{target.archived} archived, {counted(target.conflicts, 'conflict')}, "
+            f"{counted(target.requests, 'request')} - {status}"
         )
     for event in summary.facilitation:
         past, future = _EVENT_WORDS[event.kind]

@@ -18,7 +18,7 @@ def test_demo_mirrors_one_board_into_every_tool(tmp_path: Path) -> None:
     assert "demo/executive-asana: 4 created" in out
     # the fourth sync: nothing changed anywhere, one request per tool
     fourth = out.split("5. Fourth sync:")[1].split("---")[0]
-    assert fourth.count("0 created, 0 updated, 0 archived, 0 conflicts, 1 requests - ok") == 4
+    assert fourth.count("0 created, 0 updated, 0 archived, 0 conflicts, 1 request - ok") == 4
     # the three edits reached every tool
     for board in ("executive.md", "assistant.md"):
         text = (tmp_path / board).read_text(encoding="utf-8")

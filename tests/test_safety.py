@@ -77,7 +77,7 @@ def test_a_deleted_board_file_is_held_then_archived_everywhere_when_accepted(
     assert result.returncode == 1, result.stderr
     held = [line for line in result.stdout.splitlines() if "vanished" in line]
     assert held == [
-        "trust/notes: 0 created, 0 updated, 0 archived, 0 conflicts, 1 requests - FAILED: "
+        "trust/notes: 0 created, 0 updated, 0 archived, 0 conflicts, 1 request - FAILED: "
         "notes: 5 items vanished at once (the board is empty: lists closed, file emptied or "
         "deleted, or access lost?); holding them, nothing archived. If they were deleted on "
         f"purpose: pairsync sync --config {tools.config_path} --accept-vanished notes"
