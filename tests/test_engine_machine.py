@@ -332,7 +332,7 @@ def simulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     asana.stop()
 
 
-EXAMPLES = {"dev": 50, "ci": 100}.get(PROFILE, settings.default.max_examples)
+EXAMPLES = {"dev": 50, "ci": 70}.get(PROFILE, settings.default.max_examples)
 """Each example costs about a second of real HTTP: CI's share keeps the suite within its
 5 minutes on 2 cores (`HYPOTHESIS_PROFILE=soak` runs 1,000)."""
 
