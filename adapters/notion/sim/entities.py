@@ -59,7 +59,9 @@ def invalid(message: str) -> NotionError:
 
 
 def trashed() -> NotionError:
-    return invalid("Can't edit block that is archived. You must unarchive the block before editing.")
+    return invalid(
+        "Can't edit block that is archived. You must unarchive the block before editing."
+    )
 
 
 def block_limit() -> NotionError:
@@ -263,7 +265,11 @@ def value_response(config: Json, value: Json | None) -> Json:
         shown[kind] = (
             None
             if not date
-            else {"start": date["start"], "end": date.get("end"), "time_zone": date.get("time_zone")}
+            else {
+                "start": date["start"],
+                "end": date.get("end"),
+                "time_zone": date.get("time_zone"),
+            }
         )
     else:
         shown[kind] = value.get(kind)

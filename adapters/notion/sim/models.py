@@ -129,7 +129,9 @@ class NotionBackend:
                 }
             )
 
-    def query(self, source: DataSource, include_trash: bool, test: Callable[[Page], bool]) -> list[Page]:
+    def query(
+        self, source: DataSource, include_trash: bool, test: Callable[[Page], bool]
+    ) -> list[Page]:
         return sorted(
             (
                 p
@@ -147,7 +149,9 @@ class NotionBackend:
         self.source(user, page.data_source_id)  # shared with the integration?
         return page
 
-    def create_page(self, user: str, source: DataSource, properties: Json, children: list[Json]) -> Page:
+    def create_page(
+        self, user: str, source: DataSource, properties: Json, children: list[Json]
+    ) -> Page:
         check_arrays(properties, "body.properties")
         check_arrays({"children": children}, "body")
         self._spend(1 + count_blocks(children))
@@ -210,14 +214,16 @@ class NotionBackend:
     def page_of(self, block: Block | Page) -> Page:
         while isinstance(block, Block):
             parent = block.parent
-            parent_id = parent.get("page_id") or parent.get("block_id")
+            parent_id = str(parent.get("page_id") or parent.get("block_id"))
             block = self.pages.get(parent_id) or self.blocks[parent_id]
         return block
 
     def children(self, container: Page | Block) -> list[Block]:
         return [self.blocks[b] for b in container.children if not self.blocks[b].in_trash]
 
-    def append(self, user: str, container: Page | Block, children: list[Json], after: str | None) -> list[Block]:
+    def append(
+        self, user: str, container: Page | Block, children: list[Json], after: str | None
+    ) -> list[Block]:
         if container.in_trash or self.page_of(container).in_trash:
             raise trashed()
         check_arrays({"children": children}, "body")
@@ -226,16 +232,29 @@ class NotionBackend:
         self._edited(user, container)
         return made
 
-    def _append(self, user: str, container: Page | Block, children: list[Json], after: str | None) -> list[Block]:
+    def _append(
+        self, user: str, container: Page | Block, children: list[Json], after: str | None
+    ) -> list[Block]:
         now = self.now()
         kind = "page_id" if isinstance(container, Page) else "block_id"
-        at = container.children.index(after) + 1 if after in container.children else len(container.children)
+        at = (
+            container.children.index(after) + 1
+            if after in container.children
+            else len(container.children)
+        )
         made = []
         for child in children:
             block_type = child.get("type") or next(k for k in child if k not in ("object", "type"))
             content = dict(child[block_type])
             nested = content.pop("children", [])
-            block = Block(new_id(), now, user, parent={"type": kind, kind: container.id}, type=block_type, content=content)
+            block = Block(
+                new_id(),
+                now,
+                user,
+                parent={"type": kind, kind: container.id},
+                type=block_type,
+                content=content,
+            )
             block.touch(now, user)
             self.blocks[block.id] = block
             container.children.insert(at, block.id)

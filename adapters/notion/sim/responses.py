@@ -96,7 +96,9 @@ def _page_of(items: list[Any], body_or_args: Json) -> tuple[list[Any], str | Non
     """One page of `items` (Notion's cursor pagination: 100 at most)."""
     size = int(body_or_args.get("page_size") or 100)
     if not 1 <= size <= 100:
-        raise invalid(f"body failed validation: body.page_size should be ≤ `100`, instead was `{size}`.")
+        raise invalid(
+            f"body failed validation: body.page_size should be ≤ `100`, instead was `{size}`."
+        )
     start = 0
     cursor = body_or_args.get("start_cursor")
     if cursor:
@@ -162,7 +164,9 @@ class NotionApp(SimApp):
     def dispatch(self, request: Request) -> Response | None:
         if request.headers.get("Notion-Version") is None and not request.path.startswith("/_sim"):
             return self.error_response(
-                400, "Notion-Version header failed validation: should be defined.", "missing_version"
+                400,
+                "Notion-Version header failed validation: should be defined.",
+                "missing_version",
             )
         return super().dispatch(request)
 

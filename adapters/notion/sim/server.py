@@ -101,6 +101,11 @@ class Person:
         self.user = user
         self._lock = lock
 
+    def add_property(self, source_id: str, name: str, config: Json) -> None:
+        """Add a property to the database (or options to a select), as in its settings."""
+        with self._lock:
+            self.backend.update_source(self.user, self.backend.sources[source_id], {name: config})
+
     def create_page(self, source_id: str, title: str, **properties: Any) -> Page:
         with self._lock:
             source = self.backend.sources[source_id]
@@ -134,7 +139,9 @@ class Person:
             self.backend._edited(self.user, page)
             return made
 
-    def edit_block(self, block_id: str, text: str | None = None, checked: bool | None = None) -> None:
+    def edit_block(
+        self, block_id: str, text: str | None = None, checked: bool | None = None
+    ) -> None:
         with self._lock:
             block = self.backend.blocks[block_id]
             content: Json = {}

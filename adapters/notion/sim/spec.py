@@ -92,9 +92,7 @@ def _without(schema: Any, names: frozenset[str]) -> Any:
         return schema
     trimmed = dict(schema)
     if "properties" in trimmed:
-        trimmed["properties"] = {
-            k: v for k, v in trimmed["properties"].items() if k not in names
-        }
+        trimmed["properties"] = {k: v for k, v in trimmed["properties"].items() if k not in names}
     if "required" in trimmed:
         trimmed["required"] = [k for k in trimmed["required"] if k not in names]
     for union in ("anyOf", "oneOf", "allOf"):

@@ -93,7 +93,10 @@ class NotionWebhooks:
                 ripe = list(itertools.takewhile(lambda e: now - e.at >= AGGREGATE_SECONDS, waiting))
                 sub.cursor += len(ripe)
                 for event in _aggregated(ripe):
-                    if sub.integration not in self.backend.sources[event.data_source_id].shared_with:
+                    if (
+                        sub.integration
+                        not in self.backend.sources[event.data_source_id].shared_with
+                    ):
                         continue
                     body = json.dumps(_event_json(sub, event)).encode()
                     headers = {

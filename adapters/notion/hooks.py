@@ -1,0 +1,1 @@
+"""Notion webhooks (filled in below)."""
