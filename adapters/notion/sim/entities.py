@@ -205,6 +205,9 @@ class Block(Stamped):
             content.setdefault("is_toggleable", False)
         if self.type in ("paragraph", "callout"):
             content.setdefault("icon", None)
+        if "external" in content:  # an image, a video, a file: its caption
+            content.setdefault("type", "external")
+            content["caption"] = rich_response(content.get("caption") or [])
         return {
             "object": "block",
             "id": self.id,
