@@ -101,6 +101,20 @@ def webhooks_remove(config: ConfigOption, public_url: PublicUrl) -> None:
     _webhooks(config, lambda pair: registration.remove(pair, public_url, echo_line))
 
 
+@webhooks_app.command("token")
+def webhooks_token(
+    config: ConfigOption,
+    public_url: Annotated[
+        str | None, typer.Option("--public-url", help="Where pairsync serve is reachable.")
+    ] = None,
+) -> None:
+    """Show the verification token Notion sent to serve, and the steps to verify the
+    subscription with it (the token is never written to a log)."""
+    from sync.serve import registration
+
+    _webhooks(config, lambda pair: registration.verification(pair, public_url, echo_line))
+
+
 @app.command()
 def check(config: ConfigOption) -> None:
     """Validate the config and reach every target: credentials, board or project, lists or
@@ -195,10 +209,10 @@ def init(
 
 @app.command()
 def simulate(
-    service: Annotated[str, typer.Argument(help="trello | asana | slack | teams")],
+    service: Annotated[str, typer.Argument(help="trello | asana | notion | slack | teams")],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
 ) -> None:
-    """Run a local Trello, Asana, Slack or Teams simulator (for trying configs and tests)."""
+    """Run a local Trello, Asana, Notion, Slack or Teams simulator (to try configs and tests)."""
     from adapters import TARGET_TYPES, simulator_class
     from sync.channels import channel_simulator_class
 
@@ -206,7 +220,7 @@ def simulate(
         make = simulator_class(service) if service in TARGET_TYPES else None
         sim = (make or channel_simulator_class(service))(port=port)
     except KeyError:
-        unknown = f"simulate: unknown service '{service}' (trello | asana | slack | teams)"
+        unknown = f"simulate: unknown service '{service}' (trello | asana | notion | slack | teams)"
         raise fail("usage", [unknown], 2, False) from None
     typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
     for key, value in sim.config_keys().items():
