@@ -28,7 +28,7 @@ def test_demo_mirrors_one_board_into_every_tool(tmp_path: Path) -> None:
         text = (tmp_path / board).read_text(encoding="utf-8")
         assert "Approve the Lisbon offsite budget" in text
         assert "- [x] Book flights for the Lisbon offsite" in text.split("## Archive")[1]
-        assert "\tTerm sheet signed; legal review next." in text
+        assert "15% cheaper.\n\tLisbon, if the hotel holds the rate.\n" in text
         assert "- [x] Why 1? the finance export only runs on Mondays" in text
         assert "- [ ] Why" not in text
         assert "#Stale" in text.split("## Goals")[1].split("## Decisions")[0]

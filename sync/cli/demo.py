@@ -195,9 +195,9 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         task = next(t for t in asana.person.tasks(world.project_gid, "Decisions"))
         asana.person.edit(task.gid, name="Approve the Lisbon offsite budget")
         echo("   - Dana renames the decision in Asana")
-        goal = _notion_page(notion, knowledge.data_source_id, "Close the EMEA")
-        notion.person.append(goal, "paragraph", "Term sheet signed; legal review next.")
-        echo("   - Dana adds a line to the goal's page in Notion")
+        decision = _notion_page(notion, knowledge.data_source_id, "Approve the")
+        notion.person.append(decision, "paragraph", "Lisbon, if the hotel holds the rate.")
+        echo("   - Lee adds a line to the decision's page in Notion")
         notion.person.trash(_notion_page(notion, knowledge.data_source_id, "Book flights"))
         echo("   - Lee moves the page 'Book flights…' to the trash in Notion")
         _edit(
@@ -209,7 +209,7 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         _sync(
             config_path,
             "3. Second sync: the edits meet; the trashed page is archived everywhere; "
-            "touching an item clears its stale mark",
+            "touching an item clears its stale mark, the goal stays stale",
             echo,
         )
         _sync(config_path, "4. Third sync: nothing changed, nothing written", echo)
