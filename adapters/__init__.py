@@ -46,6 +46,11 @@ TARGET_TYPES: dict[str, TargetType] = {
         "adapters.asana.sim.server:AsanaSimulator",
         "adapters.asana.hooks",
     ),
+    "google_sheets": TargetType(
+        "adapters.google.sheets:GoogleSheetsAdapter",
+        "adapters.google.config:GoogleSheetsTarget",
+        "adapters.google.sim.server:GoogleSimulator",
+    ),
 }
 
 

@@ -95,6 +95,13 @@ class Person:
             self.tab(title).set(row, column, value)
             self._changed()
 
+    def add_tab(self, title: str, header: list[Cell]) -> None:
+        with self.app._lock:
+            tab = self.sheet.add_tab(title)
+            for column, value in enumerate(header):
+                tab.set(0, column, value)
+            self._changed()
+
     def insert_row(self, title: str, at: int, values: list[Cell] | None = None) -> None:
         with self.app._lock:
             tab = self.tab(title)

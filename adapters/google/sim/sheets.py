@@ -43,14 +43,17 @@ class Spreadsheet:
                 return tab
         raise ServiceError(400, f"No grid with id: {sheet_id}")
 
-    def add_tab(self, title: str, index: int | None = None) -> Tab:
+    def add_tab(self, title: str, index: int | None = None, sheet_id: int | None = None) -> Tab:
         if any(t.title.lower() == title.lower() for t in self.tabs):
             raise ServiceError(
                 400,
                 f'Invalid requests[0].addSheet: A sheet with the name "{title}" already exists.',
             )
-        sheet_id = 0 if not self.tabs else self.next_sheet_id * 7919
-        self.next_sheet_id += 1
+        if sheet_id is None:
+            sheet_id = 0 if not self.tabs else self.next_sheet_id * 7919
+            self.next_sheet_id += 1
+        elif any(t.sheet_id == sheet_id for t in self.tabs):
+            raise ServiceError(400, f"Invalid requests[0].addSheet: sheet id {sheet_id} is taken")
         tab = Tab(sheet_id, title, len(self.tabs) if index is None else index)
         self.tabs.insert(tab.index, tab)
         for position, each in enumerate(self.tabs):
@@ -150,9 +153,8 @@ class Spreadsheet:
             raise ServiceError(400, f"Invalid requests[{index}]: more than one kind of request")
         if name == "addSheet":
             props = body.get("properties", {})
-            tab = self.add_tab(
-                props.get("title") or f"Sheet{len(self.tabs) + 1}", props.get("index")
-            )
+            title = props.get("title") or f"Sheet{len(self.tabs) + 1}"
+            tab = self.add_tab(title, props.get("index"), props.get("sheetId"))
             frozen = props.get("gridProperties", {}).get("frozenRowCount")
             tab.frozen_rows = frozen or 0
             return {"addSheet": {"properties": tab.properties()}}
