@@ -39,6 +39,7 @@ from sync.model import Item
 from sync.notify import notify
 from sync.observe import TargetView
 from sync.parallel import each_target
+from sync.publish import DocumentsRun
 from sync.safety import (
     Hold,
     drop_held_writes,
@@ -75,9 +76,23 @@ def run_pair(
             state = State.open(state_path)
             try:
                 state.claim(config.pair.name, state_path)
-                summary = sync_pair(
-                    config, state, dry_run=dry_run, on_step=step, accept_vanished=accept_vanished
-                )
+                documents = DocumentsRun(config, state) if config.documents else None
+                try:
+                    summary = sync_pair(
+                        config,
+                        state,
+                        dry_run=dry_run,
+                        on_step=step,
+                        accept_vanished=accept_vanished,
+                        extra_views=documents.read_back() if documents else (),
+                    )
+                    if documents is not None:  # the pair's record, after the targets
+                        if not dry_run:
+                            documents.agree()
+                        summary.documents = documents.publish(datetime.now(UTC), dry_run)
+                finally:
+                    if documents is not None:
+                        documents.close()
                 if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
                     summary.channels = notify(config, state, datetime.now(UTC))
                 return summary
