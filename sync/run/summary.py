@@ -7,13 +7,13 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 
-from sync.facilitation import Event
-from sync.fieldmerge import Conflict
-from sync.merge import Plan
+from sync.delivery.notify import NotifyReport
+from sync.delivery.publish import PublishReport
 from sync.model import Step
-from sync.notify import NotifyReport
-from sync.publish import PublishReport
-from sync.report import counted, not_written_lines
+from sync.plan.facilitation import Event
+from sync.plan.fieldmerge import Conflict
+from sync.plan.merge import Plan
+from sync.run.report import counted, not_written_lines
 
 log = logging.getLogger("pairsync")
 
@@ -50,7 +50,7 @@ class RunSummary:
     documents: PublishReport = field(default_factory=PublishReport)
     """What went to the pair's `[[documents]]` after the sync, and what came back."""
     held: dict[str, int] = field(default_factory=dict)
-    """Target -> vanished items held this run (archived nowhere; see sync/safety.py)."""
+    """Target -> vanished items held this run (archived nowhere; see sync/plan/safety.py)."""
     notices: list[str] = field(default_factory=list)
     """Lists and sections a person renamed, which pairsync follows."""
     run_id: int | None = None

@@ -23,15 +23,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from adapters import publisher_for
-from sync.buttons import marks
 from sync.config import PairConfig
+from sync.delivery.buttons import marks
+from sync.delivery.record import build_documents, record_views
 from sync.documents.base import Document, EntryRef, Mark, Publisher, PublishError
 from sync.errors import ConfigError, StateError
-from sync.lock import pair_lock
-from sync.observe import TargetView
-from sync.record import build_documents, record_views
-from sync.report import counted
-from sync.state import PublishedRecord, State
+from sync.plan.observe import TargetView
+from sync.run.lock import pair_lock
+from sync.run.report import counted
+from sync.store.state import PublishedRecord, State
 
 log = logging.getLogger("pairsync")
 
@@ -269,7 +269,7 @@ def run_publish(config: PairConfig, dry_run: bool) -> PublishReport:
     """What `pairsync publish` does: lock the pair, bring what a person ticked or answered
     in the documents into the board (a run of no target: the next sync carries it to
     the tools), then update the documents."""
-    from sync.engine import sync_pair
+    from sync.run.engine import sync_pair
 
     if not config.documents:
         raise ConfigError(["documents: none configured ([[documents]] in the config file)"])

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sync.agenda import agenda_sections
-from sync.buttons import NO_MARKS, Marks
 from sync.config import PairConfig
 from sync.contract import Link, RemoteItem, Snapshot
+from sync.delivery.agenda import agenda_sections
+from sync.delivery.buttons import NO_MARKS, Marks
+from sync.delivery.notices import meeting_due
 from sync.documents.base import (
     Document,
     DocumentKind,
@@ -33,9 +34,8 @@ from sync.documents.base import (
     Table,
 )
 from sync.model import Item, Kind, Step
-from sync.notices import meeting_due
-from sync.observe import TargetView
-from sync.state import ItemRecord
+from sync.plan.observe import TargetView
+from sync.store.state import ItemRecord
 
 ANSWER = " — "
 """Between a Five Whys step's label and its answer in the step's text on the board."""

@@ -26,7 +26,7 @@ from sync.contract import Link
 from sync.documents.base import EntryRef, Mark
 from sync.errors import StateError, StateReadOnly, StateUnavailable
 from sync.model import Item, Kind, item_from_dict, item_to_dict
-from sync.schema import MIGRATIONS, migrate, schema_version
+from sync.store.schema import MIGRATIONS, migrate, schema_version
 
 
 @dataclass(frozen=True, slots=True)
