@@ -241,7 +241,7 @@ def publish(
     """Update the pair's record in its [[documents]] (1:1 agenda, decisions log, a Five
     Whys record per problem) now, taking in first what a person ticked or answered there.
     `pairsync sync` does this too, after the targets."""
-    from sync.delivery.publish import run_publish
+    from sync.run.publishing import run_publish
 
     report = guarded(lambda: run_publish(load_config(config), dry_run))
     for line in report.shown(dry_run):

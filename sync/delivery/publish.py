@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from adapters import publisher_for
 from sync.config import PairConfig
 from sync.delivery.buttons import marks
 from sync.delivery.record import build_documents, record_views
 from sync.documents.base import Document, EntryRef, Mark, Publisher, PublishError
-from sync.errors import ConfigError, StateError
 from sync.plan.observe import TargetView
-from sync.run.lock import pair_lock
 from sync.run.report import counted
 from sync.store.state import PublishedRecord, State
 
@@ -263,29 +261,3 @@ def _shown(record: PublishedRecord, document: Document) -> dict[EntryRef, Mark]:
     ticks are kept, not compared)."""
     parts = {part.key for part in document.parts}
     return {ref: mark for ref, mark in record.marks.items() if ref[0] in parts}
-
-
-def run_publish(config: PairConfig, dry_run: bool) -> PublishReport:
-    """What `pairsync publish` does: lock the pair, bring what a person ticked or answered
-    in the documents into the board (a run of no target: the next sync carries it to
-    the tools), then update the documents."""
-    from sync.run.engine import sync_pair
-
-    if not config.documents:
-        raise ConfigError(["documents: none configured ([[documents]] in the config file)"])
-    if not config.state_path.exists():
-        raise StateError(f"{config.state_path}: no state yet; run pairsync sync first")
-    with pair_lock(config.state_path):
-        state = State.open(config.state_path)
-        run = DocumentsRun(config, state)
-        try:
-            views = run.read_back()
-            if not dry_run:
-                if views:
-                    sync_pair(config, state, adapters=[], extra_views=views)
-                run.agree()
-            run.publish(datetime.now(UTC), dry_run)
-        finally:
-            run.close()
-            state.close()
-        return run.report
