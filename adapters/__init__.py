@@ -48,6 +48,12 @@ TARGET_TYPES: dict[str, TargetType] = {
         "adapters.asana.sim.server:AsanaSimulator",
         "adapters.asana.hooks",
     ),
+    "notion": TargetType(
+        "adapters.notion.adapter:NotionAdapter",
+        "adapters.notion.config:NotionTarget",
+        "adapters.notion.sim.server:NotionSimulator",
+        "adapters.notion.hooks",
+    ),
 }
 
 

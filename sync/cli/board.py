@@ -295,12 +295,11 @@ def undo(
 
     done, summary = guarded(lambda: run_undo(load_config(config), run_number, dry_run))
     if as_json:
-        facts = {"undo_of": done.run, "put_back": len(done.values), "left_alone": done.left_alone}
+        facts = {"undo_of": done.run, "put_back": done.put_back, "left_alone": done.left_alone}
         typer.echo(redact(json.dumps(summary.to_json() | facts, indent=2, default=str)))
     else:
         for line in done.left_alone:
             typer.echo(line)
         print_summary(summary, as_json=False)
-        verb = "would put back" if dry_run else "put back"
-        typer.echo(f"undo of run {done.run}: {verb} {len(done.values)} items")
+        typer.echo(done.line(dry_run))
     raise typer.Exit(1 if summary.failed else 0)

@@ -230,9 +230,11 @@ class State:
         return row[0] if row else None
 
     def last_run(self) -> tuple[int, dict[str, object]] | None:
-        """The id and summary of the last finished run (the health notices' source)."""
+        """The id and summary of the last finished sync (the health notices' source; a chat
+        click's run syncs nothing)."""
         row = self.db.execute(
-            "SELECT id, summary FROM runs WHERE summary IS NOT NULL ORDER BY id DESC LIMIT 1"
+            "SELECT id, summary FROM runs WHERE summary IS NOT NULL "
+            "AND json_extract(summary, '$.click') IS NULL ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return (int(row[0]), json.loads(row[1])) if row else None
 
@@ -410,6 +412,26 @@ class State:
             "SELECT kind, remote_id, name FROM places WHERE target = ?", (target,)
         )
         return {Kind(kind): (remote_id, name) for kind, remote_id, name in rows}
+
+    # -- marks a chat button leaves on an item (parked until, to discuss) -------------------
+    def set_mark(self, item_id: str, mark: str, until: str | None) -> list[str | None] | None:
+        """Set the mark; return what it replaced (`[until]`, or None: no such mark)."""
+        row = self.db.execute(
+            "SELECT until FROM marks WHERE item_id = ? AND mark = ?", (item_id, mark)
+        ).fetchone()
+        self.db.execute(
+            "INSERT INTO marks VALUES (?, ?, ?) ON CONFLICT(item_id, mark) "
+            "DO UPDATE SET until = excluded.until",
+            (item_id, mark, until),
+        )
+        return None if row is None else [row[0]]
+
+    def restore_mark(self, item_id: str, mark: str, before: list[str | None] | None) -> None:
+        """Put a mark back as `set_mark` found it."""
+        if before is None:
+            self.db.execute("DELETE FROM marks WHERE item_id = ? AND mark = ?", (item_id, mark))
+        else:
+            self.set_mark(item_id, mark, before[0])
 
     # -- history: what each run changed, for `pairsync history` and `pairsync undo` ---------
     def save_run_item(self, run_id: int, item_id: str, before: Item | None, after: Item) -> None:
