@@ -22,6 +22,7 @@ pytest_plugins: list[str] = [
     "tests.conftest_asana",
     "tests.conftest_trello",
     "tests.conftest_google",
+    "tests.conftest_notion",
     "tests.facilitation_pair",
     "tests.channel_pair",
     "tests.three_tools_pair",
