@@ -73,7 +73,7 @@ class MarkdownAdapter(Adapter):
         super().__init__(config, base_dir)
         path = config.path.expanduser()
         self.path = path if path.is_absolute() else base_dir / path
-        self._order = [config.lists[kind] for kind in Kind]
+        self._order = [config.lists[kind] for kind in Kind if kind in config.lists]
         self._archive = config.archive_heading
         self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
         self._sections[self._archive] = None

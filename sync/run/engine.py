@@ -137,7 +137,8 @@ def sync_pair(
         if dry_run:
             count_planned(summaries, the_plan)
             return summary
-        run_id = summary.run_id = state.start_run()
+        run_id = summary.run_id = state.start_run(now)
+        summary.people = people_counts(the_plan, records)
         commit_plan(state, run_id, the_plan, records, facilitation, now)
         with state.transaction():
             state.save_holds({name: hold.item_ids for name, hold in holds.items()})
@@ -149,6 +150,16 @@ def sync_pair(
     with state.transaction():
         state.finish_run(run_id, summary.to_json())
     return summary
+
+
+def people_counts(the_plan: Plan, records: dict[str, ItemRecord]) -> dict[str, dict[str, int]]:
+    """Per tool, the items people created and changed there this run (the pulse's sides)."""
+    counts: dict[str, dict[str, int]] = {}
+    for item_id, touch in the_plan.touched.items():
+        what = "changed" if item_id in records else "created"
+        tool = counts.setdefault(touch.target, {"created": 0, "changed": 0})
+        tool[what] += 1
+    return counts
 
 
 def hold_phase(
