@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import ClassVar, final
@@ -105,6 +105,11 @@ class Adapter(ABC):
         """The cursor to store once this run's writes are done (`cursor` is the read's): an
         adapter that can tell its writes' echoes in the next read folds what it wrote in."""
         return cursor
+
+    def make_places(self, kinds: Collection[Kind]) -> None:  # noqa: B027 - optional hook
+        """Make the list / section / heading of each of `kinds` that the tool lacks (a kind
+        the pair turned on since: `[board] kinds`), so a person can add items there; an
+        existing one is left as it is. Raises `TargetError`. The default has no places."""
 
     def check(self) -> list[CheckLine]:
         """Reach the target and say what works; adapters add credential and scope checks."""

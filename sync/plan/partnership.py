@@ -102,3 +102,10 @@ def raised_at(
 def thanks(item: Item, names: Mapping[Owner, str]) -> str:
     """ "thanks, Lee Park" for a win owned by one side; empty when nobody owns it."""
     return f"thanks, {names[item.owner]}" if item.owner is not None else ""
+
+
+def kinds_off_in_use(kinds: Iterable[Kind], items: Iterable[Item]) -> list[str]:
+    """The kinds a pair turned off while live items of them are on the board (their lists
+    are no longer read: the items would look deleted)."""
+    on = set(kinds)
+    return sorted({i.kind.value for i in items if i.kind not in on and not i.archived})

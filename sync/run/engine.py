@@ -32,11 +32,12 @@ from adapters.base import Adapter
 from sync.config import PairConfig
 from sync.contract import Change, Create, Link, Outcome, Snapshot, new_item_id
 from sync.delivery.notify import notify
-from sync.errors import TargetError
+from sync.errors import ConfigError, TargetError
 from sync.model import Item
 from sync.plan.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
 from sync.plan.merge import Plan, Touch, merge_board, plan_writes
 from sync.plan.observe import TargetView
+from sync.plan.partnership import OPTIONAL_KINDS, kinds_off_in_use
 from sync.plan.safety import (
     Hold,
     drop_held_writes,
@@ -113,9 +114,18 @@ def sync_pair(
     `extra_views` are views of no tool (an undo's values): merged as a person's edits
     are, never written to."""
     now = now or datetime.now(UTC)
+    records = state.items()
+    off = kinds_off_in_use(config.board.kinds, (r.item for r in records.values()))
+    if off:
+        where = config.config_file.name if config.config_file else config.pair.name
+        raise ConfigError(
+            [
+                f"{where}: board.kinds: {', '.join(off)} items are on the board; keep the "
+                "kind on (archive them first to turn it off)"
+            ]
+        )
     adapters = adapters if adapters is not None else build_adapters(config)
     summaries = {a.name: TargetSummary() for a in adapters}
-    records = state.items()
     held_before = state.holds()
     try:
         views = read_targets(adapters, state, summaries, on_step, held_before)
@@ -194,6 +204,7 @@ def apply_and_record(
 
     def write(adapter: Adapter) -> tuple[list[Outcome], Snapshot]:
         snapshot = read[adapter.name]
+        make_missing_places(adapter, summaries[adapter.name])
         outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
         return outcomes, replace(snapshot, cursor=adapter.cursor_after(snapshot.cursor))
 
@@ -205,6 +216,17 @@ def apply_and_record(
     with state.transaction():
         for adapter in adapters:
             state.save_places(adapter.name, adapter.places)
+
+
+def make_missing_places(adapter: Adapter, summary: TargetSummary) -> None:
+    """The lists / sections / headings of optional kinds the pair turned on that the tool
+    has not shown yet (once made, the state's places remember them: no request later)."""
+    missing = [k for k in OPTIONAL_KINDS if k in adapter.config.lists and k not in adapter.places]
+    if missing:
+        try:
+            adapter.make_places(missing)
+        except TargetError as exc:
+            summary.errors.append(str(exc))
 
 
 def plan_run(
