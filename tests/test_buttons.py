@@ -21,7 +21,7 @@ def click(tools: ThreeTools, action: str, item_id: str) -> str:
     with pair_lock(tools.state_path):
         state = State.open(tools.state_path)
         try:
-            return press(state, action, item_id, datetime.now(UTC))
+            return press(state, action, item_id, datetime.now(UTC), config=tools.config())
         finally:
             state.close()
 

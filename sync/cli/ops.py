@@ -104,11 +104,12 @@ def webhooks_remove(config: ConfigOption, public_url: PublicUrl) -> None:
 @app.command()
 def check(config: ConfigOption) -> None:
     """Validate the config and reach every target: credentials, board or project, lists or
-    sections, rate-limit headroom; and every Slack channel: token, conversation. Exit 1 on
-    any problem."""
+    sections, rate-limit headroom; every Slack channel: token, conversation; and every
+    document destination. Exit 1 on any problem."""
     from rich.console import Console
     from rich.table import Table
 
+    from adapters import publisher_for
     from sync.channels import load_channel_class
     from sync.run.engine import build_adapters, renamed_places
 
@@ -131,6 +132,14 @@ def check(config: ConfigOption) -> None:
             channel = load_channel_class(entry.type)(entry, pair.pair.name)
             checked.append((entry.name, channel.check()))
             channel.close()
+        for document in pair.documents:  # [[documents]]: the pair's record
+            publisher = publisher_for(document, pair.pair.name, pair.config_dir)
+            try:
+                checked.append((document.name, publisher.check()))
+            except PairsyncError as exc:
+                checked.append((document.name, [CheckLine("reach", False, str(exc))]))
+            finally:
+                publisher.close()
         rows: list[tuple[str, ...]] = [
             (name, line.what, "ok" if line.ok else "FAILED", redact(line.detail))
             for name, lines in checked

@@ -32,6 +32,7 @@ from adapters.base import Adapter
 from sync.config import PairConfig
 from sync.contract import Change, Create, Link, Outcome, Snapshot, new_item_id
 from sync.delivery.notify import notify
+from sync.delivery.publish import DocumentsRun
 from sync.errors import ConfigError, TargetError
 from sync.model import Item
 from sync.plan.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
@@ -76,9 +77,19 @@ def run_pair(
             state = State.open(state_path)
             try:
                 state.claim(config.pair.name, state_path)
-                summary = sync_pair(
-                    config, state, dry_run=dry_run, on_step=step, accept_vanished=accept_vanished
-                )
+                documents = DocumentsRun(config, state) if config.documents else None
+                try:
+                    summary = sync_pair(
+                        config,
+                        state,
+                        dry_run=dry_run,
+                        on_step=step,
+                        accept_vanished=accept_vanished,
+                        documents=documents,
+                    )
+                finally:
+                    if documents is not None:
+                        documents.close()
                 if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
                     summary.channels = notify(config, state, datetime.now(UTC))
                 return summary
@@ -108,11 +119,13 @@ def sync_pair(
     on_step: Callable[[str], None] = lambda _: None,
     accept_vanished: Collection[str] = (),
     extra_views: Sequence[TargetView] = (),
+    documents: DocumentsRun | None = None,
 ) -> RunSummary:
     """Sync one pair; the caller holds the pair's lock and owns `state`. `on_step` is told
     before each target is read and before each is written (a progress bar's steps).
     `extra_views` are views of no tool (an undo's values): merged as a person's edits
-    are, never written to."""
+    are, never written to. `documents`: the pair's record, read back first (what a
+    person ticked or answered there is such a view) and published after the targets."""
     now = now or datetime.now(UTC)
     records = state.items()
     off = kinds_off_in_use(config.board.kinds, (r.item for r in records.values()))
@@ -124,6 +137,8 @@ def sync_pair(
                 "kind on (archive them first to turn it off)"
             ]
         )
+    if documents is not None:
+        extra_views = [*extra_views, *documents.read_back()]
     adapters = adapters if adapters is not None else build_adapters(config)
     summaries = {a.name: TargetSummary() for a in adapters}
     held_before = state.holds()
@@ -146,13 +161,19 @@ def sync_pair(
         _count_conflicts(summaries, the_plan)
         if dry_run:
             count_planned(summaries, the_plan)
+            if documents is not None:
+                summary.documents = documents.publish(now, dry_run=True)
             return summary
         run_id = summary.run_id = state.start_run(now)
         summary.people = people_counts(the_plan, records)
         commit_plan(state, run_id, the_plan, records, facilitation, now)
         with state.transaction():
             state.save_holds({name: hold.item_ids for name, hold in holds.items()})
+        if documents is not None:
+            documents.agree()
         apply_and_record(state, adapters, views, the_plan, summaries, on_step)
+        if documents is not None:  # the pair's record, after the targets
+            summary.documents = documents.publish(now)
     finally:
         for adapter in adapters:
             summaries[adapter.name].requests = adapter.requests
