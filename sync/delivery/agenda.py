@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from adapters import build_adapters
 from adapters.base import Adapter
 from sync.config import PairConfig
 from sync.delivery.buttons import NO_MARKS, Marks, marks
@@ -259,8 +260,6 @@ def make_agenda(
 ) -> AgendaRun:
     """What `pairsync agenda` does: render since `since` (default: the last agenda), write
     it to `output`, publish it if configured, and record it as the new last agenda."""
-    from sync.run.engine import build_adapters
-
     text = render_agenda(
         config, state.items(), since or state.last_agenda_at(), now, marks(state, now)
     )
@@ -272,7 +271,7 @@ def make_agenda(
     published: dict[str, str] = {}
     errors: list[str] = []
     if config.agenda.publish:
-        adapters = build_adapters(config)
+        adapters = build_adapters(config.targets, config.pair.zone, {})
         try:
             published, errors = publish_agenda(config, text, now, adapters)
         finally:
