@@ -57,6 +57,11 @@ TARGET_TYPES: dict[str, TargetType] = {
         "adapters.notion.sim.server:NotionSimulator",
         "adapters.notion.hooks",
     ),
+    "google_sheets": TargetType(
+        "adapters.google.sheets:GoogleSheetsAdapter",
+        "adapters.google.config:GoogleSheetsTarget",
+        "adapters.google.sim.server:GoogleSimulator",
+    ),
 }
 
 
