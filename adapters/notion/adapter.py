@@ -229,7 +229,7 @@ class NotionAdapter(Adapter):
             for o in (existing.get(KIND) or {}).get("select", {}).get("options", [])
         }
         names = set(options.values())
-        for kind in Kind:
+        for kind in self.target.lists:
             option_id = self.places.get(kind, ("", ""))[0]
             if option_id in options:
                 self.places[kind] = (option_id, options[option_id])
@@ -245,7 +245,8 @@ class NotionAdapter(Adapter):
         return missing
 
     def _option_names(self) -> list[tuple[Kind, str]]:
-        return [(kind, self.places.get(kind, ("", self.target.lists[kind]))[1]) for kind in Kind]
+        lists = self.target.lists
+        return [(kind, self.places.get(kind, ("", name))[1]) for kind, name in lists.items()]
 
     def _option(self, item: Item) -> str:
         if item.archived:
