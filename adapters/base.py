@@ -52,7 +52,7 @@ class Adapter(ABC):
     ids_from_content: ClassVar[bool] = False
     """True when an item without its link-back mark is known by a hash of its text (the
     Markdown file): a person's edit of it before the mark is written makes it another
-    item, so the engine writes such a target before the others (`sync.engine`)."""
+    item, so the engine writes such a target before the others (`sync.run.engine`)."""
 
     def __init__(self, config: TargetBase, base_dir: Path) -> None:
         self.config = config

@@ -39,9 +39,9 @@ from adapters.asana.sim.server import AsanaSimulator
 from adapters.trello.sim.server import TrelloSimulator
 from bench.local import board_text, make_items
 from sync.config import load_config
-from sync.engine import sync_pair
 from sync.model import Kind
-from sync.state import State
+from sync.run.engine import sync_pair
+from sync.store.state import State
 
 
 @dataclass

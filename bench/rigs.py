@@ -30,9 +30,9 @@ from adapters.trello.sim.server import TrelloSimulator
 from bench.local import make_items
 from sync.config import PairConfig
 from sync.contract import TargetBase
-from sync.engine import sync_pair
-from sync.state import State
-from sync.summary import RunSummary
+from sync.run.engine import sync_pair
+from sync.run.summary import RunSummary
+from sync.store.state import State
 
 KINDS = ("markdown", "trello", "asana")
 TARGET = "target"

@@ -16,8 +16,8 @@ from adapters.trello.config import TrelloTarget
 from adapters.trello.sim.server import Person as TrelloPerson
 from bench.fleet import ChildRun, fleet, sync_dir
 from sync.config import load_config
-from sync.engine import sync_pair
-from sync.state import State
+from sync.run.engine import sync_pair
+from sync.store.state import State
 
 
 @dataclass(frozen=True)

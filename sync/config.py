@@ -37,9 +37,9 @@ from adapters import TARGET_TYPES, config_models
 from sync.channels import CHANNEL_TYPES, channel_config_models
 from sync.channels.config import CHANNEL_SECRET_KEYS, ChannelConfig
 from sync.contract import TargetBase
+from sync.delivery.meeting import parse_meeting
 from sync.errors import ConfigError
 from sync.logs import register_secret
-from sync.meeting import parse_meeting
 from sync.model import Kind
 
 if TYPE_CHECKING:  # what the core reads of a target or channel: its base model
@@ -131,7 +131,7 @@ class SafetySection(Section):
     hold_vanished_share: float = Field(default=0.5, ge=0, lt=1)
     """Hold when more than this share of a target's items vanish in one read..."""
     hold_vanished_min: int = Field(default=3, ge=1)
-    """... or every item of a kind, and at least this many (see sync/safety.py)."""
+    """... or every item of a kind, and at least this many (see sync/plan/safety.py)."""
 
 
 class PairConfig(BaseModel):

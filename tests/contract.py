@@ -26,7 +26,7 @@ from sync.config import DEFAULT_FIVE_WHYS
 from sync.contract import Create, RemoteItem, Update, new_item_id
 from sync.errors import TargetError
 from sync.model import Item, Kind, Owner, Step
-from sync.report import not_written_lines
+from sync.run.report import not_written_lines
 
 FIVE_WHYS = tuple(Step(text) for text in DEFAULT_FIVE_WHYS)
 MakeAdapter = Callable[[], Adapter]

@@ -18,10 +18,10 @@ from adapters.trello.config import TrelloTarget
 from adapters.trello.sim.server import TrelloSimulator
 from sync.config import PairConfig
 from sync.contract import TargetBase
-from sync.engine import sync_pair
 from sync.model import Item, Kind
-from sync.state import State
-from sync.summary import TargetSummary
+from sync.run.engine import sync_pair
+from sync.run.summary import TargetSummary
+from sync.store.state import State
 
 BOARD = [
     Item(kind=Kind.GOAL, title="Grow EMEA revenue", notes="by Q3"),

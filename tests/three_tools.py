@@ -2,7 +2,7 @@
 file, a board on the Trello simulator and a project on the Asana simulator.
 
 - `ThreeTools.write_config()` writes the pair's `pair.toml` (what `pairsync sync --config`
-  reads); `sync()` runs `sync.engine.sync_pair` on it, as `run_pair` would.
+  reads); `sync()` runs `sync.run.engine.sync_pair` on it, as `run_pair` would.
 - `create/edit/move/archive/restore/delete/tick` act as a person in one tool: Trello and
   Asana through their simulators' person (the backend, as the web UI would), Markdown by
   rewriting the file's lines. Items are found by their link-back id, the way a person
@@ -34,10 +34,10 @@ from adapters.trello.sim.entities import Card
 from adapters.trello.sim.server import TrelloSimulator
 from sync.config import PairConfig, load_config
 from sync.contract import DEFAULT_LISTS, RemoteItem, new_item_id, split_footer
-from sync.engine import build_adapters, sync_pair
 from sync.model import Item, Kind
-from sync.state import State
-from sync.summary import RunSummary
+from sync.run.engine import build_adapters, sync_pair
+from sync.run.summary import RunSummary
+from sync.store.state import State
 from tests.same_board import check_same_board
 from tests.tool_hands import edit_card, edit_task, find_card, find_task, insert_card, md_span
 

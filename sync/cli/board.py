@@ -10,12 +10,6 @@ from typing import Annotated
 
 import typer
 
-from sync.agenda import (
-    AgendaRun,
-    StaleEntry,
-    make_agenda,
-    stale_items,
-)
 from sync.cli.app import (
     ConfigDirOption,
     ConfigOption,
@@ -26,15 +20,21 @@ from sync.cli.app import (
     report_pairs,
 )
 from sync.config import PairConfig, load_config
-from sync.engine import run_pair
+from sync.delivery.agenda import (
+    AgendaRun,
+    StaleEntry,
+    make_agenda,
+    stale_items,
+)
 from sync.errors import ConfigError, StateError
-from sync.facilitation import five_whys_progress
 from sync.logs import redact, say
-from sync.pairs import config_files, parse_interval, run_loop, sync_many
-from sync.report import fail
+from sync.plan.facilitation import five_whys_progress
+from sync.run.engine import run_pair
+from sync.run.pairs import config_files, parse_interval, run_loop, sync_many
+from sync.run.report import fail
+from sync.run.summary import RunSummary
 from sync.settings import process_settings
-from sync.state import ItemRecord, State
-from sync.summary import RunSummary
+from sync.store.state import ItemRecord, State
 
 
 @app.command()
@@ -217,7 +217,7 @@ def notify(
     """Send the channels ([[channels]]: Slack, Teams) what is due: the agenda before the
     1:1, the decisions waiting, sync-health incidents. `pairsync sync` does this too."""
     from sync.channels.base import MESSAGE_KINDS
-    from sync.notify import run_notify
+    from sync.delivery.notify import run_notify
 
     if now is not None and now not in MESSAGE_KINDS:
         expected = ", ".join(MESSAGE_KINDS)
@@ -238,7 +238,7 @@ def history(
 ) -> None:
     """List the runs: when, what each target got (created / updated / archived),
     conflicts, items held, and which run an undo undid."""
-    from sync.undo import history_line, history_rows
+    from sync.run.undo import history_line, history_rows
 
     def body() -> list[dict[str, object]]:
         _, _, state = _load_state(config)
@@ -271,7 +271,7 @@ def undo(
 ) -> None:
     """Put back, in every tool, what one run changed (as a new run, which can be undone
     too); items changed since that run are left alone and named."""
-    from sync.undo import run_undo
+    from sync.run.undo import run_undo
 
     done, summary = guarded(lambda: run_undo(load_config(config), run_number, dry_run))
     if as_json:

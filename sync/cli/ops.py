@@ -16,8 +16,8 @@ from sync.config import PairConfig, load_config
 from sync.contract import CheckLine
 from sync.errors import PairsyncError
 from sync.logs import redact
-from sync.pairs import parse_interval
-from sync.report import fail
+from sync.run.pairs import parse_interval
+from sync.run.report import fail
 
 
 @app.command()
@@ -110,7 +110,7 @@ def check(config: ConfigOption) -> None:
     from rich.table import Table
 
     from sync.channels import load_channel_class
-    from sync.engine import build_adapters, renamed_places
+    from sync.run.engine import build_adapters, renamed_places
 
     def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
@@ -173,7 +173,7 @@ def demo(
     ] = None,
 ) -> None:
     """Show pairsync at work on built-in boards, with no credentials."""
-    from sync.demo import run_demo
+    from sync.cli.demo import run_demo
 
     guarded(lambda: run_demo(keep, typer.echo))
 
@@ -184,7 +184,7 @@ def init(
 ) -> None:
     """Write a commented config for a new pair, listing the boards and projects the
     tokens can see (tokens come from the environment or a hidden prompt, never the file)."""
-    from sync.init import run_init
+    from sync.cli.init import run_init
 
     missing = guarded(lambda: run_init(output, typer.prompt, typer.echo))
     typer.echo(f"wrote {output}")

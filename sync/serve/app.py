@@ -31,13 +31,14 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from adapters.hooks import Delivery, receive, type_of
+from adapters.slack import actions as slack
 from sync.config import PairConfig, load_config
 from sync.contract import TargetBase
 from sync.errors import PairsyncError, StateError
-from sync.serve import hookstore, slack
 from sync.serve.metrics import Metrics
 from sync.serve.status import PairStatus, agenda_text, pair_status
 from sync.serve.worker import Finished, PairWorker
+from sync.store import webhooks as hookstore
 
 log = logging.getLogger("pairsync.serve")
 

@@ -11,7 +11,7 @@ from adapters.hooks import Registrar, registrar, type_of
 from sync.config import PairConfig
 from sync.contract import TargetBase
 from sync.errors import TargetError
-from sync.serve import hookstore
+from sync.store import webhooks as hookstore
 
 
 def callback_url(public_url: str, pair: str, target: str) -> str:

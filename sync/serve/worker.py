@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.pairs import PairResult, sync_one
+from sync.run.pairs import PairResult, sync_one
 
 log = logging.getLogger("pairsync.serve")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sync.errors import PairsyncError
-from sync.state import State
+from sync.store.state import State
 
 PARK_DAYS = 30
 BUTTONS = ("stale_keep", "stale_park", "stale_kill", "decision_decided", "decision_discuss")

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sync.config import PairConfig, StaleSection
-from sync.merge import Touch
 from sync.model import Item, Kind, Owner, Step
-from sync.state import ItemRecord
+from sync.plan.merge import Touch
+from sync.store.state import ItemRecord
 
 COUNTERMEASURE_NOTE = "Countermeasure for: "
 """The first notes line of an action made from a countermeasure: the link to its problem."""

@@ -25,7 +25,7 @@ from pathlib import Path
 from sync.contract import Link
 from sync.errors import StateError, StateReadOnly, StateUnavailable
 from sync.model import Item, Kind, item_from_dict, item_to_dict
-from sync.schema import MIGRATIONS, migrate, schema_version
+from sync.store.schema import MIGRATIONS, migrate, schema_version
 
 
 @dataclass(frozen=True, slots=True)

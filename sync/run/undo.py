@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 
 from sync.config import PairConfig
 from sync.contract import Link, RemoteItem, Snapshot
-from sync.engine import sync_pair
 from sync.errors import ConfigError, StateError
-from sync.lock import pair_lock
 from sync.model import Item, item_from_dict
-from sync.observe import TargetView
-from sync.state import State
-from sync.summary import RunSummary
+from sync.plan.observe import TargetView
+from sync.run.engine import sync_pair
+from sync.run.lock import pair_lock
+from sync.run.summary import RunSummary
+from sync.store.state import State
 
 UNDO = "undo"
 

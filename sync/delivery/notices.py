@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sync.agenda import AgendaLine, agenda_sections
-from sync.buttons import NO_MARKS, Marks
 from sync.channels.base import Button, Entry, Message, Section
 from sync.config import PairConfig
-from sync.meeting import next_meeting
+from sync.delivery.agenda import AgendaLine, agenda_sections
+from sync.delivery.buttons import NO_MARKS, Marks
+from sync.delivery.meeting import next_meeting
 from sync.model import Kind
-from sync.state import ItemRecord, SentRecord
+from sync.store.state import ItemRecord, SentRecord
 
 STALE_BUTTONS = (("stale_keep", "Keep"), ("stale_park", "Park"), ("stale_kill", "Kill"))
 DECISION_BUTTONS = (("decision_decided", "Decided"), ("decision_discuss", "Discuss"))

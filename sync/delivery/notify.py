@@ -16,21 +16,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sync.buttons import NO_MARKS, Marks, marks
 from sync.channels import load_channel_class
 from sync.channels.base import Channel, ChannelError, Message, MessageKind
 from sync.config import PairConfig
-from sync.errors import ConfigError, StateError
-from sync.lock import pair_lock
-from sync.notices import (
+from sync.delivery.buttons import NO_MARKS, Marks, marks
+from sync.delivery.notices import (
     agenda_message,
     decisions_due,
     decisions_message,
     health_notices,
     meeting_due,
 )
-from sync.report import counted
-from sync.state import ItemRecord, SentRecord, State
+from sync.errors import ConfigError, StateError
+from sync.run.lock import pair_lock
+from sync.run.report import counted
+from sync.store.state import ItemRecord, SentRecord, State
 
 log = logging.getLogger("pairsync")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync.model import FIELDS, Item, Step
-from sync.observe import Side
+from sync.plan.observe import Side
 
 Policy = str  # "latest" | "executive" | "assistant"
 

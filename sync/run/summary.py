@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 
-from sync.facilitation import Event
-from sync.fieldmerge import Conflict
-from sync.merge import Plan
+from sync.delivery.notify import NotifyReport
 from sync.model import Step
-from sync.notify import NotifyReport
-from sync.report import counted, not_written_lines
+from sync.plan.facilitation import Event
+from sync.plan.fieldmerge import Conflict
+from sync.plan.merge import Plan
+from sync.run.report import counted, not_written_lines
 
 log = logging.getLogger("pairsync")
 
@@ -47,7 +47,7 @@ class RunSummary:
     channels: NotifyReport = field(default_factory=NotifyReport)
     """What went to the pair's Slack / Teams channels after the sync."""
     held: dict[str, int] = field(default_factory=dict)
-    """Target -> vanished items held this run (archived nowhere; see sync/safety.py)."""
+    """Target -> vanished items held this run (archived nowhere; see sync/plan/safety.py)."""
     notices: list[str] = field(default_factory=list)
     """Lists and sections a person renamed, which pairsync follows."""
     run_id: int | None = None

@@ -24,12 +24,12 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from sync.buttons import ButtonRefused, press
 from sync.channels.config import SlackChannelConfig
 from sync.config import PairConfig
+from sync.delivery.buttons import ButtonRefused, press
 from sync.errors import PairsyncError
-from sync.lock import pair_lock
-from sync.state import State
+from sync.run.lock import pair_lock
+from sync.store.state import State
 
 log = logging.getLogger("pairsync.serve")
 

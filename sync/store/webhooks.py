@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from adapters.hooks import StoredHook
-from sync.state import State
+from sync.store.state import State
 
 HANDSHAKE_SECONDS = 60.0
 """How long a registration waits for Asana's handshake (Asana itself gives up sooner)."""

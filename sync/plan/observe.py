@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sync.contract import Link, RemoteItem, Role, Snapshot
 from sync.limits import NOTES_MARK, TITLE_MARK, restore
 from sync.model import Item, Kind
-from sync.order import observed_ranks
+from sync.plan.order import observed_ranks
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,7 @@ def observe(
 
 
 def rank_by_order(order: tuple[str, ...] | None, found: dict[str, Side]) -> None:
-    """Give what each item shows the rank its target's order says (`sync.order`): the
+    """Give what each item shows the rank its target's order says (`sync.plan.order`): the
     agreed rank, unless the order shows that a person moved or added it."""
     for side in found.values():
         rank = side.base.rank if side.base is not None else ""

@@ -20,11 +20,11 @@ import schedule
 from rich.progress import Progress
 
 from sync.config import load_config
-from sync.engine import run_pair
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import redact
+from sync.run.engine import run_pair
+from sync.run.summary import RunSummary
 from sync.settings import process_settings
-from sync.summary import RunSummary
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,13 @@ from datetime import datetime
 from pathlib import Path
 
 from adapters.base import Adapter
-from sync.buttons import NO_MARKS, Marks, discussed, marks
 from sync.config import PairConfig
+from sync.delivery.buttons import NO_MARKS, Marks, discussed, marks
 from sync.errors import StateError, TargetError
-from sync.facilitation import five_whys_progress, stale_age
 from sync.logs import say
 from sync.model import Item, Kind, Owner
-from sync.state import ItemRecord, State
+from sync.plan.facilitation import five_whys_progress, stale_age
+from sync.store.state import ItemRecord, State
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +166,7 @@ def make_agenda(
 ) -> AgendaRun:
     """What `pairsync agenda` does: render since `since` (default: the last agenda), write
     it to `output`, publish it if configured, and record it as the new last agenda."""
-    from sync.engine import build_adapters
+    from sync.run.engine import build_adapters
 
     text = render_agenda(
         config, state.items(), since or state.last_agenda_at(), now, marks(state, now)

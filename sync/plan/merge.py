@@ -12,7 +12,7 @@ last agreed on, kept per link, so a target that missed a write is simply behind)
 
 Labels merge as sets (additions and removals from every side), so they never conflict.
 Five Whys steps merge step by step while every side has the same number of steps.
-The order within each list merges as each item's rank (`sync.order`): a move is a change
+The order within each list merges as each item's rank (`sync.plan.order`): a move is a change
 of the moved item's rank, written to the other tools as one placed write each.
 Deleting an item in a tool (gone from a complete read) archives it everywhere;
 nothing is ever deleted.
@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sync.contract import Change, Create, Link, RemoteItem, Update
-from sync.fieldmerge import Conflict, Policy, merge_fields, new_item_value, pick
 from sync.model import Item
-from sync.observe import Side, TargetView, observe, rank_by_order
-from sync.order import Shown, place_writes, untie
+from sync.plan.fieldmerge import Conflict, Policy, merge_fields, new_item_value, pick
+from sync.plan.observe import Side, TargetView, observe, rank_by_order
+from sync.plan.order import Shown, place_writes, untie
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """One sync of one pair, in named phases (`sync_pair` reads as the list):
 
-1. read: every target's snapshot at once (`read_targets`, `sync.parallel`); one that
+1. read: every target's snapshot at once (`read_targets`, `sync.run.parallel`); one that
    fails sits out the run;
 2. plan and facilitate (`plan_run`, pure): merge into the board, let facilitation revise
    it (Five Whys, stale, countermeasures), plan each target's writes;
@@ -31,15 +31,13 @@ from adapters import adapter_for
 from adapters.base import Adapter
 from sync.config import PairConfig
 from sync.contract import Change, Create, Link, Outcome, Snapshot, new_item_id
+from sync.delivery.notify import notify
 from sync.errors import TargetError
-from sync.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
-from sync.lock import pair_lock
-from sync.merge import Plan, Touch, merge_board, plan_writes
 from sync.model import Item
-from sync.notify import notify
-from sync.observe import TargetView
-from sync.parallel import each_target
-from sync.safety import (
+from sync.plan.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
+from sync.plan.merge import Plan, Touch, merge_board, plan_writes
+from sync.plan.observe import TargetView
+from sync.plan.safety import (
     Hold,
     drop_held_writes,
     drop_writes_to,
@@ -47,8 +45,10 @@ from sync.safety import (
     renamed_lines,
     shield,
 )
-from sync.state import ItemRecord, State, is_unavailable, unavailable
-from sync.summary import RunSummary, TargetSummary, conflict_json, jsonable
+from sync.run.lock import pair_lock
+from sync.run.parallel import each_target
+from sync.run.summary import RunSummary, TargetSummary, conflict_json, jsonable
+from sync.store.state import ItemRecord, State, is_unavailable, unavailable
 
 log = logging.getLogger("pairsync")
 
@@ -158,7 +158,7 @@ def hold_phase(
     accept_vanished: Collection[str],
     summaries: dict[str, TargetSummary],
 ) -> tuple[list[TargetView], dict[str, Hold]]:
-    """Safety phase: hold what vanished at once from a target (`sync.safety`), one line
+    """Safety phase: hold what vanished at once from a target (`sync.plan.safety`), one line
     per target that holds; the planner sees held items as the tool last showed them."""
     holds = hold_vanished(config, views, held_before, accept_vanished)
     for hold in holds.values():
@@ -176,7 +176,7 @@ def apply_and_record(
 ) -> None:
     """Apply and record phases: the targets that know an unmarked item by its text first
     (`Adapter.ids_from_content`: a run killed before their marks land, then a person's
-    edit, would make a copy), then the others at once (`sync.parallel`), each target's
+    edit, would make a copy), then the others at once (`sync.run.parallel`), each target's
     outcomes recorded as its writes finish; then the lists and sections each target
     follows (renames included)."""
     read = {view.name: view.snapshot for view in views if view.snapshot is not None}

@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 
 from sync.config import PairConfig
 from sync.contract import DEFAULT_LISTS, Link, RemoteItem, Snapshot
-from sync.merge import Plan
 from sync.model import Kind
-from sync.observe import TargetView
+from sync.plan.merge import Plan
+from sync.plan.observe import TargetView
 
 
 @dataclass(frozen=True, slots=True)

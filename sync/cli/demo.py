@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adapters import simulator_class
-from sync.agenda import make_agenda
 from sync.channels import channel_simulator_class
 from sync.config import load_config
-from sync.engine import run_pair
-from sync.meeting import WEEKDAYS
-from sync.state import State
-from sync.summary import RunSummary, summary_lines
+from sync.delivery.agenda import make_agenda
+from sync.delivery.meeting import WEEKDAYS
+from sync.run.engine import run_pair
+from sync.run.summary import RunSummary, summary_lines
+from sync.store.state import State
 
 if TYPE_CHECKING:  # the demo reaches the simulators through the registries
     from adapters.asana.sim.server import AsanaSimulator
