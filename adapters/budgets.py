@@ -3,7 +3,7 @@ integration used by pairs on several machines stays under its published limit ac
 of them (`adapters.pacing` counts within one process otherwise).
 
 One row per limit (its name is a hash: never the credential), holding the times of the
-requests in its current window; `pairsync_take_budget` (a migration of `sync.pgschema`)
+requests in its current window; `pairsync_take_budget` (a migration of `sync.store.pgschema`)
 locks the row with `SELECT … FOR UPDATE`, drops the times that left the window and takes
 a slot, or answers how long until one frees. One statement, one round trip per request.
 

@@ -53,7 +53,6 @@ class Limit:
     shared: bool = False
     """Counted by every pair of the process at once (a Trello API key): `SPREAD`."""
 
-
     def window(self) -> float:
         """The seconds counted: the published window, a little longer (`MARGIN`, `SPREAD`)."""
         return self.seconds * MARGIN + (SPREAD if self.shared else 0.0)

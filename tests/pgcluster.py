@@ -71,10 +71,10 @@ def start(root: Path) -> str:
     port = _free_port()
     options = " ".join(f"-c {key}={value}" for key, value in SETTINGS.items())
     options += f" -p {port} -k {root}"
+    log = str(root / "log")
     subprocess.run(
         _as_owner(
-            [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w"]
-            + ["-o", options, "start"]
+            [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", log, "-w", "-o", options, "start"]
         ),
         check=True,
         stdout=subprocess.DEVNULL,

@@ -11,7 +11,7 @@ import typer
 
 from sync.cli.app import app, guarded, report_pairs
 from sync.errors import ConfigError
-from sync.pairs import parse_interval
+from sync.run.pairs import parse_interval
 from sync.settings import process_settings
 
 EXTRA = "pip install 'pairsync[postgres]'"
@@ -76,7 +76,7 @@ def db_migrate(database_url: DatabaseOption = None) -> None:
     """Create or upgrade pairsync's tables and the job queue's (safe to run again)."""
 
     def body() -> None:
-        from sync import pgschema
+        from sync.store import pgschema
 
         url = database(database_url)
         before, after = pgschema.migrate(url)

@@ -25,7 +25,7 @@ from procrastinate import App, JobContext, PsycopgConnector, exceptions
 from procrastinate.jobs import Status
 
 from sync.jobs.due import due_between
-from sync.pairs import PairResult, sync_one
+from sync.run.pairs import PairResult, sync_one
 
 log = logging.getLogger("pairsync.worker")
 

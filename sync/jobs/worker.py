@@ -15,11 +15,11 @@ from pathlib import Path
 
 from adapters.budgets import PostgresBudgets
 from adapters.pacing import share_budgets
-from sync import pgschema
 from sync.jobs.queue import PairFiles, worker_app
-from sync.pairs import PairResult
+from sync.run.pairs import PairResult
 from sync.serve.run import pair_paths
 from sync.settings import process_settings
+from sync.store import pgschema
 
 
 def run_worker(

@@ -1,5 +1,5 @@
 """pairsync's schema in PostgreSQL (many machines), as numbered migrations like the SQLite
-state's (`sync.schema`), applied by `pairsync db migrate`; and the place every process
+state's (`sync.store.schema`), applied by `pairsync db migrate`; and the place every process
 learns whether a database is ready for it.
 
 The job queue's tables are procrastinate's own: `migrate` applies its schema once, to a
@@ -72,9 +72,7 @@ def _reason(exc: psycopg.Error) -> str:
 
 
 def version(connection: psycopg.Connection[tuple[object, ...]]) -> int:
-    row = connection.execute(
-        "SELECT to_regclass('pairsync_schema') IS NOT NULL"
-    ).fetchone()
+    row = connection.execute("SELECT to_regclass('pairsync_schema') IS NOT NULL").fetchone()
     if not row or not row[0]:
         return 0
     found = connection.execute("SELECT version FROM pairsync_schema").fetchone()
@@ -103,9 +101,7 @@ def migrate(url: str) -> tuple[int, int]:
 
     with connect(url) as connection, connection.transaction():
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS pairsync_schema (version INTEGER NOT NULL)"
-        )
+        connection.execute("CREATE TABLE IF NOT EXISTS pairsync_schema (version INTEGER NOT NULL)")
         before = version(connection)
         if before > len(MIGRATIONS):
             raise StateError(
@@ -113,9 +109,9 @@ def migrate(url: str) -> tuple[int, int]:
             )
         has_queue = connection.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
         if not (has_queue.fetchone() or (False,))[0]:
-            connection.execute(queue_schema.SchemaManager.get_schema())  # type: ignore[arg-type]
+            connection.execute(queue_schema.SchemaManager.get_schema())
         for script in MIGRATIONS[before:]:
-            connection.execute(script)  # type: ignore[arg-type]
+            connection.execute(script)
         connection.execute("DELETE FROM pairsync_schema")
         connection.execute("INSERT INTO pairsync_schema VALUES (%s)", (len(MIGRATIONS),))
     return before, len(MIGRATIONS)
