@@ -14,8 +14,11 @@ import pytest
 
 from adapters.trello.sim.server import Person, TrelloSimulator
 from sync.jobs.queue import defer_sync, queue_app
-from tests.serve_rig import wait_for
-from tests.worker_rig import Fleet, make_fleet, workers
+from tests.cli_run import pairsync
+from tests.serve_pair import post_trello, quiet, runs, trello_delivery
+from tests.serve_rig import serving, wait_for
+from tests.three_tools import ThreeTools
+from tests.worker_rig import Fleet, make_fleet, workers, workers_on
 
 DELAY = 0.4
 """Seconds every Trello request takes: a sync of a settled pair lasts at least this."""
@@ -127,3 +130,26 @@ def _pushed(fleet: Fleet, pair: str) -> bool:
     return (fleet.folder / "state" / f"{pair}.sqlite").exists() and "^ps-" in _board_file(
         fleet, pair
     )
+
+
+def test_serve_with_a_database_queues_a_burst_of_twenty_events_as_at_most_two_syncs(
+    pair: ThreeTools, database_url: str
+) -> None:
+    assert pairsync("db", "migrate", "--database", database_url, cwd=pair.folder).returncode == 0
+    before = runs(pair)
+    with (
+        serving(pair.folder, "--database", database_url) as served,
+        workers_on(pair.folder, database_url, 2) as (one, two),
+    ):
+        assert quiet(served)  # serve synced nothing itself at start
+        for n in range(20):
+            body, good = trello_delivery(pair, served, f"{n:024x}")
+            assert post_trello(served, body, good) == 200
+            time.sleep(0.05)
+        wait_for(lambda: runs(pair) > before, 30)
+        wait_for(lambda: quiet(served), 30)
+        assert one.stop() == 0 and two.stop() == 0
+    assert before < runs(pair) <= before + 2
+    assert "syncs queued in postgresql://" in served.stderr
+    assert "trust/" not in served.stdout, "serve ran no sync of its own"
+    assert "trust/trello: 0 created" in one.stdout + two.stdout

@@ -78,19 +78,27 @@ class Worker:
 
 @contextmanager
 def workers(fleet: Fleet, count: int, *args: str, every: str = "1h") -> Iterator[list[Worker]]:
+    with workers_on(fleet.folder, fleet.database, count, *args, every=every) as started:
+        yield started
+
+
+@contextmanager
+def workers_on(
+    folder: Path, database: str, count: int, *args: str, every: str = "1h"
+) -> Iterator[list[Worker]]:
     """`count` worker processes until the block ends (then SIGTERM, if still running)."""
     started = [
         Worker(
             start_pairsync(
                 "worker",
                 "--database",
-                fleet.database,
+                database,
                 "--config-dir",
-                str(fleet.folder),
+                str(folder),
                 "--every",
                 every,
                 *args,
-                cwd=fleet.folder,
+                cwd=folder,
                 env=FAST_BEATS,
             )
         )

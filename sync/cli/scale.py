@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sync.cli.app import app, guarded, report_pairs
+from sync.cli.app import DatabaseOption, app, guarded, report_pairs
 from sync.errors import ConfigError
 from sync.run.pairs import parse_interval
 from sync.settings import process_settings
@@ -17,25 +17,22 @@ from sync.settings import process_settings
 EXTRA = "pip install 'pairsync[postgres]'"
 
 
-def database(given: str | None) -> str:
-    """The database URL: the option, else PAIRSYNC_DATABASE_URL; and the extra installed."""
+def optional_database(given: str | None) -> str | None:
+    """The database URL: the option, else PAIRSYNC_DATABASE_URL, else None; when there is
+    one, the `postgres` extra must be installed."""
     url = given or process_settings().database_url
-    if not url:
-        raise ConfigError(["--database: give a PostgreSQL URL (or set PAIRSYNC_DATABASE_URL)"])
-    for module in ("psycopg", "procrastinate"):
-        if importlib.util.find_spec(module) is None:
-            raise ConfigError([f"{module} is not installed; many machines need: {EXTRA}"])
+    if url:
+        for module in ("psycopg", "procrastinate"):
+            if importlib.util.find_spec(module) is None:
+                raise ConfigError([f"{module} is not installed; many machines need: {EXTRA}"])
     return url
 
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        help="PostgreSQL URL, postgresql://user@host/db [default: PAIRSYNC_DATABASE_URL].",
-        show_default=False,
-    ),
-]
+def database(given: str | None) -> str:
+    url = optional_database(given)
+    if not url:
+        raise ConfigError(["--database: give a PostgreSQL URL (or set PAIRSYNC_DATABASE_URL)"])
+    return url
 
 
 @app.command()
