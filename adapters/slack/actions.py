@@ -5,8 +5,10 @@ through slack_sdk's `SignatureVerifier` (v0 HMAC-SHA256 over `v0:timestamp:body`
 A click names its pair and item in the button's value (`"<pair>:<item id>"`, agreed with
 the channel module that posts the buttons); the pair's `[[channels]]` Slack entry holds
 the `signing_secret`. A request whose timestamp is more than 5 minutes off is refused
-(a replay). Slack wants an answer within 3 seconds, so the click is acknowledged at once
-and applied afterwards under the pair's lock, then the pair syncs (debounced).
+(a replay). Slack wants an answer within 3 seconds, so a click is checked (signature,
+button, item) and acknowledged at once, then applied by serve's worker under the pair's
+lock as soon as no run of the pair holds it (however long a sync takes), then the pair
+syncs (debounced).
 """
 
 from __future__ import annotations
@@ -20,13 +22,13 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 from slack_sdk.signature import Clock, SignatureVerifier
-from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from sync.channels.config import SlackChannelConfig
 from sync.config import PairConfig
-from sync.delivery.buttons import ButtonRefused, press
+from sync.delivery.buttons import ButtonRefused, check_click, press
 from sync.errors import PairsyncError
 from sync.run.lock import pair_lock
 from sync.store.state import State
@@ -45,7 +47,8 @@ class Click:
 
 
 def parse_click(body: bytes) -> Click | None:
-    """The first action of a `block_actions` payload (form field `payload`), or None."""
+    """The first action of a `block_actions` payload (form field `payload`), or None for
+    anything else, however malformed (deep nesting included)."""
     try:
         payload = json.loads(parse_qs(body.decode())["payload"][0])
         action = payload["actions"][0]
@@ -54,7 +57,7 @@ def parse_click(body: bytes) -> Click | None:
         if payload.get("type") != "block_actions" or not item_id:
             return None
         return Click(pair, item_id, str(action["action_id"]), user)
-    except (KeyError, IndexError, TypeError, ValueError, UnicodeDecodeError):
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError):
         return None
 
 
@@ -98,44 +101,64 @@ def verify(
     return None
 
 
-def apply_click(config: PairConfig, click: Click, then: Callable[[str], None]) -> None:
-    """Apply a verified click under the pair's lock (a sync may be running), then `then`."""
+def check(config: PairConfig, click: Click) -> str | None:
+    """Why a verified click cannot be applied (an unknown button or item), or None."""
+    if not config.state_path.exists():
+        return "the pair has not synced yet"
     try:
-        with pair_lock(config.state_path):
-            state = State.open(config.state_path)
-            try:
-                done = press(state, click.action, click.item_id, datetime.now(UTC))
-            finally:
-                state.close()
-    except ButtonRefused as exc:
-        log.warning(
-            "slack %s: button %s by %s refused: %s", click.pair, click.action, click.user, exc
-        )
-        return
-    except PairsyncError as exc:
-        log.warning(
-            "slack %s: button %s by %s not applied: %s", click.pair, click.action, click.user, exc
-        )
-        return
+        state = State.open_for_reading(config.state_path)
+        try:
+            check_click(state, click.action, click.item_id)
+        finally:
+            state.close()
+    except PairsyncError as exc:  # ButtonRefused, or a state that cannot be read
+        return str(exc).splitlines()[0]
+    return None
+
+
+def apply_click(config: PairConfig, click: Click) -> None:
+    """Apply a verified click under the pair's lock, waiting for it no longer than a
+    moment: `LockHeld` tells the caller (serve's worker) to try again once it frees."""
+    with pair_lock(config.state_path, wait_seconds=0.5):
+        state = State.open(config.state_path)
+        try:
+            done = press(state, click.action, click.item_id, datetime.now(UTC), click.user)
+        except ButtonRefused as exc:  # the item went away since the click was checked
+            log.warning(
+                "slack %s: button %s by %s refused: %s", click.pair, click.action, click.user, exc
+            )
+            return
+        finally:
+            state.close()
     log.info("slack %s: %s (by %s)", click.pair, done, click.user)
-    then(click.pair)
 
 
 async def actions(
     request: Request,
     body: bytes,
-    config_of: Callable[[str], PairConfig | None],
+    configs: Callable[[], list[PairConfig]],
     refuse: Callable[[int, str, str], Response],
-    then: Callable[[str], None],
+    queue: Callable[[str, Callable[[], None]], None],
 ) -> Response:
-    click = parse_click(body)
+    """Check the signature first (with every pair's signing secrets: nothing in the body
+    is read before), then the click, off the event loop; queue it for the pair's worker,
+    which applies it when the pair's lock is free and then syncs the pair."""
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    known = await run_in_threadpool(configs)
+    secrets = [secret for config in known for secret in signing_secrets(config)]
+    reason = await run_in_threadpool(verify, secrets, body, headers)
+    if reason is not None:
+        return refuse(401, "actions", reason)
+    click = await run_in_threadpool(parse_click, body)
     if click is None:
         return refuse(400, "actions", "not a block_actions payload with a pairsync button")
-    config = config_of(click.pair)
+    config = next((c for c in known if c.pair.name == click.pair), None)
     if config is None:
         return refuse(404, click.pair, "no such pair")
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    reason = verify(signing_secrets(config), body, headers)
-    if reason is not None:
-        return refuse(401, click.pair, reason)
-    return PlainTextResponse("", background=BackgroundTask(apply_click, config, click, then))
+    if verify(signing_secrets(config), body, headers) is not None:
+        return refuse(401, click.pair, "signed with another pair's signing secret")
+    problem = await run_in_threadpool(check, config, click)
+    if problem is not None:
+        return refuse(400, click.pair, f"button {click.action} by {click.user}: {problem}")
+    queue(click.pair, lambda: apply_click(config, click))
+    return PlainTextResponse("")

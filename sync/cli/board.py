@@ -232,6 +232,26 @@ def notify(
 
 
 @app.command()
+def publish(
+    config: ConfigOption,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show each document that would change, as text.")
+    ] = False,
+) -> None:
+    """Update the pair's record in its [[documents]] (1:1 agenda, decisions log, a Five
+    Whys record per problem) now, taking in first what a person ticked or answered there.
+    `pairsync sync` does this too, after the targets."""
+    from sync.run.publishing import run_publish
+
+    report = guarded(lambda: run_publish(load_config(config), dry_run))
+    for line in report.shown(dry_run):
+        typer.echo(redact(line))
+    for error in report.errors:
+        typer.echo(f"pairsync: {redact(error)}", err=True)
+    raise typer.Exit(1 if report.errors else 0)
+
+
+@app.command()
 def history(
     config: ConfigOption,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -275,12 +295,11 @@ def undo(
 
     done, summary = guarded(lambda: run_undo(load_config(config), run_number, dry_run))
     if as_json:
-        facts = {"undo_of": done.run, "put_back": len(done.values), "left_alone": done.left_alone}
+        facts = {"undo_of": done.run, "put_back": done.put_back, "left_alone": done.left_alone}
         typer.echo(redact(json.dumps(summary.to_json() | facts, indent=2, default=str)))
     else:
         for line in done.left_alone:
             typer.echo(line)
         print_summary(summary, as_json=False)
-        verb = "would put back" if dry_run else "put back"
-        typer.echo(f"undo of run {done.run}: {verb} {len(done.values)} items")
+        typer.echo(done.line(dry_run))
     raise typer.Exit(1 if summary.failed else 0)

@@ -5,19 +5,24 @@ tools follow on the next sync, which the click triggers:
 - `stale_keep`: a person's touch (the stale clock restarts; the next sync clears the
   stale mark in every tool);
 - `stale_park`: off the agenda's stale list for `PARK_DAYS`;
-- `stale_kill`: archived everywhere by the next sync, a run like any other (restoring it
-  in a tool restores it everywhere; an undo of that run would put it back);
+- `stale_kill`: archived everywhere by the next sync (restoring it in a tool restores it
+  everywhere);
 - `decision_decided`: done everywhere by the next sync;
 - `decision_discuss`: on the next agenda, under "To discuss".
+
+Every click is a run of its own in the pair's history ("slack: dana killed 'X'"), with
+the item's value before and after and the mark or stale clock it replaced, so `pairsync
+undo` puts any of them back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sync.errors import PairsyncError
-from sync.store.state import State
+from sync.store.state import ItemRecord, State
 
 PARK_DAYS = 30
 BUTTONS = ("stale_keep", "stale_park", "stale_kill", "decision_decided", "decision_discuss")
@@ -37,37 +42,73 @@ class Marks:
 NO_MARKS = Marks()
 
 
-def press(state: State, action: str, item_id: str, now: datetime) -> str:
-    """Apply one click (the caller holds the pair's lock); return what it did."""
+def press(state: State, action: str, item_id: str, now: datetime, by: str = "someone") -> str:
+    """Apply one click (the caller holds the pair's lock) as a run of its own, with the
+    item's value before and after (so `history` shows it and `undo` puts it back) and
+    what else it changed (a mark, the stale clock) to restore; return what it did."""
+    record = check_click(state, action, item_id)
+    title = record.item.title
+    after, did = record, ""
+    put_back: dict[str, object] = {}
+    with state.transaction():
+        run_id = state.start_run()
+        if action == "stale_keep":
+            after = replace(record, touched_at=now, touched_by=TOUCHED_BY)
+            put_back["touched"] = [record.touched_at.isoformat(), record.touched_by]
+            did = f"kept {title!r}"
+        elif action == "stale_kill":
+            after = replace(record, item=record.item.with_(archived=True))
+            did = f"killed {title!r}"
+        elif action == "decision_decided":
+            after = replace(record, item=record.item.with_(done=True))
+            did = f"decided {title!r}"
+        else:
+            mark, until = (
+                ("parked", (now + timedelta(days=PARK_DAYS)).isoformat())
+                if action == "stale_park"
+                else ("discuss", None)
+            )
+            put_back["mark"] = [mark, state.set_mark(item_id, mark, until)]
+            did = f"parked {title!r}" if mark == "parked" else f"asked to discuss {title!r}"
+        state.save_item(item_id, after)
+        state.save_run_item(run_id, item_id, record.item, after.item)
+        line = f"slack: {by} {did}"
+        state.finish_run(run_id, {"click": line, "item_id": item_id, "put_back": put_back})
+    return {
+        "stale_keep": f"{did}: its stale clock restarts",
+        "stale_kill": f"{did}: archived everywhere on the next sync",
+        "decision_decided": f"{did}: done everywhere on the next sync",
+        "stale_park": f"{did}: off the stale list for {PARK_DAYS} days",
+    }.get(action, f"{title!r} goes on the next agenda")
+
+
+def check_click(state: State, action: str, item_id: str) -> ItemRecord:
+    """The clicked item, or `ButtonRefused` for an unknown button or item."""
     if action not in BUTTONS:
         raise ButtonRefused(f"unknown button '{action}'")
     record = state.items().get(item_id)
     if record is None:
         raise ButtonRefused(f"no item {item_id} on the board")
-    title = record.item.title
-    with state.transaction():
-        if action == "stale_keep":
-            state.save_item(item_id, replace(record, touched_at=now, touched_by=TOUCHED_BY))
-            return f"kept {title!r}: its stale clock restarts"
-        if action == "stale_kill":
-            state.save_item(item_id, replace(record, item=record.item.with_(archived=True)))
-            return f"killed {title!r}: archived everywhere on the next sync"
-        if action == "decision_decided":
-            state.save_item(item_id, replace(record, item=record.item.with_(done=True)))
-            return f"decided {title!r}: done everywhere on the next sync"
-        mark, until = (
-            ("parked", (now + timedelta(days=PARK_DAYS)).isoformat())
-            if action == "stale_park"
-            else ("discuss", None)
+    return record
+
+
+def unpress(state: State, summary: Mapping[str, object]) -> bool:
+    """Undo what a click changed beside the item's value (its mark, the stale clock),
+    from its run's summary; False when the run was no click or changed nothing else.
+    Call inside a transaction."""
+    item_id, put_back = summary.get("item_id"), summary.get("put_back")
+    if not isinstance(item_id, str) or not isinstance(put_back, dict) or not put_back:
+        return False
+    record = state.items().get(item_id)
+    if "touched" in put_back and record is not None:
+        at, by = put_back["touched"]
+        state.save_item(
+            item_id, replace(record, touched_at=datetime.fromisoformat(at), touched_by=by)
         )
-        state.db.execute(
-            "INSERT INTO marks VALUES (?, ?, ?) ON CONFLICT(item_id, mark) "
-            "DO UPDATE SET until = excluded.until",
-            (item_id, mark, until),
-        )
-    if action == "stale_park":
-        return f"parked {title!r}: off the stale list for {PARK_DAYS} days"
-    return f"{title!r} goes on the next agenda"
+    if "mark" in put_back:
+        mark, before = put_back["mark"]
+        state.restore_mark(item_id, mark, before)
+    return True
 
 
 def marks(state: State, now: datetime) -> Marks:

@@ -8,6 +8,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 
 from sync.delivery.notify import NotifyReport
+from sync.delivery.publish import PublishReport
 from sync.model import Step
 from sync.plan.facilitation import Event
 from sync.plan.fieldmerge import Conflict
@@ -46,6 +47,8 @@ class RunSummary:
     """Five Whys added, countermeasure actions made, items marked or archived as stale."""
     channels: NotifyReport = field(default_factory=NotifyReport)
     """What went to the pair's Slack / Teams channels after the sync."""
+    documents: PublishReport = field(default_factory=PublishReport)
+    """What went to the pair's `[[documents]]` after the sync, and what came back."""
     held: dict[str, int] = field(default_factory=dict)
     """Target -> vanished items held this run (archived nowhere; see sync/plan/safety.py)."""
     notices: list[str] = field(default_factory=list)
@@ -56,7 +59,7 @@ class RunSummary:
     @property
     def failed(self) -> bool:
         failed_targets = any(t.errors or t.not_written for t in self.targets.values())
-        return failed_targets or bool(self.channels.errors)
+        return failed_targets or bool(self.channels.errors) or bool(self.documents.errors)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -69,6 +72,7 @@ class RunSummary:
             "conflicts": self.conflicts,
             "facilitation": [asdict(event) for event in self.facilitation],
             "channels": self.channels.to_json(),
+            "documents": self.documents.to_json(),
             "run": self.run_id,
             "held": self.held,
             "notices": self.notices,
@@ -91,6 +95,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
         detail = f" ({event.detail})" if event.detail else ""
         lines.append(f"{future if summary.dry_run else past} {event.title!r}{detail}")
     lines += [f"{summary.pair}/{line}" for line in summary.channels.lines()]
+    lines += [f"{summary.pair}/{line}" for line in summary.documents.lines()]
     for conflict in summary.plan.conflicts:
         losers = ", ".join(f"{target}={jsonable(value)!r}" for target, value in conflict.losers)
         if conflict.field == "rank":  # a rank means nothing to a person; the place does

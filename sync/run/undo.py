@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sync.config import PairConfig
 from sync.contract import Link, RemoteItem, Snapshot
+from sync.delivery.buttons import unpress
 from sync.errors import ConfigError, StateError
 from sync.model import Item, item_from_dict
 from sync.plan.observe import TargetView
@@ -36,6 +37,20 @@ class UndoPlan:
     """item id -> (the value to put back, the value the run left)."""
     left_alone: list[str]
     """One line per item changed since the run."""
+    label: str = ""
+    """What the run was, when it was a chat click ("slack: dana killed 'X'")."""
+    put_back: int = 0
+    """Items put back (or, in a dry run, to put back): changed by the undo and not lost
+    to a person's newer edit, or a click's mark or stale clock restored."""
+
+    def line(self, dry_run: bool) -> str:
+        """`undo of run 4 (slack: dana killed 'X'): put back 1 item`."""
+        verb = "would put back" if dry_run else "put back"
+        kept = len(self.values) - self.put_back
+        what = f"{self.put_back} item{'' if self.put_back == 1 else 's'}"
+        lost = f" ({kept} kept a person's newer edit)" if kept > 0 else ""
+        label = f" ({self.label})" if self.label else ""
+        return f"undo of run {self.run}{label}: {verb} {what}{lost}"
 
 
 def plan_undo(
@@ -112,12 +127,24 @@ def run_undo(
             summary = sync_pair(
                 config, state, dry_run=dry_run, now=now, extra_views=[undo_view(undo)]
             )
+            click = next((s for n, _, s, *_ in runs(state) if n == chosen and s), {})
+            restored = bool(click.get("put_back"))
             if summary.run_id is not None:
                 with state.transaction():
                     state.db.execute("INSERT INTO undos VALUES (?, ?)", (summary.run_id, chosen))
-            return undo, summary
+                    restored = unpress(state, click)
+            lost = {str(c["item_id"]) for c in summary.conflicts if _undo_lost(c)}
+            moved = {i for i, (value, after) in undo.values.items() if value != after}
+            count = len(moved - lost) + (1 if restored and not moved else 0)
+            label = str(click.get("click") or "")
+            return replace(undo, label=label, put_back=count), summary
         finally:
             state.close()
+
+
+def _undo_lost(conflict: Mapping[str, object]) -> bool:
+    losers = conflict.get("losers")
+    return isinstance(losers, list) and any(loser.get("target") == UNDO for loser in losers)
 
 
 def history_rows(state: State) -> list[dict[str, object]]:
@@ -141,6 +168,7 @@ def history_rows(state: State) -> list[dict[str, object]]:
                 "held": summary.get("held") or {},
                 "undo_of": undid,
                 "finished": bool(summary),
+                "click": summary.get("click"),
             }
         )
     return rows
@@ -149,6 +177,8 @@ def history_rows(state: State) -> list[dict[str, object]]:
 def history_line(row: Mapping[str, object]) -> str:
     """`run 7  2026-12-01 21:03 UTC  trello 0 created, 1 updated, 0 archived; ...`"""
     at = datetime.fromisoformat(str(row["at"])).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if row.get("click"):
+        return f"run {row['run']}  {at}  {row['click']}; 1 item changed"
     targets = row["targets"]
     assert isinstance(targets, dict)
     parts = [

@@ -195,13 +195,17 @@ class Service:
         answer = await slack.actions(
             request,
             body,
-            self.config,
+            self.configs,
             lambda status, where, reason: self._refused("slack", status, where, reason),
-            lambda pair: self.worker.request(pair),
+            self.worker.queue,
         )
         if answer.status_code == 200:
             self.metrics.deliveries.labels("slack").inc()
         return answer
+
+    def configs(self) -> list[PairConfig]:
+        """Every pair's config that loads now."""
+        return [config for pair in list(self.paths) if (config := self.config(pair))]
 
     async def page(self, request: Request) -> Response:
         statuses = await run_in_threadpool(self.statuses)

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sync.contract import Link
+from sync.documents.base import EntryRef, Mark
 from sync.errors import StateError, StateReadOnly, StateUnavailable
 from sync.model import Item, Kind, item_from_dict, item_to_dict
 from sync.store.schema import MIGRATIONS, migrate, schema_version
@@ -53,6 +54,19 @@ class SentRecord:
     substance: str
     sent_at: datetime
     closed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedRecord:
+    """A document in a `[[documents]]` entry: its remote id (None: a publish may or may
+    not have made it), its version, the `substance` of what was published (all but the
+    marks), and the marks (ticks, answers) the document showed when last written or read."""
+
+    remote_id: str | None
+    version: str | None
+    digest: str
+    marks: dict[EntryRef, Mark]
+    published_at: datetime
 
 
 def _now() -> str:
@@ -195,10 +209,32 @@ class State:
             for key, kind, remote, digest, substance, at, c in rows
         }
 
-    def last_run(self) -> tuple[int, dict[str, object]] | None:
-        """The id and summary of the last finished run (the health notices' source)."""
+    def published(self, document: str) -> dict[str, PublishedRecord]:
+        """Document key -> what was published in the `[[documents]]` entry `document`."""
+        rows = self.db.execute(
+            "SELECT key, remote_id, version, digest, marks, published_at FROM published "
+            "WHERE document = ?",
+            (document,),
+        )
+        return {
+            key: PublishedRecord(
+                remote_id, version, digest, _load_marks(marks), datetime.fromisoformat(at)
+            )
+            for key, remote_id, version, digest, marks, at in rows
+        }
+
+    def publish_cursor(self, document: str) -> str | None:
         row = self.db.execute(
-            "SELECT id, summary FROM runs WHERE summary IS NOT NULL ORDER BY id DESC LIMIT 1"
+            "SELECT cursor FROM publish_cursors WHERE document = ?", (document,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def last_run(self) -> tuple[int, dict[str, object]] | None:
+        """The id and summary of the last finished sync (the health notices' source; a chat
+        click's run syncs nothing)."""
+        row = self.db.execute(
+            "SELECT id, summary FROM runs WHERE summary IS NOT NULL "
+            "AND json_extract(summary, '$.click') IS NULL ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return (int(row[0]), json.loads(row[1])) if row else None
 
@@ -310,6 +346,35 @@ class State:
         """Drop an "about to post" row whose post certainly failed."""
         self.db.execute("DELETE FROM sent WHERE channel = ? AND key = ?", (channel, key))
 
+    def save_published(self, document: str, key: str, record: PublishedRecord) -> None:
+        self.db.execute(
+            """INSERT INTO published
+                   (document, key, remote_id, version, digest, marks, published_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(document, key) DO UPDATE SET remote_id = excluded.remote_id,
+                   version = excluded.version, digest = excluded.digest,
+                   marks = excluded.marks, published_at = excluded.published_at""",
+            (
+                document,
+                key,
+                record.remote_id,
+                record.version,
+                record.digest,
+                _dump_marks(record.marks),
+                record.published_at.isoformat(),
+            ),
+        )
+
+    def save_publish_cursor(self, document: str, cursor: str | None) -> None:
+        if cursor is None:
+            self.db.execute("DELETE FROM publish_cursors WHERE document = ?", (document,))
+        else:
+            self.db.execute(
+                "INSERT INTO publish_cursors VALUES (?, ?) ON CONFLICT(document) "
+                "DO UPDATE SET cursor = excluded.cursor",
+                (document, cursor),
+            )
+
     def record_agenda(self, at: datetime, remote: str | None = None) -> None:
         self.db.execute("INSERT INTO agendas (at, remote) VALUES (?, ?)", (at.isoformat(), remote))
 
@@ -347,6 +412,26 @@ class State:
             "SELECT kind, remote_id, name FROM places WHERE target = ?", (target,)
         )
         return {Kind(kind): (remote_id, name) for kind, remote_id, name in rows}
+
+    # -- marks a chat button leaves on an item (parked until, to discuss) -------------------
+    def set_mark(self, item_id: str, mark: str, until: str | None) -> list[str | None] | None:
+        """Set the mark; return what it replaced (`[until]`, or None: no such mark)."""
+        row = self.db.execute(
+            "SELECT until FROM marks WHERE item_id = ? AND mark = ?", (item_id, mark)
+        ).fetchone()
+        self.db.execute(
+            "INSERT INTO marks VALUES (?, ?, ?) ON CONFLICT(item_id, mark) "
+            "DO UPDATE SET until = excluded.until",
+            (item_id, mark, until),
+        )
+        return None if row is None else [row[0]]
+
+    def restore_mark(self, item_id: str, mark: str, before: list[str | None] | None) -> None:
+        """Put a mark back as `set_mark` found it."""
+        if before is None:
+            self.db.execute("DELETE FROM marks WHERE item_id = ? AND mark = ?", (item_id, mark))
+        else:
+            self.set_mark(item_id, mark, before[0])
 
     # -- history: what each run changed, for `pairsync history` and `pairsync undo` ---------
     def save_run_item(self, run_id: int, item_id: str, before: Item | None, after: Item) -> None:
@@ -392,3 +477,14 @@ def unavailable(path: Path, exc: OSError | sqlite3.Error) -> StateUnavailable:
 
 def _dump(item: Item) -> str:
     return json.dumps(item_to_dict(item), ensure_ascii=False, sort_keys=True)
+
+
+def _dump_marks(marks: dict[EntryRef, Mark]) -> str:
+    return json.dumps(
+        [[part, entry, mark.ticked, mark.answer] for (part, entry), mark in sorted(marks.items())],
+        ensure_ascii=False,
+    )
+
+
+def _load_marks(text: str) -> dict[EntryRef, Mark]:
+    return {(part, entry): Mark(ticked, answer) for part, entry, ticked, answer in json.loads(text)}
