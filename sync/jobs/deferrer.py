@@ -1,7 +1,7 @@
-"""`pairsync serve` with a database: a verified webhook or a Slack click defers its pair's
-sync to the job queue (`BURST_SECONDS` later, so the rest of a burst joins it) instead of
-syncing in serve's own process; `pairsync worker` processes run it. Polling is the
-workers' periodic tick, so serve polls nothing itself.
+"""`pairsync serve` with a database: a verified webhook defers its pair's sync to the job
+queue (`BURST_SECONDS` later, so the rest of a burst joins it), and a verified Slack click
+a job of its own, instead of syncing in serve's own process; `pairsync worker` processes
+run them. Polling is the workers' periodic tick, so serve polls nothing itself.
 
 Deferring is a database round trip: a thread does it, so a webhook is answered at once.
 """
@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 
 from procrastinate import exceptions
 
-from sync.jobs.queue import BURST_SECONDS, SYNC_TASK, defer_sync, queue_app
+from adapters.slack.actions import Click, PendingClick
+from sync.jobs.queue import BURST_SECONDS, SYNC_TASK, defer_click, defer_sync, queue_app
 
 log = logging.getLogger("pairsync.serve")
 
@@ -26,12 +28,20 @@ class QueueDeferrer:
     def __init__(self, url: str) -> None:
         self.app = queue_app(url)
         self.app.open()
-        self._asks: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._asks: queue.SimpleQueue[str | Click | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._defer, name="defer", daemon=True)
         self._thread.start()
 
     def request(self, pair: str, *, event: bool = True, delay: float | None = None) -> None:
         self._asks.put(pair)
+
+    def queue(self, pair: str, click: Callable[[], None]) -> None:
+        """A verified Slack click: a job of its own (`pairsync.click`) when it is one of
+        ours, applied by a worker when no sync of the pair runs."""
+        if isinstance(click, PendingClick):
+            self._asks.put(click.click)
+        else:
+            self._asks.put(pair)
 
     def poll_all(self) -> None:
         """The workers' tick polls every pair; nothing to do here."""
@@ -55,8 +65,11 @@ class QueueDeferrer:
         self.app.close()
 
     def _defer(self) -> None:
-        while (pair := self._asks.get()) is not None:
+        while (ask := self._asks.get()) is not None:
             try:
-                defer_sync(self.app, pair, BURST_SECONDS)
+                if isinstance(ask, Click):
+                    defer_click(self.app, ask)
+                else:
+                    defer_sync(self.app, ask, BURST_SECONDS)
             except exceptions.ConnectorException as exc:
-                log.warning("%s: could not queue its sync (%s); the next tick will", pair, exc)
+                log.warning("%s: could not queue it (%s)", ask, exc)

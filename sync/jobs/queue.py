@@ -8,6 +8,8 @@ dead machine left behind. The database holding the state is then the only servic
 
 Tasks:
 - `pairsync.sync_pair(pair)`: one sync of one pair (`sync_one`, as `pairsync sync` does).
+- `pairsync.click(pair, item_id, action, user)`: a Slack button pressed (serve verified
+  it), applied under the pair's job lock, so never beside a sync of the pair; then a sync.
 - `pairsync.tick(timestamp)`: every `TICK_SECONDS`, defers the pairs due in the next tick
   (`sync.jobs.due`), and puts back in the queue the jobs of workers that stopped beating.
 """
@@ -24,12 +26,16 @@ from typing import Any
 from procrastinate import App, JobContext, PsycopgConnector, exceptions
 from procrastinate.jobs import Status
 
+from adapters.slack.actions import Click, apply_click
+from sync.config import load_config
+from sync.errors import PairsyncError
 from sync.jobs.due import due_between
 from sync.run.pairs import PairResult, sync_one
 
 log = logging.getLogger("pairsync.worker")
 
 SYNC_TASK = "pairsync.sync_pair"
+CLICK_TASK = "pairsync.click"
 TICK_TASK = "pairsync.tick"
 TICK_SECONDS = 5
 """How often the periodic tick runs (a divisor of 60: cron's seconds column)."""
@@ -70,6 +76,12 @@ async def defer_sync_async(app: App, pair: str, at: dt.datetime | None = None) -
     return True
 
 
+def defer_click(app: App, click: Click) -> None:
+    """Queue a verified click; every click is applied (no queueing lock)."""
+    job = app.configure_task(CLICK_TASK, lock=f"pair:{click.pair}")
+    job.defer(pair=click.pair, item_id=click.item_id, action=click.action, user=click.user)
+
+
 @dataclass
 class PairFiles:
     """The pairs a worker knows: name -> file, re-read when a name is missing (a pair
@@ -103,6 +115,19 @@ def worker_app(
             return
         pairs.report(result)
 
+    @app.task(name=CLICK_TASK, pass_context=True)
+    def click(context: JobContext, pair: str, item_id: str, action: str, user: str) -> None:
+        path = pairs.path(pair)
+        if path is None:
+            log.warning("%s: no pair file of that name in this worker's --config-dir", pair)
+            return
+        try:
+            apply_click(load_config(path), Click(pair, item_id, action, user))
+        except PairsyncError as exc:
+            log.warning("slack %s: button %s by %s not applied: %s", pair, action, user, exc)
+            return
+        pairs.report(sync_one(path))
+
     @app.periodic(cron=f"* * * * * */{TICK_SECONDS}")
     @app.task(name=TICK_TASK, queueing_lock=TICK_TASK)
     async def tick(timestamp: int) -> None:
@@ -111,7 +136,7 @@ def worker_app(
             await defer_sync_async(app, pair, dt.datetime.fromtimestamp(at, dt.UTC))
         await requeue_stalled(app, stalled_seconds)
 
-    del sync_pair, tick  # registered on the app
+    del sync_pair, click, tick  # registered on the app
     return app
 
 
