@@ -100,9 +100,13 @@ class PublisherContract:
         self, publisher: Publisher, document: Document, remote_id: str | None = None
     ) -> tuple[str, str]:
         """Publish and return (remote id, version): the version `publish` answered, or the
-        one a read shows (a tool that does not say it on a write)."""
+        one `changed` reports (a tool that does not say it on a write)."""
         result = publisher.publish(document, remote_id)
-        version = result.version or publisher.read(result.remote_id).version
+        version = (
+            result.version
+            or publisher.changed({result.remote_id: ""}, None).versions[result.remote_id]
+        )
+        assert version is not None
         return result.remote_id, version
 
     def test_a_published_document_reads_back_the_marks_it_was_given(

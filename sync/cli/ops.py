@@ -7,7 +7,7 @@ import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -204,18 +204,24 @@ def init(
 
 @app.command()
 def simulate(
-    service: Annotated[str, typer.Argument(help="trello | asana | slack | teams")],
+    service: Annotated[
+        str, typer.Argument(help="trello | asana | notion | slack | teams | onenote")
+    ],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
 ) -> None:
-    """Run a local Trello, Asana, Slack or Teams simulator (for trying configs and tests)."""
-    from adapters import TARGET_TYPES, simulator_class
+    """Run a local simulator of a service (for trying configs and tests)."""
+    from adapters import DOCUMENT_TYPES, TARGET_TYPES, simulator_class
     from sync.channels import channel_simulator_class
 
+    known = " | ".join([*TARGET_TYPES, "slack", "teams", *DOCUMENT_TYPES])
     try:
+        if service in DOCUMENT_TYPES:
+            _simulate_documents(service, simulator_class(service)(port=port))
+            return
         make = simulator_class(service) if service in TARGET_TYPES else None
         sim = (make or channel_simulator_class(service))(port=port)
     except KeyError:
-        unknown = f"simulate: unknown service '{service}' (trello | asana | slack | teams)"
+        unknown = f"simulate: unknown service '{service}' ({known})"
         raise fail("usage", [unknown], 2, False) from None
     typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
     for key, value in sim.config_keys().items():
@@ -225,3 +231,22 @@ def simulate(
     typer.echo("Ctrl-C to stop.")
     with contextlib.suppress(KeyboardInterrupt):
         serve()
+
+
+def _simulate_documents(service: str, sim: Any) -> None:
+    """A document tool's simulator signs a person in over HTTP itself: it runs first."""
+    import threading
+
+    sim.start()
+    try:
+        typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
+        typer.echo("  [[documents]]")
+        typer.echo('  name = "record"')
+        for key, value in sim.config_keys(Path(f"{service}-simulator-credentials.json")).items():
+            typer.echo(f'  {key} = "{value}"')
+        typer.echo("  # signed in already; the credentials work with this simulator only")
+        typer.echo("Ctrl-C to stop.")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    finally:
+        sim.stop()
