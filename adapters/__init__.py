@@ -10,10 +10,13 @@ imports py-trello, and `sync/` imports no concrete adapter.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sync.contract import AdapterContext, Places
 from sync.lazy import load_object
 
 if TYPE_CHECKING:
@@ -54,6 +57,11 @@ TARGET_TYPES: dict[str, TargetType] = {
         "adapters.notion.sim.server:NotionSimulator",
         "adapters.notion.hooks",
     ),
+    "google_sheets": TargetType(
+        "adapters.google.sheets:GoogleSheetsAdapter",
+        "adapters.google.config:GoogleSheetsTarget",
+        "adapters.google.sim.server:GoogleSimulator",
+    ),
 }
 
 
@@ -66,10 +74,18 @@ def config_model(type_name: str) -> type[TargetBase]:
     return model
 
 
-def adapter_for(config: TargetBase, base_dir: Path) -> Adapter:
+def adapter_for(config: TargetBase, context: AdapterContext | None = None) -> Adapter:
     """The adapter of one `[[targets]]` table (its `type` picks the class)."""
     cls: type[Adapter] = load_object(TARGET_TYPES[config.type].adapter)
-    return cls(config, base_dir)
+    return cls(config, context)
+
+
+def build_adapters(
+    targets: Sequence[TargetBase], zone: tzinfo, places: Mapping[str, Places]
+) -> list[Adapter]:
+    """A pair's adapters, each told the pair's time zone and the places its state recorded
+    for that target (`places`, by target name; none on a first run)."""
+    return [adapter_for(t, AdapterContext(zone, places.get(t.name, {}))) for t in targets]
 
 
 def simulator_class(type_name: str) -> Any:

@@ -218,7 +218,7 @@ def load_config(path: Path) -> PairConfig:
     data["config_dir"] = path.parent.resolve()
     data["config_file"] = path
     try:
-        config = PairConfig(**data)
+        config = PairConfig.model_validate(data, context={"config_dir": data["config_dir"]})
     except ValidationError as exc:
         raise ConfigError([_describe(label, data, error) for error in exc.errors()]) from None
     collisions = [f"{label}: {problem}" for problem in mapping_collisions(config)]

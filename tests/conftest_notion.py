@@ -63,7 +63,7 @@ def make_notion_adapter(tmp_path: Path) -> Iterator[Callable[..., NotionAdapter]
     adapters: list[NotionAdapter] = []
 
     def make(sim: NotionSimulator, world: World, **overrides: object) -> NotionAdapter:
-        adapter = NotionAdapter(notion_target(sim, world, **overrides), tmp_path)
+        adapter = NotionAdapter(notion_target(sim, world, **overrides))
         adapter.http.backoff = 0.01  # 5xx backoff in hundredths of a second, not seconds
         adapters.append(adapter)
         return adapter

@@ -10,7 +10,7 @@ import pytest
 from adapters.notion.adapter import FREE_PLAN, NotionAdapter
 from adapters.notion.mapping import PIECE
 from adapters.notion.sim.server import NotionSimulator, World
-from sync.contract import Create, new_item_id
+from sync.contract import Create, Failed, Written, new_item_id
 from tests.contract import FIVE_WHYS, SAMPLE, by_item_id, push, update_from
 
 
@@ -19,9 +19,9 @@ def pushed(adapter: NotionAdapter, count: int = 8) -> tuple[str | None, dict[str
     snapshot = adapter.read()
     creates = [Create(new_item_id(), SAMPLE[i % 4].with_(title=f"item {i}")) for i in range(count)]
     outcomes = adapter.apply(creates)
-    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    assert all(isinstance(o, Written) for o in outcomes), outcomes
     linked = {o.change.item_id: str(o.remote_id) for o in outcomes}
-    return adapter.cursor_after(snapshot.cursor), linked
+    return adapter.after_writes(snapshot).cursor, linked
 
 
 def requests_of(sim: NotionSimulator, run) -> tuple[int, object]:
@@ -84,7 +84,7 @@ def test_pairsync_never_writes_to_a_trashed_page(
     remote = by_item_id(adapter)[create.item_id]
     notion_sim.person.trash(remote.remote_id)
     (outcome,) = adapter.apply([update_from(remote, title="x")])
-    assert not outcome.ok and "archived" in str(outcome.error)
+    assert isinstance(outcome, Failed) and "archived" in outcome.error
     assert notion_sim.backend.pages[remote.remote_id].in_trash
 
 
@@ -101,7 +101,7 @@ def test_notes_are_rewritten_around_a_persons_blocks(
     fresh = make_notion_adapter(notion_sim, notion_world)
     remote = by_item_id(fresh)[create.item_id]
     (outcome,) = fresh.apply([update_from(remote, notes="one\n2\n")])
-    assert outcome.ok, outcome.error
+    assert isinstance(outcome, Written), outcome
     kinds = [kind for kind, _ in notion_sim.person.text(page_id)]
     assert kinds.count("image") == 1 and kinds.count("toggle") == 1
     assert by_item_id(make_notion_adapter(notion_sim, notion_world))[create.item_id].item.notes == (
@@ -147,7 +147,7 @@ def test_a_persons_time_of_day_is_kept_when_the_day_changes(
     }
     fresh = make_notion_adapter(notion_sim, notion_world)
     (outcome,) = fresh.apply([update_from(by_item_id(fresh)[create.item_id], due=date(2027, 4, 2))])
-    assert outcome.ok, outcome.error
+    assert isinstance(outcome, Written), outcome
     assert (
         notion_sim.backend.pages[page_id]
         .properties["Due"]["date"]["start"]
@@ -172,7 +172,7 @@ def test_transient_answers_are_retried(
     for key, value in fault.items():
         setattr(notion_sim.faults, key, value)
     (outcome,) = adapter.apply([Create(new_item_id(), SAMPLE[1])])
-    assert outcome.ok, outcome.error
+    assert isinstance(outcome, Written), outcome
 
 
 def test_the_five_whys_are_a_heading_and_to_dos_ticked_in_place(

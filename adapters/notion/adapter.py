@@ -21,8 +21,8 @@ option: pairsync never moves a page to the trash, and never writes to a trashed 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from functools import partial
-from pathlib import Path
 
 from adapters.base import Adapter
 from adapters.notion.body import BodyWriter
@@ -54,14 +54,17 @@ from adapters.notion.mapping import (
 from adapters.retry import ChangeFailed
 from sync.config import DEFAULT_FIVE_WHYS
 from sync.contract import (
+    AdapterContext,
     Change,
     CheckLine,
     Create,
+    Created,
     Outcome,
     RemoteItem,
     Snapshot,
     TargetBase,
     Update,
+    Updated,
 )
 from sync.errors import TargetError, TargetRejected
 from sync.model import Item, Kind
@@ -76,8 +79,8 @@ class NotionAdapter(Adapter):
     type_name = "notion"
     place_word = "Kind option"
 
-    def __init__(self, config: TargetBase, base_dir: Path) -> None:
-        super().__init__(config, base_dir)
+    def __init__(self, config: TargetBase, context: AdapterContext | None = None) -> None:
+        super().__init__(config, context)
         assert isinstance(config, NotionTarget)
         self.target = config
         self.source = config.data_source_id
@@ -128,16 +131,17 @@ class NotionAdapter(Adapter):
             items[page["id"]] = self._remote(page, where)
             fresh.saw(page["id"], page_stamp, page["last_edited_time"], read_at)
         if known is None:
-            return Snapshot(items, complete=True, cursor=fresh.dump())
-        return Snapshot(items, complete=False, gone=frozenset(gone), cursor=fresh.dump())
+            return Snapshot(items, cursor=fresh.dump(), places=dict(self.places))
+        return Snapshot(items, False, frozenset(gone), fresh.dump(), places=dict(self.places))
 
-    def cursor_after(self, cursor: str | None) -> str | None:
-        state = Cursor.load(cursor)
+    def after_writes(self, snapshot: Snapshot) -> Snapshot:
+        recorded = super().after_writes(snapshot)
+        state = Cursor.load(snapshot.cursor)
         if state is None or not self._written:
-            return cursor
+            return recorded
         for page_id, page_stamp in self._written.items():
             state.wrote(page_id, page_stamp)
-        return state.dump()
+        return replace(recorded, cursor=state.dump())
 
     def _query(self, body_args: Json) -> list[Json]:
         pages: list[Json] = []
@@ -259,7 +263,7 @@ class NotionAdapter(Adapter):
                 raise ChangeFailed(FREE_PLAN) from None
             raise
 
-    def _create(self, change: Create) -> Outcome:
+    def _create(self, change: Create) -> Created:
         item = change.item
         assert self._title is not None
         props = properties(item, self._title, self._option(item), change.item_id)
@@ -276,9 +280,9 @@ class NotionAdapter(Adapter):
         if rest:
             page = self.http.call(lambda: self.api.pages.retrieve(page["id"]))
         self._wrote(page)
-        return Outcome(change, remote_id=page["id"], version=version(item, change.item_id))
+        return Created(change, page["id"], version(item, change.item_id))
 
-    def _update(self, change: Update) -> Outcome:
+    def _update(self, change: Update) -> Updated:
         page_id, item, prev = change.remote_id, change.item, change.previous
         assert self._title is not None
         if item.notes != prev.notes or item.steps != prev.steps:
@@ -296,7 +300,7 @@ class NotionAdapter(Adapter):
         else:  # only blocks changed: the page's stamp after them
             page = self.http.call(lambda: self.api.pages.retrieve(page_id))
         self._wrote(page)
-        return Outcome(change, remote_id=page_id, version=version(item, change.item_id))
+        return Updated(change, page_id, version(item, change.item_id))
 
     def _shown_due(self, page_id: str) -> Json | None:
         """The page's `Due` as it is (a person's time of day is kept)."""

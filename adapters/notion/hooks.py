@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
 from adapters.hooks import Delivery, RemoteHook, StoredHook, Verdict
 from adapters.notion.config import NotionTarget
@@ -97,7 +96,7 @@ class Registrar:
     """Notion's API has no webhook endpoints: subscriptions are made and removed in the
     integration's settings, so there is nothing to list or create here."""
 
-    def __init__(self, target: TargetBase, base_dir: Path) -> None:
+    def __init__(self, target: TargetBase) -> None:
         self.target = target
 
     def hooks(self) -> list[RemoteHook]:

@@ -109,24 +109,25 @@ def check(config: ConfigOption) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from adapters import publisher_for
+    from adapters import build_adapters, publisher_for
     from sync.channels import load_channel_class
-    from sync.run.engine import build_adapters, renamed_places
+    from sync.plan.safety import renamed_lines
 
     def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
         title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
         checked: list[tuple[str, list[CheckLine]]] = []
-        places = known_places(pair)
-        for adapter in build_adapters(pair):
-            adapter.places = places.get(adapter.name, {})
+        for adapter in build_adapters(pair.targets, pair.pair.zone, known_places(pair)):
             try:
                 checked.append((adapter.name, adapter.check()))
             except PairsyncError as exc:
                 checked.append((adapter.name, [CheckLine("reach", False, str(exc))]))
             finally:
                 adapter.close()
-            renamed = [CheckLine("renamed", True, line) for line in renamed_places(adapter)]
+            lines = renamed_lines(
+                adapter.name, adapter.place_word, adapter.config.lists, adapter.places
+            )
+            renamed = [CheckLine("renamed", True, line) for line in lines]
             checked[-1][1].extend(renamed)
         for entry in pair.channels:  # [[channels]]: Slack, Teams
             channel = load_channel_class(entry.type)(entry, pair.pair.name)

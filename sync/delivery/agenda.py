@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from adapters import build_adapters
 from adapters.base import Adapter
 from sync.config import PairConfig
 from sync.delivery.buttons import NO_MARKS, Marks, discussed, marks
@@ -166,8 +167,6 @@ def make_agenda(
 ) -> AgendaRun:
     """What `pairsync agenda` does: render since `since` (default: the last agenda), write
     it to `output`, publish it if configured, and record it as the new last agenda."""
-    from sync.run.engine import build_adapters
-
     text = render_agenda(
         config, state.items(), since or state.last_agenda_at(), now, marks(state, now)
     )
@@ -179,7 +178,7 @@ def make_agenda(
     published: dict[str, str] = {}
     errors: list[str] = []
     if config.agenda.publish:
-        adapters = build_adapters(config)
+        adapters = build_adapters(config.targets, config.pair.zone, {})
         try:
             published, errors = publish_agenda(config, text, now, adapters)
         finally:

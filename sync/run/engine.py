@@ -22,15 +22,14 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from rich.progress import Progress
 
-from adapters import adapter_for
+from adapters import build_adapters
 from adapters.base import Adapter
 from sync.config import PairConfig
-from sync.contract import Change, Create, Link, Outcome, Snapshot, new_item_id
+from sync.contract import Change, Create, Failed, Link, Outcome, Snapshot, new_item_id
 from sync.delivery.notify import notify
 from sync.delivery.publish import DocumentsRun
 from sync.errors import TargetError
@@ -100,13 +99,6 @@ def run_pair(
                 state.close()
 
 
-def build_adapters(config: PairConfig) -> list[Adapter]:
-    adapters = [adapter_for(t, config.config_dir) for t in config.targets]
-    for adapter in adapters:
-        adapter.zone = config.pair.zone
-    return adapters
-
-
 def sync_pair(
     config: PairConfig,
     state: State,
@@ -128,7 +120,9 @@ def sync_pair(
     now = now or datetime.now(UTC)
     if documents is not None:
         extra_views = [*extra_views, *documents.read_back()]
-    adapters = adapters if adapters is not None else build_adapters(config)
+    if adapters is None:
+        places = {target.name: state.places(target.name) for target in config.targets}
+        adapters = build_adapters(config.targets, config.pair.zone, places)
     summaries = {a.name: TargetSummary() for a in adapters}
     records = state.items()
     held_before = state.holds()
@@ -146,7 +140,7 @@ def sync_pair(
             the_plan,
             facilitation.events,
             held={name: len(hold.item_ids) for name, hold in holds.items()},
-            notices=[line for adapter in adapters for line in renamed_places(adapter)],
+            notices=renamed_places(adapters, views),
         )
         _count_conflicts(summaries, the_plan)
         if dry_run:
@@ -198,23 +192,20 @@ def apply_and_record(
     """Apply and record phases: the targets that know an unmarked item by its text first
     (`Adapter.ids_from_content`: a run killed before their marks land, then a person's
     edit, would make a copy), then the others at once (`sync.run.parallel`), each target's
-    outcomes recorded as its writes finish; then the lists and sections each target
-    follows (renames included)."""
+    outcomes recorded as its writes finish, with the lists and sections it follows
+    (renames included)."""
     read = {view.name: view.snapshot for view in views if view.snapshot is not None}
 
     def write(adapter: Adapter) -> tuple[list[Outcome], Snapshot]:
         snapshot = read[adapter.name]
         outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
-        return outcomes, replace(snapshot, cursor=adapter.cursor_after(snapshot.cursor))
+        return outcomes, adapter.after_writes(snapshot)
 
     writable = [adapter for adapter in adapters if adapter.name in read]
     for first in (True, False):
         group = [adapter for adapter in writable if adapter.ids_from_content is first]
         for adapter, (outcomes, snapshot) in each_target(group, write):
             record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
-    with state.transaction():
-        for adapter in adapters:
-            state.save_places(adapter.name, adapter.places)
 
 
 def plan_run(
@@ -244,8 +235,6 @@ def read_targets(
     read in full: only that tells whether they are back."""
     links = state.links()
     cursors = {a.name: None if held.get(a.name) else state.cursor(a.name) for a in adapters}
-    for adapter in adapters:
-        adapter.places = state.places(adapter.name)
 
     def read(adapter: Adapter) -> Snapshot | None:
         try:
@@ -271,9 +260,16 @@ def read_targets(
     ]
 
 
-def renamed_places(adapter: Adapter) -> list[str]:
-    """One line per list / section of the adapter that a person renamed (followed)."""
-    return renamed_lines(adapter.name, adapter.place_word, adapter.config.lists, adapter.places)
+def renamed_places(adapters: list[Adapter], views: list[TargetView]) -> list[str]:
+    """One line per list / section that a person renamed (followed), as this run read it."""
+    return [
+        line
+        for adapter, view in zip(adapters, views, strict=True)
+        if view.snapshot is not None
+        for line in renamed_lines(
+            adapter.name, adapter.place_word, adapter.config.lists, view.snapshot.places
+        )
+    ]
 
 
 def commit_plan(
@@ -330,24 +326,22 @@ def record_outcomes(
 ) -> None:
     """Record phase for one target: a link for every write that went through (also when a
     later write of the batch failed), the counts from those outcomes, an error per failed
-    write, and the read cursor only when nothing failed (so the next read sees it all)."""
+    write, the places the target follows, and the read cursor only when nothing failed
+    (so the next read sees it all)."""
     summary = summaries[target]
     with state.transaction():
         for outcome in outcomes:
             change = outcome.change
-            if outcome.remote_id is None or outcome.version is None or not outcome.ok:
+            if isinstance(outcome, Failed):
                 summary.not_written.append(
-                    {
-                        "item_id": change.item_id,
-                        "title": change.item.title,
-                        "error": str(outcome.error),
-                    }
+                    {"item_id": change.item_id, "title": change.item.title, "error": outcome.error}
                 )
                 continue
             state.save_link(
                 change.item_id, target, Link(outcome.remote_id, outcome.version, change.item)
             )
             _count(summary, change)
+        state.save_places(target, dict(snapshot.places))
         if not (summary.errors or summary.not_written):
             state.save_cursor(target, snapshot.cursor)
 
