@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.onenote.page import ANSWER, entry_id
+from adapters.docids import ANSWER, entry_id
 from adapters.onenote.sim.server import OneNoteSimulator
 from tests.channel_pair import WEDNESDAY, ChannelPair
 from tests.cli_run import pairsync

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters.docids import ANSWER, entry_id
 from adapters.onenote.config import OneNoteDocuments
-from adapters.onenote.page import ANSWER, entry_id
 from adapters.onenote.publisher import OneNotePublisher
 from adapters.onenote.sim.server import OneNoteSimulator
 from sync.documents.base import EntryRef, Mark, PublishError

@@ -11,35 +11,16 @@ pairsync's parts by id; a person's own paragraphs around them are never addresse
 
 from __future__ import annotations
 
-import base64
 import html
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+from adapters.docids import ANSWER, entry_id, marks_from, part_id
 from sync.documents.base import Document, EntryRef, Mark, Part
 
-PREFIX = "ps-"
-ANSWER = "-a"
 TODO = "to-do"
 DONE = "to-do:completed"
-
-
-def key_id(key: str) -> str:
-    return base64.b32encode(key.encode("utf-8")).decode("ascii").rstrip("=").lower()
-
-
-def key_of(encoded: str) -> str:
-    padded = encoded.upper() + "=" * (-len(encoded) % 8)
-    return base64.b32decode(padded).decode("utf-8")
-
-
-def part_id(part: str) -> str:
-    return f"{PREFIX}{key_id(part)}"
-
-
-def entry_id(part: str, entry: str) -> str:
-    return f"{part_id(part)}-{key_id(entry)}"
 
 
 def page_html(document: Document, marker: str) -> str:
@@ -109,21 +90,12 @@ class PageContent:
 
     def marks(self) -> dict[EntryRef, Mark]:
         """Ticks and answers of every pairsync entry on the page, by (part, entry) key."""
-        marks: dict[EntryRef, Mark] = {}
-        for ident in self.ids:
-            pieces = ident.removeprefix(PREFIX).split("-")
-            if not ident.startswith(PREFIX) or len(pieces) != 2:
-                continue
-            try:
-                ref = (key_of(pieces[0]), key_of(pieces[1]))
-            except (ValueError, UnicodeDecodeError):
-                continue  # not one of ours after all
-            todo = [t for t in self.tags.get(ident, "").split(",") if t.startswith(TODO)]
-            ticked = (todo[0] == DONE) if todo else None
-            answer = self.texts.get(ident + ANSWER) if ident + ANSWER in self.ids else None
-            if ticked is not None or answer is not None:
-                marks[ref] = Mark(ticked, answer)
-        return marks
+        ticks = {}
+        for ident, tags in self.tags.items():
+            todo = [t for t in tags.split(",") if t.startswith(TODO)]
+            if todo:
+                ticks[ident] = todo[0] == DONE
+        return marks_from(self.ids, ticks, self.texts)
 
 
 def read_page(source: str) -> PageContent:
