@@ -118,6 +118,12 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
         "adapters.onenote.sim.server:OneNoteSimulator",
         "onenote",
     ),
+    "evernote": DocumentType(
+        "adapters.evernote.publisher:EvernotePublisher",
+        "adapters.evernote.config:EvernoteDocuments",
+        "adapters.evernote.sim.server:EvernoteSimulator",
+        "evernote",
+    ),
 }
 """The `type = "..."` of a `[[documents]]` table: its publisher, config model, simulator."""
 
