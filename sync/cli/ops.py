@@ -203,26 +203,32 @@ def init(
     typer.echo(f"next: pairsync check --config {output}")
 
 
+SERVICES = "trello | asana | notion | google | slack | teams | onenote | evernote"
+
+
 @app.command()
 def simulate(
     service: Annotated[
-        str, typer.Argument(help="trello | asana | notion | slack | teams | onenote")
+        str,
+        typer.Argument(
+            help="trello | asana | notion | google | slack | teams | onenote | evernote"
+        ),
     ],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
 ) -> None:
     """Run a local simulator of a service (for trying configs and tests)."""
-    from adapters import DOCUMENT_TYPES, TARGET_TYPES, simulator_class
+    from adapters import DOCUMENT_TYPES, SIMULATED_SERVICES, TARGET_TYPES, simulator_class
     from sync.channels import channel_simulator_class
 
-    known = " | ".join([*TARGET_TYPES, "slack", "teams", *DOCUMENT_TYPES])
     try:
         if service in DOCUMENT_TYPES:
             _simulate_documents(service, simulator_class(service)(port=port))
             return
-        make = simulator_class(service) if service in TARGET_TYPES else None
+        known = service in TARGET_TYPES or service in SIMULATED_SERVICES
+        make = simulator_class(service) if known else None
         sim = (make or channel_simulator_class(service))(port=port)
     except KeyError:
-        unknown = f"simulate: unknown service '{service}' ({known})"
+        unknown = f"simulate: unknown service '{service}' ({SERVICES})"
         raise fail("usage", [unknown], 2, False) from None
     typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
     for key, value in sim.config_keys().items():
