@@ -227,3 +227,29 @@ def test_check_names_what_is_missing_and_init_lists_data_sources(
         "missing, created on first sync: Kind, Done, Due, Tags, pairsync, Kind option 'Goals'"
     )
     assert adapter.scopes() == [(notion_world.data_source_id, "Exec board")]
+
+
+def test_k_changes_cost_the_query_and_k_writes_and_a_removed_property_is_made_again(
+    notion_sim: NotionSimulator, notion_world: World, make_notion_adapter
+) -> None:
+    cursor, linked = pushed(make_notion_adapter(notion_sim, notion_world), 6)
+    reader = make_notion_adapter(notion_sim, notion_world)
+    snapshot = reader.read(cursor)
+    cursor = reader.after_writes(snapshot).cursor
+    remotes = by_item_id(make_notion_adapter(notion_sim, notion_world))
+    changes = [
+        update_from(remotes[i], title=f"retitled {n}") for n, i in enumerate(list(linked)[:3])
+    ]
+    adapter = make_notion_adapter(notion_sim, notion_world)
+    cost, outcomes = requests_of(notion_sim, lambda: (adapter.read(cursor), adapter.apply(changes)))
+    assert not any(isinstance(o, Failed) for o in outcomes[1]) and cost == 1 + 3
+    # a person deletes the Done property: the next write makes it again and goes through
+    with notion_sim.app._lock:
+        del notion_sim.backend.sources[notion_world.data_source_id].properties["Done"]
+    cursor = adapter.after_writes(outcomes[0]).cursor
+    again = make_notion_adapter(notion_sim, notion_world)
+    again.read(cursor)
+    remote = by_item_id(make_notion_adapter(notion_sim, notion_world))[list(linked)[4]]
+    (outcome,) = again.apply([update_from(remote, done=not remote.item.done)])
+    assert not isinstance(outcome, Failed), outcome.error
+    assert "Done" in notion_sim.backend.sources[notion_world.data_source_id].properties
