@@ -1,54 +1,59 @@
-"""`pairsync auth microsoft|google --config F`: the one-time consent of a person, whose
-refresh token a document or target then uses (stored in a file of mode 0600, never
-printed)."""
+"""`pairsync auth SERVICE --config F`: a person's one-time consent for a service whose
+credentials are an OAuth refresh token, written where the pair's config reads it."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from sync.cli.app import ConfigOption, app, guarded
 from sync.config import load_config
 from sync.errors import ConfigError
+from sync.lazy import load_object
+from sync.run.report import fail
 
-auth_app = typer.Typer(no_args_is_help=True, help="One-time consents (stores a refresh token).")
-app.add_typer(auth_app, name="auth")
+PROVIDERS = {"microsoft": "adapters.onenote.auth:authorize"}
+"""Service -> its consent function (`authorize(config, echo, prompt, browser)`)."""
 
 
-@auth_app.command("microsoft")
-def microsoft(
+@app.command()
+def auth(
+    service: Annotated[str, typer.Argument(help="microsoft")],
     config: ConfigOption,
-    document: Annotated[
-        str | None,
-        typer.Option("--document", help="The [[documents]] entry (default: the only OneNote one)."),
-    ] = None,
+    browser: Annotated[
+        bool,
+        typer.Option(
+            "--browser/--no-browser",
+            help="Consent in a browser on this machine, or (--no-browser) paste the code "
+            "from a browser anywhere.",
+        ),
+    ] = False,
 ) -> None:
-    """Sign in to Microsoft (device code: open the page shown, enter the code) for a OneNote
-    [[documents]] entry; writes its `credentials` file (mode 0600)."""
+    """Consent once to pairsync's access; the refresh token goes to the credentials file the
+    config names (mode 0600) and is never printed."""
+    if service not in PROVIDERS:
+        known = " | ".join(PROVIDERS)
+        raise fail("usage", [f"auth: unknown service '{service}' ({known})"], 2, False)
+    lines = guarded(
+        lambda: _provider(service)(load_config(config), typer.echo, typer.prompt, browser)
+    )
+    for line in lines:
+        typer.echo(line)
 
-    def body() -> str:
-        pair = load_config(config)
-        entries = [d for d in pair.documents if d.type == "onenote"]
-        if document is not None:
-            entries = [d for d in entries if d.name == document]
-        if len(entries) != 1:
-            wanted = (
-                f"a OneNote [[documents]] entry named {document!r}"
-                if document
-                else ("exactly one OneNote [[documents]] entry (or --document NAME)")
-            )
-            raise ConfigError([f"{config.name}: auth microsoft needs {wanted}"])
-        try:
-            from adapters.onenote.auth import sign_in
-        except ModuleNotFoundError as exc:
-            raise ConfigError(
-                [
-                    f"auth microsoft needs the onenote extra (pip install 'pairsync[onenote]'; "
-                    f"missing: {exc.name})"
-                ]
-            ) from None
-        path = sign_in(entries[0], pair.config_dir, lambda line: typer.echo(line, err=True))  # type: ignore[arg-type]
-        return f"signed in; the consent is kept in {path} (mode 600)"
 
-    typer.echo(guarded(body))
+EXTRAS = {"microsoft": "onenote"}
+
+
+def _provider(service: str) -> Any:
+    """The consent function; its libraries missing is one line naming the extra."""
+    try:
+        return load_object(PROVIDERS[service])
+    except ModuleNotFoundError as exc:
+        extra = EXTRAS.get(service, service)
+        raise ConfigError(
+            [
+                f"auth {service} needs the {extra} extra (pip install 'pairsync[{extra}]'; "
+                f"missing: {exc.name})"
+            ]
+        ) from None
