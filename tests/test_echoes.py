@@ -52,7 +52,7 @@ class Pair:
             self.board.put(f"typed-{index}", item)
 
     def sync(self) -> TargetSummary:
-        adapter = adapter_for(self.target, self.tmp)
+        adapter = adapter_for(self.target)
         summary = sync_pair(self.config, self.state, adapters=[self.board, adapter])
         assert not summary.failed, summary.targets
         return summary.targets[self.target.name]

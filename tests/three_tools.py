@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from adapters import adapter_for
+from adapters import adapter_for, build_adapters
 from adapters.asana.adapter import AsanaAdapter
 from adapters.asana.sim.entities import Task
 from adapters.asana.sim.server import AsanaSimulator, World
@@ -33,9 +33,16 @@ from adapters.trello.mapping import TEMPLATE_DESC
 from adapters.trello.sim.entities import Card
 from adapters.trello.sim.server import TrelloSimulator
 from sync.config import PairConfig, load_config
-from sync.contract import DEFAULT_LISTS, RemoteItem, new_item_id, split_footer
+from sync.contract import (
+    DEFAULT_LISTS,
+    OPTIONAL_LISTS,
+    AdapterContext,
+    RemoteItem,
+    new_item_id,
+    split_footer,
+)
 from sync.model import Item, Kind
-from sync.run.engine import build_adapters, sync_pair
+from sync.run.engine import sync_pair
 from sync.run.summary import RunSummary
 from sync.store.state import State
 from tests.same_board import check_same_board
@@ -84,7 +91,7 @@ class ThreeTools:
 
     def place(self, tool: str, kind: Kind) -> str:
         """The name of the list / section / heading a person drops items of `kind` in."""
-        return self.renamed.get((tool, kind), DEFAULT_LISTS[kind])
+        return self.renamed.get((tool, kind), {**DEFAULT_LISTS, **OPTIONAL_LISTS}[kind])
 
     def rename(self, tool: str, kind: Kind, name: str) -> None:
         """Rename the kind's list (Trello) or section (Asana), as a person would."""
@@ -178,13 +185,12 @@ steps = [{steps}]
     def adapter(self, tool: str) -> Adapter:
         config = self.config()
         target = next(t for t in config.targets if t.name == tool)
-        adapter = adapter_for(target, config.config_dir)
-        adapter.zone = config.pair.zone  # as build_adapters does
+        places = {}
         if self.state_path.exists():  # the lists / sections pairsync follows
             state = State.open(self.state_path)
-            adapter.places = state.places(tool)
+            places = state.places(tool)
             state.close()
-        return adapter
+        return adapter_for(target, AdapterContext(config.pair.zone, places))
 
     def sync(
         self,
@@ -198,11 +204,12 @@ steps = [{steps}]
         `on_step` is told before each target is read and written (in that target's
         thread), a point where a test can act as a person mid-run."""
         config = self.config()
-        adapters = build_adapters(config)
+        state = State.open(config.state_path)
+        places = {target.name: state.places(target.name) for target in config.targets}
+        adapters = build_adapters(config.targets, config.pair.zone, places)
         for adapter in adapters:
             if isinstance(adapter, AsanaAdapter):
                 adapter.client.backoff = 0.01
-        state = State.open(config.state_path)
         try:
             return sync_pair(
                 config,

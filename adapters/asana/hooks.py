@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from pathlib import Path
 from typing import Any
 
 import asana
@@ -66,7 +65,7 @@ class Registrar:
 
     handshake = True
 
-    def __init__(self, target: TargetBase, base_dir: Path) -> None:
+    def __init__(self, target: TargetBase) -> None:
         assert isinstance(target, AsanaTarget)
         self.target = target
         self.client = PolicyApiClient(

@@ -24,7 +24,7 @@ import os
 import secrets
 import stat
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,14 +34,17 @@ from adapters.markdown.board import NEW_FILE, Board, Edits, Text, edit, newline_
 from adapters.markdown.card import Card, add_marker, render_card
 from adapters.markdown.config import MarkdownTarget
 from sync.contract import (
+    AdapterContext,
     Change,
     CheckLine,
     Create,
+    Failed,
     Outcome,
     Place,
     RemoteItem,
     Snapshot,
     Update,
+    written,
 )
 from sync.errors import TargetRejected, TargetUnavailable
 from sync.model import Item, Kind
@@ -69,11 +72,10 @@ class MarkdownAdapter(Adapter):
     ids_from_content = True  # a card without its marker: `new:<heading>:<n>:<hash>`
     config: MarkdownTarget
 
-    def __init__(self, config: MarkdownTarget, base_dir: Path) -> None:
-        super().__init__(config, base_dir)
-        path = config.path.expanduser()
-        self.path = path if path.is_absolute() else base_dir / path
-        self._order = [config.lists[kind] for kind in Kind]
+    def __init__(self, config: MarkdownTarget, context: AdapterContext | None = None) -> None:
+        super().__init__(config, context)
+        self.path = config.path
+        self._order = [config.lists[kind] for kind in Kind if kind in config.lists]
         self._archive = config.archive_heading
         self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
         self._sections[self._archive] = None
@@ -110,6 +112,26 @@ class MarkdownAdapter(Adapter):
             errors, new_text = self._plan(text, changes)
             if new_text is None or self._write(new_text, loaded[1] if loaded else None):
                 return self._outcomes(changes, errors, new_text or text)
+        raise TargetUnavailable(self.name, f"{self.path} kept changing while being written")
+
+    def make_places(self, kinds: Collection[Kind]) -> None:
+        """Add the missing headings of `kinds` to an existing file (a new file gets every
+        heading with its first cards)."""
+        for _ in range(_WRITE_ATTEMPTS):
+            loaded = self._load()
+            if loaded is None:
+                return
+            board = parse(loaded[0], self._sections)
+            headings = {b.heading for b in board.blocks if isinstance(b, Text)}
+            missing = [self.config.lists[k] for k in kinds if self.config.lists[k] not in headings]
+            for kind in kinds:  # remembered in the state: the next runs need not look
+                self.places[kind] = (self.config.lists[kind], self.config.lists[kind])
+            if not missing:
+                return
+            order = [*self._order, self._archive]
+            new_text = edit(board, Edits(), order, missing, newline_of(loaded[0]))
+            if self._write(new_text, loaded[1]):
+                return
         raise TargetUnavailable(self.name, f"{self.path} kept changing while being written")
 
     def publish(self, list_name: str, key: str, title: str, text: str) -> str:
@@ -201,12 +223,14 @@ class MarkdownAdapter(Adapter):
         self, changes: Sequence[Change], errors: list[str | None], text: str
     ) -> list[Outcome]:
         versions = {e.item_id: e.version for e in self._entries(parse(text, self._sections))}
-        return [
-            Outcome(change, error=error)
-            if error
-            else Outcome(change, change.item_id, versions.get(change.item_id))
-            for change, error in zip(changes, errors, strict=True)
-        ]
+        outcomes: list[Outcome] = []
+        for change, error in zip(changes, errors, strict=True):
+            version = versions.get(change.item_id)
+            if error is None and version is not None:
+                outcomes.append(written(change, change.item_id, version))
+            else:
+                outcomes.append(Failed(change, error or f"{change.item.title!r}: not in the file"))
+        return outcomes
 
     def _card_text(self, entry: _Entry, change: Update, nl: str) -> str:
         """The card's new bytes: its own if only the heading changes, else rewritten where

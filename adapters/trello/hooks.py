@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 import json
-from pathlib import Path
 from typing import Any
 
 from adapters.hooks import Delivery, RemoteHook, StoredHook, Verdict
@@ -69,10 +68,10 @@ class Registrar:
 
     handshake = False
 
-    def __init__(self, target: TargetBase, base_dir: Path) -> None:
+    def __init__(self, target: TargetBase) -> None:
         assert isinstance(target, TrelloTarget)
         self.target = target
-        self.adapter = TrelloAdapter(target, base_dir)
+        self.adapter = TrelloAdapter(target)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.adapter._call(method, path, body=body)

@@ -105,7 +105,7 @@ def run(
     )
 
 
-def _load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:
+def load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:
     """The pair and its state, for the commands that only read it (also read-only)."""
     pair = load_config(config)
     if not pair.state_path.exists():
@@ -129,7 +129,7 @@ def stale(
     """List stale items: age, the tool last touched in, and who has the ball."""
 
     def body() -> list[StaleEntry]:
-        pair, records, state = _load_state(config)
+        pair, records, state = load_state(config)
         state.close()
         return stale_items(pair, records, datetime.now(UTC))
 
@@ -176,7 +176,7 @@ def agenda(
     also as one card / task in the `[agenda] list` of every target, updated in place."""
 
     def body() -> AgendaRun:
-        pair, _, state = _load_state(config)
+        pair, _, state = load_state(config)
         try:
             zoned = since.replace(tzinfo=since.tzinfo or pair.pair.zone) if since else None
             start = _as_utc(zoned) if zoned else None  # a time without offset: the pair's
@@ -232,6 +232,26 @@ def notify(
 
 
 @app.command()
+def publish(
+    config: ConfigOption,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show each document that would change, as text.")
+    ] = False,
+) -> None:
+    """Update the pair's record in its [[documents]] (1:1 agenda, decisions log, a Five
+    Whys record per problem) now, taking in first what a person ticked or answered there.
+    `pairsync sync` does this too, after the targets."""
+    from sync.run.publishing import run_publish
+
+    report = guarded(lambda: run_publish(load_config(config), dry_run))
+    for line in report.shown(dry_run):
+        typer.echo(redact(line))
+    for error in report.errors:
+        typer.echo(f"pairsync: {redact(error)}", err=True)
+    raise typer.Exit(1 if report.errors else 0)
+
+
+@app.command()
 def history(
     config: ConfigOption,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -241,7 +261,7 @@ def history(
     from sync.run.undo import history_line, history_rows
 
     def body() -> list[dict[str, object]]:
-        _, _, state = _load_state(config)
+        _, _, state = load_state(config)
         try:
             return history_rows(state)
         finally:

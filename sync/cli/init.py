@@ -158,7 +158,7 @@ def _trello(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
         {"type": "trello", "name": "trello", "board_id": "-", "api_key": key, "token": token}
         | {"base_url": base_url}
     )
-    board_id = _choose(adapter_for(probe, Path(".")), "board", ask, echo)
+    board_id = _choose(adapter_for(probe), "board", ask, echo)
     needed += ["TRELLO_API_KEY", "TRELLO_TOKEN"]
     return _table(
         name="assistant-trello",
@@ -178,7 +178,7 @@ def _asana(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
         {"type": "asana", "name": "asana", "project_gid": "-", "token": token}
         | {"base_url": base_url}
     )
-    project_gid = _choose(adapter_for(probe, Path(".")), "project", ask, echo)
+    project_gid = _choose(adapter_for(probe), "project", ask, echo)
     needed.append("ASANA_TOKEN")
     return _table(
         name="executive-asana",

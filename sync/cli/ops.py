@@ -104,33 +104,43 @@ def webhooks_remove(config: ConfigOption, public_url: PublicUrl) -> None:
 @app.command()
 def check(config: ConfigOption) -> None:
     """Validate the config and reach every target: credentials, board or project, lists or
-    sections, rate-limit headroom; and every Slack channel: token, conversation. Exit 1 on
-    any problem."""
+    sections, rate-limit headroom; every Slack channel: token, conversation; and every
+    document destination. Exit 1 on any problem."""
     from rich.console import Console
     from rich.table import Table
 
+    from adapters import build_adapters, publisher_for
     from sync.channels import load_channel_class
-    from sync.run.engine import build_adapters, renamed_places
+    from sync.plan.safety import renamed_lines
 
     def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
         title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
         checked: list[tuple[str, list[CheckLine]]] = []
-        places = known_places(pair)
-        for adapter in build_adapters(pair):
-            adapter.places = places.get(adapter.name, {})
+        for adapter in build_adapters(pair.targets, pair.pair.zone, known_places(pair)):
             try:
                 checked.append((adapter.name, adapter.check()))
             except PairsyncError as exc:
                 checked.append((adapter.name, [CheckLine("reach", False, str(exc))]))
             finally:
                 adapter.close()
-            renamed = [CheckLine("renamed", True, line) for line in renamed_places(adapter)]
+            lines = renamed_lines(
+                adapter.name, adapter.place_word, adapter.config.lists, adapter.places
+            )
+            renamed = [CheckLine("renamed", True, line) for line in lines]
             checked[-1][1].extend(renamed)
         for entry in pair.channels:  # [[channels]]: Slack, Teams
             channel = load_channel_class(entry.type)(entry, pair.pair.name)
             checked.append((entry.name, channel.check()))
             channel.close()
+        for document in pair.documents:  # [[documents]]: the pair's record
+            publisher = publisher_for(document, pair.pair.name, pair.config_dir)
+            try:
+                checked.append((document.name, publisher.check()))
+            except PairsyncError as exc:
+                checked.append((document.name, [CheckLine("reach", False, str(exc))]))
+            finally:
+                publisher.close()
         rows: list[tuple[str, ...]] = [
             (name, line.what, "ok" if line.ok else "FAILED", redact(line.detail))
             for name, lines in checked
@@ -195,18 +205,23 @@ def init(
 
 @app.command()
 def simulate(
-    service: Annotated[str, typer.Argument(help="trello | asana | slack | teams")],
+    service: Annotated[
+        str, typer.Argument(help="trello | asana | notion | google | slack | teams")
+    ],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
 ) -> None:
-    """Run a local Trello, Asana, Slack or Teams simulator (for trying configs and tests)."""
-    from adapters import TARGET_TYPES, simulator_class
+    """Run a local Trello, Asana, Notion, Google, Slack or Teams simulator (for trying
+    configs and tests)."""
+    from adapters import SIMULATED_SERVICES, TARGET_TYPES, simulator_class
     from sync.channels import channel_simulator_class
 
     try:
-        make = simulator_class(service) if service in TARGET_TYPES else None
+        known = service in TARGET_TYPES or service in SIMULATED_SERVICES
+        make = simulator_class(service) if known else None
         sim = (make or channel_simulator_class(service))(port=port)
     except KeyError:
-        unknown = f"simulate: unknown service '{service}' (trello | asana | slack | teams)"
+        names = "trello | asana | notion | google | slack | teams"
+        unknown = f"simulate: unknown service '{service}' ({names})"
         raise fail("usage", [unknown], 2, False) from None
     typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
     for key, value in sim.config_keys().items():

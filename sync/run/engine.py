@@ -22,21 +22,22 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from rich.progress import Progress
 
-from adapters import adapter_for
+from adapters import build_adapters
 from adapters.base import Adapter
 from sync.config import PairConfig
-from sync.contract import Change, Create, Link, Outcome, Snapshot, new_item_id
+from sync.contract import Change, Create, Failed, Link, Outcome, Snapshot, new_item_id
 from sync.delivery.notify import notify
-from sync.errors import TargetError
+from sync.delivery.publish import DocumentsRun
+from sync.errors import ConfigError, TargetError
 from sync.model import Item
 from sync.plan.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
 from sync.plan.merge import Plan, Touch, merge_board, plan_writes
 from sync.plan.observe import TargetView
+from sync.plan.partnership import OPTIONAL_KINDS, kinds_off_in_use
 from sync.plan.safety import (
     Hold,
     drop_held_writes,
@@ -75,9 +76,19 @@ def run_pair(
             state = State.open(state_path)
             try:
                 state.claim(config.pair.name, state_path)
-                summary = sync_pair(
-                    config, state, dry_run=dry_run, on_step=step, accept_vanished=accept_vanished
-                )
+                documents = DocumentsRun(config, state) if config.documents else None
+                try:
+                    summary = sync_pair(
+                        config,
+                        state,
+                        dry_run=dry_run,
+                        on_step=step,
+                        accept_vanished=accept_vanished,
+                        documents=documents,
+                    )
+                finally:
+                    if documents is not None:
+                        documents.close()
                 if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
                     summary.channels = notify(config, state, datetime.now(UTC))
                 return summary
@@ -87,13 +98,6 @@ def run_pair(
                 raise
             finally:
                 state.close()
-
-
-def build_adapters(config: PairConfig) -> list[Adapter]:
-    adapters = [adapter_for(t, config.config_dir) for t in config.targets]
-    for adapter in adapters:
-        adapter.zone = config.pair.zone
-    return adapters
 
 
 def sync_pair(
@@ -107,15 +111,30 @@ def sync_pair(
     on_step: Callable[[str], None] = lambda _: None,
     accept_vanished: Collection[str] = (),
     extra_views: Sequence[TargetView] = (),
+    documents: DocumentsRun | None = None,
 ) -> RunSummary:
     """Sync one pair; the caller holds the pair's lock and owns `state`. `on_step` is told
     before each target is read and before each is written (a progress bar's steps).
     `extra_views` are views of no tool (an undo's values): merged as a person's edits
-    are, never written to."""
+    are, never written to. `documents`: the pair's record, read back first (what a
+    person ticked or answered there is such a view) and published after the targets."""
     now = now or datetime.now(UTC)
-    adapters = adapters if adapters is not None else build_adapters(config)
-    summaries = {a.name: TargetSummary() for a in adapters}
     records = state.items()
+    off = kinds_off_in_use(config.board.kinds, (r.item for r in records.values()))
+    if off:
+        where = config.config_file.name if config.config_file else config.pair.name
+        raise ConfigError(
+            [
+                f"{where}: board.kinds: {', '.join(off)} items are on the board; keep the "
+                "kind on (archive them first to turn it off)"
+            ]
+        )
+    if documents is not None:
+        extra_views = [*extra_views, *documents.read_back()]
+    if adapters is None:
+        places = {target.name: state.places(target.name) for target in config.targets}
+        adapters = build_adapters(config.targets, config.pair.zone, places)
+    summaries = {a.name: TargetSummary() for a in adapters}
     held_before = state.holds()
     try:
         views = read_targets(adapters, state, summaries, on_step, held_before)
@@ -131,17 +150,24 @@ def sync_pair(
             the_plan,
             facilitation.events,
             held={name: len(hold.item_ids) for name, hold in holds.items()},
-            notices=[line for adapter in adapters for line in renamed_places(adapter)],
+            notices=renamed_places(adapters, views),
         )
         _count_conflicts(summaries, the_plan)
         if dry_run:
             count_planned(summaries, the_plan)
+            if documents is not None:
+                summary.documents = documents.publish(now, dry_run=True)
             return summary
-        run_id = summary.run_id = state.start_run()
+        run_id = summary.run_id = state.start_run(now)
+        summary.people = people_counts(the_plan, records)
         commit_plan(state, run_id, the_plan, records, facilitation, now)
         with state.transaction():
             state.save_holds({name: hold.item_ids for name, hold in holds.items()})
+        if documents is not None:
+            documents.agree()
         apply_and_record(state, adapters, views, the_plan, summaries, on_step)
+        if documents is not None:  # the pair's record, after the targets
+            summary.documents = documents.publish(now)
     finally:
         for adapter in adapters:
             summaries[adapter.name].requests = adapter.requests
@@ -149,6 +175,16 @@ def sync_pair(
     with state.transaction():
         state.finish_run(run_id, summary.to_json())
     return summary
+
+
+def people_counts(the_plan: Plan, records: dict[str, ItemRecord]) -> dict[str, dict[str, int]]:
+    """Per tool, the items people created and changed there this run (the pulse's sides)."""
+    counts: dict[str, dict[str, int]] = {}
+    for item_id, touch in the_plan.touched.items():
+        what = "changed" if item_id in records else "created"
+        tool = counts.setdefault(touch.target, {"created": 0, "changed": 0})
+        tool[what] += 1
+    return counts
 
 
 def hold_phase(
@@ -177,23 +213,32 @@ def apply_and_record(
     """Apply and record phases: the targets that know an unmarked item by its text first
     (`Adapter.ids_from_content`: a run killed before their marks land, then a person's
     edit, would make a copy), then the others at once (`sync.run.parallel`), each target's
-    outcomes recorded as its writes finish; then the lists and sections each target
-    follows (renames included)."""
+    outcomes recorded as its writes finish, with the lists and sections it follows
+    (renames included)."""
     read = {view.name: view.snapshot for view in views if view.snapshot is not None}
 
     def write(adapter: Adapter) -> tuple[list[Outcome], Snapshot]:
         snapshot = read[adapter.name]
+        make_missing_places(adapter, summaries[adapter.name])
         outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
-        return outcomes, replace(snapshot, cursor=adapter.cursor_after(snapshot.cursor))
+        return outcomes, adapter.after_writes(snapshot)
 
     writable = [adapter for adapter in adapters if adapter.name in read]
     for first in (True, False):
         group = [adapter for adapter in writable if adapter.ids_from_content is first]
         for adapter, (outcomes, snapshot) in each_target(group, write):
             record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
-    with state.transaction():
-        for adapter in adapters:
-            state.save_places(adapter.name, adapter.places)
+
+
+def make_missing_places(adapter: Adapter, summary: TargetSummary) -> None:
+    """The lists / sections / headings of optional kinds the pair turned on that the tool
+    has not shown yet (once made, the state's places remember them: no request later)."""
+    missing = [k for k in OPTIONAL_KINDS if k in adapter.config.lists and k not in adapter.places]
+    if missing:
+        try:
+            adapter.make_places(missing)
+        except TargetError as exc:
+            summary.errors.append(str(exc))
 
 
 def plan_run(
@@ -223,8 +268,6 @@ def read_targets(
     read in full: only that tells whether they are back."""
     links = state.links()
     cursors = {a.name: None if held.get(a.name) else state.cursor(a.name) for a in adapters}
-    for adapter in adapters:
-        adapter.places = state.places(adapter.name)
 
     def read(adapter: Adapter) -> Snapshot | None:
         try:
@@ -250,9 +293,16 @@ def read_targets(
     ]
 
 
-def renamed_places(adapter: Adapter) -> list[str]:
-    """One line per list / section of the adapter that a person renamed (followed)."""
-    return renamed_lines(adapter.name, adapter.place_word, adapter.config.lists, adapter.places)
+def renamed_places(adapters: list[Adapter], views: list[TargetView]) -> list[str]:
+    """One line per list / section that a person renamed (followed), as this run read it."""
+    return [
+        line
+        for adapter, view in zip(adapters, views, strict=True)
+        if view.snapshot is not None
+        for line in renamed_lines(
+            adapter.name, adapter.place_word, adapter.config.lists, view.snapshot.places
+        )
+    ]
 
 
 def commit_plan(
@@ -309,24 +359,22 @@ def record_outcomes(
 ) -> None:
     """Record phase for one target: a link for every write that went through (also when a
     later write of the batch failed), the counts from those outcomes, an error per failed
-    write, and the read cursor only when nothing failed (so the next read sees it all)."""
+    write, the places the target follows, and the read cursor only when nothing failed
+    (so the next read sees it all)."""
     summary = summaries[target]
     with state.transaction():
         for outcome in outcomes:
             change = outcome.change
-            if outcome.remote_id is None or outcome.version is None or not outcome.ok:
+            if isinstance(outcome, Failed):
                 summary.not_written.append(
-                    {
-                        "item_id": change.item_id,
-                        "title": change.item.title,
-                        "error": str(outcome.error),
-                    }
+                    {"item_id": change.item_id, "title": change.item.title, "error": outcome.error}
                 )
                 continue
             state.save_link(
                 change.item_id, target, Link(outcome.remote_id, outcome.version, change.item)
             )
             _count(summary, change)
+        state.save_places(target, dict(snapshot.places))
         if not (summary.errors or summary.not_written):
             state.save_cursor(target, snapshot.cursor)
 

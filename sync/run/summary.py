@@ -8,6 +8,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 
 from sync.delivery.notify import NotifyReport
+from sync.delivery.publish import PublishReport
 from sync.model import Step
 from sync.plan.facilitation import Event
 from sync.plan.fieldmerge import Conflict
@@ -46,17 +47,21 @@ class RunSummary:
     """Five Whys added, countermeasure actions made, items marked or archived as stale."""
     channels: NotifyReport = field(default_factory=NotifyReport)
     """What went to the pair's Slack / Teams channels after the sync."""
+    documents: PublishReport = field(default_factory=PublishReport)
+    """What went to the pair's `[[documents]]` after the sync, and what came back."""
     held: dict[str, int] = field(default_factory=dict)
     """Target -> vanished items held this run (archived nowhere; see sync/plan/safety.py)."""
     notices: list[str] = field(default_factory=list)
     """Lists and sections a person renamed, which pairsync follows."""
     run_id: int | None = None
     """The run's number in `pairsync history` (None for a dry run)."""
+    people: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Target -> items people created and changed there this run (`pairsync pulse`)."""
 
     @property
     def failed(self) -> bool:
         failed_targets = any(t.errors or t.not_written for t in self.targets.values())
-        return failed_targets or bool(self.channels.errors)
+        return failed_targets or bool(self.channels.errors) or bool(self.documents.errors)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -69,9 +74,11 @@ class RunSummary:
             "conflicts": self.conflicts,
             "facilitation": [asdict(event) for event in self.facilitation],
             "channels": self.channels.to_json(),
+            "documents": self.documents.to_json(),
             "run": self.run_id,
             "held": self.held,
             "notices": self.notices,
+            "people": self.people,
         }
 
 
@@ -91,6 +98,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
         detail = f" ({event.detail})" if event.detail else ""
         lines.append(f"{future if summary.dry_run else past} {event.title!r}{detail}")
     lines += [f"{summary.pair}/{line}" for line in summary.channels.lines()]
+    lines += [f"{summary.pair}/{line}" for line in summary.documents.lines()]
     for conflict in summary.plan.conflicts:
         losers = ", ".join(f"{target}={jsonable(value)!r}" for target, value in conflict.losers)
         if conflict.field == "rank":  # a rank means nothing to a person; the place does
@@ -112,6 +120,7 @@ _EVENT_WORDS = {
     "stale": ("marked stale", "would mark stale"),
     "stale_archive": ("archived as stale", "would archive as stale"),
     "fresh": ("cleared the stale mark of", "would clear the stale mark of"),
+    "ack_needed": ("asked the assistant to acknowledge", "would ask the assistant to acknowledge"),
 }
 
 

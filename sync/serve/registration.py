@@ -30,7 +30,7 @@ def _each(
     ok = True
     targets: list[TargetBase] = list(config.targets)
     for target in targets:
-        made = registrar(target, config.config_dir)
+        made = registrar(target)
         if made is None:
             say(f"{target.name}: a {type_of(target)} target sends no webhooks; serve polls it")
             continue

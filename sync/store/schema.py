@@ -112,7 +112,24 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (item_id, mark)
     );
     """,
-    # 6: webhooks made safe (issue 21): every callback URL a target's live webhooks call
+    # 6: the pair's record in document tools (`[[documents]]`): per document entry and key,
+    # the remote id (NULL: about to be published, a crash may have made it), its version,
+    # the digest of what was published (all but the marks), and the marks (ticks, answers)
+    # the document showed when last written or read; and each entry's `changed` cursor
+    """
+    CREATE TABLE published (
+        document TEXT NOT NULL,
+        key TEXT NOT NULL,
+        remote_id TEXT,
+        version TEXT,
+        digest TEXT NOT NULL,
+        marks TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        PRIMARY KEY (document, key)
+    );
+    CREATE TABLE publish_cursors (document TEXT PRIMARY KEY, cursor TEXT NOT NULL);
+    """,
+    # 7: webhooks made safe (issue 21): every callback URL a target's live webhooks call
     # (Trello signs over the one it calls), and a registration waiting for its handshake:
     # the unguessable last part of its URL, and the secret the handshake brought, kept
     # only once the webhook creation it belongs to succeeded

@@ -21,8 +21,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sync.contract import Link
+from sync.documents.base import EntryRef, Mark
 from sync.errors import StateError, StateReadOnly, StateUnavailable
 from sync.model import Item, Kind, item_from_dict, item_to_dict
 from sync.store.schema import MIGRATIONS, migrate, schema_version
@@ -42,6 +44,10 @@ class ItemRecord:
     agenda is in the next one, whatever the tool's own clock said (`touched_at`)."""
 
 
+HistoryRow = tuple[datetime, str, Item | None, Item]
+"""One item a run changed: the run's start, the item id, its value before and after."""
+
+
 @dataclass(frozen=True, slots=True)
 class SentRecord:
     """A message on a channel: its remote id (None: a post may or may not have gone out)
@@ -53,6 +59,19 @@ class SentRecord:
     substance: str
     sent_at: datetime
     closed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedRecord:
+    """A document in a `[[documents]]` entry: its remote id (None: a publish may or may
+    not have made it), its version, the `substance` of what was published (all but the
+    marks), and the marks (ticks, answers) the document showed when last written or read."""
+
+    remote_id: str | None
+    version: str | None
+    digest: str
+    marks: dict[EntryRef, Mark]
+    published_at: datetime
 
 
 def _now() -> str:
@@ -195,6 +214,26 @@ class State:
             for key, kind, remote, digest, substance, at, c in rows
         }
 
+    def published(self, document: str) -> dict[str, PublishedRecord]:
+        """Document key -> what was published in the `[[documents]]` entry `document`."""
+        rows = self.db.execute(
+            "SELECT key, remote_id, version, digest, marks, published_at FROM published "
+            "WHERE document = ?",
+            (document,),
+        )
+        return {
+            key: PublishedRecord(
+                remote_id, version, digest, _load_marks(marks), datetime.fromisoformat(at)
+            )
+            for key, remote_id, version, digest, marks, at in rows
+        }
+
+    def publish_cursor(self, document: str) -> str | None:
+        row = self.db.execute(
+            "SELECT cursor FROM publish_cursors WHERE document = ?", (document,)
+        ).fetchone()
+        return row[0] if row else None
+
     def last_run(self) -> tuple[int, dict[str, object]] | None:
         """The id and summary of the last finished sync (the health notices' source; a chat
         click's run syncs nothing)."""
@@ -203,6 +242,39 @@ class State:
             "AND json_extract(summary, '$.click') IS NULL ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return (int(row[0]), json.loads(row[1])) if row else None
+
+    def agenda_times(self) -> list[datetime]:
+        """When each `pairsync agenda` was made, oldest first."""
+        rows = self.db.execute("SELECT at FROM agendas ORDER BY at")
+        return [datetime.fromisoformat(at) for (at,) in rows]
+
+    def history(self, since: datetime | None = None) -> list[HistoryRow]:
+        """What each run since `since` (None: ever) changed on the board: (run time, item
+        id, value before or None for a new item, value after), oldest run first."""
+        rows = self.db.execute(
+            "SELECT runs.started_at, item_id, before, after FROM run_items "
+            "JOIN runs ON runs.id = run_items.run_id WHERE runs.started_at >= ? "
+            "ORDER BY runs.id",
+            ((since or datetime.min.replace(tzinfo=UTC)).astimezone(UTC).isoformat(),),
+        )
+        return [
+            (
+                datetime.fromisoformat(at),
+                item_id,
+                item_from_dict(json.loads(before)) if before else None,
+                item_from_dict(json.loads(after)),
+            )
+            for at, item_id, before, after in rows
+        ]
+
+    def run_summaries(self, since: datetime) -> list[tuple[datetime, dict[str, Any]]]:
+        """(start, summary) of every finished run since `since`, oldest first."""
+        rows = self.db.execute(
+            "SELECT started_at, summary FROM runs WHERE summary IS NOT NULL "
+            "AND started_at >= ? ORDER BY id",
+            (since.astimezone(UTC).isoformat(),),
+        )
+        return [(datetime.fromisoformat(at), json.loads(summary)) for at, summary in rows]
 
     def last_agenda_at(self) -> datetime | None:
         row = self.db.execute("SELECT max(at) FROM agendas").fetchone()
@@ -279,8 +351,10 @@ class State:
             ),
         )
 
-    def start_run(self) -> int:
-        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (_now(),))
+    def start_run(self, at: datetime | None = None) -> int:
+        """A new run, started `at` (the run's clock; default now)."""
+        started = at.astimezone(UTC).isoformat() if at is not None else _now()
+        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (started,))
         return int(cursor.lastrowid or 0)
 
     def finish_run(self, run_id: int, summary: dict[str, object]) -> None:
@@ -311,6 +385,35 @@ class State:
     def forget_sent(self, channel: str, key: str) -> None:
         """Drop an "about to post" row whose post certainly failed."""
         self.db.execute("DELETE FROM sent WHERE channel = ? AND key = ?", (channel, key))
+
+    def save_published(self, document: str, key: str, record: PublishedRecord) -> None:
+        self.db.execute(
+            """INSERT INTO published
+                   (document, key, remote_id, version, digest, marks, published_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(document, key) DO UPDATE SET remote_id = excluded.remote_id,
+                   version = excluded.version, digest = excluded.digest,
+                   marks = excluded.marks, published_at = excluded.published_at""",
+            (
+                document,
+                key,
+                record.remote_id,
+                record.version,
+                record.digest,
+                _dump_marks(record.marks),
+                record.published_at.isoformat(),
+            ),
+        )
+
+    def save_publish_cursor(self, document: str, cursor: str | None) -> None:
+        if cursor is None:
+            self.db.execute("DELETE FROM publish_cursors WHERE document = ?", (document,))
+        else:
+            self.db.execute(
+                "INSERT INTO publish_cursors VALUES (?, ?) ON CONFLICT(document) "
+                "DO UPDATE SET cursor = excluded.cursor",
+                (document, cursor),
+            )
 
     def record_agenda(self, at: datetime, remote: str | None = None) -> None:
         self.db.execute("INSERT INTO agendas (at, remote) VALUES (?, ?)", (at.isoformat(), remote))
@@ -414,3 +517,14 @@ def unavailable(path: Path, exc: OSError | sqlite3.Error) -> StateUnavailable:
 
 def _dump(item: Item) -> str:
     return json.dumps(item_to_dict(item), ensure_ascii=False, sort_keys=True)
+
+
+def _dump_marks(marks: dict[EntryRef, Mark]) -> str:
+    return json.dumps(
+        [[part, entry, mark.ticked, mark.answer] for (part, entry), mark in sorted(marks.items())],
+        ensure_ascii=False,
+    )
+
+
+def _load_marks(text: str) -> dict[EntryRef, Mark]:
+    return {(part, entry): Mark(ticked, answer) for part, entry, ticked, answer in json.loads(text)}
