@@ -172,7 +172,8 @@ class Service:
         if verdict.status >= 400:
             where = f"{pair}/{target_name}"
             return self._refused(type_of(target), verdict.status, where, verdict.reason)
-        if verdict.new_secret is not None:
+        if verdict.new_secret is not None and hook.handshake_expected(delivery):
+            # the handshake of the registration waiting on this URL (`sync.store.webhooks`)
             await run_in_threadpool(
                 hookstore.save_handshake, config.state_path, target_name, verdict.new_secret
             )
@@ -181,6 +182,11 @@ class Service:
                 pair,
                 target_name,
             )
+        elif verdict.new_secret is not None:  # a tool that registers nothing (Notion)
+            await run_in_threadpool(
+                hookstore.save_secret, config.state_path, target_name, verdict.new_secret
+            )
+            log.info("webhook %s/%s: verification token stored", pair, target_name)
         if request.method == "POST":  # not Trello's HEAD check
             self.metrics.deliveries.labels(type_of(target)).inc()
         if self.new_events(pair, target_name, verdict.events):

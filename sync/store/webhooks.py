@@ -60,6 +60,29 @@ def save_handshake(state_path: Path, target: str, secret: str) -> None:
     _upsert(state_path, target, pending_secret=secret)
 
 
+def save_secret(state_path: Path, target: str, secret: str) -> None:
+    """A secret a tool sent outside any registration (Notion's verification token, which
+    is only shown, never trusted): keep it as is."""
+    state = State.open(state_path)
+    try:
+        with state.transaction():
+            _row(state, target)
+            state.db.execute("UPDATE webhooks SET secret = ? WHERE target = ?", (secret, target))
+    finally:
+        state.close()
+
+
+def forget(state_path: Path, target: str) -> None:
+    """Everything kept about the target's webhooks."""
+    state = State.open(state_path)
+    try:
+        with state.transaction():
+            state.db.execute("DELETE FROM webhooks WHERE target = ?", (target,))
+            state.db.execute("DELETE FROM webhook_urls WHERE target = ?", (target,))
+    finally:
+        state.close()
+
+
 def registered(state_path: Path, target: str, callback_url: str) -> None:
     """The webhook calling `callback_url` exists: keep its URL and its handshake's
     secret (if one came), and wait for no handshake."""
