@@ -11,7 +11,15 @@ from typing import Annotated
 
 import typer
 
-from sync.cli.app import ConfigOption, app, echo_line, guarded, known_places, report_pairs
+from sync.cli.app import (
+    ConfigOption,
+    DatabaseOption,
+    app,
+    echo_line,
+    guarded,
+    known_places,
+    report_pairs,
+)
 from sync.config import PairConfig, load_config
 from sync.contract import CheckLine
 from sync.errors import PairsyncError
@@ -42,8 +50,11 @@ def serve(
     debounce: Annotated[
         float, typer.Option(help="Seconds a pair must be quiet after a webhook before it syncs.")
     ] = 0.5,
+    database_url: DatabaseOption = None,
 ) -> None:
-    """Webhooks (Trello, Asana), Slack buttons and a status page; every pair also polled."""
+    """Webhooks (Trello, Asana), Slack buttons and a status page; every pair also polled.
+    With a database, syncs go to the job queue for `pairsync worker` instead."""
+    from sync.cli.scale import optional_database
     from sync.serve.run import serve as run_serve
 
     seconds = guarded(lambda: parse_interval(every))
@@ -59,6 +70,7 @@ def serve(
             public_url=public_url,
             report=lambda finished: report_pairs([finished.result], False),
             say=lambda line: typer.echo(line, err=True),
+            database_url=optional_database(database_url),
         )
     )
 

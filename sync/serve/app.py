@@ -38,7 +38,7 @@ from sync.contract import TargetBase
 from sync.errors import PairsyncError, StateError
 from sync.serve.metrics import Metrics
 from sync.serve.status import PairStatus, agenda_text, pair_status
-from sync.serve.worker import Finished, PairWorker
+from sync.serve.worker import Finished, SyncRequests
 from sync.store import webhooks as hookstore
 
 log = logging.getLogger("pairsync.serve")
@@ -73,7 +73,7 @@ class Service:
     def __init__(
         self,
         paths: dict[str, Path],
-        worker_factory: Callable[[Callable[[Finished], None]], PairWorker],
+        worker_factory: Callable[[Callable[[Finished], None]], SyncRequests],
         *,
         every: str,
         next_poll: Callable[[], datetime | None],
