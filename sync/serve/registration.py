@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-from adapters.hooks import Registrar, registrar, type_of
+from adapters.hooks import Registrar, hooks_module, registrar, type_of
 from sync.config import PairConfig
 from sync.contract import TargetBase
 from sync.errors import TargetError
@@ -102,3 +102,22 @@ def remove(config: PairConfig, public_url: str, say: Callable[[str], None]) -> b
             say(f"{target}: no webhook calls {base}")
 
     return _each(config, say, act)
+
+
+def verification(config: PairConfig, public_url: str | None, say: Callable[[str], None]) -> bool:
+    """`pairsync webhooks token`: for each target whose tool proves its webhook with a
+    token it sends once (Notion), the steps to verify it, with the token from the state."""
+    shown = False
+    targets: list[TargetBase] = list(config.targets)
+    for target in targets:
+        module = hooks_module(type_of(target))
+        steps = getattr(module, "verification_steps", None)
+        if steps is None:
+            continue
+        url = callback_url(public_url or "<public URL>", config.pair.name, target.name)
+        for line in steps(target, hookstore.load(config.state_path, target.name), url):
+            say(line)
+        shown = True
+    if not shown:
+        say("pairsync: no target of this pair sends a verification token (Notion's do)")
+    return True
