@@ -100,6 +100,10 @@ def remove(config: PairConfig, public_url: str, say: Callable[[str], None]) -> b
             say(f"{target}: webhook {hook.hook_id} removed")
         if not mine:
             say(f"{target}: no webhook calls {base}")
+            kept = hookstore.load(config.state_path, target)
+            if kept.secret is not None and not kept.callback_urls:  # sent unasked (Notion)
+                hookstore.forget(config.state_path, target)
+                say(f"{target}: forgot the verification token it sent")
 
     return _each(config, say, act)
 
