@@ -113,6 +113,20 @@ def webhooks_remove(config: ConfigOption, public_url: PublicUrl) -> None:
     _webhooks(config, lambda pair: registration.remove(pair, public_url, echo_line))
 
 
+@webhooks_app.command("token")
+def webhooks_token(
+    config: ConfigOption,
+    public_url: Annotated[
+        str | None, typer.Option("--public-url", help="Where pairsync serve is reachable.")
+    ] = None,
+) -> None:
+    """Show the verification token Notion sent to serve, and the steps to verify the
+    subscription with it (the token is never written to a log)."""
+    from sync.serve import registration
+
+    _webhooks(config, lambda pair: registration.verification(pair, public_url, echo_line))
+
+
 @app.command()
 def check(config: ConfigOption) -> None:
     """Validate the config and reach every target: credentials, board or project, lists or
