@@ -276,6 +276,10 @@ class State:
         )
         return [(datetime.fromisoformat(at), json.loads(summary)) for at, summary in rows]
 
+    def first_run_at(self) -> datetime | None:
+        row = self.db.execute("SELECT min(started_at) FROM runs").fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
     def last_agenda_at(self) -> datetime | None:
         row = self.db.execute("SELECT max(at) FROM agendas").fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
