@@ -22,6 +22,7 @@ import requests
 from pydantic import SecretStr
 from requests.structures import CaseInsensitiveDict
 
+from adapters import connections
 from adapters.pacing import Pacer
 from adapters.retry import GaveUp, Retriable, Uncertain, retriable, with_retries
 
@@ -57,6 +58,10 @@ class TrelloSession(requests.Session):
         self.timeout = timeout
         self.on_request = on_request
         self.last_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        connections.mount_shared(self)
+
+    def close(self) -> None:
+        """Keep the connections: they belong to the process (`adapters.connections`)."""
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
