@@ -10,15 +10,20 @@ imports py-trello, and `sync/` imports no concrete adapter.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sync.contract import AdapterContext, Places
 from sync.lazy import load_object
 
 if TYPE_CHECKING:
     from adapters.base import Adapter
     from sync.contract import TargetBase
+    from sync.documents.base import Publisher
+    from sync.documents.config import DocumentBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,17 @@ TARGET_TYPES: dict[str, TargetType] = {
         "adapters.asana.sim.server:AsanaSimulator",
         "adapters.asana.hooks",
     ),
+    "notion": TargetType(
+        "adapters.notion.adapter:NotionAdapter",
+        "adapters.notion.config:NotionTarget",
+        "adapters.notion.sim.server:NotionSimulator",
+        "adapters.notion.hooks",
+    ),
+    "google_sheets": TargetType(
+        "adapters.google.sheets:GoogleSheetsAdapter",
+        "adapters.google.config:GoogleSheetsTarget",
+        "adapters.google.sim.server:GoogleSimulator",
+    ),
 }
 
 
@@ -58,15 +74,51 @@ def config_model(type_name: str) -> type[TargetBase]:
     return model
 
 
-def adapter_for(config: TargetBase, base_dir: Path) -> Adapter:
+def adapter_for(config: TargetBase, context: AdapterContext | None = None) -> Adapter:
     """The adapter of one `[[targets]]` table (its `type` picks the class)."""
     cls: type[Adapter] = load_object(TARGET_TYPES[config.type].adapter)
-    return cls(config, base_dir)
+    return cls(config, context)
+
+
+def build_adapters(
+    targets: Sequence[TargetBase], zone: tzinfo, places: Mapping[str, Places]
+) -> list[Adapter]:
+    """A pair's adapters, each told the pair's time zone and the places its state recorded
+    for that target (`places`, by target name; none on a first run)."""
+    return [adapter_for(t, AdapterContext(zone, places.get(t.name, {}))) for t in targets]
 
 
 def simulator_class(type_name: str) -> Any:
-    """The simulator of an HTTP service's target type (`pairsync demo`, `simulate`)."""
-    path = TARGET_TYPES[type_name].simulator
+    """The simulator of an HTTP service's target or document type (`pairsync demo`,
+    `simulate`)."""
+    kind = TARGET_TYPES.get(type_name) or DOCUMENT_TYPES.get(type_name)
+    path = kind.simulator if kind is not None else None
     if path is None:
         raise KeyError(type_name)
     return load_object(path)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentType:
+    publisher: str
+    config: str
+    simulator: str | None = None
+
+
+DOCUMENT_TYPES: dict[str, DocumentType] = {
+    "markdown": DocumentType(
+        "adapters.markdown.documents:MarkdownPublisher",
+        "adapters.markdown.documents:MarkdownDocuments",
+    ),
+}
+"""The `type = "..."` of a `[[documents]]` table: its publisher, config model, simulator."""
+
+
+def document_config_models() -> list[type[DocumentBase]]:
+    return [load_object(t.config) for t in DOCUMENT_TYPES.values()]
+
+
+def publisher_for(config: DocumentBase, pair: str, base_dir: Path) -> Publisher:
+    """The publisher of one `[[documents]]` table (its `type` picks the class)."""
+    cls: type[Publisher] = load_object(DOCUMENT_TYPES[config.type].publisher)
+    return cls(config, pair, base_dir)

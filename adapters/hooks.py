@@ -6,7 +6,7 @@ in the registry (`adapters.TARGET_TYPES`), with:
 - `receive(delivery, target, hook) -> Verdict`: check one request the tool sent
   (signature, handshake, heartbeat); pure, no I/O, so the web layer stays generic and
   knows no tool's headers;
-- `Registrar(target, base_dir)`: create, list and remove the tool's webhooks over the
+- `Registrar(target)`: create, list and remove the tool's webhooks over the
   official client library.
 
 Targets without webhooks (Markdown files) have no module; `pairsync serve` polls them.
@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Protocol
 
@@ -105,9 +104,9 @@ def receive(delivery: Delivery, target: TargetBase, hook: StoredHook) -> Verdict
     return verdict
 
 
-def registrar(target: TargetBase, base_dir: Path) -> Registrar | None:
+def registrar(target: TargetBase) -> Registrar | None:
     module = hooks_module(type_of(target))
     if module is None:
         return None
-    made: Registrar = module.Registrar(target, base_dir)
+    made: Registrar = module.Registrar(target)
     return made

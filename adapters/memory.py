@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Literal
 
 from adapters.base import Adapter
 from sync.contract import (
+    AdapterContext,
     Anchor,
     Change,
     Create,
@@ -18,6 +18,7 @@ from sync.contract import (
     RemoteItem,
     Snapshot,
     TargetBase,
+    written,
 )
 from sync.model import Item
 
@@ -29,8 +30,8 @@ class MemoryTarget(TargetBase):
 class MemoryAdapter(Adapter):
     type_name = "memory"
 
-    def __init__(self, config: MemoryTarget) -> None:
-        super().__init__(config, base_dir=Path("."))
+    def __init__(self, config: MemoryTarget, context: AdapterContext | None = None) -> None:
+        super().__init__(config, context)
         self.items: dict[str, RemoteItem] = {}
         self._versions = itertools.count(1)
         self._ids = itertools.count(1)
@@ -70,7 +71,7 @@ class MemoryAdapter(Adapter):
         self.put(remote_id, change.item.with_(rank=""), change.item_id)  # order: its place
         if change.place is not None:
             self._put_at(remote_id, change.place)
-        return Outcome(change, remote_id, self.items[remote_id].version)
+        return written(change, remote_id, self.items[remote_id].version)
 
     def _put_at(self, remote_id: str, place: Place) -> None:
         def rid(anchor: Anchor) -> str:

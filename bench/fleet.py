@@ -39,9 +39,9 @@ from adapters.asana.sim.server import AsanaSimulator
 from adapters.trello.sim.server import TrelloSimulator
 from bench.local import board_text, make_items
 from sync.config import load_config
-from sync.engine import sync_pair
 from sync.model import Kind
-from sync.state import State
+from sync.run.engine import sync_pair
+from sync.store.state import State
 
 
 @dataclass
@@ -285,13 +285,13 @@ class SettledPair:
 
 
 def settled_pair(latency: float = 0.15, repeat: int = 5) -> SettledPair:
-    with fleet(1, 20) as (sims, folder, (path,)):
+    with fleet(1, 20) as (sims, _folder, (path,)):
         config = load_config(path)
         state = State.open(config.state_path)
         try:
 
             def run() -> float:
-                adapters = [adapter_for(target, folder) for target in config.targets]
+                adapters = [adapter_for(target) for target in config.targets]
                 started = time.perf_counter()
                 summary = sync_pair(config, state, adapters=adapters)
                 seconds = time.perf_counter() - started

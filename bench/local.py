@@ -15,9 +15,9 @@ from datetime import date
 from adapters.markdown.board import parse
 from adapters.markdown.card import parse_card, render_card
 from sync.contract import Link, RemoteItem, Snapshot
-from sync.merge import plan
 from sync.model import Item, Kind, Owner, Step
-from sync.observe import TargetView
+from sync.plan.merge import plan
+from sync.plan.observe import TargetView
 
 KINDS = list(Kind)
 HEADINGS = {

@@ -30,9 +30,9 @@ from adapters.trello.sim.server import TrelloSimulator
 from bench.local import make_items
 from sync.config import PairConfig
 from sync.contract import TargetBase
-from sync.engine import sync_pair
-from sync.state import State
-from sync.summary import RunSummary
+from sync.run.engine import sync_pair
+from sync.run.summary import RunSummary
+from sync.store.state import State
 
 KINDS = ("markdown", "trello", "asana")
 TARGET = "target"
@@ -83,7 +83,7 @@ class Rig:
             self.source.put(remote.remote_id, remote.item.with_(title=remote.item.title + " (2)"))
 
     def sync(self) -> Run:
-        adapter = adapter_for(self.target, self.directory)
+        adapter = adapter_for(self.target)
         routes, throttled = self._served(adapter)
         started = time.perf_counter()
         try:
@@ -122,7 +122,7 @@ def rig(kind: str, speed: float | None = None) -> Iterator[Rig]:
     enough that Asana's sync token (a simulated day) outlives a push of 1,000 items."""
     with tempfile.TemporaryDirectory(prefix=f"pairsync-bench-{kind}-") as tmp:
         directory = Path(tmp)
-        target, sim = _target(kind, speed)
+        target, sim = _target(kind, speed, directory)
         bench_rig = Rig(kind, directory, target, sim)
         try:
             yield bench_rig
@@ -131,10 +131,10 @@ def rig(kind: str, speed: float | None = None) -> Iterator[Rig]:
 
 
 def _target(
-    kind: str, speed: float | None
+    kind: str, speed: float | None, directory: Path
 ) -> tuple[TargetBase, TrelloSimulator | AsanaSimulator | None]:
     if kind == "markdown":
-        return MarkdownTarget(name=TARGET, type="markdown", path=Path("board.md")), None
+        return MarkdownTarget(name=TARGET, type="markdown", path=directory / "board.md"), None
     if kind == "trello":
         trello = TrelloSimulator(speed=speed or 1000).start()
         board = trello.create_board("Bench board")

@@ -16,8 +16,8 @@ from adapters.trello.config import TrelloTarget
 from adapters.trello.sim.server import Person as TrelloPerson
 from bench.fleet import ChildRun, fleet, sync_dir
 from sync.config import load_config
-from sync.engine import sync_pair
-from sync.state import State
+from sync.run.engine import sync_pair
+from sync.store.state import State
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def writing_pair(latency: float = 0.15, edits: int = 3, repeat: int = 3) -> Writ
                 board_path.write_text(text)
                 for card in cards[edits : 2 * edits]:
                     person.edit_card(card.id, name=f"{card.name} {n}t")
-                adapters = [adapter_for(target, folder) for target in config.targets]
+                adapters = [adapter_for(target) for target in config.targets]
                 before = sims.reads_and_writes()
                 started = time.perf_counter()
                 summary = sync_pair(config, state, adapters=adapters)
@@ -78,7 +78,7 @@ def writing_pair(latency: float = 0.15, edits: int = 3, repeat: int = 3) -> Writ
                     for name, (reads, writes) in after.items()
                 }
 
-            sync_pair(config, state, adapters=[adapter_for(t, folder) for t in config.targets])
+            sync_pair(config, state, adapters=[adapter_for(t) for t in config.targets])
             local = min(run(n)[0] for n in range(repeat))
             sims.latency(latency)
             seconds, requests = min(run(repeat + n) for n in range(repeat))

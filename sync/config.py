@@ -33,21 +33,24 @@ from pydantic import (
     model_validator,
 )
 
-from adapters import TARGET_TYPES, config_models
+from adapters import DOCUMENT_TYPES, TARGET_TYPES, config_models, document_config_models
 from sync.channels import CHANNEL_TYPES, channel_config_models
 from sync.channels.config import CHANNEL_SECRET_KEYS, ChannelConfig
 from sync.contract import TargetBase
+from sync.delivery.meeting import parse_meeting
+from sync.documents.config import DocumentBase
 from sync.errors import ConfigError
 from sync.logs import register_secret
-from sync.meeting import parse_meeting
 from sync.model import Kind
 
 if TYPE_CHECKING:  # what the core reads of a target or channel: its base model
     Target = TargetBase
     ChannelEntry = ChannelConfig
+    DocumentEntry = DocumentBase
 else:  # a union of every registered type's model, told apart by `type`
     Target = Annotated[Union[tuple(config_models())], Field(discriminator="type")]  # noqa: UP007
     ChannelEntry = Annotated[Union[tuple(channel_config_models())], Field(discriminator="type")]  # noqa: UP007
+    DocumentEntry = Annotated[Union[tuple(document_config_models())], Field(discriminator="type")]  # noqa: UP007
 SECRET_KEYS = frozenset({"token", "api_key", "api_secret"}) | CHANNEL_SECRET_KEYS
 
 DEFAULT_FIVE_WHYS = (
@@ -131,7 +134,7 @@ class SafetySection(Section):
     hold_vanished_share: float = Field(default=0.5, ge=0, lt=1)
     """Hold when more than this share of a target's items vanish in one read..."""
     hold_vanished_min: int = Field(default=3, ge=1)
-    """... or every item of a kind, and at least this many (see sync/safety.py)."""
+    """... or every item of a kind, and at least this many (see sync/plan/safety.py)."""
 
 
 class PairConfig(BaseModel):
@@ -147,6 +150,7 @@ class PairConfig(BaseModel):
     safety: SafetySection = SafetySection()
     targets: list[Target] = Field(min_length=1)
     channels: list[ChannelEntry] = []
+    documents: list[DocumentEntry] = []
     config_dir: Path = Path(".")
     config_file: Path | None = None
     """The file this was read from (named in messages that suggest a command)."""
@@ -168,6 +172,16 @@ class PairConfig(BaseModel):
         duplicates = sorted({n for n in channel_names if channel_names.count(n) > 1})
         if duplicates:
             raise ValueError(f"channel names must be unique: {', '.join(duplicates)}")
+        document_names = [d.name for d in self.documents]
+        taken = sorted({n for n in document_names if document_names.count(n) > 1 or n in names})
+        if taken:  # a document's name stands for it where a target's would (a touch)
+            raise ValueError(
+                f"document names must be unique and differ from target names: {', '.join(taken)}"
+            )
+        for document in self.documents:
+            asked = "agenda" in document.publish and "publish" in document.model_fields_set
+            if asked and self.agenda.meeting is None:
+                raise ValueError(f"document {document.name} gets the agenda: set [agenda] meeting")
         return self
 
     @property
@@ -204,13 +218,13 @@ def load_config(path: Path) -> PairConfig:
     data["config_dir"] = path.parent.resolve()
     data["config_file"] = path
     try:
-        config = PairConfig(**data)
+        config = PairConfig.model_validate(data, context={"config_dir": data["config_dir"]})
     except ValidationError as exc:
         raise ConfigError([_describe(label, data, error) for error in exc.errors()]) from None
     collisions = [f"{label}: {problem}" for problem in mapping_collisions(config)]
     if collisions:
         raise ConfigError(collisions)
-    for entry in [*config.targets, *config.channels]:
+    for entry in [*config.targets, *config.channels, *config.documents]:
         for key in SECRET_KEYS:
             secret = getattr(entry, key, None)
             if isinstance(secret, SecretStr):
@@ -291,7 +305,12 @@ def _key(loc: tuple[str | int, ...], data: dict[str, Any] | None) -> str:
     return ".".join(parts) or "(top level)"
 
 
-_LISTS: dict[str, Mapping[str, object]] = {"targets": TARGET_TYPES, "channels": CHANNEL_TYPES}
+_LISTS: dict[str, Mapping[str, object]] = {
+    "targets": TARGET_TYPES,
+    "channels": CHANNEL_TYPES,
+    "documents": DOCUMENT_TYPES,
+}
+_WHAT = {"targets": "target", "channels": "channel", "documents": "document"}
 """The config's arrays of tables, by their type names."""
 
 
@@ -317,11 +336,10 @@ def _describe(label: str, data: dict[str, Any], error: Any) -> str:
         problem = "unrecognized key"
     elif kind == "union_tag_invalid":
         tag = error.get("ctx", {}).get("tag")
-        channel = loc[0] == "channels"
-        what, types = ("channel", CHANNEL_TYPES) if channel else ("target", TARGET_TYPES)
+        what, types = _WHAT.get(str(loc[0]), "target"), _LISTS.get(str(loc[0]), TARGET_TYPES)
         problem = f"unknown {what} type '{tag}' (expected one of: {', '.join(types)})"
     elif kind == "union_tag_not_found":
-        types = CHANNEL_TYPES if loc[0] == "channels" else TARGET_TYPES
+        types = _LISTS.get(str(loc[0]), TARGET_TYPES)
         problem = f"'type' is missing (one of: {', '.join(types)})"
     else:
         message = str(error["msg"]).removeprefix("Value error, ")

@@ -8,7 +8,9 @@ adapter, and no adapter needs the merge.
 - `TargetBase` / `ServiceTarget`: the keys every `[[targets]]` table has; each adapter's
   config model extends one of them.
 - `Snapshot` of `RemoteItem`s: what a read returns.
-- `Create` / `Update` (a `Change`) and `Outcome`: what a write is asked and answers.
+- `Create` / `Update` (a `Change`) and its `Outcome`, one type per result: `Created`,
+  `Updated` (both `Written`) or `Failed`.
+- `AdapterContext`: what the pair tells every adapter at construction, besides its config.
 - `Link`: what the state keeps per item and target (remote id, version, agreed base).
 - The link-back footer: the item id inside a tool's description, so lost state re-links.
 """
@@ -17,9 +19,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -110,6 +113,22 @@ class RemoteItem:
         return "kind" not in self.hidden
 
 
+Places: TypeAlias = Mapping[Kind, tuple[str, str]]
+"""Kind -> (remote id, name) of the list / section / heading a target keeps that kind in."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdapterContext:
+    """What the pair gives every adapter's constructor besides its `[[targets]]` table."""
+
+    zone: tzinfo = UTC
+    """The pair's time zone (`[pair] timezone`): a tool's due time is a day in it."""
+    places: Places = field(default_factory=dict)
+    """The places the state recorded for this target (`Snapshot.places` of its last run),
+    so that a list or section a person renamed is followed by id. Empty for tools
+    without ids for them, and on a first run."""
+
+
 @dataclass(slots=True)
 class Snapshot:
     items: dict[str, RemoteItem]
@@ -124,6 +143,9 @@ class Snapshot:
     unplaced: frozenset[Kind] = frozenset()
     """Kinds whose list / section / heading a full read did not find (closed, deleted,
     renamed where the tool has no ids): their items' vanishing is never a deletion."""
+    places: Places = field(default_factory=dict)
+    """The places this read found or followed (renamed ones under their new name); the
+    engine records them for the next run's `AdapterContext`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,15 +196,41 @@ Change = Create | Update
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    change: Change
-    remote_id: str | None = None
-    version: str | None = None
-    error: str | None = None
+class Created:
+    """A `Create` that went through: where the item is now, and its version there."""
 
-    @property
-    def ok(self) -> bool:
-        return self.error is None
+    change: Create
+    remote_id: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Updated:
+    """An `Update` that went through. `remote_id` is the change's, except where the tool
+    knows an unmarked item by its text (Markdown), whose id becomes the item id."""
+
+    change: Update
+    remote_id: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A change not written (or not known to be): the one-line reason, naming the item."""
+
+    change: Change
+    error: str
+
+
+Written = Created | Updated
+Outcome = Created | Updated | Failed
+
+
+def written(change: Change, remote_id: str, version: str) -> Written:
+    """The outcome of a change that went through, typed by the change."""
+    if isinstance(change, Create):
+        return Created(change, remote_id, version)
+    return Updated(change, remote_id, version)
 
 
 @dataclass(frozen=True, slots=True)

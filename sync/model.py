@@ -59,7 +59,7 @@ class Item:
     steps: tuple[Step, ...] = ()
     rank: str = ""
     """The item's place in its list: items sort by (rank, item id). Tools show only the
-    order; `sync.order` turns each tool's order into ranks and back. "" is not yet placed."""
+    order; `sync.plan.order` turns each tool's order into ranks and back. "" is not yet placed."""
 
     def with_(self, **changes: Any) -> Item:
         return dataclasses.replace(self, **changes)

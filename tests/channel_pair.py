@@ -20,10 +20,10 @@ from adapters.slack.sim.models import User
 from adapters.slack.sim.server import SlackSimulator
 from adapters.teams.sim.server import TeamsWebhookSimulator
 from sync.config import PairConfig, load_config
-from sync.engine import sync_pair
-from sync.notify import NotifyReport, notify
-from sync.state import State
-from sync.summary import RunSummary
+from sync.delivery.notify import NotifyReport, notify
+from sync.run.engine import sync_pair
+from sync.run.summary import RunSummary
+from sync.store.state import State
 
 WEDNESDAY = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
 """10:00 in New York on the Wednesday before the Thursday 10:00 1:1 (lead 24 h: not yet)."""

@@ -63,7 +63,7 @@ def make_asana_adapter(tmp_path: Path) -> Iterator[Callable[..., AsanaAdapter]]:
     adapters: list[AsanaAdapter] = []
 
     def make(sim: AsanaSimulator, world: World, **overrides: object) -> AsanaAdapter:
-        adapter = AsanaAdapter(asana_target(sim, world, **overrides), tmp_path)
+        adapter = AsanaAdapter(asana_target(sim, world, **overrides))
         adapter.client.backoff = 0.01  # 5xx backoff in hundredths of a second, not seconds
         adapters.append(adapter)
         return adapter

@@ -50,7 +50,7 @@ def make_trello_adapter(
             **trello_sim.pacing(),
         }
         config.update(overrides)
-        adapter = TrelloAdapter(TrelloTarget(**config), tmp_path)
+        adapter = TrelloAdapter(TrelloTarget(**config))
         made.append(adapter)
         return adapter
 

@@ -23,10 +23,10 @@ from pydantic import SecretStr
 
 from adapters.base import Adapter
 from sync.config import DEFAULT_FIVE_WHYS
-from sync.contract import Create, RemoteItem, Update, new_item_id
+from sync.contract import Create, RemoteItem, Update, Written, new_item_id
 from sync.errors import TargetError
 from sync.model import Item, Kind, Owner, Step
-from sync.report import not_written_lines
+from sync.run.report import not_written_lines
 
 FIVE_WHYS = tuple(Step(text) for text in DEFAULT_FIVE_WHYS)
 MakeAdapter = Callable[[], Adapter]
@@ -46,7 +46,7 @@ def push(adapter: Adapter, creates: list[Create]) -> dict[str, str]:
     """Read, then apply creates as the engine does; all must succeed. Item id -> remote id."""
     adapter.read()
     outcomes = adapter.apply(creates)
-    assert [o.error for o in outcomes] == [None] * len(creates)
+    assert all(isinstance(o, Written) for o in outcomes), outcomes
     return {o.change.item_id: o.remote_id for o in outcomes if o.remote_id}
 
 
@@ -126,7 +126,7 @@ class AdapterContract:
         adapter = make_adapter()
         change = update_from(by_item_id(adapter)[create.item_id], **edit)
         (outcome,) = adapter.apply([change])
-        assert outcome.ok, outcome.error
+        assert isinstance(outcome, Written), outcome
         seen = by_item_id(make_adapter())[create.item_id]
         assert seen.item == change.item
         assert seen.version == outcome.version
@@ -138,7 +138,7 @@ class AdapterContract:
         remote = by_item_id(adapter)[create.item_id]
         steps = (Step("Problem statement agreed: reports slip", True), *FIVE_WHYS[1:])
         (outcome,) = adapter.apply([update_from(remote, steps=steps)])
-        assert outcome.ok, outcome.error
+        assert isinstance(outcome, Written), outcome
         assert by_item_id(make_adapter())[create.item_id].item.steps == steps
 
     # -- archive, restore -------------------------------------------------------------------
@@ -150,7 +150,7 @@ class AdapterContract:
         (outcome,) = adapter.apply(
             [update_from(by_item_id(adapter)[create.item_id], archived=True)]
         )
-        assert outcome.ok, outcome.error
+        assert isinstance(outcome, Written), outcome
 
         archived = by_item_id(make_adapter())[create.item_id]
         assert archived.item.archived, "archived items are still read (a restore is seen)"
@@ -159,7 +159,7 @@ class AdapterContract:
         shown = archived.item.with_(**{f: getattr(original, f) for f in archived.hidden})
         restore = Update(create.item_id, archived.remote_id, original, shown, archived.version)
         (outcome,) = make_adapter().apply([restore])
-        assert outcome.ok, outcome.error
+        assert isinstance(outcome, Written), outcome
 
         back = by_item_id(make_adapter())[create.item_id]
         assert back.item == original and back.kind_known
@@ -189,7 +189,7 @@ class AdapterContract:
         outcomes = adapter.apply(
             [update_from(first, title="x"), update_from(second, archived=True)]
         )
-        assert all(o.ok for o in outcomes)
+        assert all(isinstance(o, Written) for o in outcomes)
         assert outside.state() == before
 
     # -- echo -------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ class AdapterContract:
             else:
                 creates = [Create(new_item_id(), item) for item in SAMPLE[:2]]
                 outcomes = adapter.apply(creates)
-                assert [o.ok for o in outcomes] == [False, False], what
+                assert [isinstance(o, Written) for o in outcomes] == [False, False], what
                 lines = not_written_lines(
                     adapter.name, [(o.change.item.title, str(o.error)) for o in outcomes]
                 )

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from sync.model import Item, Step
-from sync.state import ItemRecord, State
+from sync.store.state import ItemRecord, State
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
 
 EXECUTIVE, ASSISTANT = "Dana Smith", "Lee Park"

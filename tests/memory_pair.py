@@ -9,9 +9,9 @@ from pathlib import Path
 from adapters.markdown.config import MarkdownTarget
 from adapters.memory import MemoryAdapter, MemoryTarget
 from sync.config import PairConfig
-from sync.engine import sync_pair
-from sync.state import State
-from sync.summary import RunSummary
+from sync.run.engine import sync_pair
+from sync.run.summary import RunSummary
+from sync.store.state import State
 
 
 def make_config(tmp: Path, policy: str = "latest", five_whys: bool = False) -> PairConfig:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sync.contract import DEFAULT_LISTS
 from sync.model import Item, Kind
-from sync.order import sort_key
+from sync.plan.order import sort_key
 from tests.three_tools import ASANA, NOTES, TOOLS, TRELLO, ThreeTools
 from tests.tool_hands import md_span
 

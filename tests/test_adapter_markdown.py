@@ -16,7 +16,7 @@ from adapters.base import Adapter
 from adapters.markdown.adapter import CHANGED, MarkdownAdapter
 from adapters.markdown.card import Card
 from adapters.markdown.config import MarkdownTarget
-from sync.contract import Create, Update
+from sync.contract import Create, Update, Written
 from sync.model import Item, Kind, Step
 from tests.contract import AdapterContract, MakeAdapter, update_from
 from tests.test_markdown_board import SAMPLE, card_in
@@ -34,8 +34,8 @@ BOARD = SAMPLE.replace("## Problems", "## Decisions\n\n## Problems").replace(
 def adapter(tmp_path: Path, text: str | None = BOARD, path: str = "board.md") -> MarkdownAdapter:
     if text is not None:
         (tmp_path / path).write_bytes(text.encode())
-    config = MarkdownTarget(name="notes", type="markdown", path=Path(path))
-    return MarkdownAdapter(config, tmp_path)
+    config = MarkdownTarget(name="notes", type="markdown", path=tmp_path / path)
+    return MarkdownAdapter(config)
 
 
 def file(tmp_path: Path) -> str:
@@ -97,7 +97,7 @@ def test_update_rewrites_only_that_items_lines(tmp_path: Path) -> None:
     (outcome,) = target.apply(
         [update_from(seen[OTHER_GOAL], title="Another goal, sharper", due=date(2027, 1, 2))]
     )
-    assert outcome.ok and outcome.remote_id == OTHER_GOAL
+    assert isinstance(outcome, Written) and outcome.remote_id == OTHER_GOAL
     assert file(tmp_path) == BOARD.replace(
         "- [x] Another goal ^ps-1111111111111111",
         "- [x] Another goal, sharper @{2027-01-02} ^ps-1111111111111111",
@@ -113,7 +113,7 @@ def test_an_unchanged_card_keeps_its_own_formatting(tmp_path: Path) -> None:
     seen = target.read().items
     assert seen["4444444444444444"].item.title == "Odd  spacing"
     (outcome,) = target.apply([update_from(seen[GOAL], done=True)])
-    assert outcome.ok
+    assert isinstance(outcome, Written)
     assert odd in file(tmp_path)
     # An update that changes nothing is not written at all.
     mtime = (tmp_path / "board.md").stat().st_mtime_ns
@@ -181,7 +181,7 @@ def test_a_line_a_person_added_gets_its_marker_and_keeps_its_bytes(tmp_path: Pat
     target = adapter(tmp_path, text)
     (new,) = [i for i in target.read().items.values() if i.item_id is None]
     (outcome,) = target.apply([update_from(new, item_id="abcdefabcdefabcd")])
-    assert outcome.ok and outcome.remote_id == "abcdefabcdefabcd"
+    assert isinstance(outcome, Written) and outcome.remote_id == "abcdefabcdefabcd"
     assert file(tmp_path) == text.replace("#ops  \n", "#ops   ^ps-abcdefabcdefabcd\n")
     seen = target.read().items["abcdefabcdefabcd"]
     assert (seen.item_id, seen.item.title, seen.version) == (
@@ -199,7 +199,7 @@ def test_a_new_lines_id_survives_lines_added_above_it(tmp_path: Path) -> None:
         text.replace("## Actions\n\n", "## Actions\n\n- [ ] Buy gift\n")
     )
     (outcome,) = target.apply([update_from(new, item_id="abcdefabcdefabcd")])
-    assert outcome.ok
+    assert isinstance(outcome, Written)
     assert "- [ ] Buy gift\n- [ ] Renew passport ^ps-abcdefabcdefabcd\n" in file(tmp_path)
 
 
@@ -229,7 +229,7 @@ def test_a_save_between_read_and_apply_is_not_overwritten(tmp_path: Path) -> Non
             Create("dddddddddddddddd", Item(Kind.ACTION, "Call the printer vendor")),
         ]
     )
-    assert [o.error for o in outcomes] == [CHANGED, None, None]
+    assert [getattr(o, "error", None) for o in outcomes] == [CHANGED, None, None]
     text = file(tmp_path)
     assert "Weekly report is late again" in text and "root cause found" not in text
     items = target.read().items
@@ -254,7 +254,7 @@ def test_ten_thousand_items_read_and_update(tmp_path: Path) -> None:
     outcomes = target.apply(
         [update_from(seen[f"{n:016x}"], done=True) for n in range(0, 10_000, 1000)]
     )
-    assert all(o.ok for o in outcomes) and len(seen) == 10_000
+    assert all(isinstance(o, Written) for o in outcomes) and len(seen) == 10_000
     assert sum(c.item.done for c in target.read().items.values()) == 10
 
 
@@ -267,7 +267,7 @@ def test_items_written_are_read_back_the_same(cards: list[Card], data: st.DataOb
         target = adapter(Path(directory), None)
         ids = [f"{n:016x}" for n in range(len(cards))]
         creates = [Create(i, c.item) for i, c in zip(ids, cards, strict=True)]
-        assert all(o.ok for o in target.apply(creates))
+        assert all(isinstance(o, Written) for o in target.apply(creates))
         seen = target.read().items
         assert [seen[i].item for i in ids] == [c.item for c in cards]
         # Every item replaced by another one (of any kind, archived or not).
@@ -278,7 +278,7 @@ def test_items_written_are_read_back_the_same(cards: list[Card], data: st.DataOb
                 for i, item in zip(ids, again, strict=True)
             ]
         )
-        assert all(o.ok for o in outcomes)
+        assert all(isinstance(o, Written) for o in outcomes)
         seen = target.read().items
         assert [seen[i].item for i in ids] == again
         assert [seen[i].version for i in ids] == [o.version for o in outcomes]

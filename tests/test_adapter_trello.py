@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from adapters.base import Adapter
 from adapters.trello.adapter import TrelloAdapter
 from adapters.trello.sim.server import TrelloSimulator
-from sync.contract import Create, Update, new_item_id
+from sync.contract import Create, Update, Written, new_item_id
 from sync.errors import TargetRejected
 from sync.model import Item, Kind, Owner, Step
 from tests.contract import FIVE_WHYS, AdapterContract, by_item_id, push, update_from
@@ -131,7 +131,7 @@ def test_updates_write_only_what_differs_and_keep_the_footer(
     edit = Update(edit.item_id, card_id, edit.item.with_(steps=steps), edit.previous, edit.version)
     before = adapter.requests
     (outcome,) = adapter.apply([edit])
-    assert outcome.ok
+    assert isinstance(outcome, Written)
     # one PUT for notes+done+labels, one POST for the owner label, two check item PUTs
     assert adapter.requests - before == 4
     card = trello_sim.backend.card(trello_sim.member, card_id)[1]
@@ -147,7 +147,10 @@ def test_a_card_a_person_restores_and_completes_is_read_so(
     change = Create(new_item_id(), Item(kind=Kind.ACTION, title="Renew lease"))
     card_id = push(adapter, [change])[change.item_id]
     (outcome,) = adapter.apply([update_from(adapter.read().items[card_id], archived=True)])
-    assert outcome.ok and trello_sim.backend.card(trello_sim.member, card_id)[1].closed
+    assert (
+        isinstance(outcome, Written)
+        and trello_sim.backend.card(trello_sim.member, card_id)[1].closed
+    )
 
     trello_sim.person.archive_card(card_id, archived=False)
     trello_sim.person.edit_card(card_id, dueComplete=True)
@@ -216,7 +219,7 @@ def test_request_counts_for_a_100_item_board(
         )
         for r in changed
     ]
-    assert all(o.ok for o in adapter.apply(updates))
+    assert all(isinstance(o, Written) for o in adapter.apply(updates))
     five_changed = adapter.requests - start
     print(
         f"\ntrello requests: first push of 100 items (25 problems) = {first_push}, "

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from sync.agenda import agenda_key
+from sync.delivery.agenda import agenda_key
 from sync.model import Kind
-from sync.state import State
+from sync.store.state import State
 from tests.cli_run import pairsync
 from tests.facilitation_pair import (
     EXECUTIVE,

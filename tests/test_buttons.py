@@ -1,4 +1,4 @@
-"""The chat buttons' effect on the board (sync/buttons.py), through the next sync in all
+"""The chat buttons' effect on the board (sync/delivery/buttons.py), through the next sync in all
 three tools and the next agenda: keep, park, kill, decided, discuss."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sync.buttons import ButtonRefused, marks, press
-from sync.lock import pair_lock
+from sync.delivery.buttons import ButtonRefused, marks, press
+from sync.delivery.notices import agenda_message
 from sync.model import Kind
-from sync.notices import agenda_message
-from sync.state import State
+from sync.run.lock import pair_lock
+from sync.store.state import State
 from tests.facilitation_pair import age, everywhere
 from tests.test_agenda import agenda, sections
 from tests.three_tools import TRELLO, ThreeTools

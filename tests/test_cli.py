@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.lock import pair_lock
+from sync.run.lock import pair_lock
 from tests.cli_run import pairsync, start_pairsync
 
 BOARD = """\

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.trello.sim.server import TrelloSimulator
-from sync.lock import pair_lock
+from sync.run.lock import pair_lock
 from tests.cli_run import pairsync
 
 MARKDOWN_PAIR = """\

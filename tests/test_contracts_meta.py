@@ -7,8 +7,9 @@ import importlib
 import pkgutil
 
 import tests
-from adapters import TARGET_TYPES
+from adapters import DOCUMENT_TYPES, TARGET_TYPES
 from tests.contract import AdapterContract
+from tests.publisher_contract import PublisherContract
 
 
 def contract_suites() -> dict[str, list[str]]:
@@ -29,3 +30,19 @@ def test_every_registered_target_type_runs_the_adapter_contract() -> None:
     missing = [name for name, kind in TARGET_TYPES.items() if kind.adapter not in suites]
     assert missing == [], f"no tests/test_adapter_*.py subclass of AdapterContract for {missing}"
     assert len(suites) >= 3
+
+
+def test_every_registered_document_type_runs_the_publisher_contract() -> None:
+    for module in pkgutil.iter_modules(tests.__path__):
+        if module.name.startswith("test_publisher_"):
+            importlib.import_module(f"tests.{module.name}")
+    suites = {
+        f"{suite.publisher_class.__module__}:{suite.publisher_class.__qualname__}"
+        for suite in PublisherContract.__subclasses__()
+        if suite.__name__.startswith("Test")
+    }
+    missing = [name for name, kind in DOCUMENT_TYPES.items() if kind.publisher not in suites]
+    assert missing == [], (
+        f"no tests/test_publisher_*.py subclass of PublisherContract for {missing}"
+    )
+    assert "adapters.memory_documents:MemoryPublisher" in suites

@@ -18,10 +18,10 @@ from adapters.trello.config import TrelloTarget
 from adapters.trello.sim.server import TrelloSimulator
 from sync.config import PairConfig
 from sync.contract import TargetBase
-from sync.engine import sync_pair
 from sync.model import Item, Kind
-from sync.state import State
-from sync.summary import TargetSummary
+from sync.run.engine import sync_pair
+from sync.run.summary import TargetSummary
+from sync.store.state import State
 
 BOARD = [
     Item(kind=Kind.GOAL, title="Grow EMEA revenue", notes="by Q3"),
@@ -52,7 +52,7 @@ class Pair:
             self.board.put(f"typed-{index}", item)
 
     def sync(self) -> TargetSummary:
-        adapter = adapter_for(self.target, self.tmp)
+        adapter = adapter_for(self.target)
         summary = sync_pair(self.config, self.state, adapters=[self.board, adapter])
         assert not summary.failed, summary.targets
         return summary.targets[self.target.name]

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from sync.facilitation import five_whys_progress
 from sync.model import Item, Kind, Owner, Step, item_to_dict
-from sync.schema import MIGRATIONS
-from sync.state import State
-from sync.summary import summary_lines
+from sync.plan.facilitation import five_whys_progress
+from sync.run.summary import summary_lines
+from sync.store.schema import MIGRATIONS
+from sync.store.state import State
 from tests.facilitation_pair import (
     STEPS,
     answer,

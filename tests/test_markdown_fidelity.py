@@ -12,7 +12,7 @@ import pytest
 
 from adapters.trello.mapping import TEMPLATE_DESC
 from sync.model import Kind
-from sync.state import State
+from sync.store.state import State
 from tests.cli_run import pairsync
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools
 

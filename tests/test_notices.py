@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.slack.channel import MAX_BLOCKS, render_blocks
 from adapters.slack.sim.models import check_blocks
+from adapters.teams.channel import MAX_BYTES, envelope
 from sync.channels.base import Button, Entry, Message, Section
-from sync.channels.slack import MAX_BLOCKS, render_blocks
-from sync.channels.teams import MAX_BYTES, envelope
 from sync.config import PairConfig
-from sync.meeting import next_meeting, parse_meeting
+from sync.delivery.meeting import next_meeting, parse_meeting
+from sync.delivery.notices import agenda_message, decisions_due, health_notices, meeting_due
 from sync.model import Item, Kind
-from sync.notices import agenda_message, decisions_due, health_notices, meeting_due
-from sync.state import ItemRecord, SentRecord
+from sync.store.state import ItemRecord, SentRecord
 
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.slack.sim.server import SlackSimulator
-from sync.meeting import WEEKDAYS
+from sync.delivery.meeting import WEEKDAYS
 from tests.channel_pair import ChannelPair, slack_channel
 from tests.cli_run import pairsync, start_pairsync
 

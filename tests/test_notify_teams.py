@@ -8,9 +8,9 @@ from pathlib import Path
 
 import requests
 
+from adapters.teams.channel import envelope
 from adapters.teams.sim.server import TeamsWebhookSimulator
 from sync.channels.base import Entry, Message, Section
-from sync.channels.teams import envelope
 from tests.channel_pair import WEDNESDAY, ChannelPair, hours
 from tests.cli_run import pairsync
 

@@ -1,5 +1,5 @@
 """The order of items within each list is mirrored: the user-level cases against the
-simulators, drags on memory targets and the pure rank functions of `sync.order` as
+simulators, drags on memory targets and the pure rank functions of `sync.plan.order` as
 properties."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sync.model import Item, Kind
-from sync.order import observed_ranks, placements
-from sync.summary import summary_lines
+from sync.plan.order import observed_ranks, placements
+from sync.run.summary import summary_lines
 from tests.memory_pair import MemoryPair
 from tests.order_tools import assert_same_order, put_after, shown_lists
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools

@@ -10,7 +10,7 @@ import pytest
 from adapters.simkit import Faults
 from sync.contract import DEFAULT_LISTS
 from sync.model import Kind
-from sync.summary import RunSummary, summary_lines
+from sync.run.summary import RunSummary, summary_lines
 from tests.cli_run import pairsync
 from tests.three_tools import ASANA, NOTES, SEED, TOOLS, TRELLO, ThreeTools
 

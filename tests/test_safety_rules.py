@@ -1,4 +1,4 @@
-"""The hold rule of sync/safety.py as a pure function: which vanished items are held."""
+"""The hold rule of sync/plan/safety.py as a pure function: which vanished items are held."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 
 from sync.contract import Link, RemoteItem, Snapshot
 from sync.model import Item, Kind
-from sync.observe import TargetView
-from sync.safety import Limits, decide_holds, hold_line
+from sync.plan.observe import TargetView
+from sync.plan.safety import Limits, decide_holds, hold_line
 
 LIMITS = Limits(min_items=3, share=0.5)
 

@@ -42,7 +42,7 @@ def test_a_signed_click_decides_everywhere_and_bad_ones_change_nothing(pair):
         assert (
             served.post("/slack/actions", body, FORM | signed(body, now, SECRET)).status_code == 200
         )
-        wait_for(lambda: runs(pair) == 4 and quiet(served), 30)
+        wait_for(lambda: runs(pair) == 5 and quiet(served), 30)  # the click, then a sync
         assert all(item.done for item in everywhere(pair, item_id).values())
         assert (
             metric(served, "pairsync_webhook_rejections_total", 'source="slack",status="401"') == 3

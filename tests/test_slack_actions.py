@@ -8,7 +8,7 @@ import hmac
 import json
 from urllib.parse import urlencode
 
-from sync.serve.slack import Click, parse_click, verify
+from adapters.slack.actions import Click, parse_click, verify
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 NOW = 1_700_000_000

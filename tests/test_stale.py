@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from sync.model import Kind
-from sync.summary import summary_lines
+from sync.run.summary import summary_lines
 from tests.cli_run import pairsync
 from tests.facilitation_pair import ASSISTANT, EXECUTIVE, age, configure, records, writes
 from tests.three_tools import ARCHIVE, ASANA, NOTES, TOOLS, TRELLO, ThreeTools

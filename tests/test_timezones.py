@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sync.agenda import render_agenda
 from sync.config import load_config
+from sync.delivery.agenda import render_agenda
 from sync.model import Kind
 from tests.cli_run import pairsync
 from tests.three_tools import ASANA, NOTES, TRELLO, ThreeTools

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from sync.model import Kind, Owner, Step
-from sync.summary import summary_lines
+from sync.run.summary import summary_lines
 from tests.cli_run import pairsync, start_pairsync
 from tests.order_tools import assert_same_order
 from tests.three_tools import (

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.simkit import Faults
 from sync.model import Kind
-from sync.summary import summary_lines
+from sync.run.summary import summary_lines
 from tests.cli_run import pairsync
 from tests.three_tools import ASANA, NOTES, SEED, TOOLS, TRELLO, ThreeTools
 

@@ -97,7 +97,7 @@ def test_undo_of_a_run_that_added_items_archives_them(tools: ThreeTools) -> None
     assert not tools.sync().failed
     code, lines = cli(tools, "undo")
     assert code == 0, lines
-    assert lines[-1].endswith(": put back 1 items")
+    assert lines[-1].endswith(": put back 1 item")
     assert archived(tools) == {tool: {"Open the Madrid office"} for tool in TOOLS}
 
 

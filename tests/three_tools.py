@@ -2,7 +2,7 @@
 file, a board on the Trello simulator and a project on the Asana simulator.
 
 - `ThreeTools.write_config()` writes the pair's `pair.toml` (what `pairsync sync --config`
-  reads); `sync()` runs `sync.engine.sync_pair` on it, as `run_pair` would.
+  reads); `sync()` runs `sync.run.engine.sync_pair` on it, as `run_pair` would.
 - `create/edit/move/archive/restore/delete/tick` act as a person in one tool: Trello and
   Asana through their simulators' person (the backend, as the web UI would), Markdown by
   rewriting the file's lines. Items are found by their link-back id, the way a person
@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from adapters import adapter_for
+from adapters import adapter_for, build_adapters
 from adapters.asana.adapter import AsanaAdapter
 from adapters.asana.sim.entities import Task
 from adapters.asana.sim.server import AsanaSimulator, World
@@ -33,11 +33,11 @@ from adapters.trello.mapping import TEMPLATE_DESC
 from adapters.trello.sim.entities import Card
 from adapters.trello.sim.server import TrelloSimulator
 from sync.config import PairConfig, load_config
-from sync.contract import DEFAULT_LISTS, RemoteItem, new_item_id, split_footer
-from sync.engine import build_adapters, sync_pair
+from sync.contract import DEFAULT_LISTS, AdapterContext, RemoteItem, new_item_id, split_footer
 from sync.model import Item, Kind
-from sync.state import State
-from sync.summary import RunSummary
+from sync.run.engine import sync_pair
+from sync.run.summary import RunSummary
+from sync.store.state import State
 from tests.same_board import check_same_board
 from tests.tool_hands import edit_card, edit_task, find_card, find_task, insert_card, md_span
 
@@ -178,13 +178,12 @@ steps = [{steps}]
     def adapter(self, tool: str) -> Adapter:
         config = self.config()
         target = next(t for t in config.targets if t.name == tool)
-        adapter = adapter_for(target, config.config_dir)
-        adapter.zone = config.pair.zone  # as build_adapters does
+        places = {}
         if self.state_path.exists():  # the lists / sections pairsync follows
             state = State.open(self.state_path)
-            adapter.places = state.places(tool)
+            places = state.places(tool)
             state.close()
-        return adapter
+        return adapter_for(target, AdapterContext(config.pair.zone, places))
 
     def sync(
         self,
@@ -198,11 +197,12 @@ steps = [{steps}]
         `on_step` is told before each target is read and written (in that target's
         thread), a point where a test can act as a person mid-run."""
         config = self.config()
-        adapters = build_adapters(config)
+        state = State.open(config.state_path)
+        places = {target.name: state.places(target.name) for target in config.targets}
+        adapters = build_adapters(config.targets, config.pair.zone, places)
         for adapter in adapters:
             if isinstance(adapter, AsanaAdapter):
                 adapter.client.backoff = 0.01
-        state = State.open(config.state_path)
         try:
             return sync_pair(
                 config,

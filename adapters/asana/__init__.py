@@ -1,0 +1,1 @@
+"""Asana: the adapter (the official SDK), its config, webhooks and simulator."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from pathlib import Path
+from dataclasses import replace
 
 import asana
 
@@ -52,15 +52,18 @@ from adapters.asana.mapping import (
 from adapters.base import Adapter
 from adapters.retry import UNCERTAIN, Uncertain
 from sync.contract import (
+    AdapterContext,
     Change,
     CheckLine,
     Create,
+    Created,
     Outcome,
     Place,
     RemoteItem,
     Snapshot,
     TargetBase,
     Update,
+    Updated,
     add_footer,
 )
 from sync.errors import TargetError, TargetRejected, TargetUnavailable
@@ -71,8 +74,8 @@ class AsanaAdapter(Adapter):
     type_name = "asana"
     place_word = "section"
 
-    def __init__(self, config: TargetBase, base_dir: Path) -> None:
-        super().__init__(config, base_dir)
+    def __init__(self, config: TargetBase, context: AdapterContext | None = None) -> None:
+        super().__init__(config, context)
         assert isinstance(config, AsanaTarget)
         self.target = config
         self.project = config.project_gid
@@ -96,7 +99,6 @@ class AsanaAdapter(Adapter):
         )
         self._subtasks: dict[str, list[Json]] = {}
         """Subtasks of the tasks read so far, so that updating steps needs no re-read."""
-        self._footers: dict[str, str | None] = {}
         self._made: dict[str, str] = {}
         """Item id -> gid of the tasks this adapter created (in this run)."""
         self._due_at: dict[str, str | None] = {}
@@ -120,8 +122,9 @@ class AsanaAdapter(Adapter):
                 events = [event for event in events if not is_echo(event, written)]
             return self._incremental(events, token)
 
-    def cursor_after(self, cursor: str | None) -> str | None:
-        return echoes.pack(cursor, self._written.echoes())
+    def after_writes(self, snapshot: Snapshot) -> Snapshot:
+        cursor = echoes.pack(snapshot.cursor, self._written.echoes())
+        return replace(super().after_writes(snapshot), cursor=cursor)
 
     def _project_calls(self) -> AbstractContextManager[None]:
         return project_calls(self.name, self.project)
@@ -136,7 +139,7 @@ class AsanaAdapter(Adapter):
             if remote is not None:
                 items[remote.remote_id] = remote
         order = tuple(gid for gid, remote in items.items() if not remote.item.archived)
-        return Snapshot(items, complete=True, cursor=token, order=order)
+        return Snapshot(items, cursor=token, order=order, places=dict(self.places))
 
     def _order(self) -> tuple[str, ...]:
         """The gids of the tasks in the mapped sections, in the project's order."""
@@ -164,7 +167,7 @@ class AsanaAdapter(Adapter):
             gone |= touched.tasks - items.keys()
         self._fetch_parents(touched.via_subtask - items.keys() - gone, items, gone)
         order = self._order() if touched.moved else None
-        return Snapshot(items, complete=False, gone=frozenset(gone), cursor=token, order=order)
+        return Snapshot(items, False, frozenset(gone), token, order, places=dict(self.places))
 
     def _fetch_parents(self, gids: set[str], items: dict[str, RemoteItem], gone: set[str]) -> None:
         """Tasks touched only through their subtasks: by gid when few, else one listing
@@ -216,7 +219,6 @@ class AsanaAdapter(Adapter):
         else:
             self._subtasks[task["gid"]] = subtasks  # none: adding the Five Whys needs no read
         item, item_id = to_item(task, where, subtasks, self.zone)
-        self._footers[task["gid"]] = item_id
         self._due_at[task["gid"]] = task.get("due_at")
         return RemoteItem(
             remote_id=task["gid"],
@@ -237,7 +239,7 @@ class AsanaAdapter(Adapter):
     def write_one(self, change: Change) -> Outcome:
         return self._create(change) if isinstance(change, Create) else self._update(change)
 
-    def _create(self, change: Create) -> Outcome:
+    def _create(self, change: Create) -> Created:
         item = change.item
         section = self.layout.section_of(item, self.places)
         data = task_fields(item, add_footer(item.notes, change.item_id)) | {
@@ -258,7 +260,7 @@ class AsanaAdapter(Adapter):
         placed = (f"added:project:{self.project}", f"added:section:{section}")
         self._written.wrote(task["gid"], stamp, *placed)  # a later move is a person's
         subtasks = self._write_steps(task["gid"], [], item.steps) if item.steps else []
-        return Outcome(change, remote_id=task["gid"], version=version(stamp, subtasks))
+        return Created(change, task["gid"], version(stamp, subtasks))
 
     def _add_to_section(self, section: str, gid: str, place: Place | None) -> None:
         """Move a task into a section: at `place`, else at the section's top."""
@@ -269,7 +271,7 @@ class AsanaAdapter(Adapter):
             data["insert_before"] = place.before.remote_id or self._made[place.before.item_id]
         self.sections_api.add_task_for_section(section, {"body": {"data": data}})
 
-    def _update(self, change: Update) -> Outcome:
+    def _update(self, change: Update) -> Updated:
         gid, item, prev = change.remote_id, change.item, change.previous
         notes = add_footer(item.notes, change.item_id)
         old = task_fields(prev, add_footer(prev.notes, change.item_id))
@@ -277,7 +279,7 @@ class AsanaAdapter(Adapter):
         if "due_on" in fields:
             del fields["due_on"]
             fields |= due_fields(item.due, self._due_time(gid), self.zone)
-        if self._footers.get(gid, change.item_id) != change.item_id:
+        if change.relink:
             fields["notes"] = notes  # a person removed or altered the footer
         whats = [f"changed:{name}" for name in fields]
         related = False
@@ -309,12 +311,11 @@ class AsanaAdapter(Adapter):
             stamp = task["modified_at"]
         elif related:
             stamp = self.tasks_api.get_task(gid, {"opt_fields": "modified_at"})["modified_at"]
-        self._footers[gid] = change.item_id
         if whats:
             self._written.wrote(gid, stamp, *whats)
         if subtasks is None:  # not read this run (an incremental read) nor written: unchanged
-            return Outcome(change, gid, "+".join(filter(None, (stamp, steps_hash))))
-        return Outcome(change, remote_id=gid, version=version(stamp, subtasks))
+            return Updated(change, gid, "+".join(filter(None, (stamp, steps_hash))))
+        return Updated(change, gid, version(stamp, subtasks))
 
     def _due_time(self, gid: str) -> str | None:
         """The task's due time; asked for when this run's read did not fetch the task."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from pathlib import Path
 from typing import Any
 
 import asana
@@ -57,7 +56,7 @@ def receive(delivery: Delivery, target: TargetBase, hook: StoredHook) -> Verdict
 class Registrar:
     """The project's webhooks, through the asana SDK with the adapter's request policy."""
 
-    def __init__(self, target: TargetBase, base_dir: Path) -> None:
+    def __init__(self, target: TargetBase) -> None:
         assert isinstance(target, AsanaTarget)
         self.target = target
         self.client = PolicyApiClient(

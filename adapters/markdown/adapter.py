@@ -34,14 +34,17 @@ from adapters.markdown.board import NEW_FILE, Board, Edits, Text, edit, newline_
 from adapters.markdown.card import Card, add_marker, render_card
 from adapters.markdown.config import MarkdownTarget
 from sync.contract import (
+    AdapterContext,
     Change,
     CheckLine,
     Create,
+    Failed,
     Outcome,
     Place,
     RemoteItem,
     Snapshot,
     Update,
+    written,
 )
 from sync.errors import TargetRejected, TargetUnavailable
 from sync.model import Item, Kind
@@ -69,10 +72,9 @@ class MarkdownAdapter(Adapter):
     ids_from_content = True  # a card without its marker: `new:<heading>:<n>:<hash>`
     config: MarkdownTarget
 
-    def __init__(self, config: MarkdownTarget, base_dir: Path) -> None:
-        super().__init__(config, base_dir)
-        path = config.path.expanduser()
-        self.path = path if path.is_absolute() else base_dir / path
+    def __init__(self, config: MarkdownTarget, context: AdapterContext | None = None) -> None:
+        super().__init__(config, context)
+        self.path = config.path
         self._order = [config.lists[kind] for kind in Kind]
         self._archive = config.archive_heading
         self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
@@ -201,12 +203,14 @@ class MarkdownAdapter(Adapter):
         self, changes: Sequence[Change], errors: list[str | None], text: str
     ) -> list[Outcome]:
         versions = {e.item_id: e.version for e in self._entries(parse(text, self._sections))}
-        return [
-            Outcome(change, error=error)
-            if error
-            else Outcome(change, change.item_id, versions.get(change.item_id))
-            for change, error in zip(changes, errors, strict=True)
-        ]
+        outcomes: list[Outcome] = []
+        for change, error in zip(changes, errors, strict=True):
+            version = versions.get(change.item_id)
+            if error is None and version is not None:
+                outcomes.append(written(change, change.item_id, version))
+            else:
+                outcomes.append(Failed(change, error or f"{change.item.title!r}: not in the file"))
+        return outcomes
 
     def _card_text(self, entry: _Entry, change: Update, nl: str) -> str:
         """The card's new bytes: its own if only the heading changes, else rewritten where

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import ValidationInfo, field_validator
+
 from sync.contract import TargetBase
 
 
@@ -12,3 +14,12 @@ class MarkdownTarget(TargetBase):
     type: Literal["markdown"]
     path: Path
     archive_heading: str = "Archive"
+
+    @field_validator("path")
+    @classmethod
+    def _from_config_dir(cls, path: Path, info: ValidationInfo) -> Path:
+        """A relative path starts at the config file's folder (the `config_dir` that
+        `load_config` passes as validation context), so the adapter gets it whole."""
+        path = path.expanduser()
+        base = (info.context or {}).get("config_dir")
+        return base / path if base is not None and not path.is_absolute() else path

@@ -1,0 +1,1 @@
+"""Microsoft Teams: the channel (a Workflows webhook) and its simulator."""

@@ -1,0 +1,1 @@
+"""Trello: the adapter (py-trello), its config, webhooks and simulator."""

@@ -29,7 +29,7 @@ is five requests) and would break the budget. HTTP details live in `session.py`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 from trello import TrelloClient
@@ -46,12 +46,15 @@ from adapters.trello.echoes import WriteLog, all_echoes
 from adapters.trello.mapping import BoardView
 from adapters.trello.session import HttpStatus, TrelloSession, call_with_retries
 from sync.contract import (
+    AdapterContext,
     Change,
     CheckLine,
     Create,
+    Created,
     Outcome,
     Snapshot,
     Update,
+    Updated,
     add_footer,
     split_footer,
 )
@@ -69,8 +72,8 @@ class TrelloAdapter(Adapter):
     type_name = "trello"
     config: TrelloTarget
 
-    def __init__(self, config: TrelloTarget, base_dir: Path) -> None:
-        super().__init__(config, base_dir)
+    def __init__(self, config: TrelloTarget, context: AdapterContext | None = None) -> None:
+        super().__init__(config, context)
         window = 10 / config.clock_speed
         limits = {
             config.token.get_secret_value(): Limit(config.token_limit_per_10s, window),
@@ -148,7 +151,7 @@ class TrelloAdapter(Adapter):
             if all_echoes(actions, written or ()):
                 self._quiet = True
                 newest = actions[0]["id"] if actions else since
-                return Snapshot(items={}, complete=False, cursor=newest)
+                return Snapshot({}, complete=False, cursor=newest, places=dict(self.places))
         view = self._load_view()
         items = {}
         for card in view.cards.values():
@@ -162,6 +165,7 @@ class TrelloAdapter(Adapter):
             cursor=view.cursor,
             order=shown_order(view, shown),
             unplaced=frozenset(self.config.lists.keys() - view.list_ids.keys()),
+            places=dict(self.places),
         )
 
     def _actions_since(self, since: str) -> list[dict[str, Any]]:
@@ -175,8 +179,9 @@ class TrelloAdapter(Adapter):
             actions += page
         return actions
 
-    def cursor_after(self, cursor: str | None) -> str | None:
-        return echoes.pack(cursor, self._written.fingerprints())
+    def after_writes(self, snapshot: Snapshot) -> Snapshot:
+        cursor = echoes.pack(snapshot.cursor, self._written.fingerprints())
+        return replace(super().after_writes(snapshot), cursor=cursor)
 
     def _load_view(self) -> BoardView:
         data = self._call("GET", f"/boards/{self.config.board_id}", dict(mapping.BOARD_QUERY))
@@ -193,29 +198,26 @@ class TrelloAdapter(Adapter):
 
     # -- apply ------------------------------------------------------------------------------
     def write(self, changes: Sequence[Change]) -> Iterator[Outcome]:
-        view = self._view
-        if view is None and not (self._quiet and all(map(_fields_only, changes))):
-            view = self._load_view()
+        """One board read for the batch (the read's, if this run made one), none when the
+        read was quiet and the changes are card fields alone."""
+        if self._view is None and not (self._quiet and all(map(_fields_only, changes))):
+            self._load_view()
         self._made = {}
         try:
-            for change in changes:
-                try:
-                    if view is None:
-                        assert isinstance(change, Update)
-                        yield self._write_fields(change)
-                    elif isinstance(change, Create):
-                        yield self._create(view, change)
-                    else:
-                        yield self._update(view, change)
-                except Uncertain:
-                    yield Outcome(change, error=UNCERTAIN)
-                except ChangeFailed as exc:
-                    yield Outcome(change, error=str(exc))
+            yield from super().write(changes)
         finally:
             self._view = None  # cards copied from the template are not indexed: reload
             self._quiet = False  # our own writes are actions now
 
-    def _create(self, view: BoardView, change: Create) -> Outcome:
+    def write_one(self, change: Change) -> Outcome:
+        if self._view is None:
+            assert isinstance(change, Update)
+            return self._write_fields(change)
+        if isinstance(change, Create):
+            return self._create(self._view, change)
+        return self._update(self._view, change)
+
+    def _create(self, view: BoardView, change: Create) -> Created:
         item = _fitted(change.item, change.item_id)
         wanted = mapping.card_fields(
             item,
@@ -246,9 +248,9 @@ class TrelloAdapter(Adapter):
             raise ChangeFailed(
                 f"card {card['id']} created, but not finished ({exc or UNCERTAIN})"
             ) from None
-        return Outcome(change, remote_id=card["id"], version=mapping.version(item, change.item_id))
+        return Created(change, card["id"], mapping.version(item, change.item_id))
 
-    def _update(self, view: BoardView, change: Update) -> Outcome:
+    def _update(self, view: BoardView, change: Update) -> Updated:
         card = view.cards.get(change.remote_id)
         found = mapping.card_item(card, view) if card else None
         if card is None or found is None:
@@ -276,9 +278,9 @@ class TrelloAdapter(Adapter):
             view.cards[card["id"]] = self._call("PUT", f"/cards/{card['id']}", body=diff)
             self._written.labels(card["id"], card["idLabels"], wanted["idLabels"])
         self.parts.sync_steps(view, card["id"], item)
-        return Outcome(change, remote_id=card["id"], version=mapping.version(item, change.item_id))
+        return Updated(change, card["id"], mapping.version(item, change.item_id))
 
-    def _write_fields(self, change: Update) -> Outcome:
+    def _write_fields(self, change: Update) -> Updated:
         """`_update` of a `_fields_only` change after a quiet read, without reading the
         board: one PUT of what differs between `previous` (what the card shows) and the
         item. Saves the full read a run that only carries such changes would need."""
@@ -291,7 +293,7 @@ class TrelloAdapter(Adapter):
         if diff:
             self._call("PUT", f"/cards/{change.remote_id}", body=diff)
         version = mapping.version(after, change.item_id)
-        return Outcome(change, remote_id=change.remote_id, version=version)
+        return Updated(change, change.remote_id, version)
 
     # -- the agenda ---------------------------------------------------------------------------
     def publish(self, list_name: str, key: str, title: str, text: str) -> str:

@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 import json
-from pathlib import Path
 from typing import Any
 
 from adapters.hooks import Delivery, RemoteHook, StoredHook, Verdict
@@ -58,10 +57,10 @@ class Registrar:
     """The board's webhooks, through the adapter's py-trello client (same auth, retries
     and base URL as a sync)."""
 
-    def __init__(self, target: TargetBase, base_dir: Path) -> None:
+    def __init__(self, target: TargetBase) -> None:
         assert isinstance(target, TrelloTarget)
         self.target = target
-        self.adapter = TrelloAdapter(target, base_dir)
+        self.adapter = TrelloAdapter(target)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.adapter._call(method, path, body=body)

@@ -24,12 +24,12 @@ class ChannelType:
 
 CHANNEL_TYPES: dict[str, ChannelType] = {
     "slack": ChannelType(
-        "sync.channels.slack:SlackChannel",
+        "adapters.slack.channel:SlackChannel",
         "sync.channels.config:SlackChannelConfig",
         "adapters.slack.sim.server:SlackSimulator",
     ),
     "teams": ChannelType(
-        "sync.channels.teams:TeamsChannel",
+        "adapters.teams.channel:TeamsChannel",
         "sync.channels.config:TeamsChannelConfig",
         "adapters.teams.sim.server:TeamsWebhookSimulator",
     ),

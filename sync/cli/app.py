@@ -18,10 +18,10 @@ from sync.contract import Update
 from sync.errors import PairsyncError
 from sync.logs import configure_logging, redact, say
 from sync.model import Kind
-from sync.pairs import PairResult
-from sync.report import error_kind, fail, usage_problem
-from sync.state import State
-from sync.summary import RunSummary, summary_lines
+from sync.run.pairs import PairResult
+from sync.run.report import error_kind, fail, usage_problem
+from sync.run.summary import RunSummary, summary_lines
+from sync.store.state import State
 
 app = typer.Typer(
     add_completion=False,

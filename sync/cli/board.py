@@ -10,12 +10,6 @@ from typing import Annotated
 
 import typer
 
-from sync.agenda import (
-    AgendaRun,
-    StaleEntry,
-    make_agenda,
-    stale_items,
-)
 from sync.cli.app import (
     ConfigDirOption,
     ConfigOption,
@@ -26,15 +20,21 @@ from sync.cli.app import (
     report_pairs,
 )
 from sync.config import PairConfig, load_config
-from sync.engine import run_pair
+from sync.delivery.agenda import (
+    AgendaRun,
+    StaleEntry,
+    make_agenda,
+    stale_items,
+)
 from sync.errors import ConfigError, StateError
-from sync.facilitation import five_whys_progress
 from sync.logs import redact, say
-from sync.pairs import config_files, parse_interval, run_loop, sync_many
-from sync.report import fail
+from sync.plan.facilitation import five_whys_progress
+from sync.run.engine import run_pair
+from sync.run.pairs import config_files, parse_interval, run_loop, sync_many
+from sync.run.report import fail
+from sync.run.summary import RunSummary
 from sync.settings import process_settings
-from sync.state import ItemRecord, State
-from sync.summary import RunSummary
+from sync.store.state import ItemRecord, State
 
 
 @app.command()
@@ -217,7 +217,7 @@ def notify(
     """Send the channels ([[channels]]: Slack, Teams) what is due: the agenda before the
     1:1, the decisions waiting, sync-health incidents. `pairsync sync` does this too."""
     from sync.channels.base import MESSAGE_KINDS
-    from sync.notify import run_notify
+    from sync.delivery.notify import run_notify
 
     if now is not None and now not in MESSAGE_KINDS:
         expected = ", ".join(MESSAGE_KINDS)
@@ -232,13 +232,33 @@ def notify(
 
 
 @app.command()
+def publish(
+    config: ConfigOption,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show each document that would change, as text.")
+    ] = False,
+) -> None:
+    """Update the pair's record in its [[documents]] (1:1 agenda, decisions log, a Five
+    Whys record per problem) now, taking in first what a person ticked or answered there.
+    `pairsync sync` does this too, after the targets."""
+    from sync.run.publishing import run_publish
+
+    report = guarded(lambda: run_publish(load_config(config), dry_run))
+    for line in report.shown(dry_run):
+        typer.echo(redact(line))
+    for error in report.errors:
+        typer.echo(f"pairsync: {redact(error)}", err=True)
+    raise typer.Exit(1 if report.errors else 0)
+
+
+@app.command()
 def history(
     config: ConfigOption,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the runs: when, what each target got (created / updated / archived),
     conflicts, items held, and which run an undo undid."""
-    from sync.undo import history_line, history_rows
+    from sync.run.undo import history_line, history_rows
 
     def body() -> list[dict[str, object]]:
         _, _, state = _load_state(config)
@@ -271,16 +291,15 @@ def undo(
 ) -> None:
     """Put back, in every tool, what one run changed (as a new run, which can be undone
     too); items changed since that run are left alone and named."""
-    from sync.undo import run_undo
+    from sync.run.undo import run_undo
 
     done, summary = guarded(lambda: run_undo(load_config(config), run_number, dry_run))
     if as_json:
-        facts = {"undo_of": done.run, "put_back": len(done.values), "left_alone": done.left_alone}
+        facts = {"undo_of": done.run, "put_back": done.put_back, "left_alone": done.left_alone}
         typer.echo(redact(json.dumps(summary.to_json() | facts, indent=2, default=str)))
     else:
         for line in done.left_alone:
             typer.echo(line)
         print_summary(summary, as_json=False)
-        verb = "would put back" if dry_run else "put back"
-        typer.echo(f"undo of run {done.run}: {verb} {len(done.values)} items")
+        typer.echo(done.line(dry_run))
     raise typer.Exit(1 if summary.failed else 0)

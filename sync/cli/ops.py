@@ -16,8 +16,8 @@ from sync.config import PairConfig, load_config
 from sync.contract import CheckLine
 from sync.errors import PairsyncError
 from sync.logs import redact
-from sync.pairs import parse_interval
-from sync.report import fail
+from sync.run.pairs import parse_interval
+from sync.run.report import fail
 
 
 @app.command()
@@ -104,33 +104,43 @@ def webhooks_remove(config: ConfigOption, public_url: PublicUrl) -> None:
 @app.command()
 def check(config: ConfigOption) -> None:
     """Validate the config and reach every target: credentials, board or project, lists or
-    sections, rate-limit headroom; and every Slack channel: token, conversation. Exit 1 on
-    any problem."""
+    sections, rate-limit headroom; every Slack channel: token, conversation; and every
+    document destination. Exit 1 on any problem."""
     from rich.console import Console
     from rich.table import Table
 
+    from adapters import build_adapters, publisher_for
     from sync.channels import load_channel_class
-    from sync.engine import build_adapters, renamed_places
+    from sync.plan.safety import renamed_lines
 
     def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
         title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
         checked: list[tuple[str, list[CheckLine]]] = []
-        places = known_places(pair)
-        for adapter in build_adapters(pair):
-            adapter.places = places.get(adapter.name, {})
+        for adapter in build_adapters(pair.targets, pair.pair.zone, known_places(pair)):
             try:
                 checked.append((adapter.name, adapter.check()))
             except PairsyncError as exc:
                 checked.append((adapter.name, [CheckLine("reach", False, str(exc))]))
             finally:
                 adapter.close()
-            renamed = [CheckLine("renamed", True, line) for line in renamed_places(adapter)]
+            lines = renamed_lines(
+                adapter.name, adapter.place_word, adapter.config.lists, adapter.places
+            )
+            renamed = [CheckLine("renamed", True, line) for line in lines]
             checked[-1][1].extend(renamed)
         for entry in pair.channels:  # [[channels]]: Slack, Teams
             channel = load_channel_class(entry.type)(entry, pair.pair.name)
             checked.append((entry.name, channel.check()))
             channel.close()
+        for document in pair.documents:  # [[documents]]: the pair's record
+            publisher = publisher_for(document, pair.pair.name, pair.config_dir)
+            try:
+                checked.append((document.name, publisher.check()))
+            except PairsyncError as exc:
+                checked.append((document.name, [CheckLine("reach", False, str(exc))]))
+            finally:
+                publisher.close()
         rows: list[tuple[str, ...]] = [
             (name, line.what, "ok" if line.ok else "FAILED", redact(line.detail))
             for name, lines in checked
@@ -173,7 +183,7 @@ def demo(
     ] = None,
 ) -> None:
     """Show pairsync at work on built-in boards, with no credentials."""
-    from sync.demo import run_demo
+    from sync.cli.demo import run_demo
 
     guarded(lambda: run_demo(keep, typer.echo))
 
@@ -184,7 +194,7 @@ def init(
 ) -> None:
     """Write a commented config for a new pair, listing the boards and projects the
     tokens can see (tokens come from the environment or a hidden prompt, never the file)."""
-    from sync.init import run_init
+    from sync.cli.init import run_init
 
     missing = guarded(lambda: run_init(output, typer.prompt, typer.echo))
     typer.echo(f"wrote {output}")

@@ -31,13 +31,14 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from adapters.hooks import Delivery, receive, type_of
+from adapters.slack import actions as slack
 from sync.config import PairConfig, load_config
 from sync.contract import TargetBase
 from sync.errors import PairsyncError, StateError
-from sync.serve import hookstore, slack
 from sync.serve.metrics import Metrics
 from sync.serve.status import PairStatus, agenda_text, pair_status
 from sync.serve.worker import Finished, PairWorker
+from sync.store import webhooks as hookstore
 
 log = logging.getLogger("pairsync.serve")
 
@@ -194,13 +195,17 @@ class Service:
         answer = await slack.actions(
             request,
             body,
-            self.config,
+            self.configs,
             lambda status, where, reason: self._refused("slack", status, where, reason),
-            lambda pair: self.worker.request(pair),
+            self.worker.queue,
         )
         if answer.status_code == 200:
             self.metrics.deliveries.labels("slack").inc()
         return answer
+
+    def configs(self) -> list[PairConfig]:
+        """Every pair's config that loads now."""
+        return [config for pair in list(self.paths) if (config := self.config(pair))]
 
     async def page(self, request: Request) -> Response:
         statuses = await run_in_threadpool(self.statuses)

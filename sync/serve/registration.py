@@ -11,7 +11,7 @@ from adapters.hooks import Registrar, registrar, type_of
 from sync.config import PairConfig
 from sync.contract import TargetBase
 from sync.errors import TargetError
-from sync.serve import hookstore
+from sync.store import webhooks as hookstore
 
 
 def callback_url(public_url: str, pair: str, target: str) -> str:
@@ -25,7 +25,7 @@ def _each(
     ok = True
     targets: list[TargetBase] = list(config.targets)
     for target in targets:
-        made = registrar(target, config.config_dir)
+        made = registrar(target)
         if made is None:
             say(f"{target.name}: a {type_of(target)} target sends no webhooks; serve polls it")
             continue

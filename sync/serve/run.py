@@ -18,7 +18,7 @@ import uvicorn
 
 from sync.config import load_config
 from sync.errors import ConfigError
-from sync.pairs import config_files, run_schedule
+from sync.run.pairs import config_files, run_schedule
 from sync.serve.app import Service, build_app
 from sync.serve.worker import Finished, PairWorker
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sync.agenda import render_agenda, stale_items
-from sync.buttons import marks
 from sync.config import PairConfig
+from sync.delivery.agenda import render_agenda, stale_items
+from sync.delivery.buttons import marks
 from sync.errors import StateError
 from sync.serve.worker import Finished
-from sync.state import State
+from sync.store.state import State
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ def agenda_text(config: PairConfig) -> str:
 
 
 def held_vanishes(state: State) -> dict[str, int]:
-    """Items held by the vanish safety valve (`sync.safety`), per target."""
+    """Items held by the vanish safety valve (`sync.plan.safety`), per target."""
     return {target: len(items) for target, items in state.holds().items() if items}
 
 

@@ -7,6 +7,11 @@ process (`running`), nor alongside a cron `pairsync sync` (the same lock file: `
 takes it); a run that found the lock held is tried again a second later. Events that
 arrive during a sync make one more sync after it. Syncs run on a small thread pool, so a
 webhook is answered at once.
+
+A chat click is queued per pair (`queue`) and applied in its turn like a sync: never
+beside one of this process, and, while another process holds the lock, tried again
+every second until it frees; then the pair syncs. A click is never dropped for a long
+sync.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.pairs import PairResult, sync_one
+from sync.errors import LockHeld
+from sync.run.pairs import PairResult, sync_one
+from sync.settings import process_settings
 
 log = logging.getLogger("pairsync.serve")
 
@@ -63,6 +70,9 @@ class PairWorker:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync")
         self._due: dict[str, _Due] = {}
         self._running: set[str] = set()
+        self._clicks: dict[str, list[Callable[[], None]]] = {}
+        self._clicks_at: dict[str, float] = {}
+        """When each pair's queued clicks are next tried."""
         self._stopping = False
         self._wake = threading.Condition()
         self._thread = threading.Thread(target=self._dispatch, name="dispatch", daemon=True)
@@ -81,6 +91,14 @@ class PairWorker:
                 due.last = max(due.last, now + wait) if delay is None else min(due.last, now + wait)
                 if event and due.event_at is None:
                     due.event_at = now
+            self._wake.notify()
+
+    def queue(self, pair: str, click: Callable[[], None]) -> None:
+        """Apply `click` (it raises `LockHeld` while another run holds the lock) as soon as
+        no run of the pair is going, then sync the pair."""
+        with self._wake:
+            self._clicks.setdefault(pair, []).append(click)
+            self._clicks_at.setdefault(pair, time.monotonic())
             self._wake.notify()
 
     def poll_all(self) -> None:
@@ -103,6 +121,14 @@ class PairWorker:
             self._wake.notify()
         self._thread.join()
         self._pool.shutdown(wait=True)
+        for pair, clicks in self._clicks.items():  # the last ones, waiting for the lock
+            for click in clicks:
+                try:
+                    with_lock_wait(click)
+                except LockHeld as exc:
+                    log.warning(
+                        "%s: a chat click was not applied before serve stopped: %s", pair, exc
+                    )
 
     # -- the dispatcher thread ------------------------------------------------------------
     def _dispatch(self) -> None:
@@ -115,6 +141,16 @@ class PairWorker:
                     if pair not in self._running
                     and (now >= due.last or now >= due.first + self.max_delay)
                 ]
+                clicked = [
+                    pair
+                    for pair, at in self._clicks_at.items()
+                    if pair not in self._running and now >= at
+                ]
+                for pair in clicked:
+                    del self._clicks_at[pair]
+                    self._running.add(pair)
+                    self._pool.submit(self._apply_clicks, pair, self._clicks.pop(pair))
+                ready = [pair for pair in ready if pair not in self._running]
                 for pair in ready:
                     due = self._due.pop(pair)
                     self._running.add(pair)
@@ -123,8 +159,29 @@ class PairWorker:
                     min(d.last, d.first + self.max_delay) - now
                     for p, d in self._due.items()
                     if p not in self._running
-                ]
+                ] + [at - now for p, at in self._clicks_at.items() if p not in self._running]
                 self._wake.wait(timeout=max(0.01, min(waits, default=1.0)))
+
+    def _apply_clicks(self, pair: str, clicks: list[Callable[[], None]]) -> None:
+        """Apply the pair's queued clicks in order; those left when the lock is held wait
+        for the next try."""
+        left = list(clicks)
+        while left:
+            try:
+                left[0]()
+            except LockHeld:
+                break
+            except Exception:  # a click's bug must not stop the others, nor serve
+                log.warning("%s: a chat click could not be applied", pair, exc_info=True)
+            left.pop(0)
+        with self._wake:
+            self._running.discard(pair)
+            if left:
+                self._clicks[pair] = left + self._clicks.get(pair, [])
+                self._clicks_at[pair] = time.monotonic() + LOCK_RETRY_SECONDS
+            self._wake.notify()
+        if len(left) < len(clicks):
+            self.request(pair)
 
     def _sync(self, pair: str, due: _Due) -> None:
         started = time.time()
@@ -143,3 +200,15 @@ class PairWorker:
             self._wake.notify()
         if not result.lock_held:
             self.on_finished(Finished(pair, result, started, time.time(), due.event_at))
+
+
+def with_lock_wait(click: Callable[[], None]) -> None:
+    """Try `click` for as long as a run waits for the lock ($PAIRSYNC_LOCK_WAIT)."""
+    deadline = time.monotonic() + process_settings().lock_wait
+    while True:
+        try:
+            click()
+            return
+        except LockHeld:
+            if time.monotonic() >= deadline:
+                raise

@@ -1,0 +1,1 @@
+"""The Asana simulator: a stateful loopback HTTP server checked against the API spec."""

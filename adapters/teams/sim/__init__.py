@@ -1,0 +1,1 @@
+"""The Teams simulator: a stateful loopback HTTP server checked against the API spec."""

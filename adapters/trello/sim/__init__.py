@@ -1,0 +1,1 @@
+"""The Trello simulator: a stateful loopback HTTP server checked against the API spec."""

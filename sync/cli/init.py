@@ -1,0 +1,190 @@
+"""`pairsync init`: write a commented config for one pair by asking a few questions.
+
+Tokens are read from the environment, or asked for (hidden) when missing; they are used to
+list the boards and projects they can see, and are never written to the file: the file
+names the environment variables (`${TRELLO_TOKEN}`), so it can be shared and backed up.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import tomlkit
+import tomlkit.items
+import tzlocal
+from pydantic import SecretStr, ValidationError
+
+from adapters import adapter_for, config_model
+from adapters.base import Adapter
+from sync.config import PairSection, load_config
+from sync.errors import ConfigError, PairsyncError
+
+Ask = Callable[..., str]
+Echo = Callable[[str], None]
+
+
+def run_init(output: Path, ask: Ask, echo: Echo) -> list[str]:
+    """Ask, discover, write `output`; return the environment variables the file needs.
+    Nothing is written unless the whole file was made and checked."""
+    if output.exists():
+        raise ConfigError([f"{output}: already exists; choose another --output"])
+    name = _ask_valid(ask, echo, "Pair name (letters, digits, - _ .)", "ceo-ea", _pair_name)
+    executive = ask("Executive's name")
+    assistant = ask("Assistant's name")
+    doc = _pair_document(name, executive, assistant)
+    targets = tomlkit.aot()
+    needed: list[str] = []
+    if ask("Mirror into a Trello board? [y/n]", default="y").lower().startswith("y"):
+        targets.append(_trello(ask, echo, needed))
+    if ask("Mirror into an Asana project? [y/n]", default="y").lower().startswith("y"):
+        targets.append(_asana(ask, echo, needed))
+    board = ask("Markdown board file (empty: none)", default="board.md")
+    if board:
+        targets.append(_table(name="notes", type="markdown", path=board))
+    doc.add(tomlkit.nl())
+    doc.add("targets", targets)
+    missing = [var for var in needed if var not in os.environ]
+    _write_checked(output, tomlkit.dumps(doc), check_load=not missing)
+    return missing
+
+
+def _pair_name(answer: str) -> str | None:
+    """Why `answer` cannot be a pair name, or None (the config's own rule decides)."""
+    try:
+        PairSection(name=answer)
+    except ValidationError:
+        return f"{answer!r} is not a pair name: use letters, digits, '-', '_' or '.'"
+    return None
+
+
+def _ask_valid(
+    ask: Ask, echo: Echo, question: str, default: str, problem: Callable[[str], str | None]
+) -> str:
+    """Ask until `problem` finds none in the answer."""
+    while (why := problem(answer := ask(question, default=default))) is not None:
+        echo(f"  {why}")
+    return answer
+
+
+def _pair_document(name: str, executive: str, assistant: str) -> tomlkit.TOMLDocument:
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment(f"pairsync config for the pair {name}, written by `pairsync init`."))
+    doc.add(
+        tomlkit.comment(
+            "Every key is explained in config.example.toml. Secrets are read from the environment."
+        )
+    )
+    doc.add(tomlkit.nl())
+    policy = tomlkit.item("latest")
+    policy.comment("latest | executive | assistant")
+    # This machine's zone, written down so that the file keeps its dates on another one.
+    zone = tomlkit.item(str(tzlocal.get_localzone()))
+    zone.comment("due dates and the agenda are days in it (IANA name)")
+    doc.add(
+        "pair",
+        _table(
+            name=name,
+            executive=executive,
+            assistant=assistant,
+            conflict_policy=policy,
+            timezone=zone,
+        ),
+    )
+    state_path = tomlkit.item(f"state/{name}.sqlite")
+    state_path.comment("relative to this file")
+    doc.add("state", _table(path=state_path))
+    doc.add("stale", _table(after_days=14))
+    doc.add("five_whys", _table(enabled=True))
+    return doc
+
+
+def _table(**keys: object) -> tomlkit.items.Table:
+    table = tomlkit.table()
+    for key, value in keys.items():
+        table.add(key, value)
+    return table
+
+
+def _write_checked(output: Path, text: str, check_load: bool) -> None:
+    """Write `text` beside `output`, check it loads, then move it into place; a failure
+    leaves no file behind."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    draft = output.with_name(f".{output.name}.init")
+    try:
+        draft.write_text(text, encoding="utf-8")
+        if check_load:
+            load_config(draft)  # the file we wrote must load; a failure here is our bug
+        else:
+            tomllib.loads(text)  # without the secrets, at least valid TOML
+        draft.replace(output)
+    finally:
+        draft.unlink(missing_ok=True)
+
+
+def _secret(ask: Ask, variable: str, label: str) -> SecretStr:
+    value = os.environ.get(variable) or ask(
+        f"{label} (not stored; export {variable} later)", hide_input=True
+    )
+    return SecretStr(value)
+
+
+def _choose(adapter: Adapter, what: str, ask: Ask, echo: Echo) -> str:
+    try:
+        scopes = adapter.scopes()
+    except PairsyncError as exc:
+        raise ConfigError([f"cannot list {what}s: {exc}"]) from None
+    finally:
+        adapter.close()
+    if not scopes:
+        raise ConfigError([f"these credentials see no {what}; create one first"])
+    for number, (scope_id, label) in enumerate(scopes, start=1):
+        echo(f"  {number}) {label}  ({scope_id})")
+    numbers = [str(number) for number in range(1, len(scopes) + 1)]
+
+    def problem(answer: str) -> str | None:
+        return None if answer.strip() in numbers else f"answer a number from 1 to {len(scopes)}"
+
+    return scopes[int(_ask_valid(ask, echo, f"Which {what}", "1", problem)) - 1][0]
+
+
+def _trello(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
+    base_url = ask("Trello API URL", default="https://api.trello.com/1")
+    key = _secret(ask, "TRELLO_API_KEY", "Trello API key")
+    token = _secret(ask, "TRELLO_TOKEN", "Trello token")
+    probe = config_model("trello").model_validate(
+        {"type": "trello", "name": "trello", "board_id": "-", "api_key": key, "token": token}
+        | {"base_url": base_url}
+    )
+    board_id = _choose(adapter_for(probe), "board", ask, echo)
+    needed += ["TRELLO_API_KEY", "TRELLO_TOKEN"]
+    return _table(
+        name="assistant-trello",
+        type="trello",
+        role="assistant",
+        board_id=board_id,
+        api_key="${TRELLO_API_KEY}",
+        token="${TRELLO_TOKEN}",
+        base_url=base_url,
+    )
+
+
+def _asana(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
+    base_url = ask("Asana API URL", default="https://app.asana.com/api/1.0")
+    token = _secret(ask, "ASANA_TOKEN", "Asana personal access token")
+    probe = config_model("asana").model_validate(
+        {"type": "asana", "name": "asana", "project_gid": "-", "token": token}
+        | {"base_url": base_url}
+    )
+    project_gid = _choose(adapter_for(probe), "project", ask, echo)
+    needed.append("ASANA_TOKEN")
+    return _table(
+        name="executive-asana",
+        type="asana",
+        role="executive",
+        project_gid=project_gid,
+        token="${ASANA_TOKEN}",
+        base_url=base_url,
+    )

@@ -1,0 +1,1 @@
+"""Facilitation delivered: the agenda, notices to the channels, sending, chat buttons."""

@@ -1,0 +1,1 @@
+"""The pure planner: observed targets + last agreement -> new board and writes. No I/O."""

@@ -1,0 +1,1 @@
+"""Running pairs: one sync under its lock, many pairs, the loop, and what a run did."""

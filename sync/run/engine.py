@@ -1,0 +1,388 @@
+"""One sync of one pair, in named phases (`sync_pair` reads as the list):
+
+1. read: every target's snapshot at once (`read_targets`, `sync.run.parallel`); one that
+   fails sits out the run;
+2. plan and facilitate (`plan_run`, pure): merge into the board, let facilitation revise
+   it (Five Whys, stale, countermeasures), plan each target's writes;
+3. commit: the new board, conflicts and settled links, before any remote write;
+4. apply: each target's writes, one outcome per change (the adapter contract); a
+   target that knows a person's unmarked item by its text (the Markdown file) first,
+   then the others at once, so a push takes about as long as its slowest target;
+5. record: links and counts from each target's outcomes that went through, as soon as
+   its writes finish (also when another target fails).
+
+The engine knows adapters only through `adapters.base.Adapter`. Order matters for crash
+safety: a run killed between commit and record leaves remote items whose footers carry
+item ids the state already knows, so the next run re-links them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime
+
+from rich.progress import Progress
+
+from adapters import build_adapters
+from adapters.base import Adapter
+from sync.config import PairConfig
+from sync.contract import Change, Create, Failed, Link, Outcome, Snapshot, new_item_id
+from sync.delivery.notify import notify
+from sync.delivery.publish import DocumentsRun
+from sync.errors import TargetError
+from sync.model import Item
+from sync.plan.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
+from sync.plan.merge import Plan, Touch, merge_board, plan_writes
+from sync.plan.observe import TargetView
+from sync.plan.safety import (
+    Hold,
+    drop_held_writes,
+    drop_writes_to,
+    hold_vanished,
+    renamed_lines,
+    shield,
+)
+from sync.run.lock import pair_lock
+from sync.run.parallel import each_target
+from sync.run.summary import RunSummary, TargetSummary, conflict_json, jsonable
+from sync.store.state import ItemRecord, State, is_unavailable, unavailable
+
+log = logging.getLogger("pairsync")
+
+
+def run_pair(
+    config: PairConfig,
+    dry_run: bool = False,
+    show_progress: bool = False,
+    accept_vanished: Collection[str] = (),
+) -> RunSummary:
+    """Lock the pair, open its state and sync: what `pairsync sync` does for one pair.
+    `show_progress` draws a bar on a terminal (never under cron: no TTY, no bar);
+    `accept_vanished` names targets whose vanished items are archived, not held."""
+    with Progress(transient=True, disable=not (show_progress and sys.stderr.isatty())) as bar:
+        task = bar.add_task(config.pair.name, total=2 * len(config.targets))
+
+        def step(description: str) -> None:
+            bar.update(task, advance=1, description=description)
+
+        state_path = config.state_path
+        if dry_run and not state_path.exists():
+            return sync_pair(config, State.in_memory(), dry_run=True, on_step=step)
+        with pair_lock(state_path):
+            state = State.open(state_path)
+            try:
+                state.claim(config.pair.name, state_path)
+                documents = DocumentsRun(config, state) if config.documents else None
+                try:
+                    summary = sync_pair(
+                        config,
+                        state,
+                        dry_run=dry_run,
+                        on_step=step,
+                        accept_vanished=accept_vanished,
+                        documents=documents,
+                    )
+                finally:
+                    if documents is not None:
+                        documents.close()
+                if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
+                    summary.channels = notify(config, state, datetime.now(UTC))
+                return summary
+            except sqlite3.Error as exc:
+                if is_unavailable(exc):  # full disk or I/O error mid-run: the file stays
+                    raise unavailable(state_path, exc) from None
+                raise
+            finally:
+                state.close()
+
+
+def sync_pair(
+    config: PairConfig,
+    state: State,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    new_id: Callable[[], str] = new_item_id,
+    adapters: list[Adapter] | None = None,
+    on_step: Callable[[str], None] = lambda _: None,
+    accept_vanished: Collection[str] = (),
+    extra_views: Sequence[TargetView] = (),
+    documents: DocumentsRun | None = None,
+) -> RunSummary:
+    """Sync one pair; the caller holds the pair's lock and owns `state`. `on_step` is told
+    before each target is read and before each is written (a progress bar's steps).
+    `extra_views` are views of no tool (an undo's values): merged as a person's edits
+    are, never written to. `documents`: the pair's record, read back first (what a
+    person ticked or answered there is such a view) and published after the targets."""
+    now = now or datetime.now(UTC)
+    if documents is not None:
+        extra_views = [*extra_views, *documents.read_back()]
+    if adapters is None:
+        places = {target.name: state.places(target.name) for target in config.targets}
+        adapters = build_adapters(config.targets, config.pair.zone, places)
+    summaries = {a.name: TargetSummary() for a in adapters}
+    records = state.items()
+    held_before = state.holds()
+    try:
+        views = read_targets(adapters, state, summaries, on_step, held_before)
+        views, holds = hold_phase(config, views, held_before, accept_vanished, summaries)
+        the_plan, facilitation = plan_run(config, records, [*views, *extra_views], now, new_id)
+        drop_held_writes(the_plan, holds)
+        drop_writes_to(the_plan, {view.name for view in extra_views})
+        summary = RunSummary(
+            config.pair.name,
+            dry_run,
+            summaries,
+            [conflict_json(c) for c in the_plan.conflicts],
+            the_plan,
+            facilitation.events,
+            held={name: len(hold.item_ids) for name, hold in holds.items()},
+            notices=renamed_places(adapters, views),
+        )
+        _count_conflicts(summaries, the_plan)
+        if dry_run:
+            count_planned(summaries, the_plan)
+            if documents is not None:
+                summary.documents = documents.publish(now, dry_run=True)
+            return summary
+        run_id = summary.run_id = state.start_run()
+        commit_plan(state, run_id, the_plan, records, facilitation, now)
+        with state.transaction():
+            state.save_holds({name: hold.item_ids for name, hold in holds.items()})
+        if documents is not None:
+            documents.agree()
+        apply_and_record(state, adapters, views, the_plan, summaries, on_step)
+        if documents is not None:  # the pair's record, after the targets
+            summary.documents = documents.publish(now)
+    finally:
+        for adapter in adapters:
+            summaries[adapter.name].requests = adapter.requests
+            adapter.close()
+    with state.transaction():
+        state.finish_run(run_id, summary.to_json())
+    return summary
+
+
+def hold_phase(
+    config: PairConfig,
+    views: list[TargetView],
+    held_before: dict[str, frozenset[str]],
+    accept_vanished: Collection[str],
+    summaries: dict[str, TargetSummary],
+) -> tuple[list[TargetView], dict[str, Hold]]:
+    """Safety phase: hold what vanished at once from a target (`sync.plan.safety`), one line
+    per target that holds; the planner sees held items as the tool last showed them."""
+    holds = hold_vanished(config, views, held_before, accept_vanished)
+    for hold in holds.values():
+        summaries[hold.target].errors.append(hold.line)
+    return [shield(view, holds.get(view.name)) for view in views], holds
+
+
+def apply_and_record(
+    state: State,
+    adapters: list[Adapter],
+    views: list[TargetView],
+    the_plan: Plan,
+    summaries: dict[str, TargetSummary],
+    on_step: Callable[[str], None],
+) -> None:
+    """Apply and record phases: the targets that know an unmarked item by its text first
+    (`Adapter.ids_from_content`: a run killed before their marks land, then a person's
+    edit, would make a copy), then the others at once (`sync.run.parallel`), each target's
+    outcomes recorded as its writes finish, with the lists and sections it follows
+    (renames included)."""
+    read = {view.name: view.snapshot for view in views if view.snapshot is not None}
+
+    def write(adapter: Adapter) -> tuple[list[Outcome], Snapshot]:
+        snapshot = read[adapter.name]
+        outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
+        return outcomes, adapter.after_writes(snapshot)
+
+    writable = [adapter for adapter in adapters if adapter.name in read]
+    for first in (True, False):
+        group = [adapter for adapter in writable if adapter.ids_from_content is first]
+        for adapter, (outcomes, snapshot) in each_target(group, write):
+            record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
+
+
+def plan_run(
+    config: PairConfig,
+    records: dict[str, ItemRecord],
+    views: list[TargetView],
+    now: datetime,
+    new_id: Callable[[], str],
+) -> tuple[Plan, Facilitation]:
+    """Plan and facilitate phases, pure: merge what the targets show into the board, let
+    facilitation revise it, then plan the writes that make every target show the result."""
+    board = {item_id: record.item for item_id, record in records.items()}
+    merged = merge_board(board, views, config.pair.conflict_policy, new_id)
+    facilitation = facilitate(config, records, merged.values, merged.touched, now, new_id)
+    return plan_writes(merged, views, facilitation.revised, facilitation.new_items), facilitation
+
+
+def read_targets(
+    adapters: list[Adapter],
+    state: State,
+    summaries: dict[str, TargetSummary],
+    on_step: Callable[[str], None],
+    held: dict[str, frozenset[str]],
+) -> list[TargetView]:
+    """Read phase: each target's snapshot; one that cannot be read is left out of this run
+    (no writes, and its silence is not a deletion). A target holding vanished items is
+    read in full: only that tells whether they are back."""
+    links = state.links()
+    cursors = {a.name: None if held.get(a.name) else state.cursor(a.name) for a in adapters}
+
+    def read(adapter: Adapter) -> Snapshot | None:
+        try:
+            on_step(f"{adapter.name}: reading")
+            snapshot = adapter.read(cursors[adapter.name])
+        except TargetError as exc:
+            summaries[adapter.name].errors.append(str(exc))
+            log.info("%s", exc)  # the summary line reports it
+            return None
+        log.info(
+            "%s: read %d items (%s) in %d requests",
+            adapter.name,
+            len(snapshot.items),
+            "full" if snapshot.complete else "incremental",
+            adapter.requests,
+        )
+        return snapshot
+
+    snapshots = {adapter.name: snapshot for adapter, snapshot in each_target(adapters, read)}
+    return [
+        TargetView(a.name, a.config.role, snapshots[a.name], links.get(a.name, {}))
+        for a in adapters
+    ]
+
+
+def renamed_places(adapters: list[Adapter], views: list[TargetView]) -> list[str]:
+    """One line per list / section that a person renamed (followed), as this run read it."""
+    return [
+        line
+        for adapter, view in zip(adapters, views, strict=True)
+        if view.snapshot is not None
+        for line in renamed_lines(
+            adapter.name, adapter.place_word, adapter.config.lists, view.snapshot.places
+        )
+    ]
+
+
+def commit_plan(
+    state: State,
+    run_id: int,
+    the_plan: Plan,
+    records: dict[str, ItemRecord],
+    facilitation: Facilitation,
+    now: datetime,
+) -> None:
+    """Commit phase: the new board, its conflicts and the settled links, in one
+    transaction before any remote write (a run killed later re-links through footers)."""
+    with state.transaction():
+        changed = the_plan.board.keys() | the_plan.touched.keys()
+        for item_id in changed | facilitation.countermeasures.keys():
+            record = records.get(item_id)
+            item = the_plan.board.get(item_id) or (record.item if record else None)
+            assert item is not None  # every id here is on the board or new in the plan
+            touch = the_plan.touched.get(item_id)
+            countermeasure = facilitation.countermeasures.get(item_id)
+            state.save_item(item_id, _next_record(item, record, touch, countermeasure, now))
+            if record is None or record.item != item:  # what `pairsync undo` puts back
+                state.save_run_item(run_id, item_id, record.item if record else None, item)
+        for conflict in the_plan.conflicts:
+            for loser in conflict.losers:
+                state.add_conflict(
+                    run_id,
+                    conflict.item_id,
+                    conflict.field,
+                    (conflict.winner, jsonable(conflict.winner_value)),
+                    (loser[0], jsonable(loser[1])),
+                )
+        for settle in the_plan.settles:
+            state.save_link(settle.item_id, settle.target, settle.link)
+
+
+def apply_writes(
+    adapter: Adapter, changes: list[Change], on_step: Callable[[str], None]
+) -> list[Outcome]:
+    """Apply phase for one target: one outcome per change (the adapter's contract)."""
+    if not changes:
+        return []
+    log.info("%s: applying %d changes", adapter.name, len(changes))
+    on_step(f"{adapter.name}: writing {len(changes)} changes")
+    return adapter.apply(changes)
+
+
+def record_outcomes(
+    state: State,
+    target: str,
+    snapshot: Snapshot,
+    outcomes: list[Outcome],
+    summaries: dict[str, TargetSummary],
+) -> None:
+    """Record phase for one target: a link for every write that went through (also when a
+    later write of the batch failed), the counts from those outcomes, an error per failed
+    write, the places the target follows, and the read cursor only when nothing failed
+    (so the next read sees it all)."""
+    summary = summaries[target]
+    with state.transaction():
+        for outcome in outcomes:
+            change = outcome.change
+            if isinstance(outcome, Failed):
+                summary.not_written.append(
+                    {"item_id": change.item_id, "title": change.item.title, "error": outcome.error}
+                )
+                continue
+            state.save_link(
+                change.item_id, target, Link(outcome.remote_id, outcome.version, change.item)
+            )
+            _count(summary, change)
+        state.save_places(target, dict(snapshot.places))
+        if not (summary.errors or summary.not_written):
+            state.save_cursor(target, snapshot.cursor)
+
+
+def _count_conflicts(summaries: dict[str, TargetSummary], the_plan: Plan) -> None:
+    for conflict in the_plan.conflicts:
+        for loser, _ in conflict.losers:
+            if loser in summaries:  # not a view of no tool (an undo's values)
+                summaries[loser].conflicts += 1
+
+
+def count_planned(summaries: dict[str, TargetSummary], the_plan: Plan) -> None:
+    """For `--dry-run`: count what would be written."""
+    for target, changes in the_plan.writes.items():
+        for change in changes:
+            _count(summaries[target], change)
+
+
+def _count(summary: TargetSummary, change: Change) -> None:
+    if isinstance(change, Create):
+        summary.created += 1
+    elif change.item.archived and not change.previous.archived:
+        summary.archived += 1
+    else:
+        summary.updated += 1
+
+
+def _next_record(
+    item: Item,
+    record: ItemRecord | None,
+    touch: Touch | None,
+    countermeasure: str | None,
+    now: datetime,
+) -> ItemRecord:
+    """The item's state row after this run: new value, stale clock, Five Whys facts."""
+    return ItemRecord(
+        item,
+        stale_clock(record, touch, now),
+        touch.target if touch is not None else (record.touched_by if record else None),
+        five_whys_seeded(record, item),
+        record.created_at if record else now,
+        countermeasure or (record.countermeasure_id if record else None),
+        now if touch is not None or record is None else record.changed_at,
+    )

@@ -1,0 +1,135 @@
+"""Many pairs at once (`--config-dir`) and the long-running loop (`pairsync run`).
+
+Pairs run in parallel on a bounded thread pool (the work is network-bound); one pair
+failing never stops the others. The loop runs on `schedule`; SIGTERM/SIGINT let the
+pairs already started finish, start no new one, and exit 0.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import schedule
+from rich.progress import Progress
+
+from sync.config import load_config
+from sync.errors import ConfigError, LockHeld, PairsyncError
+from sync.logs import redact
+from sync.run.engine import run_pair
+from sync.run.summary import RunSummary
+from sync.settings import process_settings
+
+
+@dataclass(frozen=True, slots=True)
+class PairResult:
+    config_path: Path
+    summary: RunSummary | None
+    error: str | None = None
+    lock_held: bool = False
+    """Another run of this pair held its lock (a cron run while `serve` runs)."""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.summary is not None and not self.summary.failed
+
+    def reason(self) -> str:
+        """One line: why this pair failed."""
+        if self.error:
+            return self.error
+        assert self.summary is not None
+        targets = self.summary.targets.items()
+        lines = [line for name, t in targets for line in t.problems(name)]
+        return "; ".join(lines + self.summary.channels.errors)
+
+
+def config_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise ConfigError([f"{directory}: not a directory"])
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise ConfigError([f"{directory}: no *.toml pair files in it"])
+    return files
+
+
+def sync_one(path: Path, dry_run: bool = False) -> PairResult:
+    try:
+        return PairResult(path, run_pair(load_config(path), dry_run))
+    except PairsyncError as exc:
+        return PairResult(path, None, redact(str(exc).splitlines()[0]), isinstance(exc, LockHeld))
+    except Exception as exc:  # one pair's bug must not stop the others
+        return PairResult(path, None, redact(f"internal error: {type(exc).__name__}: {exc}"))
+
+
+def sync_many(
+    paths: list[Path],
+    dry_run: bool = False,
+    workers: int | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> list[PairResult]:
+    """Sync every pair, `workers` at a time (default: `PAIRSYNC_WORKERS`); a progress bar
+    on a terminal, nothing extra under cron."""
+    workers = workers or process_settings().workers
+
+    def job(path: Path) -> PairResult | None:
+        return None if should_stop() else sync_one(path, dry_run)
+
+    results: list[PairResult] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(job, path) for path in paths]
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+            task = progress.add_task("syncing pairs", total=len(paths))
+            for future in futures:
+                result = future.result()
+                progress.advance(task)
+                if result is not None:
+                    results.append(result)
+    return results
+
+
+MAX_INTERVAL = 7 * 24 * 3600
+"""A week: the scheduler's date arithmetic overflows long before a huge interval ends."""
+
+
+def parse_interval(text: str) -> int:
+    """'15m' / '30s' / '1h' → seconds."""
+    match = re.fullmatch(r"(\d+)\s*([smh]?)", text.strip())
+    if not match or int(match.group(1)) == 0:
+        raise ConfigError([f"--every: '{text}' is not an interval like 30s, 15m or 1h"])
+    seconds = int(match.group(1)) * {"": 60, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+    if seconds > MAX_INTERVAL:
+        raise ConfigError([f"--every: '{text}' is longer than a week (168h)"])
+    return seconds
+
+
+def run_loop(
+    directory: Path,
+    every_seconds: int,
+    report: Callable[[list[PairResult]], None],
+    workers: int | None = None,
+) -> None:
+    """Sync all pairs now and then every `every_seconds`, until SIGTERM or SIGINT."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def tick() -> None:
+        report(sync_many(config_files(directory), workers=workers, should_stop=stop.is_set))
+
+    scheduler = schedule.Scheduler()
+    scheduler.every(every_seconds).seconds.do(tick)
+    tick()
+    run_schedule(scheduler, stop)
+
+
+def run_schedule(scheduler: schedule.Scheduler, stop: threading.Event) -> None:
+    """Run the scheduler's jobs as they come due until `stop` is set (`run` and `serve`)."""
+    while not stop.is_set():
+        scheduler.run_pending()
+        stop.wait(min(1.0, max(0.05, scheduler.idle_seconds or 1.0)))

@@ -1,0 +1,1 @@
+"""One pair's state database: the schema and every table's statements."""
