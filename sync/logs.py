@@ -107,6 +107,15 @@ def configure_logging(verbose: bool = False, json_format: bool = False) -> None:
     logging.captureWarnings(True)
 
 
+def logging_options() -> tuple[bool, bool]:
+    """(verbose, JSON lines) as `configure_logging` last set them: a worker process
+    logs as its parent does."""
+    root = logging.getLogger()
+    formatters = [handler.formatter for handler in root.handlers]
+    as_json = any(isinstance(f, RedactingFormatter) and f.json_format for f in formatters)
+    return logging.NOTSET < root.level <= logging.DEBUG, as_json
+
+
 def say(text: str, level: int = logging.ERROR) -> None:
     """One line on stderr, `pairsync: TEXT` (a JSON object under --log-format json), shown
     also without --verbose, redacted like every log line."""

@@ -26,7 +26,7 @@ import asana
 import urllib3
 from asana.rest import ApiException, RESTClientObject
 
-from adapters import connections
+from adapters import connections, machine_budgets
 from adapters.asana.config import AsanaTarget
 from adapters.pacing import Limit, Pacer
 from adapters.retry import ChangeFailed, GaveUp, Retriable, Uncertain, classify, with_retries
@@ -45,7 +45,8 @@ def pacer_for(target: AsanaTarget) -> Pacer:
     service's clock) and Asana's writes in flight, shared by all its clients."""
     window = 60 / target.clock_speed
     limit = Limit(target.rate_limit_per_minute, window)
-    return Pacer(target.base_url, {target.token.get_secret_value(): limit}, WRITES_IN_FLIGHT)
+    writes = machine_budgets.writes_in_flight(WRITES_IN_FLIGHT)
+    return Pacer(target.base_url, {target.token.get_secret_value(): limit}, writes)
 
 
 class HttpError(ChangeFailed):

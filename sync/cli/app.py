@@ -119,6 +119,19 @@ WorkersOption = Annotated[
 ]
 
 
+ProcessesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--processes",
+        min=1,
+        help="With --config-dir: how many processes sync the pairs, each with its share "
+        "of --workers [default: the number of cores; one for a directory one process "
+        "takes at once].",
+        show_default=False,
+    ),
+]
+
+
 def report_pairs(results: list[PairResult], as_json: bool) -> None:
     """Per pair: its summary lines, or one line saying why it failed."""
     if as_json:
