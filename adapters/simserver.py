@@ -11,12 +11,6 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 
 class _QuietHandler(WSGIRequestHandler):
-    protocol_version = "HTTP/1.1"
-    """Connections kept open between requests, as the real services keep them (werkzeug
-    answers HTTP/1.0 and closes each one by default): a client's connection pool is
-    exercised as in production, and a bench of thousands of pairs does not measure a
-    TCP handshake per request."""
-
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Tests and the demo stay readable; `Stats` counts the requests instead."""
 
