@@ -64,8 +64,7 @@ def sheets_target(
 @pytest.fixture
 def make_sheets_adapter(tmp_path: Path) -> Callable[..., GoogleSheetsAdapter]:
     def make(sim: GoogleSimulator, world: World, **overrides: object) -> GoogleSheetsAdapter:
-        adapter = GoogleSheetsAdapter(sheets_target(sim, world, tmp_path, **overrides), tmp_path)
-        return adapter
+        return GoogleSheetsAdapter(sheets_target(sim, world, tmp_path, **overrides))
 
     return make
 

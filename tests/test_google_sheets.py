@@ -9,7 +9,7 @@ from datetime import date
 from adapters.google.sheets import GoogleSheetsAdapter
 from adapters.google.sim.grid import Dated
 from adapters.google.sim.server import GoogleSimulator, World
-from sync.contract import Create, Update, new_item_id
+from sync.contract import Create, Failed, Update, Written, new_item_id
 from sync.model import Item, Kind, Owner, Step
 from tests.contract import FIVE_WHYS, by_item_id, push, update_from
 
@@ -51,9 +51,9 @@ def test_a_settled_run_costs_one_request_also_right_after_a_write(
     google_sim: GoogleSimulator, google_world: World, make_sheets_adapter: MakeSheets
 ) -> None:
     first = make_sheets_adapter(google_sim, google_world)
-    cursor = first.read().cursor
+    read = first.read()
     first.apply([Create(new_item_id(), item) for item in BOARD])
-    cursor = first.cursor_after(cursor)
+    cursor = first.after_writes(read).cursor
 
     adapter = make_sheets_adapter(google_sim, google_world)
     snapshot = adapter.read(cursor)
@@ -61,16 +61,13 @@ def test_a_settled_run_costs_one_request_also_right_after_a_write(
 
     remote = next(iter(by_item_id(adapter).values()))
     adapter = make_sheets_adapter(google_sim, google_world)
-    cursor = adapter.read(cursor).cursor
+    read = adapter.read(cursor)
     before = google_sim.stats.total
     changes = [update_from(remote, title="Grow EMEA revenue 25%", done=True)]
-    assert all(o.ok for o in adapter.apply(changes))
-    writes = {k: v for k, v in google_sim.stats.requests.items() if "values" in k or "Update" in k}
-    assert google_sim.stats.total - before == 4, (
-        "files.get, batchGet, values.batchUpdate, files.get"
-    )
-    assert sum(writes.values()) >= 1
-    cursor = adapter.cursor_after(cursor)
+    assert all(isinstance(o, Written) for o in adapter.apply(changes))
+    # after a settled read: the rows (batchGet), one values.batchUpdate, the version after
+    assert google_sim.stats.total - before == 3
+    cursor = adapter.after_writes(read).cursor
 
     settled = make_sheets_adapter(google_sim, google_world)
     assert settled.read(cursor).items == {} and settled.requests == 1
@@ -84,7 +81,7 @@ def test_one_values_batch_update_however_many_cells(
     remotes = list(by_item_id(adapter).values())
     before = dict(google_sim.stats.requests)
     changes = [update_from(r, title=r.item.title + "!", notes="new", done=True) for r in remotes]
-    assert all(o.ok for o in adapter.apply(changes))
+    assert all(isinstance(o, Written) for o in adapter.apply(changes))
     sent = {k: v - before.get(k, 0) for k, v in google_sim.stats.requests.items()}
     assert sent["POST /v4/spreadsheets/<spreadsheetId>/values:batchUpdate"] == 1
     assert sum(sent.values()) == 3, sent  # the version before and after, and the one write
@@ -103,8 +100,10 @@ def test_a_persons_sort_is_read_as_order_and_writes_land_in_the_moved_rows(
     outcomes = adapter.apply(
         [update_from(action, notes="ring before noon"), update_from(goal, title="x")]
     )
-    assert outcomes[0].ok, "the row moved, but nobody edited it: written where it is now"
-    assert not outcomes[1].ok, "edited since the read: left for the next run to merge"
+    assert isinstance(outcomes[0], Written), (
+        "the row moved, but nobody edited it: written where it is now"
+    )
+    assert isinstance(outcomes[1], Failed), "edited since the read: left for the next run to merge"
     rows = {row[-1]: row for row in person.rows("Board")[1:]}
     assert rows[creates[3].item_id][:3] == ["Actions", "Call the bank", "ring before noon"]
     assert rows[creates[0].item_id][1:3] == ["Grow EMEA revenue 20%", "a person's note"]
@@ -134,7 +133,7 @@ def test_inserted_rows_and_a_persons_own_columns(
     goal = by_item_id(adapter)[creates[0].item_id]
     relink = Update(made, new[0].remote_id, new[0].item, new[0].item, new[0].version, relink=True)
     changes = [relink, update_from(goal, title="Grow EMEA revenue 30%")]
-    assert all(o.ok for o in adapter.apply(changes))
+    assert all(isinstance(o, Written) for o in adapter.apply(changes))
     rows = person.rows("Board")
     assert rows[1][1] == "Grow EMEA revenue 30%" and rows[1][9] == 1200
     assert rows[2][:4] == ["Decisions", "Approve the offsite", "", True] and rows[2][7] == made
@@ -151,7 +150,7 @@ def test_a_deleted_row_vanishes_and_pairsync_never_deletes_one(
     seen = by_item_id(adapter)
     assert creates[1].item_id not in seen and len(seen) == 3
     goal = seen[creates[0].item_id]
-    assert adapter.apply([update_from(goal, archived=True)])[0].ok
+    assert isinstance(adapter.apply([update_from(goal, archived=True)])[0], Written)
     rows = person.rows("Board")
     assert len(rows) == 4 and rows[1][0] == "Archive"
     archived = by_item_id(make_sheets_adapter(google_sim, google_world))[creates[0].item_id]
@@ -172,7 +171,7 @@ def test_answers_typed_in_the_five_whys_tab_come_back_in_the_steps(
     assert problem.item.steps[1] == Step("Why 1? — finance closes late", True)
     assert seen[creates[0].item_id].item.due == date(2027, 4, 30)
     steps = (*problem.item.steps[:2], Step("Why 2? — the ledger", False), *problem.item.steps[3:])
-    assert adapter.apply([update_from(problem, steps=steps)])[0].ok
+    assert isinstance(adapter.apply([update_from(problem, steps=steps)])[0], Written)
     assert person.rows("Five Whys")[3][1:] == ["Why 2?", False, "the ledger"]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from sync.contract import ServiceTarget
 
@@ -24,6 +24,16 @@ class GoogleAccess(BaseModel):
     requests_per_minute: int = Field(60, gt=0)
     """Google's per-user quota of the API (Sheets: 60 a minute; Docs: 60 writes); requests
     are paced to it, shared by every target in the process that uses the same account."""
+
+    @field_validator("credentials", "client_secrets")
+    @classmethod
+    def _from_config_dir(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        """A relative path starts at the config file's folder (`load_config`'s context)."""
+        if path is None:
+            return None
+        path = path.expanduser()
+        base = (info.context or {}).get("config_dir")
+        return base / path if base is not None and not path.is_absolute() else path
 
 
 class GoogleSheetsTarget(GoogleAccess, ServiceTarget):

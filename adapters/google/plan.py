@@ -28,7 +28,7 @@ from adapters.google.rows import (
     tab_range,
     version_of,
 )
-from sync.contract import Change, Create, Outcome, Place
+from sync.contract import Change, Create, Failed, Outcome, Place, written
 from sync.model import Kind
 
 CHANGED = "changed in the sheet since it was read; will merge next run"
@@ -96,7 +96,7 @@ def plan(
         if isinstance(change, Create):
             made = by_item.get(change.item_id)
             if made is not None:  # an earlier create went through: never a second row
-                write.outcomes.append(Outcome(change, made.remote_id, _version(made)))
+                write.outcomes.append(written(change, made.remote_id, _version(made)))
                 continue
             spot = _spot(change.place, keys)
             if spot is None:
@@ -111,7 +111,7 @@ def plan(
             continue
         row = rows.get(change.remote_id)
         if row is None or _version(row) != change.version:
-            write.outcomes.append(Outcome(change, error=CHANGED))
+            write.outcomes.append(Failed(change, CHANGED))
             continue
         if change.place is not None:
             spot = _spot(change.place, keys)
@@ -133,7 +133,7 @@ def plan(
 
 
 def _written(change: Change) -> Outcome:
-    return Outcome(change, change.item_id, version_of(change.item, change.item_id))
+    return written(change, change.item_id, version_of(change.item, change.item_id))
 
 
 def _version(row: Row) -> str:

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from googleapiclient.errors import HttpError
@@ -43,7 +43,17 @@ from adapters.google.rows import (
     version_of,
 )
 from adapters.retry import UNCERTAIN, Uncertain
-from sync.contract import Change, CheckLine, Outcome, RemoteItem, Snapshot, TargetBase, Update
+from sync.contract import (
+    AdapterContext,
+    Change,
+    CheckLine,
+    Failed,
+    Outcome,
+    RemoteItem,
+    Snapshot,
+    TargetBase,
+    Update,
+)
 from sync.errors import TargetError, TargetRejected
 
 _UNFORMATTED = {
@@ -59,10 +69,10 @@ class GoogleSheetsAdapter(Adapter):
     place_word = "kind"
     config: GoogleSheetsTarget
 
-    def __init__(self, config: TargetBase, base_dir: Path) -> None:
-        super().__init__(config, base_dir)
+    def __init__(self, config: TargetBase, context: AdapterContext | None = None) -> None:
+        super().__init__(config, context)
         assert isinstance(config, GoogleSheetsTarget)
-        self.credentials_path = base_dir / config.credentials
+        self.credentials_path = config.credentials
         self._sheets: Any = None
         self._drive: Any = None
         self._http: list[PolicyHttp] = []
@@ -76,6 +86,8 @@ class GoogleSheetsAdapter(Adapter):
         self._modified: datetime | None = None
         self._after: str | None = None
         self._wrote = False
+        self._read_version = ""
+        self._recall_tabs()
 
     # -- clients --------------------------------------------------------------------------
     def _clients(self) -> tuple[Any, Any]:
@@ -159,10 +171,10 @@ class GoogleSheetsAdapter(Adapter):
 
     def read(self, cursor: str | None = None) -> Snapshot:
         self._wrote = False
-        self._recall_tabs()
         version = self._version()
+        self._read_version = version
         if cursor is not None and cursor == version:
-            return Snapshot({}, complete=False, cursor=version)
+            return Snapshot({}, complete=False, cursor=version, places=dict(self.places))
         board = self._load(version)
         items = {
             row.remote_id: RemoteItem(
@@ -176,7 +188,7 @@ class GoogleSheetsAdapter(Adapter):
             for row in board.rows
         }
         order = tuple(row.remote_id for row in board.rows if not row.archived)
-        return Snapshot(items, complete=True, cursor=version, order=order)
+        return Snapshot(items, complete=True, cursor=version, order=order, places=dict(self.places))
 
     def _load(self, version: str) -> Board:
         """Both tabs' values (one request); a tab not made yet reads as empty."""
@@ -244,9 +256,13 @@ class GoogleSheetsAdapter(Adapter):
 
     # -- writing --------------------------------------------------------------------------
     def write(self, changes: Sequence[Change]) -> Iterable[Outcome]:
-        version = self._version()
-        if self._board is None or version != self._board_version:
-            self._load(version)  # a person changed the sheet since the read: rows moved
+        if self._board is None:  # the read found nothing new (or none was made): rows now
+            self._load(self._read_version or self._version())
+        else:  # rows read a while ago: a person's sort since then would move them
+            version = self._version()
+            if version != self._board_version:
+                self._load(version)
+        version = self._board_version  # not newer than the rows: an edit since fails the proof
         assert self._board is not None
         if len(self._tab_ids) < 2 and (self._present != {"board", "steps"} or _moves(changes)):
             self._list_tabs()
@@ -259,7 +275,7 @@ class GoogleSheetsAdapter(Adapter):
         except Uncertain:
             self._board = None
             yield from (
-                o if not o.ok else Outcome(o.change, error=UNCERTAIN) for o in write.outcomes
+                o if isinstance(o, Failed) else Failed(o.change, UNCERTAIN) for o in write.outcomes
             )
             return
         self._board = None  # what was written is read again next time
@@ -349,8 +365,11 @@ class GoogleSheetsAdapter(Adapter):
                     "Sheets values.append",
                 )
 
-    def cursor_after(self, cursor: str | None) -> str | None:
-        return self._after if self._wrote else cursor
+    def after_writes(self, snapshot: Snapshot) -> Snapshot:
+        """The version this run's writes produced is the next cursor, when it is proven
+        theirs alone; else none (the next run reads the rows)."""
+        cursor = self._after if self._wrote else snapshot.cursor
+        return replace(snapshot, cursor=cursor, places=dict(self.places))
 
     # -- check and close ------------------------------------------------------------------
     def check(self) -> list[CheckLine]:

@@ -122,7 +122,8 @@ def apply_click(config: PairConfig, click: Click) -> None:
     with pair_lock(config.state_path, wait_seconds=0.5):
         state = State.open(config.state_path)
         try:
-            done = press(state, click.action, click.item_id, datetime.now(UTC), click.user)
+            now = datetime.now(UTC)
+            done = press(state, click.action, click.item_id, now, click.user, config)
         except ButtonRefused as exc:  # the item went away since the click was checked
             log.warning(
                 "slack %s: button %s by %s refused: %s", click.pair, click.action, click.user, exc
@@ -131,6 +132,18 @@ def apply_click(config: PairConfig, click: Click) -> None:
         finally:
             state.close()
     log.info("slack %s: %s (by %s)", click.pair, done, click.user)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingClick:
+    """A verified click waiting to be applied: called by serve's own worker, or its parts
+    sent as a job to `pairsync worker` (`sync.jobs.queue`) when syncs are queued."""
+
+    config: PairConfig
+    click: Click
+
+    def __call__(self) -> None:
+        apply_click(self.config, self.click)
 
 
 async def actions(
@@ -160,5 +173,5 @@ async def actions(
     problem = await run_in_threadpool(check, config, click)
     if problem is not None:
         return refuse(400, click.pair, f"button {click.action} by {click.user}: {problem}")
-    queue(click.pair, lambda: apply_click(config, click))
+    queue(click.pair, PendingClick(config, click))
     return PlainTextResponse("")

@@ -28,7 +28,7 @@ is five requests) and would break the budget. HTTP details live in `session.py`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -295,6 +295,16 @@ class TrelloAdapter(Adapter):
         version = mapping.version(after, change.item_id)
         return Updated(change, change.remote_id, version)
 
+    def make_places(self, kinds: Collection[Kind]) -> None:
+        try:
+            view = self._view or self._load_view()
+            for kind in kinds:
+                self.parts.list_id(view, kind)
+        except ChangeFailed as exc:
+            raise TargetRejected(self.name, f"lists: {exc}") from None
+        except Uncertain:
+            raise TargetUnavailable(self.name, f"lists: {UNCERTAIN}") from None
+
     # -- the agenda ---------------------------------------------------------------------------
     def publish(self, list_name: str, key: str, title: str, text: str) -> str:
         try:
@@ -354,6 +364,15 @@ class TrelloAdapter(Adapter):
                     "rate limit",
                     int(remaining) > 10,
                     f"{remaining} of {limit} requests left in the current window",
+                )
+            )
+        if self.config.api_secret is None:
+            rows.append(
+                CheckLine(
+                    "webhooks",
+                    True,
+                    "no api_secret: pairsync serve polls this board but cannot check "
+                    "Trello's webhooks (pairsync webhooks register refuses them)",
                 )
             )
         return rows

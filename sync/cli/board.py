@@ -24,12 +24,15 @@ from sync.config import PairConfig, load_config
 from sync.delivery.agenda import (
     AgendaRun,
     StaleEntry,
+    acks_waiting,
     make_agenda,
     stale_items,
 )
+from sync.delivery.buttons import marks
 from sync.errors import ConfigError, StateError
 from sync.logs import redact, say
 from sync.plan.facilitation import five_whys_progress
+from sync.plan.partnership import ACK_NEEDED
 from sync.run.engine import run_pair
 from sync.run.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
 from sync.run.report import fail
@@ -113,7 +116,7 @@ def run(
     guarded(lambda: run_loop(config_dir, seconds, report, workers, processes))
 
 
-def _load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:
+def load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:
     """The pair and its state, for the commands that only read it (also read-only)."""
     pair = load_config(config)
     if not pair.state_path.exists():
@@ -134,14 +137,20 @@ def stale(
     config: ConfigOption,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List stale items: age, the tool last touched in, and who has the ball."""
+    """List stale items (age, the tool last touched in, who has the ball), then the
+    decisions waiting for the assistant's acknowledgement."""
 
-    def body() -> list[StaleEntry]:
-        pair, records, state = _load_state(config)
-        state.close()
-        return stale_items(pair, records, datetime.now(UTC))
+    def body() -> tuple[list[StaleEntry], list[StaleEntry]]:
+        pair, records, state = load_state(config)
+        try:
+            now = datetime.now(UTC)
+            return stale_items(pair, records, now), acks_waiting(
+                pair, records, marks(state, now), now
+            )
+        finally:
+            state.close()
 
-    entries = guarded(body, as_json)
+    entries, acks = guarded(body, as_json)
     if as_json:
         typer.echo(
             json.dumps(
@@ -154,8 +163,10 @@ def stale(
                         "last_tool": e.last_tool,
                         "ball_with": e.ball_with,
                         "five_whys": five_whys_progress(e.item),
+                        "ack_needed": ack,
                     }
-                    for e in entries
+                    for group, ack in ((entries, False), (acks, True))
+                    for e in group
                 ],
                 indent=2,
             )
@@ -170,6 +181,11 @@ def stale(
         )
     if not entries:
         typer.echo("nothing is stale")
+    for e in acks:
+        typer.echo(
+            f"{e.age_days:>4} days  {e.item.kind.value:<8} {e.item.title}  "
+            f"(decided; waiting for {e.ball_with}'s acknowledgement: {ACK_NEEDED})"
+        )
 
 
 @app.command()
@@ -184,7 +200,7 @@ def agenda(
     also as one card / task in the `[agenda] list` of every target, updated in place."""
 
     def body() -> AgendaRun:
-        pair, _, state = _load_state(config)
+        pair, _, state = load_state(config)
         try:
             zoned = since.replace(tzinfo=since.tzinfo or pair.pair.zone) if since else None
             start = _as_utc(zoned) if zoned else None  # a time without offset: the pair's
@@ -269,7 +285,7 @@ def history(
     from sync.run.undo import history_line, history_rows
 
     def body() -> list[dict[str, object]]:
-        _, _, state = _load_state(config)
+        _, _, state = load_state(config)
         try:
             return history_rows(state)
         finally:

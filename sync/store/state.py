@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sync.contract import Link
 from sync.documents.base import EntryRef, Mark
@@ -41,6 +42,10 @@ class ItemRecord:
     changed_at: datetime | None = None
     """When a run saw a person's last change, by pairsync's clock: a change synced after an
     agenda is in the next one, whatever the tool's own clock said (`touched_at`)."""
+
+
+HistoryRow = tuple[datetime, str, Item | None, Item]
+"""One item a run changed: the run's start, the item id, its value before and after."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +243,43 @@ class State:
         ).fetchone()
         return (int(row[0]), json.loads(row[1])) if row else None
 
+    def agenda_times(self) -> list[datetime]:
+        """When each `pairsync agenda` was made, oldest first."""
+        rows = self.db.execute("SELECT at FROM agendas ORDER BY at")
+        return [datetime.fromisoformat(at) for (at,) in rows]
+
+    def history(self, since: datetime | None = None) -> list[HistoryRow]:
+        """What each run since `since` (None: ever) changed on the board: (run time, item
+        id, value before or None for a new item, value after), oldest run first."""
+        rows = self.db.execute(
+            "SELECT runs.started_at, item_id, before, after FROM run_items "
+            "JOIN runs ON runs.id = run_items.run_id WHERE runs.started_at >= ? "
+            "ORDER BY runs.id",
+            ((since or datetime.min.replace(tzinfo=UTC)).astimezone(UTC).isoformat(),),
+        )
+        return [
+            (
+                datetime.fromisoformat(at),
+                item_id,
+                item_from_dict(json.loads(before)) if before else None,
+                item_from_dict(json.loads(after)),
+            )
+            for at, item_id, before, after in rows
+        ]
+
+    def run_summaries(self, since: datetime) -> list[tuple[datetime, dict[str, Any]]]:
+        """(start, summary) of every finished run since `since`, oldest first."""
+        rows = self.db.execute(
+            "SELECT started_at, summary FROM runs WHERE summary IS NOT NULL "
+            "AND started_at >= ? ORDER BY id",
+            (since.astimezone(UTC).isoformat(),),
+        )
+        return [(datetime.fromisoformat(at), json.loads(summary)) for at, summary in rows]
+
+    def first_run_at(self) -> datetime | None:
+        row = self.db.execute("SELECT min(started_at) FROM runs").fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
     def last_agenda_at(self) -> datetime | None:
         row = self.db.execute("SELECT max(at) FROM agendas").fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
@@ -313,8 +355,10 @@ class State:
             ),
         )
 
-    def start_run(self) -> int:
-        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (_now(),))
+    def start_run(self, at: datetime | None = None) -> int:
+        """A new run, started `at` (the run's clock; default now)."""
+        started = at.astimezone(UTC).isoformat() if at is not None else _now()
+        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (started,))
         return int(cursor.lastrowid or 0)
 
     def finish_run(self, run_id: int, summary: dict[str, object]) -> None:
