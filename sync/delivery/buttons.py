@@ -112,12 +112,12 @@ def unpress(state: State, summary: Mapping[str, object]) -> bool:
 
 
 def marks(state: State, now: datetime) -> Marks:
-    rows = state.db.execute("SELECT item_id, mark, until FROM marks").fetchall()
-    parked = {i for i, mark, until in rows if mark == "parked" and until > now.isoformat()}
-    discuss = {i for i, mark, _ in rows if mark == "discuss"}
+    rows = state.marks()
+    parked = {r.item_id for r in rows if r.mark == "parked" and (r.until or "") > now.isoformat()}
+    discuss = {r.item_id for r in rows if r.mark == "discuss"}
     return Marks(frozenset(parked), frozenset(discuss))
 
 
 def discussed(state: State) -> None:
     """An agenda went out: what was to discuss is on it (call inside a transaction)."""
-    state.db.execute("DELETE FROM marks WHERE mark = 'discuss'")
+    state.clear_marks("discuss")
