@@ -57,6 +57,11 @@ TARGET_TYPES: dict[str, TargetType] = {
         "adapters.notion.sim.server:NotionSimulator",
         "adapters.notion.hooks",
     ),
+    "google_sheets": TargetType(
+        "adapters.google.sheets:GoogleSheetsAdapter",
+        "adapters.google.config:GoogleSheetsTarget",
+        "adapters.google.sim.server:GoogleSimulator",
+    ),
 }
 
 
@@ -83,9 +88,15 @@ def build_adapters(
     return [adapter_for(t, AdapterContext(zone, places.get(t.name, {}))) for t in targets]
 
 
+SIMULATED_SERVICES = {"google": "google_sheets"}
+"""`pairsync simulate NAME` for a simulator named after its service rather than a target
+type: Google's serves Sheets, Drive and Docs (the google_docs documents too)."""
+
+
 def simulator_class(type_name: str) -> Any:
     """The simulator of an HTTP service's target or document type (`pairsync demo`,
     `simulate`)."""
+    type_name = SIMULATED_SERVICES.get(type_name, type_name)
     kind = TARGET_TYPES.get(type_name) or DOCUMENT_TYPES.get(type_name)
     path = kind.simulator if kind is not None else None
     if path is None:

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import ClassVar, final
 
@@ -120,6 +120,11 @@ class Adapter(ABC):
         places as now known; an adapter that can tell its writes' echoes in the next read
         folds what it wrote into the cursor."""
         return replace(snapshot, places=dict(self.places))
+
+    def make_places(self, kinds: Collection[Kind]) -> None:  # noqa: B027 - optional hook
+        """Make the list / section / heading of each of `kinds` that the tool lacks (a kind
+        the pair turned on since: `[board] kinds`), so a person can add items there; an
+        existing one is left as it is. Raises `TargetError`. The default has no places."""
 
     def check(self) -> list[CheckLine]:
         """Reach the target and say what works; adapters add credential and scope checks."""

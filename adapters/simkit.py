@@ -143,16 +143,22 @@ class SimApp:
         self.deliverer: Deliverer | None = None
         """A simulator that delivers webhooks sets its `simhooks.Deliverer` here."""
         self._released = threading.Event()
-        self.openapi = self.load_spec()
+        self._openapi = self.load_spec()
         parts = urlsplit(self.spec_server)
         self._spec_host_url = f"{parts.scheme}://{parts.netloc}/"
         self._lock = threading.RLock()
         """Serialises handlers: the in-memory backend is not thread-safe by itself."""
 
     # -- hooks in the service's dialect -------------------------------------------------
-    def load_spec(self) -> OpenAPI:
-        """The spec to validate against; a simulator may patch known errata of the file."""
+    def load_spec(self) -> OpenAPI | None:
+        """The spec to validate against; a simulator may patch known errata of the file
+        (None: the simulator validates by other means, `request_errors`)."""
         return load_openapi(self.spec_path)
+
+    @property
+    def openapi(self) -> OpenAPI:
+        assert self._openapi is not None, "no OpenAPI spec: override request_errors"
+        return self._openapi
 
     def spec_request(self, request: Request) -> Request:
         """The request as the spec describes it; a service that also takes parameters from
@@ -248,23 +254,35 @@ class SimApp:
         self._released.set()
 
     def _request_is_valid(self, request: Request) -> bool:
-        spec_request = _SpecRequest(self.spec_request(request), self._spec_host_url)
-        errors = list(self.openapi.iter_request_errors(spec_request))
-        for error in errors:
-            detail = getattr(error, "__cause__", None) or error
+        errors = self.request_errors(request)
+        for detail in errors:
             self.violations.append(f"request {request.method} {request.path}: {detail}")
         return not errors
 
     def _check_response(self, request: Request, response: Response) -> None:
         if response.status_code in (401, 429) or response.status_code >= 500:
             return  # faults and auth answers: many specs don't describe them
+        for detail in self.response_errors(request, response):
+            self.violations.append(f"response {request.method} {request.path}: {detail}")
+
+    def request_errors(self, request: Request) -> list[str]:
+        """What breaks the spec in `request`; a service described otherwise than by an
+        OpenAPI file (Google's discovery documents) overrides this and `response_errors`."""
+        spec_request = _SpecRequest(self.spec_request(request), self._spec_host_url)
+        return [
+            str(getattr(error, "__cause__", None) or error)
+            for error in self.openapi.iter_request_errors(spec_request)
+        ]
+
+    def response_errors(self, request: Request, response: Response) -> list[str]:
         spec_request = _SpecRequest(self.spec_request(request), self._spec_host_url)
         spec_response = WerkzeugOpenAPIResponse(response)
-        for error in self.openapi.iter_response_errors(spec_request, spec_response):
-            if isinstance(error, ResponseNotFound) and response.status_code >= 400:
-                continue  # an error status the operation does not describe: nothing to check
-            detail = getattr(error, "__cause__", None) or error
-            self.violations.append(f"response {request.method} {request.path}: {detail}")
+        return [
+            str(getattr(error, "__cause__", None) or error)
+            for error in self.openapi.iter_response_errors(spec_request, spec_response)
+            # an error status the operation does not describe: nothing to check
+            if not (isinstance(error, ResponseNotFound) and response.status_code >= 400)
+        ]
 
     # -- control plane --------------------------------------------------------------------
     def control(self, request: Request) -> Response:

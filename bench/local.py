@@ -15,11 +15,11 @@ from datetime import date
 from adapters.markdown.board import parse
 from adapters.markdown.card import parse_card, render_card
 from sync.contract import Link, RemoteItem, Snapshot
-from sync.model import Item, Kind, Owner, Step
+from sync.model import BASE_KINDS, Item, Kind, Owner, Step
 from sync.plan.merge import plan
 from sync.plan.observe import TargetView
 
-KINDS = list(Kind)
+KINDS = list(BASE_KINDS)
 HEADINGS = {
     "Goals": Kind.GOAL,
     "Decisions": Kind.DECISION,

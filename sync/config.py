@@ -36,12 +36,12 @@ from pydantic import (
 from adapters import DOCUMENT_TYPES, TARGET_TYPES, config_models, document_config_models
 from sync.channels import CHANNEL_TYPES, channel_config_models
 from sync.channels.config import CHANNEL_SECRET_KEYS, ChannelConfig
-from sync.contract import TargetBase
+from sync.contract import OPTIONAL_LISTS, TargetBase
 from sync.delivery.meeting import parse_meeting
 from sync.documents.config import DocumentBase
 from sync.errors import ConfigError
 from sync.logs import register_secret
-from sync.model import Kind
+from sync.model import BASE_KINDS, Kind
 
 if TYPE_CHECKING:  # what the core reads of a target or channel: its base model
     Target = TargetBase
@@ -137,6 +137,24 @@ class SafetySection(Section):
     """... or every item of a kind, and at least this many (see sync/plan/safety.py)."""
 
 
+class BoardSection(Section):
+    kinds: list[Kind] = Field(default_factory=lambda: list(BASE_KINDS))
+    """The board's kinds: the four every board has, plus `win` and `feedback` if wanted."""
+
+    @field_validator("kinds")
+    @classmethod
+    def _base_kinds_kept(cls, kinds: list[Kind]) -> list[Kind]:
+        missing = [kind.value for kind in BASE_KINDS if kind not in kinds]
+        if missing:
+            raise ValueError(f"every board has {', '.join(missing)}: keep them in the list")
+        return kinds
+
+
+class DecisionsSection(Section):
+    acknowledge: bool = False
+    """A decision the executive closes carries `Ack needed` until the assistant acks it."""
+
+
 class PairConfig(BaseModel):
     """The whole file. `config_dir` is where relative paths start."""
 
@@ -148,6 +166,8 @@ class PairConfig(BaseModel):
     five_whys: FiveWhysSection = FiveWhysSection()
     agenda: AgendaSection = AgendaSection()
     safety: SafetySection = SafetySection()
+    board: BoardSection = BoardSection()
+    decisions: DecisionsSection = DecisionsSection()
     targets: list[Target] = Field(min_length=1)
     channels: list[ChannelEntry] = []
     documents: list[DocumentEntry] = []
@@ -182,7 +202,27 @@ class PairConfig(BaseModel):
             asked = "agenda" in document.publish and "publish" in document.model_fields_set
             if asked and self.agenda.meeting is None:
                 raise ValueError(f"document {document.name} gets the agenda: set [agenda] meeting")
+        self._map_optional_kinds()
         return self
+
+    def _map_optional_kinds(self) -> None:
+        """Give every target the lists of the optional kinds the pair turned on (a target's
+        own `lists.win` name wins); a target naming a kind that is off is an error."""
+        targets = []
+        for target in self.targets:
+            off = [k.value for k in target.lists if k not in self.board.kinds]
+            if off:
+                raise ValueError(
+                    f"target {target.name}: lists.{off[0]}: the kind {off[0]} is off; "
+                    f'add "{off[0]}" to [board] kinds'
+                )
+            added = {
+                kind: name
+                for kind, name in OPTIONAL_LISTS.items()
+                if kind in self.board.kinds and kind not in target.lists
+            }
+            targets.append(target.model_copy(update={"lists": {**target.lists, **added}}))
+        object.__setattr__(self, "targets", targets)  # frozen: set once, while validating
 
     @property
     def state_path(self) -> Path:

@@ -36,6 +36,9 @@ DEFAULT_LISTS: dict[Kind, str] = {
     Kind.PROBLEM: "Problems",
     Kind.ACTION: "Actions",
 }
+"""The list / section / heading of each kind every board has."""
+OPTIONAL_LISTS: dict[Kind, str] = {Kind.WIN: "Wins", Kind.FEEDBACK: "Feedback"}
+"""Those of the kinds a pair turns on in `[board] kinds`: added to every target's `lists`."""
 
 
 class TargetBase(BaseModel):
@@ -53,7 +56,8 @@ class TargetBase(BaseModel):
     @field_validator("lists")
     @classmethod
     def _every_kind_mapped(cls, lists: dict[Kind, str]) -> dict[Kind, str]:
-        """A partial table renames only the kinds it names; the rest keep their defaults."""
+        """A partial table renames only the kinds it names; the rest keep their defaults
+        (the optional kinds' are added by the pair's config when it turns them on)."""
         return {**DEFAULT_LISTS, **lists}
 
 

@@ -2,6 +2,7 @@
 
     PairsyncError
     ├── ConfigError        exit 2: the config file, a key in it, or a usage problem
+    │   └── MissingExtra       a command needs an extra that is not installed
     ├── LockHeld           exit 1: another run of the same pair holds the lock
     ├── StateError         exit 2: the state database is damaged or another pair's
     │   └── StateUnavailable   exit 1: disk full, I/O or permission error (kept as is)
@@ -28,6 +29,13 @@ class ConfigError(PairsyncError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+class MissingExtra(ConfigError):
+    """A command needs an optional extra that is not installed: one line naming it."""
+
+    def __init__(self, what: str, extra: str) -> None:
+        super().__init__([f"{what} needs the {extra!r} extra: pip install 'pairsync[{extra}]'"])
 
 
 class StateError(PairsyncError):

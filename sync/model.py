@@ -24,6 +24,14 @@ class Kind(StrEnum):
     DECISION = "decision"
     PROBLEM = "problem"
     ACTION = "action"
+    WIN = "win"
+    """A contribution recognised (only where the pair turns it on: `[board] kinds`)."""
+    FEEDBACK = "feedback"
+    """Feedback either way (only where the pair turns it on)."""
+
+
+BASE_KINDS: tuple[Kind, ...] = (Kind.GOAL, Kind.DECISION, Kind.PROBLEM, Kind.ACTION)
+"""The kinds every board has; `win` and `feedback` are the pair's choice."""
 
 
 class Owner(StrEnum):

@@ -21,6 +21,7 @@ settings.load_profile(PROFILE)
 pytest_plugins: list[str] = [
     "tests.conftest_asana",
     "tests.conftest_trello",
+    "tests.conftest_google",
     "tests.conftest_notion",
     "tests.facilitation_pair",
     "tests.channel_pair",

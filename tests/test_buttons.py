@@ -1,5 +1,5 @@
 """The chat buttons' effect on the board (sync/delivery/buttons.py), through the next sync in all
-three tools and the next agenda: keep, park, kill, decided, discuss."""
+three tools and the next agenda: keep, park, kill, decided, discuss, discussed."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def click(tools: ThreeTools, action: str, item_id: str) -> str:
     with pair_lock(tools.state_path):
         state = State.open(tools.state_path)
         try:
-            return press(state, action, item_id, datetime.now(UTC))
+            return press(state, action, item_id, datetime.now(UTC), config=tools.config())
         finally:
             state.close()
 
@@ -48,7 +48,7 @@ def test_each_button_reaches_every_tool_on_the_next_sync_and_the_agenda(tools: T
     assert click(tools, "stale_kill", ids["Old idea"]).startswith("killed 'Old idea'")
     assert click(tools, "decision_decided", ids["Approve the budget"]).startswith("decided")
     assert click(tools, "decision_discuss", ids["Hire an analyst"]) == (
-        "'Hire an analyst' goes on the next agenda"
+        "'Hire an analyst' goes on every agenda until it is discussed"
     )
     summary = tools.sync()
     assert not summary.failed
@@ -67,12 +67,22 @@ def test_each_button_reaches_every_tool_on_the_next_sync_and_the_agenda(tools: T
         state.close()
     shown = {section.title: [e.text for e in section.entries] for section in slack.sections}
     assert shown["To discuss"] == ["decision: Hire an analyst"]  # the chat's agenda too
+    assert all(
+        "discuss" in item.labels for item in everywhere(tools, ids["Hire an analyst"]).values()
+    )
     assert not any("Call the bank" in text for text in shown.get("Stale: keep, park or kill?", []))
 
     first = sections(agenda(tools))
-    assert first["To discuss"] == ["- decision: Hire an analyst"]
+    assert first["To discuss"] == ["- decision: Hire an analyst — new"]
     assert first["Stale: keep, park or kill?"] == []  # kept, parked and killed
-    assert "To discuss" not in sections(agenda(tools))  # it was on the last agenda
+    second = sections(agenda(tools))  # a talking point carries over until discussed
+    assert second["To discuss"] == ["- decision: Hire an analyst — waited 1 1:1"]
+    assert click(tools, "talking_point_discussed", ids["Hire an analyst"]).startswith("discussed")
+    assert "To discuss" not in sections(agenda(tools))
+    tools.sync()
+    assert not any(
+        "discuss" in i.labels for i in everywhere(tools, ids["Hire an analyst"]).values()
+    )
 
 
 def test_an_unknown_item_or_button_is_refused(tools: ThreeTools):

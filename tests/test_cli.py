@@ -115,9 +115,9 @@ def test_dry_run_prints_the_plan_and_writes_nothing(pair_dir: Path) -> None:
         ),
         (
             lambda c: c.replace(
-                'type = "markdown"\nrole = "assistant"', 'type = "notion"\nrole = "assistant"'
+                'type = "markdown"\nrole = "assistant"', 'type = "jira"\nrole = "assistant"'
             ),
-            "pair.toml: targets[2] \"asst\": unknown target type 'notion'",
+            "pair.toml: targets[2] \"asst\": unknown target type 'jira'",
         ),
     ],
     ids=["malformed-toml", "unknown-key", "missing-env", "unknown-type"],

@@ -90,7 +90,7 @@ def test_unknown_target_type(tmp_path: Path) -> None:
     text = GOOD + '[[targets]]\nname = "jira"\ntype = "jira"\n'
     assert problems(tmp_path, text) == [
         "pair.toml: targets[2] \"jira\": unknown target type 'jira' "
-        "(expected one of: markdown, trello, asana, notion)"
+        "(expected one of: markdown, trello, asana, notion, google_sheets)"
     ]
 
 

@@ -46,7 +46,7 @@ from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.simkit import Faults
 from adapters.trello.sim.server import TrelloSimulator
 from sync.contract import DEFAULT_LISTS
-from sync.model import FIELDS, Item, Kind, Owner
+from sync.model import BASE_KINDS, FIELDS, Item, Kind, Owner
 from tests.conftest import PROFILE
 from tests.ledger import Ledger, Shown, edits_seen
 from tests.order_tools import assert_same_order, put_after, shown_lists
@@ -129,7 +129,7 @@ class ThreeToolMachine(RuleBasedStateMachine):
             self.sync_with_faults(**{"trello": None, "asana": None, service: fault})
         self.sync()
 
-    @rule(tool=st.sampled_from(TOOLS), kind=st.sampled_from(list(Kind)))
+    @rule(tool=st.sampled_from(TOOLS), kind=st.sampled_from(BASE_KINDS))
     def create(self, tool: str, kind: Kind) -> None:
         self.made += 1
         self.tools.create(tool, kind, f"Item {self.made}")
@@ -157,7 +157,7 @@ class ThreeToolMachine(RuleBasedStateMachine):
         self.tools.archive(tool, item_id)
         self.archived_by_people.add(item_id)
 
-    @rule(tool=st.sampled_from(TOOLS), pick=st.integers(0, 99), kind=st.sampled_from(list(Kind)))
+    @rule(tool=st.sampled_from(TOOLS), pick=st.integers(0, 99), kind=st.sampled_from(BASE_KINDS))
     def restore(self, tool: str, pick: int, kind: Kind) -> None:
         self._act(tool, pick, lambda item_id: self.tools.restore(tool, item_id, kind))
 
@@ -180,12 +180,12 @@ class ThreeToolMachine(RuleBasedStateMachine):
             self.touched.add(tool)
 
     # -- structure (issue 13): never a deletion ----------------------------------------------
-    @rule(tool=st.sampled_from([TRELLO, ASANA]), kind=st.sampled_from(list(Kind)))
+    @rule(tool=st.sampled_from([TRELLO, ASANA]), kind=st.sampled_from(BASE_KINDS))
     def rename_place(self, tool: str, kind: Kind) -> None:
         """Rename a kind's list or section: followed from now on, nothing held."""
         self.tools.rename(tool, kind, f"{DEFAULT_LISTS[kind]} {next(self.renames)}")
 
-    @rule(kind=st.sampled_from(list(Kind)))
+    @rule(kind=st.sampled_from(BASE_KINDS))
     def rename_heading(self, kind: Kind) -> None:
         """Rename a Markdown heading: its items are held until it is renamed back."""
         heading = f"## {DEFAULT_LISTS[kind]}\n"
@@ -242,7 +242,7 @@ class ThreeToolMachine(RuleBasedStateMachine):
         newly = {i for i in self._live() if board[i].archived}
         assert newly <= self.archived_by_people, [board[i].title for i in newly]
 
-    @rule(tool=st.sampled_from(TOOLS), pick=st.integers(0, 99), kind=st.sampled_from(list(Kind)))
+    @rule(tool=st.sampled_from(TOOLS), pick=st.integers(0, 99), kind=st.sampled_from(BASE_KINDS))
     def move(self, tool: str, pick: int, kind: Kind) -> None:
         self._act(tool, pick, lambda item_id: self.tools.move(tool, item_id, kind))
 

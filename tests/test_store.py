@@ -152,9 +152,9 @@ def test_a_mark_is_put_back_as_it_was(state: State) -> None:
     assert before == ["2026-12-21"]
     with state.transaction():
         state.restore_mark("a" * 16, "parked", before)
-        state.clear_marks("discuss")
     assert [(m.item_id, m.mark, m.until) for m in state.marks()] == [
-        ("a" * 16, "parked", "2026-12-21")
+        ("a" * 16, "parked", "2026-12-21"),
+        ("b" * 16, "discuss", None),
     ]
     with state.transaction():
         state.restore_mark("a" * 16, "parked", None)

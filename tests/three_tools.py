@@ -33,7 +33,14 @@ from adapters.trello.mapping import TEMPLATE_DESC
 from adapters.trello.sim.entities import Card
 from adapters.trello.sim.server import TrelloSimulator
 from sync.config import PairConfig, load_config
-from sync.contract import DEFAULT_LISTS, AdapterContext, RemoteItem, new_item_id, split_footer
+from sync.contract import (
+    DEFAULT_LISTS,
+    OPTIONAL_LISTS,
+    AdapterContext,
+    RemoteItem,
+    new_item_id,
+    split_footer,
+)
 from sync.model import Item, Kind
 from sync.run.engine import sync_pair
 from sync.run.summary import RunSummary
@@ -84,7 +91,7 @@ class ThreeTools:
 
     def place(self, tool: str, kind: Kind) -> str:
         """The name of the list / section / heading a person drops items of `kind` in."""
-        return self.renamed.get((tool, kind), DEFAULT_LISTS[kind])
+        return self.renamed.get((tool, kind), {**DEFAULT_LISTS, **OPTIONAL_LISTS}[kind])
 
     def rename(self, tool: str, kind: Kind, name: str) -> None:
         """Rename the kind's list (Trello) or section (Asana), as a person would."""

@@ -25,7 +25,7 @@ project's tasks (one request per 100) to find its task by footer, then writes on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 
@@ -354,6 +354,16 @@ class AsanaAdapter(Adapter):
             self._written.wrote(sub["gid"], ANY_TIME, "deleted")
         self._subtasks[task_gid] = result
         return result
+
+    def make_places(self, kinds: Collection[Kind]) -> None:
+        try:
+            with self._project_calls():
+                for kind in kinds:
+                    self.layout.section_gid(self.target.lists[kind], self.places)
+        except Uncertain:
+            raise TargetUnavailable(self.name, f"sections: {UNCERTAIN}") from None
+        except HttpError as exc:
+            raise TargetRejected(self.name, f"sections: {exc}") from None
 
     # -- the agenda -------------------------------------------------------------------------
     def publish(self, list_name: str, key: str, title: str, text: str) -> str:

@@ -24,7 +24,7 @@ import os
 import secrets
 import stat
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,7 +75,7 @@ class MarkdownAdapter(Adapter):
     def __init__(self, config: MarkdownTarget, context: AdapterContext | None = None) -> None:
         super().__init__(config, context)
         self.path = config.path
-        self._order = [config.lists[kind] for kind in Kind]
+        self._order = [config.lists[kind] for kind in Kind if kind in config.lists]
         self._archive = config.archive_heading
         self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
         self._sections[self._archive] = None
@@ -112,6 +112,26 @@ class MarkdownAdapter(Adapter):
             errors, new_text = self._plan(text, changes)
             if new_text is None or self._write(new_text, loaded[1] if loaded else None):
                 return self._outcomes(changes, errors, new_text or text)
+        raise TargetUnavailable(self.name, f"{self.path} kept changing while being written")
+
+    def make_places(self, kinds: Collection[Kind]) -> None:
+        """Add the missing headings of `kinds` to an existing file (a new file gets every
+        heading with its first cards)."""
+        for _ in range(_WRITE_ATTEMPTS):
+            loaded = self._load()
+            if loaded is None:
+                return
+            board = parse(loaded[0], self._sections)
+            headings = {b.heading for b in board.blocks if isinstance(b, Text)}
+            missing = [self.config.lists[k] for k in kinds if self.config.lists[k] not in headings]
+            for kind in kinds:  # remembered in the state: the next runs need not look
+                self.places[kind] = (self.config.lists[kind], self.config.lists[kind])
+            if not missing:
+                return
+            order = [*self._order, self._archive]
+            new_text = edit(board, Edits(), order, missing, newline_of(loaded[0]))
+            if self._write(new_text, loaded[1]):
+                return
         raise TargetUnavailable(self.name, f"{self.path} kept changing while being written")
 
     def publish(self, list_name: str, key: str, title: str, text: str) -> str:

@@ -122,7 +122,8 @@ def apply_click(config: PairConfig, click: Click) -> None:
     with pair_lock(config.state_path, wait_seconds=0.5):
         state = State.open(config.state_path)
         try:
-            done = press(state, click.action, click.item_id, datetime.now(UTC), click.user)
+            now = datetime.now(UTC)
+            done = press(state, click.action, click.item_id, now, click.user, config)
         except ButtonRefused as exc:  # the item went away since the click was checked
             log.warning(
                 "slack %s: button %s by %s refused: %s", click.pair, click.action, click.user, exc

@@ -28,7 +28,7 @@ is five requests) and would break the budget. HTTP details live in `session.py`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -294,6 +294,16 @@ class TrelloAdapter(Adapter):
             self._call("PUT", f"/cards/{change.remote_id}", body=diff)
         version = mapping.version(after, change.item_id)
         return Updated(change, change.remote_id, version)
+
+    def make_places(self, kinds: Collection[Kind]) -> None:
+        try:
+            view = self._view or self._load_view()
+            for kind in kinds:
+                self.parts.list_id(view, kind)
+        except ChangeFailed as exc:
+            raise TargetRejected(self.name, f"lists: {exc}") from None
+        except Uncertain:
+            raise TargetUnavailable(self.name, f"lists: {UNCERTAIN}") from None
 
     # -- the agenda ---------------------------------------------------------------------------
     def publish(self, list_name: str, key: str, title: str, text: str) -> str:

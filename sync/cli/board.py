@@ -105,7 +105,7 @@ def run(
     )
 
 
-def _load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:
+def load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:
     """The pair and its state, for the commands that only read it (also read-only)."""
     pair = load_config(config)
     if not pair.state_path.exists():
@@ -129,7 +129,7 @@ def stale(
     """List stale items: age, the tool last touched in, and who has the ball."""
 
     def body() -> list[StaleEntry]:
-        pair, records, state = _load_state(config)
+        pair, records, state = load_state(config)
         state.close()
         return stale_items(pair, records, datetime.now(UTC))
 
@@ -176,7 +176,7 @@ def agenda(
     also as one card / task in the `[agenda] list` of every target, updated in place."""
 
     def body() -> AgendaRun:
-        pair, _, state = _load_state(config)
+        pair, _, state = load_state(config)
         try:
             zoned = since.replace(tzinfo=since.tzinfo or pair.pair.zone) if since else None
             start = _as_utc(zoned) if zoned else None  # a time without offset: the pair's
@@ -261,7 +261,7 @@ def history(
     from sync.run.undo import history_line, history_rows
 
     def body() -> list[dict[str, object]]:
-        _, _, state = _load_state(config)
+        _, _, state = load_state(config)
         try:
             return history_rows(state)
         finally:

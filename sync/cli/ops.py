@@ -205,18 +205,23 @@ def init(
 
 @app.command()
 def simulate(
-    service: Annotated[str, typer.Argument(help="trello | asana | slack | teams")],
+    service: Annotated[
+        str, typer.Argument(help="trello | asana | notion | google | slack | teams")
+    ],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
 ) -> None:
-    """Run a local Trello, Asana, Slack or Teams simulator (for trying configs and tests)."""
-    from adapters import TARGET_TYPES, simulator_class
+    """Run a local Trello, Asana, Notion, Google, Slack or Teams simulator (for trying
+    configs and tests)."""
+    from adapters import SIMULATED_SERVICES, TARGET_TYPES, simulator_class
     from sync.channels import channel_simulator_class
 
     try:
-        make = simulator_class(service) if service in TARGET_TYPES else None
+        known = service in TARGET_TYPES or service in SIMULATED_SERVICES
+        make = simulator_class(service) if known else None
         sim = (make or channel_simulator_class(service))(port=port)
     except KeyError:
-        unknown = f"simulate: unknown service '{service}' (trello | asana | slack | teams)"
+        names = "trello | asana | notion | google | slack | teams"
+        unknown = f"simulate: unknown service '{service}' ({names})"
         raise fail("usage", [unknown], 2, False) from None
     typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
     for key, value in sim.config_keys().items():

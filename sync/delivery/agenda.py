@@ -8,19 +8,31 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from adapters import build_adapters
 from adapters.base import Adapter
 from sync.config import PairConfig
-from sync.delivery.buttons import NO_MARKS, Marks, discussed, marks
+from sync.delivery.buttons import NO_MARKS, Marks, marks
+from sync.delivery.meeting import next_meeting
 from sync.errors import StateError, TargetError
 from sync.logs import say
 from sync.model import Item, Kind, Owner
 from sync.plan.facilitation import five_whys_progress, stale_age
+from sync.plan.partnership import (
+    OPTIONAL_KINDS,
+    asks_first,
+    gave,
+    growth,
+    talking_point,
+    thanks,
+    waited_words,
+    waiting_ack,
+)
 from sync.store.state import ItemRecord, State
 
 
@@ -70,7 +82,8 @@ def agenda_sections(
     marks: Marks = NO_MARKS,
 ) -> dict[str, list[AgendaLine]]:
     """The agenda's sections by title; `since` is the last agenda (None: everything is new);
-    `marks` from chat buttons: parked items leave the stale list, others are to discuss."""
+    `marks` from chat buttons and the run history: parked items leave the stale list,
+    talking points say how long they have waited. With wins on, they open the agenda."""
     live = sorted(
         ((item_id, r) for item_id, r in records.items() if not r.item.archived),
         key=lambda p: (p[1].item.due is None, p[1].item.due, p[1].item.title),
@@ -88,8 +101,14 @@ def agenda_sections(
 
     stale = [e for e in stale_items(config, records, now) if e.item_id not in marks.parked]
     five_whys = [(i, r, five_whys_progress(r.item)) for i, r in live]
-    open_items = [(i, r) for i, r in live if not r.item.done]
-    to_discuss = [line(i, records[i]) for i in sorted(marks.discuss) if i in records]
+    board = [(i, r) for i, r in live if r.item.kind not in OPTIONAL_KINDS]
+    open_items = [(i, r) for i, r in board if not r.item.done]
+    wins = [
+        line(i, r)
+        for i, r in sorted(records.items(), key=lambda p: p[1].item.title)
+        if r.item.done and changed(r) and r.item.kind not in OPTIONAL_KINDS
+    ]
+    talk = talking_points(config, records, live, now, marks)
     sections = {
         f"Decisions waiting for {config.pair.executive}": [
             line(i, r) for i, r in open_items if r.item.kind is Kind.DECISION
@@ -118,15 +137,89 @@ def agenda_sections(
             for i, r, progress in five_whys
             if progress == "root cause agreed" and changed(r)
         ],
-        "Wins": [
-            line(i, r)
-            for i, r in sorted(records.items(), key=lambda p: p[1].item.title)
-            if r.item.done and changed(r)
-        ],
     }
-    if to_discuss:  # asked for with a chat button; no empty section otherwise
-        return {"To discuss": to_discuss, **sections}
-    return sections
+    opening: dict[str, list[AgendaLine]] = {}
+    kinds = config.board.kinds
+    if Kind.WIN in kinds:  # the week's wins open the agenda, thanks first
+        names = {Owner.EXECUTIVE: config.pair.executive, Owner.ASSISTANT: config.pair.assistant}
+        opening["Wins"] = [
+            AgendaLine(i, f"win: {r.item.title}" + _then(thanks(r.item, names)))
+            for i, r in live
+            if r.item.kind is Kind.WIN and changed(r)
+        ] + wins
+    if Kind.FEEDBACK in kinds:
+        opening["Feedback"] = feedback_lines(config, [(i, r) for i, r in live if changed(r)])
+    if config.decisions.acknowledge:
+        opening["Decisions to acknowledge"] = [
+            AgendaLine(i, _line(r.item), _waiting(marks.ack_since.get(i), now, config))
+            for i, r in live
+            if waiting_ack(r.item)
+        ]
+    asked = {  # shown only when something is asked for
+        title: lines
+        for title, lines in {
+            "To discuss": talk,
+            "Needs your call": [line(i, r) for i, r in live if asks_first(r.item)],
+        }.items()
+        if lines
+    }
+    closing = {"Growth": [_growth_line(i, r.item) for i, r in live if growth(r.item)]}
+    if not closing["Growth"]:
+        del closing["Growth"]
+    if Kind.WIN not in kinds:
+        closing["Wins"] = wins
+    return {**opening, **asked, **sections, **closing}
+
+
+def talking_points(
+    config: PairConfig,
+    records: Mapping[str, ItemRecord],
+    live: list[tuple[str, ItemRecord]],
+    now: datetime,
+    marks: Marks,
+) -> list[AgendaLine]:
+    """Items labelled `discuss`, each with how many 1:1s it has waited (since the label
+    appeared: the run history, a chat button, else when the item was made)."""
+    found = []
+    for item_id, record in live:
+        if not talking_point(record.item):
+            continue
+        since = marks.discuss_since.get(item_id) or record.created_at or record.touched_at
+        count = waited(since, now, marks.agendas, config.agenda.meeting, config.pair.zone)
+        found.append(AgendaLine(item_id, _line(record.item), waited_words(count)))
+    return found
+
+
+def waited(
+    since: datetime,
+    now: datetime,
+    agendas: Sequence[datetime],
+    meeting: str | None,
+    zone: ZoneInfo,
+) -> int:
+    """For how many 1:1s something raised at `since` has waited: the meetings held since
+    (with `[agenda] meeting`), else the agendas made since."""
+    if meeting is None:
+        return sum(1 for at in agendas if since < at <= now)
+    count, at = 0, since
+    while (start := next_meeting(meeting, zone, at)) <= now:
+        count, at = count + 1, start
+    return count
+
+
+def feedback_lines(config: PairConfig, found: list[tuple[str, ItemRecord]]) -> list[AgendaLine]:
+    """Feedback both ways: the executive's first, then the assistant's, then unsigned."""
+    roles = {target.name: target.role for target in config.targets}
+    names = {Owner.EXECUTIVE: config.pair.executive, Owner.ASSISTANT: config.pair.assistant}
+    lines = []
+    for item_id, record in found:
+        if record.item.kind is not Kind.FEEDBACK:
+            continue
+        giver = gave(record.item, roles.get(record.touched_by or ""))
+        who = f" from {names[giver]}" if giver else ""
+        order = list(names).index(giver) if giver else len(names)
+        lines.append((order, AgendaLine(item_id, f"feedback{who}: {record.item.title}")))
+    return [line for _, line in sorted(lines, key=lambda p: p[0])]
 
 
 def render_agenda(
@@ -193,7 +286,6 @@ def make_agenda(
     else:
         with state.transaction():
             state.record_agenda(now, json.dumps(published) if published else None)
-            discussed(state)
     return text, published, errors
 
 
@@ -213,6 +305,23 @@ def publish_agenda(
         except TargetError as exc:
             errors.append(f"could not publish the agenda: {exc}")
     return published, errors
+
+
+def _then(words: str) -> str:
+    return f" — {words}" if words else ""
+
+
+def _waiting(since: datetime | None, now: datetime, config: PairConfig) -> str:
+    if since is None:
+        return f"waiting for {config.pair.assistant}"
+    days = (now - since).days
+    return f"waiting for {config.pair.assistant} " + (
+        "since today" if days <= 0 else f"{days} day{'s' if days != 1 else ''}"
+    )
+
+
+def _growth_line(item_id: str, item: Item) -> AgendaLine:
+    return AgendaLine(item_id, _line(item) + (" — done" if item.done else ""))
 
 
 def _countermeasure(records: Mapping[str, ItemRecord], record: ItemRecord) -> str:

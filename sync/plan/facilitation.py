@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from sync.config import PairConfig, StaleSection
 from sync.model import Item, Kind, Owner, Step
 from sync.plan.merge import Touch
+from sync.plan.partnership import ACK_NEEDED, OPTIONAL_KINDS, needs_ack
 from sync.store.state import ItemRecord
 
 COUNTERMEASURE_NOTE = "Countermeasure for: "
@@ -32,15 +33,19 @@ class Event:
     """Something facilitation did to an item this run, for the summary and `--dry-run`."""
 
     kind: str
-    """One of five_whys, countermeasure, stale, stale_archive, fresh (no longer stale)."""
+    """One of five_whys, countermeasure, stale, stale_archive, fresh (no longer stale),
+    ack_needed (a closed decision waits for the assistant's acknowledgement)."""
     title: str
     detail: str = ""
 
 
 def stale_age(policy: StaleSection, item: Item, last_touch: datetime, now: datetime) -> int | None:
     """Whole days since a person last touched a stale item; None if the item is not stale
-    (fresh, done, archived, or exempt by kind or label)."""
+    (fresh, done, archived, or exempt by kind or label; a win or feedback is a record,
+    not work, and never goes stale)."""
     if item.archived or item.done or item.kind in policy.exempt_kinds:
+        return None
+    if item.kind in OPTIONAL_KINDS:
         return None
     if item.labels & set(policy.exempt_labels):
         return None
@@ -119,6 +124,7 @@ class _Facilitator:
         self.events: list[Event] = []
         self.made: dict[str, str] = {}
         self._stale_writes = 0
+        self._roles = {target.name: target.role for target in config.targets}
         self._wanted: dict[str, tuple[Item, Touch]] = {}
         self._on_board: dict[str, str] = {}
         """Notes of countermeasure actions already on the board -> their item ids."""
@@ -127,6 +133,7 @@ class _Facilitator:
         if item.notes.startswith(COUNTERMEASURE_NOTE):
             self._on_board.setdefault(item.notes, item_id)
         item = self._seed_five_whys(item_id, item)
+        item = self._ask_ack(item_id, item, touch)
         self._want_countermeasure(item_id, item, touch)
         return self._flag_stale(item_id, item, touch)
 
@@ -151,6 +158,18 @@ class _Facilitator:
             return item
         self.events.append(Event("five_whys", item.title))
         return item.with_(steps=tuple(Step(text) for text in five_whys.steps))
+
+    def _ask_ack(self, item_id: str, item: Item, touch: Touch | None) -> Item:
+        """`[decisions] acknowledge`: a decision closed this run outside the assistant's
+        tool gets `Ack needed` (see `sync.plan.partnership.needs_ack`)."""
+        if not self.config.decisions.acknowledge or touch is None:
+            return item
+        record = self.records.get(item_id)
+        role = self._roles.get(touch.target)
+        if not needs_ack(record.item if record else None, item, role):
+            return item
+        self.events.append(Event("ack_needed", item.title, f"closed in {touch.target}"))
+        return item.with_(labels=item.labels | {ACK_NEEDED})
 
     def _want_countermeasure(self, item_id: str, item: Item, touch: Touch | None) -> None:
         record = self.records.get(item_id)

@@ -31,11 +31,12 @@ from sync.config import PairConfig
 from sync.contract import Change, Create, Failed, Link, Outcome, Snapshot, new_item_id
 from sync.delivery.notify import notify
 from sync.delivery.publish import DocumentsRun
-from sync.errors import TargetError
+from sync.errors import ConfigError, TargetError
 from sync.model import Item
 from sync.plan.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
 from sync.plan.merge import Plan, Touch, merge_board, plan_writes
 from sync.plan.observe import TargetView
+from sync.plan.partnership import OPTIONAL_KINDS, kinds_off_in_use
 from sync.plan.safety import (
     Hold,
     drop_held_writes,
@@ -118,13 +119,22 @@ def sync_pair(
     are, never written to. `documents`: the pair's record, read back first (what a
     person ticked or answered there is such a view) and published after the targets."""
     now = now or datetime.now(UTC)
+    records = state.items()
+    off = kinds_off_in_use(config.board.kinds, (r.item for r in records.values()))
+    if off:
+        where = config.config_file.name if config.config_file else config.pair.name
+        raise ConfigError(
+            [
+                f"{where}: board.kinds: {', '.join(off)} items are on the board; keep the "
+                "kind on (archive them first to turn it off)"
+            ]
+        )
     if documents is not None:
         extra_views = [*extra_views, *documents.read_back()]
     if adapters is None:
         places = {target.name: state.places(target.name) for target in config.targets}
         adapters = build_adapters(config.targets, config.pair.zone, places)
     summaries = {a.name: TargetSummary() for a in adapters}
-    records = state.items()
     held_before = state.holds()
     try:
         views = read_targets(adapters, state, summaries, on_step, held_before)
@@ -148,7 +158,8 @@ def sync_pair(
             if documents is not None:
                 summary.documents = documents.publish(now, dry_run=True)
             return summary
-        run_id = summary.run_id = state.start_run()
+        run_id = summary.run_id = state.start_run(now)
+        summary.people = people_counts(the_plan, records)
         commit_plan(state, run_id, the_plan, records, facilitation, now)
         with state.transaction():
             state.save_holds({name: hold.item_ids for name, hold in holds.items()})
@@ -164,6 +175,16 @@ def sync_pair(
     with state.transaction():
         state.finish_run(run_id, summary.to_json())
     return summary
+
+
+def people_counts(the_plan: Plan, records: dict[str, ItemRecord]) -> dict[str, dict[str, int]]:
+    """Per tool, the items people created and changed there this run (the pulse's sides)."""
+    counts: dict[str, dict[str, int]] = {}
+    for item_id, touch in the_plan.touched.items():
+        what = "changed" if item_id in records else "created"
+        tool = counts.setdefault(touch.target, {"created": 0, "changed": 0})
+        tool[what] += 1
+    return counts
 
 
 def hold_phase(
@@ -198,6 +219,7 @@ def apply_and_record(
 
     def write(adapter: Adapter) -> tuple[list[Outcome], Snapshot]:
         snapshot = read[adapter.name]
+        make_missing_places(adapter, summaries[adapter.name])
         outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
         return outcomes, adapter.after_writes(snapshot)
 
@@ -206,6 +228,17 @@ def apply_and_record(
         group = [adapter for adapter in writable if adapter.ids_from_content is first]
         for adapter, (outcomes, snapshot) in each_target(group, write):
             record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
+
+
+def make_missing_places(adapter: Adapter, summary: TargetSummary) -> None:
+    """The lists / sections / headings of optional kinds the pair turned on that the tool
+    has not shown yet (once made, the state's places remember them: no request later)."""
+    missing = [k for k in OPTIONAL_KINDS if k in adapter.config.lists and k not in adapter.places]
+    if missing:
+        try:
+            adapter.make_places(missing)
+        except TargetError as exc:
+            summary.errors.append(str(exc))
 
 
 def plan_run(

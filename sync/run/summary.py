@@ -56,6 +56,8 @@ class RunSummary:
     """Lists and sections a person renamed, which pairsync follows."""
     run_id: int | None = None
     """The run's number in `pairsync history` (None for a dry run)."""
+    people: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Target -> items people created and changed there this run (`pairsync pulse`)."""
 
     @property
     def failed(self) -> bool:
@@ -86,6 +88,7 @@ class RunSummary:
             "run": self.run_id,
             "held": self.held,
             "notices": self.notices,
+            "people": self.people,
         }
 
 
@@ -127,6 +130,7 @@ _EVENT_WORDS = {
     "stale": ("marked stale", "would mark stale"),
     "stale_archive": ("archived as stale", "would archive as stale"),
     "fresh": ("cleared the stale mark of", "would clear the stale mark of"),
+    "ack_needed": ("asked the assistant to acknowledge", "would ask the assistant to acknowledge"),
 }
 
 

@@ -111,9 +111,14 @@ class RunJson(TypedDict, total=False):
     run: int | None
     held: dict[str, int]
     notices: list[str]
+    people: dict[str, dict[str, int]]
     click: str
     item_id: str
     put_back: dict[str, Any]
+
+
+HistoryRow = tuple[datetime, str, Item | None, Item]
+"""One item a run changed: the run's start, the item id, its value before and after."""
 
 
 @dataclass(frozen=True, slots=True)

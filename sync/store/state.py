@@ -30,6 +30,7 @@ from sync.lazy import load_object
 from sync.model import Item, Kind
 from sync.store.rows import (
     ConflictRecord,
+    HistoryRow,
     ItemRecord,
     MarkRecord,
     PublishedRecord,
@@ -128,7 +129,8 @@ class State(ABC):
 
     # -- runs: history, conflicts, undo -----------------------------------------------------
     @abstractmethod
-    def start_run(self) -> int: ...
+    def start_run(self, at: datetime | None = None) -> int:
+        """A new run, started `at` (the run's clock; default now)."""
 
     @abstractmethod
     def finish_run(self, run_id: int, summary: RunJson) -> None: ...
@@ -141,6 +143,15 @@ class State(ABC):
     def last_run(self, *, clicks: bool = False) -> RunRecord | None:
         """The last finished run: a sync (the health notices' source), or with `clicks`
         also a chat click's (the status page)."""
+
+    @abstractmethod
+    def run_summaries(self, since: datetime) -> list[tuple[datetime, RunJson]]:
+        """(start, summary) of every finished run since `since`, oldest first."""
+
+    @abstractmethod
+    def history(self, since: datetime | None = None) -> list[HistoryRow]:
+        """What each run since `since` (None: ever) changed on the board, oldest run
+        first."""
 
     @abstractmethod
     def save_run_item(self, run_id: int, item_id: str, before: Item | None, after: Item) -> None:
@@ -183,6 +194,10 @@ class State(ABC):
     def last_agenda_at(self) -> datetime | None: ...
 
     @abstractmethod
+    def agenda_times(self) -> list[datetime]:
+        """When each `pairsync agenda` was made, oldest first."""
+
+    @abstractmethod
     def agendas(self) -> list[tuple[datetime, str | None]]:
         """(when, where it was published as JSON or None) per agenda, oldest first."""
 
@@ -212,10 +227,6 @@ class State(ABC):
     @abstractmethod
     def restore_mark(self, item_id: str, mark: str, before: list[str | None] | None) -> None:
         """Put a mark back as `set_mark` found it."""
-
-    @abstractmethod
-    def clear_marks(self, mark: str) -> None:
-        """Drop every mark of that name (an agenda went out: `discuss` is done)."""
 
     # -- `pairsync serve`'s webhooks --------------------------------------------------------
     @abstractmethod

@@ -51,6 +51,10 @@ class OutboxTables:
         row = self.db.execute("SELECT max(at) FROM agendas").fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
+    def agenda_times(self) -> list[datetime]:
+        rows = self.db.execute("SELECT at FROM agendas ORDER BY at")
+        return [datetime.fromisoformat(at) for (at,) in rows]
+
     def agendas(self) -> list[tuple[datetime, str | None]]:
         rows = self.db.execute("SELECT at, remote FROM agendas ORDER BY id")
         return [(datetime.fromisoformat(at), remote) for at, remote in rows]
@@ -126,9 +130,6 @@ class OutboxTables:
             self.db.execute("DELETE FROM marks WHERE item_id = ? AND mark = ?", (item_id, mark))
         else:
             self.set_mark(item_id, mark, before[0])
-
-    def clear_marks(self, mark: str) -> None:
-        self.db.execute("DELETE FROM marks WHERE mark = ?", (mark,))
 
     def webhook(self, target: str) -> WebhookRecord | None:
         row = self.db.execute(

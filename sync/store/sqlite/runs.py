@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import cast
 
 from sync.model import Item
-from sync.store.rows import ConflictRecord, RunJson, RunRecord
+from sync.store.rows import ConflictRecord, HistoryRow, RunJson, RunRecord
 from sync.store.sqlite.board import dump_item, load_item
 
 
@@ -19,8 +19,9 @@ def now_text() -> str:
 class RunTables:
     db: sqlite3.Connection
 
-    def start_run(self) -> int:
-        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (now_text(),))
+    def start_run(self, at: datetime | None = None) -> int:
+        started = at.astimezone(UTC).isoformat() if at is not None else now_text()
+        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (started,))
         return int(cursor.lastrowid or 0)
 
     def finish_run(self, run_id: int, summary: RunJson) -> None:
@@ -45,6 +46,31 @@ class RunTables:
             (clicks,),
         ).fetchone()
         return _run(*row) if row else None
+
+    def run_summaries(self, since: datetime) -> list[tuple[datetime, RunJson]]:
+        rows = self.db.execute(
+            "SELECT started_at, summary FROM runs WHERE summary IS NOT NULL "
+            "AND started_at >= ? ORDER BY id",
+            (since.astimezone(UTC).isoformat(),),
+        )
+        return [(datetime.fromisoformat(at), cast(RunJson, json.loads(s))) for at, s in rows]
+
+    def history(self, since: datetime | None = None) -> list[HistoryRow]:
+        rows = self.db.execute(
+            "SELECT runs.started_at, item_id, before, after FROM run_items "
+            "JOIN runs ON runs.id = run_items.run_id WHERE runs.started_at >= ? "
+            "ORDER BY runs.id",
+            ((since or datetime.min.replace(tzinfo=UTC)).astimezone(UTC).isoformat(),),
+        )
+        return [
+            (
+                datetime.fromisoformat(at),
+                item_id,
+                load_item(before) if before else None,
+                load_item(after),
+            )
+            for at, item_id, before, after in rows
+        ]
 
     def save_run_item(self, run_id: int, item_id: str, before: Item | None, after: Item) -> None:
         self.db.execute(

@@ -1,0 +1,2 @@
+"""The Google simulator: Sheets, Drive and Docs with an OAuth token endpoint
+(`pairsync simulate google`)."""
