@@ -8,6 +8,9 @@ every target on one token shares its budget. Requests wait for a free slot of a 
 window (pyrate-limiter's in-memory log, one `Limiter` and one leak thread for all
 buckets), then go. Writes may also be capped in flight (Asana allows 15 concurrent
 writes per user). Credentials are only ever held as hashes here.
+
+With many machines (`share_budgets`, a `pairsync worker` with its database) the same
+windows are counted in one place every machine shares instead (`adapters.budgets`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from pyrate_limiter import (
     AbstractBucket,
@@ -49,6 +53,25 @@ class Limit:
     shared: bool = False
     """Counted by every pair of the process at once (a Trello API key): `SPREAD`."""
 
+    def window(self) -> float:
+        """The seconds counted: the published window, a little longer (`MARGIN`, `SPREAD`)."""
+        return self.seconds * MARGIN + (SPREAD if self.shared else 0.0)
+
+
+class SharedBudgets(Protocol):
+    """Windows counted outside this process (PostgreSQL: `adapters.budgets`)."""
+
+    def take(self, name: str, requests: int, seconds: float) -> None:
+        """Block until the limit `name` (`requests` per `seconds`) has a slot; take it."""
+
+
+_SHARED: list[SharedBudgets] = []
+
+
+def share_budgets(budgets: SharedBudgets | None) -> None:
+    """Count every limit in `budgets` from now on (None: in this process again)."""
+    _SHARED[:] = [budgets] if budgets is not None else []
+
 
 class _Buckets(BucketFactory):
     """One sliding-window bucket per (service, credential, limit), made on first use."""
@@ -62,8 +85,7 @@ class _Buckets(BucketFactory):
     def bucket(self, name: str, limit: Limit) -> None:
         with self._lock:
             if name not in self._buckets:
-                seconds = limit.seconds * MARGIN + (SPREAD if limit.shared else 0.0)
-                window = int(seconds * Duration.SECOND)
+                window = int(limit.window() * Duration.SECOND)
                 self._buckets[name] = self.create(InMemoryBucket, [Rate(limit.requests, window)])
 
     def wrap_item(self, name: str, weight: int = 1) -> RateItem:
@@ -87,11 +109,11 @@ class Pacer:
     ) -> None:
         """`limits`: credential (a secret; only its hash is kept) -> its limit, e.g. a
         Trello token's 100 / 10 s and its API key's 300 / 10 s."""
-        self._names = []
+        self._limits: list[tuple[str, Limit]] = []
         for credential, limit in limits.items():
             name = fingerprint(service, credential, limit.requests, limit.seconds)
             _BUCKETS.bucket(name, limit)
-            self._names.append(name)
+            self._limits.append((name, limit))
         self._writes: threading.BoundedSemaphore | None = None
         if writes_in_flight is not None:
             name = fingerprint(service, *limits, "writes", writes_in_flight)
@@ -102,8 +124,11 @@ class Pacer:
 
     def wait(self) -> None:
         """Block until every limit has a free slot, and take it."""
-        for name in self._names:
-            _LIMITER.try_acquire(name)
+        for name, limit in self._limits:
+            if _SHARED:
+                _SHARED[0].take(name, limit.requests, limit.window())
+            else:
+                _LIMITER.try_acquire(name)
 
     @contextmanager
     def writing(self) -> Iterator[None]:

@@ -135,6 +135,9 @@ class SimApp:
         self.limiter = RateLimiter(limit, window, self.clock)
         self.faults = Faults()
         self.stats = Stats()
+        self.calls: list[tuple[str, str, str, float]] = []
+        """Every authorised request: (the credential it came with, method, path, when it
+        arrived by `time.monotonic()`), for tests that ask who called when."""
         self.violations: list[str] = []
         self.validate = True
         """Check every request and answer against the spec (some 10 ms a request); a long
@@ -198,6 +201,7 @@ class SimApp:
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response | None:
+        arrived = time.monotonic()
         faults = self.faults
         if faults.delay_seconds:
             time.sleep(faults.delay_seconds)
@@ -219,6 +223,7 @@ class SimApp:
             return self.unauthorized_response(request)
         wait = self.admit(request, key)
         with self._lock:
+            self.calls.append((key, request.method, request.path, arrived))
             if faults.rate_limit_next:
                 faults.rate_limit_next -= 1
                 wait = max(wait, 1.0)

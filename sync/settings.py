@@ -23,6 +23,15 @@ class ProcessSettings(BaseSettings):
     """Pairs a `--config-dir` run syncs at once (PAIRSYNC_WORKERS; `--workers` wins): a
     pair spends most of its time waiting on the network (its targets in parallel), so a
     2-core machine keeps many in flight."""
+    database_url: str | None = None
+    """PostgreSQL for many machines (PAIRSYNC_DATABASE_URL): the job queue of `serve` and
+    `pairsync worker`, the rate budgets every machine shares, and the state of the pairs
+    whose files name none of their own (`[state] url`)."""
+    worker_heartbeat: float = Field(10.0, gt=0, le=3600)
+    """Seconds between a worker's heartbeats (PAIRSYNC_WORKER_HEARTBEAT)."""
+    worker_stalled_after: float = Field(30.0, gt=0, le=86_400)
+    """Seconds without a heartbeat after which a worker's running syncs are queued again
+    (PAIRSYNC_WORKER_STALLED_AFTER): its machine or process died."""
 
 
 def process_settings() -> ProcessSettings:

@@ -27,4 +27,5 @@ pytest_plugins: list[str] = [
     "tests.channel_pair",
     "tests.three_tools_pair",
     "tests.serve_pair",
+    "tests.postgres",
 ]

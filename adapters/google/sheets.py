@@ -86,6 +86,7 @@ class GoogleSheetsAdapter(Adapter):
         self._modified: datetime | None = None
         self._after: str | None = None
         self._wrote = False
+        self._read_version = ""
         self._recall_tabs()
 
     # -- clients --------------------------------------------------------------------------
@@ -171,6 +172,7 @@ class GoogleSheetsAdapter(Adapter):
     def read(self, cursor: str | None = None) -> Snapshot:
         self._wrote = False
         version = self._version()
+        self._read_version = version
         if cursor is not None and cursor == version:
             return Snapshot({}, complete=False, cursor=version, places=dict(self.places))
         board = self._load(version)
@@ -254,9 +256,13 @@ class GoogleSheetsAdapter(Adapter):
 
     # -- writing --------------------------------------------------------------------------
     def write(self, changes: Sequence[Change]) -> Iterable[Outcome]:
-        version = self._version()
-        if self._board is None or version != self._board_version:
-            self._load(version)  # a person changed the sheet since the read: rows moved
+        if self._board is None:  # the read found nothing new (or none was made): rows now
+            self._load(self._read_version or self._version())
+        else:  # rows read a while ago: a person's sort since then would move them
+            version = self._version()
+            if version != self._board_version:
+                self._load(version)
+        version = self._board_version  # not newer than the rows: an edit since fails the proof
         assert self._board is not None
         if len(self._tab_ids) < 2 and (self._present != {"board", "steps"} or _moves(changes)):
             self._list_tabs()

@@ -134,6 +134,18 @@ def apply_click(config: PairConfig, click: Click) -> None:
     log.info("slack %s: %s (by %s)", click.pair, done, click.user)
 
 
+@dataclass(frozen=True, slots=True)
+class PendingClick:
+    """A verified click waiting to be applied: called by serve's own worker, or its parts
+    sent as a job to `pairsync worker` (`sync.jobs.queue`) when syncs are queued."""
+
+    config: PairConfig
+    click: Click
+
+    def __call__(self) -> None:
+        apply_click(self.config, self.click)
+
+
 async def actions(
     request: Request,
     body: bytes,
@@ -161,5 +173,5 @@ async def actions(
     problem = await run_in_threadpool(check, config, click)
     if problem is not None:
         return refuse(400, click.pair, f"button {click.action} by {click.user}: {problem}")
-    queue(click.pair, lambda: apply_click(config, click))
+    queue(click.pair, PendingClick(config, click))
     return PlainTextResponse("")

@@ -119,6 +119,16 @@ WorkersOption = Annotated[
 ]
 
 
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="PostgreSQL URL, postgresql://user@host/db [default: PAIRSYNC_DATABASE_URL].",
+        show_default=False,
+    ),
+]
+
+
 def report_pairs(results: list[PairResult], as_json: bool) -> None:
     """Per pair: its summary lines, or one line saying why it failed."""
     if as_json:

@@ -23,12 +23,15 @@ from sync.config import PairConfig, load_config
 from sync.delivery.agenda import (
     AgendaRun,
     StaleEntry,
+    acks_waiting,
     make_agenda,
     stale_items,
 )
+from sync.delivery.buttons import marks
 from sync.errors import ConfigError, StateError
 from sync.logs import redact, say
 from sync.plan.facilitation import five_whys_progress
+from sync.plan.partnership import ACK_NEEDED
 from sync.run.engine import run_pair
 from sync.run.pairs import config_files, parse_interval, run_loop, sync_many
 from sync.run.report import fail
@@ -126,14 +129,20 @@ def stale(
     config: ConfigOption,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List stale items: age, the tool last touched in, and who has the ball."""
+    """List stale items (age, the tool last touched in, who has the ball), then the
+    decisions waiting for the assistant's acknowledgement."""
 
-    def body() -> list[StaleEntry]:
+    def body() -> tuple[list[StaleEntry], list[StaleEntry]]:
         pair, records, state = load_state(config)
-        state.close()
-        return stale_items(pair, records, datetime.now(UTC))
+        try:
+            now = datetime.now(UTC)
+            return stale_items(pair, records, now), acks_waiting(
+                pair, records, marks(state, now), now
+            )
+        finally:
+            state.close()
 
-    entries = guarded(body, as_json)
+    entries, acks = guarded(body, as_json)
     if as_json:
         typer.echo(
             json.dumps(
@@ -146,8 +155,10 @@ def stale(
                         "last_tool": e.last_tool,
                         "ball_with": e.ball_with,
                         "five_whys": five_whys_progress(e.item),
+                        "ack_needed": ack,
                     }
-                    for e in entries
+                    for group, ack in ((entries, False), (acks, True))
+                    for e in group
                 ],
                 indent=2,
             )
@@ -162,6 +173,11 @@ def stale(
         )
     if not entries:
         typer.echo("nothing is stale")
+    for e in acks:
+        typer.echo(
+            f"{e.age_days:>4} days  {e.item.kind.value:<8} {e.item.title}  "
+            f"(decided; waiting for {e.ball_with}'s acknowledgement: {ACK_NEEDED})"
+        )
 
 
 @app.command()

@@ -154,7 +154,8 @@ class DocumentsRun:
                 gone.add(key)  # a person deleted it: published afresh
                 continue
             readback = publisher.read(record.remote_id)
-            documents[key] = (readback.version, dict(readback.marks))
+            version = changes.versions[record.remote_id] or readback.version or ""
+            documents[key] = (version, dict(readback.marks))
         return _Read(documents, changes.cursor, gone)
 
     def _agenda_ticks(self, name: str, read: _Read) -> None:

@@ -154,9 +154,10 @@ class Changes:
 @dataclass(frozen=True, slots=True)
 class Readback:
     """What a person set in one document: marks by (part key, entry key), of every part
-    pairsync wrote there (earlier agendas included), and the version read."""
+    pairsync wrote there (earlier agendas included), and the version read (None: the tool
+    does not say it with the content; the version `changed` reported stands)."""
 
-    version: str
+    version: str | None
     marks: Mapping[EntryRef, Mark] = field(default_factory=dict)
 
 

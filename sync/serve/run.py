@@ -20,7 +20,7 @@ from sync.config import load_config
 from sync.errors import ConfigError
 from sync.run.pairs import config_files, run_schedule
 from sync.serve.app import Service, build_app
-from sync.serve.worker import Finished, PairWorker
+from sync.serve.worker import Finished, PairWorker, SyncRequests
 
 log = logging.getLogger("pairsync.serve")
 
@@ -70,19 +70,35 @@ def serve(
     public_url: str | None,
     report: Callable[[Finished], None],
     say: Callable[[str], None],
+    database_url: str | None = None,
 ) -> None:
+    """With `database_url`, syncs are deferred to the job queue for `pairsync worker`s
+    (which also poll), instead of run here."""
     check_exposure(host, auth_token)
     paths = pair_paths(directory)
+    if database_url is not None:
+        from sync.store import pgschema
+
+        pgschema.require_current(database_url)
     log.setLevel(logging.INFO)  # handshakes and refusals are what an operator looks for
     scheduler = schedule.Scheduler()
 
     def next_poll() -> datetime | None:
         idle = scheduler.idle_seconds
-        return None if idle is None else datetime.now(UTC) + timedelta(seconds=max(idle, 0))
+        if idle is None or database_url is not None:
+            return None
+        return datetime.now(UTC) + timedelta(seconds=max(idle, 0))
+
+    def sync_requests(finished: Callable[[Finished], None]) -> SyncRequests:
+        if database_url is None:
+            return PairWorker(paths, finished, debounce=debounce)
+        from sync.jobs.deferrer import QueueDeferrer
+
+        return QueueDeferrer(database_url)
 
     service = Service(
         paths,
-        lambda finished: PairWorker(paths, finished, debounce=debounce),
+        sync_requests,
         every=every,
         next_poll=next_poll,
         public_url=public_url,
@@ -109,10 +125,14 @@ def serve(
         signal.signal(signum, lambda *_: stop.set())
     service.worker.poll_all()
     poller.start()
+    runs = f"polling every {every}"
+    if database_url is not None:
+        from sync.store.pgschema import where
+
+        runs = f"syncs queued in {where(database_url)} for pairsync worker"
     say(
         f"pairsync serve: {len(paths)} pair{'' if len(paths) == 1 else 's'} on "
-        f"http://{host}:{port} "
-        f"(webhooks at /hooks/<pair>/<target>, polling every {every})"
+        f"http://{host}:{port} (webhooks at /hooks/<pair>/<target>, {runs})"
     )
     try:
         server.run()

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sync.errors import LockHeld
 from sync.run.pairs import PairResult, sync_one
@@ -50,6 +51,18 @@ class Finished:
     """Both `time.time()`: shown on the status page."""
     event_at: float | None
     """`time.monotonic()` of the earliest webhook it answered, for the latency histogram."""
+
+
+class SyncRequests(Protocol):
+    """What serve asks of whoever runs its syncs: this process (`PairWorker`), or the job
+    queue of many machines (`sync.jobs.deferrer.QueueDeferrer`)."""
+
+    def request(self, pair: str, *, event: bool = True, delay: float | None = None) -> None: ...
+    def queue(self, pair: str, click: Callable[[], None]) -> None: ...
+    def poll_all(self) -> None: ...
+    def waiting(self) -> int: ...
+    def running(self) -> int: ...
+    def stop(self) -> None: ...
 
 
 class PairWorker:

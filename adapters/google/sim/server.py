@@ -161,6 +161,11 @@ class GoogleSimulator(Simulator):
             "token_uri": f"{self.base_url}/token",
         }
 
+    def share(self, world: World, email: str) -> None:
+        """The owner shares the spreadsheet with `email` (a service account) as an editor."""
+        with self.app._lock:
+            self.app.drive.files[world.spreadsheet_id].shared_with.add(email)
+
     def person(self, world: World) -> Person:
         return Person(self.app, world.spreadsheet_id)
 

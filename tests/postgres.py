@@ -1,0 +1,55 @@
+"""PostgreSQL for the tests of many machines: `database_url` is a new, empty database.
+
+The server is `$PAIRSYNC_TEST_DATABASE_URL` (`.ci/run` starts one cluster for the whole
+run), or else a throw-away cluster this test process starts itself when PostgreSQL is
+installed. On CI a missing server fails the tests: they must run on every fresh clone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from tests import pgcluster
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    given = os.environ.get("PAIRSYNC_TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    if pgcluster.binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed and PAIRSYNC_TEST_DATABASE_URL is not set")
+        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    root = Path(tempfile.mkdtemp(prefix="pairsync-pg-"))
+    root.chmod(0o755)
+    try:
+        yield pgcluster.start(root / "pg")
+    finally:
+        pgcluster.stop(root / "pg")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def database_url(postgres_server: str) -> Iterator[str]:
+    """A database of its own for one test, dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield postgres_server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
