@@ -90,6 +90,9 @@ def traffic_rows(result: traffic.Traffic) -> list[Row]:
     if result.kind == "asana":  # Asana pages events 100 at a time: each page is a request
         echo_floor = 1 + result.echo_routes["GET /api/1.0/events"]
         echo_target = f"≤ 1 + event pages = {echo_floor}"
+    if result.kind == "notion":  # the query returns the N pages just written, 100 a request
+        echo_floor = -(-n // 100)
+        echo_target = f"≤ query pages of N = {echo_floor}"
     return [
         push,
         count_row(
