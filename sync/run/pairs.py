@@ -22,7 +22,7 @@ from rich.progress import Progress
 from sync.config import load_config
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import redact
-from sync.run.engine import run_pair
+from sync.run.pair import run_pair
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
 
