@@ -13,6 +13,7 @@ import typer
 from sync.cli.app import (
     ConfigDirOption,
     ConfigOption,
+    ProcessesOption,
     WorkersOption,
     app,
     guarded,
@@ -33,7 +34,7 @@ from sync.logs import redact, say
 from sync.plan.facilitation import five_whys_progress
 from sync.plan.partnership import ACK_NEEDED
 from sync.run.engine import run_pair
-from sync.run.pairs import config_files, parse_interval, run_loop, sync_many
+from sync.run.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
 from sync.run.report import fail
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
@@ -59,6 +60,7 @@ def sync(
         ),
     ] = None,
     workers: WorkersOption = None,
+    processes: ProcessesOption = None,
 ) -> None:
     """Sync one pair (--config) or every pair in a directory (--config-dir)."""
     if (config is None) == (config_dir is None):
@@ -79,7 +81,10 @@ def sync(
         print_summary(summary, as_json)
         raise typer.Exit(1 if summary.failed else 0)
     assert config_dir is not None
-    results = guarded(lambda: sync_many(config_files(config_dir), dry_run, workers), as_json)
+    results = guarded(
+        lambda: sync_many(config_files(config_dir), dry_run, workers, processes=processes),
+        as_json,
+    )
     report_pairs(results, as_json)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
@@ -99,13 +104,16 @@ def run(
     config_dir: Annotated[Path, typer.Option("--config-dir", file_okay=False)],
     every: Annotated[str, typer.Option("--every", help="Interval: 30s, 15m, 1h.")] = "15m",
     workers: WorkersOption = None,
+    processes: ProcessesOption = None,
 ) -> None:
     """Sync every pair now and then at each interval, until SIGTERM or Ctrl-C."""
     seconds = guarded(lambda: parse_interval(every))
     guarded(process_settings)
-    guarded(
-        lambda: run_loop(config_dir, seconds, lambda results: report_pairs(results, False), workers)
-    )
+
+    def report(results: list[PairResult]) -> None:
+        report_pairs(results, False)
+
+    guarded(lambda: run_loop(config_dir, seconds, report, workers, processes))
 
 
 def load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:

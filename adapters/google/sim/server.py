@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.google.sim.app import GoogleApp
-from adapters.google.sim.grid import Cell, Tab
+from adapters.google.sim.grid import Cell, Dated, Tab
 from adapters.google.sim.sheets import Spreadsheet
 from adapters.simkit import Simulator
 
@@ -86,6 +86,15 @@ class Person:
             tab = self.tab(title)
             return [list(row) for row in tab.rows[: tab.used_rows()]]
 
+    def render(self, title: str) -> list[str]:
+        """The tab as a person sees it: one line per row, cells between bars (a ticked
+        checkbox as [x]), the columns cut to a readable width."""
+        lines = []
+        for row in self.rows(title):
+            cells = [_shown(cell)[:40] for cell in row]
+            lines.append("| " + " | ".join(cells) + " |")
+        return lines
+
     def _changed(self) -> None:
         self.app.drive.touched(self.id)
 
@@ -127,6 +136,14 @@ class Person:
                 }
             )
             self._changed()
+
+
+def _shown(cell: Cell) -> str:
+    if isinstance(cell, bool):
+        return "[x]" if cell else "[ ]"
+    if isinstance(cell, Dated):
+        return cell.day.isoformat()
+    return "" if cell is None else str(cell).replace("\n", " / ")
 
 
 class GoogleSimulator(Simulator):
