@@ -159,6 +159,16 @@ class DocumentsRun:
             documents[key] = (version, dict(readback.marks))
         return _Read(documents, changes.cursor, gone)
 
+    def discussed(self) -> set[str]:
+        """Items ticked in the newest agenda read back this run: discussed (a talking
+        point's `discuss` label comes off; `sync.plan.facilitation`)."""
+        return {
+            item_id
+            for ticks in self.report.agenda_ticks.values()
+            for item_id, ticked in ticks.items()
+            if ticked
+        }
+
     def _agenda_ticks(self, name: str, read: _Read) -> None:
         if "agenda" not in read.documents:
             return
