@@ -45,6 +45,123 @@ MIGRATIONS: list[str] = [
         RETURN _sent[cardinality(_sent) - _limit + 1] + _window - _now;
     END $$;
     """,
+    # 2: the pairs' state (`sync.store.postgres`): the SQLite state's tables, every row
+    # keyed by its pair (the pair's name) first, so one pair never reads another's rows;
+    # texts and times as the SQLite store keeps them, run summaries as jsonb
+    """
+    CREATE TABLE pairsync_meta (
+        pair TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (pair, key)
+    );
+    CREATE TABLE pairsync_items (
+        pair TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        touched_at TEXT NOT NULL,
+        touched_by TEXT,
+        five_whys_seeded BOOLEAN NOT NULL DEFAULT false,
+        countermeasure_id TEXT,
+        changed_at TEXT,
+        PRIMARY KEY (pair, item_id)
+    );
+    CREATE TABLE pairsync_links (
+        pair TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        base TEXT NOT NULL,
+        gone BOOLEAN NOT NULL DEFAULT false,
+        PRIMARY KEY (pair, item_id, target),
+        UNIQUE (pair, target, remote_id)
+    );
+    CREATE TABLE pairsync_cursors (
+        pair TEXT NOT NULL, target TEXT NOT NULL, cursor TEXT NOT NULL,
+        PRIMARY KEY (pair, target)
+    );
+    CREATE TABLE pairsync_places (
+        pair TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL,
+        remote_id TEXT NOT NULL, name TEXT NOT NULL,
+        PRIMARY KEY (pair, target, kind)
+    );
+    CREATE TABLE pairsync_holds (
+        pair TEXT NOT NULL, target TEXT NOT NULL, item_id TEXT NOT NULL,
+        PRIMARY KEY (pair, target, item_id)
+    );
+    CREATE TABLE pairsync_runs (
+        pair TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        summary JSONB,
+        PRIMARY KEY (pair, id)
+    );
+    CREATE TABLE pairsync_run_items (
+        pair TEXT NOT NULL, run_id INTEGER NOT NULL, item_id TEXT NOT NULL,
+        before TEXT, after TEXT NOT NULL,
+        PRIMARY KEY (pair, run_id, item_id)
+    );
+    CREATE TABLE pairsync_undos (
+        pair TEXT NOT NULL, run_id INTEGER NOT NULL, undid INTEGER NOT NULL,
+        PRIMARY KEY (pair, run_id)
+    );
+    CREATE TABLE pairsync_conflicts (
+        id BIGSERIAL PRIMARY KEY,
+        pair TEXT NOT NULL,
+        run_id INTEGER,
+        at TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        winner TEXT NOT NULL,
+        winner_value TEXT NOT NULL,
+        loser TEXT NOT NULL,
+        loser_value TEXT NOT NULL
+    );
+    CREATE INDEX pairsync_conflicts_by_pair ON pairsync_conflicts (pair, id);
+    CREATE TABLE pairsync_agendas (
+        id BIGSERIAL PRIMARY KEY, pair TEXT NOT NULL, at TEXT NOT NULL, remote TEXT
+    );
+    CREATE INDEX pairsync_agendas_by_pair ON pairsync_agendas (pair, id);
+    CREATE TABLE pairsync_sent (
+        pair TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        remote_id TEXT,
+        digest TEXT NOT NULL,
+        substance TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        closed BOOLEAN NOT NULL DEFAULT false,
+        PRIMARY KEY (pair, channel, key)
+    );
+    CREATE TABLE pairsync_published (
+        pair TEXT NOT NULL,
+        document TEXT NOT NULL,
+        key TEXT NOT NULL,
+        remote_id TEXT,
+        version TEXT,
+        digest TEXT NOT NULL,
+        marks JSONB NOT NULL,
+        published_at TEXT NOT NULL,
+        PRIMARY KEY (pair, document, key)
+    );
+    CREATE TABLE pairsync_publish_cursors (
+        pair TEXT NOT NULL, document TEXT NOT NULL, cursor TEXT NOT NULL,
+        PRIMARY KEY (pair, document)
+    );
+    CREATE TABLE pairsync_marks (
+        pair TEXT NOT NULL, item_id TEXT NOT NULL, mark TEXT NOT NULL, until TEXT,
+        PRIMARY KEY (pair, item_id, mark)
+    );
+    CREATE TABLE pairsync_webhooks (
+        pair TEXT NOT NULL,
+        target TEXT NOT NULL,
+        callback_url TEXT,
+        secret TEXT,
+        handshake_until DOUBLE PRECISION,
+        PRIMARY KEY (pair, target)
+    );
+    """,
 ]
 
 
