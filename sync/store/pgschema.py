@@ -11,9 +11,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import psycopg
-
+from sync.contract import CheckLine
 from sync.errors import ConfigError, StateError, StateUnavailable
+
+try:
+    import psycopg
+except ImportError:  # the `postgres` extra: one line, not a traceback
+    raise ConfigError(
+        ["psycopg is not installed; many machines need: pip install 'pairsync[postgres]'"]
+    ) from None
 
 LOCK_KEY = 0x70616972  # "pair": pg_advisory_xact_lock key of the migrations
 
@@ -194,6 +200,15 @@ def version(connection: psycopg.Connection[tuple[object, ...]]) -> int:
         return 0
     found = connection.execute("SELECT version FROM pairsync_schema").fetchone()
     return int(str(found[0])) if found else 0
+
+
+def check(url: str) -> CheckLine:
+    """`pairsync check`'s line for the database: reached, and at this pairsync's version."""
+    try:
+        require_current(url)
+    except (StateError, ConfigError) as exc:
+        return CheckLine("reach", False, str(exc).splitlines()[0])
+    return CheckLine("reach", True, f"{where(url)}: schema version {len(MIGRATIONS)}")
 
 
 def require_current(url: str) -> None:
