@@ -30,6 +30,7 @@ from sync.delivery.notices import (
 from sync.errors import ConfigError, StateError
 from sync.run.lock import pair_lock
 from sync.run.report import counted
+from sync.store.rows import RunRecord
 from sync.store.state import ItemRecord, SentRecord, State
 
 log = logging.getLogger("pairsync")
@@ -157,7 +158,7 @@ def run_notify(config: PairConfig, dry_run: bool, force: MessageKind | None) -> 
 def _due(
     config: PairConfig,
     records: Mapping[str, ItemRecord],
-    last_run: tuple[int, dict[str, object]] | None,
+    last_run: RunRecord | None,
     sent: dict[str, SentRecord],
     now: datetime,
     send: set[str],
@@ -173,7 +174,7 @@ def _due(
         if message is not None and (force == "decisions" or decisions_due(message, sent)):
             due.append(_Due(message, follow_up=False))
     if "health" in send and last_run is not None:
-        for notice in health_notices(config.pair.name, last_run[1], last_run[0], sent):
+        for notice in health_notices(config.pair.name, last_run.summary, last_run.run_id, sent):
             if notice.message.key not in sent:
                 due.append(_Due(notice.message, follow_up=False, resolves=notice.resolves))
     return due

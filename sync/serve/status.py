@@ -5,7 +5,6 @@ contacted, so the page is instant and shows no secret (summaries never hold one)
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from sync.delivery.agenda import render_agenda, stale_items
 from sync.delivery.buttons import marks
 from sync.errors import StateError
 from sync.serve.worker import Finished
+from sync.store.rows import RunJson
 from sync.store.state import State
 
 
@@ -48,7 +48,7 @@ class PairStatus:
 def pair_status(
     config: PairConfig, path: Path, last: Finished | None, next_run: datetime | None
 ) -> PairStatus:
-    summary_json: dict[str, object] | None = None
+    summary_json: RunJson | None = None
     last_run = None
     error = None
     if last is not None:
@@ -72,7 +72,7 @@ def pair_status(
             state.close()
     targets = _target_runs(summary_json) if summary_json else []
     ok = None if last_run is None else (error is None and all(t.ok for t in targets))
-    conflicts = len(summary_json.get("conflicts", [])) if summary_json else 0  # type: ignore[arg-type]
+    conflicts = len(summary_json.get("conflicts", [])) if summary_json else 0
     return PairStatus(
         config.pair.name,
         path.name,
@@ -104,26 +104,20 @@ def held_vanishes(state: State) -> dict[str, int]:
     return {target: len(items) for target, items in state.holds().items() if items}
 
 
-def _last_recorded_run(state: State) -> tuple[datetime | None, dict[str, object] | None]:
-    row = state.db.execute(
-        "SELECT finished_at, summary FROM runs WHERE finished_at IS NOT NULL "
-        "ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    if row is None:
-        return None, None
-    return datetime.fromisoformat(row[0]), json.loads(row[1])
+def _last_recorded_run(state: State) -> tuple[datetime | None, RunJson | None]:
+    run = state.last_run(clicks=True)
+    return (run.finished_at, run.summary) if run else (None, None)
 
 
-def _target_runs(summary: dict[str, object]) -> list[TargetRun]:
+def _target_runs(summary: RunJson) -> list[TargetRun]:
     runs = []
-    targets: dict[str, dict[str, object]] = summary.get("targets", {})  # type: ignore[assignment]
-    for name, t in targets.items():
-        errors: list[str] = t.get("errors", [])  # type: ignore[assignment]
+    for name, t in summary.get("targets", {}).items():
+        errors = t.get("errors", [])
         detail = (
             errors[0].removeprefix(f"{name}: ")
             if errors
             else f"{t.get('created', 0)} created, {t.get('updated', 0)} updated, "
             f"{t.get('archived', 0)} archived"
         )
-        runs.append(TargetRun(name, not errors, detail, int(t.get("requests", 0))))  # type: ignore[call-overload]
+        runs.append(TargetRun(name, not errors, detail, t.get("requests", 0)))
     return runs

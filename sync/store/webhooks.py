@@ -5,9 +5,12 @@ register` waits for a handshake. The secret is read here and nowhere printed."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from adapters.hooks import StoredHook
+from sync.store.rows import WebhookRecord
 from sync.store.state import State
 
 HANDSHAKE_SECONDS = 60.0
@@ -19,64 +22,48 @@ def load(state_path: Path, target: str) -> StoredHook:
         return StoredHook()
     state = State.open(state_path)
     try:
-        row = state.db.execute(
-            "SELECT callback_url, secret, handshake_until FROM webhooks WHERE target = ?",
-            (target,),
-        ).fetchone()
+        row = state.webhook(target)
     finally:
         state.close()
     if row is None:
         return StoredHook()
-    return StoredHook(row[0], row[1], bool(row[2]) and row[2] > time.time())
+    until = row.handshake_until
+    return StoredHook(row.callback_url, row.secret, until is not None and until > time.time())
 
 
 def expect_handshake(state_path: Path, target: str, callback_url: str) -> None:
     """Before registering: remember the URL, and accept one handshake for a while."""
-    _upsert(state_path, target, callback_url=callback_url, until=time.time() + HANDSHAKE_SECONDS)
+    until = time.time() + HANDSHAKE_SECONDS
+    _update(
+        state_path, target, lambda r: replace(r, callback_url=callback_url, handshake_until=until)
+    )
 
 
 def save_secret(state_path: Path, target: str, secret: str) -> None:
     """The handshake happened: keep its secret; accept no other handshake."""
-    _upsert(state_path, target, secret=secret, until=None)
+    _update(state_path, target, lambda r: replace(r, secret=secret, handshake_until=None))
 
 
 def settled(state_path: Path, target: str) -> None:
     """The registration is over (made or refused): no handshake is expected any more."""
-    _upsert(state_path, target, until=None)
+    _update(state_path, target, lambda r: replace(r, handshake_until=None))
 
 
 def forget(state_path: Path, target: str) -> None:
     state = State.open(state_path)
     try:
         with state.transaction():
-            state.db.execute("DELETE FROM webhooks WHERE target = ?", (target,))
+            state.forget_webhook(target)
     finally:
         state.close()
 
 
-_KEEP = object()
-
-
-def _upsert(
-    state_path: Path,
-    target: str,
-    *,
-    callback_url: object = _KEEP,
-    secret: object = _KEEP,
-    until: object = _KEEP,
+def _update(
+    state_path: Path, target: str, change: Callable[[WebhookRecord], WebhookRecord]
 ) -> None:
     state = State.open(state_path)
     try:
         with state.transaction():
-            state.db.execute("INSERT OR IGNORE INTO webhooks (target) VALUES (?)", (target,))
-            for column, value in (
-                ("callback_url", callback_url),
-                ("secret", secret),
-                ("handshake_until", until),
-            ):
-                if value is not _KEEP:
-                    state.db.execute(
-                        f"UPDATE webhooks SET {column} = ? WHERE target = ?", (value, target)
-                    )
+            state.save_webhook(target, change(state.webhook(target) or WebhookRecord()))
     finally:
         state.close()
