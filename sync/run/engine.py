@@ -45,10 +45,10 @@ from sync.plan.safety import (
     renamed_lines,
     shield,
 )
-from sync.run.lock import pair_lock
 from sync.run.parallel import each_target
 from sync.run.summary import RunSummary, TargetSummary, conflict_json, jsonable
 from sync.store.state import ItemRecord, State
+from sync.store.where import has_state, open_state, run_lock
 
 log = logging.getLogger("pairsync")
 
@@ -69,10 +69,10 @@ def run_pair(
             bar.update(task, advance=1, description=description)
 
         state_path = config.state_path
-        if dry_run and not state_path.exists():
+        if dry_run and not has_state(config):
             return sync_pair(config, State.in_memory(), dry_run=True, on_step=step)
-        with pair_lock(state_path):
-            state = State.open(state_path)
+        with run_lock(config):
+            state = open_state(config)
             try:
                 state.claim(config.pair.name, state_path)
                 documents = DocumentsRun(config, state) if config.documents else None
