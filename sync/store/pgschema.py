@@ -9,6 +9,7 @@ database that has none yet. Migrations take an advisory lock, so two machines ru
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlsplit
 
 from sync.contract import CheckLine
@@ -16,6 +17,7 @@ from sync.errors import ConfigError, StateError, StateUnavailable
 
 try:
     import psycopg
+    from psycopg_pool import ConnectionPool, PoolTimeout
 except ImportError:  # the `postgres` extra: one line, not a traceback
     raise ConfigError(
         ["psycopg is not installed; many machines need: pip install 'pairsync[postgres]'"]
@@ -189,6 +191,34 @@ def connect(url: str, **options: object) -> psycopg.Connection[tuple[object, ...
         raise StateUnavailable(f"{where(url)}: cannot reach the database: {_reason(exc)}") from None
 
 
+_POOLS: dict[str, ConnectionPool] = {}
+_CURRENT: set[str] = set()
+_POOLS_LOCK = threading.Lock()
+POOL_SIZE = 64
+"""Connections one process keeps to one database at most: its pairs' states and run
+locks share them (a connection per sync would make PostgreSQL start a backend for each)."""
+
+
+def checkout(url: str) -> psycopg.Connection[tuple[object, ...]]:
+    """A connection from this process's pool for `url`; give it back with `checkin`."""
+    require_current(url)
+    with _POOLS_LOCK:
+        pool = _POOLS.get(url)
+        if pool is None:
+            pool = ConnectionPool(
+                url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True}, open=True
+            )
+            _POOLS[url] = pool
+    try:
+        return pool.getconn(timeout=60)
+    except (psycopg.Error, PoolTimeout) as exc:
+        raise StateUnavailable(f"{where(url)}: cannot reach the database: {exc}") from None
+
+
+def checkin(url: str, connection: psycopg.Connection[tuple[object, ...]]) -> None:
+    _POOLS[url].putconn(connection)
+
+
 def _reason(exc: psycopg.Error) -> str:
     lines = [line for line in str(exc).splitlines() if line.strip()]
     return lines[-1].strip() if lines else type(exc).__name__
@@ -213,7 +243,9 @@ def check(url: str) -> CheckLine:
 
 def require_current(url: str) -> None:
     """`StateError` (exit 2) unless `pairsync db migrate` has brought the database to this
-    pairsync's version."""
+    pairsync's version (asked once per process)."""
+    if url in _CURRENT:
+        return
     with connect(url) as connection:
         found = version(connection)
     if found > len(MIGRATIONS):
@@ -225,6 +257,7 @@ def require_current(url: str) -> None:
             f"{where(url)}: the database is at schema version {found}, this pairsync needs "
             f"{len(MIGRATIONS)}; run: pairsync db migrate --database URL"
         )
+    _CURRENT.add(url)
 
 
 def migrate(url: str) -> tuple[int, int]:

@@ -48,7 +48,8 @@ def run_lock(config: PairConfig, wait_seconds: float | None = None) -> Iterator[
     if wait_seconds is None:
         wait_seconds = process_settings().lock_wait
     key = f"pairsync run {config.pair.name}"
-    with pgschema.connect(config.state_url) as connection:
+    connection = pgschema.checkout(config.state_url)
+    try:
         deadline = time.monotonic() + wait_seconds
         waiting = False
         while True:
@@ -67,4 +68,9 @@ def run_lock(config: PairConfig, wait_seconds: float | None = None) -> Iterator[
                     f"after waiting {wait_seconds:g} s (the next scheduled run will catch up)"
                 )
             time.sleep(0.1)
-        yield  # the lock ends with the connection
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+    finally:
+        pgschema.checkin(config.state_url, connection)

@@ -35,8 +35,7 @@ class PostgresState(BoardTables, RunTables, OutboxTables, State):
     @classmethod
     def connect(cls, url: str, pair: str) -> PostgresState:
         """The state of `pair` in the database at `url` (migrated: `pairsync db migrate`)."""
-        pgschema.require_current(url)
-        return cls(pgschema.connect(url), url, pair)
+        return cls(pgschema.checkout(url), url, pair)
 
     @classmethod
     def open(cls, path: Path) -> State:
@@ -51,7 +50,7 @@ class PostgresState(BoardTables, RunTables, OutboxTables, State):
         return State.in_memory()
 
     def close(self) -> None:
-        self.db.close()
+        pgschema.checkin(self.url, self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
