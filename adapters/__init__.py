@@ -109,12 +109,26 @@ class DocumentType:
     publisher: str
     config: str
     simulator: str | None = None
+    extra: str | None = None
+    """The pyproject extra the publisher's libraries come with (the config model needs none)."""
 
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {
     "markdown": DocumentType(
         "adapters.markdown.documents:MarkdownPublisher",
         "adapters.markdown.documents:MarkdownDocuments",
+    ),
+    "onenote": DocumentType(
+        "adapters.onenote.publisher:OneNotePublisher",
+        "adapters.onenote.config:OneNoteDocuments",
+        "adapters.onenote.sim.server:OneNoteSimulator",
+        "onenote",
+    ),
+    "evernote": DocumentType(
+        "adapters.evernote.publisher:EvernotePublisher",
+        "adapters.evernote.config:EvernoteDocuments",
+        "adapters.evernote.sim.server:EvernoteSimulator",
+        "evernote",
     ),
 }
 """The `type = "..."` of a `[[documents]]` table: its publisher, config model, simulator."""
@@ -125,6 +139,18 @@ def document_config_models() -> list[type[DocumentBase]]:
 
 
 def publisher_for(config: DocumentBase, pair: str, base_dir: Path) -> Publisher:
-    """The publisher of one `[[documents]]` table (its `type` picks the class)."""
-    cls: type[Publisher] = load_object(DOCUMENT_TYPES[config.type].publisher)
+    """The publisher of one `[[documents]]` table (its `type` picks the class); a missing
+    extra is one line saying which to install."""
+    kind = DOCUMENT_TYPES[config.type]
+    try:
+        cls: type[Publisher] = load_object(kind.publisher)
+    except ModuleNotFoundError as exc:
+        from sync.errors import ConfigError
+
+        raise ConfigError(
+            [
+                f'documents "{config.name}": type {config.type} needs the {kind.extra} extra '
+                f"(pip install 'pairsync[{kind.extra}]'; missing: {exc.name})"
+            ]
+        ) from None
     return cls(config, pair, base_dir)

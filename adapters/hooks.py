@@ -14,6 +14,7 @@ Targets without webhooks (Markdown files) have no module; `pairsync serve` polls
 
 from __future__ import annotations
 
+import hmac
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,23 +27,35 @@ from sync.contract import TargetBase
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One request a tool sent to `/hooks/<pair>/<target>`."""
+    """One request a tool sent to `/hooks/<pair>/<target>[/<key>]`."""
 
     method: str
     headers: Mapping[str, str]
     """Header names in lower case."""
     body: bytes
-    callback_url: str
-    """The URL the webhook was registered with (Trello signs over it)."""
+    callback_urls: tuple[str, ...]
+    """The URLs the request may have been registered with (Trello signs over it)."""
+    key: str | None = None
+    """The last part of the path: the key of the registration the URL was made for."""
 
 
 @dataclass(frozen=True, slots=True)
 class StoredHook:
-    """What the state database keeps about a target's webhook."""
+    """What the state database keeps about a target's webhooks."""
 
-    callback_url: str | None = None
+    callback_urls: tuple[str, ...] = ()
     secret: str | None = None
-    expecting_handshake: bool = False
+    handshake_key: str | None = None
+    """The key ending the URL of a registration waiting for its handshake (None: no
+    handshake is expected). Only a handshake on that URL is taken: the key is random
+    and only the tool being registered has been told the URL."""
+
+    def handshake_expected(self, delivery: Delivery) -> bool:
+        return (
+            self.handshake_key is not None
+            and delivery.key is not None
+            and hmac.compare_digest(self.handshake_key.encode(), delivery.key.encode())
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +71,8 @@ class Verdict:
     """Why it was refused, for the log; never contains a secret or a signature."""
     headers: dict[str, str] = field(default_factory=dict)
     new_secret: str | None = None
-    """A handshake's secret, to store for checking the deliveries that follow."""
+    """A handshake's secret: kept for checking the deliveries that follow once the
+    registration it belongs to has made its webhook."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +83,10 @@ class RemoteHook:
 
 
 class Registrar(Protocol):
+    handshake: bool
+    """The tool sends a secret to echo while a webhook is created (Asana): a webhook
+    whose secret is lost must be made again."""
+
     def create(self, callback_url: str) -> RemoteHook:
         """A new webhook on the board/project calling `callback_url`.
 

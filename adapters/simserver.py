@@ -3,6 +3,7 @@ tests, the bench and `pairsync simulate` start and stop them the same way."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Self
@@ -21,10 +22,18 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 class SimServer:
     """Runs a WSGI app on loopback in a daemon thread (moto's ThreadedMotoServer)."""
 
-    def __init__(self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        """`ssl_context`: serve https (a service whose client library insists on it)."""
         self.app = app
+        self._scheme = "https" if ssl_context is not None else "http"
         self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=_QuietHandler
+            host, port, app, threaded=True, request_handler=_QuietHandler, ssl_context=ssl_context
         )
         # A short poll interval: `stop()` waits for it, and tests stop a server each.
         self._thread = threading.Thread(
@@ -33,7 +42,7 @@ class SimServer:
 
     @property
     def root_url(self) -> str:
-        return f"http://{self._server.host}:{self._server.port}"
+        return f"{self._scheme}://{self._server.host}:{self._server.port}"
 
     def start(self) -> SimServer:
         self._thread.start()

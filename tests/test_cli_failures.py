@@ -356,6 +356,7 @@ def test_init_asks_again_and_writes_valid_toml_for_any_name_and_path(
         "3",  # not in the list: asked again
         "2",
         "n",
+        "n",
         r"C:\Users\dana\Documents\board.md",
     ]
     env = {"TRELLO_API_KEY": trello_sim.key, "TRELLO_TOKEN": trello_sim.token}

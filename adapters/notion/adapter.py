@@ -46,12 +46,13 @@ from adapters.notion.mapping import (
     modified_at,
     new_page_blocks,
     placement,
+    plain,
     properties,
     stamp,
     to_item,
     version,
 )
-from adapters.retry import ChangeFailed
+from adapters.retry import ChangeFailed, Uncertain
 from sync.config import DEFAULT_FIVE_WHYS
 from sync.contract import (
     AdapterContext,
@@ -228,7 +229,7 @@ class NotionAdapter(Adapter):
             for o in (existing.get(KIND) or {}).get("select", {}).get("options", [])
         }
         names = set(options.values())
-        for kind in Kind:
+        for kind in self.target.lists:
             option_id = self.places.get(kind, ("", ""))[0]
             if option_id in options:
                 self.places[kind] = (option_id, options[option_id])
@@ -244,7 +245,8 @@ class NotionAdapter(Adapter):
         return missing
 
     def _option_names(self) -> list[tuple[Kind, str]]:
-        return [(kind, self.places.get(kind, ("", self.target.lists[kind]))[1]) for kind in Kind]
+        lists = self.target.lists
+        return [(kind, self.places.get(kind, ("", name))[1]) for kind, name in lists.items()]
 
     def _option(self, item: Item) -> str:
         if item.archived:
@@ -268,6 +270,13 @@ class NotionAdapter(Adapter):
         assert self._title is not None
         props = properties(item, self._title, self._option(item), change.item_id)
         props[DUE] = {"date": due_value(item.due, None, self.zone)}
+        page = self._new_page(props, item)
+        self._wrote(page)
+        return Created(change, page["id"], version(item, change.item_id))
+
+    def _new_page(self, props: Json, item: Item) -> Json:
+        """One `POST /pages` with the first 100 blocks of the body, then the rest appended;
+        the page as answered after the last write."""
         first, *rest = batches(new_page_blocks(item)) or [[]]
         parent = {"type": "data_source_id", "data_source_id": self.source}
         page = self.http.call(
@@ -279,8 +288,7 @@ class NotionAdapter(Adapter):
             after = self.body_writer.append(page["id"], chunk, after)
         if rest:
             page = self.http.call(lambda: self.api.pages.retrieve(page["id"]))
-        self._wrote(page)
-        return Created(change, page["id"], version(item, change.item_id))
+        return page
 
     def _update(self, change: Update) -> Updated:
         page_id, item, prev = change.remote_id, change.item, change.previous
@@ -312,6 +320,26 @@ class NotionAdapter(Adapter):
     def _wrote(self, page: Json) -> None:
         self._pages[page["id"]] = page
         self._written[page["id"]] = stamp(page)
+
+    # -- the agenda -------------------------------------------------------------------------
+    def publish(self, list_name: str, key: str, title: str, text: str) -> str:
+        """The agenda as one page whose `Kind` is `list_name` (an option outside the mapped
+        kinds, so syncs never read it), found again by `key` in its `pairsync` property
+        (also where a person changed its Kind), its body's paragraphs rewritten in place."""
+        self._ensure_schema()
+        assert self._title is not None
+        mine = [p for p in self._query({"page_size": 100}) if _plain_link(p) == key]
+        note = Item(Kind.ACTION, title, notes=text)
+        props = properties(note, self._title, list_name, key) | {DUE: {"date": None}}
+        try:
+            if not mine:
+                return str(self._new_page(props, note)["id"])
+            page_id = str(mine[0]["id"])
+            self.body_writer.write(page_id, None, note, note.with_(notes=""))
+            self.http.call(lambda: self.api.pages.update(page_id, properties=props))
+            return page_id
+        except (ChangeFailed, Uncertain) as exc:
+            raise TargetRejected(self.name, f"agenda: {exc}") from None
 
     # -- check, init and close ------------------------------------------------------------
     def scopes(self) -> list[tuple[str, str]]:
@@ -374,3 +402,7 @@ class NotionAdapter(Adapter):
 
     def close(self) -> None:
         self.http.close()
+
+
+def _plain_link(page: Json) -> str:
+    return plain((page["properties"].get(LINK) or {}).get("rich_text")).strip()

@@ -48,7 +48,7 @@ def receive(delivery: Delivery, target: TargetBase, hook: StoredHook) -> Verdict
     try:
         event = json.loads(delivery.body)
         event_id = str(event["id"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return Verdict(400, reason="the body is not a Notion event")
     return Verdict(200, events=(event_id,))
 
@@ -63,7 +63,7 @@ def _verification(body: bytes, hook: StoredHook) -> Verdict:
         )
     try:
         token = json.loads(body)["verification_token"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return Verdict(401, reason="no X-Notion-Signature")
     if not isinstance(token, str) or not token.startswith("secret_") or len(token) > 200:
         return Verdict(400, reason="not a Notion verification token")
@@ -95,6 +95,8 @@ def verification_steps(target: TargetBase, hook: StoredHook, url: str) -> list[s
 class Registrar:
     """Notion's API has no webhook endpoints: subscriptions are made and removed in the
     integration's settings, so there is nothing to list or create here."""
+
+    handshake = False
 
     def __init__(self, target: TargetBase) -> None:
         self.target = target

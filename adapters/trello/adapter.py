@@ -366,6 +366,15 @@ class TrelloAdapter(Adapter):
                     f"{remaining} of {limit} requests left in the current window",
                 )
             )
+        if self.config.api_secret is None:
+            rows.append(
+                CheckLine(
+                    "webhooks",
+                    True,
+                    "no api_secret: pairsync serve polls this board but cannot check "
+                    "Trello's webhooks (pairsync webhooks register refuses them)",
+                )
+            )
         return rows
 
     def close(self) -> None:

@@ -22,6 +22,12 @@ from adapters.trello.config import TrelloTarget
 from sync.contract import TargetBase
 from sync.errors import TargetRejected
 
+NO_API_SECRET = (
+    "no api_secret: pairsync serve could not check Trello's webhook signatures, so every "
+    "delivery would be refused; set api_secret (the secret of your Trello Power-Up / API "
+    "key) on the target"
+)
+
 
 def signature(secret: str, body: bytes, callback_url: str) -> str:
     digest = hmac.new(secret.encode(), body + callback_url.encode(), hashlib.sha1).digest()
@@ -37,8 +43,9 @@ def receive(delivery: Delivery, target: TargetBase, hook: StoredHook) -> Verdict
         return Verdict(401, reason="no X-Trello-Webhook signature")
     if target.api_secret is None:
         return Verdict(401, reason="api_secret is not set on the target: cannot check")
-    expected = signature(target.api_secret.get_secret_value(), delivery.body, delivery.callback_url)
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    secret = target.api_secret.get_secret_value()
+    expected = (signature(secret, delivery.body, url) for url in delivery.callback_urls)
+    if not any(hmac.compare_digest(given.encode(), e.encode()) for e in expected):
         return Verdict(
             401,
             reason="X-Trello-Webhook signature does not match "
@@ -46,7 +53,9 @@ def receive(delivery: Delivery, target: TargetBase, hook: StoredHook) -> Verdict
         )
     try:
         action = json.loads(delivery.body).get("action") or {}
-    except (ValueError, AttributeError):
+        if not isinstance(action, dict):
+            raise ValueError(action)
+    except (ValueError, AttributeError, RecursionError):
         return Verdict(400, reason="the body is not a Trello webhook payload")
     return Verdict(
         200, events=(str(action.get("id") or delivery.body.hex()[:64]),) if action else ()
@@ -56,6 +65,8 @@ def receive(delivery: Delivery, target: TargetBase, hook: StoredHook) -> Verdict
 class Registrar:
     """The board's webhooks, through the adapter's py-trello client (same auth, retries
     and base URL as a sync)."""
+
+    handshake = False
 
     def __init__(self, target: TargetBase) -> None:
         assert isinstance(target, TrelloTarget)
@@ -78,6 +89,8 @@ class Registrar:
         ]
 
     def create(self, callback_url: str) -> RemoteHook:
+        if self.target.api_secret is None:
+            raise TargetRejected(self.target.name, NO_API_SECRET)
         body = {
             "callbackURL": callback_url,
             "idModel": self.target.board_id,

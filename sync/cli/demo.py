@@ -1,12 +1,13 @@
 """`pairsync demo`: a whole pair in a temporary directory, with no credentials.
 
-It starts the built-in Trello and Asana simulators on loopback, writes a config with four
-targets (the executive's Asana project, the assistant's Trello board, and a Markdown board
-for each), seeds the executive's Markdown board with one item of each kind, and then runs
-the same code as `pairsync sync`: a first sync, edits made as people would in three
-tools, a second sync, a third that writes nothing, and the 1:1 agenda; Dana's Slack (a
-simulator) gets the agenda, updated in place as the board changes, and the decisions
-waiting for her.
+It starts the built-in Trello, Asana, Notion and Google simulators on loopback, writes a
+config with six targets (the executive's Asana project, the assistant's Trello board and
+tracker sheet, the pair's shared Notion database, and a Markdown board for each), seeds
+the executive's Markdown board with one item of each kind, and then runs the same code as `pairsync
+sync`: a first sync, edits made as people would in four tools (one moves a Notion page
+to the trash), a second sync, a third that writes nothing, and the 1:1 agenda; Dana's
+Slack (a simulator) gets the agenda, updated in place as the board changes, and the
+decisions waiting for her.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from sync.store.state import State
 
 if TYPE_CHECKING:  # the demo reaches the simulators through the registries
     from adapters.asana.sim.server import AsanaSimulator
+    from adapters.google.sim.server import GoogleSimulator
+    from adapters.notion.sim.server import NotionSimulator
     from adapters.slack.sim.server import SlackSimulator
     from adapters.trello.sim.server import TrelloSimulator
 
@@ -73,6 +76,22 @@ board_id = "{board_id}"
 api_key = "${{DEMO_TRELLO_KEY}}"
 token = "${{DEMO_TRELLO_TOKEN}}"
 base_url = "{trello_url}"
+
+[[targets]]
+name = "shared-notion"
+type = "notion"
+data_source_id = "{data_source_id}"
+token = "${{DEMO_NOTION_TOKEN}}"
+base_url = "{notion_url}"
+
+[[targets]]
+name = "assistant-sheet"
+type = "google_sheets"
+role = "assistant"
+spreadsheet_id = "{spreadsheet_id}"
+credentials = "google-lee.json"    # what `pairsync auth google` writes
+base_url = "{google_url}"
+drive_base_url = "{google_url}"
 
 [[targets]]
 name = "executive-notes"
@@ -130,15 +149,23 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         stack.callback(trello.stop)
         asana: AsanaSimulator = simulator_class("asana")().start()
         stack.callback(asana.stop)
+        notion: NotionSimulator = simulator_class("notion")().start()
+        stack.callback(notion.stop)
+        google: GoogleSimulator = simulator_class("google")().start()
+        stack.callback(google.stop)
+        tracker = google.seed(title="Lee's tracker")
+        tracker.credentials(folder)
         slack: SlackSimulator = channel_simulator_class("slack")().start()
         stack.callback(slack.stop)
         dana = slack.add_user("dana", "dana@example.com")
         board_id = trello.create_board("Lee's board")
         world = asana.seed(project_name="Dana's priorities")
+        knowledge = notion.seed(title="Dana & Lee")
         os.environ.update(
             DEMO_TRELLO_KEY=trello.key,
             DEMO_TRELLO_TOKEN=trello.token,
             DEMO_ASANA_TOKEN=world.token,
+            DEMO_NOTION_TOKEN=knowledge.token,
             DEMO_SLACK_TOKEN=slack.token,
         )
         soon = datetime.now(UTC) + timedelta(hours=2)
@@ -149,6 +176,10 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
                 asana_url=asana.base_url,
                 board_id=board_id,
                 trello_url=trello.base_url,
+                data_source_id=knowledge.data_source_id,
+                notion_url=notion.base_url,
+                spreadsheet_id=tracker.spreadsheet_id,
+                google_url=google.base_url,
                 slack_url=slack.base_url,
                 meeting=f"{WEEKDAYS[soon.weekday()]} {soon:%H:%M}",
             ),
@@ -161,9 +192,11 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
 
         echo(f"pairsync demo in {folder}")
         echo(f"  Trello simulator: {trello.base_url}   Asana simulator: {asana.base_url}")
+        echo(f"  Notion simulator: {notion.base_url}   Google simulator: {google.base_url}")
         echo(f"  Slack simulator: {slack.base_url} (Dana's 1:1 is in two hours)")
         echo("  executive.md (written three weeks ago) has a goal, a decision, a problem and an")
-        echo("  action; the Trello board, the Asana project and assistant.md are empty.\n")
+        echo("  action; the Trello board, the Asana project, the Notion database, Lee's")
+        echo("  tracker sheet in Google Sheets and assistant.md are empty.\n")
         _sync(
             config_path,
             "1. First sync: everything reaches every tool; the problem gets "
@@ -178,6 +211,14 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         task = next(t for t in asana.person.tasks(world.project_gid, "Decisions"))
         asana.person.edit(task.gid, name="Approve the Lisbon offsite budget")
         echo("   - Dana renames the decision in Asana")
+        decision = _notion_page(notion, knowledge.data_source_id, "Approve the")
+        notion.person.append(decision, "paragraph", "Lisbon, if the hotel holds the rate.")
+        echo("   - Lee adds a line to the decision's page in Notion")
+        notion.person.trash(_notion_page(notion, knowledge.data_source_id, "Book flights"))
+        echo("   - Lee moves the page 'Book flights…' to the trash in Notion")
+        sheet = google.person(tracker)
+        sheet.sort("Board", column=4)  # by Due
+        echo("   - Lee sorts the tracker sheet by Due (rows move; order within a kind follows)")
         _edit(
             folder / "assistant.md",
             "- [ ] Why 1?",
@@ -186,13 +227,13 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         echo("   - Lee answers 'Why 1?' of the problem's Five Whys in assistant.md\n")
         _sync(
             config_path,
-            "3. Second sync: the three edits meet; touching an item clears its "
-            "stale mark, the goal stays stale",
+            "3. Second sync: the edits meet; the trashed page is archived everywhere; "
+            "touching an item clears its stale mark, the goal stays stale",
             echo,
         )
         _sync(config_path, "4. Third sync: nothing changed, nothing written", echo)
-        echo("   (Trello and Asana still report pairsync's own writes of run 3; from now on an")
-        echo("   unchanged board costs one request per tool:)\n")
+        echo("   (Trello, Asana and Notion still show pairsync's own writes of run 3, proven")
+        echo("   its echoes; an unchanged board costs one request per tool:)\n")
         _sync(config_path, "5. Fourth sync", echo)
 
         echo(
@@ -225,6 +266,12 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
             echo(line)
         echo("\n--- Asana: Dana's priorities ---")
         for line in _asana_lines(asana, world.project_gid):
+            echo(line)
+        echo("\n--- Notion: Dana & Lee (a database; Kind, Done, Tags are its properties) ---")
+        for line in _notion_lines(notion, knowledge.data_source_id):
+            echo(line)
+        echo("\n--- Google Sheets: Lee's tracker (tab Board, then tab Five Whys) ---")
+        for line in [*sheet.render("Board"), "", *sheet.render("Five Whys")]:
             echo(line)
         echo("\n--- assistant.md ---")
         echo((folder / "assistant.md").read_text(encoding="utf-8"))
@@ -284,7 +331,7 @@ def _trello_lines(trello: TrelloSimulator, board_id: str) -> list[str]:
 
 def _asana_lines(asana: AsanaSimulator, project_gid: str) -> list[str]:
     lines = []
-    for section in ("1:1", "Goals", "Decisions", "Problems", "Actions"):
+    for section in ("1:1", "Goals", "Decisions", "Problems", "Actions", "Archive"):
         tasks = asana.person.tasks(project_gid, section)
         if not tasks:
             continue
@@ -296,4 +343,28 @@ def _asana_lines(asana: AsanaSimulator, project_gid: str) -> list[str]:
             if task.subtasks:
                 ticked = sum(sub.completed for sub in task.subtasks)
                 lines.append(f"    subtasks: {ticked}/{len(task.subtasks)} completed")
+    return lines
+
+
+def _notion_page(notion: NotionSimulator, source_id: str, title_start: str) -> str:
+    return next(p.id for p in notion.person.pages(source_id) if p.title.startswith(title_start))
+
+
+def _notion_lines(notion: NotionSimulator, source_id: str) -> list[str]:
+    lines = []
+    pages = notion.person.pages(source_id)
+    for kind in ("1:1", "Goals", "Decisions", "Problems", "Actions", "Archive"):
+        shown = [p for p in pages if p.kind == kind]
+        if not shown:
+            continue
+        lines.append(f"[Kind: {kind}]")
+        for page in shown:
+            done = "done" if page.done else "open"
+            lines.append(f"  {page.title}  ({done}; tags: {', '.join(page.tags) or '-'})")
+            if page.steps:
+                ticked = sum(page.steps)
+                lines.append(f"    to-dos under 'Five Whys': {ticked}/{len(page.steps)} ticked")
+    trashed = [p.title for p in notion.person.pages(source_id, in_trash=True)]
+    if trashed:
+        lines.append(f"[in the trash] {', '.join(trashed)}")
     return lines

@@ -41,6 +41,8 @@ def run_init(output: Path, ask: Ask, echo: Echo) -> list[str]:
         targets.append(_trello(ask, echo, needed))
     if ask("Mirror into an Asana project? [y/n]", default="y").lower().startswith("y"):
         targets.append(_asana(ask, echo, needed))
+    if ask("Mirror into a Notion database? [y/n]", default="n").lower().startswith("y"):
+        targets.append(_notion(ask, echo, needed))
     board = ask("Markdown board file (empty: none)", default="board.md")
     if board:
         targets.append(_table(name="notes", type="markdown", path=board))
@@ -186,5 +188,23 @@ def _asana(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
         role="executive",
         project_gid=project_gid,
         token="${ASANA_TOKEN}",
+        base_url=base_url,
+    )
+
+
+def _notion(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
+    base_url = ask("Notion API URL", default="https://api.notion.com")
+    token = _secret(ask, "NOTION_TOKEN", "Notion integration secret")
+    probe = config_model("notion").model_validate(
+        {"type": "notion", "name": "notion", "data_source_id": "-", "token": token}
+        | {"base_url": base_url}
+    )
+    data_source_id = _choose(adapter_for(probe), "data source", ask, echo)
+    needed.append("NOTION_TOKEN")
+    return _table(
+        name="shared-notion",
+        type="notion",
+        data_source_id=data_source_id,
+        token="${NOTION_TOKEN}",
         base_url=base_url,
     )

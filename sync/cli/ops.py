@@ -7,7 +7,7 @@ import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -111,6 +111,20 @@ def webhooks_remove(config: ConfigOption, public_url: PublicUrl) -> None:
     from sync.serve import registration
 
     _webhooks(config, lambda pair: registration.remove(pair, public_url, echo_line))
+
+
+@webhooks_app.command("token")
+def webhooks_token(
+    config: ConfigOption,
+    public_url: Annotated[
+        str | None, typer.Option("--public-url", help="Where pairsync serve is reachable.")
+    ] = None,
+) -> None:
+    """Show the verification token Notion sent to serve, and the steps to verify the
+    subscription with it (the token is never written to a log)."""
+    from sync.serve import registration
+
+    _webhooks(config, lambda pair: registration.verification(pair, public_url, echo_line))
 
 
 @app.command()
@@ -219,25 +233,32 @@ def init(
     typer.echo(f"next: pairsync check --config {output}")
 
 
+SERVICES = "trello | asana | notion | google | slack | teams | onenote | evernote"
+
+
 @app.command()
 def simulate(
     service: Annotated[
-        str, typer.Argument(help="trello | asana | notion | google | slack | teams")
+        str,
+        typer.Argument(
+            help="trello | asana | notion | google | slack | teams | onenote | evernote"
+        ),
     ],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
 ) -> None:
-    """Run a local Trello, Asana, Notion, Google, Slack or Teams simulator (for trying
-    configs and tests)."""
-    from adapters import SIMULATED_SERVICES, TARGET_TYPES, simulator_class
+    """Run a local simulator of a service (for trying configs and tests)."""
+    from adapters import DOCUMENT_TYPES, SIMULATED_SERVICES, TARGET_TYPES, simulator_class
     from sync.channels import channel_simulator_class
 
     try:
+        if service in DOCUMENT_TYPES:
+            _simulate_documents(service, simulator_class(service)(port=port))
+            return
         known = service in TARGET_TYPES or service in SIMULATED_SERVICES
         make = simulator_class(service) if known else None
         sim = (make or channel_simulator_class(service))(port=port)
     except KeyError:
-        names = "trello | asana | notion | google | slack | teams"
-        unknown = f"simulate: unknown service '{service}' ({names})"
+        unknown = f"simulate: unknown service '{service}' ({SERVICES})"
         raise fail("usage", [unknown], 2, False) from None
     typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
     for key, value in sim.config_keys().items():
@@ -247,3 +268,22 @@ def simulate(
     typer.echo("Ctrl-C to stop.")
     with contextlib.suppress(KeyboardInterrupt):
         serve()
+
+
+def _simulate_documents(service: str, sim: Any) -> None:
+    """A document tool's simulator signs a person in over HTTP itself: it runs first."""
+    import threading
+
+    sim.start()
+    try:
+        typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
+        typer.echo("  [[documents]]")
+        typer.echo('  name = "record"')
+        for key, value in sim.config_keys(Path(f"{service}-simulator-credentials.json")).items():
+            typer.echo(f'  {key} = "{value}"')
+        typer.echo("  # signed in already; the credentials work with this simulator only")
+        typer.echo("Ctrl-C to stop.")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    finally:
+        sim.stop()

@@ -27,6 +27,7 @@ from sync.delivery.notices import (
     health_notices,
     meeting_due,
 )
+from sync.delivery.pulse import PULSE_WEEKS, pair_pulse, pulse_chart, pulse_key, pulse_message
 from sync.errors import ConfigError, StateError
 from sync.run.report import counted
 from sync.store.rows import RunRecord
@@ -107,6 +108,7 @@ def notify(
     records = state.items()
     board_marks = marks(state, now)
     last_run = state.last_run()
+    pulse = _MonthlyPulse(config, state, now, force == "pulse")
     for entry in config.channels:
         sent = state.sent(entry.name)
         in_place = load_channel_class(entry.type).updates_in_place
@@ -115,6 +117,7 @@ def notify(
             for item in _due(
                 config, records, last_run, sent, now, set(entry.send), force, board_marks
             )
+            + pulse.due(entry.send, sent)
             if _intent(sent.get(item.message.key), item, in_place)
         ]
         if not due:
@@ -178,6 +181,29 @@ def _due(
             if notice.message.key not in sent:
                 due.append(_Due(notice.message, follow_up=False, resolves=notice.resolves))
     return due
+
+
+class _MonthlyPulse:
+    """This month's pulse message, built once per notify and only for a channel that is
+    due it (drawing the chart takes a moment)."""
+
+    def __init__(self, config: PairConfig, state: State, now: datetime, forced: bool) -> None:
+        self.config, self.state, self.now = config, state, now
+        zone = config.pair.zone
+        self.key = pulse_key(now, zone, state.first_run_at())
+        if forced:
+            self.key = f"pulse {now.astimezone(zone):%Y-%m}"
+        self._message: Message | None = None
+
+    def due(self, send: list[MessageKind], sent: Mapping[str, SentRecord]) -> list[_Due]:
+        if "pulse" not in send or self.key is None or self.key in sent:
+            return []
+        if self._message is None:
+            weeks = pair_pulse(self.config, self.state, self.now, PULSE_WEEKS)
+            self._message = pulse_message(
+                self.config, self.key, weeks, pulse_chart(self.config, weeks)
+            )
+        return [_Due(self._message, follow_up=False)]
 
 
 def _deliver(

@@ -154,7 +154,8 @@ class DocumentsRun:
                 gone.add(key)  # a person deleted it: published afresh
                 continue
             readback = publisher.read(record.remote_id)
-            documents[key] = (readback.version, dict(readback.marks))
+            version = changes.versions[record.remote_id] or readback.version or ""
+            documents[key] = (version, dict(readback.marks))
         return _Read(documents, changes.cursor, gone)
 
     def _agenda_ticks(self, name: str, read: _Read) -> None:
@@ -208,6 +209,10 @@ class DocumentsRun:
                         self.report.publications.append(Publication(publisher.name, verb, document))
             except PublishError as exc:
                 self.report.errors.append(str(exc))
+            if not dry_run:
+                cursor = publisher.cursor_after(self._reads[publisher.name].cursor)
+                with self.state.transaction():
+                    self.state.save_publish_cursor(publisher.name, cursor)
         return self.report
 
     def _publish(

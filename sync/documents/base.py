@@ -154,9 +154,10 @@ class Changes:
 @dataclass(frozen=True, slots=True)
 class Readback:
     """What a person set in one document: marks by (part key, entry key), of every part
-    pairsync wrote there (earlier agendas included), and the version read."""
+    pairsync wrote there (earlier agendas included), and the version read (None: the tool
+    does not say it with the content; the version `changed` reported stands)."""
 
-    version: str
+    version: str | None
     marks: Mapping[EntryRef, Mark] = field(default_factory=dict)
 
 
@@ -179,6 +180,7 @@ class Publisher(abc.ABC):
     - `publish(document, remote_id)`: create it (remote_id None) or update in place the
       parts pairsync wrote, leaving a person's own text alone; returns `Published`;
     - `find(document)`: the remote id of the document carrying `document.marker`, or None;
+    - `cursor_after(cursor)`: the cursor to keep after the run's writes;
     - `check()`: what can be verified without writing.
     Each raises `PublishError` with one line. `requests` counts the requests made;
     `shows_ticks` is False where the tool's API cannot read a tick back (Google Docs).
@@ -209,6 +211,11 @@ class Publisher(abc.ABC):
 
     @abc.abstractmethod
     def find(self, document: Document) -> str | None: ...
+
+    def cursor_after(self, cursor: str | None) -> str | None:
+        """The cursor to keep after this run's writes (given: the one `changed` answered,
+        or the stored one); by default that one."""
+        return cursor
 
     def check(self) -> list[CheckLine]:
         """`pairsync check`: what can be verified without writing anything."""

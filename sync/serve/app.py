@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
@@ -34,9 +35,9 @@ from adapters.hooks import Delivery, receive, type_of
 from adapters.slack import actions as slack
 from sync.config import PairConfig, load_config
 from sync.contract import TargetBase
-from sync.errors import PairsyncError, StateError
+from sync.errors import MissingExtra, PairsyncError, StateError
 from sync.serve.metrics import Metrics
-from sync.serve.status import PairStatus, agenda_text, pair_status
+from sync.serve.status import PairStatus, agenda_text, pair_status, pulse_png
 from sync.serve.worker import Finished, SyncRequests
 from sync.store import webhooks as hookstore
 
@@ -162,19 +163,30 @@ class Service:
         except TooLarge:
             return self._refused("webhook", 413, f"{pair}/{target_name}", "body over 1 MB")
         hook = await run_in_threadpool(hookstore.load, config.state_path, target_name)
-        callback = hook.callback_url or (
-            f"{self.public_url}{request.url.path}" if self.public_url else str(request.url)
-        )
+        path = request.url.path
+        fallback = f"{self.public_url}{path}" if self.public_url else str(request.url)
+        urls = tuple(u for u in hook.callback_urls if urlsplit(u).path == path) or (fallback,)
         headers = {k.lower(): v for k, v in request.headers.items()}
-        verdict = receive(Delivery(request.method, headers, body, callback), target, hook)
+        delivery = Delivery(request.method, headers, body, urls, request.path_params.get("key"))
+        verdict = await run_in_threadpool(receive, delivery, target, hook)
         if verdict.status >= 400:
             where = f"{pair}/{target_name}"
             return self._refused(type_of(target), verdict.status, where, verdict.reason)
-        if verdict.new_secret is not None:
+        if verdict.new_secret is not None and hook.handshake_expected(delivery):
+            # the handshake of the registration waiting on this URL (`sync.store.webhooks`)
+            await run_in_threadpool(
+                hookstore.save_handshake, config.state_path, target_name, verdict.new_secret
+            )
+            log.info(
+                "webhook %s/%s: handshake answered; its secret is kept once the webhook is made",
+                pair,
+                target_name,
+            )
+        elif verdict.new_secret is not None:  # a tool that registers nothing (Notion)
             await run_in_threadpool(
                 hookstore.save_secret, config.state_path, target_name, verdict.new_secret
             )
-            log.info("webhook %s/%s: handshake completed; secret stored", pair, target_name)
+            log.info("webhook %s/%s: verification token stored", pair, target_name)
         if request.method == "POST":  # not Trello's HEAD check
             self.metrics.deliveries.labels(type_of(target)).inc()
         if self.new_events(pair, target_name, verdict.events):
@@ -227,6 +239,19 @@ class Service:
             return PlainTextResponse(f"{exc}\n", status_code=503)
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
 
+    async def pulse(self, request: Request) -> Response:
+        """The pair's pulse chart (8 weeks, from its run history), as `pairsync pulse`."""
+        config = await run_in_threadpool(self.config, request.path_params["pair"])
+        if config is None:
+            return PlainTextResponse("no such pair\n", status_code=404)
+        try:
+            png = await run_in_threadpool(pulse_png, config)
+        except MissingExtra as exc:
+            return PlainTextResponse(f"{exc}\n", status_code=501)
+        except StateError as exc:
+            return PlainTextResponse(f"{exc}\n", status_code=503)
+        return Response(png, media_type="image/png")
+
     async def healthz(self, request: Request) -> Response:
         failing = await run_in_threadpool(self.failing)
         if failing:
@@ -256,9 +281,11 @@ def build_app(service: Service) -> Starlette:
     routes = [
         Route("/", guarded(service.page), methods=["GET"]),
         Route("/pairs/{pair}/agenda", guarded(service.agenda), methods=["GET"]),
+        Route("/pairs/{pair}/pulse.png", guarded(service.pulse), methods=["GET"]),
         Route("/metrics", guarded(service.metrics_text), methods=["GET"]),
         Route("/healthz", service.healthz, methods=["GET"]),
         Route("/hooks/{pair}/{target}", service.hook, methods=["HEAD", "POST"]),
+        Route("/hooks/{pair}/{target}/{key}", service.hook, methods=["HEAD", "POST"]),
         Route("/slack/actions", service.slack_actions, methods=["POST"]),
     ]
     return Starlette(routes=routes)

@@ -1,7 +1,8 @@
 """What the status page and `/healthz` show for each pair: the last run (from this
 process, or the state database's run history after a restart), the next poll, held
-vanishes, conflicts and stale items. Read from the state database only; no tool is
-contacted, so the page is instant and shows no secret (summaries never hold one)."""
+vanishes, conflicts, stale items and decisions waiting for an acknowledgement, and the
+pair's pulse chart. Read from the state database only; no tool is contacted, so the page
+is instant and shows no secret (summaries never hold one)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from pathlib import Path
 from sync.config import PairConfig
 from sync.delivery.agenda import render_agenda, stale_items
 from sync.delivery.buttons import marks
+from sync.delivery.pulse import PULSE_WEEKS, pair_pulse, pulse_title
 from sync.errors import StateError
+from sync.plan.partnership import waiting_ack
 from sync.serve.worker import Finished
 from sync.store.rows import RunJson
 from sync.store.state import State
@@ -44,6 +47,8 @@ class PairStatus:
     conflicts: int = 0
     """Conflicts recorded in the last run (their losing values are in the state)."""
     stale: int = 0
+    acks: int = 0
+    """Decisions waiting for the assistant's acknowledgement (`Ack needed`)."""
 
 
 def pair_status(
@@ -57,7 +62,7 @@ def pair_status(
         summary = last.result.summary
         summary_json = summary.to_json() if summary else None
         error = None if summary else last.result.error
-    stale = 0
+    stale = acks = 0
     held: dict[str, int] = {}
     if has_state(config):
         try:
@@ -67,7 +72,9 @@ def pair_status(
         try:
             if last is None:
                 last_run, summary_json = _last_recorded_run(state)
-            stale = len(stale_items(config, state.items(), datetime.now(UTC)))
+            records = state.items()
+            stale = len(stale_items(config, records, datetime.now(UTC)))
+            acks = sum(waiting_ack(r.item) for r in records.values())
             held = held_vanishes(state)
         finally:
             state.close()
@@ -85,6 +92,7 @@ def pair_status(
         held,
         conflicts,
         stale,
+        acks,
     )
 
 
@@ -98,6 +106,20 @@ def agenda_text(config: PairConfig) -> str:
         return render_agenda(config, state.items(), state.last_agenda_at(), now, marks(state, now))
     finally:
         state.close()
+
+
+def pulse_png(config: PairConfig) -> bytes:
+    """The pair's pulse chart now (`MissingExtra` without matplotlib)."""
+    from sync.delivery.pulse_chart import chart_png
+
+    if not config.state_path.exists():
+        raise StateError(f"{config.state_path}: no state yet: the pair has not synced")
+    state = State.open_for_reading(config.state_path)
+    try:
+        weeks = pair_pulse(config, state, datetime.now(UTC), PULSE_WEEKS)
+    finally:
+        state.close()
+    return chart_png(weeks, pulse_title(config, weeks))
 
 
 def held_vanishes(state: State) -> dict[str, int]:

@@ -75,13 +75,18 @@ class MarkRecord:
 
 @dataclass(frozen=True, slots=True)
 class WebhookRecord:
-    """A target's webhook as `pairsync serve` keeps it: the callback URL as registered
-    (Trello signs over it), Asana's handshake secret, and until when (epoch seconds) a
-    handshake is expected."""
+    """A target's webhooks as `pairsync serve` keeps them (`sync.store.webhooks`)."""
 
-    callback_url: str | None = None
+    callback_urls: frozenset[str] = frozenset()
+    """What its live webhooks call (Trello signs over the one it calls)."""
     secret: str | None = None
+    """The secret Asana's handshake gave, or a secret a tool sent unasked (Notion)."""
+    pending_key: str | None = None
+    """The key ending the URL of a registration waiting for its handshake..."""
     handshake_until: float | None = None
+    """... until then (epoch seconds) ..."""
+    pending_secret: str | None = None
+    """... and the secret that handshake brought, the target's once the creation worked."""
 
 
 class TargetJson(TypedDict, total=False):

@@ -136,6 +136,9 @@ class State(ABC):
     def finish_run(self, run_id: int, summary: RunJson) -> None: ...
 
     @abstractmethod
+    def first_run_at(self) -> datetime | None: ...
+
+    @abstractmethod
     def runs(self) -> list[RunRecord]:
         """Every run, oldest first (`pairsync history`)."""
 

@@ -1,6 +1,10 @@
-"""The `webhooks` table of a pair's state: per target, the callback URL as registered
-(Trello signs over it), Asana's handshake secret, and until when `pairsync webhooks
-register` waits for a handshake. The secret is read here and nowhere printed."""
+"""The webhooks of a pair's state, per target: the callback URLs its live webhooks call
+(Trello signs over the one it calls), the secret Asana's handshake gave, and a
+registration in progress: the unguessable key ending its callback URL, until when it
+waits for the handshake, and the secret that handshake brought. That secret becomes the
+target's only once the webhook creation it belongs to succeeded (`registered`); a
+registration that failed leaves nothing (`settled`). The secret is read here and
+nowhere printed."""
 
 from __future__ import annotations
 
@@ -22,48 +26,92 @@ def load(state_path: Path, target: str) -> StoredHook:
         return StoredHook()
     state = State.open(state_path)
     try:
-        row = state.webhook(target)
+        row = state.webhook(target) or WebhookRecord()
     finally:
         state.close()
-    if row is None:
-        return StoredHook()
-    until = row.handshake_until
-    return StoredHook(row.callback_url, row.secret, until is not None and until > time.time())
-
-
-def expect_handshake(state_path: Path, target: str, callback_url: str) -> None:
-    """Before registering: remember the URL, and accept one handshake for a while."""
-    until = time.time() + HANDSHAKE_SECONDS
-    _update(
-        state_path, target, lambda r: replace(r, callback_url=callback_url, handshake_until=until)
+    waiting = row.handshake_until is not None and row.handshake_until > time.time()
+    return StoredHook(
+        tuple(sorted(row.callback_urls)), row.secret, row.pending_key if waiting else None
     )
 
 
+def expect_handshake(state_path: Path, target: str, key: str) -> None:
+    """Before creating a webhook whose URL ends in `key`: accept one handshake on that
+    URL for a while (nothing else changes yet)."""
+    until = time.time() + HANDSHAKE_SECONDS
+    _update(
+        state_path,
+        target,
+        lambda r: replace(r, pending_key=key, pending_secret=None, handshake_until=until),
+    )
+
+
+def save_handshake(state_path: Path, target: str, secret: str) -> None:
+    """The handshake of the waiting registration arrived: hold its secret until the
+    creation it belongs to succeeds."""
+    _update(state_path, target, lambda r: replace(r, pending_secret=secret))
+
+
 def save_secret(state_path: Path, target: str, secret: str) -> None:
-    """The handshake happened: keep its secret; accept no other handshake."""
-    _update(state_path, target, lambda r: replace(r, secret=secret, handshake_until=None))
-
-
-def settled(state_path: Path, target: str) -> None:
-    """The registration is over (made or refused): no handshake is expected any more."""
-    _update(state_path, target, lambda r: replace(r, handshake_until=None))
+    """A secret a tool sent outside any registration (Notion's verification token, which
+    is only shown, never trusted): keep it as is."""
+    _update(state_path, target, lambda r: replace(r, secret=secret))
 
 
 def forget(state_path: Path, target: str) -> None:
-    state = State.open(state_path)
-    try:
-        with state.transaction():
-            state.forget_webhook(target)
-    finally:
-        state.close()
+    """Everything kept about the target's webhooks."""
+    _update(state_path, target, lambda _: None)
+
+
+def registered(state_path: Path, target: str, callback_url: str) -> None:
+    """The webhook calling `callback_url` exists: keep its URL and its handshake's
+    secret (if one came), and wait for no handshake."""
+    _update(
+        state_path,
+        target,
+        lambda r: _no_pending(
+            replace(
+                r,
+                secret=r.pending_secret or r.secret,
+                callback_urls=r.callback_urls | {callback_url},
+            )
+        ),
+    )
+
+
+def settled(state_path: Path, target: str) -> None:
+    """The registration is over: no handshake is expected, and a secret that came with a
+    creation that failed is dropped."""
+    _update(state_path, target, _no_pending)
+
+
+def removed(state_path: Path, target: str, callback_url: str) -> None:
+    """The webhook calling `callback_url` is gone; with the target's last one goes its
+    secret."""
+
+    def without(row: WebhookRecord) -> WebhookRecord | None:
+        left = row.callback_urls - {callback_url}
+        return replace(row, callback_urls=left) if left else None
+
+    _update(state_path, target, without)
+
+
+def _no_pending(row: WebhookRecord) -> WebhookRecord:
+    return replace(row, pending_key=None, pending_secret=None, handshake_until=None)
 
 
 def _update(
-    state_path: Path, target: str, change: Callable[[WebhookRecord], WebhookRecord]
+    state_path: Path, target: str, change: Callable[[WebhookRecord], WebhookRecord | None]
 ) -> None:
+    """Read, change and write back the target's webhooks in one transaction (None: forget
+    them)."""
     state = State.open(state_path)
     try:
         with state.transaction():
-            state.save_webhook(target, change(state.webhook(target) or WebhookRecord()))
+            row = change(state.webhook(target) or WebhookRecord())
+            if row is None:
+                state.forget_webhook(target)
+            else:
+                state.save_webhook(target, row)
     finally:
         state.close()

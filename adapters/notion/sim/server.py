@@ -23,6 +23,19 @@ from adapters.simkit import Simulator
 
 
 @dataclass(frozen=True)
+class Shown:
+    """A page as a person sees it in the database's table view."""
+
+    id: str
+    title: str
+    kind: str
+    done: bool
+    tags: tuple[str, ...]
+    steps: tuple[bool, ...]
+    """The ticks of the to-dos in its body."""
+
+
+@dataclass(frozen=True)
 class World:
     """What `seed` made: enough to configure a `NotionTarget`."""
 
@@ -154,6 +167,27 @@ class Person:
     def delete_block(self, block_id: str) -> None:
         with self._lock:
             self.backend.delete_block(self.user, self.backend.blocks[block_id])
+
+    def pages(self, source_id: str, in_trash: bool = False) -> list[Shown]:
+        """The database's rows (or those in the trash), oldest first."""
+        with self._lock:
+            found = [
+                p
+                for p in self.backend.pages.values()
+                if p.data_source_id == source_id and p.in_trash == in_trash
+            ]
+            return [self._shown(p) for p in sorted(found, key=lambda p: p.created_time)]
+
+    def _shown(self, page: Page) -> Shown:
+        props = page.properties
+        title = plain(props.get("Name", {}).get("title") or [])
+        kind = ((props.get("Kind") or {}).get("select") or {}).get("name", "")
+        tags = tuple(o["name"] for o in (props.get("Tags") or {}).get("multi_select") or [])
+        steps = tuple(
+            bool(b.content.get("checked")) for b in self.backend.children(page) if b.type == "to_do"
+        )
+        done = bool((props.get("Done") or {}).get("checkbox"))
+        return Shown(page.id, title, kind, done, tags, steps)
 
     def text(self, page_id: str) -> list[tuple[str, str]]:
         """The page body as (block type, plain text) pairs, top level."""

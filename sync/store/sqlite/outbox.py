@@ -133,20 +133,37 @@ class OutboxTables:
 
     def webhook(self, target: str) -> WebhookRecord | None:
         row = self.db.execute(
-            "SELECT callback_url, secret, handshake_until FROM webhooks WHERE target = ?",
+            "SELECT secret, pending_key, handshake_until, pending_secret FROM webhooks "
+            "WHERE target = ?",
             (target,),
         ).fetchone()
-        return WebhookRecord(*row) if row else None
+        urls = self.db.execute(
+            "SELECT callback_url FROM webhook_urls WHERE target = ?", (target,)
+        ).fetchall()
+        if row is None and not urls:
+            return None
+        return WebhookRecord(frozenset(url for (url,) in urls), *(row or ()))
 
     def save_webhook(self, target: str, record: WebhookRecord) -> None:
+        self.forget_webhook(target)
         self.db.execute(
-            "INSERT INTO webhooks VALUES (?, ?, ?, ?) ON CONFLICT(target) DO UPDATE SET "
-            "callback_url = excluded.callback_url, secret = excluded.secret, "
-            "handshake_until = excluded.handshake_until",
-            (target, record.callback_url, record.secret, record.handshake_until),
+            "INSERT INTO webhooks (target, secret, pending_key, handshake_until, "
+            "pending_secret) VALUES (?, ?, ?, ?, ?)",
+            (
+                target,
+                record.secret,
+                record.pending_key,
+                record.handshake_until,
+                record.pending_secret,
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO webhook_urls VALUES (?, ?)",
+            [(target, url) for url in sorted(record.callback_urls)],
         )
 
     def forget_webhook(self, target: str) -> None:
+        self.db.execute("DELETE FROM webhook_urls WHERE target = ?", (target,))
         self.db.execute("DELETE FROM webhooks WHERE target = ?", (target,))
 
 

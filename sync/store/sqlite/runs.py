@@ -30,6 +30,10 @@ class RunTables:
             (now_text(), json.dumps(summary), run_id),
         )
 
+    def first_run_at(self) -> datetime | None:
+        row = self.db.execute("SELECT min(started_at) FROM runs").fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
     def runs(self) -> list[RunRecord]:
         rows = self.db.execute(
             "SELECT id, started_at, finished_at, summary, undid, "

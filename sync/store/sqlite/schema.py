@@ -129,6 +129,21 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE publish_cursors (document TEXT PRIMARY KEY, cursor TEXT NOT NULL);
     """,
+    # 7: webhooks made safe (issue 21): every callback URL a target's live webhooks call
+    # (Trello signs over the one it calls), and a registration waiting for its handshake:
+    # the unguessable last part of its URL, and the secret the handshake brought, kept
+    # only once the webhook creation it belongs to succeeded
+    """
+    CREATE TABLE webhook_urls (
+        target TEXT NOT NULL,
+        callback_url TEXT NOT NULL,
+        PRIMARY KEY (target, callback_url)
+    );
+    INSERT INTO webhook_urls SELECT target, callback_url FROM webhooks
+        WHERE callback_url IS NOT NULL;
+    ALTER TABLE webhooks ADD COLUMN pending_key TEXT;
+    ALTER TABLE webhooks ADD COLUMN pending_secret TEXT;
+    """,
 ]
 
 
