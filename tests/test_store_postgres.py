@@ -58,7 +58,7 @@ def fill(state: PostgresState) -> None:
         state.save_publish_cursor("doc", "c")
         state.record_agenda(AT)
         state.set_mark("a" * 16, "discuss", None)
-        state.save_webhook("trello", WebhookRecord("https://x"))
+        state.save_webhook("trello", WebhookRecord(frozenset({"https://x"})))
 
 
 def everything(state: PostgresState) -> list[object]:

@@ -112,9 +112,9 @@ def pulse_png(config: PairConfig) -> bytes:
     """The pair's pulse chart now (`MissingExtra` without matplotlib)."""
     from sync.delivery.pulse_chart import chart_png
 
-    if not config.state_path.exists():
+    if not has_state(config):
         raise StateError(f"{config.state_path}: no state yet: the pair has not synced")
-    state = State.open_for_reading(config.state_path)
+    state = open_state(config, reading=True)
     try:
         weeks = pair_pulse(config, state, datetime.now(UTC), PULSE_WEEKS)
     finally:

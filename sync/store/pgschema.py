@@ -164,10 +164,15 @@ MIGRATIONS: list[str] = [
     CREATE TABLE pairsync_webhooks (
         pair TEXT NOT NULL,
         target TEXT NOT NULL,
-        callback_url TEXT,
         secret TEXT,
+        pending_key TEXT,
         handshake_until DOUBLE PRECISION,
+        pending_secret TEXT,
         PRIMARY KEY (pair, target)
+    );
+    CREATE TABLE pairsync_webhook_urls (
+        pair TEXT NOT NULL, target TEXT NOT NULL, callback_url TEXT NOT NULL,
+        PRIMARY KEY (pair, target, callback_url)
     );
     """,
 ]

@@ -151,24 +151,35 @@ class OutboxTables(PairKeyed):
 
     def webhook(self, target: str) -> WebhookRecord | None:
         row = self.one(
-            "SELECT callback_url, secret, handshake_until FROM pairsync_webhooks "
+            "SELECT secret, pending_key, handshake_until, pending_secret FROM pairsync_webhooks "
             "WHERE pair = %s AND target = %s",
             target,
         )
-        return WebhookRecord(*row) if row else None
+        urls = self.run(
+            "SELECT callback_url FROM pairsync_webhook_urls WHERE pair = %s AND target = %s",
+            target,
+        ).fetchall()
+        if row is None and not urls:
+            return None
+        return WebhookRecord(frozenset(url for (url,) in urls), *(row or ()))
 
     def save_webhook(self, target: str, record: WebhookRecord) -> None:
+        self.forget_webhook(target)
         self.run(
-            "INSERT INTO pairsync_webhooks VALUES (%s, %s, %s, %s, %s) "
-            "ON CONFLICT (pair, target) DO UPDATE SET callback_url = excluded.callback_url, "
-            "secret = excluded.secret, handshake_until = excluded.handshake_until",
+            "INSERT INTO pairsync_webhooks VALUES (%s, %s, %s, %s, %s, %s)",
             target,
-            record.callback_url,
             record.secret,
+            record.pending_key,
             record.handshake_until,
+            record.pending_secret,
+        )
+        self.many(
+            "INSERT INTO pairsync_webhook_urls VALUES (%s, %s, %s)",
+            [(target, url) for url in sorted(record.callback_urls)],
         )
 
     def forget_webhook(self, target: str) -> None:
+        self.run("DELETE FROM pairsync_webhook_urls WHERE pair = %s AND target = %s", target)
         self.run("DELETE FROM pairsync_webhooks WHERE pair = %s AND target = %s", target)
 
 

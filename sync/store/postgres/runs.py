@@ -37,6 +37,10 @@ class RunTables(PairKeyed):
             (now_text(), Jsonb(summary), self.pair, run_id),
         )
 
+    def first_run_at(self) -> datetime | None:
+        row = self.one("SELECT min(started_at) FROM pairsync_runs WHERE pair = %s")
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
     def runs(self) -> list[RunRecord]:
         rows = self.run(
             "SELECT r.id, r.started_at, r.finished_at, r.summary, u.undid, "
