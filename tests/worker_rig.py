@@ -16,9 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+
 from adapters.trello.sim.server import TrelloSimulator
 from bench.fleet import Sims, write_pairs
 from tests.cli_run import pairsync, start_pairsync
+from tests.serve_rig import wait_for
 
 FAST_BEATS = {"PAIRSYNC_WORKER_HEARTBEAT": "0.5", "PAIRSYNC_WORKER_STALLED_AFTER": "2"}
 """A worker that stops beating counts as gone after 2 s (30 s by default)."""
@@ -82,6 +85,12 @@ class Worker:
         return self.process.returncode
 
 
+def _registered(database: str) -> int:
+    with psycopg.connect(database) as db:
+        row = db.execute("SELECT count(*) FROM procrastinate_workers").fetchone()
+    return int(row[0]) if row else 0
+
+
 @contextmanager
 def workers(fleet: Fleet, count: int, *args: str, every: str = "1h") -> Iterator[list[Worker]]:
     with workers_on(
@@ -118,6 +127,7 @@ def workers_on(
         for _ in range(count)
     ]
     try:
+        wait_for(lambda: _registered(database) >= count, 60)  # beating: SIGTERM is theirs now
         yield started
     finally:
         for worker in started:
