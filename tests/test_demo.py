@@ -53,4 +53,9 @@ def test_demo_mirrors_one_board_into_every_tool(tmp_path: Path) -> None:
     assert "| Kind | Title | Notes | Done | Due | Owner | Labels | Id |" in sheet
     assert "| Archive | Book flights for the Lisbon offsite |  | [x] | 2026-12-05 |" in sheet
     assert sheet.count("| [x] |") == 9  # the archived action's Done and the 8 steps
+    record = out.split("--- Google Docs: ")[1].split("--- assistant.md")[0]
+    assert "Raised | Decision | Status | Decided on | Acknowledged\n" in record
+    assert "| Approve the Lisbon offsite budget | waiting |" in record
+    assert "✓ Countermeasure: assistant to automate the finance export" in record
+    assert "demo/document pair-record: 1 request" in fourth
     assert "Traceback" not in result.stderr

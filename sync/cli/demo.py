@@ -103,6 +103,13 @@ name = "assistant-notes"
 type = "markdown"
 path = "assistant.md"
 
+[[documents]]
+name = "pair-record"                # the decisions log, the 1:1 agenda, a Five Whys record
+type = "google_docs"                #   per problem, kept up to date in Google Docs
+credentials = "google-lee.json"
+base_url = "{google_url}"
+drive_base_url = "{google_url}"
+
 [[channels]]
 name = "dana-slack"
 type = "slack"
@@ -273,7 +280,12 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         echo("\n--- Google Sheets: Lee's tracker (tab Board, then tab Five Whys) ---")
         for line in [*sheet.render("Board"), "", *sheet.render("Five Whys")]:
             echo(line)
-        echo("\n--- assistant.md ---")
+        echo(
+            "\n--- Google Docs: what the pair reads (the decisions log and a Five Whys record) ---"
+        )
+        for title in ("Decisions", "Five Whys"):
+            echo(google.writer.shown(google.writer.titled(title)))
+        echo("--- assistant.md ---")
         echo((folder / "assistant.md").read_text(encoding="utf-8"))
         if keep is not None:
             echo(f"The files are kept in {folder} (the simulators stop with this command).")
