@@ -29,7 +29,7 @@ from sync.cli.demo_record import DemoRecord
 from sync.config import load_config
 from sync.delivery.agenda import make_agenda
 from sync.delivery.meeting import WEEKDAYS
-from sync.run.engine import run_pair
+from sync.run.pair import run_pair
 from sync.run.summary import RunSummary, summary_lines
 from sync.store.state import State
 
