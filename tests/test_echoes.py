@@ -82,9 +82,14 @@ def trello(trello_sim: TrelloSimulator, trello_board: str, tmp_path: Path) -> It
     pair.state.close()
 
 
-@pytest.fixture
-def asana(make_asana_sim: Callable[..., AsanaSimulator], tmp_path: Path) -> Iterator[Pair]:
+@pytest.fixture(params=["added", "parent"])
+def asana(
+    make_asana_sim: Callable[..., AsanaSimulator], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Pair]:
+    """An Asana project whose feed reports a subtask's creation as the subtask's own
+    `added` event, or as its parent's `changed`/`subtasks` event: the proof takes both."""
     sim = make_asana_sim()
+    sim.backend.subtask_events = request.param
     world = sim.seed()
     target = AsanaTarget.model_validate(
         {
@@ -155,8 +160,10 @@ def test_asana_edits_by_the_same_account_between_two_syncs_are_seen(asana: Pair)
     person.edit(tasks["Grow EMEA revenue 20%"].gid, name="Grow 25%")
     person.complete(tasks["Book flights"].gid)
     person.tick_subtask(tasks["Invoices paid late"].subtasks[0].gid)
+    person.add_subtask(tasks["Invoices paid late"].gid, "Ask finance")
 
     asana.sync()
     assert "Grow 25%" in asana.titles()
     assert asana.item("Book flights").done
-    assert asana.item("Invoices paid late").steps[0].done
+    steps = asana.item("Invoices paid late").steps
+    assert steps[0].done and [step.text for step in steps][-1] == "Ask finance"
