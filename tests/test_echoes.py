@@ -64,8 +64,14 @@ class Pair:
         return next(r.item for r in self.board.items.values() if r.item.title == title)
 
 
-@pytest.fixture
-def trello(trello_sim: TrelloSimulator, trello_board: str, tmp_path: Path) -> Iterator[Pair]:
+@pytest.fixture(params=["card", "each"])
+def trello(
+    trello_sim: TrelloSimulator, trello_board: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Pair]:
+    """A board whose actions report the Five Whys checklist pairsync copies as the card's
+    `copyCard` alone, or also as an action per checklist and check item: the proof takes
+    both."""
+    trello_sim.backend.copy_actions = request.param
     target = TrelloTarget.model_validate(
         {
             "name": "trello",
@@ -138,6 +144,19 @@ def test_trello_edits_by_the_same_account_between_two_syncs_are_seen(
     assert "Grow 25%" in trello.titles()
     assert trello.item("Book flights").done
     assert trello.item("Invoices paid late").steps[0].done
+
+
+def test_trello_a_step_a_person_adds_right_after_the_push_is_read(
+    trello: Pair, trello_sim: TrelloSimulator, trello_board: str
+) -> None:
+    """Named like a step pairsync copied, into the very checklist: still a person's."""
+    trello.sync()
+    trello_sim.person.add_check_item(
+        card_id(trello_sim, trello_board, "Invoices paid late"), "Why?"
+    )
+    assert trello.sync().requests > 1
+    steps = [step.text for step in trello.item("Invoices paid late").steps]
+    assert steps == ["Why?", "Countermeasure", "Why?"]
 
 
 def test_asana_rerun_after_a_push_reads_nothing_but_the_events(asana: Pair) -> None:
