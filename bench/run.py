@@ -289,22 +289,19 @@ def report(
 
 
 def echo_row(result: traffic.Traffic) -> Row:
-    """The rerun right after the push; for Asana, in the shape its feed reported the Five
-    Whys subtasks' creation in."""
-    prefix = f"{NAMES[result.kind]}, N = {result.n:,}:"
-    if result.kind != "asana":
-        return count_row(f"{prefix} rerun right after the push (echo)", result.echo_rerun, 1)
-    pages = result.echo_routes["GET /api/1.0/events"]  # 100 events a page, each a request
+    """The rerun right after the push, in the shape the feed reported the Five Whys copies
+    in: the one Asana request per 100 events is the floor there."""
     shape = {
-        "added": "Five Whys subtasks reported as their own added events",
-        "parent": "Five Whys subtasks reported as their parents' changed events",
-    }[result.subtask_events]
-    return count_row(
-        f"{prefix} rerun right after the push (echo), {shape}",
-        result.echo_rerun,
-        1 + pages,
-        f"≤ 1 + event pages = {1 + pages}",
-    )
+        ("trello", False): ", Five Whys copies as the card's copy",
+        ("trello", True): ", Five Whys copies as a checklist's and each step's creation",
+        ("asana", False): ", Five Whys steps as their own added events",
+        ("asana", True): ", Five Whys steps as their parents' changed events",
+    }.get((result.kind, result.itemised), "")
+    figure = f"{NAMES[result.kind]}, N = {result.n:,}: rerun right after the push (echo){shape}"
+    if result.kind != "asana":
+        return count_row(figure, result.echo_rerun, 1)
+    pages = result.echo_routes["GET /api/1.0/events"]
+    return count_row(figure, result.echo_rerun, 1 + pages, f"≤ 1 + event pages = {1 + pages}")
 
 
 def collect(sizes: Sizes, progress: Callable[[str], None]) -> tuple[list[Row], list[str]]:
@@ -327,8 +324,8 @@ def collect(sizes: Sizes, progress: Callable[[str], None]) -> tuple[list[Row], l
             if push.met == "no":
                 missed.add((kind, "push"))
             echoes = [(echo, counted)]
-            if kind == "asana":
-                other = traffic.measure(kind, n, sizes.k, subtask_events="parent")
+            if kind != "markdown":
+                other = traffic.measure(kind, n, sizes.k, itemised=True)
                 echoes.append((echo_row(other), other))
                 rows.append(echoes[-1][0])
             for row, result in echoes:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from adapters.asana.sim.models import SubtaskEvents
 from bench.rigs import TARGET, Run, rig
 from sync.model import Kind
 
@@ -27,12 +26,12 @@ class Traffic:
     served_per_second: float
     """The push's requests over its seconds with no rate limit: the simulator's capacity."""
     echo_routes: Counter[str]
-    subtask_events: SubtaskEvents = "added"
-    """How the Asana simulator's feed reported a subtask's creation."""
+    itemised: bool = False
+    """The feed reported the Five Whys copies step by step (`bench.rigs.rig`)."""
 
 
-def measure(kind: str, n: int, k: int = 10, subtask_events: SubtaskEvents = "added") -> Traffic:
-    with rig(kind, subtask_events=subtask_events) as bench_rig:
+def measure(kind: str, n: int, k: int = 10, itemised: bool = False) -> Traffic:
+    with rig(kind, itemised=itemised) as bench_rig:
         bench_rig.type_items(n)
         push = bench_rig.sync()
         _expect(push, created=n)
@@ -57,7 +56,7 @@ def measure(kind: str, n: int, k: int = 10, subtask_events: SubtaskEvents = "add
         len(problems[0].steps) if problems else 0,
         push.requests / push.seconds,
         echo.routes,
-        subtask_events,
+        itemised,
     )
 
 
