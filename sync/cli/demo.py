@@ -1,13 +1,15 @@
 """`pairsync demo`: a whole pair in a temporary directory, with no credentials.
 
-It starts the built-in Trello, Asana and Notion simulators on loopback, writes a config
-with five targets (the executive's Asana project, the assistant's Trello board, the
-pair's shared Notion database, and a Markdown board for each), seeds the executive's
-Markdown board with one item of each kind, and then runs the same code as `pairsync
+It starts the built-in Trello, Asana, Notion and Google simulators on loopback, writes a
+config with six targets (the executive's Asana project, the assistant's Trello board and
+tracker sheet, the pair's shared Notion database, and a Markdown board for each), seeds
+the executive's Markdown board with one item of each kind, and then runs the same code as `pairsync
 sync`: a first sync, edits made as people would in four tools (one moves a Notion page
 to the trash), a second sync, a third that writes nothing, and the 1:1 agenda; Dana's
 Slack (a simulator) gets the agenda, updated in place as the board changes, and the
-decisions waiting for her.
+decisions waiting for her. The pair's record (agenda, decisions log, Five Whys) is kept as
+Markdown notes, and in OneNote and Evernote when their extras are installed
+(`demo_record`), where people tick and answer Five Whys steps too.
 """
 
 from __future__ import annotations
@@ -23,15 +25,17 @@ from typing import TYPE_CHECKING
 
 from adapters import simulator_class
 from sync.channels import channel_simulator_class
+from sync.cli.demo_record import DemoRecord
 from sync.config import load_config
 from sync.delivery.agenda import make_agenda
 from sync.delivery.meeting import WEEKDAYS
-from sync.run.engine import run_pair
+from sync.run.pair import run_pair
 from sync.run.summary import RunSummary, summary_lines
 from sync.store.state import State
 
 if TYPE_CHECKING:  # the demo reaches the simulators through the registries
     from adapters.asana.sim.server import AsanaSimulator
+    from adapters.google.sim.server import GoogleSimulator
     from adapters.notion.sim.server import NotionSimulator
     from adapters.slack.sim.server import SlackSimulator
     from adapters.trello.sim.server import TrelloSimulator
@@ -84,6 +88,15 @@ token = "${{DEMO_NOTION_TOKEN}}"
 base_url = "{notion_url}"
 
 [[targets]]
+name = "assistant-sheet"
+type = "google_sheets"
+role = "assistant"
+spreadsheet_id = "{spreadsheet_id}"
+credentials = "google-lee.json"    # what `pairsync auth google` writes
+base_url = "{google_url}"
+drive_base_url = "{google_url}"
+
+[[targets]]
 name = "executive-notes"
 type = "markdown"
 path = "executive.md"
@@ -92,6 +105,13 @@ path = "executive.md"
 name = "assistant-notes"
 type = "markdown"
 path = "assistant.md"
+
+[[documents]]
+name = "pair-record"                # the decisions log, the 1:1 agenda, a Five Whys record
+type = "google_docs"                #   per problem, kept up to date in Google Docs
+credentials = "google-lee.json"
+base_url = "{google_url}"
+drive_base_url = "{google_url}"
 
 [[channels]]
 name = "dana-slack"
@@ -141,6 +161,10 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         stack.callback(asana.stop)
         notion: NotionSimulator = simulator_class("notion")().start()
         stack.callback(notion.stop)
+        google: GoogleSimulator = simulator_class("google")().start()
+        stack.callback(google.stop)
+        tracker = google.seed(title="Lee's tracker")
+        tracker.credentials(folder)
         slack: SlackSimulator = channel_simulator_class("slack")().start()
         stack.callback(slack.stop)
         dana = slack.add_user("dana", "dana@example.com")
@@ -154,6 +178,7 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
             DEMO_NOTION_TOKEN=knowledge.token,
             DEMO_SLACK_TOKEN=slack.token,
         )
+        record = DemoRecord(stack, folder)
         soon = datetime.now(UTC) + timedelta(hours=2)
         config_path = folder / "demo.toml"
         config_path.write_text(
@@ -164,9 +189,12 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
                 trello_url=trello.base_url,
                 data_source_id=knowledge.data_source_id,
                 notion_url=notion.base_url,
+                spreadsheet_id=tracker.spreadsheet_id,
+                google_url=google.base_url,
                 slack_url=slack.base_url,
                 meeting=f"{WEEKDAYS[soon.weekday()]} {soon:%H:%M}",
-            ),
+            )
+            + record.tables,
             encoding="utf-8",
         )
         executive_board = folder / "executive.md"
@@ -176,11 +204,13 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
 
         echo(f"pairsync demo in {folder}")
         echo(f"  Trello simulator: {trello.base_url}   Asana simulator: {asana.base_url}")
-        echo(f"  Notion simulator: {notion.base_url}")
+        echo(f"  Notion simulator: {notion.base_url}   Google simulator: {google.base_url}")
         echo(f"  Slack simulator: {slack.base_url} (Dana's 1:1 is in two hours)")
+        for line in record.where():
+            echo(line)
         echo("  executive.md (written three weeks ago) has a goal, a decision, a problem and an")
-        echo("  action; the Trello board, the Asana project, the Notion database and")
-        echo("  assistant.md are empty.\n")
+        echo("  action; the Trello board, the Asana project, the Notion database, Lee's")
+        echo("  tracker sheet in Google Sheets and assistant.md are empty.\n")
         _sync(
             config_path,
             "1. First sync: everything reaches every tool; the problem gets "
@@ -200,12 +230,17 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         echo("   - Lee adds a line to the decision's page in Notion")
         notion.person.trash(_notion_page(notion, knowledge.data_source_id, "Book flights"))
         echo("   - Lee moves the page 'Book flights…' to the trash in Notion")
+        sheet = google.person(tracker)
+        sheet.sort("Board", column=4)  # by Due
+        echo("   - Lee sorts the tracker sheet by Due (rows move; order within a kind follows)")
         _edit(
             folder / "assistant.md",
             "- [ ] Why 1?",
             "- [x] Why 1? the finance export only runs on Mondays",
         )
-        echo("   - Lee answers 'Why 1?' of the problem's Five Whys in assistant.md\n")
+        echo("   - Lee answers 'Why 1?' of the problem's Five Whys in assistant.md")
+        record.people(echo)
+        echo("")
         _sync(
             config_path,
             "3. Second sync: the edits meet; the trashed page is archived everywhere; "
@@ -251,6 +286,15 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         echo("\n--- Notion: Dana & Lee (a database; Kind, Done, Tags are its properties) ---")
         for line in _notion_lines(notion, knowledge.data_source_id):
             echo(line)
+        echo("\n--- Google Sheets: Lee's tracker (tab Board, then tab Five Whys) ---")
+        for line in [*sheet.render("Board"), "", *sheet.render("Five Whys")]:
+            echo(line)
+        echo(
+            "\n--- Google Docs: what the pair reads (the decisions log and a Five Whys record) ---"
+        )
+        for title in ("Decisions", "Five Whys"):
+            echo(google.writer.shown(google.writer.titled(title)))
+        record.show(echo)
         echo("\n--- assistant.md ---")
         echo((folder / "assistant.md").read_text(encoding="utf-8"))
         if keep is not None:
