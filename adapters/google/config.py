@@ -45,3 +45,9 @@ class GoogleSheetsTarget(GoogleAccess, ServiceTarget):
     archive_kind: str = "Archive"
     """The Kind an archived item's row shows (pairsync never deletes a row)."""
     base_url: str = "https://sheets.googleapis.com"
+
+    def identity(self) -> tuple[str, str] | None:
+        return (
+            f"google-sheets:{self.spreadsheet_id}:{self.sheet}",
+            f"the sheet {self.sheet!r} of spreadsheet {self.spreadsheet_id}",
+        )

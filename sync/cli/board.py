@@ -30,7 +30,7 @@ from sync.errors import ConfigError, StateError
 from sync.logs import redact, say
 from sync.plan.facilitation import five_whys_progress
 from sync.run.engine import run_pair
-from sync.run.pairs import config_files, parse_interval, run_loop, sync_many
+from sync.run.pairs import pair_files, parse_interval, run_loop, sync_many
 from sync.run.report import fail
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
@@ -76,7 +76,7 @@ def sync(
         print_summary(summary, as_json)
         raise typer.Exit(1 if summary.failed else 0)
     assert config_dir is not None
-    results = guarded(lambda: sync_many(config_files(config_dir), dry_run, workers), as_json)
+    results = guarded(lambda: sync_many(pair_files(config_dir), dry_run, workers), as_json)
     report_pairs(results, as_json)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 

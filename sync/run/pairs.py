@@ -19,7 +19,7 @@ from pathlib import Path
 import schedule
 from rich.progress import Progress
 
-from sync.config import load_config
+from sync.config import load_config, shared_targets
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import redact
 from sync.run.engine import run_pair
@@ -55,6 +55,14 @@ def config_files(directory: Path) -> list[Path]:
     files = sorted(directory.glob("*.toml"))
     if not files:
         raise ConfigError([f"{directory}: no *.toml pair files in it"])
+    return files
+
+
+def pair_files(directory: Path) -> list[Path]:
+    """The pair files of a directory, refused (`ConfigError`, exit 2) when two of them
+    name one pair or one target."""
+    files = config_files(directory)
+    shared_targets(files)
     return files
 
 
@@ -120,7 +128,7 @@ def run_loop(
         signal.signal(signum, lambda *_: stop.set())
 
     def tick() -> None:
-        report(sync_many(config_files(directory), workers=workers, should_stop=stop.is_set))
+        report(sync_many(pair_files(directory), workers=workers, should_stop=stop.is_set))
 
     scheduler = schedule.Scheduler()
     scheduler.every(every_seconds).seconds.do(tick)
