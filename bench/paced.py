@@ -1,6 +1,7 @@
 """Wall time of a first push under the service's real rate limit, against the least time
 that limit allows: the requests the push needed (429 answers not counted) at the limit's
-rate. Trello allows 100 requests per 10 s per token, Asana's free plan 150 per minute.
+rate. Trello allows 100 requests per 10 s per token, Asana's free plan 150 per minute,
+Notion an average of 3 per second per integration (90 per 30 s in the simulator).
 
 The simulators run on a compressed clock so that the bench takes minutes, not the 20
 minutes the real Asana limit would; measured and bound are both in simulated seconds.
@@ -15,10 +16,12 @@ from dataclasses import dataclass
 
 from bench.rigs import TARGET, rig
 
-SPEEDS = {"trello": 1.0, "asana": 6.0}
+SPEEDS = {"trello": 1.0, "asana": 6.0, "notion": 1.0}
 """Clock compression per simulator: Trello needs 10 requests/s, Asana 15, of simulators that
 serve some 12-45 and 19-100 a second depending on the machine's other load (see
-`Traffic.served_per_second`)."""
+`Traffic.served_per_second`). Notion runs on a real clock: the half second pacing adds to
+a limit many pairs share (`adapters.pacing.SPREAD`) is real time, so a compressed 30-second
+window would charge it several times over."""
 
 
 @dataclass(frozen=True)

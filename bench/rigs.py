@@ -1,6 +1,6 @@
 """One pair on one target, driven through the real engine: the board a person typed lives
 in an in-memory target (it costs no requests), the target under test is a Markdown file
-or a Trello / Asana simulator, and the pair has a real SQLite state.
+or a Trello / Asana / Notion simulator, and the pair has a real SQLite state.
 
 Each `sync` builds a fresh target adapter, as each cron run is a fresh process (no caches
 carried over), and counts what the service saw: the simulator's own request statistics
@@ -25,6 +25,8 @@ from adapters.asana.sim.server import AsanaSimulator
 from adapters.base import Adapter
 from adapters.markdown.config import MarkdownTarget
 from adapters.memory import MemoryAdapter, MemoryTarget
+from adapters.notion.config import NotionTarget
+from adapters.notion.sim.server import NotionSimulator
 from adapters.trello.config import TrelloTarget
 from adapters.trello.sim.server import TrelloSimulator
 from bench.local import make_items
@@ -34,7 +36,8 @@ from sync.run.engine import sync_pair
 from sync.run.summary import RunSummary
 from sync.store.state import State
 
-KINDS = ("markdown", "trello", "asana")
+KINDS = ("markdown", "trello", "asana", "notion")
+Simulator = TrelloSimulator | AsanaSimulator | NotionSimulator
 TARGET = "target"
 
 
@@ -56,7 +59,7 @@ class Rig:
         kind: str,
         directory: Path,
         target: TargetBase,
-        sim: TrelloSimulator | AsanaSimulator | None,
+        sim: Simulator | None,
     ) -> None:
         self.kind = kind
         self.sim = sim
@@ -130,9 +133,7 @@ def rig(kind: str, speed: float | None = None) -> Iterator[Rig]:
             bench_rig.close()
 
 
-def _target(
-    kind: str, speed: float | None, directory: Path
-) -> tuple[TargetBase, TrelloSimulator | AsanaSimulator | None]:
+def _target(kind: str, speed: float | None, directory: Path) -> tuple[TargetBase, Simulator | None]:
     if kind == "markdown":
         return MarkdownTarget(name=TARGET, type="markdown", path=directory / "board.md"), None
     if kind == "trello":
@@ -148,6 +149,18 @@ def _target(
             **trello.pacing(),
         )
         return config, trello
+    if kind == "notion":
+        notion = NotionSimulator(speed=speed or 1000).start()
+        world = notion.seed()
+        target = NotionTarget(
+            name=TARGET,
+            type="notion",
+            data_source_id=world.data_source_id,
+            token=SecretStr(world.token),
+            base_url=notion.base_url,
+            **notion.pacing(),
+        )
+        return target, notion
     asana = AsanaSimulator(speed=speed or 600).start()
     world = asana.seed()
     config = AsanaTarget(

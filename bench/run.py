@@ -20,7 +20,7 @@ from bench import fleet, local, paced, scale, traffic, writes
 from bench.rigs import KINDS
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-NAMES = {"markdown": "Markdown", "trello": "Trello", "asana": "Asana"}
+NAMES = {"markdown": "Markdown", "trello": "Trello", "asana": "Asana", "notion": "Notion"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,8 @@ def traffic_rows(result: traffic.Traffic) -> list[Row]:
             figure, result.first_push, floor, f"≈ N + {result.steps} per problem = {floor:,}"
         )
         push = Row(push.figure, push.target, push.measured, push.ratio, ABOUT)
+    elif result.kind == "notion":  # a page with its body is one request; the properties 2
+        push = count_row(figure, result.first_push, n + 3, f"≤ N + 3 = {n + 3:,}")
     else:
         push = count_row(figure, result.first_push, n, f"≤ N = {n:,}")
     echo_floor, echo_target = 1, None
@@ -321,7 +323,7 @@ def collect(sizes: Sizes, progress: Callable[[str], None]) -> tuple[list[Row], l
                 routes = ", ".join(f"{c:,} {r}" for r, c in counted.echo_routes.most_common())
                 notes.append(f"{NAMES[kind]}, N = {n:,}, the echo rerun: {routes}.")
     notes += [why for key, why in WHY.items() if key in missed]
-    for kind in ("trello", "asana"):
+    for kind in ("trello", "asana", "notion"):
         progress(f"rate-limited push: {kind}, N = {sizes.paced:,}")
         timed = paced.measure(kind, sizes.paced)
         rows += paced_rows(timed)

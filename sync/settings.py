@@ -8,6 +8,9 @@ A bad value is a usage error (exit 2) naming the variable, never a traceback.
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
+
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,7 +39,14 @@ class ProcessSettings(BaseSettings):
 
 def process_settings() -> ProcessSettings:
     """The settings as the environment has them now; `ConfigError` (exit 2) when a value
-    is not valid, one line per variable."""
+    is not valid, one line per variable. Read again only when a `PAIRSYNC_*` variable
+    changed: every pair's lock asks (pydantic-settings took a millisecond of CPU a pair)."""
+    ours = tuple(sorted(kv for kv in os.environ.items() if kv[0].upper().startswith("PAIRSYNC_")))
+    return _settings(ours)
+
+
+@lru_cache(maxsize=4)
+def _settings(_ours: tuple[tuple[str, str], ...]) -> ProcessSettings:
     try:
         return ProcessSettings()
     except ValidationError as exc:

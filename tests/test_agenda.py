@@ -120,9 +120,7 @@ def test_published_agenda_is_one_card_per_board_updated_in_place(tools: ThreeToo
     assert "1:1 agenda" not in {item.title for item in tools.canonical().values()}
     state = State.open(tools.state_path)
     try:
-        (remote,) = state.db.execute(
-            "SELECT remote FROM agendas ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        (*_, (_, remote)) = state.agendas()
     finally:
         state.close()
     assert json.loads(remote) == {NOTES: key, TRELLO: again[TRELLO][0], ASANA: again[ASANA][0]}

@@ -17,9 +17,10 @@ def test_demo_mirrors_one_board_into_every_tool(tmp_path: Path) -> None:
     assert "demo/assistant-trello: 4 created" in out
     assert "demo/executive-asana: 4 created" in out
     assert "demo/shared-notion: 4 created" in out
+    assert "demo/assistant-sheet: 4 created" in out
     # the fourth sync: nothing changed anywhere, one request per tool
     fourth = out.split("5. Fourth sync:")[1].split("---")[0]
-    assert fourth.count("0 created, 0 updated, 0 archived, 0 conflicts, 1 request - ok") == 5
+    assert fourth.count("0 created, 0 updated, 0 archived, 0 conflicts, 1 request - ok") == 6
     # the edits reached every tool; the page trashed in Notion is archived everywhere
     assert "[in the trash] Book flights for the Lisbon offsite" in out
     notion = out.split("--- Notion: ")[1].split("\n--- assistant.md")[0]
@@ -48,4 +49,8 @@ def test_demo_mirrors_one_board_into_every_tool(tmp_path: Path) -> None:
     assert "[pairsync bot, edited; 5 buttons]\n1:1 agenda: Dana Smith / Lee Park," in slack
     assert "  - Approve the Lisbon offsite budget, no due date, raised by Dana Smith" in slack
     assert "demo/channel dana-slack: updated the agenda message" in out
+    sheet = out.split("--- Google Sheets: Lee's tracker")[1].split("\n--- assistant.md")[0]
+    assert "| Kind | Title | Notes | Done | Due | Owner | Labels | Id |" in sheet
+    assert "| Archive | Book flights for the Lisbon offsite |  | [x] | 2026-12-05 |" in sheet
+    assert sheet.count("| [x] |") == 9  # the archived action's Done and the 8 steps
     assert "Traceback" not in result.stderr

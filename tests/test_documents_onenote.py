@@ -80,3 +80,26 @@ def test_an_expired_consent_is_one_line_and_the_board_still_syncs(
         "sign in again"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_auth_microsoft_signs_in_with_the_device_code_and_keeps_the_token_private(
+    tmp_path: Path, onenote: OneNoteSimulator
+) -> None:
+    keys = onenote.config_keys(tmp_path / "elsewhere.json")
+    keys["credentials"] = "secrets/microsoft.json"
+    table = "\n".join(f'{key} = "{value}"' for key, value in keys.items())
+    pair = ChannelPair(tmp_path / "pair", f'\n[[documents]]\nname = "office"\n{table}\n')
+    result = pairsync("auth", "microsoft", "-c", "pair.toml", cwd=pair.folder)
+    assert result.returncode == 0, result.stderr
+    login = onenote.login_url
+    assert result.stdout.splitlines() == [
+        f"To sign in, use a web browser to open the page {login}/devicelogin and enter the "
+        "code SIMCODE1 to authenticate.",
+        f"signed in; the consent is kept in {pair.folder}/secrets/microsoft.json (mode 600, "
+        "never printed)",
+    ]
+    stored = pair.folder / "secrets" / "microsoft.json"
+    assert stored.stat().st_mode & 0o777 == 0o600
+    for token in onenote.app.login.refresh_tokens | onenote.app.tokens:
+        assert token not in result.stdout + result.stderr
+    assert pairsync("sync", "-c", "pair.toml", cwd=pair.folder).returncode == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from sync.model import Item, Kind, Owner, Step, item_to_dict
 from sync.plan.facilitation import five_whys_progress
 from sync.run.summary import summary_lines
-from sync.store.schema import MIGRATIONS
+from sync.store.sqlite.schema import MIGRATIONS
 from sync.store.state import State
 from tests.facilitation_pair import (
     STEPS,

@@ -95,8 +95,8 @@ def test_conflict_latest_wins_and_loser_is_reported(tmp_path: Path) -> None:
     assert conflict["field"] == "title"
     assert conflict["winner"] == "asst"
     assert conflict["losers"] == [{"target": "exec", "value": "Executive's title"}]
-    rows = pair.state.db.execute("SELECT loser, loser_value FROM conflicts").fetchall()
-    assert rows == [("exec", '"Executive\'s title"')]
+    rows = [(c.loser, c.loser_value) for c in pair.state.conflicts()]
+    assert rows == [("exec", "Executive's title")]
 
 
 def test_conflict_policy_executive_wins_even_when_older(tmp_path: Path) -> None:

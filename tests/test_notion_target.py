@@ -24,6 +24,13 @@ def pushed(adapter: NotionAdapter, count: int = 8) -> tuple[str | None, dict[str
     return adapter.after_writes(snapshot).cursor, linked
 
 
+def at_a_minutes_start(sim: NotionSimulator) -> None:
+    """Move the simulator's clock on to one second past the next full minute, so that the
+    edits of a test fall within one minute whatever the machine's speed."""
+    now = sim.app.clock.now()
+    sim.app.clock.offset += 61 - now % 60
+
+
 def requests_of(sim: NotionSimulator, run) -> tuple[int, object]:
     before = sim.stats.total
     result = run()
@@ -44,6 +51,7 @@ def test_the_echo_run_and_the_settled_run_cost_one_request_each(
 def test_an_edit_in_the_same_minute_as_the_last_read_is_found(
     notion_sim: NotionSimulator, notion_world: World, make_notion_adapter
 ) -> None:
+    at_a_minutes_start(notion_sim)
     cursor, linked = pushed(make_notion_adapter(notion_sim, notion_world))
     adapter = make_notion_adapter(notion_sim, notion_world)
     after_echo = adapter.read(cursor).cursor
@@ -56,6 +64,26 @@ def test_an_edit_in_the_same_minute_as_the_last_read_is_found(
     # read within its own minute: not settled yet, so the next run reads it once more
     again = adapter.read(found.cursor)
     assert set(again.items) <= {page_id}
+
+
+def test_a_persons_second_edit_in_the_minute_of_the_read_is_found(
+    notion_sim: NotionSimulator, notion_world: World, make_notion_adapter
+) -> None:
+    """The read saw the person's first edit; the second shows the same minute, editor and
+    properties: only a read of the blocks can tell, and it is made."""
+    cursor, linked = pushed(make_notion_adapter(notion_sim, notion_world))
+    adapter = make_notion_adapter(notion_sim, notion_world)
+    cursor = adapter.read(cursor).cursor
+    page_id = next(iter(linked.values()))
+    at_a_minutes_start(notion_sim)
+    notion_sim.person.set(page_id, Done=True)
+    first = adapter.read(cursor)
+    assert first.items[page_id].item.done
+    minute = notion_sim.backend.pages[page_id].last_edited_time // 60
+    notion_sim.person.append(page_id, "paragraph", "and a line typed just after")
+    assert notion_sim.backend.pages[page_id].last_edited_time // 60 == minute
+    second = adapter.read(first.cursor)
+    assert second.items[page_id].item.notes.endswith("and a line typed just after")
 
 
 def test_a_trashed_page_is_gone_and_a_restored_one_comes_back(
@@ -199,3 +227,29 @@ def test_check_names_what_is_missing_and_init_lists_data_sources(
         "missing, created on first sync: Kind, Done, Due, Tags, pairsync, Kind option 'Goals'"
     )
     assert adapter.scopes() == [(notion_world.data_source_id, "Exec board")]
+
+
+def test_k_changes_cost_the_query_and_k_writes_and_a_removed_property_is_made_again(
+    notion_sim: NotionSimulator, notion_world: World, make_notion_adapter
+) -> None:
+    cursor, linked = pushed(make_notion_adapter(notion_sim, notion_world), 6)
+    reader = make_notion_adapter(notion_sim, notion_world)
+    snapshot = reader.read(cursor)
+    cursor = reader.after_writes(snapshot).cursor
+    remotes = by_item_id(make_notion_adapter(notion_sim, notion_world))
+    changes = [
+        update_from(remotes[i], title=f"retitled {n}") for n, i in enumerate(list(linked)[:3])
+    ]
+    adapter = make_notion_adapter(notion_sim, notion_world)
+    cost, outcomes = requests_of(notion_sim, lambda: (adapter.read(cursor), adapter.apply(changes)))
+    assert not any(isinstance(o, Failed) for o in outcomes[1]) and cost == 1 + 3
+    # a person deletes the Done property: the next write makes it again and goes through
+    with notion_sim.app._lock:
+        del notion_sim.backend.sources[notion_world.data_source_id].properties["Done"]
+    cursor = adapter.after_writes(outcomes[0]).cursor
+    again = make_notion_adapter(notion_sim, notion_world)
+    again.read(cursor)
+    remote = by_item_id(make_notion_adapter(notion_sim, notion_world))[list(linked)[4]]
+    (outcome,) = again.apply([update_from(remote, done=not remote.item.done)])
+    assert not isinstance(outcome, Failed), outcome.error
+    assert "Done" in notion_sim.backend.sources[notion_world.data_source_id].properties

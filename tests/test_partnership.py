@@ -1,13 +1,20 @@
 """The partnership rules through the three tools (Markdown, Trello as the assistant's,
 Asana as the executive's) and `pairsync agenda`: wins and feedback kinds, decisions the
-assistant acknowledges, talking points carried over, delegation and growth."""
+assistant acknowledges (in a tool, or *Got it* in chat), talking points carried over,
+delegation and growth, a win added from chat, and a kind that cannot be turned off."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from sync.delivery.notices import decisions_message
 from sync.model import Kind, Owner
 from sync.plan.partnership import ACK_NEEDED, ASK_FIRST, DISCUSS, GROWTH
+from sync.store.state import State
+from tests.cli_run import pairsync
 from tests.facilitation_pair import ASSISTANT, EXECUTIVE, configure, everywhere
 from tests.test_agenda import agenda, sections
+from tests.test_buttons import click
 from tests.three_tools import ASANA, NOTES, TOOLS, TRELLO, ThreeTools
 
 KINDS = ["goal", "decision", "problem", "action", "win", "feedback"]
@@ -94,6 +101,12 @@ def test_a_decision_the_executive_closes_waits_until_the_ack_tag_goes_in_asana(
     assert all(ACK_NEEDED not in item.labels for item in everywhere(tools, standup).values())
     waiting = sections(agenda(tools))["Decisions to acknowledge"]
     assert waiting == [f"- decision: Move the offsite to May — waiting for {ASSISTANT} since today"]
+    stale = pairsync("stale", "--config", "pair.toml", cwd=tools.folder)
+    assert stale.stdout.splitlines() == [
+        "nothing is stale",
+        f"   0 days  decision Move the offsite to May  (decided; waiting for {ASSISTANT}'s "
+        "acknowledgement: Ack needed)",
+    ]
 
     task_labels = everywhere(tools, offsite)[ASANA].labels
     tools.edit(ASANA, offsite, labels=task_labels - {ACK_NEEDED})  # a person removes the tag
@@ -138,3 +151,50 @@ def test_a_talking_point_is_carried_until_discussed_and_ask_first_needs_a_call(
     third = sections(agenda(tools))
     assert "To discuss" not in third
     assert all(DISCUSS not in item.labels for item in everywhere(tools, contract).values())
+
+
+def test_got_it_and_a_win_from_chat_reach_every_tool(three_tools: ThreeTools) -> None:
+    tools = three_tools
+    configure(tools, board={"kinds": KINDS}, decisions={"acknowledge": True})
+    tools.create(NOTES, Kind.DECISION, "Move the offsite to May")
+    tools.sync()
+    offsite = tools.ids()["Move the offsite to May"]
+    tools.edit(ASANA, offsite, done=True)
+    tools.sync()
+    state = State.open(tools.state_path)
+    try:
+        digest = decisions_message(tools.config(), state.items(), datetime.now(UTC))
+    finally:
+        state.close()
+    assert digest is not None
+    assert digest.title == f"1 decision waiting for {ASSISTANT}'s acknowledgement"
+    (section,) = digest.sections
+    (entry,) = section.entries
+    assert [b.label for b in entry.buttons] == ["Got it", "A win!"]
+
+    assert click(tools, "decision_ack", offsite).startswith("acknowledged")
+    assert click(tools, "win_add", offsite).startswith("celebrated")
+    assert click(tools, "win_add", offsite).startswith("celebrated")  # twice: one win
+    tools.sync()
+
+    assert all(ACK_NEEDED not in item.labels for item in everywhere(tools, offsite).values())
+    wins = [i for i, item in tools.canonical().items() if item.kind is Kind.WIN]
+    assert len(wins) == 1
+    for tool, item in everywhere(tools, wins[0]).items():
+        assert (item.kind, item.title) == (Kind.WIN, "Move the offsite to May"), tool
+    assert tools.sync().plan.is_empty
+
+
+def test_a_kind_with_items_cannot_be_turned_off(three_tools: ThreeTools) -> None:
+    tools = three_tools
+    configure(tools, board={"kinds": KINDS})
+    tools.sync()
+    tools.create(TRELLO, Kind.WIN, "Closed the books early")
+    tools.sync()
+    configure(tools)
+    result = pairsync("sync", "--config", "pair.toml", cwd=tools.folder)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "pairsync: pair.toml: board.kinds: win items are on the board; keep the kind on "
+        "(archive them first to turn it off)"
+    )

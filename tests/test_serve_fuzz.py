@@ -25,6 +25,7 @@ SEGMENT = st.one_of(
 PATHS = st.one_of(
     st.sampled_from(["/", "/healthz", "/metrics", "/slack/actions"]),
     st.builds("/pairs/{}/agenda".format, SEGMENT),
+    st.builds("/pairs/{}/pulse.png".format, SEGMENT),
     st.builds("/hooks/{}/{}".format, SEGMENT, SEGMENT),
     st.builds("/hooks/{}/{}/{}".format, SEGMENT, SEGMENT, SEGMENT),
     st.builds("/{}".format, SEGMENT),

@@ -250,13 +250,12 @@ steps = [{steps}]
         """(item id, field, winner, winner value, loser, loser value) per recorded loss."""
         state = State.open(self.state_path)
         try:
-            rows = state.db.execute(
-                "SELECT item_id, field, winner, winner_value, loser, loser_value "
-                "FROM conflicts ORDER BY id"
-            ).fetchall()
+            rows = state.conflicts()
         finally:
             state.close()
-        return [(i, f, w, json.loads(wv), lo, json.loads(lv)) for i, f, w, wv, lo, lv in rows]
+        return [
+            (r.item_id, r.field, r.winner, r.winner_value, r.loser, r.loser_value) for r in rows
+        ]
 
     # -- what each tool shows --------------------------------------------------------------
     def shown(self, tool: str) -> dict[str | None, list[RemoteItem]]:

@@ -427,10 +427,3 @@ class AsanaAdapter(Adapter):
             )
         )
         return lines
-
-    def close(self) -> None:
-        """Release connections, and the thread pool the SDK starts for every client: joined,
-        so that a run of many pairs does not pile up threads that have yet to exit."""
-        self.client.rest_client.pool_manager.clear()
-        self.client.pool.close()
-        self.client.pool.join()

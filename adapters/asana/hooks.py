@@ -121,4 +121,4 @@ class Registrar:
             ) from None
 
     def close(self) -> None:
-        self.client.rest_client.pool_manager.clear()
+        """Nothing to release: connections belong to the process (`adapters.connections`)."""

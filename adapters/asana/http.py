@@ -19,12 +19,14 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import asana
 import urllib3
-from asana.rest import ApiException
+from asana.rest import ApiException, RESTClientObject
 
+from adapters import connections, machine_budgets
 from adapters.asana.config import AsanaTarget
 from adapters.pacing import Limit, Pacer
 from adapters.retry import ChangeFailed, GaveUp, Retriable, Uncertain, classify, with_retries
@@ -43,7 +45,8 @@ def pacer_for(target: AsanaTarget) -> Pacer:
     service's clock) and Asana's writes in flight, shared by all its clients."""
     window = 60 / target.clock_speed
     limit = Limit(target.rate_limit_per_minute, window)
-    return Pacer(target.base_url, {target.token.get_secret_value(): limit}, WRITES_IN_FLIGHT)
+    writes = machine_budgets.writes_in_flight(WRITES_IN_FLIGHT)
+    return Pacer(target.base_url, {target.token.get_secret_value(): limit}, writes)
 
 
 class HttpError(ChangeFailed):
@@ -70,6 +73,23 @@ def _message(body: dict[str, Any], fallback: str) -> str:
     return text.splitlines()[0] if text else fallback
 
 
+@cache
+def _sdk_headers() -> dict[str, str]:
+    """The headers the SDK's constructor sets (User-Agent, X-Asana-Client-Lib), from one
+    client made once per process. The generated `Configuration` also pins the urllib3 and
+    asana loggers to WARNING with a stream handler of its own, which would bypass our
+    redaction: they go back to the root logger (redacting formatter, --verbose; see
+    sync.logs), once, as the loggers are the process's."""
+    configuration = asana.Configuration()
+    for logger in configuration.logger.values():
+        logger.setLevel(logging.NOTSET)
+        logger.removeHandler(configuration.logger_stream_handler)
+    client = asana.ApiClient(configuration)
+    client.pool.close()
+    client.pool.join()
+    return dict(client.default_headers)
+
+
 class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
     def __init__(
         self,
@@ -86,13 +106,15 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
         configuration.host = host.rstrip("/")
         configuration.access_token = token
         configuration.retry_strategy = False
-        # The generated Configuration pins the urllib3 and asana loggers to WARNING and
-        # gives them a stream handler of its own, which would bypass our redaction: hand
-        # them back to the root logger (redacting formatter, --verbose; see sync.logs).
-        for logger in configuration.logger.values():
-            logger.setLevel(logging.NOTSET)
-            logger.removeHandler(configuration.logger_stream_handler)
-        super().__init__(configuration)
+        # Not `asana.ApiClient.__init__`: it starts a thread pool (five threads) for
+        # `async_req` calls, which pairsync never makes; starting and joining it took a
+        # millisecond of CPU per client, a fifth of a settled pair's budget. What it sets
+        # besides is set here, the headers as the SDK makes them (`_sdk_headers`).
+        self.configuration = configuration
+        self.rest_client = RESTClientObject(configuration)
+        self.rest_client.pool_manager = connections.pool_manager()
+        self.default_headers = dict(_sdk_headers())
+        self.cookie = None
         self.target = target
         self.on_request = on_request
         self.pacer = pacer

@@ -53,8 +53,10 @@ class EvernotePublisher(Publisher):
         self.store = EvernoteStore(config, self._count)
         self._cursor: _Cursor | None = None
         self._notes: Any = None
-        self._written = 0
-        """Notes written since the cursor's `usn` (each one update of the account)."""
+        self._synced = False
+        """Whether `changed` set the cursor's `usn` this run."""
+        self._written: list[int] = []
+        """The USNs of this run's writes."""
 
     def _count(self) -> None:
         self.requests += 1
@@ -70,8 +72,18 @@ class EvernotePublisher(Publisher):
         if count != where.usn and count - where.usn != ours:
             versions = self._since(where.usn, count, known)
         where.usn = count
-        self._written = 0
+        self._synced = True
         return Changes(versions, json.dumps(asdict(where)))
+
+    def cursor_after(self, cursor: str | None) -> str | None:
+        """The NoteStore and notebook found this run; and, on a run that wrote without a
+        sync state (the first), the update count just before its first write, so the next
+        run sees its own writes as such and asks for no sync chunk."""
+        if self._cursor is None:
+            return cursor
+        if not self._synced and self._written:
+            self._cursor.usn = max(self._cursor.usn, min(self._written) - 1)
+        return json.dumps(asdict(self._cursor))
 
     def _since(self, usn: int, count: int, known: Mapping[str, str]) -> dict[str, str | None]:
         wanted = SyncChunkFilter(includeNotes=True, includeExpunged=True)
@@ -108,7 +120,7 @@ class EvernotePublisher(Publisher):
                     content=enml.merged(note.content, document),
                 )
                 done = self.store.call("updateNote", lambda: notes.updateNote(token, update))
-                self._written += 1
+                self._written.append(int(done.updateSequenceNum))
                 return Published(remote_id, str(done.updateSequenceNum))
         marker = document.marker(self.pair)
         new = Note(
@@ -120,7 +132,7 @@ class EvernotePublisher(Publisher):
             ),
         )
         made = self.store.call("createNote", lambda: notes.createNote(token, new), safe=False)
-        self._written += 1
+        self._written.append(int(made.updateSequenceNum))
         return Published(str(made.guid), str(made.updateSequenceNum))
 
     def find(self, document: Document) -> str | None:

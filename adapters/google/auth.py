@@ -90,4 +90,4 @@ def refused(target: str, exc: RefreshError) -> TargetRejected:
         why = "Google refused the OAuth client of the credentials file"
     else:
         why = "Google refused the credentials"
-    return TargetRejected(target, f"{why}; run pairsync auth google --config <file> again")
+    return TargetRejected(target, f"{why}; run pairsync auth google again")

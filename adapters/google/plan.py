@@ -222,3 +222,23 @@ def _steps(write: SheetWrite, tabs: Tabs, board: Board, item_id: str, steps: Seq
     for gone in existing[len(steps) :]:
         for name in STEP_HEADERS:
             write.cell(tabs.steps, gone.index, columns.at[name], "")
+
+
+def note_cells(
+    rows: list[list[Cell]], tab: str, kind: str, key: str, title: str, text: str
+) -> tuple[list[dict[str, Any]], list[Cell]]:
+    """A note pairsync owns (the 1:1 agenda) as one row of Kind `kind` and Id `key`: the
+    ranges that rewrite its Title and Notes where it is, or (none found) the row to append."""
+    columns = Columns.of(rows[0] if rows else [], HEADERS)
+    cells: dict[str, Cell] = {"Kind": kind, "Title": title, "Notes": text, "Id": key}
+    for index, row in enumerate(rows[1:], start=1):
+        shown = {name: row[at] if at < len(row) else None for name, at in columns.at.items()}
+        if shown["Kind"] == kind and shown["Id"] == key:
+            return [
+                {
+                    "range": tab_range(tab, f"{column_letters(columns.at[name])}{index + 1}"),
+                    "values": [[cells[name]]],
+                }
+                for name in ("Title", "Notes")
+            ], []
+    return [], columns.row(cells)

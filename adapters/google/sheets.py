@@ -32,7 +32,7 @@ from adapters.base import Adapter
 from adapters.google.auth import SCOPES, identity, is_service_account, load_credentials
 from adapters.google.config import GoogleSheetsTarget
 from adapters.google.http import DRIVE_PER_MINUTE, PolicyHttp, Resources, pacer_for
-from adapters.google.plan import SheetWrite, Tabs, plan
+from adapters.google.plan import SheetWrite, Tabs, note_cells, plan
 from adapters.google.rows import (
     HEADERS,
     STEP_HEADERS,
@@ -86,6 +86,7 @@ class GoogleSheetsAdapter(Adapter):
         self._modified: datetime | None = None
         self._after: str | None = None
         self._wrote = False
+        self._read_version = ""
         self._recall_tabs()
 
     # -- clients --------------------------------------------------------------------------
@@ -171,6 +172,7 @@ class GoogleSheetsAdapter(Adapter):
     def read(self, cursor: str | None = None) -> Snapshot:
         self._wrote = False
         version = self._version()
+        self._read_version = version
         if cursor is not None and cursor == version:
             return Snapshot({}, complete=False, cursor=version, places=dict(self.places))
         board = self._load(version)
@@ -254,9 +256,13 @@ class GoogleSheetsAdapter(Adapter):
 
     # -- writing --------------------------------------------------------------------------
     def write(self, changes: Sequence[Change]) -> Iterable[Outcome]:
-        version = self._version()
-        if self._board is None or version != self._board_version:
-            self._load(version)  # a person changed the sheet since the read: rows moved
+        if self._board is None:  # the read found nothing new (or none was made): rows now
+            self._load(self._read_version or self._version())
+        else:  # rows read a while ago: a person's sort since then would move them
+            version = self._version()
+            if version != self._board_version:
+                self._load(version)
+        version = self._board_version  # not newer than the rows: an edit since fails the proof
         assert self._board is not None
         if len(self._tab_ids) < 2 and (self._present != {"board", "steps"} or _moves(changes)):
             self._list_tabs()
@@ -364,6 +370,37 @@ class GoogleSheetsAdapter(Adapter):
         theirs alone; else none (the next run reads the rows)."""
         cursor = self._after if self._wrote else snapshot.cursor
         return replace(snapshot, cursor=cursor, places=dict(self.places))
+
+    # -- the agenda -----------------------------------------------------------------------
+    def publish(self, list_name: str, key: str, title: str, text: str) -> str:
+        """The agenda as one row whose Kind is `list_name` (outside the mapped kinds, so no
+        sync reads it) and whose Id is `key`: found again wherever a person moved it,
+        updated in place, never a second row."""
+        self._load(self._version())
+        if self._present != {"board", "steps"} and not self._raw[0]:
+            raise TargetRejected(self.name, f"tab {self.config.sheet} is made on the first sync")
+        rows = self._raw[0]
+        data, append = note_cells(rows, self.config.sheet, list_name, key, title, text)
+        sheets, _ = self._clients()
+        spreadsheet = self.config.spreadsheet_id
+        if data:
+            body = {"valueInputOption": "RAW", "data": data}
+            self._call(
+                sheets["spreadsheets.values"].batchUpdate(spreadsheetId=spreadsheet, body=body),
+                "Sheets values.batchUpdate",
+            )
+        else:
+            self._call(
+                sheets["spreadsheets.values"].append(
+                    spreadsheetId=spreadsheet,
+                    range=tab_range(self.config.sheet, f"A{max(len(rows), 1)}"),
+                    valueInputOption="RAW",
+                    insertDataOption="INSERT_ROWS",
+                    body={"values": [append]},
+                ),
+                "Sheets values.append",
+            )
+        return key
 
     # -- check and close ------------------------------------------------------------------
     def check(self) -> list[CheckLine]:

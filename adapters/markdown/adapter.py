@@ -30,7 +30,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.base import Adapter
-from adapters.markdown.board import NEW_FILE, Board, Edits, Text, edit, newline_of, parse
+from adapters.markdown.board import (
+    NEW_FILE,
+    Board,
+    CardMemo,
+    Edits,
+    Text,
+    edit,
+    newline_of,
+    parse,
+)
 from adapters.markdown.card import Card, add_marker, render_card
 from adapters.markdown.config import MarkdownTarget
 from sync.contract import (
@@ -79,6 +88,7 @@ class MarkdownAdapter(Adapter):
         self._archive = config.archive_heading
         self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
         self._sections[self._archive] = None
+        self._cards: CardMemo = {}
 
     def read(self, cursor: str | None = None) -> Snapshot:
         loaded = self._load()
@@ -86,7 +96,7 @@ class MarkdownAdapter(Adapter):
             return Snapshot({}, unplaced=frozenset(self.config.lists))
         text, st = loaded
         modified = datetime.fromtimestamp(st.st_mtime, UTC)
-        board = parse(text, self._sections)
+        board = parse(text, self._sections, self._cards)
         headings = {b.heading for b in board.blocks if isinstance(b, Text)}
         entries = self._entries(board)
         return Snapshot(
@@ -141,7 +151,7 @@ class MarkdownAdapter(Adapter):
             loaded = self._load()
             base = loaded[0] if loaded else NEW_FILE
             nl = newline_of(base)
-            board = parse(base, sections)
+            board = parse(base, sections, self._cards)
             card = render_card(Item(kind=Kind.ACTION, title=title, notes=text), key, nl)
             edits = Edits()
             found = [index for index, c, _ in board.cards() if c.item_id == key]
@@ -173,7 +183,7 @@ class MarkdownAdapter(Adapter):
         new_file = not text
         base = NEW_FILE if new_file else text
         nl = newline_of(base)
-        board = parse(base, self._sections)
+        board = parse(base, self._sections, self._cards)
         entries = self._entries(board)
         by_remote = {e.remote_id: e for e in entries}
         by_item = {e.item_id: e for e in entries if e.item_id}
@@ -222,7 +232,8 @@ class MarkdownAdapter(Adapter):
     def _outcomes(
         self, changes: Sequence[Change], errors: list[str | None], text: str
     ) -> list[Outcome]:
-        versions = {e.item_id: e.version for e in self._entries(parse(text, self._sections))}
+        board = parse(text, self._sections, self._cards)
+        versions = {e.item_id: e.version for e in self._entries(board)}
         outcomes: list[Outcome] = []
         for change, error in zip(changes, errors, strict=True):
             version = versions.get(change.item_id)

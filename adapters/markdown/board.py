@@ -72,8 +72,16 @@ class Board:
                 yield index, block, heading
 
 
-def parse(text: str, sections: Mapping[str, Kind | None]) -> Board:
-    """Read a board file; `sections` maps each heading in scope to its kind (None: archive)."""
+CardMemo = dict[tuple[str, Kind | None], Card]
+"""Cards parsed before, by text and kind: a run's write re-reads a file that is mostly the
+one its read parsed. One per adapter (one run), never process-wide: a process of
+thousands of pairs kept every pair's cards in a shared cache (100 MiB at 3,000 pairs)."""
+
+
+def parse(text: str, sections: Mapping[str, Kind | None], memo: CardMemo | None = None) -> Board:
+    """Read a board file; `sections` maps each heading in scope to its kind (None: archive);
+    `memo` keeps the cards parsed for the next call."""
+    memo = {} if memo is None else memo
     bom = BOM if text.startswith(BOM) else ""
     lines = _lines(text[len(bom) :])
     names = {heading_key(name): name for name in sections}
@@ -115,7 +123,10 @@ def parse(text: str, sections: Mapping[str, Kind | None]) -> Board:
         elif heading is not None and content.startswith("- "):
             end = _card_end(lines, index - 1)
             raw = "".join(lines[index - 1 : end])
-            blocks.append(parse_card(raw, sections[heading]))
+            key = (raw, sections[heading])
+            if key not in memo:
+                memo[key] = parse_card(*key)
+            blocks.append(memo[key])
             index = end
             continue
         elif match := _HTML_COMMENT.match(content):

@@ -44,7 +44,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from urllib.parse import unquote
 
 from sync.model import OWNER_LABEL_PREFIX, Item, Kind, Step, split_owner
@@ -133,9 +132,7 @@ def add_marker(raw: str, item_id: str, block_id: str = "") -> str:
     return f"{line}{cr}{sep}{rest}"
 
 
-@lru_cache(maxsize=1 << 16)
 def parse_card(raw: str, kind: Kind | None) -> Card:
-    """Cached: `apply` re-reads a file that is mostly the one `read` just parsed."""
     first, *rest = raw.split("\n")
     match = _CARD.fullmatch(first.removesuffix("\r"))
     assert match is not None  # the caller saw "- "

@@ -94,7 +94,6 @@ class NotionAdapter(Adapter):
         self._title: str | None = None
         self._schema_ready = False
         self._new_options = 0
-        self._cursor: Cursor | None = None
         self._written: dict[str, str] = {}
         """Page id -> the stamp its last write answered (this run)."""
         self.body_writer = BodyWriter(self.http, self._blocks)
@@ -106,8 +105,9 @@ class NotionAdapter(Adapter):
     def read(self, cursor: str | None = None) -> Snapshot:
         read_at = time.time()
         known = Cursor.load(cursor)
-        fresh = Cursor(Cursor.starting(read_at), known.stamps if known else {})
-        self._cursor = fresh
+        fresh = Cursor(Cursor.starting(read_at), *((known.stamps, known.title) if known else ()))
+        if fresh.title is not None:  # a run before made sure of the properties
+            self._title, self._schema_ready = fresh.title, True
         items: dict[str, RemoteItem] = {}
         gone: set[str] = set()
         query: Json = {"page_size": 100}
@@ -138,10 +138,11 @@ class NotionAdapter(Adapter):
     def after_writes(self, snapshot: Snapshot) -> Snapshot:
         recorded = super().after_writes(snapshot)
         state = Cursor.load(snapshot.cursor)
-        if state is None or not self._written:
+        if state is None or (not self._written and state.title == self._title):
             return recorded
         for page_id, page_stamp in self._written.items():
             state.wrote(page_id, page_stamp)
+        state.title = self._title if self._schema_ready else None
         return replace(recorded, cursor=state.dump())
 
     def _query(self, body_args: Json) -> list[Json]:
@@ -257,13 +258,21 @@ class NotionAdapter(Adapter):
     def write_one(self, change: Change) -> Outcome:
         self._ensure_schema()
         try:
-            if isinstance(change, Create):
-                return self._create(change)
-            return self._update(change)
+            try:
+                return self._write(change)
+            except NotionRefused as exc:
+                if exc.code != "validation_error" or "propert" not in exc.message:
+                    raise
+                self._schema_ready = False  # a person changed the properties since: again
+                self._ensure_schema()
+                return self._write(change)
         except NotionRefused as exc:
             if "block limit" in exc.message:
                 raise ChangeFailed(FREE_PLAN) from None
             raise
+
+    def _write(self, change: Change) -> Outcome:
+        return self._create(change) if isinstance(change, Create) else self._update(change)
 
     def _create(self, change: Create) -> Created:
         item = change.item

@@ -15,7 +15,8 @@ Notion's). What such a query returns is compared with what was known, page by pa
 
 So a settled board of up to 100 pages costs one query, and so does the run right after
 a run that wrote: the pages it wrote come back with the stamps their writes answered.
-The stamps travel in the cursor, as short hashes (no page text in the state).
+The stamps travel in the cursor, as short hashes (no page text in the state), with the
+name of the data source's title property.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ class Cursor:
     """Query for pages edited on or after this time."""
     stamps: dict[str, tuple[str, bool]] = field(default_factory=dict)
     """fingerprint(page id) -> (stamp, settled)."""
+    title: str | None = None
+    """The data source's title property, once a run made sure of its properties: a later
+    run writes without retrieving the data source (again only when Notion refuses a
+    property)."""
 
     @classmethod
     def load(cls, text: str | None) -> Cursor | None:
@@ -52,13 +57,15 @@ class Cursor:
         try:
             data = json.loads(text)
             stamps = {k: (str(v[0]), bool(v[1])) for k, v in data["stamps"].items()}
-            return cls(str(data["since"]), stamps)
+            title = data.get("title")
+            return cls(str(data["since"]), stamps, str(title) if title else None)
         except (ValueError, KeyError, TypeError, IndexError):
             return None  # unreadable: a full read, as after a lost cursor
 
     def dump(self) -> str:
         stamps = {k: [s, settled] for k, (s, settled) in sorted(self.stamps.items())}
-        return json.dumps({"since": self.since, "stamps": stamps}, separators=(",", ":"))
+        data = {"since": self.since, "stamps": stamps, "title": self.title}
+        return json.dumps(data, separators=(",", ":"))
 
     @staticmethod
     def starting(read_at: float) -> str:

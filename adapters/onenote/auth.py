@@ -25,6 +25,7 @@ import msal
 import requests
 
 from adapters.onenote.config import OneNoteDocuments
+from sync.config import PairConfig
 from sync.documents.base import PublishError
 from sync.errors import ConfigError
 from sync.logs import register_secret
@@ -213,3 +214,18 @@ def sign_in(config: OneNoteDocuments, base_dir: Path, say: Callable[[str], None]
         raise PublishError(config.name, f"sign-in failed ({result.get('error')})")
     save_credentials(path, credentials)
     return path
+
+
+def authorize(
+    config: PairConfig, echo: Callable[[str], None], prompt: Callable[[str], str], browser: bool
+) -> list[str]:
+    """`pairsync auth microsoft`: sign in for the pair's OneNote `[[documents]]` entry (the
+    device-code flow needs no browser here: the page and code are shown); the lines to show."""
+    entries = [d for d in config.documents if isinstance(d, OneNoteDocuments)]
+    where = config.config_file or config.config_dir
+    if len(entries) != 1:
+        raise ConfigError(
+            [f"{where}: auth microsoft needs exactly one onenote [[documents]] entry"]
+        )
+    path = sign_in(entries[0], config.config_dir, echo)
+    return [f"signed in; the consent is kept in {path} (mode 600, never printed)"]

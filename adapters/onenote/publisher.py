@@ -45,6 +45,10 @@ class OneNotePublisher(Publisher):
         versions = {rid: now.get(rid) for rid, v in known.items() if now.get(rid) != v}
         return Changes(versions, section if self.config.section_id is None else None)
 
+    def cursor_after(self, cursor: str | None) -> str | None:
+        """The section found by its names this run (none is looked up with section_id)."""
+        return self._section_id if self.config.section_id is None else None
+
     def read(self, remote_id: str) -> Readback:
         try:
             content = read_page(

@@ -7,7 +7,8 @@ in the conversation's history.
 
 Requests: to an e-mail, the direct-message channel costs users.lookupByEmail and
 conversations.open once per run; a first post adds conversations.history (is it there
-already?) and chat.postMessage; an update is one chat.update.
+already?) and chat.postMessage; an update is one chat.update. A message with a chart (the
+monthly pulse) uploads it as a file with `files_upload_v2`: three requests more.
 """
 
 from __future__ import annotations
@@ -100,7 +101,25 @@ class SlackChannel(Channel):
             blocks=render_blocks(message, message.marker(self.pair)),
             unfurl_links=False,
         )
+        if message.chart is not None:
+            self._upload(channel, message)
         return self._remote_id(answer)
+
+    def _upload(self, channel: str, message: Message) -> None:
+        """The message's chart as a PNG file in the conversation, right under it, through
+        slack_sdk's `files_upload_v2` (files.getUploadURLExternal, the upload itself,
+        files.completeUploadExternal: three requests)."""
+        assert message.chart is not None
+        self.requests += 2  # _call counts one of the three
+        self._call(
+            self.client.files_upload_v2,
+            channel=channel,
+            content=None,
+            file=message.chart.png,
+            filename=f"{message.key.replace(' ', '-')}.png",
+            title=message.title,
+            alt_txt=message.chart.alt,
+        )
 
     def update(self, remote_id: str, message: Message) -> str:
         """Replace the message in place; one a person deleted (or left behind in a

@@ -7,6 +7,7 @@ card carries no buttons (they are Slack's, handled by `pairsync serve`).
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -104,6 +105,16 @@ def adaptive_card(message: Message) -> dict[str, Any]:
             }
         )
         body.append({"type": "TextBlock", "text": "\n".join(lines), "wrap": True})
+    if message.chart is not None:  # the compact PNG, inline: a webhook takes no file
+        picture = base64.b64encode(message.chart.compact_png).decode("ascii")
+        body.append(
+            {
+                "type": "Image",
+                "url": f"data:image/png;base64,{picture}",
+                "altText": message.chart.alt,
+                "size": "Stretch",
+            }
+        )
     card = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -111,8 +122,8 @@ def adaptive_card(message: Message) -> dict[str, Any]:
         "body": body,
     }
     hidden = 0
-    while len(json.dumps(card)) > MAX_BYTES and any("\n" in b["text"] for b in body):
-        longest = max(body, key=lambda b: len(b["text"]))
+    while len(json.dumps(card)) > MAX_BYTES and any("\n" in b.get("text", "") for b in body):
+        longest = max(body, key=lambda b: len(b.get("text", "")))
         kept = longest["text"].split("\n")
         kept.pop()
         hidden += 1

@@ -15,13 +15,16 @@ credentials never sit in a URL (server logs, exception texts).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from functools import cache
 from typing import Any, TypeVar
 
 import requests
 from pydantic import SecretStr
 from requests.structures import CaseInsensitiveDict
 
+from adapters import connections
 from adapters.pacing import Pacer
 from adapters.retry import GaveUp, Retriable, Uncertain, retriable, with_retries
 
@@ -57,6 +60,17 @@ class TrelloSession(requests.Session):
         self.timeout = timeout
         self.on_request = on_request
         self.last_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        connections.mount_shared(self)
+        # The environment's proxies and CA bundle, read once per process: requests reads
+        # them again for every request (a scan of every variable, the most CPU of a
+        # settled pair's Trello read), and would let a ~/.netrc entry replace the
+        # Authorization header below.
+        self.trust_env = False
+        self.proxies.update(_environment_proxies(self.base_url))
+        self.verify = _environment_ca_bundle()
+
+    def close(self) -> None:
+        """Keep the connections: they belong to the process (`adapters.connections`)."""
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
@@ -85,6 +99,17 @@ class TrelloSession(requests.Session):
         if response.status_code >= 300:
             raise HttpStatus(response.status_code, _retry_after(response))
         return response
+
+
+@cache
+def _environment_proxies(url: str) -> dict[str, str]:
+    return dict(requests.utils.get_environ_proxies(url, no_proxy=None))
+
+
+@cache
+def _environment_ca_bundle() -> str | bool:
+    """What requests takes from the environment for `verify` (its own order)."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -22,8 +22,8 @@ from typing import Any, ClassVar, Literal
 from sync.contract import CheckLine
 from sync.errors import PairsyncError
 
-MessageKind = Literal["agenda", "decisions", "health"]
-MESSAGE_KINDS: tuple[MessageKind, ...] = ("agenda", "decisions", "health")
+MessageKind = Literal["agenda", "decisions", "health", "pulse"]
+MESSAGE_KINDS: tuple[MessageKind, ...] = ("agenda", "decisions", "health", "pulse")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +53,24 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Chart:
+    """A picture that goes with a message (the monthly pulse): the PNG a channel uploads,
+    a compact one for channels with a small size limit (a Teams card), and its alt text."""
+
+    png: bytes
+    compact_png: bytes
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     kind: MessageKind
     key: str
     title: str
     sections: tuple[Section, ...] = ()
     note: str = ""
+    chart: Chart | None = None
+    """Shown with the message where the channel can (not part of its text or digests)."""
 
     def text(self) -> str:
         """The plain-text rendering: Slack's fallback, the demo's and `--dry-run`'s output."""

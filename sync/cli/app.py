@@ -119,6 +119,19 @@ WorkersOption = Annotated[
 ]
 
 
+ProcessesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--processes",
+        min=1,
+        help="With --config-dir: how many processes sync the pairs, each with its share "
+        "of --workers [default: the number of cores; one for a directory one process "
+        "takes at once].",
+        show_default=False,
+    ),
+]
+
+
 DatabaseOption = Annotated[
     str | None,
     typer.Option(

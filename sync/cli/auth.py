@@ -17,30 +17,15 @@ app.add_typer(auth_app, name="auth")
 
 
 @auth_app.command("microsoft")
-def microsoft(
-    config: ConfigOption,
-    document: Annotated[
-        str | None,
-        typer.Option("--document", help="The [[documents]] entry (default: the only OneNote one)."),
-    ] = None,
-) -> None:
-    """Sign in to Microsoft (device code: open the page shown, enter the code) for a OneNote
-    [[documents]] entry; writes its `credentials` file (mode 0600)."""
+def microsoft(config: ConfigOption) -> None:
+    """Sign in to Microsoft once (MSAL's device code: open the page shown anywhere, enter the
+    code) for the pair's OneNote [[documents]] entry; writes its `credentials` file (mode
+    0600: MSAL's token cache with the refresh token, never printed)."""
 
-    def body() -> str:
+    def body() -> list[str]:
         pair = load_config(config)
-        entries = [d for d in pair.documents if d.type == "onenote"]
-        if document is not None:
-            entries = [d for d in entries if d.name == document]
-        if len(entries) != 1:
-            wanted = (
-                f"a OneNote [[documents]] entry named {document!r}"
-                if document
-                else ("exactly one OneNote [[documents]] entry (or --document NAME)")
-            )
-            raise ConfigError([f"{config.name}: auth microsoft needs {wanted}"])
         try:
-            from adapters.onenote.auth import sign_in
+            from adapters.onenote.auth import authorize
         except ModuleNotFoundError as exc:
             raise ConfigError(
                 [
@@ -48,7 +33,39 @@ def microsoft(
                     f"missing: {exc.name})"
                 ]
             ) from None
-        path = sign_in(entries[0], pair.config_dir, lambda line: typer.echo(line, err=True))  # type: ignore[arg-type]
-        return f"signed in; the consent is kept in {path} (mode 600)"
+        return authorize(pair, typer.echo, typer.prompt, False)
 
-    typer.echo(guarded(body))
+    for line in guarded(body):
+        typer.echo(line)
+
+
+@auth_app.command("google")
+def google(
+    config: ConfigOption,
+    browser: Annotated[
+        bool,
+        typer.Option(
+            "--browser/--no-browser",
+            help="Consent in a browser on this machine, or (the default) open the address "
+            "shown in a browser anywhere and paste back where it was sent.",
+        ),
+    ] = False,
+) -> None:
+    """Consent once (google-auth-oauthlib's installed-app flow) for the pair's Google Sheets
+    targets and Google Docs documents; writes their `credentials` file (mode 0600)."""
+
+    def body() -> list[str]:
+        pair = load_config(config)
+        try:
+            from adapters.google.consent import authorize
+        except ModuleNotFoundError as exc:
+            raise ConfigError(
+                [
+                    f"auth google needs the google extra (pip install 'pairsync[google]'; "
+                    f"missing: {exc.name})"
+                ]
+            ) from None
+        return authorize(pair, typer.echo, typer.prompt, browser)
+
+    for line in guarded(body):
+        typer.echo(line)

@@ -13,6 +13,7 @@ import typer
 from sync.cli.app import (
     ConfigDirOption,
     ConfigOption,
+    ProcessesOption,
     WorkersOption,
     app,
     guarded,
@@ -23,14 +24,17 @@ from sync.config import PairConfig, load_config
 from sync.delivery.agenda import (
     AgendaRun,
     StaleEntry,
+    acks_waiting,
     make_agenda,
     stale_items,
 )
+from sync.delivery.buttons import marks
 from sync.errors import ConfigError, StateError
 from sync.logs import redact, say
 from sync.plan.facilitation import five_whys_progress
+from sync.plan.partnership import ACK_NEEDED
 from sync.run.engine import run_pair
-from sync.run.pairs import pair_files, parse_interval, run_loop, sync_many
+from sync.run.pairs import PairResult, pair_files, parse_interval, run_loop, sync_many
 from sync.run.report import fail
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
@@ -56,6 +60,7 @@ def sync(
         ),
     ] = None,
     workers: WorkersOption = None,
+    processes: ProcessesOption = None,
 ) -> None:
     """Sync one pair (--config) or every pair in a directory (--config-dir)."""
     if (config is None) == (config_dir is None):
@@ -76,7 +81,10 @@ def sync(
         print_summary(summary, as_json)
         raise typer.Exit(1 if summary.failed else 0)
     assert config_dir is not None
-    results = guarded(lambda: sync_many(pair_files(config_dir), dry_run, workers), as_json)
+    results = guarded(
+        lambda: sync_many(pair_files(config_dir), dry_run, workers, processes=processes),
+        as_json,
+    )
     report_pairs(results, as_json)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
@@ -96,13 +104,16 @@ def run(
     config_dir: Annotated[Path, typer.Option("--config-dir", file_okay=False)],
     every: Annotated[str, typer.Option("--every", help="Interval: 30s, 15m, 1h.")] = "15m",
     workers: WorkersOption = None,
+    processes: ProcessesOption = None,
 ) -> None:
     """Sync every pair now and then at each interval, until SIGTERM or Ctrl-C."""
     seconds = guarded(lambda: parse_interval(every))
     guarded(process_settings)
-    guarded(
-        lambda: run_loop(config_dir, seconds, lambda results: report_pairs(results, False), workers)
-    )
+
+    def report(results: list[PairResult]) -> None:
+        report_pairs(results, False)
+
+    guarded(lambda: run_loop(config_dir, seconds, report, workers, processes))
 
 
 def load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:
@@ -126,14 +137,20 @@ def stale(
     config: ConfigOption,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List stale items: age, the tool last touched in, and who has the ball."""
+    """List stale items (age, the tool last touched in, who has the ball), then the
+    decisions waiting for the assistant's acknowledgement."""
 
-    def body() -> list[StaleEntry]:
+    def body() -> tuple[list[StaleEntry], list[StaleEntry]]:
         pair, records, state = load_state(config)
-        state.close()
-        return stale_items(pair, records, datetime.now(UTC))
+        try:
+            now = datetime.now(UTC)
+            return stale_items(pair, records, now), acks_waiting(
+                pair, records, marks(state, now), now
+            )
+        finally:
+            state.close()
 
-    entries = guarded(body, as_json)
+    entries, acks = guarded(body, as_json)
     if as_json:
         typer.echo(
             json.dumps(
@@ -146,8 +163,10 @@ def stale(
                         "last_tool": e.last_tool,
                         "ball_with": e.ball_with,
                         "five_whys": five_whys_progress(e.item),
+                        "ack_needed": ack,
                     }
-                    for e in entries
+                    for group, ack in ((entries, False), (acks, True))
+                    for e in group
                 ],
                 indent=2,
             )
@@ -162,6 +181,11 @@ def stale(
         )
     if not entries:
         typer.echo("nothing is stale")
+    for e in acks:
+        typer.echo(
+            f"{e.age_days:>4} days  {e.item.kind.value:<8} {e.item.title}  "
+            f"(decided; waiting for {e.ball_with}'s acknowledgement: {ACK_NEEDED})"
+        )
 
 
 @app.command()

@@ -1,9 +1,9 @@
 """`pairsync demo`: a whole pair in a temporary directory, with no credentials.
 
-It starts the built-in Trello, Asana and Notion simulators on loopback, writes a config
-with five targets (the executive's Asana project, the assistant's Trello board, the
-pair's shared Notion database, and a Markdown board for each), seeds the executive's
-Markdown board with one item of each kind, and then runs the same code as `pairsync
+It starts the built-in Trello, Asana, Notion and Google simulators on loopback, writes a
+config with six targets (the executive's Asana project, the assistant's Trello board and
+tracker sheet, the pair's shared Notion database, and a Markdown board for each), seeds
+the executive's Markdown board with one item of each kind, and then runs the same code as `pairsync
 sync`: a first sync, edits made as people would in four tools (one moves a Notion page
 to the trash), a second sync, a third that writes nothing, and the 1:1 agenda; Dana's
 Slack (a simulator) gets the agenda, updated in place as the board changes, and the
@@ -32,6 +32,7 @@ from sync.store.state import State
 
 if TYPE_CHECKING:  # the demo reaches the simulators through the registries
     from adapters.asana.sim.server import AsanaSimulator
+    from adapters.google.sim.server import GoogleSimulator
     from adapters.notion.sim.server import NotionSimulator
     from adapters.slack.sim.server import SlackSimulator
     from adapters.trello.sim.server import TrelloSimulator
@@ -82,6 +83,15 @@ type = "notion"
 data_source_id = "{data_source_id}"
 token = "${{DEMO_NOTION_TOKEN}}"
 base_url = "{notion_url}"
+
+[[targets]]
+name = "assistant-sheet"
+type = "google_sheets"
+role = "assistant"
+spreadsheet_id = "{spreadsheet_id}"
+credentials = "google-lee.json"    # what `pairsync auth google` writes
+base_url = "{google_url}"
+drive_base_url = "{google_url}"
 
 [[targets]]
 name = "executive-notes"
@@ -141,6 +151,10 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         stack.callback(asana.stop)
         notion: NotionSimulator = simulator_class("notion")().start()
         stack.callback(notion.stop)
+        google: GoogleSimulator = simulator_class("google")().start()
+        stack.callback(google.stop)
+        tracker = google.seed(title="Lee's tracker")
+        tracker.credentials(folder)
         slack: SlackSimulator = channel_simulator_class("slack")().start()
         stack.callback(slack.stop)
         dana = slack.add_user("dana", "dana@example.com")
@@ -164,6 +178,8 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
                 trello_url=trello.base_url,
                 data_source_id=knowledge.data_source_id,
                 notion_url=notion.base_url,
+                spreadsheet_id=tracker.spreadsheet_id,
+                google_url=google.base_url,
                 slack_url=slack.base_url,
                 meeting=f"{WEEKDAYS[soon.weekday()]} {soon:%H:%M}",
             ),
@@ -176,11 +192,11 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
 
         echo(f"pairsync demo in {folder}")
         echo(f"  Trello simulator: {trello.base_url}   Asana simulator: {asana.base_url}")
-        echo(f"  Notion simulator: {notion.base_url}")
+        echo(f"  Notion simulator: {notion.base_url}   Google simulator: {google.base_url}")
         echo(f"  Slack simulator: {slack.base_url} (Dana's 1:1 is in two hours)")
         echo("  executive.md (written three weeks ago) has a goal, a decision, a problem and an")
-        echo("  action; the Trello board, the Asana project, the Notion database and")
-        echo("  assistant.md are empty.\n")
+        echo("  action; the Trello board, the Asana project, the Notion database, Lee's")
+        echo("  tracker sheet in Google Sheets and assistant.md are empty.\n")
         _sync(
             config_path,
             "1. First sync: everything reaches every tool; the problem gets "
@@ -200,6 +216,9 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         echo("   - Lee adds a line to the decision's page in Notion")
         notion.person.trash(_notion_page(notion, knowledge.data_source_id, "Book flights"))
         echo("   - Lee moves the page 'Book flights…' to the trash in Notion")
+        sheet = google.person(tracker)
+        sheet.sort("Board", column=4)  # by Due
+        echo("   - Lee sorts the tracker sheet by Due (rows move; order within a kind follows)")
         _edit(
             folder / "assistant.md",
             "- [ ] Why 1?",
@@ -250,6 +269,9 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
             echo(line)
         echo("\n--- Notion: Dana & Lee (a database; Kind, Done, Tags are its properties) ---")
         for line in _notion_lines(notion, knowledge.data_source_id):
+            echo(line)
+        echo("\n--- Google Sheets: Lee's tracker (tab Board, then tab Five Whys) ---")
+        for line in [*sheet.render("Board"), "", *sheet.render("Five Whys")]:
             echo(line)
         echo("\n--- assistant.md ---")
         echo((folder / "assistant.md").read_text(encoding="utf-8"))

@@ -66,6 +66,25 @@ def stale_items(
     return sorted(entries, key=lambda e: (-e.age_days, e.item.title))
 
 
+def acks_waiting(
+    config: PairConfig, records: Mapping[str, ItemRecord], marks: Marks, now: datetime
+) -> list[StaleEntry]:
+    """Decided decisions waiting for the assistant's acknowledgement, longest first; the
+    age counts from when `Ack needed` appeared (else the last touch)."""
+    entries = [
+        StaleEntry(
+            item_id,
+            record.item,
+            max(0, (now - (marks.ack_since.get(item_id) or record.touched_at)).days),
+            record.touched_by,
+            config.pair.assistant,
+        )
+        for item_id, record in records.items()
+        if waiting_ack(record.item)
+    ]
+    return sorted(entries, key=lambda e: (-e.age_days, e.item.title))
+
+
 @dataclass(frozen=True, slots=True)
 class AgendaLine:
     item_id: str

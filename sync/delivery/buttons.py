@@ -193,8 +193,8 @@ def unpress(state: State, summary: Mapping[str, object]) -> bool:
 
 
 def marks(state: State, now: datetime) -> Marks:
-    rows = state.db.execute("SELECT item_id, mark, until FROM marks").fetchall()
-    parked = {i for i, mark, until in rows if mark == "parked" and until > now.isoformat()}
+    rows = state.marks()
+    parked = {r.item_id for r in rows if r.mark == "parked" and (r.until or "") > now.isoformat()}
     history = state.history()  # clicks are runs too: a click's label is in it
     return Marks(
         frozenset(parked),

@@ -22,10 +22,15 @@ from sync.delivery.agenda import AgendaLine, agenda_sections
 from sync.delivery.buttons import NO_MARKS, Marks
 from sync.delivery.meeting import next_meeting
 from sync.model import Kind
+from sync.plan.partnership import OPTIONAL_KINDS, waiting_ack
 from sync.store.state import ItemRecord, SentRecord
 
 STALE_BUTTONS = (("stale_keep", "Keep"), ("stale_park", "Park"), ("stale_kill", "Kill"))
 DECISION_BUTTONS = (("decision_decided", "Decided"), ("decision_discuss", "Discuss"))
+ACK_BUTTONS = (("decision_ack", "Got it"),)
+DISCUSSED_BUTTONS = (("talking_point_discussed", "Discussed"),)
+WIN_BUTTONS = (("win_add", "A win!"),)
+"""On a done item, where the pair has wins on: celebrate it as a win."""
 _HEALTH_PREFIX = "health target "
 
 
@@ -54,18 +59,20 @@ def agenda_message(
     previous = meeting - timedelta(days=7)
     sections = agenda_sections(config, records, previous, now, marks)
     pair = config.pair
-    decisions_title = f"Decisions waiting for {pair.executive}"
+    buttons_of = {
+        f"Decisions waiting for {pair.executive}": DECISION_BUTTONS,
+        "Decisions to acknowledge": ACK_BUTTONS,
+        "To discuss": DISCUSSED_BUTTONS,
+    }
     built = []
     for title, lines in sections.items():
-        buttons = (
-            STALE_BUTTONS
-            if title.startswith("Stale")
-            else DECISION_BUTTONS
-            if title == decisions_title
-            else ()
+        buttons = STALE_BUTTONS if title.startswith("Stale") else buttons_of.get(title, ())
+        entries = tuple(
+            _entry(config, line, buttons or _win_buttons(config, records, line.item_id))
+            for line in lines
         )
-        if lines:  # a chat message shows only what has something in it
-            built.append(Section(title, tuple(_entry(config, line, buttons) for line in lines)))
+        if entries:  # a chat message shows only what has something in it
+            built.append(Section(title, entries))
     return Message(
         "agenda",
         f"agenda {meeting:%Y-%m-%dT%H:%M}",
@@ -79,8 +86,9 @@ def agenda_message(
 def decisions_message(
     config: PairConfig, records: Mapping[str, ItemRecord], now: datetime
 ) -> Message | None:
-    """Today's digest of the decisions waiting for the executive, oldest first; None when
-    nothing waits."""
+    """Today's digest of the decisions waiting for the executive, oldest first, then
+    (with `[decisions] acknowledge`) those waiting for the assistant's acknowledgement;
+    None when nothing waits."""
     waiting = sorted(
         (
             (item_id, r)
@@ -89,7 +97,10 @@ def decisions_message(
         ),
         key=lambda p: (p[1].created_at or p[1].touched_at, p[1].item.title),
     )
-    if not waiting:
+    acks = sorted(
+        (i, r) for i, r in records.items() if config.decisions.acknowledge and waiting_ack(r.item)
+    )
+    if not waiting and not acks:
         return None
     entries = []
     for item_id, record in waiting:
@@ -100,13 +111,42 @@ def decisions_message(
         entries.append(
             _entry(config, AgendaLine(item_id, text, f"waiting {_days(age)}"), DECISION_BUTTONS)
         )
-    executive = config.pair.executive
+    pair = config.pair
+    sections = [Section("Oldest first", tuple(entries))] if entries else []
+    title = f"{_decisions(len(entries))} waiting for {pair.executive}" if entries else ""
+    if acks:
+        decided = tuple(
+            _entry(
+                config,
+                AgendaLine(i, r.item.title),
+                ACK_BUTTONS + _win_buttons(config, records, i),
+            )
+            for i, r in acks
+        )
+        sections.append(Section(f"Decided: {pair.assistant} to acknowledge", decided))
+        waits = f"{_decisions(len(acks))} waiting for {pair.assistant}'s acknowledgement"
+        title = f"{title}; {waits}" if title else waits[:1].upper() + waits[1:]
     return Message(
         "decisions",
         f"decisions {now.astimezone(zone(config)):%Y-%m-%d}",
-        f"{len(entries)} decision{'s' if len(entries) != 1 else ''} waiting for {executive}",
-        (Section("Oldest first", tuple(entries)),),
+        title,
+        tuple(sections),
     )
+
+
+def _decisions(count: int) -> str:
+    return f"{count} decision{'s' if count != 1 else ''}"
+
+
+def _win_buttons(
+    config: PairConfig, records: Mapping[str, ItemRecord], item_id: str
+) -> tuple[tuple[str, str], ...]:
+    """*A win!* on a done item that is no win itself, where the pair has wins on."""
+    record = records.get(item_id)
+    if Kind.WIN not in config.board.kinds or record is None:
+        return ()
+    item = record.item
+    return WIN_BUTTONS if item.done and item.kind not in OPTIONAL_KINDS else ()
 
 
 def decisions_due(message: Message | None, sent: Mapping[str, SentRecord]) -> bool:

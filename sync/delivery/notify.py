@@ -27,9 +27,11 @@ from sync.delivery.notices import (
     health_notices,
     meeting_due,
 )
+from sync.delivery.pulse import PULSE_WEEKS, pair_pulse, pulse_chart, pulse_key, pulse_message
 from sync.errors import ConfigError, StateError
 from sync.run.lock import pair_lock
 from sync.run.report import counted
+from sync.store.rows import RunRecord
 from sync.store.state import ItemRecord, SentRecord, State
 
 log = logging.getLogger("pairsync")
@@ -106,6 +108,7 @@ def notify(
     records = state.items()
     board_marks = marks(state, now)
     last_run = state.last_run()
+    pulse = _MonthlyPulse(config, state, now, force == "pulse")
     for entry in config.channels:
         sent = state.sent(entry.name)
         in_place = load_channel_class(entry.type).updates_in_place
@@ -114,6 +117,7 @@ def notify(
             for item in _due(
                 config, records, last_run, sent, now, set(entry.send), force, board_marks
             )
+            + pulse.due(entry.send, sent)
             if _intent(sent.get(item.message.key), item, in_place)
         ]
         if not due:
@@ -157,7 +161,7 @@ def run_notify(config: PairConfig, dry_run: bool, force: MessageKind | None) -> 
 def _due(
     config: PairConfig,
     records: Mapping[str, ItemRecord],
-    last_run: tuple[int, dict[str, object]] | None,
+    last_run: RunRecord | None,
     sent: dict[str, SentRecord],
     now: datetime,
     send: set[str],
@@ -173,10 +177,33 @@ def _due(
         if message is not None and (force == "decisions" or decisions_due(message, sent)):
             due.append(_Due(message, follow_up=False))
     if "health" in send and last_run is not None:
-        for notice in health_notices(config.pair.name, last_run[1], last_run[0], sent):
+        for notice in health_notices(config.pair.name, last_run.summary, last_run.run_id, sent):
             if notice.message.key not in sent:
                 due.append(_Due(notice.message, follow_up=False, resolves=notice.resolves))
     return due
+
+
+class _MonthlyPulse:
+    """This month's pulse message, built once per notify and only for a channel that is
+    due it (drawing the chart takes a moment)."""
+
+    def __init__(self, config: PairConfig, state: State, now: datetime, forced: bool) -> None:
+        self.config, self.state, self.now = config, state, now
+        zone = config.pair.zone
+        self.key = pulse_key(now, zone, state.first_run_at())
+        if forced:
+            self.key = f"pulse {now.astimezone(zone):%Y-%m}"
+        self._message: Message | None = None
+
+    def due(self, send: list[MessageKind], sent: Mapping[str, SentRecord]) -> list[_Due]:
+        if "pulse" not in send or self.key is None or self.key in sent:
+            return []
+        if self._message is None:
+            weeks = pair_pulse(self.config, self.state, self.now, PULSE_WEEKS)
+            self._message = pulse_message(
+                self.config, self.key, weeks, pulse_chart(self.config, weeks)
+            )
+        return [_Due(self._message, follow_up=False)]
 
 
 def _deliver(

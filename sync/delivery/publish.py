@@ -209,6 +209,10 @@ class DocumentsRun:
                         self.report.publications.append(Publication(publisher.name, verb, document))
             except PublishError as exc:
                 self.report.errors.append(str(exc))
+            if not dry_run:
+                cursor = publisher.cursor_after(self._reads[publisher.name].cursor)
+                with self.state.transaction():
+                    self.state.save_publish_cursor(publisher.name, cursor)
         return self.report
 
     def _publish(

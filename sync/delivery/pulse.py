@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sync.channels.base import Chart, Entry, Message, Section
 from sync.config import PairConfig
+from sync.errors import MissingExtra
 from sync.model import Item, Kind
 from sync.plan.partnership import growth, waiting_ack
 from sync.store.state import State
@@ -209,3 +211,79 @@ def pulse_lines(weeks: Sequence[Week]) -> list[str]:
             f"{shown(f['wins']):>4}  {shown(f['feedback']):>8}  {shown(f['growth']):>6}"
         )
     return lines
+
+
+PULSE_WEEKS = 8
+"""Weeks the monthly pulse charts; its text sums the last `SUMMED_WEEKS`."""
+SUMMED_WEEKS = 4
+
+
+def pulse_key(now: datetime, zone: ZoneInfo, first_run: datetime | None) -> str | None:
+    """The key of this month's pulse message ("pulse 2026-12"), due from the month's
+    first run; None while the pair has no run from before this month (nothing to show)."""
+    local = now.astimezone(zone)
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if first_run is None or first_run >= month_start:
+        return None
+    return f"pulse {local:%Y-%m}"
+
+
+def pulse_message(
+    config: PairConfig, key: str, weeks: Sequence[Week], chart: Chart | None
+) -> Message:
+    """The monthly pulse for the channels: the last weeks' figures as text, the chart
+    of `weeks` with it (None: matplotlib is not installed; the note says so)."""
+    pair = config.pair
+    last = weeks[-SUMMED_WEEKS:]
+
+    def total(key: str) -> int:
+        return sum(int(w.figures[key] or 0) for w in last)
+
+    now = weeks[-1].figures
+    median = now["median_days_to_decide"]
+    decided = f"{total('decisions_decided')} decided"
+    if median is not None:
+        decided += f" (this week: median {median:g} days to decide)"
+    sides = {"executive": pair.executive, "assistant": pair.assistant, "shared": "shared tools"}
+
+    def by_side(what: str) -> str:
+        return ", ".join(
+            f"{total(f'{what}_{side}')} {'in' if side == 'shared' else 'by'} {name}"
+            for side, name in sides.items()
+        )
+
+    stale = now["stale_share"]
+    entries = (
+        f"decisions: {total('decisions_raised')} raised, {decided}",
+        f"items created: {by_side('created')}",
+        f"items changed: {by_side('changed')}",
+        f"wins: {total('wins')}, feedback: {total('feedback')}",
+        f"now: {'no open items' if stale is None else f'{stale:g}% of open items stale'}, "
+        f"{now['acks_waiting']} acknowledgements waiting, {now['growth']} growth items open",
+    )
+    note = (
+        f"The chart shows the last {len(weeks)} weeks (pairsync pulse for the figures)."
+        if chart is not None
+        else "Install the pulse extra for the chart: pip install 'pairsync[pulse]'."
+    )
+    return Message(
+        "pulse",
+        key,
+        f"Partnership pulse: {pair.executive} / {pair.assistant}, {key.removeprefix('pulse ')}",
+        (Section(f"The last {len(last)} weeks", tuple(Entry(e) for e in entries)),),
+        note,
+        chart,
+    )
+
+
+def pulse_chart(config: PairConfig, weeks: Sequence[Week]) -> Chart | None:
+    """The chart for the channels, or None when matplotlib (the pulse extra) is missing."""
+    try:
+        from sync.delivery.pulse_chart import chart_png
+
+        title = pulse_title(config, weeks)
+        full, compact = chart_png(weeks, title), chart_png(weeks, title, compact=True)
+    except MissingExtra:
+        return None
+    alt = f"{title}: decisions, items created and changed by each side, stale share, wins"
+    return Chart(full, compact, alt)

@@ -180,6 +180,7 @@ class Publisher(abc.ABC):
     - `publish(document, remote_id)`: create it (remote_id None) or update in place the
       parts pairsync wrote, leaving a person's own text alone; returns `Published`;
     - `find(document)`: the remote id of the document carrying `document.marker`, or None;
+    - `cursor_after(cursor)`: the cursor to keep after the run's writes;
     - `check()`: what can be verified without writing.
     Each raises `PublishError` with one line. `requests` counts the requests made;
     `shows_ticks` is False where the tool's API cannot read a tick back (Google Docs).
@@ -210,6 +211,11 @@ class Publisher(abc.ABC):
 
     @abc.abstractmethod
     def find(self, document: Document) -> str | None: ...
+
+    def cursor_after(self, cursor: str | None) -> str | None:
+        """The cursor to keep after this run's writes (given: the one `changed` answered,
+        or the stored one); by default that one."""
+        return cursor
 
     def check(self) -> list[CheckLine]:
         """`pairsync check`: what can be verified without writing anything."""

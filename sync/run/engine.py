@@ -19,7 +19,6 @@ item ids the state already knows, so the next run re-links them.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
@@ -49,7 +48,7 @@ from sync.plan.safety import (
 from sync.run.lock import pair_lock
 from sync.run.parallel import each_target
 from sync.run.summary import RunSummary, TargetSummary, conflict_json, jsonable
-from sync.store.state import ItemRecord, State, is_unavailable, unavailable
+from sync.store.state import ItemRecord, State
 
 log = logging.getLogger("pairsync")
 
@@ -92,10 +91,11 @@ def run_pair(
                 if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
                     summary.channels = notify(config, state, datetime.now(UTC))
                 return summary
-            except sqlite3.Error as exc:
-                if is_unavailable(exc):  # full disk or I/O error mid-run: the file stays
-                    raise unavailable(state_path, exc) from None
-                raise
+            except Exception as exc:
+                problem = state.unavailable(exc)  # full disk or I/O error mid-run: kept
+                if problem is None:
+                    raise
+                raise problem from None
             finally:
                 state.close()
 

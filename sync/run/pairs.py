@@ -1,19 +1,24 @@
 """Many pairs at once (`--config-dir`) and the long-running loop (`pairsync run`).
 
-Pairs run in parallel on a bounded thread pool (the work is network-bound); one pair
-failing never stops the others. The loop runs on `schedule`; SIGTERM/SIGINT let the
-pairs already started finish, start no new one, and exit 0.
+Pairs run in parallel on a bounded thread pool (the work is network-bound), and with
+many pairs on every core (`--processes`, `sync.run.processes`); one pair failing never
+stops the others. What is kept of each pair for the report is its summary without its
+plan (`PairResult.lean`): memory stays flat however many pairs a run has. The loop runs
+on `schedule`; SIGTERM/SIGINT let the pairs already started finish, start no new one,
+and exit 0.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import signal
 import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import schedule
@@ -22,7 +27,9 @@ from rich.progress import Progress
 from sync.config import load_config, shared_targets
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import redact
+from sync.plan.merge import Plan
 from sync.run.engine import run_pair
+from sync.run.processes import cores, in_processes, processes_for, stopping
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
 
@@ -47,6 +54,21 @@ class PairResult:
         targets = self.summary.targets.items()
         lines = [line for name, t in targets for line in t.problems(name)]
         return "; ".join(lines + self.summary.channels.errors)
+
+    def lean(self) -> PairResult:
+        """This result as a report of many pairs reads it: the plan left out but for its
+        conflicts (the summary's lines name them), every message redacted here, where the
+        pair's secrets were loaded (a worker process's parent loaded none)."""
+        summary = self.summary
+        if summary is None:
+            return self
+        for target in summary.targets.values():
+            target.errors = [redact(error) for error in target.errors]
+            for failure in target.not_written:
+                failure["error"] = redact(failure["error"])
+        for report in (summary.channels, summary.documents):
+            report.errors = [redact(error) for error in report.errors]
+        return replace(self, summary=replace(summary, plan=Plan(conflicts=summary.plan.conflicts)))
 
 
 def config_files(directory: Path) -> list[Path]:
@@ -80,25 +102,55 @@ def sync_many(
     dry_run: bool = False,
     workers: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    processes: int | None = None,
 ) -> list[PairResult]:
-    """Sync every pair, `workers` at a time (default: `PAIRSYNC_WORKERS`); a progress bar
-    on a terminal, nothing extra under cron."""
+    """Sync every pair, `workers` at a time (default: `PAIRSYNC_WORKERS`) in each of up to
+    `processes` processes (default: one per core; one while a process's workers can take
+    every pair at once); a progress bar on a terminal, nothing extra under cron."""
     workers = workers or process_settings().workers
+    asked = processes or cores()
+    count = processes_for(len(paths), workers, asked)
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("syncing pairs", total=len(paths))
+
+        def done(pairs: int) -> None:
+            progress.advance(task, pairs)
+
+        if count == 1:
+            return sync_in_threads(paths, dry_run, workers, should_stop, done)
+        work = partial(sync_slice, dry_run=dry_run, workers=math.ceil(workers / count))
+        return in_processes(paths, work, _died, count, should_stop, done)
+
+
+def sync_in_threads(
+    paths: list[Path],
+    dry_run: bool,
+    workers: int,
+    should_stop: Callable[[], bool],
+    done: Callable[[int], None] = lambda _: None,
+) -> list[PairResult]:
+    """The pairs of this process, `workers` at a time; `done(1)` as each finishes."""
 
     def job(path: Path) -> PairResult | None:
         return None if should_stop() else sync_one(path, dry_run)
 
     results: list[PairResult] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(job, path) for path in paths]
-        with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
-            task = progress.add_task("syncing pairs", total=len(paths))
-            for future in futures:
-                result = future.result()
-                progress.advance(task)
-                if result is not None:
-                    results.append(result)
+        for future in [pool.submit(job, path) for path in paths]:
+            result = future.result()
+            done(1)
+            if result is not None:
+                results.append(result.lean())
     return results
+
+
+def sync_slice(paths: list[Path], dry_run: bool, workers: int) -> list[PairResult]:
+    """A worker process's slice of the pairs (`sync.run.processes`)."""
+    return sync_in_threads(paths, dry_run, workers, stopping)
+
+
+def _died(path: Path, reason: str) -> PairResult:
+    return PairResult(path, None, reason)
 
 
 MAX_INTERVAL = 7 * 24 * 3600
@@ -121,6 +173,7 @@ def run_loop(
     every_seconds: int,
     report: Callable[[list[PairResult]], None],
     workers: int | None = None,
+    processes: int | None = None,
 ) -> None:
     """Sync all pairs now and then every `every_seconds`, until SIGTERM or SIGINT."""
     stop = threading.Event()
@@ -128,7 +181,8 @@ def run_loop(
         signal.signal(signum, lambda *_: stop.set())
 
     def tick() -> None:
-        report(sync_many(pair_files(directory), workers=workers, should_stop=stop.is_set))
+        paths = pair_files(directory)
+        report(sync_many(paths, workers=workers, should_stop=stop.is_set, processes=processes))
 
     scheduler = schedule.Scheduler()
     scheduler.every(every_seconds).seconds.do(tick)

@@ -14,6 +14,7 @@ from sync.plan.facilitation import Event
 from sync.plan.fieldmerge import Conflict
 from sync.plan.merge import Plan
 from sync.run.report import counted, not_written_lines
+from sync.store.rows import RunJson, TargetJson
 
 log = logging.getLogger("pairsync")
 
@@ -63,13 +64,22 @@ class RunSummary:
         failed_targets = any(t.errors or t.not_written for t in self.targets.values())
         return failed_targets or bool(self.channels.errors) or bool(self.documents.errors)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> RunJson:
         return {
             "pair": self.pair,
             "dry_run": self.dry_run,
             "ok": not self.failed,
             "targets": {
-                name: {**vars(t), "errors": t.problems(name)} for name, t in self.targets.items()
+                name: TargetJson(
+                    created=t.created,
+                    updated=t.updated,
+                    archived=t.archived,
+                    conflicts=t.conflicts,
+                    errors=t.problems(name),
+                    requests=t.requests,
+                    not_written=t.not_written,
+                )
+                for name, t in self.targets.items()
             },
             "conflicts": self.conflicts,
             "facilitation": [asdict(event) for event in self.facilitation],

@@ -11,7 +11,6 @@ N is left alone and named. The undo run is recorded like any other, so it can be
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -20,11 +19,12 @@ from sync.config import PairConfig
 from sync.contract import Link, RemoteItem, Snapshot
 from sync.delivery.buttons import unpress
 from sync.errors import ConfigError, StateError
-from sync.model import Item, item_from_dict
+from sync.model import Item
 from sync.plan.observe import TargetView
 from sync.run.engine import sync_pair
 from sync.run.lock import pair_lock
 from sync.run.summary import RunSummary
+from sync.store.rows import RunJson
 from sync.store.state import State
 
 UNDO = "undo"
@@ -78,33 +78,8 @@ def undo_view(undo: UndoPlan) -> TargetView:
     return TargetView(UNDO, "shared", Snapshot(items, complete=False), links)
 
 
-def run_items(state: State, run_id: int) -> dict[str, tuple[Item | None, Item]]:
-    """item id -> (before, after) of the items run `run_id` changed on the board."""
-    rows = state.db.execute(
-        "SELECT item_id, before, after FROM run_items WHERE run_id = ?", (run_id,)
-    )
-    return {
-        item_id: (_item(before) if before else None, _item(after))
-        for item_id, before, after in rows
-    }
-
-
-def runs(state: State) -> list[tuple[int, str, dict[str, object] | None, int | None, int]]:
-    """(run, started at, summary, run it undid, items changed) per run, oldest first."""
-    rows = state.db.execute(
-        "SELECT id, started_at, summary, undid, "
-        "(SELECT count(*) FROM run_items WHERE run_id = runs.id) "
-        "FROM runs LEFT JOIN undos ON undos.run_id = runs.id ORDER BY id"
-    )
-    return [(i, at, json.loads(s) if s else None, u, n) for i, at, s, u, n in rows]
-
-
-def _item(data: str) -> Item:
-    return item_from_dict(json.loads(data))
-
-
 def last_run_that_wrote(state: State) -> int | None:
-    return next((run for run, *_, changed in reversed(runs(state)) if changed), None)
+    return next((run.run_id for run in reversed(state.runs()) if run.items_changed), None)
 
 
 def run_undo(
@@ -118,20 +93,20 @@ def run_undo(
         try:
             state.claim(config.pair.name, config.state_path)
             chosen = run if run is not None else last_run_that_wrote(state)
-            known = {number for number, *_ in runs(state)}
+            known = {run.run_id: run for run in state.runs()}
             if chosen is None or chosen not in known:
                 what = "no run has changed anything yet" if chosen is None else "no such run"
                 raise ConfigError([f"undo: {what} (see pairsync history --config FILE)"])
             board = {item_id: record.item for item_id, record in state.items().items()}
-            undo = plan_undo(chosen, run_items(state, chosen), board)
+            undo = plan_undo(chosen, state.run_items(chosen), board)
             summary = sync_pair(
                 config, state, dry_run=dry_run, now=now, extra_views=[undo_view(undo)]
             )
-            click = next((s for n, _, s, *_ in runs(state) if n == chosen and s), {})
+            click: RunJson = known[chosen].summary or {}
             restored = bool(click.get("put_back"))
             if summary.run_id is not None:
                 with state.transaction():
-                    state.db.execute("INSERT INTO undos VALUES (?, ?)", (summary.run_id, chosen))
+                    state.record_undo(summary.run_id, chosen)
                     restored = unpress(state, click)
             lost = {str(c["item_id"]) for c in summary.conflicts if _undo_lost(c)}
             moved = {i for i, (value, after) in undo.values.items() if value != after}
@@ -151,23 +126,22 @@ def history_rows(state: State) -> list[dict[str, object]]:
     """One row per run for `pairsync history`: when, per target what it wrote, conflicts,
     holds, and which run it undid."""
     rows = []
-    for number, started, summary, undid, changed in runs(state):
-        summary = summary or {}
+    for run in state.runs():
+        summary: RunJson = run.summary or {}
         targets = summary.get("targets") or {}
-        assert isinstance(targets, dict)
         rows.append(
             {
-                "run": number,
-                "at": started,
-                "items_changed": changed,
+                "run": run.run_id,
+                "at": run.started_at.isoformat(),
+                "items_changed": run.items_changed,
                 "targets": {
                     name: {k: t.get(k, 0) for k in ("created", "updated", "archived")}
                     for name, t in targets.items()
                 },
-                "conflicts": len(summary.get("conflicts") or []),  # type: ignore[arg-type]
+                "conflicts": len(summary.get("conflicts") or []),
                 "held": summary.get("held") or {},
-                "undo_of": undid,
-                "finished": bool(summary),
+                "undo_of": run.undo_of,
+                "finished": run.summary is not None,
                 "click": summary.get("click"),
             }
         )

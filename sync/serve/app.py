@@ -36,10 +36,10 @@ from adapters.hooks import Delivery, receive, type_of
 from adapters.slack import actions as slack
 from sync.config import PairConfig, load_config
 from sync.contract import TargetBase
-from sync.errors import PairsyncError, StateError
+from sync.errors import MissingExtra, PairsyncError, StateError
 from sync.serve.access import Access
 from sync.serve.metrics import Metrics
-from sync.serve.status import PairStatus, agenda_text, pair_status
+from sync.serve.status import PairStatus, agenda_text, pair_status, pulse_png
 from sync.serve.worker import Finished, SyncRequests
 from sync.store import webhooks as hookstore
 
@@ -263,6 +263,19 @@ class Service:
             return PlainTextResponse(f"{exc}\n", status_code=503)
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
 
+    async def pulse(self, request: Request) -> Response:
+        """The pair's pulse chart (8 weeks, from its run history), as `pairsync pulse`."""
+        config = await run_in_threadpool(self.config, request.path_params["pair"])
+        if config is None:
+            return PlainTextResponse("no such pair\n", status_code=404)
+        try:
+            png = await run_in_threadpool(pulse_png, config)
+        except MissingExtra as exc:
+            return PlainTextResponse(f"{exc}\n", status_code=501)
+        except StateError as exc:
+            return PlainTextResponse(f"{exc}\n", status_code=503)
+        return Response(png, media_type="image/png")
+
     async def healthz(self, request: Request) -> Response:
         """ok or failing for anyone (a load balancer's check); which pairs fail only
         for whoever may read the status page."""
@@ -297,6 +310,7 @@ def build_app(service: Service) -> Starlette:
     routes = [
         Route("/", guarded(service.page), methods=["GET"]),
         Route("/pairs/{pair}/agenda", guarded(service.agenda), methods=["GET"]),
+        Route("/pairs/{pair}/pulse.png", guarded(service.pulse), methods=["GET"]),
         Route("/metrics", guarded(service.metrics_text), methods=["GET"]),
         Route("/healthz", service.healthz, methods=["GET"]),
         Route("/hooks/{pair}/{target}", service.hook, methods=["HEAD", "POST"]),

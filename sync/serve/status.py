@@ -1,11 +1,11 @@
 """What the status page and `/healthz` show for each pair: the last run (from this
 process, or the state database's run history after a restart), the next poll, held
-vanishes, conflicts and stale items. Read from the state database only; no tool is
-contacted, so the page is instant and shows no secret (summaries never hold one)."""
+vanishes, conflicts, stale items and decisions waiting for an acknowledgement, and the
+pair's pulse chart. Read from the state database only; no tool is contacted, so the page
+is instant and shows no secret (summaries never hold one)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,8 +13,11 @@ from pathlib import Path
 from sync.config import PairConfig
 from sync.delivery.agenda import render_agenda, stale_items
 from sync.delivery.buttons import marks
+from sync.delivery.pulse import PULSE_WEEKS, pair_pulse, pulse_title
 from sync.errors import StateError
+from sync.plan.partnership import waiting_ack
 from sync.serve.worker import Finished
+from sync.store.rows import RunJson
 from sync.store.state import State
 
 
@@ -43,12 +46,14 @@ class PairStatus:
     conflicts: int = 0
     """Conflicts recorded in the last run (their losing values are in the state)."""
     stale: int = 0
+    acks: int = 0
+    """Decisions waiting for the assistant's acknowledgement (`Ack needed`)."""
 
 
 def pair_status(
     config: PairConfig, path: Path, last: Finished | None, next_run: datetime | None
 ) -> PairStatus:
-    summary_json: dict[str, object] | None = None
+    summary_json: RunJson | None = None
     last_run = None
     error = None
     if last is not None:
@@ -56,7 +61,7 @@ def pair_status(
         summary = last.result.summary
         summary_json = summary.to_json() if summary else None
         error = None if summary else last.result.error
-    stale = 0
+    stale = acks = 0
     held: dict[str, int] = {}
     if config.state_path.exists():
         try:
@@ -66,13 +71,15 @@ def pair_status(
         try:
             if last is None:
                 last_run, summary_json = _last_recorded_run(state)
-            stale = len(stale_items(config, state.items(), datetime.now(UTC)))
+            records = state.items()
+            stale = len(stale_items(config, records, datetime.now(UTC)))
+            acks = sum(waiting_ack(r.item) for r in records.values())
             held = held_vanishes(state)
         finally:
             state.close()
     targets = _target_runs(summary_json) if summary_json else []
     ok = None if last_run is None else (error is None and all(t.ok for t in targets))
-    conflicts = len(summary_json.get("conflicts", [])) if summary_json else 0  # type: ignore[arg-type]
+    conflicts = len(summary_json.get("conflicts", [])) if summary_json else 0
     return PairStatus(
         config.pair.name,
         path.name,
@@ -84,6 +91,7 @@ def pair_status(
         held,
         conflicts,
         stale,
+        acks,
     )
 
 
@@ -99,31 +107,39 @@ def agenda_text(config: PairConfig) -> str:
         state.close()
 
 
+def pulse_png(config: PairConfig) -> bytes:
+    """The pair's pulse chart now (`MissingExtra` without matplotlib)."""
+    from sync.delivery.pulse_chart import chart_png
+
+    if not config.state_path.exists():
+        raise StateError(f"{config.state_path}: no state yet: the pair has not synced")
+    state = State.open_for_reading(config.state_path)
+    try:
+        weeks = pair_pulse(config, state, datetime.now(UTC), PULSE_WEEKS)
+    finally:
+        state.close()
+    return chart_png(weeks, pulse_title(config, weeks))
+
+
 def held_vanishes(state: State) -> dict[str, int]:
     """Items held by the vanish safety valve (`sync.plan.safety`), per target."""
     return {target: len(items) for target, items in state.holds().items() if items}
 
 
-def _last_recorded_run(state: State) -> tuple[datetime | None, dict[str, object] | None]:
-    row = state.db.execute(
-        "SELECT finished_at, summary FROM runs WHERE finished_at IS NOT NULL "
-        "ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    if row is None:
-        return None, None
-    return datetime.fromisoformat(row[0]), json.loads(row[1])
+def _last_recorded_run(state: State) -> tuple[datetime | None, RunJson | None]:
+    run = state.last_run(clicks=True)
+    return (run.finished_at, run.summary) if run else (None, None)
 
 
-def _target_runs(summary: dict[str, object]) -> list[TargetRun]:
+def _target_runs(summary: RunJson) -> list[TargetRun]:
     runs = []
-    targets: dict[str, dict[str, object]] = summary.get("targets", {})  # type: ignore[assignment]
-    for name, t in targets.items():
-        errors: list[str] = t.get("errors", [])  # type: ignore[assignment]
+    for name, t in summary.get("targets", {}).items():
+        errors = t.get("errors", [])
         detail = (
             errors[0].removeprefix(f"{name}: ")
             if errors
             else f"{t.get('created', 0)} created, {t.get('updated', 0)} updated, "
             f"{t.get('archived', 0)} archived"
         )
-        runs.append(TargetRun(name, not errors, detail, int(t.get("requests", 0))))  # type: ignore[call-overload]
+        runs.append(TargetRun(name, not errors, detail, t.get("requests", 0)))
     return runs

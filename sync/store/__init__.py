@@ -1,1 +1,2 @@
-"""One pair's state database: the schema and every table's statements."""
+"""One pair's state: the `State` interface, its typed rows, and the SQLite backend that
+holds every SQL statement of pairsync (`sync.store.sqlite`)."""

@@ -46,6 +46,9 @@ class AsanaBackend:
         self.tags: dict[str, Tag] = {}
         self.tasks: dict[str, Task] = {}
         self.events: list[Event] = []
+        self._streams: dict[str, list[Event]] = {}
+        """Resource gid -> its events, in order: a sync token's read looks at its resource's
+        own stream, not at every event of the instance (a fleet of thousands of projects)."""
         self._sync_tokens: dict[str, tuple[str, int, float]] = {}
 
     def _gid(self) -> str:
@@ -287,11 +290,14 @@ class AsanaBackend:
         }
         if change is not None:
             body["change"] = change
-        self.events.append(Event(len(self.events), scopes, body, self.now()))
+        event = Event(len(self.events), scopes, body, self.now())
+        self.events.append(event)
+        for scope in scopes:
+            self._streams.setdefault(scope, []).append(event)
 
     def new_sync_token(self, resource: str) -> str:
         token = secrets.token_hex(16)
-        self._sync_tokens[token] = (resource, len(self.events), self.now())
+        self._sync_tokens[token] = (resource, len(self._streams.get(resource, ())), self.now())
         return token
 
     def get_events(
@@ -306,11 +312,11 @@ class AsanaBackend:
         entry = self._sync_tokens.get(sync or "")
         if entry is None or entry[0] != resource or self.now() - entry[2] > SYNC_TOKEN_LIFETIME:
             raise SyncTokenInvalid(self.new_sync_token(resource))
+        stream = self._streams.get(resource, [])
         position = entry[1]
-        matching = [e for e in self.events[position:] if resource in e.scopes]
-        page = matching[:limit]
-        has_more = len(matching) > limit
-        end = page[-1].seq + 1 if has_more else len(self.events)
+        page = stream[position : position + limit]
+        has_more = len(stream) > position + limit
+        end = position + len(page)
         token = secrets.token_hex(16)
         self._sync_tokens[token] = (resource, end, self.now())
         return [e.body for e in page], token, has_more

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from adapters.simkit import ServiceError
 
 ACCESS_SECONDS = 3600
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 
 
 class GrantError(ServiceError):
@@ -138,7 +139,7 @@ class Accounts:
             )
         except Exception:  # any malformed or unsigned assertion is Google's invalid_grant
             raise GrantError("invalid_grant", "Invalid JWT Signature.") from None
-        if claims.get("aud") != token_uri:
+        if claims.get("aud") not in (token_uri, GOOGLE_TOKEN_URI):  # google-auth sends Google's
             raise GrantError("invalid_grant", "Invalid JWT: audience")
         email: str = claims["iss"]
         return email

@@ -36,6 +36,11 @@ class File:
     version: int = 1
     trashed: bool = False
     shared_drive: bool = False
+    shared_with: set[str] = field(default_factory=set)
+    """Users the owner shared the file with (editors)."""
+
+    def reaches(self, user: str) -> bool:
+        return user == self.owner or user in self.shared_with or self.shared_drive
 
     def json(self) -> dict[str, Any]:
         owner = self.owner
@@ -126,7 +131,7 @@ class Drive:
 
     def get(self, file_id: str, user: str) -> File:
         found = self.files.get(file_id)
-        if found is None or (found.owner != user and not found.shared_drive):
+        if found is None or not found.reaches(user):
             raise ServiceError(404, f"File not found: {file_id}.")
         return found
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.google.sim.app import GoogleApp
-from adapters.google.sim.grid import Cell, Tab
+from adapters.google.sim.grid import Cell, Dated, Tab
 from adapters.google.sim.sheets import Spreadsheet
 from adapters.simkit import Simulator
 
@@ -86,6 +86,15 @@ class Person:
             tab = self.tab(title)
             return [list(row) for row in tab.rows[: tab.used_rows()]]
 
+    def render(self, title: str) -> list[str]:
+        """The tab as a person sees it: one line per row, cells between bars (a ticked
+        checkbox as [x]), the columns cut to a readable width."""
+        lines = []
+        for row in self.rows(title):
+            cells = [_shown(cell)[:40] for cell in row]
+            lines.append("| " + " | ".join(cells) + " |")
+        return lines
+
     def _changed(self) -> None:
         self.app.drive.touched(self.id)
 
@@ -129,6 +138,14 @@ class Person:
             self._changed()
 
 
+def _shown(cell: Cell) -> str:
+    if isinstance(cell, bool):
+        return "[x]" if cell else "[ ]"
+    if isinstance(cell, Dated):
+        return cell.day.isoformat()
+    return "" if cell is None else str(cell).replace("\n", " / ")
+
+
 class GoogleSimulator(Simulator):
     api_prefix = ""
     app: GoogleApp
@@ -160,6 +177,11 @@ class GoogleSimulator(Simulator):
             "client_id": "1",
             "token_uri": f"{self.base_url}/token",
         }
+
+    def share(self, world: World, email: str) -> None:
+        """The owner shares the spreadsheet with `email` (a service account) as an editor."""
+        with self.app._lock:
+            self.app.drive.files[world.spreadsheet_id].shared_with.add(email)
 
     def person(self, world: World) -> Person:
         return Person(self.app, world.spreadsheet_id)

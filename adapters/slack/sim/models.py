@@ -4,8 +4,12 @@ users, bot tokens, conversations (channels and direct messages) and their messag
 Errors are raised as `SlackError(code)` with Slack's own codes; the app answers them as
 `{"ok": false, "error": code}` with HTTP 200, as Slack does.
 
-Limitations (deliberate): one team; no threads, reactions, files, attachments or
-metadata; a bot sees every user; `conversations.history` has no `oldest`/`latest`.
+Files are uploaded as Slack's external upload does (files.getUploadURLExternal, the bytes
+POSTed to the upload URL, files.completeUploadExternal shares them in a conversation); a
+shared file is kept with its bytes, not shown in `conversations.history`.
+
+Limitations (deliberate): one team; no threads, reactions, attachments or metadata; a
+bot sees every user; `conversations.history` has no `oldest`/`latest`.
 Block Kit is checked for the limits Slack documents, not for every element's schema.
 """
 
@@ -28,8 +32,10 @@ MAX_BUTTON_VALUE = 2000
 
 
 DEFAULT_SCOPES = frozenset(
-    {"chat:write", "users:read.email", "im:write", "im:history", "channels:history"}
+    {"chat:write", "users:read.email", "im:write", "im:history", "channels:history", "files:write"}
 )
+MAX_FILE_BYTES = 1024**3
+"""Slack takes files up to 1 GB."""
 
 
 class SlackError(Exception):
@@ -71,6 +77,21 @@ class Conversation:
 
 
 @dataclass
+class File:
+    """An external upload: announced (`length`), uploaded (`data`), then shared."""
+
+    id: str
+    filename: str
+    length: int
+    alt_txt: str = ""
+    title: str = ""
+    data: bytes | None = None
+    channel: str | None = None
+    initial_comment: str = ""
+    created: int = 0
+
+
+@dataclass
 class Bot:
     user: User
     bot_id: str
@@ -86,6 +107,7 @@ class SlackBackend:
         self.users: dict[str, User] = {}
         self.tokens: dict[str, Bot] = {}
         self.conversations: dict[str, Conversation] = {}
+        self.files: dict[str, File] = {}
         self._seq = itertools.count(1)
 
     # -- set-up (tests and the demo act as the workspace admin) ---------------------------
@@ -171,6 +193,46 @@ class SlackBackend:
         end = start + len(page)
         more = end < len(newest_first)
         return page, base64.b64encode(str(end).encode()).decode() if more else None
+
+    def upload_url(self, bot: Bot, filename: str, length: int, alt_txt: str) -> File:
+        """files.getUploadURLExternal: a file id and where its bytes go."""
+        self._need(bot, "files:write")
+        if not filename:
+            raise SlackError("invalid_arguments")
+        if length <= 0 or length > MAX_FILE_BYTES:
+            raise SlackError("invalid_arguments")
+        file = File(new_id("F"), filename, length, alt_txt, created=int(self.now()))
+        self.files[file.id] = file
+        return file
+
+    def upload(self, file_id: str, data: bytes) -> None:
+        """The POST to an upload URL: the announced number of bytes, once."""
+        file = self.files.get(file_id)
+        if file is None or file.data is not None:
+            raise SlackError("file_not_found")
+        if len(data) != file.length:
+            raise SlackError("invalid_length")
+        file.data = data
+
+    def complete_upload(
+        self, bot: Bot, files: Any, channel: str | None, initial_comment: str
+    ) -> list[File]:
+        """files.completeUploadExternal: each uploaded file titled, and shared in
+        `channel` when given (the bot must be in it)."""
+        self._need(bot, "files:write")
+        if not isinstance(files, list) or not files:
+            raise SlackError("invalid_arguments")
+        if channel:
+            self._member_of(bot, channel)
+        done = []
+        for entry in files:
+            file = self.files.get(str(entry.get("id"))) if isinstance(entry, dict) else None
+            if file is None or file.data is None:
+                raise SlackError("file_not_found")
+            file.title = str(entry.get("title") or file.filename)
+            file.channel, file.initial_comment = channel or None, initial_comment
+            done.append(file)
+        return done
 
     # -- helpers --------------------------------------------------------------------------
     def _need(self, bot: Bot, scope: str) -> None:

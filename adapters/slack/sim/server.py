@@ -13,6 +13,7 @@ the official description (see `spec.py`), Block Kit limits (see `models.py`).
 
 from __future__ import annotations
 
+import json
 import math
 import secrets
 from typing import Any
@@ -25,6 +26,7 @@ from adapters.simclock import RateLimiter, SimClock
 from adapters.simkit import SimApp, Simulator, json_response
 from adapters.slack.sim import spec
 from adapters.slack.sim.models import Bot, Message, SlackBackend, SlackError, User
+from adapters.slack.sim.models import File as SimFile
 
 TIERS = {
     # requests per minute (Slack's tiers 3 and 4; chat.postMessage: about one a second)
@@ -34,6 +36,9 @@ TIERS = {
     "conversations.history": 50,
     "chat.postMessage": 60,
     "chat.update": 50,
+    "files.getUploadURLExternal": 100,
+    "files.completeUploadExternal": 100,
+    "upload": 600,  # the upload URLs (files.slack.com): no published tier; generous
 }
 
 
@@ -55,7 +60,10 @@ class TieredLimiter(RateLimiter):
 
 
 class SlackApp(SimApp):
-    url_map = Map([Rule(f"/api/{m}", endpoint="call", methods=["GET", "POST"]) for m in TIERS])
+    url_map = Map(
+        [Rule(f"/api/{m}", endpoint="call", methods=["GET", "POST"]) for m in spec.METHODS]
+        + [Rule(f"{spec.UPLOAD_PATH}<file_id>", endpoint="upload", methods=["POST"])]
+    )
     spec_path = str(spec.SPEC_FILE)
     spec_server = spec.SERVER
 
@@ -76,7 +84,20 @@ class SlackApp(SimApp):
         token = token or str(spec.arguments(request).get("token") or request.form.get("token", ""))
         return self.backend.tokens.get(token)
 
+    def request_errors(self, request: Request) -> list[str]:
+        if request.path.startswith(spec.UPLOAD_PATH):
+            return []  # no Web API method: `upload` checks the announced length
+        return super().request_errors(request)
+
+    def response_errors(self, request: Request, response: Response) -> list[str]:
+        if request.path.startswith(spec.UPLOAD_PATH):
+            return []
+        return super().response_errors(request, response)
+
     def authenticate(self, request: Request) -> str | None:
+        if request.path.startswith(spec.UPLOAD_PATH):  # the URL is the credential
+            file_id = request.path.removeprefix(spec.UPLOAD_PATH)
+            return f"upload {file_id}" if file_id in self.backend.files else None
         bot = self._bot(request)
         if bot is None:
             return None
@@ -104,11 +125,24 @@ class SlackApp(SimApp):
         method = request.path.rsplit("/", 1)[-1]
         args = spec.arguments(request)
         try:
-            return json_response({"ok": True, **self._answer(method, bot, args)})
+            return json_response({"ok": True, **self._answer(method, bot, args, request.host_url)})
         except SlackError as exc:
             return slack_error(exc.code, **exc.extra)
 
-    def _answer(self, method: str, bot: Bot, args: dict[str, Any]) -> dict[str, Any]:
+    def upload(self, request: Request, file_id: str) -> Response:
+        """The bytes of an announced file, raw or as a multipart form's one file, as
+        Slack's upload URL takes them; answered "OK - <length>" with HTTP 200."""
+        data = request.get_data(cache=True)
+        if request.mimetype == "multipart/form-data":
+            parts = list(request.files.values())
+            data = parts[0].read() if parts else b""
+        try:
+            self.backend.upload(file_id, data)
+        except SlackError as exc:
+            return Response(exc.code, status=400, mimetype="text/plain")
+        return Response(f"OK - {len(data)}", status=200, mimetype="text/plain")
+
+    def _answer(self, method: str, bot: Bot, args: dict[str, Any], host_url: str) -> dict[str, Any]:
         backend = self.backend
         if method == "auth.test":
             return {
@@ -158,7 +192,53 @@ class SlackApp(SimApp):
             if cursor:
                 answer["response_metadata"] = {"next_cursor": cursor}
             return answer
+        if method == "files.getUploadURLExternal":
+            file = backend.upload_url(
+                bot,
+                str(args.get("filename") or ""),
+                _integer(args.get("length")),
+                str(args.get("alt_txt") or ""),
+            )
+            upload_url = f"{host_url.rstrip('/')}{spec.UPLOAD_PATH}{file.id}"
+            return {"upload_url": upload_url, "file_id": file.id}
+        if method == "files.completeUploadExternal":
+            files = backend.complete_upload(
+                bot,
+                _json_list(args.get("files")),
+                str(args.get("channel_id") or "") or None,
+                str(args.get("initial_comment") or ""),
+            )
+            return {"files": [file_json(f) for f in files]}
         raise SlackError("unknown_method")
+
+
+def file_json(file: SimFile) -> dict[str, Any]:
+    return {
+        "id": file.id,
+        "title": file.title,
+        "name": file.filename,
+        "size": len(file.data or b""),
+        "created": file.created,
+        "mimetype": "image/png" if file.filename.endswith(".png") else "application/octet-stream",
+        "channels": [file.channel] if file.channel else [],
+    }
+
+
+def _integer(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise SlackError("invalid_arguments") from None
+
+
+def _json_list(value: Any) -> Any:
+    """`files` arrives as a JSON string (a form field) or, in a JSON body, as a list."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+    return value
 
 
 def slack_error(code: str, **extra: Any) -> Response:
@@ -238,6 +318,11 @@ class SlackSimulator(Simulator):
     def add_channel(self, with_bot: bool = True) -> str:
         with self.app._lock:
             return self.backend.add_channel({self.bot.user.id} if with_bot else set()).id
+
+    def files(self, channel: str) -> list[SimFile]:
+        """The files shared in a conversation, oldest first."""
+        with self.app._lock:
+            return [f for f in self.backend.files.values() if f.channel == channel]
 
     def messages(self, channel: str) -> list[Message]:
         """Every message in a conversation, oldest first."""

@@ -42,7 +42,13 @@ METHODS = (
     "conversations.history",
     "chat.postMessage",
     "chat.update",
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
 )
+UPLOAD_PATH = "/upload/v1/"
+"""Where the simulator takes a file's bytes (Slack's files.slack.com/upload/v1/...): a
+plain POST of the bytes or a form, no token (the URL is the credential), not a Web API
+method, so outside the description; checked for the announced length instead."""
 
 
 _BLOCK_ERRORS = ["invalid_blocks", "invalid_blocks_format", "missing_scope"]
@@ -53,6 +59,140 @@ _NEWER_ERRORS = {
     "conversations.history": ["not_in_channel", "missing_scope"],
     "chat.postMessage": _BLOCK_ERRORS,
     "chat.update": _BLOCK_ERRORS,
+    "files.getUploadURLExternal": ["missing_scope"],
+    "files.completeUploadExternal": ["missing_scope"],
+}
+
+
+def _error_schema(method: str, errors: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "title": f"{method} error schema",
+        "required": ["ok", "error"],
+        "additionalProperties": False,
+        "properties": {
+            "ok": {"type": "boolean", "enum": [False]},
+            "error": {"type": "string", "enum": errors},
+            "callstack": {"type": "string"},
+            "warning": {"type": "string"},
+            "response_metadata": {"type": "object"},
+        },
+    }
+
+
+_COMMON_ERRORS = [
+    "not_authed",
+    "invalid_auth",
+    "account_inactive",
+    "token_revoked",
+    "no_permission",
+    "invalid_arg_name",
+    "invalid_array_arg",
+    "invalid_charset",
+    "invalid_form_data",
+    "invalid_post_type",
+    "missing_post_type",
+    "team_added_to_org",
+    "request_timeout",
+    "fatal_error",
+    "ratelimited",
+]
+UPLOAD_METHODS: dict[str, Any] = {
+    # Slack added the external upload in 2023, after the description (2020) was published;
+    # these two operations are written in its own Swagger form from Slack's method pages
+    # (docs.slack.dev/reference/methods/files.getUploadURLExternal and
+    # files.completeUploadExternal): arguments, the success answer, the documented errors.
+    "/files.getUploadURLExternal": {
+        "get": {
+            "operationId": "files_getUploadURLExternal",
+            "parameters": [
+                {"name": "token", "in": "query", "type": "string", "required": True},
+                {"name": "filename", "in": "query", "type": "string", "required": True},
+                {"name": "length", "in": "query", "type": "integer", "required": True},
+                {"name": "alt_txt", "in": "query", "type": "string"},
+                {"name": "snippet_type", "in": "query", "type": "string"},
+            ],
+            "responses": {
+                "200": {
+                    "schema": {
+                        "type": "object",
+                        "title": "files.getUploadURLExternal schema",
+                        "required": ["ok", "upload_url", "file_id"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "ok": {"type": "boolean", "enum": [True]},
+                            "upload_url": {"type": "string"},
+                            "file_id": {"type": "string", "pattern": "^F[0-9A-Z]{2,}$"},
+                        },
+                    }
+                },
+                "default": {
+                    "schema": _error_schema(
+                        "files.getUploadURLExternal", ["invalid_arguments", *_COMMON_ERRORS]
+                    )
+                },
+            },
+        }
+    },
+    "/files.completeUploadExternal": {
+        "post": {
+            "operationId": "files_completeUploadExternal",
+            "parameters": [
+                {"name": "token", "in": "formData", "type": "string", "required": True},
+                {"name": "files", "in": "formData", "type": "string", "required": True},
+                {"name": "channel_id", "in": "formData", "type": "string"},
+                {"name": "channels", "in": "formData", "type": "string"},
+                {"name": "initial_comment", "in": "formData", "type": "string"},
+                {"name": "thread_ts", "in": "formData", "type": "string"},
+            ],
+            "responses": {
+                "200": {
+                    "schema": {
+                        "type": "object",
+                        "title": "files.completeUploadExternal schema",
+                        "required": ["ok", "files"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "ok": {"type": "boolean", "enum": [True]},
+                            "files": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {
+                                    "type": "object",
+                                    "required": ["id", "title"],
+                                    "properties": {
+                                        "id": {"type": "string", "pattern": "^F[0-9A-Z]{2,}$"},
+                                        "title": {"type": "string"},
+                                        "name": {"type": "string"},
+                                        "size": {"type": "integer"},
+                                        "created": {"type": "integer"},
+                                        "mimetype": {"type": "string"},
+                                        "channels": {
+                                            "type": "array",
+                                            "items": {"type": "string"},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    }
+                },
+                "default": {
+                    "schema": _error_schema(
+                        "files.completeUploadExternal",
+                        [
+                            "file_not_found",
+                            "invalid_arguments",
+                            "channel_not_found",
+                            "not_in_channel",
+                            "invalid_channel",
+                            *_COMMON_ERRORS,
+                        ],
+                    )
+                },
+            },
+        }
+    },
 }
 
 
@@ -60,6 +200,7 @@ _NEWER_ERRORS = {
 def load_spec() -> OpenAPI:
     with SPEC_FILE.open(encoding="utf-8") as handle:
         swagger = json.load(handle)
+    swagger["paths"].update(copy.deepcopy(UPLOAD_METHODS))
     return OpenAPI.from_dict(to_openapi31(swagger), config=Config(spec_validator_cls=None))
 
 

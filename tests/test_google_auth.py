@@ -1,0 +1,94 @@
+"""`pairsync auth google`: the installed-app consent (copy-the-code form) against the
+simulator's consent screen and token endpoint, then a sync with what it wrote; a
+service-account key; a revoked token."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import requests
+import typer
+from typer.testing import CliRunner
+
+from adapters.google.sheets import GoogleSheetsAdapter
+from adapters.google.sim.server import GoogleSimulator, World
+from sync.cli import app
+from tests.conftest_google import sheets_target
+
+
+def pair_file(folder: Path, sim: GoogleSimulator, world: World) -> Path:
+    secrets = world.client_secrets(folder)
+    config = folder / "pair.toml"
+    config.write_text(
+        f"""
+[pair]
+name = "ceo-ea"
+executive = "Dana Smith"
+assistant = "Lee Park"
+
+[state]
+path = "state.sqlite"
+
+[[targets]]
+name = "lee-sheet"
+type = "google_sheets"
+spreadsheet_id = "{world.spreadsheet_id}"
+credentials = "secrets/google.json"
+client_secrets = "{secrets.name}"
+base_url = "{sim.base_url}"
+drive_base_url = "{sim.base_url}"
+"""
+    )
+    return config
+
+
+def test_copy_the_code_consent_writes_a_private_authorized_user_file(
+    tmp_path: Path, google_sim: GoogleSimulator, google_world: World, monkeypatch
+) -> None:
+    config = pair_file(tmp_path, google_sim, google_world)
+    runner = CliRunner()
+    shown: list[str] = []
+
+    def consent(prompt: str) -> str:
+        """The person opens the printed address and pastes where the browser went."""
+        url = next(line for line in shown if line.startswith("http"))
+        answer = requests.get(url, allow_redirects=False, timeout=10)
+        assert answer.status_code == 302
+        return str(answer.headers["Location"])
+
+    # The terminal: what typer shows, and the person typing at its prompt.
+    monkeypatch.setattr(typer, "echo", lambda message="", **_: shown.append(str(message)))
+    monkeypatch.setattr(typer, "prompt", lambda text, **_: consent(text))
+    result = runner.invoke(app, ["auth", "google", "--config", str(config)])
+    assert result.exit_code == 0, (result.output, shown)
+    written = tmp_path / "secrets" / "google.json"
+    assert shown[-1] == f"wrote {written} (mode 0600) for lee-sheet"
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    info = json.loads(written.read_text())
+    assert info["type"] == "authorized_user"
+    assert info["token_uri"] == f"{google_sim.base_url}/token"
+    assert "token" not in info
+    assert not any(info["refresh_token"] in line for line in shown)
+
+    target = sheets_target(google_sim, google_world, tmp_path, credentials=str(written))
+    adapter = GoogleSheetsAdapter(target)
+    assert adapter.read().complete  # the file's token_uri reached the simulator
+
+
+def test_a_service_account_key_reads_the_sheet_shared_with_it(
+    tmp_path: Path, google_sim: GoogleSimulator, google_world: World
+) -> None:
+    key = google_sim.service_account()
+    google_sim.share(google_world, key["client_email"])
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps(key))
+    adapter = GoogleSheetsAdapter(
+        sheets_target(google_sim, google_world, tmp_path, credentials=str(path))
+    )
+    lines = {line.what: line for line in adapter.check()}
+    assert "reach" not in lines, lines["reach"]
+    assert lines["credentials"].detail.startswith("service account")
+    assert "shared drive" in lines["storage"].detail
+    assert lines["spreadsheet"].ok
