@@ -130,6 +130,12 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
         "adapters.evernote.sim.server:EvernoteSimulator",
         "evernote",
     ),
+    "google_docs": DocumentType(
+        "adapters.google.docs:GoogleDocsPublisher",
+        "adapters.google.config:GoogleDocsDocuments",
+        "adapters.google.sim.server:GoogleSimulator",
+        "google",
+    ),
 }
 """The `type = "..."` of a `[[documents]]` table: its publisher, config model, simulator."""
 

@@ -21,9 +21,18 @@ from typing import Any, ClassVar, Protocol
 import pytest
 from pydantic import SecretStr
 
+from adapters import adapter_for
 from adapters.base import Adapter
 from sync.config import DEFAULT_FIVE_WHYS
-from sync.contract import Create, RemoteItem, Update, Written, new_item_id
+from sync.contract import (
+    OPTIONAL_LISTS,
+    AdapterContext,
+    Create,
+    RemoteItem,
+    Update,
+    Written,
+    new_item_id,
+)
 from sync.errors import TargetError
 from sync.model import Item, Kind, Owner, Step
 from sync.run.report import not_written_lines
@@ -71,6 +80,11 @@ SAMPLE = [
     Item(Kind.ACTION, "Book flights to Lisbon", done=True, owner=Owner.ASSISTANT),
 ]
 """One item of each kind, with every field set somewhere."""
+OPTIONAL_SAMPLE = [
+    Item(Kind.WIN, "Closed the Q3 books early", owner=Owner.ASSISTANT),
+    Item(Kind.FEEDBACK, "The board pre-read was the clearest yet", owner=Owner.EXECUTIVE),
+]
+"""The kinds a pair turns on in `[board] kinds`."""
 
 FIELD_EDITS: dict[str, dict[str, Any]] = {
     "title": {"title": "Grow EMEA revenue 25% — “ambitious”"},
@@ -115,6 +129,29 @@ class AdapterContract:
         assert {i: r.remote_id for i, r in seen.items()} == linked
         assert all(r.kind_known and not r.hidden for r in seen.values())
         assert all(r.modified_at is not None for r in seen.values()), "for conflict_policy latest"
+
+    def test_the_optional_kinds_get_their_places_and_are_read_back(
+        self, make_adapter: MakeAdapter
+    ) -> None:
+        """`[board] kinds` turned on later: the places are made, wins and feedback kept."""
+        base = make_adapter()
+        lists = {**base.config.lists, **OPTIONAL_LISTS}
+        config = base.config.model_copy(update={"lists": lists})
+
+        def with_kinds() -> Adapter:
+            return adapter_for(config, AdapterContext(base.zone))
+
+        push(make_adapter(), [Create(new_item_id(), SAMPLE[0])])  # a board in use
+        adapter = with_kinds()
+        adapter.read()
+        adapter.make_places(list(OPTIONAL_LISTS))
+        adapter.make_places(list(OPTIONAL_LISTS))  # made once: the second finds them
+        creates = [Create(new_item_id(), item) for item in OPTIONAL_SAMPLE]
+        push(with_kinds(), creates)
+        seen = by_item_id(with_kinds())
+        assert {c.item_id: seen[c.item_id].item for c in creates} == {
+            c.item_id: c.item for c in creates
+        }
 
     # -- update each field ------------------------------------------------------------------
     @pytest.mark.parametrize("edit", FIELD_EDITS.values(), ids=FIELD_EDITS.keys())

@@ -4,7 +4,6 @@ and the one line an expired consent gives."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,14 +14,6 @@ from adapters.onenote.sim.server import OneNoteSimulator
 from tests.channel_pair import WEDNESDAY, ChannelPair
 from tests.cli_run import pairsync
 from tests.test_documents import PROBLEM, run
-
-
-@pytest.fixture
-def onenote() -> Iterator[OneNoteSimulator]:
-    sim = OneNoteSimulator(speed=60).start()
-    yield sim
-    sim.stop()
-    assert sim.violations == [], "requests or answers broke Graph's OneNote description"
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from adapters import adapter_for, config_model
 from adapters.base import Adapter
 from sync.config import PairSection, load_config
 from sync.errors import ConfigError, PairsyncError
+from sync.plan.partnership import AUTHORITY
 
 Ask = Callable[..., str]
 Echo = Callable[[str], None]
@@ -114,7 +115,22 @@ def _pair_document(name: str, executive: str, assistant: str) -> tomlkit.TOMLDoc
     doc.add("state", _table(path=state_path))
     doc.add("stale", _table(after_days=14))
     doc.add("five_whys", _table(enabled=True))
+    kinds = tomlkit.item(["goal", "decision", "problem", "action"])
+    kinds.comment('add "win" and "feedback": lists Wins and Feedback in every tool')
+    doc.add("board", _table(kinds=kinds))
+    ack = tomlkit.item(False)
+    ack.comment('true: decisions the executive closes carry "Ack needed" until the assistant acks')
+    doc.add("decisions", _table(acknowledge=ack))
+    for line in DELEGATION:
+        doc.add(tomlkit.comment(line))
     return doc
+
+
+DELEGATION = (
+    "Delegation: label an action in any tool with how much the assistant may do alone:",
+    *(f"  {label:<20} {meaning}" for label, meaning in AUTHORITY.items()),
+    "Other labels pairsync reads: discuss (a talking point until discussed), growth.",
+)
 
 
 def _table(**keys: object) -> tomlkit.items.Table:

@@ -131,7 +131,8 @@ class DocumentsRun:
                 continue
             self._reads[publisher.name] = read
             agreed = {k: r.marks for k, r in self.state.published(publisher.name).items()}
-            view = record_views(publisher.name, read.documents, agreed, board)
+            steps = self.config.five_whys.steps
+            view = record_views(publisher.name, read.documents, agreed, board, steps)
             if view is not None and view.snapshot is not None:
                 views.append(view)
                 titles = [board[i].title for i in sorted(view.snapshot.items)]
@@ -157,6 +158,16 @@ class DocumentsRun:
             version = changes.versions[record.remote_id] or readback.version or ""
             documents[key] = (version, dict(readback.marks))
         return _Read(documents, changes.cursor, gone)
+
+    def discussed(self) -> set[str]:
+        """Items ticked in the newest agenda read back this run: discussed (a talking
+        point's `discuss` label comes off; `sync.plan.facilitation`)."""
+        return {
+            item_id
+            for ticks in self.report.agenda_ticks.values()
+            for item_id, ticked in ticks.items()
+            if ticked
+        }
 
     def _agenda_ticks(self, name: str, read: _Read) -> None:
         if "agenda" not in read.documents:

@@ -14,14 +14,14 @@ long, as actions/stale counts days-before-close from the stale mark).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sync.config import PairConfig, StaleSection
 from sync.model import Item, Kind, Owner, Step
 from sync.plan.merge import Touch
-from sync.plan.partnership import ACK_NEEDED, OPTIONAL_KINDS, needs_ack
+from sync.plan.partnership import ACK_NEEDED, DISCUSS, OPTIONAL_KINDS, needs_ack
 from sync.store.state import ItemRecord
 
 COUNTERMEASURE_NOTE = "Countermeasure for: "
@@ -34,7 +34,8 @@ class Event:
 
     kind: str
     """One of five_whys, countermeasure, stale, stale_archive, fresh (no longer stale),
-    ack_needed (a closed decision waits for the assistant's acknowledgement)."""
+    ack_needed (a closed decision waits for the assistant's acknowledgement), discussed
+    (a talking point ticked in the agenda document)."""
     title: str
     detail: str = ""
 
@@ -84,15 +85,21 @@ def facilitate(
     touched: Mapping[str, Touch],
     now: datetime,
     new_id: Callable[[], str],
+    discussed: Collection[str] = (),
 ) -> Facilitation:
     """The facilitation pass over a run's merged board: pure (ids come from `new_id`).
     Items are visited in id order, so the cap on stale writes picks the same items every
-    run."""
+    run. `discussed`: talking points ticked in the agenda document (their `discuss`
+    label comes off everywhere)."""
     facilitator = _Facilitator(config, records, now)
     revised = {}
     for item_id in sorted(merged):
         item = merged[item_id]
-        adjusted = facilitator.revise(item_id, item, touched.get(item_id))
+        shown = item
+        if item_id in discussed and DISCUSS in item.labels:
+            facilitator.events.append(Event("discussed", item.title, "ticked in the agenda"))
+            shown = item.with_(labels=item.labels - {DISCUSS})
+        adjusted = facilitator.revise(item_id, shown, touched.get(item_id))
         if adjusted != item:
             revised[item_id] = adjusted
     new_items = facilitator.new_items(new_id)

@@ -139,7 +139,10 @@ def sync_pair(
     try:
         views = read_targets(adapters, state, summaries, on_step, held_before)
         views, holds = hold_phase(config, views, held_before, accept_vanished, summaries)
-        the_plan, facilitation = plan_run(config, records, [*views, *extra_views], now, new_id)
+        ticked = documents.discussed() if documents is not None else set()
+        the_plan, facilitation = plan_run(
+            config, records, [*views, *extra_views], now, new_id, ticked
+        )
         drop_held_writes(the_plan, holds)
         drop_writes_to(the_plan, {view.name for view in extra_views})
         summary = RunSummary(
@@ -247,12 +250,16 @@ def plan_run(
     views: list[TargetView],
     now: datetime,
     new_id: Callable[[], str],
+    discussed: Collection[str] = (),
 ) -> tuple[Plan, Facilitation]:
     """Plan and facilitate phases, pure: merge what the targets show into the board, let
-    facilitation revise it, then plan the writes that make every target show the result."""
+    facilitation revise it, then plan the writes that make every target show the result.
+    `discussed`: talking points ticked in the agenda document this run."""
     board = {item_id: record.item for item_id, record in records.items()}
     merged = merge_board(board, views, config.pair.conflict_policy, new_id)
-    facilitation = facilitate(config, records, merged.values, merged.touched, now, new_id)
+    facilitation = facilitate(
+        config, records, merged.values, merged.touched, now, new_id, discussed
+    )
     return plan_writes(merged, views, facilitation.revised, facilitation.new_items), facilitation
 
 

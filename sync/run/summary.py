@@ -131,6 +131,7 @@ _EVENT_WORDS = {
     "stale_archive": ("archived as stale", "would archive as stale"),
     "fresh": ("cleared the stale mark of", "would clear the stale mark of"),
     "ack_needed": ("asked the assistant to acknowledge", "would ask the assistant to acknowledge"),
+    "discussed": ("took off the agenda as discussed", "would take off the agenda as discussed"),
 }
 
 

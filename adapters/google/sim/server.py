@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from adapters.google.sim.app import GoogleApp
+from adapters.google.sim.docs import Doc
 from adapters.google.sim.grid import Cell, Dated, Tab
 from adapters.google.sim.sheets import Spreadsheet
 from adapters.simkit import Simulator
@@ -146,6 +148,43 @@ def _shown(cell: Cell) -> str:
     return "" if cell is None else str(cell).replace("\n", " / ")
 
 
+class Writer:
+    """A person at work in Google Docs: typing an answer on an `Answer:` line, adding a
+    paragraph of their own at the end, deleting a document. Each edit is a new revision
+    and a new Drive version, as the editor saves them."""
+
+    def __init__(self, app: GoogleApp) -> None:
+        self.app = app
+
+    def _edited(self, doc: Doc) -> None:
+        doc.revision = secrets.token_urlsafe(12)
+        self.app.drive.touched(doc.id)
+
+    def shown(self, doc_id: str) -> str:
+        with self.app._lock:
+            return self.app.documents.get(doc_id).plain()
+
+    def type_at_end_of(self, doc_id: str, range_name: str, text: str) -> None:
+        """Type `text` at the end of the line a named range covers (before its newline)."""
+        with self.app._lock:
+            doc = self.app.documents.get(doc_id)
+            (found,) = [r for r in doc.ranges if r.name == range_name]
+            doc.insert(found.end - 1, text)
+            self._edited(doc)
+
+    def write_own(self, doc_id: str, text: str) -> None:
+        with self.app._lock:
+            doc = self.app.documents.get(doc_id)
+            doc.insert(doc.end - 1, text + "\n")
+            self._edited(doc)
+
+    def delete(self, doc_id: str) -> None:
+        """Move the document to the trash (Drive keeps it there, out of every listing)."""
+        with self.app._lock:
+            self.app.drive.files[doc_id].trashed = True
+            self.app.drive.touched(doc_id)
+
+
 class GoogleSimulator(Simulator):
     api_prefix = ""
     app: GoogleApp
@@ -185,6 +224,10 @@ class GoogleSimulator(Simulator):
 
     def person(self, world: World) -> Person:
         return Person(self.app, world.spreadsheet_id)
+
+    @property
+    def writer(self) -> Writer:
+        return Writer(self.app)
 
     def revoke(self, world: World) -> None:
         """The person removes pairsync's access at myaccount.google.com."""
