@@ -33,7 +33,7 @@ from sync.errors import ConfigError, StateError
 from sync.logs import redact, say
 from sync.plan.facilitation import five_whys_progress
 from sync.plan.partnership import ACK_NEEDED
-from sync.run.engine import run_pair
+from sync.run.pair import run_pair
 from sync.run.pairs import PairResult, pair_files, parse_interval, run_loop, sync_many
 from sync.run.report import fail
 from sync.run.summary import RunSummary

@@ -29,7 +29,7 @@ from sync.cli.demo_record import DemoRecord
 from sync.config import load_config
 from sync.delivery.agenda import make_agenda
 from sync.delivery.meeting import WEEKDAYS
-from sync.run.engine import run_pair
+from sync.run.pair import run_pair
 from sync.run.summary import RunSummary, summary_lines
 from sync.store.state import State
 
@@ -105,6 +105,13 @@ path = "executive.md"
 name = "assistant-notes"
 type = "markdown"
 path = "assistant.md"
+
+[[documents]]
+name = "pair-record"                # the decisions log, the 1:1 agenda, a Five Whys record
+type = "google_docs"                #   per problem, kept up to date in Google Docs
+credentials = "google-lee.json"
+base_url = "{google_url}"
+drive_base_url = "{google_url}"
 
 [[channels]]
 name = "dana-slack"
@@ -282,6 +289,11 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         echo("\n--- Google Sheets: Lee's tracker (tab Board, then tab Five Whys) ---")
         for line in [*sheet.render("Board"), "", *sheet.render("Five Whys")]:
             echo(line)
+        echo(
+            "\n--- Google Docs: what the pair reads (the decisions log and a Five Whys record) ---"
+        )
+        for title in ("Decisions", "Five Whys"):
+            echo(google.writer.shown(google.writer.titled(title)))
         record.show(echo)
         echo("\n--- assistant.md ---")
         echo((folder / "assistant.md").read_text(encoding="utf-8"))

@@ -27,7 +27,8 @@ from sync.delivery.notices import (
     health_notices,
     meeting_due,
 )
-from sync.delivery.pulse import PULSE_WEEKS, pair_pulse, pulse_chart, pulse_key, pulse_message
+from sync.delivery.pulse import PULSE_WEEKS, pair_pulse, pulse_key, pulse_message
+from sync.delivery.pulse_chart import pulse_chart
 from sync.errors import ConfigError, StateError
 from sync.run.lock import pair_lock
 from sync.run.report import counted

@@ -11,7 +11,9 @@
 5. record: links and counts from each target's outcomes that went through, as soon as
    its writes finish (also when another target fails).
 
-The engine knows adapters only through `adapters.base.Adapter`. Order matters for crash
+The engine knows adapters only through `adapters.base.Adapter`, and delivers nothing:
+whatever composes a run (`sync.run.pair`, serve, a worker) draws progress, publishes
+and notifies. Order matters for crash
 safety: a run killed between commit and record leaves remote items whose footers carry
 item ids the state already knows, so the next run re-links them.
 """
@@ -19,18 +21,14 @@ item ids the state already knows, so the next run re-links them.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
-
-from rich.progress import Progress
+from typing import Protocol
 
 from adapters import build_adapters
 from adapters.base import Adapter
 from sync.config import PairConfig
 from sync.contract import Change, Create, Failed, Link, Outcome, Snapshot, new_item_id
-from sync.delivery.notify import notify
-from sync.delivery.publish import DocumentsRun
 from sync.errors import ConfigError, TargetError
 from sync.model import Item
 from sync.plan.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
@@ -45,59 +43,25 @@ from sync.plan.safety import (
     renamed_lines,
     shield,
 )
-from sync.run.lock import pair_lock
 from sync.run.parallel import each_target
-from sync.run.summary import RunSummary, TargetSummary, conflict_json, jsonable
+from sync.run.summary import Report, RunSummary, TargetSummary, conflict_json, jsonable
 from sync.store.state import ItemRecord, State
 
 log = logging.getLogger("pairsync")
 
 
-def run_pair(
-    config: PairConfig,
-    dry_run: bool = False,
-    show_progress: bool = False,
-    accept_vanished: Collection[str] = (),
-) -> RunSummary:
-    """Lock the pair, open its state and sync: what `pairsync sync` does for one pair.
-    `show_progress` draws a bar on a terminal (never under cron: no TTY, no bar);
-    `accept_vanished` names targets whose vanished items are archived, not held."""
-    with Progress(transient=True, disable=not (show_progress and sys.stderr.isatty())) as bar:
-        task = bar.add_task(config.pair.name, total=2 * len(config.targets))
+class Companion(Protocol):
+    """What a run carries besides the targets (the pair's record in `[[documents]]`,
+    `sync.delivery.publish.DocumentsRun`): views read back before the plan, told once the
+    plan is committed, and brought up to date after the targets."""
 
-        def step(description: str) -> None:
-            bar.update(task, advance=1, description=description)
+    def read_back(self) -> list[TargetView]: ...
 
-        state_path = config.state_path
-        if dry_run and not state_path.exists():
-            return sync_pair(config, State.in_memory(), dry_run=True, on_step=step)
-        with pair_lock(state_path):
-            state = State.open(state_path)
-            try:
-                state.claim(config.pair.name, state_path)
-                documents = DocumentsRun(config, state) if config.documents else None
-                try:
-                    summary = sync_pair(
-                        config,
-                        state,
-                        dry_run=dry_run,
-                        on_step=step,
-                        accept_vanished=accept_vanished,
-                        documents=documents,
-                    )
-                finally:
-                    if documents is not None:
-                        documents.close()
-                if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
-                    summary.channels = notify(config, state, datetime.now(UTC))
-                return summary
-            except Exception as exc:
-                problem = state.unavailable(exc)  # full disk or I/O error mid-run: kept
-                if problem is None:
-                    raise
-                raise problem from None
-            finally:
-                state.close()
+    def discussed(self) -> set[str]: ...
+
+    def agree(self) -> None: ...
+
+    def publish(self, now: datetime, dry_run: bool = False) -> Report: ...
 
 
 def sync_pair(
@@ -111,7 +75,7 @@ def sync_pair(
     on_step: Callable[[str], None] = lambda _: None,
     accept_vanished: Collection[str] = (),
     extra_views: Sequence[TargetView] = (),
-    documents: DocumentsRun | None = None,
+    documents: Companion | None = None,
 ) -> RunSummary:
     """Sync one pair; the caller holds the pair's lock and owns `state`. `on_step` is told
     before each target is read and before each is written (a progress bar's steps).

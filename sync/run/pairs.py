@@ -28,7 +28,7 @@ from sync.config import load_config, shared_targets
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import redact
 from sync.plan.merge import Plan
-from sync.run.engine import run_pair
+from sync.run.pair import run_pair
 from sync.run.processes import cores, in_processes, processes_for, stopping
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
