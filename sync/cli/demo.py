@@ -106,6 +106,13 @@ name = "assistant-notes"
 type = "markdown"
 path = "assistant.md"
 
+[[documents]]
+name = "pair-record"                # the decisions log, the 1:1 agenda, a Five Whys record
+type = "google_docs"                #   per problem, kept up to date in Google Docs
+credentials = "google-lee.json"
+base_url = "{google_url}"
+drive_base_url = "{google_url}"
+
 [[channels]]
 name = "dana-slack"
 type = "slack"
@@ -282,6 +289,11 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         echo("\n--- Google Sheets: Lee's tracker (tab Board, then tab Five Whys) ---")
         for line in [*sheet.render("Board"), "", *sheet.render("Five Whys")]:
             echo(line)
+        echo(
+            "\n--- Google Docs: what the pair reads (the decisions log and a Five Whys record) ---"
+        )
+        for title in ("Decisions", "Five Whys"):
+            echo(google.writer.shown(google.writer.titled(title)))
         record.show(echo)
         echo("\n--- assistant.md ---")
         echo((folder / "assistant.md").read_text(encoding="utf-8"))

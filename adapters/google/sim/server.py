@@ -164,6 +164,11 @@ class Writer:
         with self.app.lock:
             return self.app.documents.get(doc_id).plain()
 
+    def titled(self, start: str) -> str:
+        """The id of the document whose title starts with `start`."""
+        with self.app._lock:
+            return next(d.id for d in self.app.documents.docs.values() if d.title.startswith(start))
+
     def type_at_end_of(self, doc_id: str, range_name: str, text: str) -> None:
         """Type `text` at the end of the line a named range covers (before its newline)."""
         with self.app.lock:
