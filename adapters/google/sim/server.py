@@ -166,7 +166,7 @@ class Writer:
 
     def titled(self, start: str) -> str:
         """The id of the document whose title starts with `start`."""
-        with self.app._lock:
+        with self.app.lock:
             return next(d.id for d in self.app.documents.docs.values() if d.title.startswith(start))
 
     def type_at_end_of(self, doc_id: str, range_name: str, text: str) -> None:

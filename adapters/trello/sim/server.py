@@ -180,7 +180,7 @@ class Person:
 
     def add_check_item(self, card_id: str, name: str, checklist: str = "Five Whys") -> None:
         """Add a check item at the bottom of the card's checklist of that name."""
-        with self.sim.app._lock:
+        with self.sim.app.lock:
             board, card = self.backend.card(self.member, card_id)
             found = next(c for c in card.idChecklists if board.checklists[c].name == checklist)
             self.backend.create_check_item(self.member, found, name, pos="bottom")
