@@ -22,10 +22,10 @@ from sync.cli.app import (
 )
 from sync.config import PairConfig, load_config, shared_targets
 from sync.contract import CheckLine
-from sync.errors import PairsyncError
+from sync.errors import MissingExtra, PairsyncError
 from sync.logs import redact
 from sync.run.pairs import parse_interval
-from sync.run.report import fail
+from sync.run.report import error_kind, fail
 
 
 @app.command()
@@ -68,7 +68,9 @@ def serve(
     """Webhooks (Trello, Asana), Slack buttons and a status page; every pair also polled.
     With a database, syncs go to the job queue for `pairsync worker` instead."""
     from sync.cli.scale import optional_database
-    from sync.serve.run import serve as run_serve
+    from sync.lazy import load_object
+
+    run_serve = guarded(lambda: load_object("sync.serve.run:serve", "pairsync serve"))
 
     seconds = guarded(lambda: parse_interval(every))
     guarded(
@@ -171,6 +173,10 @@ def check(config: ConfigOption) -> None:
             )
             renamed = [CheckLine("renamed", True, line) for line in lines]
             checked[-1][1].extend(renamed)
+        if pair.state_url is not None:  # many machines: the state's database
+            from sync.store import pgschema
+
+            checked.append(("state", [pgschema.check(pair.state_url)]))
         for entry in pair.channels:  # [[channels]]: Slack, Teams
             channel = load_channel_class(entry.type)(entry, pair.pair.name)
             checked.append((entry.name, channel.check()))
@@ -227,7 +233,13 @@ def demo(
     """Show pairsync at work on built-in boards, with no credentials."""
     from sync.cli.demo import run_demo
 
-    guarded(lambda: run_demo(keep, typer.echo))
+    def demo_run() -> None:
+        try:
+            run_demo(keep, typer.echo)
+        except MissingExtra:  # its simulators and the clients of the tools it shows
+            raise MissingExtra("pairsync demo", "demo") from None
+
+    guarded(demo_run)
 
 
 @app.command()
@@ -272,6 +284,8 @@ def simulate(
     except KeyError:
         unknown = f"simulate: unknown service '{service}' ({SERVICES})"
         raise fail("usage", [unknown], 2, False) from None
+    except MissingExtra as exc:
+        raise fail(error_kind(exc), [str(exc)], exc.exit_code, False) from None
     typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
     for key, value in sim.config_keys().items():
         typer.echo(f'  {key} = "{value}"')
