@@ -44,14 +44,28 @@ def run_init(output: Path, ask: Ask, echo: Echo) -> list[str]:
         targets.append(_asana(ask, echo, needed))
     if ask("Mirror into a Notion database? [y/n]", default="n").lower().startswith("y"):
         targets.append(_notion(ask, echo, needed))
-    board = ask("Markdown board file (empty: none)", default="board.md")
-    if board:
-        targets.append(_table(name="notes", type="markdown", path=board))
+    board = _ask_valid(
+        ask,
+        echo,
+        "Markdown board file (none: no file)",
+        "board.md",
+        lambda answer: None if targets or not _no_file(answer) else NEEDS_A_TARGET,
+    )
+    if not _no_file(board):
+        targets.append(_table(name="notes", type="markdown", path=board.strip()))
     doc.add(tomlkit.nl())
     doc.add("targets", targets)
     missing = [var for var in needed if var not in os.environ]
     _write_checked(output, tomlkit.dumps(doc), check_load=not missing)
     return missing
+
+
+NEEDS_A_TARGET = "a pair needs at least one target: name a Markdown file"
+
+
+def _no_file(answer: str) -> bool:
+    """ "none" (or a blank answer, which would name a file " ")."""
+    return answer.strip().lower() in ("", "none")
 
 
 def _pair_name(answer: str) -> str | None:

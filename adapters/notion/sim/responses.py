@@ -131,7 +131,7 @@ class NotionApp(SimApp):
     def __init__(self, *, speed: float = 1.0, limit: int = RATE_LIMIT) -> None:
         super().__init__(speed=speed, limit=limit, window=RATE_WINDOW)
         self.backend = NotionBackend(self.clock.now)
-        self.hooks = NotionWebhooks(self.backend, self._lock)
+        self.hooks = NotionWebhooks(self.backend, self.lock)
         self.deliverer = self.hooks.deliverer
 
     # -- SimApp hooks -----------------------------------------------------------------------
