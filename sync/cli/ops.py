@@ -20,7 +20,7 @@ from sync.cli.app import (
     known_places,
     report_pairs,
 )
-from sync.config import PairConfig, load_config
+from sync.config import PairConfig, load_config, shared_targets
 from sync.contract import CheckLine
 from sync.errors import MissingExtra, PairsyncError
 from sync.logs import redact
@@ -34,7 +34,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind (127.0.0.1: this machine only).")] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8080,
     every: Annotated[str, typer.Option("--every", help="Polling interval: 30s, 15m, 1h.")] = "15m",
     auth_token: Annotated[
         str | None,
@@ -51,6 +51,19 @@ def serve(
         float, typer.Option(help="Seconds a pair must be quiet after a webhook before it syncs.")
     ] = 0.5,
     database_url: DatabaseOption = None,
+    request_timeout: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=600,
+            help="Seconds a client has to send a request's head, and then its body; also "
+            "how long an idle connection stays open.",
+        ),
+    ] = 10,
+    max_connections: Annotated[
+        int,
+        typer.Option(min=1, help="Connections and requests at once; beyond, answered 503."),
+    ] = 100,
 ) -> None:
     """Webhooks (Trello, Asana), Slack buttons and a status page; every pair also polled.
     With a database, syncs go to the job queue for `pairsync worker` instead."""
@@ -73,6 +86,8 @@ def serve(
             report=lambda finished: report_pairs([finished.result], False),
             say=lambda line: typer.echo(line, err=True),
             database_url=optional_database(database_url),
+            request_timeout=request_timeout,
+            max_connections=max_connections,
         )
     )
 
@@ -143,6 +158,7 @@ def check(config: ConfigOption) -> None:
 
     def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
+        shared_targets(sorted(config.parent.glob("*.toml")), involving=config)
         title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
         checked: list[tuple[str, list[CheckLine]]] = []
         for adapter in build_adapters(pair.targets, pair.pair.zone, known_places(pair)):
