@@ -23,12 +23,12 @@ def test_quick_bench_writes_the_table_with_the_machine(tmp_path: Path) -> None:
         if line.startswith("| ") and not line.startswith("| figure")
         for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
     }
-    for name in ("Markdown", "Trello", "Asana"):
+    for name in ("Markdown", "Trello", "Asana", "Notion"):
         assert rows[f"{name}, N = 20: settled rerun, no change"][1:] == ["1", "1.00", "yes"]
         assert rows[f"{name}, N = 20: run after k = 3 changes"][3] == "yes"
     assert rows["Trello, N = 20: first push (requests)"][3] == "yes"
     paced = [figure for figure in rows if "under" in figure and "clock x" in figure]
-    assert len(paced) == 4  # time and 429 answers, per service
+    assert len(paced) == 6  # time and 429 answers, per service (Trello, Asana, Notion)
     assert all(rows[f][1] == "0" for f in paced if f.endswith("answered 429"))
     for figure in ("Targets in parallel: ", "Shared key: ", "Pairs per machine: "):
         assert any(f.startswith(figure) for f in rows), figure
