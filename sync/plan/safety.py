@@ -199,9 +199,10 @@ def hold_line(hold: Hold, lists: Mapping[Kind, str], config_file: str) -> str:
     else:
         cause = "more than half of its items: a mass delete, or moved out of the mapped lists?"
     verb = "still holding" if hold.since_before else "holding"
+    them, were = ("it", "it was") if count == 1 else ("them", "they were")
     return (
-        f"{hold.target}: {count} {noun} vanished at once ({cause}); {verb} them, nothing "
-        f"archived. If they were deleted on purpose: pairsync sync --config {config_file} "
+        f"{hold.target}: {count} {noun} vanished at once ({cause}); {verb} {them}, nothing "
+        f"archived. If {were} deleted on purpose: pairsync sync --config {config_file} "
         f"--accept-vanished {hold.target}"
     )
 
