@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from sync.config import PairConfig
 from sync.contract import DEFAULT_LISTS, Link, RemoteItem, Snapshot
-from sync.model import Kind
+from sync.model import Item, Kind
 from sync.plan.merge import Plan
 from sync.plan.observe import TargetView
 
@@ -160,6 +160,43 @@ def shield(view: TargetView, hold: Hold | None) -> TargetView:
             items[link.remote_id] = RemoteItem(link.remote_id, link.base, item_id, link.version)
     snapshot: Snapshot = replace(view.snapshot, items=items, gone=view.snapshot.gone - items.keys())
     return replace(view, snapshot=snapshot)
+
+
+def rebase_returning(
+    view: TargetView, held_before: frozenset[str], hold: Hold | None
+) -> tuple[TargetView, list[str]]:
+    """Items coming back to a target that held them (a file restored from a backup, a list
+    reopened) show what the target showed before the hold, not a person's new edit: the
+    board may have moved on meanwhile. Each is rebased: the planner takes the returning
+    value as what the target last agreed on, so it is no edit, and the board's value is
+    written back over it. A returning value that differed is named in one line (kept in
+    the run's summary), never applied silently."""
+    snapshot = view.snapshot
+    still = hold.item_ids if hold is not None else frozenset()
+    back = held_before - still
+    if snapshot is None or not back:
+        return view, []
+    links = dict(view.links)
+    older: list[str] = []
+    for remote in snapshot.items.values():
+        link = links.get(remote.item_id or "")
+        if remote.item_id not in back or link is None:
+            continue
+        changed = [
+            f.name
+            for f in fields(Item)
+            if f.name != "rank" and getattr(remote.item, f.name) != getattr(link.base, f.name)
+        ]
+        if changed:
+            older.append(f"{remote.item.title!r} ({', '.join(changed)})")
+            links[remote.item_id or ""] = replace(link, base=remote.item)
+    if not older:
+        return view, []
+    line = (
+        f"{view.name}: {len(older)} item{'' if len(older) == 1 else 's'} came back from the "
+        f"hold with values older than the board, which keeps its own: {', '.join(older)}"
+    )
+    return replace(view, links=links), [line]
 
 
 def drop_held_writes(the_plan: Plan, holds: Mapping[str, Hold]) -> None:
