@@ -9,7 +9,8 @@ counted are their capacity. Per run: settled syncs a second (from the simulator'
 log: one board read a settled sync), the workers' CPU and PostgreSQL's (its postmaster
 and backends, from /proc), and the statements PostgreSQL ran per settled sync
 (pg_stat_statements, queue, state and rate budgets together). The cluster is a
-throw-away one like the tests' (16 MB shared buffers, no fsync), started here.
+throw-away one like the tests' (16 MB shared buffers, no fsync), started here; it holds
+the queue, the rate budgets and every pair's state.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def measure(
     folder: Path, url: str, data: Path, sim: TrelloSimulator, workers: int, seconds: float
 ) -> Row:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env["PAIRSYNC_DATABASE_URL"] = url  # the pairs' state in PostgreSQL too
     command = [sys.executable, "-m", "sync.cli", "worker", "--database", url]
     command += ["--config-dir", str(folder), "--every", "5s", "--concurrency", "16"]
     children = [
@@ -171,20 +173,76 @@ def report(rows: list[Row], args: argparse.Namespace) -> str:
             f"| {r.worker_cpu:.2f} | {r.postgres_cpu:.2f} | {share:.0%} | {r.bench_cpu:.2f} "
             f"| {r.statements_per_sync:.1f} |"
         )
-    top = rows[-1].postgres_statements
-    statements = [f"| {calls:.2f} | `{query}` |" for query, calls in top.items()]
+    best = max(rows, key=lambda r: r.syncs_per_second)
+    statements = [
+        f"| {calls:.2f} | `{' '.join(q.split())}` |"
+        for q, calls in best.postgres_statements.items()
+    ]
     return "\n".join(
         [
-            f"<!-- python -m bench.workers --pairs {args.pairs} --seconds {args.seconds} "
-            f"--latency {args.latency}; load average at the end {load:.2f} on "
-            f"{os.cpu_count()} cores -->",
+            "# pairsync on many machines, measured",
+            "",
+            f"Produced by `python -m bench.workers --pairs {args.pairs} --seconds {args.seconds} "
+            f"--latency {args.latency}`: {args.pairs} settled pairs (a Markdown board and a Trello "
+            f"board each, an API key each), every pair due every 5 s (more than the workers can "
+            f"do), {args.latency * 1000:.0f} ms added to every Trello request; `pairsync worker "
+            "--concurrency 16` processes; PostgreSQL (Debian's, a throw-away cluster) holds "
+            "the queue, the rate budgets and every pair's state. On "
+            f"{os.cpu_count()} cores shared with the simulator and, while this ran, with "
+            "other people's work: load average "
+            f"{load:.1f} at the end. Treat the absolute figures as a floor.",
+            "",
             *lines,
             "",
-            f"Busiest statements with {rows[-1].workers} workers, calls per settled sync:",
+            f"What PostgreSQL ran per settled sync ({best.workers} workers), the busiest "
+            "statements (`pg_stat_statements`):",
             "",
             "| calls / sync | statement |",
             "|---|---|",
             *statements,
+            "",
+            model(best),
+        ]
+    )
+
+
+def model(best: Row) -> str:
+    """100,000 pairs every 15 minutes from the measured costs per settled sync."""
+    rate = 100_000 / 900
+    worker_ms = best.worker_cpu / best.syncs_per_second * 1000
+    pg_ms = best.postgres_cpu / best.syncs_per_second * 1000
+    cores = rate * worker_ms / 1000
+    machines = -(-cores // (8 * 0.6))
+    processes = -(-cores // 0.6)
+    return "\n".join(
+        [
+            "## A model on paper: 100,000 pairs every 15 minutes",
+            "",
+            f"- Demand: 100,000 / 900 s = **{rate:.0f} settled syncs a second**, spread over "
+            "the period by the tick (each pair at its own offset).",
+            f"- Workers: {worker_ms:.0f} ms of worker CPU per settled sync measured here "
+            f"(two targets; about 1.5x that for three) gives {cores:.1f} cores busy; at 60 % "
+            f"use that is **{processes:.0f} worker processes**, e.g. **{machines:.0f} machines "
+            "of 8 cores** (one process per core, `--concurrency 16`). The network is not the "
+            "limit: at 0.5 s a settled sync, 111 a second is about 56 syncs in flight.",
+            f"- PostgreSQL: {best.statements_per_sync:.0f} statements per settled sync "
+            f"(queue, state, budgets) is **{rate * best.statements_per_sync:,.0f} statements "
+            f"a second**; {pg_ms:.1f} ms of its CPU per sync here is "
+            f"**{rate * pg_ms / 1000:.1f} cores** (before the hardware and fsync of a real "
+            "server). The job queue adds per sync one insert, one update, one delete "
+            "(`delete_jobs=successful`) and procrastinate's event rows: about "
+            f"{rate * 4:,.0f} row writes a second that autovacuum must keep up with.",
+            f"- Where it breaks first: **connections**. A worker process holds up to "
+            "concurrency + 4 for the queue, its pairs' states and run locks up to the same "
+            f"again, and 4 for budgets: about 40 at `--concurrency 16`, so {processes:.0f} "
+            f"processes want about {processes * 40:,.0f}, far past PostgreSQL's default "
+            "max_connections of 100 and past what one server serves well (a few hundred). "
+            "PgBouncer in transaction mode does not fit as is (procrastinate LISTENs, and the "
+            "run lock is a session advisory lock), so: fewer, larger processes with smaller "
+            "pools, session-mode pooling, or the pair's run lock on procrastinate's job lock "
+            "alone. Next: the jobs and events tables' churn (autovacuum), then the hot "
+            "budget row of a key many pairs share (a Trello key's 300 per 10 s is 30 takes "
+            "a second on one row: far from a row lock's limit).",
         ]
     )
 
