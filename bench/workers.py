@@ -201,48 +201,56 @@ def report(rows: list[Row], args: argparse.Namespace) -> str:
             "|---|---|",
             *statements,
             "",
-            model(best),
+            model(best, best.postgres_statements.get("COMMIT", 0.0)),
         ]
     )
 
 
-def model(best: Row) -> str:
+def model(best: Row, commits_per_sync: float) -> str:
     """100,000 pairs every 15 minutes from the measured costs per settled sync."""
     rate = 100_000 / 900
     worker_ms = best.worker_cpu / best.syncs_per_second * 1000
     pg_ms = best.postgres_cpu / best.syncs_per_second * 1000
-    cores = rate * worker_ms / 1000
-    machines = -(-cores // (8 * 0.6))
+    cores = rate * worker_ms * 1.5 / 1000  # three targets a pair, not the two measured
     processes = -(-cores // 0.6)
+    machines = -(-processes // 8)
+    connections = processes * 40
     return "\n".join(
         [
             "## A model on paper: 100,000 pairs every 15 minutes",
             "",
             f"- Demand: 100,000 / 900 s = **{rate:.0f} settled syncs a second**, spread over "
-            "the period by the tick (each pair at its own offset).",
-            f"- Workers: {worker_ms:.0f} ms of worker CPU per settled sync measured here "
-            f"(two targets; about 1.5x that for three) gives {cores:.1f} cores busy; at 60 % "
-            f"use that is **{processes:.0f} worker processes**, e.g. **{machines:.0f} machines "
-            "of 8 cores** (one process per core, `--concurrency 16`). The network is not the "
-            "limit: at 0.5 s a settled sync, 111 a second is about 56 syncs in flight.",
-            f"- PostgreSQL: {best.statements_per_sync:.0f} statements per settled sync "
-            f"(queue, state, budgets) is **{rate * best.statements_per_sync:,.0f} statements "
-            f"a second**; {pg_ms:.1f} ms of its CPU per sync here is "
-            f"**{rate * pg_ms / 1000:.1f} cores** (before the hardware and fsync of a real "
-            "server). The job queue adds per sync one insert, one update, one delete "
-            "(`delete_jobs=successful`) and procrastinate's event rows: about "
-            f"{rate * 4:,.0f} row writes a second that autovacuum must keep up with.",
-            f"- Where it breaks first: **connections**. A worker process holds up to "
-            "concurrency + 4 for the queue, its pairs' states and run locks up to the same "
-            f"again, and 4 for budgets: about 40 at `--concurrency 16`, so {processes:.0f} "
-            f"processes want about {processes * 40:,.0f}, far past PostgreSQL's default "
-            "max_connections of 100 and past what one server serves well (a few hundred). "
-            "PgBouncer in transaction mode does not fit as is (procrastinate LISTENs, and the "
-            "run lock is a session advisory lock), so: fewer, larger processes with smaller "
-            "pools, session-mode pooling, or the pair's run lock on procrastinate's job lock "
-            "alone. Next: the jobs and events tables' churn (autovacuum), then the hot "
-            "budget row of a key many pairs share (a Trello key's 300 per 10 s is 30 takes "
-            "a second on one row: far from a row lock's limit).",
+            "the period by the tick (each pair at its own offset, never all at minute 0).",
+            f"- Workers: {worker_ms:.0f} ms of worker CPU per settled sync of two targets "
+            f"measured here; taken 1.5 times for three targets, {cores:.1f} cores are busy. At "
+            f"60 % use that is **{processes:.0f} worker processes**: **{machines:.0f} machine(s) "
+            "of 8 cores** (one process per core, `--concurrency 16`), plus one more to lose. "
+            "The network is not the limit: at 0.5 s a settled sync, 111 a second is about 56 "
+            "syncs in flight, 16 a process. Only settled syncs are modelled: a sync with "
+            "changes costs its writes more, and a first push of 100,000 pairs is bound by "
+            "the services' rate limits, not by pairsync.",
+            f"- PostgreSQL: {best.statements_per_sync:.0f} statements per settled sync (queue, "
+            f"state, rate budgets) is **{rate * best.statements_per_sync:,.0f} statements a "
+            f"second**, {commits_per_sync:.1f} of them commits: **{rate * commits_per_sync:,.0f} "
+            f"commits a second**. {pg_ms:.1f} ms of its CPU per sync here is "
+            f"{rate * pg_ms / 1000:.1f} cores. The queue's own churn per sync (a job inserted, "
+            "updated, deleted, and procrastinate's event rows) is about "
+            f"{rate * 5:,.0f} row writes a second for autovacuum.",
+            "- Where it breaks first: **commits**. A sync commits after every step that "
+            "follows a remote write (so a killed run resumes), and the queue commits each "
+            f"state change of a job: {rate * commits_per_sync:,.0f} WAL flushes a second is "
+            "within one SSD-backed server with group commit, but it is the figure to watch "
+            "(`pg_stat_database.xact_commit`); `synchronous_commit = off` for the pairsync "
+            "role takes the flush off every commit's path, at the price of losing the last "
+            "commits in a crash (the next run then re-links by the tools' footers). "
+            f"**Connections** next: a worker process holds about 40 at `--concurrency 16` "
+            f"(the queue's pool, the states' and run locks' pool, the budgets'), "
+            f"{connections:,.0f} for the fleet, past PostgreSQL's default max_connections of "
+            "100: raise it, or run fewer, larger processes. PgBouncer in transaction mode "
+            "does not fit as is (procrastinate LISTENs, the run lock is a session advisory "
+            "lock). Then the jobs and events tables' churn; the budget row of a key many "
+            "pairs share is far from its limit (a Trello key's 300 per 10 s is 30 takes a "
+            "second on one row).",
         ]
     )
 
