@@ -1,14 +1,19 @@
-"""How a document tool's publisher names pairsync's parts and entries inside a document it
-cannot attach data to otherwise (a OneNote `data-id`, an Evernote div's `title`): the
-keys base32-encoded (letters and digits only, so any tool keeps them), and the marks of
-every entry read back from what the tool shows per id."""
+"""What the publishers of document services share: how they name pairsync's parts and
+entries inside a document they cannot attach data to otherwise (a OneNote `data-id`, an
+Evernote div's `title`: the keys base32-encoded, letters and digits only, so any tool
+keeps them), the marks of every entry read back from what the tool shows per id, and the
+retry policy's failures as one line naming the document entry."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
-from sync.documents.base import EntryRef, Mark
+from adapters.retry import GaveUp, Uncertain, with_retries
+from sync.documents.base import EntryRef, Mark, PublishError
+
+T = TypeVar("T")
 
 PREFIX = "ps-"
 ANSWER = "-a"
@@ -58,3 +63,16 @@ def marks_from(
         if mark != Mark():
             marks[ref] = mark
     return marks
+
+
+def retried(
+    document: str, service: str, attempt: Callable[[], T], seconds: float, backoff: float
+) -> T:
+    """`adapters.retry.with_retries` for a publisher: out of attempts, or a create whose
+    answer was lost, is one `PublishError` line naming the document entry and service."""
+    try:
+        return with_retries(attempt, seconds, backoff)
+    except GaveUp as exc:
+        raise PublishError(document, f"{service}: {exc}") from None
+    except Uncertain as exc:
+        raise PublishError(document, f"{service}: {exc}", uncertain=True) from None

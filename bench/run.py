@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import fleet, local, paced, scale, traffic, writes
+from bench import documents, fleet, local, paced, scale, traffic, writes
 from bench.rigs import KINDS
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -39,10 +39,12 @@ class Sizes:
     """Settled pairs of three targets timed with latency."""
     repeat: int = 3
     """Runs of the writing pair, the best of which is the figure."""
+    problems: int = 10
+    """Problems (each its own Five Whys record) of the document-tool figures."""
 
 
 FULL = Sizes((100, 1000), 10, 1000, 10_000, 100, 50, large=100_000, shared_key=20, fleet=200)
-QUICK = Sizes((20,), 3, 20, 200, 3, 8, large=1_000, shared_key=2, fleet=2, repeat=1)
+QUICK = Sizes((20,), 3, 20, 200, 3, 8, large=1_000, shared_key=2, fleet=2, repeat=1, problems=2)
 LATENCY = 0.15
 """Seconds the simulators add to every request in the fleet figures."""
 
@@ -86,21 +88,34 @@ def traffic_rows(result: traffic.Traffic) -> list[Row]:
         push = count_row(figure, result.first_push, n + 3, f"≤ N + 3 = {n + 3:,}")
     else:
         push = count_row(figure, result.first_push, n, f"≤ N = {n:,}")
-    echo_floor, echo_target = 1, None
-    if result.kind == "asana":  # Asana pages events 100 at a time: each page is a request
-        echo_floor = 1 + result.echo_routes["GET /api/1.0/events"]
-        echo_target = f"≤ 1 + event pages = {echo_floor}"
     return [
         push,
-        count_row(
-            f"{prefix} rerun right after the push (echo)",
-            result.echo_rerun,
-            echo_floor,
-            echo_target,
-        ),
+        echo_row(result),
         count_row(f"{prefix} settled rerun, no change", result.settled_rerun, 1),
         count_row(
             f"{prefix} run after k = {k} changes", result.k_changes, 1 + k, f"≤ 1 + k = {1 + k}"
+        ),
+    ]
+
+
+def documents_rows(result: documents.Published) -> list[Row]:
+    n, k = result.documents, result.k
+    prefix = f"{documents.NAMES[result.kind]}, {n} documents (decisions log, {n - 1} Five Whys):"
+    changed = result.changed_documents
+    return [
+        count_row(
+            f"{prefix} first publish (requests)",
+            result.first,
+            2 * n + 3,
+            f"≤ 2 per document + 3 = {2 * n + 3}",
+        ),
+        count_row(f"{prefix} run right after it", result.echo, 1),
+        count_row(f"{prefix} settled run, no change", result.settled, 1),
+        count_row(
+            f"{prefix} run after k = {k} problems retitled ({changed} documents updated)",
+            result.k_changes,
+            1 + 3 * changed,
+            f"≤ 1 + 3 per updated document = {1 + 3 * changed}",
         ),
     ]
 
@@ -299,6 +314,25 @@ def report(
     )
 
 
+def echo_row(result: traffic.Traffic) -> Row:
+    """The rerun right after the push, in the shape the feed reported the Five Whys copies
+    in: the one Asana request per 100 events is the floor there."""
+    shape = {
+        ("trello", False): ", Five Whys copies as the card's copy",
+        ("trello", True): ", Five Whys copies as a checklist's and each step's creation",
+        ("asana", False): ", Five Whys steps as their own added events",
+        ("asana", True): ", Five Whys steps as their parents' changed events",
+    }.get((result.kind, result.itemised), "")
+    figure = f"{NAMES[result.kind]}, N = {result.n:,}: rerun right after the push (echo){shape}"
+    if result.kind == "notion":  # the query returns the N pages just written, 100 a request
+        pages = -(-result.n // 100)
+        return count_row(figure, result.echo_rerun, pages, f"≤ query pages of N = {pages}")
+    if result.kind != "asana":
+        return count_row(figure, result.echo_rerun, 1)
+    pages = result.echo_routes["GET /api/1.0/events"]
+    return count_row(figure, result.echo_rerun, 1 + pages, f"≤ 1 + event pages = {1 + pages}")
+
+
 def collect(sizes: Sizes, progress: Callable[[str], None]) -> tuple[list[Row], list[str]]:
     rows: list[Row] = []
     notes: list[str] = []
@@ -318,10 +352,16 @@ def collect(sizes: Sizes, progress: Callable[[str], None]) -> tuple[list[Row], l
             rows += [push, echo, *rest]
             if push.met == "no":
                 missed.add((kind, "push"))
-            if echo.met == "no":
-                missed.add((kind, "echo"))
-                routes = ", ".join(f"{c:,} {r}" for r, c in counted.echo_routes.most_common())
-                notes.append(f"{NAMES[kind]}, N = {n:,}, the echo rerun: {routes}.")
+            echoes = [(echo, counted)]
+            if kind != "markdown":
+                other = traffic.measure(kind, n, sizes.k, itemised=True)
+                echoes.append((echo_row(other), other))
+                rows.append(echoes[-1][0])
+            for row, result in echoes:
+                if row.met == "no":
+                    missed.add((kind, "echo"))
+                    routes = ", ".join(f"{c:,} {r}" for r, c in result.echo_routes.most_common())
+                    notes.append(f"{row.figure}: {routes}.")
     notes += [why for key, why in WHY.items() if key in missed]
     for kind in ("trello", "asana", "notion"):
         progress(f"rate-limited push: {kind}, N = {sizes.paced:,}")
@@ -335,6 +375,9 @@ def collect(sizes: Sizes, progress: Callable[[str], None]) -> tuple[list[Row], l
             "that the limit, not the simulator's own work, sets the pace."
         )
     rows += scale_rows(scaled)
+    for kind in documents.NAMES:
+        progress(f"documents: {kind}, {sizes.problems} problems")
+        rows += documents_rows(documents.measure(kind, sizes.problems, max(1, sizes.problems // 2)))
     progress(
         f"fleet: {sizes.shared_key} pairs on one Trello key, a settled pair, {sizes.fleet} pairs"
     )
@@ -417,4 +460,11 @@ NOTES = [
     "file, reads it again just before writing (a person may have saved meanwhile) and "
     "writes it once, whatever N and k.",
     "The k changes are retitles a person made in the other tool: k writes into this one.",
+    "Documents (OneNote, Evernote): requests are the publisher's, to the service (OneNote's "
+    "sign-in through MSAL adds its OpenID discovery of the sign-in authority once per "
+    "process, not counted). OneNote's settled run lists the section's pages with their "
+    "lastModifiedDateTime; an update reads the page's HTML, PATCHes pairsync's parts and "
+    "reads the page's modified time (3). Evernote's settled run is one getSyncState; an "
+    "update is getNote and updateNote (2). A first publish looks for each document by its "
+    "marker before it creates it (after a lost state it finds it instead).",
 ]

@@ -23,6 +23,7 @@ pytest_plugins: list[str] = [
     "tests.conftest_trello",
     "tests.conftest_google",
     "tests.conftest_notion",
+    "tests.conftest_documents",
     "tests.facilitation_pair",
     "tests.channel_pair",
     "tests.three_tools_pair",

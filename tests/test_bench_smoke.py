@@ -37,6 +37,10 @@ def test_quick_bench_writes_the_table_with_the_machine(tmp_path: Path) -> None:
     assert len(push) == 4
     assert all(rows[f][1] == "Trello 0, Asana 0" for f in push if f.endswith("answered 429"))
     assert any(figure.startswith("Scale: `--config-dir`, 3 pairs") for figure in rows)
+    for name in ("OneNote", "Evernote"):
+        prefix = f"{name}, 3 documents (decisions log, 2 Five Whys):"
+        assert rows[f"{prefix} settled run, no change"][1:] == ["1", "1.00", "yes"]
+        assert rows[f"{prefix} run right after it"][1:] == ["1", "1.00", "yes"]
 
 
 def test_trello_writes_without_a_read_only_while_trello_is_quiet() -> None:

@@ -53,4 +53,19 @@ def test_demo_mirrors_one_board_into_every_tool(tmp_path: Path) -> None:
     assert "| Kind | Title | Notes | Done | Due | Owner | Labels | Id |" in sheet
     assert "| Archive | Book flights for the Lisbon offsite |  | [x] | 2026-12-05 |" in sheet
     assert sheet.count("| [x] |") == 9  # the archived action's Done and the 8 steps
+    record = out.split("--- Google Docs: ")[1].split("--- assistant.md")[0]
+    assert "Raised | Decision | Status | Decided on | Acknowledged\n" in record
+    assert "| Approve the Lisbon offsite budget | waiting |" in record
+    assert "✓ Countermeasure: assistant to automate the finance export" in record
+    assert "demo/document pair-record: 1 request" in fourth
+    # the pair's record: OneNote and Evernote (extras in `test`), Markdown notes
+    assert "demo/document dana-onenote: read back ticks and answers from 'The weekly" in out
+    for tool in ("record-notes", "dana-onenote", "lee-evernote"):
+        assert out.split("5. Fourth sync:")[1].count(f"demo/document {tool}: 1 request\n") == 1
+    evernote = out.split("--- Evernote:")[1].split("--- record/")[0]
+    assert "☑ Why 2?\n    the report template waits for it" in evernote
+    assert "Lee: ask finance who owns the export job." in evernote
+    assert "- [x] Why 2? — the report template waits for it" in (
+        tmp_path / "assistant.md"
+    ).read_text(encoding="utf-8")
     assert "Traceback" not in result.stderr

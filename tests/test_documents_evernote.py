@@ -3,7 +3,6 @@ ticks and answers in a note, the board follows; a settled run is one getSyncStat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,13 +12,6 @@ from adapters.docids import ANSWER, entry_id
 from adapters.evernote.sim.server import EvernoteSimulator
 from tests.channel_pair import WEDNESDAY, ChannelPair
 from tests.test_documents import PROBLEM, run
-
-
-@pytest.fixture
-def evernote() -> Iterator[EvernoteSimulator]:
-    sim = EvernoteSimulator(speed=60).start()
-    yield sim
-    sim.stop()
 
 
 @pytest.fixture

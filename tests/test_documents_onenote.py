@@ -4,7 +4,6 @@ and the one line an expired consent gives."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,14 +14,6 @@ from adapters.onenote.sim.server import OneNoteSimulator
 from tests.channel_pair import WEDNESDAY, ChannelPair
 from tests.cli_run import pairsync
 from tests.test_documents import PROBLEM, run
-
-
-@pytest.fixture
-def onenote() -> Iterator[OneNoteSimulator]:
-    sim = OneNoteSimulator(speed=60).start()
-    yield sim
-    sim.stop()
-    assert sim.violations == [], "requests or answers broke Graph's OneNote description"
 
 
 @pytest.fixture
@@ -68,7 +59,7 @@ def test_ticks_and_answers_in_onenote_reach_the_board_and_a_settled_run_costs_on
 def test_an_expired_consent_is_one_line_and_the_board_still_syncs(
     pair: ChannelPair, onenote: OneNoteSimulator
 ) -> None:
-    with onenote.app._lock:
+    with onenote.app.lock:
         onenote.app.login.revoke()
     result = pairsync("sync", "-c", "pair.toml", cwd=pair.folder)
     assert result.returncode == 1

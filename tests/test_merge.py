@@ -17,7 +17,7 @@ LABELS = ["q4", "urgent", "travel", "board"]
 
 items = st.builds(
     Item,
-    kind=st.sampled_from(BASE_KINDS),
+    kind=st.sampled_from(BASE_KINDS),  # the memory pair keeps the default kinds
     title=st.text(min_size=1, max_size=20),
     notes=st.text(max_size=30),
     done=st.booleans(),

@@ -3,46 +3,17 @@ processors passes the publisher contract; a person works in Evernote."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from adapters.docids import ANSWER, entry_id
 from adapters.evernote.config import EvernoteDocuments
 from adapters.evernote.publisher import EvernotePublisher
 from adapters.evernote.sim.server import TOKEN, EvernoteSimulator
-from sync.documents.base import EntryRef, Mark, PublishError
+from sync.documents.base import PublishError
+from tests.conftest_documents import IdHands
 from tests.publisher_contract import MakePublisher, PublisherContract, decisions, five_whys
-
-
-class EvernoteHands:
-    def __init__(self, sim: EvernoteSimulator) -> None:
-        self.person = sim.person
-
-    def mark(self, remote_id: str, ref: EntryRef, mark: Mark) -> None:
-        ident = entry_id(*ref)
-        if mark.ticked is not None:
-            self.person.tick(remote_id, ident, mark.ticked)
-        if mark.answer is not None:
-            self.person.type(remote_id, ident + ANSWER, mark.answer)
-
-    def write_own(self, remote_id: str, text: str) -> None:
-        self.person.write_own(remote_id, text)
-
-    def delete(self, remote_id: str) -> None:
-        self.person.trash(remote_id)
-
-    def shown(self, remote_id: str) -> str:
-        return self.person.shown(remote_id)
-
-
-@pytest.fixture
-def evernote() -> Iterator[EvernoteSimulator]:
-    sim = EvernoteSimulator(speed=60).start()
-    yield sim
-    sim.stop()
 
 
 @pytest.fixture
@@ -57,8 +28,8 @@ def make_publisher(evernote: EvernoteSimulator, tmp_path: Path) -> MakePublisher
 
 
 @pytest.fixture
-def hands(evernote: EvernoteSimulator) -> EvernoteHands:
-    return EvernoteHands(evernote)
+def hands(evernote: EvernoteSimulator) -> IdHands:
+    return IdHands(evernote.person, evernote.person.trash)
 
 
 class TestEvernotePublisher(PublisherContract):

@@ -3,46 +3,16 @@ works in OneNote; MSAL signs in through the simulator's identity endpoints."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from adapters.docids import ANSWER, entry_id
 from adapters.onenote.config import OneNoteDocuments
 from adapters.onenote.publisher import OneNotePublisher
 from adapters.onenote.sim.server import OneNoteSimulator
-from sync.documents.base import EntryRef, Mark, PublishError
+from sync.documents.base import PublishError
+from tests.conftest_documents import IdHands
 from tests.publisher_contract import MakePublisher, PublisherContract, five_whys
-
-
-class OneNoteHands:
-    def __init__(self, sim: OneNoteSimulator) -> None:
-        self.person = sim.person
-
-    def mark(self, remote_id: str, ref: EntryRef, mark: Mark) -> None:
-        ident = entry_id(*ref)
-        if mark.ticked is not None:
-            self.person.tick(remote_id, ident, mark.ticked)
-        if mark.answer is not None:
-            self.person.type(remote_id, ident + ANSWER, mark.answer)
-
-    def write_own(self, remote_id: str, text: str) -> None:
-        self.person.write_own(remote_id, text)
-
-    def delete(self, remote_id: str) -> None:
-        self.person.delete(remote_id)
-
-    def shown(self, remote_id: str) -> str:
-        return self.person.shown(remote_id)
-
-
-@pytest.fixture(scope="module")
-def onenote() -> Iterator[OneNoteSimulator]:
-    sim = OneNoteSimulator(speed=60).start()
-    yield sim
-    sim.stop()
-    assert sim.violations == [], "requests or answers broke Graph's OneNote description"
 
 
 @pytest.fixture
@@ -59,8 +29,8 @@ def make_publisher(keys: dict[str, str], tmp_path: Path) -> MakePublisher:
 
 
 @pytest.fixture
-def hands(onenote: OneNoteSimulator) -> OneNoteHands:
-    return OneNoteHands(onenote)
+def hands(onenote: OneNoteSimulator) -> IdHands:
+    return IdHands(onenote.person, onenote.person.delete)
 
 
 class TestOneNotePublisher(PublisherContract):
@@ -78,7 +48,7 @@ def test_an_expired_consent_is_one_line_naming_the_document(
     onenote: OneNoteSimulator, make_publisher: MakePublisher
 ) -> None:
     publisher = make_publisher()
-    with onenote.app._lock:
+    with onenote.app.lock:
         onenote.app.login.revoke()
     with pytest.raises(PublishError) as failed:
         publisher.publish(five_whys(), None)

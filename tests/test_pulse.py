@@ -12,8 +12,8 @@ import pytest
 
 from sync.delivery.pulse import FIGURES, Week, pair_pulse, pulse_weeks
 from sync.delivery.pulse_chart import DPI, HEIGHT, WIDTH, chart, chart_png
-from sync.model import Item, Kind
-from sync.plan.partnership import GROWTH, raised_at
+from sync.model import Kind
+from sync.plan.partnership import GROWTH
 from sync.store.state import State
 from tests.cli_run import pairsync
 from tests.facilitation_pair import configure
@@ -183,19 +183,3 @@ def png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
     width, height = struct.unpack(">II", data[16:24])
     return width, height
-
-
-def test_the_history_of_a_label_reads_only_its_rows_and_dates_it_the_same() -> None:
-    state = State.in_memory()
-    plain = Item(Kind.ACTION, "Sign the contract")
-    talked = plain.with_(labels=frozenset({"discuss"}))
-    steps = [(None, plain), (plain, talked), (talked, plain), (plain, talked), (talked, talked)]
-    with state.transaction():
-        for day, (before, after) in enumerate(steps):
-            run = state.start_run(MONDAY + day * DAY)
-            state.save_run_item(run, "a" * 16, before, after)
-            state.save_run_item(run, "b" * 16, None, plain.with_(title=f"Other {day}"))
-    every = state.history()
-    only = state.history(labelled="discuss")
-    assert len(every) == 10 and len(only) == 3
-    assert raised_at(only, "discuss") == raised_at(every, "discuss") == {"a" * 16: MONDAY + 3 * DAY}

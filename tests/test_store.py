@@ -15,13 +15,23 @@ from sync.contract import Link
 from sync.documents.base import Mark
 from sync.errors import StateError
 from sync.model import Item, Kind, Step
+from sync.plan.partnership import raised_at
 from sync.store.rows import ItemRecord, PublishedRecord, SentRecord, WebhookRecord
 from sync.store.state import State
 
-STORES: dict[str, Callable[[Path], State]] = {
-    "sqlite": lambda folder: State.open(folder / "state.sqlite"),
+
+def _postgres(folder: Path, request: pytest.FixtureRequest) -> State:
+    from sync.store.postgres import PostgresState
+
+    return PostgresState.connect(request.getfixturevalue("migrated_database"), folder.name)
+
+
+STORES: dict[str, Callable[[Path, pytest.FixtureRequest], State]] = {
+    "sqlite": lambda folder, _: State.open(folder / "state.sqlite"),
+    "postgres": _postgres,
 }
-"""Backend name -> how to open that backend's state for a test folder (again: reopen)."""
+"""Backend name -> how to open that backend's state for a test folder (again: reopen);
+PostgreSQL's keys the pair's rows by the folder's name, in a database of the test's own."""
 
 AT = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
 GOAL = Item(kind=Kind.GOAL, title="Hire a COO", notes="by Q2", labels=frozenset({"hiring"}))
@@ -30,7 +40,7 @@ PROBLEM = Item(kind=Kind.PROBLEM, title="Churn", steps=(Step("Why?", True),))
 
 @pytest.fixture(params=sorted(STORES))
 def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], State]:
-    return lambda: STORES[request.param](tmp_path)
+    return lambda: STORES[request.param](tmp_path, request)
 
 
 @pytest.fixture
@@ -186,3 +196,21 @@ def test_state_belongs_to_one_pair(state: State, tmp_path: Path) -> None:
     state.claim("ceo-ea", tmp_path / "state.sqlite")
     with pytest.raises(StateError, match="belongs to pair 'ceo-ea', not 'cfo-ea'"):
         state.claim("cfo-ea", tmp_path / "state.sqlite")
+
+
+def test_the_history_of_a_label_reads_only_its_rows_and_dates_it_the_same(state: State) -> None:
+    """`history(labelled=...)`: what a talking point's or an acknowledgement's age reads."""
+    start = datetime(2026, 11, 16, 10, tzinfo=UTC)
+    plain = Item(Kind.ACTION, "Sign the contract")
+    talked = plain.with_(labels=frozenset({"discuss"}))
+    steps = [(None, plain), (plain, talked), (talked, plain), (plain, talked), (talked, talked)]
+    with state.transaction():
+        for day, (before, after) in enumerate(steps):
+            run = state.start_run(start + timedelta(days=day))
+            state.save_run_item(run, "a" * 16, before, after)
+            state.save_run_item(run, "b" * 16, None, plain.with_(title=f"Other {day}"))
+    every = state.history()
+    only = state.history(labelled="discuss")
+    assert len(every) == 10 and len(only) == 3
+    raised = {"a" * 16: start + timedelta(days=3)}
+    assert raised_at(only, "discuss") == raised_at(every, "discuss") == raised

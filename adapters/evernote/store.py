@@ -32,8 +32,9 @@ from thrift.protocol import TBinaryProtocol
 from thrift.Thrift import TException
 from thrift.transport import THttpClient
 
+from adapters.docids import retried
 from adapters.evernote.config import EvernoteDocuments
-from adapters.retry import GaveUp, Retriable, Uncertain, with_retries
+from adapters.retry import Retriable, Uncertain
 from sync.documents.base import PublishError
 
 T = TypeVar("T")
@@ -92,12 +93,7 @@ class EvernoteStore:
                     raise Uncertain("connection lost while creating a note") from None
                 raise Retriable("connection failed") from None
 
-        try:
-            return with_retries(attempt, self.config.retry_seconds, self.backoff)
-        except GaveUp as exc:
-            raise PublishError(self.name, f"Evernote: {exc}") from None
-        except Uncertain as exc:
-            raise PublishError(self.name, f"Evernote: {exc}", uncertain=True) from None
+        return retried(self.name, "Evernote", attempt, self.config.retry_seconds, self.backoff)
 
     def _refused(self, what: str, exc: EDAMUserException) -> PublishError:
         code = _code(exc.errorCode)

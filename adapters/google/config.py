@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from sync.contract import ServiceTarget
+from sync.documents.config import DocumentBase
 
 
 class GoogleAccess(BaseModel):
@@ -45,3 +46,22 @@ class GoogleSheetsTarget(GoogleAccess, ServiceTarget):
     archive_kind: str = "Archive"
     """The Kind an archived item's row shows (pairsync never deletes a row)."""
     base_url: str = "https://sheets.googleapis.com"
+
+    def identity(self) -> tuple[str, str] | None:
+        return (
+            f"google-sheets:{self.spreadsheet_id}:{self.sheet}",
+            f"the sheet {self.sheet!r} of spreadsheet {self.spreadsheet_id}",
+        )
+
+
+class GoogleDocsDocuments(GoogleAccess, DocumentBase):
+    """A `[[documents]]` table of `type = "google_docs"`: the pair's record in Google Docs."""
+
+    type: Literal["google_docs"]
+    folder_id: str | None = None
+    """The Drive folder the documents are made in (default: the account's My Drive)."""
+    base_url: str = "https://docs.googleapis.com"
+    timeout_seconds: float = Field(30.0, gt=0, le=600)
+    retry_seconds: float = Field(60.0, gt=0, le=3600)
+    clock_speed: float = Field(1.0, gt=0, le=10_000)
+    """As a target's: a simulator on a compressed clock says its own."""

@@ -21,10 +21,11 @@ from typing import Any
 
 import requests
 
+from adapters.docids import retried
 from adapters.onenote.auth import MicrosoftToken, http_session
 from adapters.onenote.config import OneNoteDocuments
 from adapters.pacing import Limit, Pacer
-from adapters.retry import GaveUp, Retriable, Uncertain, retriable, with_retries
+from adapters.retry import Retriable, Uncertain, retriable
 from sync.documents.base import PublishError
 
 
@@ -67,12 +68,7 @@ class Graph:
                 response = self._once(method, url, params, json, html, safe, refreshed)
             return self._checked(response, method, url)
 
-        try:
-            return with_retries(attempt, self.config.retry_seconds, self.backoff)
-        except GaveUp as exc:
-            raise PublishError(self.name, f"OneNote: {exc}") from None
-        except Uncertain as exc:
-            raise PublishError(self.name, f"OneNote: {exc}", uncertain=True) from None
+        return retried(self.name, "OneNote", attempt, self.config.retry_seconds, self.backoff)
 
     def _once(
         self,

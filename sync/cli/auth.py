@@ -4,6 +4,7 @@ printed)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,9 +12,32 @@ import typer
 from sync.cli.app import ConfigOption, app, guarded
 from sync.config import load_config
 from sync.errors import ConfigError
+from sync.lazy import load_object
 
 auth_app = typer.Typer(no_args_is_help=True, help="One-time consents (stores a refresh token).")
 app.add_typer(auth_app, name="auth")
+
+
+def _consent(service: str, extra: str, module: str, config: Path, browser: bool) -> None:
+    """Run `module.authorize` for the pair's config and print its lines; its libraries
+    missing is one line naming the extra."""
+
+    def body() -> list[str]:
+        pair = load_config(config)
+        try:
+            authorize = load_object(f"{module}:authorize")
+        except ModuleNotFoundError as exc:
+            raise ConfigError(
+                [
+                    f"auth {service} needs the {extra} extra (pip install 'pairsync[{extra}]'; "
+                    f"missing: {exc.name})"
+                ]
+            ) from None
+        lines: list[str] = authorize(pair, typer.echo, typer.prompt, browser)
+        return lines
+
+    for line in guarded(body):
+        typer.echo(line)
 
 
 @auth_app.command("microsoft")
@@ -21,22 +45,7 @@ def microsoft(config: ConfigOption) -> None:
     """Sign in to Microsoft once (MSAL's device code: open the page shown anywhere, enter the
     code) for the pair's OneNote [[documents]] entry; writes its `credentials` file (mode
     0600: MSAL's token cache with the refresh token, never printed)."""
-
-    def body() -> list[str]:
-        pair = load_config(config)
-        try:
-            from adapters.onenote.auth import authorize
-        except ModuleNotFoundError as exc:
-            raise ConfigError(
-                [
-                    f"auth microsoft needs the onenote extra (pip install 'pairsync[onenote]'; "
-                    f"missing: {exc.name})"
-                ]
-            ) from None
-        return authorize(pair, typer.echo, typer.prompt, False)
-
-    for line in guarded(body):
-        typer.echo(line)
+    _consent("microsoft", "onenote", "adapters.onenote.auth", config, False)
 
 
 @auth_app.command("google")
@@ -53,19 +62,4 @@ def google(
 ) -> None:
     """Consent once (google-auth-oauthlib's installed-app flow) for the pair's Google Sheets
     targets and Google Docs documents; writes their `credentials` file (mode 0600)."""
-
-    def body() -> list[str]:
-        pair = load_config(config)
-        try:
-            from adapters.google.consent import authorize
-        except ModuleNotFoundError as exc:
-            raise ConfigError(
-                [
-                    f"auth google needs the google extra (pip install 'pairsync[google]'; "
-                    f"missing: {exc.name})"
-                ]
-            ) from None
-        return authorize(pair, typer.echo, typer.prompt, browser)
-
-    for line in guarded(body):
-        typer.echo(line)
+    _consent("google", "google", "adapters.google.consent", config, browser)

@@ -7,7 +7,9 @@ the executive's Markdown board with one item of each kind, and then runs the sam
 sync`: a first sync, edits made as people would in four tools (one moves a Notion page
 to the trash), a second sync, a third that writes nothing, and the 1:1 agenda; Dana's
 Slack (a simulator) gets the agenda, updated in place as the board changes, and the
-decisions waiting for her.
+decisions waiting for her. The pair's record (agenda, decisions log, Five Whys) is kept as
+Markdown notes, and in OneNote and Evernote when their extras are installed
+(`demo_record`), where people tick and answer Five Whys steps too.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from typing import TYPE_CHECKING
 
 from adapters import simulator_class
 from sync.channels import channel_simulator_class
+from sync.cli.demo_record import DemoRecord
 from sync.config import load_config
 from sync.delivery.agenda import make_agenda
 from sync.delivery.meeting import WEEKDAYS
-from sync.run.engine import run_pair
+from sync.run.pair import run_pair
 from sync.run.summary import RunSummary, summary_lines
 from sync.store.state import State
 
@@ -103,6 +106,13 @@ name = "assistant-notes"
 type = "markdown"
 path = "assistant.md"
 
+[[documents]]
+name = "pair-record"                # the decisions log, the 1:1 agenda, a Five Whys record
+type = "google_docs"                #   per problem, kept up to date in Google Docs
+credentials = "google-lee.json"
+base_url = "{google_url}"
+drive_base_url = "{google_url}"
+
 [[channels]]
 name = "dana-slack"
 type = "slack"
@@ -168,6 +178,7 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
             DEMO_NOTION_TOKEN=knowledge.token,
             DEMO_SLACK_TOKEN=slack.token,
         )
+        record = DemoRecord(stack, folder)
         soon = datetime.now(UTC) + timedelta(hours=2)
         config_path = folder / "demo.toml"
         config_path.write_text(
@@ -182,7 +193,8 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
                 google_url=google.base_url,
                 slack_url=slack.base_url,
                 meeting=f"{WEEKDAYS[soon.weekday()]} {soon:%H:%M}",
-            ),
+            )
+            + record.tables,
             encoding="utf-8",
         )
         executive_board = folder / "executive.md"
@@ -194,6 +206,8 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         echo(f"  Trello simulator: {trello.base_url}   Asana simulator: {asana.base_url}")
         echo(f"  Notion simulator: {notion.base_url}   Google simulator: {google.base_url}")
         echo(f"  Slack simulator: {slack.base_url} (Dana's 1:1 is in two hours)")
+        for line in record.where():
+            echo(line)
         echo("  executive.md (written three weeks ago) has a goal, a decision, a problem and an")
         echo("  action; the Trello board, the Asana project, the Notion database, Lee's")
         echo("  tracker sheet in Google Sheets and assistant.md are empty.\n")
@@ -224,7 +238,9 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
             "- [ ] Why 1?",
             "- [x] Why 1? the finance export only runs on Mondays",
         )
-        echo("   - Lee answers 'Why 1?' of the problem's Five Whys in assistant.md\n")
+        echo("   - Lee answers 'Why 1?' of the problem's Five Whys in assistant.md")
+        record.people(echo)
+        echo("")
         _sync(
             config_path,
             "3. Second sync: the edits meet; the trashed page is archived everywhere; "
@@ -273,6 +289,12 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         echo("\n--- Google Sheets: Lee's tracker (tab Board, then tab Five Whys) ---")
         for line in [*sheet.render("Board"), "", *sheet.render("Five Whys")]:
             echo(line)
+        echo(
+            "\n--- Google Docs: what the pair reads (the decisions log and a Five Whys record) ---"
+        )
+        for title in ("Decisions", "Five Whys"):
+            echo(google.writer.shown(google.writer.titled(title)))
+        record.show(echo)
         echo("\n--- assistant.md ---")
         echo((folder / "assistant.md").read_text(encoding="utf-8"))
         if keep is not None:

@@ -131,7 +131,8 @@ class DocumentsRun:
                 continue
             self._reads[publisher.name] = read
             agreed = {k: r.marks for k, r in self.state.published(publisher.name).items()}
-            view = record_views(publisher.name, read.documents, agreed, board)
+            steps = self.config.five_whys.steps
+            view = record_views(publisher.name, read.documents, agreed, board, steps)
             if view is not None and view.snapshot is not None:
                 views.append(view)
                 titles = [board[i].title for i in sorted(view.snapshot.items)]

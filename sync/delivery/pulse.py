@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from sync.channels.base import Chart, Entry, Message, Section
 from sync.config import PairConfig
-from sync.errors import MissingExtra
 from sync.model import Item, Kind
 from sync.plan.partnership import growth, waiting_ack
 from sync.store.state import State
@@ -274,16 +273,3 @@ def pulse_message(
         note,
         chart,
     )
-
-
-def pulse_chart(config: PairConfig, weeks: Sequence[Week]) -> Chart | None:
-    """The chart for the channels, or None when matplotlib (the pulse extra) is missing."""
-    try:
-        from sync.delivery.pulse_chart import chart_png
-
-        title = pulse_title(config, weeks)
-        full, compact = chart_png(weeks, title), chart_png(weeks, title, compact=True)
-    except MissingExtra:
-        return None
-    alt = f"{title}: decisions, items created and changed by each side, stale share, wins"
-    return Chart(full, compact, alt)

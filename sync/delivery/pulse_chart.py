@@ -14,7 +14,9 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sync.delivery.pulse import FIGURES, Week
+from sync.channels.base import Chart
+from sync.config import PairConfig
+from sync.delivery.pulse import FIGURES, Week, pulse_title
 from sync.errors import MissingExtra
 
 if TYPE_CHECKING:
@@ -137,3 +139,14 @@ def _draw(axes: Axes, weeks: Sequence[Week], keys: list[str], style: str) -> Non
 
 def _number(value: float | int | None) -> float:
     return math.nan if value is None else float(value)
+
+
+def pulse_chart(config: PairConfig, weeks: Sequence[Week]) -> Chart | None:
+    """The chart for the channels, or None when matplotlib (the pulse extra) is missing."""
+    try:
+        title = pulse_title(config, weeks)
+        full, compact = chart_png(weeks, title), chart_png(weeks, title, compact=True)
+    except MissingExtra:
+        return None
+    alt = f"{title}: decisions, items created and changed by each side, stale share, wins"
+    return Chart(full, compact, alt)

@@ -15,7 +15,7 @@ What a person ticked or answered in a Five Whys record comes back as a view of n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sync.config import PairConfig
@@ -45,10 +45,17 @@ ACK_LABEL = "Ack needed"
 DECISION_COLUMNS = ("Raised", "Decision", "Status", "Decided on", "Acknowledged")
 
 
-def split_answer(text: str) -> tuple[str, str]:
-    """A step's text on the board -> (label, answer)."""
-    label, _, answer = text.partition(ANSWER)
-    return label, answer.strip()
+def split_answer(text: str, labels: Sequence[str] = ()) -> tuple[str, str]:
+    """A step's text on the board -> (label, answer): split at " — ", or after one of the
+    configured step `labels` a person wrote an answer behind ("Why 1? because …")."""
+    if ANSWER in text:
+        label, _, answer = text.partition(ANSWER)
+        return label, answer.strip()
+    for label in labels:
+        rest = text.removeprefix(label)
+        if rest != text and rest[:1] in (" ", ":"):
+            return label, rest.strip(" :")
+    return text, ""
 
 
 def with_answer(label: str, answer: str) -> str:
@@ -78,7 +85,7 @@ def build_documents(
         for item_id, record in sorted(records.items(), key=lambda p: p[1].item.title):
             item = record.item
             if item.kind is Kind.PROBLEM and item.steps and not item.archived:
-                documents.append(five_whys_document(item_id, item))
+                documents.append(five_whys_document(item_id, item, config.five_whys.steps))
     return documents
 
 
@@ -143,11 +150,11 @@ def decisions_document(config: PairConfig, records: Mapping[str, ItemRecord]) ->
     )
 
 
-def five_whys_document(item_id: str, item: Item) -> Document:
+def five_whys_document(item_id: str, item: Item, labels: Sequence[str] = ()) -> Document:
     """A problem's Five Whys: the statement, then each step with its tick and answer."""
     steps = []
     for index, step in enumerate(item.steps):
-        label, answer = split_answer(step.text)
+        label, answer = split_answer(step.text, labels)
         steps.append(Entry(f"step-{index + 1}", label, Mark(step.done, answer)))
     statement = item.notes.strip() or "(no statement yet: write it in the problem's notes)"
     return Document(
@@ -171,6 +178,7 @@ def record_views(
     read: Mapping[str, tuple[str, Mapping[EntryRef, Mark]]],
     agreed: Mapping[str, Mapping[EntryRef, Mark]],
     board: Mapping[str, Item],
+    labels: Sequence[str] = (),
 ) -> TargetView | None:
     """What a person ticked or answered in the Five Whys records of the `[[documents]]`
     entry `name`, as a view of no tool: each problem shows the board's steps with the
@@ -184,8 +192,8 @@ def record_views(
         if not key.startswith(FIVE_WHYS_KEY) or item is None:
             continue
         item_id = key.removeprefix(FIVE_WHYS_KEY)
-        base = _with_marks(item, agreed.get(key, {}))
-        current = _with_marks(item, {**agreed.get(key, {}), **shown})
+        base = _with_marks(item, agreed.get(key, {}), labels)
+        current = _with_marks(item, {**agreed.get(key, {}), **shown}, labels)
         if current != base:
             items[item_id] = RemoteItem(item_id, current, item_id, version or "read")
             links[item_id] = Link(item_id, "", base)
@@ -194,7 +202,7 @@ def record_views(
     return TargetView(name, "shared", Snapshot(items, complete=False), links)
 
 
-def _with_marks(item: Item, marks: Mapping[EntryRef, Mark]) -> Item:
+def _with_marks(item: Item, marks: Mapping[EntryRef, Mark], labels: Sequence[str]) -> Item:
     """The item with each step's tick and answer as `marks` says (where it says)."""
     steps = []
     for index, step in enumerate(item.steps):
@@ -202,7 +210,7 @@ def _with_marks(item: Item, marks: Mapping[EntryRef, Mark]) -> Item:
         if mark is None:
             steps.append(step)
             continue
-        label, answer = split_answer(step.text)
+        label, answer = split_answer(step.text, labels)
         shown = answer if mark.answer is None else mark.answer
         done = step.done if mark.ticked is None else mark.ticked
         steps.append(Step(with_answer(label, shown), done))

@@ -11,26 +11,23 @@
 5. record: links and counts from each target's outcomes that went through, as soon as
    its writes finish (also when another target fails).
 
-The engine knows adapters only through `adapters.base.Adapter`. Order matters for crash
-safety: a run killed between commit and record leaves remote items whose footers carry
-item ids the state already knows, so the next run re-links them.
+The engine knows adapters only through `adapters.base.Adapter`, and delivers nothing:
+whatever composes a run (`sync.run.pair`, serve, a worker) draws progress, publishes
+and notifies; the pair's `[[documents]]` ride along as a `Companion`. Order matters for
+crash safety: a run killed between commit and record leaves remote items whose footers
+carry item ids the state already knows, so the next run re-links them.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
-
-from rich.progress import Progress
 
 from adapters import build_adapters
 from adapters.base import Adapter
 from sync.config import PairConfig
 from sync.contract import Change, Create, Failed, Link, Outcome, Snapshot, new_item_id
-from sync.delivery.notify import notify
-from sync.delivery.publish import DocumentsRun
 from sync.errors import ConfigError, TargetError
 from sync.model import Item
 from sync.plan.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
@@ -45,59 +42,17 @@ from sync.plan.safety import (
     renamed_lines,
     shield,
 )
-from sync.run.lock import pair_lock
+from sync.run.companion import NO_DOCUMENTS, Companion
 from sync.run.parallel import each_target
-from sync.run.summary import RunSummary, TargetSummary, conflict_json, jsonable
+from sync.run.summary import (
+    RunSummary,
+    TargetSummary,
+    conflict_json,
+    jsonable,
+)
 from sync.store.state import ItemRecord, State
 
 log = logging.getLogger("pairsync")
-
-
-def run_pair(
-    config: PairConfig,
-    dry_run: bool = False,
-    show_progress: bool = False,
-    accept_vanished: Collection[str] = (),
-) -> RunSummary:
-    """Lock the pair, open its state and sync: what `pairsync sync` does for one pair.
-    `show_progress` draws a bar on a terminal (never under cron: no TTY, no bar);
-    `accept_vanished` names targets whose vanished items are archived, not held."""
-    with Progress(transient=True, disable=not (show_progress and sys.stderr.isatty())) as bar:
-        task = bar.add_task(config.pair.name, total=2 * len(config.targets))
-
-        def step(description: str) -> None:
-            bar.update(task, advance=1, description=description)
-
-        state_path = config.state_path
-        if dry_run and not state_path.exists():
-            return sync_pair(config, State.in_memory(), dry_run=True, on_step=step)
-        with pair_lock(state_path):
-            state = State.open(state_path)
-            try:
-                state.claim(config.pair.name, state_path)
-                documents = DocumentsRun(config, state) if config.documents else None
-                try:
-                    summary = sync_pair(
-                        config,
-                        state,
-                        dry_run=dry_run,
-                        on_step=step,
-                        accept_vanished=accept_vanished,
-                        documents=documents,
-                    )
-                finally:
-                    if documents is not None:
-                        documents.close()
-                if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
-                    summary.channels = notify(config, state, datetime.now(UTC))
-                return summary
-            except Exception as exc:
-                problem = state.unavailable(exc)  # full disk or I/O error mid-run: kept
-                if problem is None:
-                    raise
-                raise problem from None
-            finally:
-                state.close()
 
 
 def sync_pair(
@@ -111,7 +66,7 @@ def sync_pair(
     on_step: Callable[[str], None] = lambda _: None,
     accept_vanished: Collection[str] = (),
     extra_views: Sequence[TargetView] = (),
-    documents: DocumentsRun | None = None,
+    documents: Companion | None = None,
 ) -> RunSummary:
     """Sync one pair; the caller holds the pair's lock and owns `state`. `on_step` is told
     before each target is read and before each is written (a progress bar's steps).
@@ -120,17 +75,9 @@ def sync_pair(
     person ticked or answered there is such a view) and published after the targets."""
     now = now or datetime.now(UTC)
     records = state.items()
-    off = kinds_off_in_use(config.board.kinds, (r.item for r in records.values()))
-    if off:
-        where = config.config_file.name if config.config_file else config.pair.name
-        raise ConfigError(
-            [
-                f"{where}: board.kinds: {', '.join(off)} items are on the board; keep the "
-                "kind on (archive them first to turn it off)"
-            ]
-        )
-    if documents is not None:
-        extra_views = [*extra_views, *documents.read_back()]
+    refuse_kinds_off(config, records)
+    documents = documents or NO_DOCUMENTS
+    extra_views = [*extra_views, *documents.read_back()]
     if adapters is None:
         places = {target.name: state.places(target.name) for target in config.targets}
         adapters = build_adapters(config.targets, config.pair.zone, places)
@@ -139,9 +86,8 @@ def sync_pair(
     try:
         views = read_targets(adapters, state, summaries, on_step, held_before)
         views, holds = hold_phase(config, views, held_before, accept_vanished, summaries)
-        ticked = documents.discussed() if documents is not None else set()
         the_plan, facilitation = plan_run(
-            config, records, [*views, *extra_views], now, new_id, ticked
+            config, records, [*views, *extra_views], now, new_id, documents.discussed()
         )
         drop_held_writes(the_plan, holds)
         drop_writes_to(the_plan, {view.name for view in extra_views})
@@ -158,19 +104,16 @@ def sync_pair(
         _count_conflicts(summaries, the_plan)
         if dry_run:
             count_planned(summaries, the_plan)
-            if documents is not None:
-                summary.documents = documents.publish(now, dry_run=True)
+            summary.documents = documents.publish(now, dry_run=True)
             return summary
         run_id = summary.run_id = state.start_run(now)
         summary.people = people_counts(the_plan, records)
         commit_plan(state, run_id, the_plan, records, facilitation, now)
         with state.transaction():
             state.save_holds({name: hold.item_ids for name, hold in holds.items()})
-        if documents is not None:
-            documents.agree()
+        documents.agree()
         apply_and_record(state, adapters, views, the_plan, summaries, on_step)
-        if documents is not None:  # the pair's record, after the targets
-            summary.documents = documents.publish(now)
+        summary.documents = documents.publish(now)  # the pair's record, after the targets
     finally:
         for adapter in adapters:
             summaries[adapter.name].requests = adapter.requests
@@ -188,6 +131,20 @@ def people_counts(the_plan: Plan, records: dict[str, ItemRecord]) -> dict[str, d
         tool = counts.setdefault(touch.target, {"created": 0, "changed": 0})
         tool[what] += 1
     return counts
+
+
+def refuse_kinds_off(config: PairConfig, records: dict[str, ItemRecord]) -> None:
+    """A kind turned off in `[board] kinds` while its items are on the board is a config
+    error: syncing would read them as vanished."""
+    off = kinds_off_in_use(config.board.kinds, (r.item for r in records.values()))
+    if off:
+        where = config.config_file.name if config.config_file else config.pair.name
+        raise ConfigError(
+            [
+                f"{where}: board.kinds: {', '.join(off)} items are on the board; keep the "
+                "kind on (archive them first to turn it off)"
+            ]
+        )
 
 
 def hold_phase(

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
-from sync.delivery.notify import NotifyReport
-from sync.delivery.publish import PublishReport
 from sync.model import Step
 from sync.plan.facilitation import Event
 from sync.plan.fieldmerge import Conflict
@@ -17,6 +16,29 @@ from sync.run.report import counted, not_written_lines
 from sync.store.rows import RunJson, TargetJson
 
 log = logging.getLogger("pairsync")
+
+
+class Report(Protocol):
+    """What a run delivered besides the targets (`sync.delivery`: channels, documents)."""
+
+    errors: list[str]
+
+    def lines(self) -> list[str]: ...
+
+    def to_json(self) -> dict[str, object]: ...
+
+
+@dataclass
+class NothingDelivered:
+    """The report of a delivery a run did not make (no channels, no documents)."""
+
+    errors: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return []
+
+    def to_json(self) -> dict[str, object]:
+        return {"errors": self.errors}
 
 
 @dataclass
@@ -46,9 +68,9 @@ class RunSummary:
     plan: Plan
     facilitation: list[Event] = field(default_factory=list)
     """Five Whys added, countermeasure actions made, items marked or archived as stale."""
-    channels: NotifyReport = field(default_factory=NotifyReport)
+    channels: Report = field(default_factory=NothingDelivered)
     """What went to the pair's Slack / Teams channels after the sync."""
-    documents: PublishReport = field(default_factory=PublishReport)
+    documents: Report = field(default_factory=NothingDelivered)
     """What went to the pair's `[[documents]]` after the sync, and what came back."""
     held: dict[str, int] = field(default_factory=dict)
     """Target -> vanished items held this run (archived nowhere; see sync/plan/safety.py)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.asana.sim.entities import User
-from adapters.asana.sim.models import AsanaBackend
+from adapters.asana.sim.models import AsanaBackend, SubtaskEvents
 from adapters.asana.sim.person import Person
 from adapters.asana.sim.responses import FREE_PLAN_LIMIT, AsanaApp
 from adapters.asana.sim.urls import API
@@ -41,8 +41,12 @@ class AsanaSimulator(Simulator):
         port: int = 0,
         speed: float = 1.0,
         limit: int = FREE_PLAN_LIMIT,
+        subtask_events: SubtaskEvents = "added",
     ) -> None:
+        """`subtask_events`: the shape of a subtask's creation in `/events`
+        (`AsanaBackend`)."""
         super().__init__(AsanaApp(speed=speed, limit=limit), host, port)
+        self.backend.subtask_events = subtask_events
         self._person: Person | None = None
 
     @property
@@ -56,7 +60,7 @@ class AsanaSimulator(Simulator):
 
     def seed(self, token: str = "sim-token", project_name: str = "Exec board") -> World:
         """One user with `token`, a workspace and an empty project (no sections yet)."""
-        with self.app._lock:
+        with self.app.lock:
             user = self.backend.create_user("Sim User", token)
             workspace = next(iter(self.backend.workspaces.values()), None)
             workspace = workspace or self.backend.create_workspace("Sim Workspace")
@@ -73,13 +77,13 @@ class AsanaSimulator(Simulator):
     def person_of(self, token: str) -> Person:
         """The token's own user at work in Asana's UI: pairsync's writes and this person's
         edits name the same user, as when the assistant's token syncs their own edits."""
-        return Person(self.backend, self.backend.tokens[token], self.app._lock)
+        return Person(self.backend, self.backend.tokens[token], self.app.lock)
 
     @property
     def person(self) -> Person:
         """A second user who edits in Asana's UI: events name them, not the token's user."""
         if self._person is None:
-            with self.app._lock:
+            with self.app.lock:
                 user: User = self.backend.create_user("Dana Smith")
-            self._person = Person(self.backend, user, self.app._lock)
+            self._person = Person(self.backend, user, self.app.lock)
         return self._person

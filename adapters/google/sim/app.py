@@ -23,7 +23,7 @@ from werkzeug.wrappers import Request, Response
 
 from adapters.google.sim import discovery
 from adapters.google.sim.accounts import Accounts, GrantError
-from adapters.google.sim.docs import Documents
+from adapters.google.sim.docs import Doc, Documents
 from adapters.google.sim.drive import DOCUMENT, SHEET, Drive, select
 from adapters.google.sim.sheets import Spreadsheet
 from adapters.simclock import RateLimiter
@@ -308,7 +308,7 @@ class GoogleApp(SimApp):
         return json_response(answer)
 
     # -- Docs -----------------------------------------------------------------------------
-    def document(self, request: Request, document_id: str) -> Any:
+    def document(self, request: Request, document_id: str) -> Doc:
         self.drive.get(document_id, self.user(request))
         return self.documents.get(document_id)
 

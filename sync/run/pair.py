@@ -1,0 +1,67 @@
+"""One pair's run as `pairsync sync` makes it: take the pair's lock, open its state (where
+it lives: `sync.store.where`), sync
+(`sync.run.engine`) with its `[[documents]]` alongside, then tell its channels; a
+progress bar only on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from rich.progress import Progress
+
+from sync.config import PairConfig
+from sync.delivery.notify import notify
+from sync.delivery.publish import DocumentsRun
+from sync.run.engine import sync_pair
+from sync.run.summary import RunSummary
+from sync.store.state import State
+from sync.store.where import has_state, open_state, run_lock
+
+
+def run_pair(
+    config: PairConfig,
+    dry_run: bool = False,
+    show_progress: bool = False,
+    accept_vanished: Collection[str] = (),
+) -> RunSummary:
+    """Lock the pair, open its state and sync: what `pairsync sync` does for one pair.
+    `show_progress` draws a bar on a terminal (never under cron: no TTY, no bar);
+    `accept_vanished` names targets whose vanished items are archived, not held."""
+    with Progress(transient=True, disable=not (show_progress and sys.stderr.isatty())) as bar:
+        task = bar.add_task(config.pair.name, total=2 * len(config.targets))
+
+        def step(description: str) -> None:
+            bar.update(task, advance=1, description=description)
+
+        state_path = config.state_path
+        if dry_run and not has_state(config):
+            return sync_pair(config, State.in_memory(), dry_run=True, on_step=step)
+        with run_lock(config):
+            state = open_state(config)
+            try:
+                state.claim(config.pair.name, state_path)
+                documents = DocumentsRun(config, state) if config.documents else None
+                try:
+                    summary = sync_pair(
+                        config,
+                        state,
+                        dry_run=dry_run,
+                        on_step=step,
+                        accept_vanished=accept_vanished,
+                        documents=documents,
+                    )
+                finally:
+                    if documents is not None:
+                        documents.close()
+                if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
+                    summary.channels = notify(config, state, datetime.now(UTC))
+                return summary
+            except Exception as exc:
+                problem = state.unavailable(exc)  # full disk or I/O error mid-run: kept
+                if problem is None:
+                    raise
+                raise problem from None
+            finally:
+                state.close()
