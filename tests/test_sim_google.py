@@ -18,21 +18,14 @@ from adapters.google.sim.server import GoogleSimulator, World
 def clients(sim: GoogleSimulator, world: World) -> tuple[Any, Any]:
     info = world.authorized_user()
     creds = Credentials.from_authorized_user_info(info).with_token_uri(info["token_uri"])
-    sheets = build(
-        "sheets",
-        "v4",
-        credentials=creds,
-        static_discovery=True,
-        client_options={"api_endpoint": sim.base_url + "/"},
-    )
-    drive = build(
-        "drive",
-        "v3",
-        credentials=creds,
-        static_discovery=True,
-        client_options={"api_endpoint": sim.base_url + "/drive/v3/"},
-    )
-    return sheets, drive
+    made = [
+        build(api, version, credentials=creds, client_options={"api_endpoint": endpoint})
+        for api, version, endpoint in (
+            ("sheets", "v4", sim.base_url + "/"),
+            ("drive", "v3", sim.base_url + "/drive/v3/"),
+        )
+    ]
+    return made[0], made[1]
 
 
 def test_a_misspelt_field_is_refused_and_recorded(
