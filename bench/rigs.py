@@ -119,13 +119,20 @@ class Rig:
 
 
 @contextmanager
-def rig(kind: str, speed: float | None = None) -> Iterator[Rig]:
+def rig(kind: str, speed: float | None = None, itemised: bool = False) -> Iterator[Rig]:
     """A pair on a fresh target of `kind`; `speed` compresses the simulator's clock (the
-    rate limits included). None means fast enough that no limit is ever reached, yet slow
-    enough that Asana's sync token (a simulated day) outlives a push of 1,000 items."""
+    rate limits included); None means fast enough that no limit is ever reached, yet slow
+    enough that Asana's sync token (a simulated day) outlives a push of 1,000 items.
+    `itemised`: the feed reports the Five Whys pairsync copies step by step (Asana: each
+    subtask's creation as its parent's change; Trello: a checklist's and each check
+    item's creation beside the card's copy)."""
     with tempfile.TemporaryDirectory(prefix=f"pairsync-bench-{kind}-") as tmp:
         directory = Path(tmp)
         target, sim = _target(kind, speed, directory)
+        if isinstance(sim, AsanaSimulator):
+            sim.backend.subtask_events = "parent" if itemised else "added"
+        if isinstance(sim, TrelloSimulator):
+            sim.backend.copy_actions = "each" if itemised else "card"
         bench_rig = Rig(kind, directory, target, sim)
         try:
             yield bench_rig

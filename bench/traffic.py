@@ -26,10 +26,12 @@ class Traffic:
     served_per_second: float
     """The push's requests over its seconds with no rate limit: the simulator's capacity."""
     echo_routes: Counter[str]
+    itemised: bool = False
+    """The feed reported the Five Whys copies step by step (`bench.rigs.rig`)."""
 
 
-def measure(kind: str, n: int, k: int = 10) -> Traffic:
-    with rig(kind) as bench_rig:
+def measure(kind: str, n: int, k: int = 10, itemised: bool = False) -> Traffic:
+    with rig(kind, itemised=itemised) as bench_rig:
         bench_rig.type_items(n)
         push = bench_rig.sync()
         _expect(push, created=n)
@@ -54,6 +56,7 @@ def measure(kind: str, n: int, k: int = 10) -> Traffic:
         len(problems[0].steps) if problems else 0,
         push.requests / push.seconds,
         echo.routes,
+        itemised,
     )
 
 

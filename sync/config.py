@@ -42,6 +42,7 @@ from sync.documents.config import DocumentBase
 from sync.errors import ConfigError
 from sync.logs import register_secret
 from sync.model import BASE_KINDS, Kind
+from sync.settings import process_settings
 
 if TYPE_CHECKING:  # what the core reads of a target or channel: its base model
     Target = TargetBase
@@ -95,6 +96,9 @@ class PairSection(Section):
 
 class StateSection(Section):
     path: Path
+    url: str | None = None
+    """PostgreSQL (many machines): the state lives there, keyed by the pair's name; `path`
+    then only names the pair's lock and dry-run checks. Default: PAIRSYNC_DATABASE_URL."""
 
 
 MAX_DAYS = 3650
@@ -228,6 +232,12 @@ class PairConfig(BaseModel):
     def state_path(self) -> Path:
         """Absolute and normalised, so that messages and the lock name one spelling."""
         return (self.config_dir / self.state.path.expanduser()).resolve()
+
+    @property
+    def state_url(self) -> str | None:
+        """The PostgreSQL database holding this pair's state (`[state] url`, else
+        PAIRSYNC_DATABASE_URL), or None: SQLite at `state_path`."""
+        return self.state.url or process_settings().database_url
 
 
 def load_config(path: Path) -> PairConfig:

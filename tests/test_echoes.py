@@ -64,8 +64,14 @@ class Pair:
         return next(r.item for r in self.board.items.values() if r.item.title == title)
 
 
-@pytest.fixture
-def trello(trello_sim: TrelloSimulator, trello_board: str, tmp_path: Path) -> Iterator[Pair]:
+@pytest.fixture(params=["card", "each"])
+def trello(
+    trello_sim: TrelloSimulator, trello_board: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Pair]:
+    """A board whose actions report the Five Whys checklist pairsync copies as the card's
+    `copyCard` alone, or also as an action per checklist and check item: the proof takes
+    both."""
+    trello_sim.backend.copy_actions = request.param
     target = TrelloTarget.model_validate(
         {
             "name": "trello",
@@ -82,9 +88,14 @@ def trello(trello_sim: TrelloSimulator, trello_board: str, tmp_path: Path) -> It
     pair.state.close()
 
 
-@pytest.fixture
-def asana(make_asana_sim: Callable[..., AsanaSimulator], tmp_path: Path) -> Iterator[Pair]:
+@pytest.fixture(params=["added", "parent"])
+def asana(
+    make_asana_sim: Callable[..., AsanaSimulator], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Pair]:
+    """An Asana project whose feed reports a subtask's creation as the subtask's own
+    `added` event, or as its parent's `changed`/`subtasks` event: the proof takes both."""
     sim = make_asana_sim()
+    sim.backend.subtask_events = request.param
     world = sim.seed()
     target = AsanaTarget.model_validate(
         {
@@ -135,6 +146,19 @@ def test_trello_edits_by_the_same_account_between_two_syncs_are_seen(
     assert trello.item("Invoices paid late").steps[0].done
 
 
+def test_trello_a_step_a_person_adds_right_after_the_push_is_read(
+    trello: Pair, trello_sim: TrelloSimulator, trello_board: str
+) -> None:
+    """Named like a step pairsync copied, into the very checklist: still a person's."""
+    trello.sync()
+    trello_sim.person.add_check_item(
+        card_id(trello_sim, trello_board, "Invoices paid late"), "Why?"
+    )
+    assert trello.sync().requests > 1
+    steps = [step.text for step in trello.item("Invoices paid late").steps]
+    assert steps == ["Why?", "Countermeasure", "Why?"]
+
+
 def test_asana_rerun_after_a_push_reads_nothing_but_the_events(asana: Pair) -> None:
     assert asana.sync().created == 3
     rerun = asana.sync()
@@ -155,8 +179,10 @@ def test_asana_edits_by_the_same_account_between_two_syncs_are_seen(asana: Pair)
     person.edit(tasks["Grow EMEA revenue 20%"].gid, name="Grow 25%")
     person.complete(tasks["Book flights"].gid)
     person.tick_subtask(tasks["Invoices paid late"].subtasks[0].gid)
+    person.add_subtask(tasks["Invoices paid late"].gid, "Ask finance")
 
     asana.sync()
     assert "Grow 25%" in asana.titles()
     assert asana.item("Book flights").done
-    assert asana.item("Invoices paid late").steps[0].done
+    steps = asana.item("Invoices paid late").steps
+    assert steps[0].done and [step.text for step in steps][-1] == "Ask finance"

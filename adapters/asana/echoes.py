@@ -10,6 +10,12 @@ happened no later than the `modified_at` Asana answered pairsync's last write to
 person's edit made after that write is later; one made before it but after the read
 touched a field pairsync's write then replaced (as without echoes); any other field is
 not recorded, so its event is read.
+
+A subtask's creation comes in either of Asana's two shapes: the subtask's own `added`
+event with its parent task as `parent`, or the parent's `changed` event whose
+`change.field` is "subtasks" and whose `added_value` (`removed_value`) is the subtask.
+`fact` reads both as the same fact about the subtask, so the proof holds whichever
+shape a feed uses.
 """
 
 from __future__ import annotations
@@ -57,15 +63,35 @@ class WriteLog:
         }
 
 
+def subtask_changed(event: Json) -> Json | None:
+    """The subtask a parent's `changed`/`subtasks` event added or removed, if it is one."""
+    change = event.get("change") or {}
+    if event.get("action") != "changed" or change.get("field") != "subtasks":
+        return None
+    subtask = change.get("added_value") or change.get("removed_value")
+    return subtask if isinstance(subtask, dict) else {}
+
+
+def fact(event: Json) -> tuple[str | None, str]:
+    """(the task an event is about, what happened to it, in `WriteLog`'s words): a
+    parent's change of its subtasks is the subtask's own `added` or `deleted`."""
+    subtask = subtask_changed(event)
+    if subtask is None:
+        return (event.get("resource") or {}).get("gid"), what(event)
+    parent = (event.get("resource") or {}).get("gid")
+    added = "added_value" in (event.get("change") or {})
+    return subtask.get("gid"), f"added:task:{parent}" if added else "deleted"
+
+
 def is_echo(event: Json, written: dict[str, list[Any]]) -> bool:
-    gid = (event.get("resource") or {}).get("gid")
+    gid, happened = fact(event)
     entry = written.get(fingerprint(gid)) if gid else None
     if not entry or not event.get("created_at"):
         return False
     stamp, whats = entry
     if _time(event["created_at"]) > _time(stamp):
         return False
-    return what(event) in whats
+    return happened in whats
 
 
 def _time(stamp: str) -> datetime:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import asana
 
+from adapters.asana.echoes import subtask_changed
 from adapters.asana.http import HttpError
 from adapters.asana.mapping import Json
 
@@ -83,6 +84,9 @@ def touched_by(events: list[Json], project: str) -> Touched:
         )
         if parent.get("resource_type") == "task":
             found.via_subtask.add(parent["gid"])
+            continue
+        if subtask_changed(event) is not None:  # the same, told as the parent's change
+            found.via_subtask.add(resource["gid"])
             continue
         found.since = found.since or event.get("created_at")
         removed = event.get("action") == "removed" and parent.get("gid") == project

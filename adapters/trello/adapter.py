@@ -235,6 +235,8 @@ class TrelloAdapter(Adapter):
         if template:
             body.update(idCardSource=template[0], keepFromSource="checklists")
         card = self._call("POST", "/cards", body=body)
+        if template:
+            self._written.copied(card.get("idChecklists") or (), [s.text for s in item.steps])
         view.cards[card["id"]] = card
         self._made[change.item_id] = card["id"]
         try:

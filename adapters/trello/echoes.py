@@ -4,6 +4,13 @@ the action carries (Trello's `updateCard` has the new value in `data.card` besid
 `data.old`; check item actions carry name and state; labels come as `addLabelToCard` /
 `removeLabelFromCard`).
 
+A checklist pairsync copies (the Five Whys template, with a card or alone) may come back
+as the card's `copyCard` alone or also as an `addChecklistToCard` and a `createCheckItem`
+per step: the checklists' and check items' ids are in the answers when Trello gives
+them (a card's `idChecklists`, a checklist's `checkItems`), and a copied check item
+whose id pairsync never saw is proven by its checklist and name, once per step copied
+(so a person's check item of the same name is still read).
+
 Sound because only the last value a run wrote to each field is recorded: when every
 action since the cursor matches, each field an action touched ends at pairsync's value,
 and no other field moved. Any other action (a comment, a delete, a move to another board,
@@ -12,6 +19,7 @@ a value pairsync did not write) means a full read, as before.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -55,6 +63,8 @@ class WriteLog:
 
     def __init__(self) -> None:
         self._made: set[str] = set()
+        self._copied: list[str] = []
+        """One fingerprint per check item copied into a checklist pairsync made."""
         self._last: dict[tuple[str, str], Any] = {}
         """(object id, field) -> the last value written: only it may show in an echo."""
 
@@ -63,6 +73,8 @@ class WriteLog:
         parts = path.strip("/").split("/")
         if method == "POST" and isinstance(answer, dict) and "id" in answer:
             self._made.add(str(answer["id"]))
+            self._made.update(str(made) for made in answer.get("idChecklists") or ())
+            self._made.update(str(item["id"]) for item in answer.get("checkItems") or ())
         elif method == "PUT" and parts[0] == "cards" and body:
             target = parts[3] if len(parts) == 4 else parts[1]  # a check item, or the card
             for field, value in body.items():
@@ -76,9 +88,16 @@ class WriteLog:
         for label_id in old ^ new:
             self._last[(card_id, "label " + label_id)] = label_id in new
 
+    def copied(self, checklist_ids: Iterable[str], steps: Iterable[str]) -> None:
+        """Record the steps copied into each of a new card's checklists (their ids unknown)."""
+        names = list(steps)
+        for checklist_id in checklist_ids:
+            self._copied += [fingerprint("item", checklist_id, name) for name in names]
+
     def fingerprints(self) -> list[str]:
         made = [fingerprint("made", object_id) for object_id in self._made]
-        return sorted(made + [fingerprint("set", *key, value) for key, value in self._last.items()])
+        sets = [fingerprint("set", *key, value) for key, value in self._last.items()]
+        return sorted(made + sets + self._copied)
 
 
 def action_fingerprints(action: dict[str, Any]) -> list[str] | None:
@@ -105,11 +124,29 @@ def action_fingerprints(action: dict[str, Any]) -> list[str] | None:
     return None
 
 
+def _checklist_of(action: dict[str, Any], kind: str) -> str | None:
+    data = action.get("data") or {}
+    checklist = data.get("checklist") if action.get("type") == kind else None
+    return str(checklist["id"]) if isinstance(checklist, dict) and "id" in checklist else None
+
+
 def all_echoes(actions: Iterable[dict[str, Any]], written: Iterable[str]) -> bool:
-    """Whether every action is one of the recorded writes."""
-    known = set(written)
-    for action in actions:
+    """Whether every action is one of the recorded writes. A check item known only by its
+    checklist and name proves one action each, and only in a batch that reports the copy
+    of that checklist item by item (its `addChecklistToCard`): where the copy is the
+    card's `copyCard` alone, a `createCheckItem` there is a person's."""
+    batch = list(actions)
+    itemised = {_checklist_of(action, "addChecklistToCard") for action in batch}
+    known = Counter(written)
+    for action in batch:
         prints = action_fingerprints(action)
-        if prints is None or not known.issuperset(prints):
+        if prints is not None and all(known[p] for p in prints):
+            continue
+        checklist = _checklist_of(action, "createCheckItem")
+        if checklist is None or checklist not in itemised:
             return False
+        copied = fingerprint("item", checklist, (action["data"].get("checkItem") or {}).get("name"))
+        if not known[copied]:
+            return False
+        known[copied] -= 1
     return True

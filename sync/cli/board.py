@@ -39,6 +39,7 @@ from sync.run.report import fail
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
 from sync.store.state import ItemRecord, State
+from sync.store.where import has_state, open_state
 
 
 @app.command()
@@ -119,11 +120,11 @@ def run(
 def load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:
     """The pair and its state, for the commands that only read it (also read-only)."""
     pair = load_config(config)
-    if not pair.state_path.exists():
+    if not has_state(pair):
         raise StateError(
             f"{pair.state_path}: no state yet; run pairsync sync --config {config} first"
         )
-    state = State.open_for_reading(pair.state_path)
+    state = open_state(pair, reading=True)
     try:
         state.claim(pair.pair.name, pair.state_path)
     except StateError:

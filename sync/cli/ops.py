@@ -155,6 +155,10 @@ def check(config: ConfigOption) -> None:
             )
             renamed = [CheckLine("renamed", True, line) for line in lines]
             checked[-1][1].extend(renamed)
+        if pair.state_url is not None:  # many machines: the state's database
+            from sync.store import pgschema
+
+            checked.append(("state", [pgschema.check(pair.state_url)]))
         for entry in pair.channels:  # [[channels]]: Slack, Teams
             channel = load_channel_class(entry.type)(entry, pair.pair.name)
             checked.append((entry.name, channel.check()))

@@ -11,6 +11,12 @@ task joins the bottom of its section, `addTask` puts a task at the top of the se
 at `insert_before` / `insert_after` (a task of that section), and records an "added"
 event with the section as parent even within one section (how pairsync sees a drag).
 
+A subtask's creation is reported in one of the two shapes Asana uses
+(`subtask_events`): as the subtask's own `added` event with its parent task as `parent`
+("added", the default), or as a change of the parent: `changed`, `change.field`
+"subtasks", the subtask as `added_value` ("parent"). A client must prove its echoes in
+either.
+
 Limitations (deliberate): tags and sections cannot be renamed or deleted; deleted tasks
 are gone at once (no trash); only task events are recorded (not stories, projects or
 sections).
@@ -22,7 +28,7 @@ import itertools
 import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from adapters.asana.sim.entities import Event, Json, Project, Section, Tag, Task, User, Workspace
 from adapters.asana.sim.errors import SyncTokenInvalid, invalid, unknown_object
@@ -32,11 +38,15 @@ SYNC_TOKEN_LIFETIME = 24 * 3600.0
 """Asana keeps events for a limited time; an older sync token answers 412."""
 
 
+SubtaskEvents = Literal["added", "parent"]
+
+
 class AsanaBackend:
     """One Asana instance: every token sees the same data (one organisation)."""
 
-    def __init__(self, now: Callable[[], float]) -> None:
+    def __init__(self, now: Callable[[], float], subtask_events: SubtaskEvents = "added") -> None:
         self.now = now
+        self.subtask_events: SubtaskEvents = subtask_events
         self._gids: Iterator[int] = itertools.count(1_209_000_000_000_001)
         self.tokens: dict[str, User] = {}
         self.users: dict[str, User] = {}
@@ -141,7 +151,11 @@ class AsanaBackend:
             task.tags.append(self.get_tag(tag_gid))
         if parent is not None:
             parent.subtasks.append(task)
-            self._emit(actor, task, "added", parent.compact())
+            if self.subtask_events == "parent":
+                change = {"field": "subtasks", "action": "added", "added_value": task.compact()}
+                self._emit(actor, parent, "changed", None, change)
+            else:
+                self._emit(actor, task, "added", parent.compact())
         for project_gid, section_gid in placements:
             self._join(actor, task, self.projects[project_gid], section_gid)
         return task

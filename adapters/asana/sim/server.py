@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.asana.sim.entities import User
-from adapters.asana.sim.models import AsanaBackend
+from adapters.asana.sim.models import AsanaBackend, SubtaskEvents
 from adapters.asana.sim.person import Person
 from adapters.asana.sim.responses import FREE_PLAN_LIMIT, AsanaApp
 from adapters.asana.sim.urls import API
@@ -41,8 +41,12 @@ class AsanaSimulator(Simulator):
         port: int = 0,
         speed: float = 1.0,
         limit: int = FREE_PLAN_LIMIT,
+        subtask_events: SubtaskEvents = "added",
     ) -> None:
+        """`subtask_events`: the shape of a subtask's creation in `/events`
+        (`AsanaBackend`)."""
         super().__init__(AsanaApp(speed=speed, limit=limit), host, port)
+        self.backend.subtask_events = subtask_events
         self._person: Person | None = None
 
     @property

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from adapters.simkit import iso
 from adapters.trello.sim.entities import (
@@ -35,12 +35,18 @@ from adapters.trello.sim.entities import (
 )
 from adapters.trello.sim.values import TEXT_LIMIT, id_list, is_after, position
 
+CopyActions = Literal["card", "each"]
+
 
 class TrelloBackend:
     """All of one simulated Trello. Not thread-safe: the HTTP app serialises calls."""
 
-    def __init__(self, now: Callable[[], float]) -> None:
+    def __init__(self, now: Callable[[], float], copy_actions: CopyActions = "card") -> None:
         self.now = now
+        self.copy_actions: CopyActions = copy_actions
+        """How a copy of checklists is reported: as the card's `copyCard` (and a
+        checklist's `addChecklistToCard`) alone ("card"), or also with an action per
+        checklist and check item it made ("each")."""
         self.keys: set[str] = set()
         self.tokens: dict[str, Member] = {}
         self.boards: dict[str, Board] = {}
@@ -149,7 +155,15 @@ class TrelloBackend:
             card.due, card.dueComplete = source.due, source.dueComplete
         if kept & {"all", "checklists"}:
             for checklist_id in source.idChecklists:
-                self._copy_checklist(board, card, board.checklists[checklist_id])
+                made = self._copy_checklist(board, card, board.checklists[checklist_id])
+                if self.copy_actions == "each":
+                    self._record(
+                        board,
+                        member,
+                        "addChecklistToCard",
+                        {"card": self._card_ref(card), "checklist": _ref(made)},
+                    )
+                    self._record_items(board, member, card, made)
 
     def _copy_checklist(
         self, board: Board, card: Card, source: Checklist, name: str | None = None
@@ -270,7 +284,15 @@ class TrelloBackend:
             "addChecklistToCard",
             {"card": self._card_ref(card), "checklist": _ref(checklist)},
         )
+        if source_id and self.copy_actions == "each":
+            self._record_items(board, member, card, checklist)
         return checklist
+
+    def _record_items(self, board: Board, member: Member, card: Card, checklist: Checklist) -> None:
+        card_ref, checklist_ref = self._card_ref(card), _ref(checklist)
+        for item in checklist.items:
+            data = {"card": card_ref, "checklist": checklist_ref, "checkItem": _ref(item)}
+            self._record(board, member, "createCheckItem", data)
 
     def delete_checklist(self, member: Member, checklist_id: str) -> None:
         board, checklist = self.checklist(member, checklist_id)

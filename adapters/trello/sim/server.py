@@ -178,6 +178,13 @@ class Person:
                 self.member, card_id, item.id, state="complete" if done else "incomplete"
             )
 
+    def add_check_item(self, card_id: str, name: str, checklist: str = "Five Whys") -> None:
+        """Add a check item at the bottom of the card's checklist of that name."""
+        with self.sim.app._lock:
+            board, card = self.backend.card(self.member, card_id)
+            found = next(c for c in card.idChecklists if board.checklists[c].name == checklist)
+            self.backend.create_check_item(self.member, found, name, pos="bottom")
+
     def delete_checklist(self, card_id: str, name: str = "Five Whys") -> None:
         with self.sim.app._lock:
             board, card = self.backend.card(self.member, card_id)
