@@ -34,7 +34,7 @@ from sync.logs import redact, say
 from sync.plan.facilitation import five_whys_progress
 from sync.plan.partnership import ACK_NEEDED
 from sync.run.pair import run_pair
-from sync.run.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
+from sync.run.pairs import PairResult, pair_files, parse_interval, run_loop, sync_many
 from sync.run.report import fail
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
@@ -83,7 +83,7 @@ def sync(
         raise typer.Exit(1 if summary.failed else 0)
     assert config_dir is not None
     results = guarded(
-        lambda: sync_many(config_files(config_dir), dry_run, workers, processes=processes),
+        lambda: sync_many(pair_files(config_dir), dry_run, workers, processes=processes),
         as_json,
     )
     report_pairs(results, as_json)
