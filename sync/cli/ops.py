@@ -25,6 +25,7 @@ from sync.contract import CheckLine
 from sync.errors import PairsyncError
 from sync.logs import redact
 from sync.run.pairs import parse_interval
+from sync.run.processes import cores
 from sync.run.report import fail
 
 
@@ -51,6 +52,15 @@ def serve(
         float, typer.Option(help="Seconds a pair must be quiet after a webhook before it syncs.")
     ] = 0.5,
     database_url: DatabaseOption = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            min=1,
+            help="How many processes run the syncs [default: the number of cores].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Webhooks (Trello, Asana), Slack buttons and a status page; every pair also polled.
     With a database, syncs go to the job queue for `pairsync worker` instead."""
@@ -71,6 +81,7 @@ def serve(
             report=lambda finished: report_pairs([finished.result], False),
             say=lambda line: typer.echo(line, err=True),
             database_url=optional_database(database_url),
+            processes=processes or cores(),
         )
     )
 

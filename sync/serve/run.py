@@ -71,9 +71,10 @@ def serve(
     report: Callable[[Finished], None],
     say: Callable[[str], None],
     database_url: str | None = None,
+    processes: int = 1,
 ) -> None:
     """With `database_url`, syncs are deferred to the job queue for `pairsync worker`s
-    (which also poll), instead of run here."""
+    (which also poll), instead of run here; else in `processes` worker processes."""
     check_exposure(host, auth_token)
     paths = pair_paths(directory)
     if database_url is not None:
@@ -91,7 +92,7 @@ def serve(
 
     def sync_requests(finished: Callable[[Finished], None]) -> SyncRequests:
         if database_url is None:
-            return PairWorker(paths, finished, debounce=debounce)
+            return PairWorker(paths, finished, debounce=debounce, processes=processes)
         from sync.jobs.deferrer import QueueDeferrer
 
         return QueueDeferrer(database_url)
