@@ -76,7 +76,7 @@ def config_model(type_name: str) -> type[TargetBase]:
 
 def adapter_for(config: TargetBase, context: AdapterContext | None = None) -> Adapter:
     """The adapter of one `[[targets]]` table (its `type` picks the class)."""
-    cls: type[Adapter] = load_object(TARGET_TYPES[config.type].adapter)
+    cls: type[Adapter] = load_object(TARGET_TYPES[config.type].adapter, f"a {config.type} target")
     return cls(config, context)
 
 
@@ -101,7 +101,7 @@ def simulator_class(type_name: str) -> Any:
     path = kind.simulator if kind is not None else None
     if path is None:
         raise KeyError(type_name)
-    return load_object(path)
+    return load_object(path, f"the {type_name} simulator")
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,8 +149,9 @@ class SimApp:
         self._openapi = self.load_spec()
         parts = urlsplit(self.spec_server)
         self._spec_host_url = f"{parts.scheme}://{parts.netloc}/"
-        self._lock = threading.RLock()
-        """Serialises handlers: the in-memory backend is not thread-safe by itself."""
+        self.lock = threading.RLock()
+        """Serialises handlers: the in-memory backend is not thread-safe by itself. A test
+        acting as a person in the service between requests holds it too."""
 
     # -- hooks in the service's dialect -------------------------------------------------
     def load_spec(self) -> OpenAPI | None:
@@ -205,7 +206,7 @@ class SimApp:
         faults = self.faults
         if faults.delay_seconds:
             time.sleep(faults.delay_seconds)
-        with self._lock:
+        with self.lock:
             if faults.drop_next:
                 faults.drop_next -= 1
                 return None
@@ -214,7 +215,7 @@ class SimApp:
             endpoint, args = adapter.match()
         except HTTPException as exc:
             return self.error_response(exc.code or 404, "not found")
-        with self._lock:
+        with self.lock:
             self.stats.requests[f"{request.method} {adapter.match(return_rule=True)[0].rule}"] += 1
         if self.validate and not self._request_is_valid(request):
             return self.error_response(400, "invalid request")
@@ -222,7 +223,7 @@ class SimApp:
         if key is None:
             return self.unauthorized_response(request)
         wait = self.admit(request, key)
-        with self._lock:
+        with self.lock:
             self.calls.append((key, request.method, request.path, arrived))
             if faults.rate_limit_next:
                 faults.rate_limit_next -= 1
@@ -295,7 +296,7 @@ class SimApp:
         (POST {"advance": seconds}), `/_sim/violations` (GET), `/_sim/hook_faults` (POST
         JSON of `simhooks.HookFaults` fields, on a simulator that delivers webhooks)."""
         name = request.path.removeprefix("/_sim/")
-        with self._lock:
+        with self.lock:
             if name == "stats":
                 return json_response(
                     {

@@ -14,7 +14,7 @@ from typing import Any
 
 from adapters import simulator_class
 from sync.config import load_config
-from sync.run.engine import run_pair
+from sync.run.pair import run_pair
 
 PAIR = """[pair]
 name = "bench"

@@ -23,11 +23,14 @@ NOTES = [
     "target that costs none. A quarter of the items are problems; pairsync adds the 8 "
     "default Five Whys steps to each, inside the page's one `POST /pages` (a heading and 8 "
     "to-dos: 9 of the 100 blocks a request may carry).",
+    "Runs are a quarter of an hour apart on the simulator's clock, as with cron every 15 "
+    "minutes (Notion rounds `last_edited_time` to the minute; runs seconds apart would see "
+    "the last run's pages again).",
     "First push: 1 query, the data source's properties read and completed (2), then one "
-    "request per page. Echo and settled reruns: the one query of pages edited since the "
-    "last run (with a minute's overlap: Notion rounds `last_edited_time` down to the "
-    "minute); the pages it returns carry the stamps pairsync's own writes answered "
-    "(minute, editor, properties), so none is read again. k changes: the query, then one "
+    "request per page. Echo rerun: the query of pages edited since the last run (with a "
+    "minute's overlap) returns the N pages just written, 100 a request; each carries the "
+    "stamp pairsync's own write answered (minute, editor, properties), so none is read "
+    "again. Settled rerun: the one query, empty. k changes: the query, then one "
     "`PATCH /pages` per retitled page (the title property's name is kept in the cursor).",
     "Pacing: 90 requests per 30 s per integration token (Notion's average of 3 a second, "
     "with its bursts), counted 2 % longer and half a second more because pairs share it.",

@@ -73,6 +73,15 @@ class Rig:
             config_dir=directory,
         )
         self.state = State.open(directory / "state.sqlite")
+        self.runs = 0
+
+    def cron_interval(self) -> None:
+        """A quarter of an hour passes between runs, as with cron every 15 minutes, on the
+        Notion simulator's clock: Notion rounds `last_edited_time` to the minute, and its
+        change detection reaches back a minute or two, so runs seconds apart would see
+        the last run's pages again (the other services keep exact times)."""
+        if isinstance(self.sim, NotionSimulator) and self.runs:
+            self.sim.app.clock.offset += 900
 
     def type_items(self, n: int) -> None:
         """A person's board of `n` items, a quarter of them problems (no Five Whys yet)."""
@@ -86,6 +95,8 @@ class Rig:
             self.source.put(remote.remote_id, remote.item.with_(title=remote.item.title + " (2)"))
 
     def sync(self) -> Run:
+        self.cron_interval()
+        self.runs += 1
         adapter = adapter_for(self.target)
         routes, throttled = self._served(adapter)
         started = time.perf_counter()

@@ -324,6 +324,9 @@ def echo_row(result: traffic.Traffic) -> Row:
         ("asana", True): ", Five Whys steps as their parents' changed events",
     }.get((result.kind, result.itemised), "")
     figure = f"{NAMES[result.kind]}, N = {result.n:,}: rerun right after the push (echo){shape}"
+    if result.kind == "notion":  # the query returns the N pages just written, 100 a request
+        pages = -(-result.n // 100)
+        return count_row(figure, result.echo_rerun, pages, f"≤ query pages of N = {pages}")
     if result.kind != "asana":
         return count_row(figure, result.echo_rerun, 1)
     pages = result.echo_routes["GET /api/1.0/events"]

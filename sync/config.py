@@ -42,6 +42,7 @@ from sync.documents.config import DocumentBase
 from sync.errors import ConfigError
 from sync.logs import register_secret
 from sync.model import BASE_KINDS, Kind
+from sync.settings import process_settings
 
 if TYPE_CHECKING:  # what the core reads of a target or channel: its base model
     Target = TargetBase
@@ -95,6 +96,9 @@ class PairSection(Section):
 
 class StateSection(Section):
     path: Path
+    url: str | None = None
+    """PostgreSQL (many machines): the state lives there, keyed by the pair's name; `path`
+    then only names the pair's lock and dry-run checks. Default: PAIRSYNC_DATABASE_URL."""
 
 
 MAX_DAYS = 3650
@@ -229,6 +233,12 @@ class PairConfig(BaseModel):
         """Absolute and normalised, so that messages and the lock name one spelling."""
         return (self.config_dir / self.state.path.expanduser()).resolve()
 
+    @property
+    def state_url(self) -> str | None:
+        """The PostgreSQL database holding this pair's state (`[state] url`, else
+        PAIRSYNC_DATABASE_URL), or None: SQLite at `state_path`."""
+        return self.state.url or process_settings().database_url
+
 
 def load_config(path: Path) -> PairConfig:
     """Read, expand and validate one pair's file; raise `ConfigError` listing every problem."""
@@ -276,30 +286,106 @@ ARCHIVE_KEYS = ("archive_heading", "archive_section")
 """Target keys naming where archived items go (Markdown, Asana)."""
 
 
+def load_pairs(paths: list[Path]) -> tuple[dict[Path, PairConfig], list[str]]:
+    """Many pair files at once (`serve`): those that load and clash with no earlier one
+    (`clashes`), and one line per problem."""
+    configs: dict[Path, PairConfig] = {}
+    problems: list[str] = []
+    for path in paths:
+        try:
+            configs[path] = load_config(path)
+        except ConfigError as exc:
+            problems += exc.problems
+    kept, clashing = clashes(configs)
+    return kept, problems + clashing
+
+
+def shared_targets(paths: list[Path], involving: Path | None = None) -> None:
+    """`ConfigError` (exit 2) naming each pair file that names a pair or a target an
+    earlier one names (`sync --config-dir`, `run`; `check` of one file, `involving`, among
+    its neighbours); files that do not load are left to the run, which reports them."""
+    configs: dict[Path, PairConfig] = {}
+    for path in paths:
+        try:
+            configs[path] = load_config(path)
+        except ConfigError:
+            continue
+    problems = clashes(configs)[1]
+    if involving is not None:
+        problems = [line for line in problems if involving.name in line.split(":")[0]]
+    if problems:
+        raise ConfigError(problems)
+
+
+def clashes(configs: dict[Path, PairConfig]) -> tuple[dict[Path, PairConfig], list[str]]:
+    """The pairs that clash with no earlier one, and one line per clash: two files naming
+    one pair, or one target in its tool (`TargetBase.identity`), which would carry each
+    pair's items into the other."""
+    kept: dict[Path, PairConfig] = {}
+    problems: list[str] = []
+    pairs: dict[str, Path] = {}
+    owners: dict[str, tuple[Path, str]] = {}  # target identity -> (file, target name)
+    for path, config in configs.items():
+        name = config.pair.name
+        found = []
+        if name in pairs:
+            found.append(f"{path.name}: pair.name '{name}' is also in {pairs[name].name}")
+        for target in config.targets:
+            identity = target.identity()
+            if identity is None or identity[0] not in owners:
+                continue
+            other, other_target = owners[identity[0]]
+            found.append(
+                f'{other.name} and {path.name} both name {identity[1]} (targets "{other_target}" '
+                f'and "{target.name}"): a target belongs to one pair; give each pair its own'
+            )
+        problems += found
+        if found:
+            continue
+        kept[path], pairs[name] = config, path
+        for target in config.targets:
+            if (identity := target.identity()) is not None:
+                owners[identity[0]] = (path, target.name)
+    return kept, problems
+
+
 def mapping_collisions(config: PairConfig) -> list[str]:
     """Per target, places that two meanings share: two kinds in one list / section /
     heading, the archive in a kind's, the published agenda in either. Each would read a
-    person's item as another kind, or archived, or as the agenda."""
+    person's item as another kind, or archived, or as the agenda. Names are compared as
+    the tool reads them (`TargetBase.place_key`: Markdown headings whatever their case)."""
     problems = []
     for number, target in enumerate(config.targets, start=1):
         where = f'targets[{number}] "{target.name}"'
-        owners: dict[str, str] = {}
-        for kind, name in target.lists.items():
-            if name in owners:
-                problems.append(f'{where}: {owners[name]} and lists.{kind.value} are both "{name}"')
-            owners.setdefault(name, f"lists.{kind.value}")
+        owners: dict[str, tuple[str, str]] = {}  # place key -> (config key, name)
+        named = [(f"lists.{kind.value}", name) for kind, name in target.lists.items()]
         for key in ARCHIVE_KEYS:
             archive = getattr(target, key, None)
-            if archive in owners:
-                problems.append(f'{where}: {key} and {owners[archive]} are both "{archive}"')
             if isinstance(archive, str):
-                owners.setdefault(archive, key)
-        if config.agenda.publish and config.agenda.list in owners:
-            problems.append(
-                f"agenda.list and {where}: {owners[config.agenda.list]} are both "
-                f'"{config.agenda.list}"'
-            )
+                named.append((key, archive))
+        for key, name in named:
+            place = target.place_key(name)
+            if place in owners:
+                problems.append(_collision(where, (key, name), owners[place], target.type))
+            owners.setdefault(place, (key, name))
+        if config.agenda.publish:
+            place = target.place_key(config.agenda.list)
+            if place in owners:
+                agenda = (where, config.agenda.list)
+                problems.append(_collision("agenda.list", agenda, owners[place], ""))
     return problems
+
+
+def _collision(where: str, one: tuple[str, str], two: tuple[str, str], tool: str) -> str:
+    (key, name), (owner, other) = one, two
+    if name == other:
+        if where == "agenda.list":
+            return f'agenda.list and {key}: {owner} are both "{name}"'
+        return f'{where}: {owner} and {key} are both "{name}"'
+    return (
+        f'{where}: {owner} "{other}" and {key} "{name}" name one place '
+        f"(a {tool} target reads them alike)"
+    )
 
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -60,6 +60,17 @@ class TargetBase(BaseModel):
         (the optional kinds' are added by the pair's config when it turns them on)."""
         return {**DEFAULT_LISTS, **lists}
 
+    def identity(self) -> tuple[str, str] | None:
+        """What this target is in its tool, as a key (two pairs naming the same one are
+        refused: each would read the other's items) and as the words a message names it
+        with ("the Trello board 5f0c..."); None when it cannot be told."""
+        return None
+
+    def place_key(self, name: str) -> str:
+        """A list / section / heading name as the tool matches it (Markdown headings
+        whatever their case): two names with one key are one place."""
+        return name
+
 
 class ServiceTarget(TargetBase):
     """Keys of a target reached over HTTP."""

@@ -104,6 +104,9 @@ def configure_logging(verbose: bool = False, json_format: bool = False) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     LINES.setLevel(logging.INFO)
+    # slack_sdk logs every failed request at ERROR before raising it; pairsync reports
+    # the failure itself in one line ("channel dana-slack: ..."), so only -v shows it.
+    logging.getLogger("slack_sdk").setLevel(logging.DEBUG if verbose else logging.CRITICAL)
     logging.captureWarnings(True)
 
 

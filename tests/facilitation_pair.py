@@ -77,11 +77,11 @@ def answer(tools: ThreeTools, tool: str, item_id: str, index: int, text: str) ->
             steps[index] = Step(text, True)
             return item.with_(steps=tuple(steps))
 
-        tools._md_replace(item_id, answered)
+        tools.md_replace(item_id, answered)
     elif tool == TRELLO:
         sim = tools.trello
-        card = tools._card(item_id)
-        with sim.app._lock:
+        card = tools.card_of(item_id)
+        with sim.app.lock:
             board = sim.board(tools.board_id)
             items = sorted(
                 (i for c in card.idChecklists for i in board.checklists[c].items),
@@ -91,7 +91,7 @@ def answer(tools: ThreeTools, tool: str, item_id: str, index: int, text: str) ->
                 sim.member, card.id, items[index].id, name=text, state="complete"
             )
     else:
-        subtask = tools._task(item_id).subtasks[index]
+        subtask = tools.task_of(item_id).subtasks[index]
         tools.asana.person.edit(subtask.gid, name=text, completed=True)
 
 
@@ -99,11 +99,11 @@ def delete_steps(tools: ThreeTools, tool: str, item_id: str) -> None:
     """A person removes the Five Whys: the Trello checklist, the Asana subtasks, the
     Markdown step lines."""
     if tool == NOTES:
-        tools._md_replace(item_id, lambda item: item.with_(steps=()))
+        tools.md_replace(item_id, lambda item: item.with_(steps=()))
     elif tool == TRELLO:
-        tools.trello.person.delete_checklist(tools._card(item_id).id)
+        tools.trello.person.delete_checklist(tools.card_of(item_id).id)
     else:
-        for subtask in list(tools._task(item_id).subtasks):
+        for subtask in list(tools.task_of(item_id).subtasks):
             tools.asana.person.delete_subtask(subtask.gid)
 
 

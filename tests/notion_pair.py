@@ -138,13 +138,13 @@ class NotionPair:
     # -- a person at work --------------------------------------------------------------------
     def create(self, tool: str, kind: Kind, title: str) -> None:
         if tool == NOTES:
-            self._md_insert(DEFAULT_LISTS[kind], f"- [ ] {title}\n")
+            self.md_insert(DEFAULT_LISTS[kind], f"- [ ] {title}\n")
         else:
             self.notion.person.create_page(self.data_source_id, title, Kind=DEFAULT_LISTS[kind])
 
     def edit(self, tool: str, item_id: str, **fields: Any) -> None:
         if tool == NOTES:
-            self._md_replace(item_id, lambda item: item.with_(**fields))
+            self.md_replace(item_id, lambda item: item.with_(**fields))
             return
         page = self.page(item_id)
         person = self.notion.person
@@ -175,7 +175,7 @@ class NotionPair:
                 steps[index] = replace(steps[index], done=done)
                 return item.with_(steps=tuple(steps))
 
-            self._md_replace(item_id, ticked)
+            self.md_replace(item_id, ticked)
             return
         todos = [b for b in self.notion.person.blocks(self.page(item_id).id) if b.type == "to_do"]
         self.notion.person.edit_block(todos[index].id, checked=done)
@@ -203,7 +203,7 @@ class NotionPair:
 
     # -- Notion's pages ---------------------------------------------------------------------
     def _pages(self) -> list[Page]:
-        with self.notion.app._lock:
+        with self.notion.app.lock:
             return [
                 p
                 for p in self.notion.backend.pages.values()
@@ -211,7 +211,7 @@ class NotionPair:
             ]
 
     def _json(self, page: Page) -> dict[str, Any]:
-        with self.notion.app._lock:
+        with self.notion.app.lock:
             return page.to_json(self.notion.backend.sources[self.data_source_id])
 
     def page(self, item_id: str, in_trash: bool = False) -> Page:
@@ -228,12 +228,12 @@ class NotionPair:
     def _lines(self) -> list[str]:
         return self.board_path.read_text(encoding="utf-8").splitlines(keepends=True)
 
-    def _md_insert(self, heading: str, card: str, lines: list[str] | None = None) -> None:
+    def md_insert(self, heading: str, card: str, lines: list[str] | None = None) -> None:
         lines = self._lines() if lines is None else lines
         insert_card(lines, heading, card)
         self.board_path.write_text("".join(lines), encoding="utf-8")
 
-    def _md_replace(self, item_id: str, change: Any) -> None:
+    def md_replace(self, item_id: str, change: Any) -> None:
         remote = self.shown(NOTES)[item_id][0]
         lines = self._lines()
         start, end = md_span(lines, item_id)
@@ -247,4 +247,4 @@ class NotionPair:
         lines = self._lines()
         start, end = md_span(lines, item_id)
         card = "".join(lines[start:end])
-        self._md_insert(name, card, lines[:start] + lines[end:])
+        self.md_insert(name, card, lines[:start] + lines[end:])

@@ -55,24 +55,24 @@ def put_after(tools: ThreeTools, tool: str, item_id: str, after: str | None) -> 
     )
     above_first = ids[0] if after is None and ids else None
     if tool == TRELLO:
-        cards = {i: tools._card(i) for i in ids}
+        cards = {i: tools.card_of(i) for i in ids}
         if after is None:
             pos: float | str = "top"
         elif below is None:
             pos = "bottom"
         else:
             pos = (cards[after].pos + cards[below].pos) / 2
-        tools.trello.person.edit_card(tools._card(item_id).id, pos=pos)
+        tools.trello.person.edit_card(tools.card_of(item_id).id, pos=pos)
     elif tool == ASANA:
-        anchor = {"after": tools._task(after).gid} if after else {}
+        anchor = {"after": tools.task_of(after).gid} if after else {}
         if not anchor and above_first:
-            anchor = {"before": tools._task(above_first).gid}
+            anchor = {"before": tools.task_of(above_first).gid}
         tools.asana.person.move(
-            tools._task(item_id).gid, DEFAULT_LISTS[kind], tools.world.project_gid, **anchor
+            tools.task_of(item_id).gid, DEFAULT_LISTS[kind], tools.world.project_gid, **anchor
         )
     else:
         assert tool == NOTES
-        lines = tools._md_lines()
+        lines = tools.md_lines()
         start, end = md_span(lines, item_id)
         card, rest = lines[start:end], lines[:start] + lines[end:]
         anchor = after or above_first
@@ -82,4 +82,4 @@ def put_after(tools: ThreeTools, tool: str, item_id: str, after: str | None) -> 
             first, last = md_span(rest, anchor)
             at = last if after else first
         rest[at:at] = card
-        tools._md_write(rest)
+        tools.md_write(rest)

@@ -53,8 +53,8 @@ def _as_owner(command: list[str]) -> list[str]:
     return ["runuser", "-u", "nobody", "--", *command] if os.geteuid() == 0 else command
 
 
-def start(root: Path) -> str:
-    """Make and start a cluster under `root`; its URL."""
+def start(root: Path, settings: dict[str, str] | None = None) -> str:
+    """Make and start a cluster under `root` (`settings` added to `SETTINGS`); its URL."""
     bin_dir = binaries()
     if bin_dir is None:
         raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
@@ -69,7 +69,8 @@ def start(root: Path) -> str:
         cwd=root,
     )
     port = _free_port()
-    options = " ".join(f"-c {key}={value}" for key, value in SETTINGS.items())
+    chosen = {**SETTINGS, **(settings or {})}
+    options = " ".join(f"-c {key}={value}" for key, value in chosen.items())
     options += f" -p {port} -k {root}"
     log = str(root / "log")
     subprocess.run(

@@ -53,3 +53,12 @@ def database_url(postgres_server: str) -> Iterator[str]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture
+def migrated_database(database_url: str) -> str:
+    """`database_url` after `pairsync db migrate`."""
+    from sync.store import pgschema
+
+    pgschema.migrate(database_url)
+    return database_url

@@ -59,7 +59,7 @@ def test_ticks_and_answers_in_onenote_reach_the_board_and_a_settled_run_costs_on
 def test_an_expired_consent_is_one_line_and_the_board_still_syncs(
     pair: ChannelPair, onenote: OneNoteSimulator
 ) -> None:
-    with onenote.app._lock:
+    with onenote.app.lock:
         onenote.app.login.revoke()
     result = pairsync("sync", "-c", "pair.toml", cwd=pair.folder)
     assert result.returncode == 1

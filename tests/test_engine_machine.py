@@ -214,7 +214,7 @@ class ThreeToolMachine(RuleBasedStateMachine):
         open_lists = [t.id for t in board.lists.values() if not t.closed]
 
         def set_closed(closed: bool) -> None:
-            with self.tools.trello.app._lock:
+            with self.tools.trello.app.lock:
                 for list_id in open_lists:
                     self.tools.trello.backend.update_list(
                         self.tools.trello.member, list_id, closed=closed

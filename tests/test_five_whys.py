@@ -43,7 +43,7 @@ def problems_made_in_each_tool(tools: ThreeTools) -> dict[str, str]:
 
 def trello_checklists(tools: ThreeTools, item_id: str) -> list[str]:
     board = tools.trello.board(tools.board_id)
-    return [board.checklists[c].name for c in tools._card(item_id).idChecklists]
+    return [board.checklists[c].name for c in tools.card_of(item_id).idChecklists]
 
 
 def test_every_problem_gets_the_configured_steps_once_in_every_tool(tools: ThreeTools) -> None:
@@ -55,7 +55,7 @@ def test_every_problem_gets_the_configured_steps_once_in_every_tool(tools: Three
             TOOLS, FRESH
         )
         assert trello_checklists(tools, item_id) == ["Five Whys"]
-        assert [s.name for s in tools._task(item_id).subtasks] == list(STEPS)
+        assert [s.name for s in tools.task_of(item_id).subtasks] == list(STEPS)
     action = tools.ids()["Book flights"]
     assert all(not item.steps for item in everywhere(tools, action).values())
     assert "\t- [ ] Why 1?\n" in tools.board_path.read_text()
@@ -98,7 +98,7 @@ def test_five_whys_a_person_deleted_stay_deleted(tools: ThreeTools) -> None:
     for item_id in problems.values():
         assert all(not item.steps for item in everywhere(tools, item_id).values())
         assert trello_checklists(tools, item_id) == []
-        assert tools._task(item_id).subtasks == []
+        assert tools.task_of(item_id).subtasks == []
     for _ in range(2):
         rerun = tools.sync()
         assert (writes(rerun), rerun.facilitation) == (0, [])

@@ -43,13 +43,13 @@ def test_a_long_title_and_long_notes_are_shortened_in_trello_only_and_settle(
     assert not summary.failed, summary.to_json()
     item_id = tools.ids()[title]
 
-    card = tools._card(item_id)
+    card = tools.card_of(item_id)
     assert len(card.name) == LIMIT and card.name.endswith(TITLE_MARK)
     assert len(card.desc) <= LIMIT and split_footer(card.desc) == (
         notes[: len(split_footer(card.desc)[0]) - len(NOTES_MARK)] + NOTES_MARK,
         item_id,
     )
-    task = tools._task(item_id)
+    task = tools.task_of(item_id)
     assert (task.name, split_footer(task.notes)[0]) == (title, notes)  # whole in Asana
     assert tools.canonical()[item_id].title == title
     assert tools.sync().plan.is_empty  # the cut reads back as the whole text: no loop
@@ -58,11 +58,11 @@ def test_a_long_title_and_long_notes_are_shortened_in_trello_only_and_settle(
     tools.sync()
     board = tools.canonical()[item_id]
     assert (board.done, board.title, board.notes) == (True, title, notes)
-    assert tools._task(item_id).completed
+    assert tools.task_of(item_id).completed
     assert title in tools.board_path.read_text()
     assert tools.sync().plan.is_empty
 
     tools.edit(ASANA, item_id, notes="Short now")  # the whole text changes elsewhere
     tools.sync()
-    assert split_footer(tools._card(item_id).desc)[0] == "Short now"
+    assert split_footer(tools.card_of(item_id).desc)[0] == "Short now"
     assert tools.sync().plan.is_empty

@@ -42,11 +42,11 @@ def settle(tools: ThreeTools) -> None:
 
 
 def trello_card(tools: ThreeTools, item_id: str):
-    return tools._card(item_id)
+    return tools.card_of(item_id)
 
 
 def asana_task(tools: ThreeTools, item_id: str):
-    return tools._task(item_id)
+    return tools.task_of(item_id)
 
 
 def notes_in(tools: ThreeTools, tool: str, item_id: str) -> str:

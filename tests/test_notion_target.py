@@ -244,7 +244,7 @@ def test_k_changes_cost_the_query_and_k_writes_and_a_removed_property_is_made_ag
     cost, outcomes = requests_of(notion_sim, lambda: (adapter.read(cursor), adapter.apply(changes)))
     assert not any(isinstance(o, Failed) for o in outcomes[1]) and cost == 1 + 3
     # a person deletes the Done property: the next write makes it again and goes through
-    with notion_sim.app._lock:
+    with notion_sim.app.lock:
         del notion_sim.backend.sources[notion_world.data_source_id].properties["Done"]
     cursor = adapter.after_writes(outcomes[0]).cursor
     again = make_notion_adapter(notion_sim, notion_world)

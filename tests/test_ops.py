@@ -146,6 +146,7 @@ def test_init_lists_boards_and_projects_and_writes_a_config_without_secrets(
                 "y",
                 asana_sim.base_url,
                 "1",
+                "n",  # no Notion database
                 "board.md",
             ]
         )

@@ -48,7 +48,7 @@ def test_an_expired_consent_is_one_line_naming_the_document(
     onenote: OneNoteSimulator, make_publisher: MakePublisher
 ) -> None:
     publisher = make_publisher()
-    with onenote.app._lock:
+    with onenote.app.lock:
         onenote.app.login.revoke()
     with pytest.raises(PublishError) as failed:
         publisher.publish(five_whys(), None)

@@ -125,7 +125,7 @@ def test_archive_after_days_exemptions_and_the_cap_on_writes_per_run(tools: Thre
     assert [(e.kind, e.title) for e in later.facilitation] == [("stale_archive", "Forgotten")]
     forgotten = tools.ids()["Forgotten"]
     assert tools.canonical()[forgotten].archived
-    assert tools._card(forgotten).closed
+    assert tools.card_of(forgotten).closed
     assert tools.shown(NOTES)[forgotten][0].hidden == frozenset({"kind"}), f"under ## {ARCHIVE}"
     assert tools.shown(ASANA)[forgotten][0].item.archived
     stale = {"Forgotten", "Idle A", "Idle B", "Idle C"}

@@ -18,10 +18,19 @@ from sync.model import Item, Kind, Step
 from sync.store.rows import ItemRecord, PublishedRecord, SentRecord, WebhookRecord
 from sync.store.state import State
 
-STORES: dict[str, Callable[[Path], State]] = {
-    "sqlite": lambda folder: State.open(folder / "state.sqlite"),
+
+def _postgres(folder: Path, request: pytest.FixtureRequest) -> State:
+    from sync.store.postgres import PostgresState
+
+    return PostgresState.connect(request.getfixturevalue("migrated_database"), folder.name)
+
+
+STORES: dict[str, Callable[[Path, pytest.FixtureRequest], State]] = {
+    "sqlite": lambda folder, _: State.open(folder / "state.sqlite"),
+    "postgres": _postgres,
 }
-"""Backend name -> how to open that backend's state for a test folder (again: reopen)."""
+"""Backend name -> how to open that backend's state for a test folder (again: reopen);
+PostgreSQL's keys the pair's rows by the folder's name, in a database of the test's own."""
 
 AT = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
 GOAL = Item(kind=Kind.GOAL, title="Hire a COO", notes="by Q2", labels=frozenset({"hiring"}))
@@ -30,7 +39,7 @@ PROBLEM = Item(kind=Kind.PROBLEM, title="Churn", steps=(Step("Why?", True),))
 
 @pytest.fixture(params=sorted(STORES))
 def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], State]:
-    return lambda: STORES[request.param](tmp_path)
+    return lambda: STORES[request.param](tmp_path, request)
 
 
 @pytest.fixture

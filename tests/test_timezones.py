@@ -31,17 +31,17 @@ def test_a_trello_due_late_in_new_york_is_that_day_everywhere_and_keeps_its_time
     assert not tools.sync().failed
     item_id = tools.ids()["Send the gifts"]
     assert f"- [ ] Send the gifts @{{2026-12-24}} ^ps-{item_id}" in tools.board_path.read_text()
-    assert tools._task(item_id).due_on == "2026-12-24"
-    assert tools._card(item_id).due == "2026-12-25T00:30:00.000Z"
+    assert tools.task_of(item_id).due_on == "2026-12-24"
+    assert tools.card_of(item_id).due == "2026-12-25T00:30:00.000Z"
 
     tools.edit(NOTES, item_id, title="Send the gifts today")  # another field changes
     tools.sync()
-    assert tools._card(item_id).due == "2026-12-25T00:30:00.000Z"  # not rounded
+    assert tools.card_of(item_id).due == "2026-12-25T00:30:00.000Z"  # not rounded
 
     tools.edit(NOTES, item_id, due=date(2026, 12, 26))  # another day, the same 19:30
     tools.sync()
-    assert tools._card(item_id).due == "2026-12-27T00:30:00.000Z"
-    assert tools._task(item_id).due_on == "2026-12-26"
+    assert tools.card_of(item_id).due == "2026-12-27T00:30:00.000Z"
+    assert tools.task_of(item_id).due_on == "2026-12-26"
     tools.assert_same_board()
     assert tools.sync().plan.is_empty
 
@@ -60,12 +60,12 @@ def test_an_asana_due_time_is_read_in_the_pairs_zone_and_kept_when_the_day_moves
 
     tools.edit(TRELLO, item_id, due=date(2026, 3, 9))  # after the switch to summer time
     tools.sync()
-    task = tools._task(item_id)
+    task = tools.task_of(item_id)
     assert task.due_at == "2026-03-10T02:00:00.000Z"  # still 22:00 in New York
     assert tools.canonical()[item_id].due == date(2026, 3, 9)
     tools.edit(ASANA, item_id, title="Call the bank back")
     tools.sync()
-    assert tools._task(item_id).due_at == "2026-03-10T02:00:00.000Z"
+    assert tools.task_of(item_id).due_at == "2026-03-10T02:00:00.000Z"
     tools.assert_same_board()
 
 
@@ -83,7 +83,7 @@ def test_the_agenda_shows_times_in_the_pairs_zone(tools: ThreeTools) -> None:
 
 
 def test_init_writes_the_machines_zone_so_the_file_keeps_its_dates(tmp_path: Path) -> None:
-    answers = "ceo-ea\nDana\nLee\nn\nn\nboard.md\n"
+    answers = "ceo-ea\nDana\nLee\nn\nn\nn\nboard.md\n"  # no Trello, Asana, Notion
     result = pairsync(
         "init", "--output", "p.toml", cwd=tmp_path, env={"TZ": "Asia/Tokyo"}, input=answers
     )

@@ -49,7 +49,7 @@ def markdown_newest(tools: ThreeTools, item_id: str) -> None:
     (a day old): the simulators' clocks run fast, so `latest` needs set times."""
     future = time.time() + 30 * 86400
     os.utime(tools.board_path, (future, future))
-    tools.trello.person.age_card(tools._card(item_id).id, days=1)
+    tools.trello.person.age_card(tools.card_of(item_id).id, days=1)
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ def test_archiving_in_one_tool_archives_everywhere_and_restoring_in_another_rest
     tools.sync()
 
     assert tools.assert_same_board()[item].archived
-    assert tools._card(item).closed and tools._task(item).completed
+    assert tools.card_of(item).closed and tools.task_of(item).completed
     assert tools.shown(NOTES)[item][0].item.archived
     tools.restore(restorer, item, Kind.GOAL)
 
@@ -151,7 +151,7 @@ def test_archiving_in_one_tool_archives_everywhere_and_restoring_in_another_rest
 
     board = tools.assert_same_board()
     assert not board[item].archived and board[item].kind is Kind.GOAL and not board[item].done
-    assert not tools._card(item).closed and not tools._task(item).completed
+    assert not tools.card_of(item).closed and not tools.task_of(item).completed
     tools.assert_no_duplicates()
     assert tools.sync().plan.is_empty
 

@@ -73,7 +73,7 @@ SEED = (
 
 def new_asana_project(sim: AsanaSimulator, world: World, name: str = "Exec board") -> World:
     """An empty project in the seeded workspace: a fresh board without a new simulator."""
-    with sim.app._lock:
+    with sim.app.lock:
         workspace = sim.backend.workspaces[world.workspace_gid]
         project = sim.backend.create_project(workspace, name)
     return replace(world, project_gid=project.gid)
@@ -99,7 +99,7 @@ class ThreeTools:
             board = self.trello.board(self.board_id)
             old = self.place(tool, kind)
             tlist = next(t for t in board.lists.values() if t.name == old and not t.closed)
-            with self.trello.app._lock:
+            with self.trello.app.lock:
                 self.trello.backend.update_list(self.trello.member, tlist.id, name=name)
         else:
             self.asana.person.rename_section(self.world.project_gid, self.place(tool, kind), name)
@@ -300,7 +300,7 @@ steps = [{steps}]
         section = self.place(tool, kind)
         if tool == NOTES:
             card = f"- [ ] {title}\n" + "".join(f"\t{line}\n" for line in notes.splitlines())
-            self._md_insert(section, card)
+            self.md_insert(section, card)
         elif tool == TRELLO:
             self.trello.person.create_card(self.board_id, section, title, desc=notes)
         else:
@@ -309,7 +309,7 @@ steps = [{steps}]
     def edit(self, tool: str, item_id: str, **fields: Any) -> None:
         """Change title, notes, done, due, labels or owner as typed in the tool."""
         if tool == NOTES:
-            self._md_replace(item_id, lambda item: item.with_(**fields))
+            self.md_replace(item_id, lambda item: item.with_(**fields))
         elif tool == TRELLO:
             edit_card(self.trello, self.board_id, item_id, fields)
         else:
@@ -321,9 +321,9 @@ steps = [{steps}]
 
     def archive(self, tool: str, item_id: str) -> None:
         if tool == TRELLO:
-            self.trello.person.archive_card(self._card(item_id).id)
+            self.trello.person.archive_card(self.card_of(item_id).id)
         elif tool == ASANA:
-            self.asana.person.complete(self._task(item_id).gid)
+            self.asana.person.complete(self.task_of(item_id).gid)
             self._place(tool, item_id, ARCHIVE)
         else:
             self._place(tool, item_id, ARCHIVE)
@@ -331,21 +331,21 @@ steps = [{steps}]
     def restore(self, tool: str, item_id: str, kind: Kind) -> None:
         """Un-archive into the kind's list (Asana: out of the Archive section, unticked)."""
         if tool == TRELLO:
-            card = self._card(item_id)
+            card = self.card_of(item_id)
             self.trello.person.archive_card(card.id, archived=False)
         self._place(tool, item_id, self.place(tool, kind))
         if tool == ASANA:
-            self.asana.person.complete(self._task(item_id).gid, done=False)
+            self.asana.person.complete(self.task_of(item_id).gid, done=False)
 
     def delete(self, tool: str, item_id: str) -> None:
         if tool == TRELLO:
-            self.trello.person.delete_card(self._card(item_id).id)
+            self.trello.person.delete_card(self.card_of(item_id).id)
         elif tool == ASANA:
-            self.asana.person.delete(self._task(item_id).gid)
+            self.asana.person.delete(self.task_of(item_id).gid)
         else:
-            lines = self._md_lines()
+            lines = self.md_lines()
             start, end = md_span(lines, item_id)
-            self._md_write(lines[:start] + lines[end:])
+            self.md_write(lines[:start] + lines[end:])
 
     def tick(self, tool: str, item_id: str, index: int, done: bool = True) -> None:
         """Tick (or untick) the item's Five Whys step at `index`."""
@@ -356,9 +356,9 @@ steps = [{steps}]
                 steps[index] = replace(steps[index], done=done)
                 return item.with_(steps=tuple(steps))
 
-            self._md_replace(item_id, ticked)
+            self.md_replace(item_id, ticked)
         elif tool == TRELLO:
-            card = self._card(item_id)
+            card = self.card_of(item_id)
             board = self.trello.board(self.board_id)
             items = sorted(
                 (i for c in card.idChecklists for i in board.checklists[c].items),
@@ -366,45 +366,45 @@ steps = [{steps}]
             )
             self.trello.person.tick(card.id, items[index].name, done)
         else:
-            subtask = self._task(item_id).subtasks[index]
+            subtask = self.task_of(item_id).subtasks[index]
             self.asana.person.tick_subtask(subtask.gid, done)
 
     # -- the item's card, task or lines -----------------------------------------------------
-    def _card(self, item_id: str) -> Card:
+    def card_of(self, item_id: str) -> Card:
         return find_card(self.trello, self.board_id, item_id)
 
-    def _task(self, item_id: str) -> Task:
+    def task_of(self, item_id: str) -> Task:
         return find_task(self.asana, self.world.project_gid, item_id)
 
     # -- Markdown ----------------------------------------------------------------------------
-    def _md_lines(self) -> list[str]:
+    def md_lines(self) -> list[str]:
         if not self.board_path.exists():
             self.board_path.write_text(EMPTY_BOARD, encoding="utf-8")
         return self.board_path.read_text(encoding="utf-8").splitlines(keepends=True)
 
-    def _md_write(self, lines: list[str]) -> None:
+    def md_write(self, lines: list[str]) -> None:
         self.board_path.write_text("".join(lines), encoding="utf-8")
 
-    def _md_insert(self, heading: str, card: str, lines: list[str] | None = None) -> None:
+    def md_insert(self, heading: str, card: str, lines: list[str] | None = None) -> None:
         """Put a card right under `## heading` (added before the settings if missing)."""
-        lines = self._md_lines() if lines is None else lines
+        lines = self.md_lines() if lines is None else lines
         insert_card(lines, heading, card)
-        self._md_write(lines)
+        self.md_write(lines)
 
-    def _md_replace(self, item_id: str, change: Any) -> None:
+    def md_replace(self, item_id: str, change: Any) -> None:
         remote = self.shown(NOTES)[item_id][0]
-        lines = self._md_lines()
+        lines = self.md_lines()
         start, end = md_span(lines, item_id)
         lines[start:end] = [render_card(change(remote.item), item_id)]
-        self._md_write(lines)
+        self.md_write(lines)
 
     def _place(self, tool: str, item_id: str, section: str) -> None:
         if tool == TRELLO:
-            self.trello.person.move_card(self._card(item_id).id, section)
+            self.trello.person.move_card(self.card_of(item_id).id, section)
         elif tool == ASANA:
-            self.asana.person.move(self._task(item_id).gid, section, self.world.project_gid)
+            self.asana.person.move(self.task_of(item_id).gid, section, self.world.project_gid)
         else:
-            lines = self._md_lines()
+            lines = self.md_lines()
             start, end = md_span(lines, item_id)
             card = "".join(lines[start:end])
-            self._md_insert(section, card, lines[:start] + lines[end:])
+            self.md_insert(section, card, lines[:start] + lines[end:])

@@ -19,3 +19,6 @@ class AsanaTarget(ServiceTarget):
     rate_limit_per_minute: int = Field(150, gt=0)
     """Asana's limit per token: 150 on free plans, 1,500 on paid ones; requests are paced
     to it, shared by every target in the process that uses the token."""
+
+    def identity(self) -> tuple[str, str] | None:
+        return f"asana:{self.project_gid}", f"the Asana project {self.project_gid}"

@@ -47,6 +47,12 @@ class GoogleSheetsTarget(GoogleAccess, ServiceTarget):
     """The Kind an archived item's row shows (pairsync never deletes a row)."""
     base_url: str = "https://sheets.googleapis.com"
 
+    def identity(self) -> tuple[str, str] | None:
+        return (
+            f"google-sheets:{self.spreadsheet_id}:{self.sheet}",
+            f"the sheet {self.sheet!r} of spreadsheet {self.spreadsheet_id}",
+        )
+
 
 class GoogleDocsDocuments(GoogleAccess, DocumentBase):
     """A `[[documents]]` table of `type = "google_docs"`: the pair's record in Google Docs."""

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from adapters.markdown.card import Card, parse_card, render_card
+from adapters.markdown.headings import CLOSING_HASHES, heading_key
 from sync.model import Kind
 
 SETTINGS_LINE = "%% kanban:settings"
@@ -36,7 +37,6 @@ NEW_FILE = (
 """A new board file; `edit` adds the headings before the settings block."""
 
 _HEADING = re.compile(r"(#{1,2})(?:[ \t]+(.*?))?[ \t]*")
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+\Z")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _HTML_COMMENT = re.compile(r" {0,3}<!--")
 """A line that starts an HTML comment block (CommonMark); it ends at a line with `-->`."""
@@ -84,7 +84,7 @@ def parse(text: str, sections: Mapping[str, Kind | None], memo: CardMemo | None 
     memo = {} if memo is None else memo
     bom = BOM if text.startswith(BOM) else ""
     lines = _lines(text[len(bom) :])
-    names = {name.casefold(): name for name in sections}
+    names = {heading_key(name): name for name in sections}
     blocks: list[Block] = []
     index = _front_matter_end(lines)
     blocks.extend(Text(line) for line in lines[:index])
@@ -113,8 +113,8 @@ def parse(text: str, sections: Mapping[str, Kind | None], memo: CardMemo | None 
                 continue
         elif match := _HEADING.fullmatch(content):
             if match.group(1) == "##":
-                name = _CLOSING_HASHES.sub("", match.group(2) or "")
-                heading = names.get(name.casefold())
+                name = CLOSING_HASHES.sub("", match.group(2) or "")
+                heading = names.get(heading_key(name))
                 blocks.append(Text(line, heading or name))
             else:
                 heading = None

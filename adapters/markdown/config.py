@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import ValidationInfo, field_validator
 
+from adapters.markdown.headings import heading_key
 from sync.contract import TargetBase
 
 
@@ -23,3 +25,15 @@ class MarkdownTarget(TargetBase):
         path = path.expanduser()
         base = (info.context or {}).get("config_dir")
         return base / path if base is not None and not path.is_absolute() else path
+
+    def identity(self) -> tuple[str, str] | None:
+        whole = Path(os.path.normpath(self.path.absolute()))
+        try:
+            shown = whole.relative_to(Path.cwd())
+        except ValueError:
+            shown = whole
+        return f"markdown:{whole.resolve()}", f"the board file {shown}"
+
+    def place_key(self, name: str) -> str:
+        """As the parser reads a `## heading`: closing `#`s stripped, case folded."""
+        return heading_key(name)

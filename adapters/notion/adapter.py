@@ -103,13 +103,7 @@ class NotionAdapter(Adapter):
 
     # -- reading --------------------------------------------------------------------------
     def read(self, cursor: str | None = None) -> Snapshot:
-        read_at = time.time()
         known = Cursor.load(cursor)
-        fresh = Cursor(Cursor.starting(read_at), *((known.stamps, known.title) if known else ()))
-        if fresh.title is not None:  # a run before made sure of the properties
-            self._title, self._schema_ready = fresh.title, True
-        items: dict[str, RemoteItem] = {}
-        gone: set[str] = set()
         query: Json = {"page_size": 100}
         if known is not None:
             when = {"on_or_after": known.since}
@@ -117,7 +111,14 @@ class NotionAdapter(Adapter):
                 "in_trash": True,
                 "filter": {"timestamp": "last_edited_time", "last_edited_time": when},
             }
-        for page in self._query(query):
+        pages = self._query(query)
+        read_at = self.http.server_time or time.time()
+        fresh = Cursor(Cursor.starting(read_at), *((known.stamps, known.title) if known else ()))
+        if fresh.title is not None:  # a run before made sure of the properties
+            self._title, self._schema_ready = fresh.title, True
+        items: dict[str, RemoteItem] = {}
+        gone: set[str] = set()
+        for page in pages:
             if page.get("in_trash"):
                 gone.add(page["id"])
                 fresh.forget(page["id"])

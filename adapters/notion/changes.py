@@ -1,15 +1,16 @@
 """Change detection on a data source whose `last_edited_time` is rounded down to the minute.
 
 A read after the first asks one query for the pages edited on or after the minute before
-the last read began (the overlap: an edit made in the same minute as that read shows the
-same rounded time as one made before it, and the machine's clock may be a little off
-Notion's). What such a query returns is compared with what was known, page by page, as a
-*stamp*: the page's rounded time, its last editor and its properties (`mapping.stamp`).
+the last read (the overlap: an edit made in the same minute as that read shows the same
+rounded time as one made before it; the minute before covers a query index that lags a
+little). Times are Notion's own (the `Date` of its answer), never this machine's clock.
+What such a query returns is compared with what was known, page by page, as a *stamp*:
+the page's rounded time, its last editor and its properties (`mapping.stamp`).
 
 - A page whose stamp is known and *settled* is unchanged: its blocks are not read.
 - A stamp is settled when pairsync's own write answered it (the integration was the last
-  editor; a person's later edit names the person), or when it was read at least a
-  minute plus `SKEW` after its minute ended (no later edit can keep that minute).
+  editor; a person's later edit names the person), or when it was read after its minute
+  had ended (no later edit can keep that minute).
 - Any other page (new, changed, or edited in a minute that had not ended) has its blocks
   read again, and is compared with the base values by the engine as usual.
 
@@ -27,8 +28,10 @@ from datetime import UTC, datetime
 
 from adapters.echoes import fingerprint
 
-SKEW = 60.0
-"""Seconds the machine's clock may be off Notion's."""
+OVERLAP = 60.0
+"""Seconds the next query reaches back before the minute of the last read."""
+SLACK = 1.0
+"""Notion's `Date` header counts whole seconds."""
 
 
 def minute_of(stamp: str) -> float:
@@ -70,14 +73,14 @@ class Cursor:
     @staticmethod
     def starting(read_at: float) -> str:
         """The `since` of the read after one that began at `read_at`."""
-        return iso(read_at - read_at % 60 - SKEW)
+        return iso(read_at - read_at % 60 - OVERLAP)
 
     def unchanged(self, page_id: str, stamp: str) -> bool:
         known = self.stamps.get(fingerprint(page_id))
         return known is not None and known == (stamp, True)
 
     def saw(self, page_id: str, stamp: str, last_edited: str, read_at: float) -> None:
-        settled = minute_of(last_edited) + 60 + SKEW <= read_at
+        settled = minute_of(last_edited) + 60 + SLACK <= read_at
         self.stamps[fingerprint(page_id)] = (stamp, settled)
 
     def wrote(self, page_id: str, stamp: str) -> None:

@@ -25,3 +25,6 @@ class NotionTarget(ServiceTarget):
     requests_per_second: float = Field(3.0, gt=0)
     """Notion's average limit per integration token; requests are paced to it, shared by
     every target in the process that uses the token."""
+
+    def identity(self) -> tuple[str, str] | None:
+        return f"notion:{self.data_source_id}", f"the Notion data source {self.data_source_id}"

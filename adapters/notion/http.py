@@ -16,7 +16,9 @@ requests per 30 seconds (on the service's clock).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -60,7 +62,12 @@ class NotionHttp:
         """429 answers seen (`check` reports them)."""
         self.backoff = 0.25
         """Seconds of the first wait after a 5xx or 409 (doubling); tests shorten it."""
-        self._http = httpx.Client(event_hooks={"request": [self._before]})
+        self.server_time: float | None = None
+        """Notion's clock at its last answer (its `Date` header): the minutes its
+        `last_edited_time` is rounded to are Notion's, not this machine's."""
+        self._http = httpx.Client(
+            event_hooks={"request": [self._before], "response": [self._after]}
+        )
         self.client = Client(
             client=self._http,
             auth=target.token.get_secret_value(),
@@ -74,6 +81,10 @@ class NotionHttp:
     def _before(self, request: httpx.Request) -> None:
         self.pacer.wait()
         self.on_request()
+
+    def _after(self, response: httpx.Response) -> None:
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            self.server_time = parsedate_to_datetime(response.headers["date"]).timestamp()
 
     def call(self, attempt: Callable[[], object], *, safe: bool = True) -> Json:
         """Run one SDK call, retrying what is worth it; `safe` False for a call that

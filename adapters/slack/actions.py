@@ -30,8 +30,7 @@ from sync.channels.config import SlackChannelConfig
 from sync.config import PairConfig
 from sync.delivery.buttons import ButtonRefused, check_click, press
 from sync.errors import PairsyncError
-from sync.run.lock import pair_lock
-from sync.store.state import State
+from sync.store.where import has_state, open_state, run_lock
 
 log = logging.getLogger("pairsync.serve")
 
@@ -103,10 +102,10 @@ def verify(
 
 def check(config: PairConfig, click: Click) -> str | None:
     """Why a verified click cannot be applied (an unknown button or item), or None."""
-    if not config.state_path.exists():
+    if not has_state(config):
         return "the pair has not synced yet"
     try:
-        state = State.open_for_reading(config.state_path)
+        state = open_state(config, reading=True)
         try:
             check_click(state, click.action, click.item_id)
         finally:
@@ -119,8 +118,8 @@ def check(config: PairConfig, click: Click) -> str | None:
 def apply_click(config: PairConfig, click: Click) -> None:
     """Apply a verified click under the pair's lock, waiting for it no longer than a
     moment: `LockHeld` tells the caller (serve's worker) to try again once it frees."""
-    with pair_lock(config.state_path, wait_seconds=0.5):
-        state = State.open(config.state_path)
+    with run_lock(config, wait_seconds=0.5):
+        state = open_state(config)
         try:
             now = datetime.now(UTC)
             done = press(state, click.action, click.item_id, now, click.user, config)

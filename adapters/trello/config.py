@@ -23,3 +23,6 @@ class TrelloTarget(ServiceTarget):
     key_limit_per_10s: int = Field(300, gt=0)
     """Trello's published limit per API key, shared by every pair in the process that
     uses the key."""
+
+    def identity(self) -> tuple[str, str] | None:
+        return f"trello:{self.board_id}", f"the Trello board {self.board_id}"

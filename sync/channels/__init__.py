@@ -37,7 +37,7 @@ CHANNEL_TYPES: dict[str, ChannelType] = {
 
 
 def load_channel_class(type_name: str) -> type[Channel]:
-    cls: type[Channel] = load_object(CHANNEL_TYPES[type_name].channel)
+    cls: type[Channel] = load_object(CHANNEL_TYPES[type_name].channel, f"a {type_name} channel")
     return cls
 
 
@@ -47,4 +47,4 @@ def channel_config_models() -> list[type[Any]]:
 
 def channel_simulator_class(type_name: str) -> Any:
     """The simulator of a channel type (`pairsync simulate slack`, the demo, tests)."""
-    return load_object(CHANNEL_TYPES[type_name].simulator)
+    return load_object(CHANNEL_TYPES[type_name].simulator, f"the {type_name} simulator")

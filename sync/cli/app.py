@@ -21,7 +21,7 @@ from sync.model import Kind
 from sync.run.pairs import PairResult
 from sync.run.report import error_kind, fail, usage_problem
 from sync.run.summary import RunSummary, summary_lines
-from sync.store.state import State
+from sync.store.where import has_state, open_state
 
 app = typer.Typer(
     add_completion=False,
@@ -178,9 +178,9 @@ def echo_line(line: str) -> None:
 
 def known_places(pair: PairConfig) -> dict[str, dict[Kind, tuple[str, str]]]:
     """Per target, the lists / sections the state found before (followed when renamed)."""
-    if not pair.state_path.exists():
+    if not has_state(pair):
         return {}
-    state = State.open(pair.state_path)
+    state = open_state(pair)
     try:
         return {target.name: state.places(target.name) for target in pair.targets}
     finally:

@@ -34,11 +34,12 @@ from sync.logs import redact, say
 from sync.plan.facilitation import five_whys_progress
 from sync.plan.partnership import ACK_NEEDED
 from sync.run.pair import run_pair
-from sync.run.pairs import PairResult, config_files, parse_interval, run_loop, sync_many
+from sync.run.pairs import PairResult, pair_files, parse_interval, run_loop, sync_many
 from sync.run.report import fail
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
 from sync.store.state import ItemRecord, State
+from sync.store.where import has_state, open_state
 
 
 @app.command()
@@ -82,7 +83,7 @@ def sync(
         raise typer.Exit(1 if summary.failed else 0)
     assert config_dir is not None
     results = guarded(
-        lambda: sync_many(config_files(config_dir), dry_run, workers, processes=processes),
+        lambda: sync_many(pair_files(config_dir), dry_run, workers, processes=processes),
         as_json,
     )
     report_pairs(results, as_json)
@@ -119,11 +120,11 @@ def run(
 def load_state(config: Path) -> tuple[PairConfig, dict[str, ItemRecord], State]:
     """The pair and its state, for the commands that only read it (also read-only)."""
     pair = load_config(config)
-    if not pair.state_path.exists():
+    if not has_state(pair):
         raise StateError(
             f"{pair.state_path}: no state yet; run pairsync sync --config {config} first"
         )
-    state = State.open_for_reading(pair.state_path)
+    state = open_state(pair, reading=True)
     try:
         state.claim(pair.pair.name, pair.state_path)
     except StateError:

@@ -44,14 +44,28 @@ def run_init(output: Path, ask: Ask, echo: Echo) -> list[str]:
         targets.append(_asana(ask, echo, needed))
     if ask("Mirror into a Notion database? [y/n]", default="n").lower().startswith("y"):
         targets.append(_notion(ask, echo, needed))
-    board = ask("Markdown board file (empty: none)", default="board.md")
-    if board:
-        targets.append(_table(name="notes", type="markdown", path=board))
+    board = _ask_valid(
+        ask,
+        echo,
+        "Markdown board file (none: no file)",
+        "board.md",
+        lambda answer: None if targets or not _no_file(answer) else NEEDS_A_TARGET,
+    )
+    if not _no_file(board):
+        targets.append(_table(name="notes", type="markdown", path=board.strip()))
     doc.add(tomlkit.nl())
     doc.add("targets", targets)
     missing = [var for var in needed if var not in os.environ]
     _write_checked(output, tomlkit.dumps(doc), check_load=not missing)
     return missing
+
+
+NEEDS_A_TARGET = "a pair needs at least one target: name a Markdown file"
+
+
+def _no_file(answer: str) -> bool:
+    """ "none" (or a blank answer, which would name a file " ")."""
+    return answer.strip().lower() in ("", "none")
 
 
 def _pair_name(answer: str) -> str | None:
@@ -190,37 +204,53 @@ def _trello(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
 
 
 def _asana(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
-    base_url = ask("Asana API URL", default="https://app.asana.com/api/1.0")
-    token = _secret(ask, "ASANA_TOKEN", "Asana personal access token")
-    probe = config_model("asana").model_validate(
-        {"type": "asana", "name": "asana", "project_gid": "-", "token": token}
-        | {"base_url": base_url}
-    )
-    project_gid = _choose(adapter_for(probe), "project", ask, echo)
-    needed.append("ASANA_TOKEN")
-    return _table(
+    return _one_token(
+        ask,
+        echo,
+        needed,
+        "asana",
+        ("Asana API URL", "https://app.asana.com/api/1.0"),
+        ("ASANA_TOKEN", "Asana personal access token"),
+        ("project_gid", "project"),
         name="executive-asana",
-        type="asana",
         role="executive",
-        project_gid=project_gid,
-        token="${ASANA_TOKEN}",
-        base_url=base_url,
     )
 
 
 def _notion(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
-    base_url = ask("Notion API URL", default="https://api.notion.com")
-    token = _secret(ask, "NOTION_TOKEN", "Notion integration secret")
-    probe = config_model("notion").model_validate(
-        {"type": "notion", "name": "notion", "data_source_id": "-", "token": token}
-        | {"base_url": base_url}
-    )
-    data_source_id = _choose(adapter_for(probe), "data source", ask, echo)
-    needed.append("NOTION_TOKEN")
-    return _table(
+    return _one_token(
+        ask,
+        echo,
+        needed,
+        "notion",
+        ("Notion API URL", "https://api.notion.com"),
+        ("NOTION_TOKEN", "Notion integration secret"),
+        ("data_source_id", "data source"),
         name="shared-notion",
-        type="notion",
-        data_source_id=data_source_id,
-        token="${NOTION_TOKEN}",
-        base_url=base_url,
     )
+
+
+def _one_token(
+    ask: Ask,
+    echo: Echo,
+    needed: list[str],
+    type_name: str,
+    url: tuple[str, str],
+    secret: tuple[str, str],
+    scope: tuple[str, str],
+    **table: str,
+) -> tomlkit.items.Table:
+    """A service reached with one token: its URL, the token (from the environment or a
+    hidden prompt), then the board-like scope it sees, chosen from a list. `url`:
+    (question, default); `secret`: (variable, label); `scope`: (key, what it is called)."""
+    base_url = ask(url[0], default=url[1])
+    variable, label = secret
+    key, what = scope
+    token = _secret(ask, variable, label)
+    probe = config_model(type_name).model_validate(
+        {"type": type_name, "name": type_name, key: "-", "token": token, "base_url": base_url}
+    )
+    chosen = _choose(adapter_for(probe), what, ask, echo)
+    needed.append(variable)
+    keys = {"name": table.pop("name"), "type": type_name, **table, key: chosen}
+    return _table(**keys, token=f"${{{variable}}}", base_url=base_url)

@@ -20,13 +20,13 @@ from sync.cli.app import (
     known_places,
     report_pairs,
 )
-from sync.config import PairConfig, load_config
+from sync.config import PairConfig, load_config, shared_targets
 from sync.contract import CheckLine
-from sync.errors import PairsyncError
+from sync.errors import MissingExtra, PairsyncError
 from sync.logs import redact
 from sync.run.pairs import parse_interval
 from sync.run.processes import cores
-from sync.run.report import fail
+from sync.run.report import error_kind, fail
 
 
 @app.command()
@@ -35,7 +35,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind (127.0.0.1: this machine only).")] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8080,
     every: Annotated[str, typer.Option("--every", help="Polling interval: 30s, 15m, 1h.")] = "15m",
     auth_token: Annotated[
         str | None,
@@ -52,6 +52,19 @@ def serve(
         float, typer.Option(help="Seconds a pair must be quiet after a webhook before it syncs.")
     ] = 0.5,
     database_url: DatabaseOption = None,
+    request_timeout: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=600,
+            help="Seconds a client has to send a request's head, and then its body; also "
+            "how long an idle connection stays open.",
+        ),
+    ] = 10,
+    max_connections: Annotated[
+        int,
+        typer.Option(min=1, help="Connections and requests at once; beyond, answered 503."),
+    ] = 100,
     processes: Annotated[
         int | None,
         typer.Option(
@@ -65,7 +78,9 @@ def serve(
     """Webhooks (Trello, Asana), Slack buttons and a status page; every pair also polled.
     With a database, syncs go to the job queue for `pairsync worker` instead."""
     from sync.cli.scale import optional_database
-    from sync.serve.run import serve as run_serve
+    from sync.lazy import load_object
+
+    run_serve = guarded(lambda: load_object("sync.serve.run:serve", "pairsync serve"))
 
     seconds = guarded(lambda: parse_interval(every))
     guarded(
@@ -81,6 +96,8 @@ def serve(
             report=lambda finished: report_pairs([finished.result], False),
             say=lambda line: typer.echo(line, err=True),
             database_url=optional_database(database_url),
+            request_timeout=request_timeout,
+            max_connections=max_connections,
             processes=processes or cores(),
         )
     )
@@ -152,6 +169,7 @@ def check(config: ConfigOption) -> None:
 
     def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
+        shared_targets(sorted(config.parent.glob("*.toml")), involving=config)
         title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
         checked: list[tuple[str, list[CheckLine]]] = []
         for adapter in build_adapters(pair.targets, pair.pair.zone, known_places(pair)):
@@ -166,6 +184,10 @@ def check(config: ConfigOption) -> None:
             )
             renamed = [CheckLine("renamed", True, line) for line in lines]
             checked[-1][1].extend(renamed)
+        if pair.state_url is not None:  # many machines: the state's database
+            from sync.store import pgschema
+
+            checked.append(("state", [pgschema.check(pair.state_url)]))
         for entry in pair.channels:  # [[channels]]: Slack, Teams
             channel = load_channel_class(entry.type)(entry, pair.pair.name)
             checked.append((entry.name, channel.check()))
@@ -222,7 +244,13 @@ def demo(
     """Show pairsync at work on built-in boards, with no credentials."""
     from sync.cli.demo import run_demo
 
-    guarded(lambda: run_demo(keep, typer.echo))
+    def demo_run() -> None:
+        try:
+            run_demo(keep, typer.echo)
+        except MissingExtra:  # its simulators and the clients of the tools it shows
+            raise MissingExtra("pairsync demo", "demo") from None
+
+    guarded(demo_run)
 
 
 @app.command()
@@ -267,6 +295,8 @@ def simulate(
     except KeyError:
         unknown = f"simulate: unknown service '{service}' ({SERVICES})"
         raise fail("usage", [unknown], 2, False) from None
+    except MissingExtra as exc:
+        raise fail(error_kind(exc), [str(exc)], exc.exit_code, False) from None
     typer.echo(f"{service.capitalize()} simulator at {sim.base_url}")
     for key, value in sim.config_keys().items():
         typer.echo(f'  {key} = "{value}"')

@@ -84,3 +84,25 @@ def db_migrate(database_url: DatabaseOption = None) -> None:
             typer.echo(f"{where}: schema version {before} -> {after}")
 
     guarded(body)
+
+
+@db_app.command("import")
+def db_import(
+    config_dir: Annotated[Path, typer.Option("--config-dir", file_okay=False)],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Copy each pair's SQLite state into PostgreSQL; a pair already there is left as it
+    is (running it again changes nothing)."""
+
+    def body() -> None:
+        from sync.config import load_config
+        from sync.run.pairs import config_files
+        from sync.store import pgschema
+        from sync.store.postgres.importer import import_pair
+
+        url = database(database_url)
+        pgschema.require_current(url)
+        for path in config_files(config_dir):
+            typer.echo(import_pair(load_config(path), url))
+
+    guarded(body)

@@ -30,10 +30,10 @@ from sync.delivery.notices import (
 from sync.delivery.pulse import PULSE_WEEKS, pair_pulse, pulse_key, pulse_message
 from sync.delivery.pulse_chart import pulse_chart
 from sync.errors import ConfigError, StateError
-from sync.run.lock import pair_lock
 from sync.run.report import counted
 from sync.store.rows import RunRecord
 from sync.store.state import ItemRecord, SentRecord, State
+from sync.store.where import has_state, open_state, run_lock
 
 log = logging.getLogger("pairsync")
 
@@ -149,10 +149,10 @@ def run_notify(config: PairConfig, dry_run: bool, force: MessageKind | None) -> 
     """What `pairsync notify` does: lock the pair, open its state, send what is due now."""
     if not config.channels:
         raise ConfigError(["channels: none configured ([[channels]] in the config file)"])
-    if not config.state_path.exists():
+    if not has_state(config):
         raise StateError(f"{config.state_path}: no state yet; run pairsync sync first")
-    with pair_lock(config.state_path):
-        state = State.open(config.state_path)
+    with run_lock(config):
+        state = open_state(config)
         try:
             return notify(config, state, datetime.now(UTC), dry_run=dry_run, force=force)
         finally:

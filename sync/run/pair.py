@@ -1,4 +1,5 @@
-"""One pair's run as `pairsync sync` makes it: take the pair's lock, open its state, sync
+"""One pair's run as `pairsync sync` makes it: take the pair's lock, open its state (where
+it lives: `sync.store.where`), sync
 (`sync.run.engine`) with its `[[documents]]` alongside, then tell its channels; a
 progress bar only on a terminal."""
 
@@ -14,9 +15,9 @@ from sync.config import PairConfig
 from sync.delivery.notify import notify
 from sync.delivery.publish import DocumentsRun
 from sync.run.engine import sync_pair
-from sync.run.lock import pair_lock
 from sync.run.summary import RunSummary
 from sync.store.state import State
+from sync.store.where import has_state, open_state, run_lock
 
 
 def run_pair(
@@ -35,10 +36,10 @@ def run_pair(
             bar.update(task, advance=1, description=description)
 
         state_path = config.state_path
-        if dry_run and not state_path.exists():
+        if dry_run and not has_state(config):
             return sync_pair(config, State.in_memory(), dry_run=True, on_step=step)
-        with pair_lock(state_path):
-            state = State.open(state_path)
+        with run_lock(config):
+            state = open_state(config)
             try:
                 state.claim(config.pair.name, state_path)
                 documents = DocumentsRun(config, state) if config.documents else None

@@ -24,7 +24,7 @@ from pathlib import Path
 import schedule
 from rich.progress import Progress
 
-from sync.config import load_config
+from sync.config import load_config, shared_targets
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import redact
 from sync.plan.merge import Plan
@@ -77,6 +77,14 @@ def config_files(directory: Path) -> list[Path]:
     files = sorted(directory.glob("*.toml"))
     if not files:
         raise ConfigError([f"{directory}: no *.toml pair files in it"])
+    return files
+
+
+def pair_files(directory: Path) -> list[Path]:
+    """The pair files of a directory, refused (`ConfigError`, exit 2) when two of them
+    name one pair or one target."""
+    files = config_files(directory)
+    shared_targets(files)
     return files
 
 
@@ -178,7 +186,7 @@ def run_loop(
         signal.signal(signum, lambda *_: stop.set())
 
     def tick() -> None:
-        paths = config_files(directory)
+        paths = pair_files(directory)
         report(sync_many(paths, workers=workers, should_stop=stop.is_set, processes=processes))
 
     scheduler = schedule.Scheduler()

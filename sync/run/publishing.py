@@ -8,8 +8,7 @@ from sync.config import PairConfig
 from sync.delivery.publish import DocumentsRun, PublishReport
 from sync.errors import ConfigError, StateError
 from sync.run.engine import sync_pair
-from sync.run.lock import pair_lock
-from sync.store.state import State
+from sync.store.where import has_state, open_state, run_lock
 
 
 def run_publish(config: PairConfig, dry_run: bool) -> PublishReport:
@@ -18,10 +17,10 @@ def run_publish(config: PairConfig, dry_run: bool) -> PublishReport:
     the tools), then update the documents."""
     if not config.documents:
         raise ConfigError(["documents: none configured ([[documents]] in the config file)"])
-    if not config.state_path.exists():
+    if not has_state(config):
         raise StateError(f"{config.state_path}: no state yet; run pairsync sync first")
-    with pair_lock(config.state_path):
-        state = State.open(config.state_path)
+    with run_lock(config):
+        state = open_state(config)
         run = DocumentsRun(config, state)
         try:
             sync_pair(config, state, dry_run=dry_run, adapters=[], documents=run)

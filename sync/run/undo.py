@@ -22,10 +22,10 @@ from sync.errors import ConfigError, StateError
 from sync.model import Item
 from sync.plan.observe import TargetView
 from sync.run.engine import sync_pair
-from sync.run.lock import pair_lock
 from sync.run.summary import RunSummary
 from sync.store.rows import RunJson
 from sync.store.state import State
+from sync.store.where import has_state, open_state, run_lock
 
 UNDO = "undo"
 
@@ -86,10 +86,10 @@ def run_undo(
     config: PairConfig, run: int | None, dry_run: bool, now: datetime | None = None
 ) -> tuple[UndoPlan, RunSummary]:
     """What `pairsync undo` does: lock the pair, plan the undo, sync it as a new run."""
-    if not config.state_path.exists():
+    if not has_state(config):
         raise StateError(f"{config.state_path}: no state yet, so no run to undo")
-    with pair_lock(config.state_path):
-        state = State.open(config.state_path)
+    with run_lock(config):
+        state = open_state(config)
         try:
             state.claim(config.pair.name, config.state_path)
             chosen = run if run is not None else last_run_that_wrote(state)

@@ -8,15 +8,16 @@ libraries are), so it runs on the worker's threads and the event loop only answe
 
 Routes: `HEAD|POST /hooks/<pair>/<target>` (Trello, Asana), `POST /slack/actions`,
 `GET /` (status page), `GET /pairs/<pair>/agenda`, `GET /healthz`, `GET /metrics`. The
-page, the agenda and the metrics need `--auth-token` (Bearer, or Basic with it as the
-password) when one is set; the webhooks and Slack carry their own signatures.
+page, the agenda and the metrics are for this machine alone, or for whoever has the token
+(`sync.serve.access`); the webhooks and Slack carry their own signatures. Every refused
+request is one WARNING line and a count in /metrics; no parsing runs on the event loop.
 """
 
 from __future__ import annotations
 
-import base64
-import hmac
+import asyncio
 import logging
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -36,6 +37,7 @@ from adapters.slack import actions as slack
 from sync.config import PairConfig, load_config
 from sync.contract import TargetBase
 from sync.errors import MissingExtra, PairsyncError, StateError
+from sync.serve.access import Access
 from sync.serve.metrics import Metrics
 from sync.serve.status import PairStatus, agenda_text, pair_status, pulse_png
 from sync.serve.worker import Finished, SyncRequests
@@ -52,18 +54,29 @@ class TooLarge(Exception):
     pass
 
 
-async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
-    """The body, refusing (`TooLarge`) past `limit` bytes without reading the rest."""
+class BodyMissing(Exception):
+    """The body did not arrive: the client went away, or was slower than the timeout."""
+
+
+async def read_body(request: Request, timeout: float, limit: int = MAX_BODY) -> bytes:
+    """The body, refusing (`TooLarge`) past `limit` bytes without reading the rest, and
+    (`BodyMissing`) when it is not all there within `timeout` seconds."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise TooLarge()
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge()
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge()
+                chunks.append(chunk)
+    except ClientDisconnect:
+        raise BodyMissing("the client went away before its body was complete") from None
+    except TimeoutError:
+        raise BodyMissing(f"the body did not arrive within {timeout:g} s") from None
     return b"".join(chunks)
 
 
@@ -80,12 +93,18 @@ class Service:
         public_url: str | None = None,
         auth_token: str | None = None,
         report: Callable[[Finished], None] = lambda _: None,
+        find_pairs: Callable[[], dict[str, Path]] | None = None,
+        request_timeout: float = 10.0,
     ) -> None:
         self.paths = paths
+        """Pair name -> its file; shared with the worker, grown by `rescan`."""
+        self.find_pairs = find_pairs
+        self.request_timeout = request_timeout
+        self._rescanning = threading.Lock()
         self.every = every
         self.next_poll = next_poll
         self.public_url = public_url.rstrip("/") if public_url else None
-        self.auth_token = auth_token
+        self.access = Access(auth_token)
         self.report = report
         self.last: dict[str, Finished] = {}
         self._seen: dict[tuple[str, str], OrderedDict[str, None]] = {}
@@ -104,7 +123,7 @@ class Service:
     def config(self, pair: str) -> PairConfig | None:
         """The pair's config as its file says now; None for an unknown pair, or a file
         edited into an error since serve started (logged; its syncs report it too)."""
-        path = self.paths.get(pair)
+        path = self.paths.get(pair) or self.rescan().get(pair)
         if path is None:
             return None
         try:
@@ -136,19 +155,20 @@ class Service:
     def failing(self) -> list[str]:
         return [s.name for s in self.statuses() if s.ok is False]
 
-    def authorised(self, request: Request) -> bool:
-        if self.auth_token is None:
-            return True
-        given = request.headers.get("authorization", "")
-        scheme, _, value = given.partition(" ")
-        if scheme.lower() == "basic":
-            try:
-                value = base64.b64decode(value).decode().partition(":")[2]
-            except (ValueError, UnicodeDecodeError):
-                return False
-        elif scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(value.encode(), self.auth_token.encode())
+    def rescan(self) -> dict[str, Path]:
+        """Pair files added to the directory since serve started: known from now on, and
+        synced at once. A file that does not load, or names a pair or target another
+        pair has, is left out with one line (every time it is looked for)."""
+        if self.find_pairs is None:
+            return {}
+        with self._rescanning:
+            found = self.find_pairs()
+            new = {pair: path for pair, path in found.items() if pair not in self.paths}
+            self.paths.update(new)
+        for pair in new:
+            log.info("%s: new pair file %s; syncing it", pair, new[pair].name)
+            self.worker.request(pair, event=False, delay=0)
+        return new
 
     # -- routes ---------------------------------------------------------------------------
     async def hook(self, request: Request) -> Response:
@@ -159,9 +179,11 @@ class Service:
         if config is None or target is None:
             return self._refused("webhook", 404, f"{pair}/{target_name}", "no such pair or target")
         try:
-            body = await read_body(request)
+            body = await read_body(request, self.request_timeout)
         except TooLarge:
-            return self._refused("webhook", 413, f"{pair}/{target_name}", "body over 1 MB")
+            return self._refused(type_of(target), 413, f"{pair}/{target_name}", "body over 1 MB")
+        except BodyMissing as exc:
+            return self._refused(type_of(target), 400, f"{pair}/{target_name}", str(exc))
         hook = await run_in_threadpool(hookstore.load, config.state_path, target_name)
         path = request.url.path
         fallback = f"{self.public_url}{path}" if self.public_url else str(request.url)
@@ -201,9 +223,11 @@ class Service:
 
     async def slack_actions(self, request: Request) -> Response:
         try:
-            body = await read_body(request)
+            body = await read_body(request, self.request_timeout)
         except TooLarge:
             return self._refused("slack", 413, "actions", "body over 1 MB")
+        except BodyMissing as exc:
+            return self._refused("slack", 400, "actions", str(exc))
         answer = await slack.actions(
             request,
             body,
@@ -253,10 +277,14 @@ class Service:
         return Response(png, media_type="image/png")
 
     async def healthz(self, request: Request) -> Response:
+        """ok or failing for anyone (a load balancer's check); which pairs fail only
+        for whoever may read the status page."""
         failing = await run_in_threadpool(self.failing)
-        if failing:
-            return PlainTextResponse(f"failing: {', '.join(failing)}\n", status_code=503)
-        return PlainTextResponse("ok\n")
+        if not failing:
+            return PlainTextResponse("ok\n")
+        named = self.access.refusal(_headers(request)) is None
+        text = f"failing: {', '.join(failing)}\n" if named else "failing\n"
+        return PlainTextResponse(text, status_code=503)
 
     async def metrics_text(self, request: Request) -> Response:
         return Response(self.metrics.text(), media_type="text/plain; version=0.0.4")
@@ -268,9 +296,10 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 def build_app(service: Service) -> Starlette:
     def guarded(endpoint: Endpoint) -> Endpoint:
         async def check(request: Request) -> Response:
-            if not service.authorised(request):
+            refusal = service.access.refusal(_headers(request))
+            if refusal is not None:
                 return PlainTextResponse(
-                    "authorisation required\n",
+                    f"{refusal}\n",
                     status_code=401,
                     headers={"WWW-Authenticate": 'Basic realm="pairsync"'},
                 )
@@ -289,6 +318,10 @@ def build_app(service: Service) -> Starlette:
         Route("/slack/actions", service.slack_actions, methods=["POST"]),
     ]
     return Starlette(routes=routes)
+
+
+def _headers(request: Request) -> dict[str, str]:
+    return {k.lower(): v for k, v in request.headers.items()}
 
 
 def _when(moment: datetime, now: datetime) -> str:

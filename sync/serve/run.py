@@ -16,35 +16,48 @@ from pathlib import Path
 import schedule
 import uvicorn
 
-from sync.config import load_config
+from sync.config import load_pairs
 from sync.errors import ConfigError
 from sync.run.pairs import config_files, run_schedule
 from sync.serve.app import Service, build_app
+from sync.serve.listen import HeadTimeoutH11, listen
 from sync.serve.worker import Finished, PairWorker, SyncRequests
 
 log = logging.getLogger("pairsync.serve")
 
+RESCAN_SECONDS = 10
+"""How often serve looks for pair files added to its directory (also whenever a request
+names a pair it does not know)."""
+
 
 def pair_paths(directory: Path) -> dict[str, Path]:
-    """Pair name -> file; every file must load (else `ConfigError`, exit 2)."""
-    paths: dict[str, Path] = {}
-    problems: list[str] = []
-    for path in config_files(directory):
-        try:
-            name = load_config(path).pair.name
-        except ConfigError as exc:
-            problems += exc.problems
-            continue
-        if name in paths:
-            problems.append(f"{path.name}: pair.name '{name}' is also in {paths[name].name}")
-        paths[name] = path
+    """Pair name -> file; every file must load, and no two may name one pair or one
+    target (else `ConfigError`, exit 2)."""
+    loaded, problems = load_pairs(config_files(directory))
     if problems:
         raise ConfigError(problems)
-    return paths
+    return {config.pair.name: path for path, config in loaded.items()}
 
 
-def check_exposure(host: str, auth_token: str | None) -> None:
-    """The page shows board titles: off loopback it needs a token."""
+def added_pairs(directory: Path, known: dict[str, Path]) -> dict[str, Path]:
+    """The pair files serve does not know yet that load and clash with no other pair
+    (those that do not are logged, one line each)."""
+    try:
+        files = config_files(directory)
+    except ConfigError:
+        return {}
+    new = [path for path in files if path not in known.values()]
+    if not new:
+        return {}
+    loaded, problems = load_pairs([*known.values(), *new])
+    for problem in problems:
+        log.warning("%s; not served until it is fixed", problem)
+    return {c.pair.name: p for p, c in loaded.items() if p in new and c.pair.name not in known}
+
+
+def check_exposure(host: str, auth_token: str | None, public_url: str | None = None) -> None:
+    """The page shows board titles: off loopback, or published by a proxy at a public
+    URL, it needs a token."""
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -54,6 +67,13 @@ def check_exposure(host: str, auth_token: str | None) -> None:
             [
                 f"--host {host}: the status page shows board titles; give --auth-token "
                 "(or $PAIRSYNC_AUTH_TOKEN) to serve beyond 127.0.0.1"
+            ]
+        )
+    if public_url and not auth_token:
+        raise ConfigError(
+            [
+                f"--public-url {public_url}: the status page and the agendas are reachable "
+                "from there; set PAIRSYNC_AUTH_TOKEN (or --auth-token)"
             ]
         )
 
@@ -72,11 +92,15 @@ def serve(
     say: Callable[[str], None],
     database_url: str | None = None,
     processes: int = 1,
+    request_timeout: int = 10,
+    max_connections: int = 100,
 ) -> None:
     """With `database_url`, syncs are deferred to the job queue for `pairsync worker`s
     (which also poll), instead of run here; else in `processes` worker processes."""
-    check_exposure(host, auth_token)
+    check_exposure(host, auth_token, public_url)
     paths = pair_paths(directory)
+    sock = listen(host, port)
+    port = sock.getsockname()[1]
     if database_url is not None:
         from sync.store import pgschema
 
@@ -105,6 +129,8 @@ def serve(
         public_url=public_url,
         auth_token=auth_token,
         report=report,
+        find_pairs=lambda: added_pairs(directory, paths),
+        request_timeout=request_timeout,
     )
     server = uvicorn.Server(
         uvicorn.Config(
@@ -114,10 +140,14 @@ def serve(
             log_level="warning",
             log_config=None,
             access_log=False,
+            http=HeadTimeoutH11,
+            timeout_keep_alive=request_timeout,
+            limit_concurrency=max_connections,
         )
     )
     stop = threading.Event()
     scheduler.every(every_seconds).seconds.do(service.worker.poll_all)
+    scheduler.every(RESCAN_SECONDS).seconds.do(service.rescan)
     poller = threading.Thread(target=run_schedule, args=(scheduler, stop), name="poll", daemon=True)
 
     # uvicorn re-raises the signal it caught once it has shut down; with these handlers
@@ -136,7 +166,7 @@ def serve(
         f"http://{host}:{port} (webhooks at /hooks/<pair>/<target>, {runs})"
     )
     try:
-        server.run()
+        server.run(sockets=[sock])
     finally:
         stop.set()
         poller.join()

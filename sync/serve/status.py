@@ -19,6 +19,7 @@ from sync.plan.partnership import waiting_ack
 from sync.serve.worker import Finished
 from sync.store.rows import RunJson
 from sync.store.state import State
+from sync.store.where import has_state, open_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +64,9 @@ def pair_status(
         error = None if summary else last.result.error
     stale = acks = 0
     held: dict[str, int] = {}
-    if config.state_path.exists():
+    if has_state(config):
         try:
-            state = State.open_for_reading(config.state_path)
+            state = open_state(config, reading=True)
         except StateError as exc:
             return PairStatus(config.pair.name, path.name, ok=False, error=str(exc))
         try:
@@ -97,9 +98,9 @@ def pair_status(
 
 def agenda_text(config: PairConfig) -> str:
     """The agenda as `pairsync agenda` would print it now (without recording it)."""
-    if not config.state_path.exists():
+    if not has_state(config):
         return "No agenda yet: the pair has not synced."
-    state = State.open_for_reading(config.state_path)
+    state = open_state(config, reading=True)
     try:
         now = datetime.now(UTC)
         return render_agenda(config, state.items(), state.last_agenda_at(), now, marks(state, now))
@@ -111,9 +112,9 @@ def pulse_png(config: PairConfig) -> bytes:
     """The pair's pulse chart now (`MissingExtra` without matplotlib)."""
     from sync.delivery.pulse_chart import chart_png
 
-    if not config.state_path.exists():
+    if not has_state(config):
         raise StateError(f"{config.state_path}: no state yet: the pair has not synced")
-    state = State.open_for_reading(config.state_path)
+    state = open_state(config, reading=True)
     try:
         weeks = pair_pulse(config, state, datetime.now(UTC), PULSE_WEEKS)
     finally:

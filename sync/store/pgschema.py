@@ -9,11 +9,19 @@ database that has none yet. Migrations take an advisory lock, so two machines ru
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlsplit
 
-import psycopg
-
+from sync.contract import CheckLine
 from sync.errors import ConfigError, StateError, StateUnavailable
+
+try:
+    import psycopg
+    from psycopg_pool import ConnectionPool, PoolTimeout
+except ImportError:  # the `postgres` extra: one line, not a traceback
+    raise ConfigError(
+        ["psycopg is not installed; many machines need: pip install 'pairsync[postgres]'"]
+    ) from None
 
 LOCK_KEY = 0x70616972  # "pair": pg_advisory_xact_lock key of the migrations
 
@@ -45,6 +53,128 @@ MIGRATIONS: list[str] = [
         RETURN _sent[cardinality(_sent) - _limit + 1] + _window - _now;
     END $$;
     """,
+    # 2: the pairs' state (`sync.store.postgres`): the SQLite state's tables, every row
+    # keyed by its pair (the pair's name) first, so one pair never reads another's rows;
+    # texts and times as the SQLite store keeps them, run summaries as jsonb
+    """
+    CREATE TABLE pairsync_meta (
+        pair TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (pair, key)
+    );
+    CREATE TABLE pairsync_items (
+        pair TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        touched_at TEXT NOT NULL,
+        touched_by TEXT,
+        five_whys_seeded BOOLEAN NOT NULL DEFAULT false,
+        countermeasure_id TEXT,
+        changed_at TEXT,
+        PRIMARY KEY (pair, item_id)
+    );
+    CREATE TABLE pairsync_links (
+        pair TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        base TEXT NOT NULL,
+        gone BOOLEAN NOT NULL DEFAULT false,
+        PRIMARY KEY (pair, item_id, target),
+        UNIQUE (pair, target, remote_id)
+    );
+    CREATE TABLE pairsync_cursors (
+        pair TEXT NOT NULL, target TEXT NOT NULL, cursor TEXT NOT NULL,
+        PRIMARY KEY (pair, target)
+    );
+    CREATE TABLE pairsync_places (
+        pair TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL,
+        remote_id TEXT NOT NULL, name TEXT NOT NULL,
+        PRIMARY KEY (pair, target, kind)
+    );
+    CREATE TABLE pairsync_holds (
+        pair TEXT NOT NULL, target TEXT NOT NULL, item_id TEXT NOT NULL,
+        PRIMARY KEY (pair, target, item_id)
+    );
+    CREATE TABLE pairsync_runs (
+        pair TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        summary JSONB,
+        PRIMARY KEY (pair, id)
+    );
+    CREATE TABLE pairsync_run_items (
+        pair TEXT NOT NULL, run_id INTEGER NOT NULL, item_id TEXT NOT NULL,
+        before TEXT, after TEXT NOT NULL,
+        PRIMARY KEY (pair, run_id, item_id)
+    );
+    CREATE TABLE pairsync_undos (
+        pair TEXT NOT NULL, run_id INTEGER NOT NULL, undid INTEGER NOT NULL,
+        PRIMARY KEY (pair, run_id)
+    );
+    CREATE TABLE pairsync_conflicts (
+        id BIGSERIAL PRIMARY KEY,
+        pair TEXT NOT NULL,
+        run_id INTEGER,
+        at TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        winner TEXT NOT NULL,
+        winner_value TEXT NOT NULL,
+        loser TEXT NOT NULL,
+        loser_value TEXT NOT NULL
+    );
+    CREATE INDEX pairsync_conflicts_by_pair ON pairsync_conflicts (pair, id);
+    CREATE TABLE pairsync_agendas (
+        id BIGSERIAL PRIMARY KEY, pair TEXT NOT NULL, at TEXT NOT NULL, remote TEXT
+    );
+    CREATE INDEX pairsync_agendas_by_pair ON pairsync_agendas (pair, id);
+    CREATE TABLE pairsync_sent (
+        pair TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        remote_id TEXT,
+        digest TEXT NOT NULL,
+        substance TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        closed BOOLEAN NOT NULL DEFAULT false,
+        PRIMARY KEY (pair, channel, key)
+    );
+    CREATE TABLE pairsync_published (
+        pair TEXT NOT NULL,
+        document TEXT NOT NULL,
+        key TEXT NOT NULL,
+        remote_id TEXT,
+        version TEXT,
+        digest TEXT NOT NULL,
+        marks JSONB NOT NULL,
+        published_at TEXT NOT NULL,
+        PRIMARY KEY (pair, document, key)
+    );
+    CREATE TABLE pairsync_publish_cursors (
+        pair TEXT NOT NULL, document TEXT NOT NULL, cursor TEXT NOT NULL,
+        PRIMARY KEY (pair, document)
+    );
+    CREATE TABLE pairsync_marks (
+        pair TEXT NOT NULL, item_id TEXT NOT NULL, mark TEXT NOT NULL, until TEXT,
+        PRIMARY KEY (pair, item_id, mark)
+    );
+    CREATE TABLE pairsync_webhooks (
+        pair TEXT NOT NULL,
+        target TEXT NOT NULL,
+        secret TEXT,
+        pending_key TEXT,
+        handshake_until DOUBLE PRECISION,
+        pending_secret TEXT,
+        PRIMARY KEY (pair, target)
+    );
+    CREATE TABLE pairsync_webhook_urls (
+        pair TEXT NOT NULL, target TEXT NOT NULL, callback_url TEXT NOT NULL,
+        PRIMARY KEY (pair, target, callback_url)
+    );
+    """,
 ]
 
 
@@ -66,6 +196,34 @@ def connect(url: str, **options: object) -> psycopg.Connection[tuple[object, ...
         raise StateUnavailable(f"{where(url)}: cannot reach the database: {_reason(exc)}") from None
 
 
+_POOLS: dict[str, ConnectionPool] = {}
+_CURRENT: set[str] = set()
+_POOLS_LOCK = threading.Lock()
+POOL_SIZE = 64
+"""Connections one process keeps to one database at most: its pairs' states and run
+locks share them (a connection per sync would make PostgreSQL start a backend for each)."""
+
+
+def checkout(url: str) -> psycopg.Connection[tuple[object, ...]]:
+    """A connection from this process's pool for `url`; give it back with `checkin`."""
+    require_current(url)
+    with _POOLS_LOCK:
+        pool = _POOLS.get(url)
+        if pool is None:
+            pool = ConnectionPool(
+                url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True}, open=True
+            )
+            _POOLS[url] = pool
+    try:
+        return pool.getconn(timeout=60)
+    except (psycopg.Error, PoolTimeout) as exc:
+        raise StateUnavailable(f"{where(url)}: cannot reach the database: {exc}") from None
+
+
+def checkin(url: str, connection: psycopg.Connection[tuple[object, ...]]) -> None:
+    _POOLS[url].putconn(connection)
+
+
 def _reason(exc: psycopg.Error) -> str:
     lines = [line for line in str(exc).splitlines() if line.strip()]
     return lines[-1].strip() if lines else type(exc).__name__
@@ -79,9 +237,20 @@ def version(connection: psycopg.Connection[tuple[object, ...]]) -> int:
     return int(str(found[0])) if found else 0
 
 
+def check(url: str) -> CheckLine:
+    """`pairsync check`'s line for the database: reached, and at this pairsync's version."""
+    try:
+        require_current(url)
+    except (StateError, ConfigError) as exc:
+        return CheckLine("reach", False, str(exc).splitlines()[0])
+    return CheckLine("reach", True, f"{where(url)}: schema version {len(MIGRATIONS)}")
+
+
 def require_current(url: str) -> None:
     """`StateError` (exit 2) unless `pairsync db migrate` has brought the database to this
-    pairsync's version."""
+    pairsync's version (asked once per process)."""
+    if url in _CURRENT:
+        return
     with connect(url) as connection:
         found = version(connection)
     if found > len(MIGRATIONS):
@@ -93,6 +262,7 @@ def require_current(url: str) -> None:
             f"{where(url)}: the database is at schema version {found}, this pairsync needs "
             f"{len(MIGRATIONS)}; run: pairsync db migrate --database URL"
         )
+    _CURRENT.add(url)
 
 
 def migrate(url: str) -> tuple[int, int]:

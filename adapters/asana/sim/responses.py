@@ -123,7 +123,7 @@ class AsanaApp(WebhookEndpoints, SimApp):
     def __init__(self, *, speed: float = 1.0, limit: int = FREE_PLAN_LIMIT) -> None:
         super().__init__(speed=speed, limit=limit, window=60.0)
         self.backend = AsanaBackend(self.clock.now)
-        self.hooks = AsanaWebhooks(self.backend, self._lock)
+        self.hooks = AsanaWebhooks(self.backend, self.lock)
         self.deliverer = self.hooks.deliverer
 
     # -- simkit hooks ---------------------------------------------------------------------

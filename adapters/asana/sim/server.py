@@ -60,7 +60,7 @@ class AsanaSimulator(Simulator):
 
     def seed(self, token: str = "sim-token", project_name: str = "Exec board") -> World:
         """One user with `token`, a workspace and an empty project (no sections yet)."""
-        with self.app._lock:
+        with self.app.lock:
             user = self.backend.create_user("Sim User", token)
             workspace = next(iter(self.backend.workspaces.values()), None)
             workspace = workspace or self.backend.create_workspace("Sim Workspace")
@@ -77,13 +77,13 @@ class AsanaSimulator(Simulator):
     def person_of(self, token: str) -> Person:
         """The token's own user at work in Asana's UI: pairsync's writes and this person's
         edits name the same user, as when the assistant's token syncs their own edits."""
-        return Person(self.backend, self.backend.tokens[token], self.app._lock)
+        return Person(self.backend, self.backend.tokens[token], self.app.lock)
 
     @property
     def person(self) -> Person:
         """A second user who edits in Asana's UI: events name them, not the token's user."""
         if self._person is None:
-            with self.app._lock:
+            with self.app.lock:
                 user: User = self.backend.create_user("Dana Smith")
-            self._person = Person(self.backend, user, self.app._lock)
+            self._person = Person(self.backend, user, self.app.lock)
         return self._person

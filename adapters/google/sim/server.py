@@ -84,7 +84,7 @@ class Person:
         return self.sheet.tab(title)
 
     def rows(self, title: str) -> list[list[Cell]]:
-        with self.app._lock:
+        with self.app.lock:
             tab = self.tab(title)
             return [list(row) for row in tab.rows[: tab.used_rows()]]
 
@@ -102,19 +102,19 @@ class Person:
 
     def set(self, title: str, row: int, column: int, value: Cell) -> None:
         """Type `value` into a cell (0-based row and column)."""
-        with self.app._lock:
+        with self.app.lock:
             self.tab(title).set(row, column, value)
             self._changed()
 
     def add_tab(self, title: str, header: list[Cell]) -> None:
-        with self.app._lock:
+        with self.app.lock:
             tab = self.sheet.add_tab(title)
             for column, value in enumerate(header):
                 tab.set(0, column, value)
             self._changed()
 
     def insert_row(self, title: str, at: int, values: list[Cell] | None = None) -> None:
-        with self.app._lock:
+        with self.app.lock:
             tab = self.tab(title)
             tab.insert_rows(at, at + 1)
             for column, value in enumerate(values or []):
@@ -122,14 +122,14 @@ class Person:
             self._changed()
 
     def delete_row(self, title: str, row: int) -> None:
-        with self.app._lock:
+        with self.app.lock:
             self.tab(title).delete_rows(row, row + 1)
             self._changed()
 
     def sort(self, title: str, column: int, descending: bool = False) -> None:
         """Data > Sort range, below the header row."""
         order = "DESCENDING" if descending else "ASCENDING"
-        with self.app._lock:
+        with self.app.lock:
             tab = self.tab(title)
             self.sheet.sort(
                 {
@@ -161,31 +161,31 @@ class Writer:
         self.app.drive.touched(doc.id)
 
     def shown(self, doc_id: str) -> str:
-        with self.app._lock:
+        with self.app.lock:
             return self.app.documents.get(doc_id).plain()
 
     def titled(self, start: str) -> str:
         """The id of the document whose title starts with `start`."""
-        with self.app._lock:
+        with self.app.lock:
             return next(d.id for d in self.app.documents.docs.values() if d.title.startswith(start))
 
     def type_at_end_of(self, doc_id: str, range_name: str, text: str) -> None:
         """Type `text` at the end of the line a named range covers (before its newline)."""
-        with self.app._lock:
+        with self.app.lock:
             doc = self.app.documents.get(doc_id)
             (found,) = [r for r in doc.ranges if r.name == range_name]
             doc.insert(found.end - 1, text)
             self._edited(doc)
 
     def write_own(self, doc_id: str, text: str) -> None:
-        with self.app._lock:
+        with self.app.lock:
             doc = self.app.documents.get(doc_id)
             doc.insert(doc.end - 1, text + "\n")
             self._edited(doc)
 
     def delete(self, doc_id: str) -> None:
         """Move the document to the trash (Drive keeps it there, out of every listing)."""
-        with self.app._lock:
+        with self.app.lock:
             self.app.drive.files[doc_id].trashed = True
             self.app.drive.touched(doc_id)
 
@@ -199,7 +199,7 @@ class GoogleSimulator(Simulator):
         self.app.root_url = self.server.root_url
 
     def seed(self, email: str = "lee@example.com", title: str = "Tracker") -> World:
-        with self.app._lock:
+        with self.app.lock:
             accounts = self.app.accounts
             client_id, secret = accounts.client()
             refresh = accounts.refresh_token(email)
@@ -210,7 +210,7 @@ class GoogleSimulator(Simulator):
         self, email: str = "pairsync@project.iam.gserviceaccount.com"
     ) -> dict[str, Any]:
         """A service-account key file's content, its token_uri this simulator."""
-        with self.app._lock:
+        with self.app.lock:
             pem = self.app.accounts.service_account(email)
         return {
             "type": "service_account",
@@ -224,7 +224,7 @@ class GoogleSimulator(Simulator):
 
     def share(self, world: World, email: str) -> None:
         """The owner shares the spreadsheet with `email` (a service account) as an editor."""
-        with self.app._lock:
+        with self.app.lock:
             self.app.drive.files[world.spreadsheet_id].shared_with.add(email)
 
     def person(self, world: World) -> Person:
@@ -236,7 +236,7 @@ class GoogleSimulator(Simulator):
 
     def revoke(self, world: World) -> None:
         """The person removes pairsync's access at myaccount.google.com."""
-        with self.app._lock:
+        with self.app.lock:
             self.app.accounts.revoke(world.refresh_token)
 
     def pacing(self) -> dict[str, float]:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from openapi_core import OpenAPI
+from werkzeug.http import http_date
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -130,7 +131,7 @@ class NotionApp(SimApp):
     def __init__(self, *, speed: float = 1.0, limit: int = RATE_LIMIT) -> None:
         super().__init__(speed=speed, limit=limit, window=RATE_WINDOW)
         self.backend = NotionBackend(self.clock.now)
-        self.hooks = NotionWebhooks(self.backend, self._lock)
+        self.hooks = NotionWebhooks(self.backend, self.lock)
         self.deliverer = self.hooks.deliverer
 
     # -- SimApp hooks -----------------------------------------------------------------------
@@ -168,7 +169,10 @@ class NotionApp(SimApp):
                 "Notion-Version header failed validation: should be defined.",
                 "missing_version",
             )
-        return super().dispatch(request)
+        response = super().dispatch(request)
+        if response is not None:  # Notion's clock, which its times are rounded on
+            response.headers["Date"] = http_date(self.clock.now())
+        return response
 
     # -- users and search -------------------------------------------------------------------
     @endpoint

@@ -68,7 +68,7 @@ class NotionSimulator(Simulator):
     def seed(self, token: str = "ntn_sim_token", title: str = "Exec board") -> World:
         """An integration with `token` and a database (one data source, only its title
         property) shared with it."""
-        with self.app._lock:
+        with self.app.lock:
             bot = self.backend.users.get(self.backend.tokens.get(token, ""))
             bot = bot or self.backend.create_user("pairsync", token)
             source = self.backend.create_data_source(title, bot.id, {bot.id})
@@ -83,7 +83,7 @@ class NotionSimulator(Simulator):
 
     def free_plan(self, members: int = 2, blocks_used: int = 0) -> None:
         """Make the workspace a Free one with `members` members and blocks already used."""
-        with self.app._lock:
+        with self.app.lock:
             workspace = self.backend.workspace
             workspace.free_plan, workspace.members = True, members
             workspace.blocks_used = blocks_used
@@ -99,9 +99,9 @@ class NotionSimulator(Simulator):
     def person(self) -> Person:
         """Someone working in Notion's UI (a workspace member, not the integration)."""
         if self._person is None:
-            with self.app._lock:
+            with self.app.lock:
                 user = self.backend.create_user("Dana Smith")
-            self._person = Person(self.backend, user.id, self.app._lock)
+            self._person = Person(self.backend, user.id, self.app.lock)
         return self._person
 
 

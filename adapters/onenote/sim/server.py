@@ -236,7 +236,7 @@ class Login:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
-        with self.app._lock:
+        with self.app.lock:
             self.requests += 1
             response = self.answer(request)
         return response(environ, start_response)
@@ -339,13 +339,13 @@ class Person:
         self.app = app
 
     def tick(self, page_id: str, data_id: str, done: bool = True) -> None:
-        with self.app._lock:
+        with self.app.lock:
             page = self.app.pages[page_id]
             page.element(data_id).set("data-tag", "to-do:completed" if done else "to-do")
             self.app.touched(page)
 
     def type(self, page_id: str, data_id: str, text: str) -> None:
-        with self.app._lock:
+        with self.app.lock:
             page = self.app.pages[page_id]
             element = page.element(data_id)
             for child in list(element):
@@ -354,17 +354,17 @@ class Person:
             self.app.touched(page)
 
     def write_own(self, page_id: str, text: str) -> None:
-        with self.app._lock:
+        with self.app.lock:
             page = self.app.pages[page_id]
             page.add_paragraph(text)
             self.app.touched(page)
 
     def delete(self, page_id: str) -> None:
-        with self.app._lock:
+        with self.app.lock:
             self.app.delete(page_id)
 
     def shown(self, page_id: str) -> str:
-        with self.app._lock:
+        with self.app.lock:
             return self.app.pages[page_id].text()
 
 
@@ -386,7 +386,7 @@ class OneNoteSimulator(Simulator):
         return self.server.root_url
 
     def add_section(self, name: str = "Pair record", notebook: str = "Dana & Lee") -> str:
-        with self.app._lock:
+        with self.app.lock:
             section_id = f"0-{secrets.token_hex(8).upper()}!{len(self.app.sections) + 1}"
             self.app.sections[section_id] = Section(section_id, name, notebook)
             return section_id

@@ -312,25 +312,25 @@ class SlackSimulator(Simulator):
         return {"base_url": self.base_url, "token": self.token, "to": person.email}
 
     def add_user(self, name: str, email: str) -> User:
-        with self.app._lock:
+        with self.app.lock:
             return self.backend.add_user(name, email)
 
     def add_channel(self, with_bot: bool = True) -> str:
-        with self.app._lock:
+        with self.app.lock:
             return self.backend.add_channel({self.bot.user.id} if with_bot else set()).id
 
     def files(self, channel: str) -> list[SimFile]:
         """The files shared in a conversation, oldest first."""
-        with self.app._lock:
+        with self.app.lock:
             return [f for f in self.backend.files.values() if f.channel == channel]
 
     def messages(self, channel: str) -> list[Message]:
         """Every message in a conversation, oldest first."""
-        with self.app._lock:
+        with self.app.lock:
             return list(self.backend.conversations[channel].messages)
 
     def dm_with(self, user: User) -> str | None:
-        with self.app._lock:
+        with self.app.lock:
             members = {self.bot.user.id, user.id}
             return next(
                 (c.id for c in self.backend.conversations.values() if c.members == members), None

@@ -65,7 +65,7 @@ class TrelloApp(SimApp):
     def __init__(self, *, speed: float = 1.0) -> None:
         super().__init__(speed=speed, limit=RATE_LIMIT, window=RATE_WINDOW)
         self.backend = TrelloBackend(self.clock.now)
-        self.hooks = TrelloWebhooks(self.backend, self._lock)
+        self.hooks = TrelloWebhooks(self.backend, self.lock)
         self.deliverer = self.hooks.deliverer
         self.key_limiter = RateLimiter(KEY_RATE_LIMIT, RATE_WINDOW, self.clock)
         self.key_block = KeyBlock(RATE_WINDOW, self.clock)
@@ -98,7 +98,7 @@ class TrelloApp(SimApp):
 
     def admit(self, request: Request, key: str) -> float:
         api_key, _ = spec.credentials(request)
-        with self._lock:
+        with self.lock:
             blocked = self.key_block.blocked(api_key or "")
             if blocked:  # more than 200 rejections of the key in this window
                 self._exceeded.name = "KEY"

@@ -68,7 +68,7 @@ class TrelloSimulator(Simulator):
         assistant through the same app), whose requests count against the key's limit too;
         or for an API key of their own."""
         token = secrets.token_hex(32)
-        with self.app._lock:
+        with self.app.lock:
             self.backend.add_member(key or self.key, token, username)
         return token
 
@@ -84,7 +84,7 @@ class TrelloSimulator(Simulator):
         self, name: str = "Board", lists: tuple[str, ...] = (), token: str | None = None
     ) -> str:
         """A board of the simulator's member, or of the member of `token`."""
-        with self.app._lock:
+        with self.app.lock:
             member = self.backend.tokens[token] if token else self.member
             board = self.backend.create_board(member, name)
             for list_name in lists:
@@ -134,7 +134,7 @@ class Person:
         labels: list[str] | None = None,
         **fields: Any,
     ) -> str:
-        with self.sim.app._lock:
+        with self.sim.app.lock:
             if labels is not None:
                 fields["idLabels"] = self._label_ids(board_id, labels)
             return self.backend.create_card(
@@ -143,7 +143,7 @@ class Person:
 
     def edit_card(self, card_id: str, *, labels: list[str] | None = None, **fields: Any) -> None:
         """Change card fields (`name`, `desc`, `due`, `dueComplete`, `closed`, ...)."""
-        with self.sim.app._lock:
+        with self.sim.app.lock:
             if labels is not None:
                 fields["idLabels"] = self._label_ids(
                     self.backend.card(self.member, card_id)[0].id, labels
@@ -151,7 +151,7 @@ class Person:
             self.backend.update_card(self.member, card_id, **fields)
 
     def move_card(self, card_id: str, list_name: str) -> None:
-        with self.sim.app._lock:
+        with self.sim.app.lock:
             board, _ = self.backend.card(self.member, card_id)
             self.backend.update_card(
                 self.member, card_id, idList=self._list_id(board.id, list_name)
@@ -161,12 +161,12 @@ class Person:
         self.edit_card(card_id, closed=archived)
 
     def delete_card(self, card_id: str) -> None:
-        with self.sim.app._lock:
+        with self.sim.app.lock:
             self.backend.delete_card(self.member, card_id)
 
     def tick(self, card_id: str, item_name: str, done: bool = True) -> None:
         """Tick (or untick) the check item of that name on the card."""
-        with self.sim.app._lock:
+        with self.sim.app.lock:
             board, card = self.backend.card(self.member, card_id)
             item = next(
                 i
@@ -180,13 +180,13 @@ class Person:
 
     def add_check_item(self, card_id: str, name: str, checklist: str = "Five Whys") -> None:
         """Add a check item at the bottom of the card's checklist of that name."""
-        with self.sim.app._lock:
+        with self.sim.app.lock:
             board, card = self.backend.card(self.member, card_id)
             found = next(c for c in card.idChecklists if board.checklists[c].name == checklist)
             self.backend.create_check_item(self.member, found, name, pos="bottom")
 
     def delete_checklist(self, card_id: str, name: str = "Five Whys") -> None:
-        with self.sim.app._lock:
+        with self.sim.app.lock:
             board, card = self.backend.card(self.member, card_id)
             checklist = next(
                 board.checklists[c] for c in card.idChecklists if board.checklists[c].name == name
@@ -195,7 +195,7 @@ class Person:
 
     def age_card(self, card_id: str, days: float) -> None:
         """Set the card's `dateLastActivity` `days` into the past, as if untouched since."""
-        with self.sim.app._lock:
+        with self.sim.app.lock:
             _, card = self.backend.card(self.member, card_id)
             when = datetime.fromtimestamp(self.sim.app.clock.now(), UTC) - timedelta(days=days)
             card.dateLastActivity = iso(when.timestamp())

@@ -1,0 +1,169 @@
+"""Run history in PostgreSQL: runs and their summaries, what each changed, undos,
+conflicts. Run ids count from 1 per pair, as in a pair's own SQLite file."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from psycopg.types.json import Jsonb
+
+from sync.model import Item
+from sync.store.postgres.keyed import PairKeyed
+from sync.store.rows import ConflictRecord, HistoryRow, RunJson, RunRecord
+from sync.store.sqlite.board import dump_item, load_item
+
+
+def now_text() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class RunTables(PairKeyed):
+    def start_run(self, at: datetime | None = None) -> int:
+        row = self.one(
+            "INSERT INTO pairsync_runs (pair, id, started_at) VALUES (%s, "
+            "(SELECT coalesce(max(id), 0) + 1 FROM pairsync_runs WHERE pair = %s), %s) "
+            "RETURNING id",
+            self.pair,
+            at.astimezone(UTC).isoformat() if at is not None else now_text(),
+        )
+        assert row is not None
+        return int(row[0])
+
+    def finish_run(self, run_id: int, summary: RunJson) -> None:
+        self.db.execute(
+            "UPDATE pairsync_runs SET finished_at = %s, summary = %s WHERE pair = %s AND id = %s",
+            (now_text(), Jsonb(summary), self.pair, run_id),
+        )
+
+    def first_run_at(self) -> datetime | None:
+        row = self.one("SELECT min(started_at) FROM pairsync_runs WHERE pair = %s")
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def runs(self) -> list[RunRecord]:
+        rows = self.run(
+            "SELECT r.id, r.started_at, r.finished_at, r.summary, u.undid, "
+            "(SELECT count(*) FROM pairsync_run_items i "
+            " WHERE i.pair = r.pair AND i.run_id = r.id) "
+            "FROM pairsync_runs r "
+            "LEFT JOIN pairsync_undos u ON u.pair = r.pair AND u.run_id = r.id "
+            "WHERE r.pair = %s ORDER BY r.id"
+        )
+        return [_run(*row) for row in rows]
+
+    def last_run(self, *, clicks: bool = False) -> RunRecord | None:
+        row = self.one(
+            "SELECT id, started_at, finished_at, summary, NULL, 0 FROM pairsync_runs "
+            "WHERE pair = %s AND summary IS NOT NULL AND (%s OR summary->>'click' IS NULL) "
+            "ORDER BY id DESC LIMIT 1",
+            clicks,
+        )
+        return _run(*row) if row else None
+
+    def run_summaries(self, since: datetime) -> list[tuple[datetime, RunJson]]:
+        rows = self.run(
+            "SELECT started_at, summary FROM pairsync_runs WHERE pair = %s "
+            "AND summary IS NOT NULL AND started_at >= %s ORDER BY id",
+            since.astimezone(UTC).isoformat(),
+        )
+        return [(datetime.fromisoformat(at), cast(RunJson, summary)) for at, summary in rows]
+
+    def history(self, since: datetime | None = None) -> list[HistoryRow]:
+        rows = self.run(
+            "SELECT r.started_at, i.item_id, i.before, i.after FROM pairsync_run_items i "
+            "JOIN pairsync_runs r ON r.pair = i.pair AND r.id = i.run_id "
+            "WHERE i.pair = %s AND r.started_at >= %s ORDER BY r.id",
+            (since or datetime.min.replace(tzinfo=UTC)).astimezone(UTC).isoformat(),
+        )
+        return [
+            (
+                datetime.fromisoformat(at),
+                item_id,
+                load_item(before) if before else None,
+                load_item(after),
+            )
+            for at, item_id, before, after in rows
+        ]
+
+    def save_run_item(self, run_id: int, item_id: str, before: Item | None, after: Item) -> None:
+        self.run(
+            "INSERT INTO pairsync_run_items VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (pair, run_id, item_id) DO UPDATE SET before = excluded.before, "
+            "after = excluded.after",
+            run_id,
+            item_id,
+            dump_item(before) if before else None,
+            dump_item(after),
+        )
+
+    def run_items(self, run_id: int) -> dict[str, tuple[Item | None, Item]]:
+        rows = self.run(
+            "SELECT item_id, before, after FROM pairsync_run_items WHERE pair = %s AND run_id = %s",
+            run_id,
+        )
+        return {
+            item_id: (load_item(before) if before else None, load_item(after))
+            for item_id, before, after in rows
+        }
+
+    def record_undo(self, run_id: int, undid: int) -> None:
+        self.run("INSERT INTO pairsync_undos VALUES (%s, %s, %s)", run_id, undid)
+
+    def add_conflict(
+        self,
+        run_id: int,
+        item_id: str,
+        field: str,
+        winner: tuple[str, object],
+        loser: tuple[str, object],
+    ) -> None:
+        self.run(
+            "INSERT INTO pairsync_conflicts (pair, run_id, at, item_id, field, winner, "
+            "winner_value, loser, loser_value) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            run_id,
+            now_text(),
+            item_id,
+            field,
+            winner[0],
+            json.dumps(winner[1], default=str),
+            loser[0],
+            json.dumps(loser[1], default=str),
+        )
+
+    def conflicts(self) -> list[ConflictRecord]:
+        rows = self.run(
+            "SELECT run_id, at, item_id, field, winner, winner_value, loser, loser_value "
+            "FROM pairsync_conflicts WHERE pair = %s ORDER BY id"
+        )
+        return [
+            ConflictRecord(
+                run_id,
+                datetime.fromisoformat(at),
+                item_id,
+                field,
+                w,
+                json.loads(wv),
+                lo,
+                json.loads(lv),
+            )
+            for run_id, at, item_id, field, w, wv, lo, lv in rows
+        ]
+
+
+def _run(
+    run_id: int,
+    started: str,
+    finished: str | None,
+    summary: dict[str, Any] | None,
+    undid: int | None,
+    changed: int,
+) -> RunRecord:
+    return RunRecord(
+        run_id,
+        datetime.fromisoformat(started),
+        datetime.fromisoformat(finished) if finished else None,
+        cast(RunJson, summary) if summary is not None else None,
+        undid,
+        int(changed),
+    )
