@@ -1,5 +1,5 @@
-"""bugwarrior's meta-test: every registered target type passes the adapter contract, so an
-adapter added later cannot skip it."""
+"""bugwarrior's meta-test: every registered target, document and channel type passes its
+contract suite, so a tool added later cannot skip it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pkgutil
 
 import tests
 from adapters import DOCUMENT_TYPES, TARGET_TYPES
+from sync.channels import CHANNEL_TYPES
+from tests.channel_contract import ChannelContract
 from tests.contract import AdapterContract
 from tests.publisher_contract import PublisherContract
 
@@ -46,3 +48,16 @@ def test_every_registered_document_type_runs_the_publisher_contract() -> None:
         f"no tests/test_publisher_*.py subclass of PublisherContract for {missing}"
     )
     assert "adapters.memory_documents:MemoryPublisher" in suites
+
+
+def test_every_registered_channel_type_runs_the_channel_contract() -> None:
+    for module in pkgutil.iter_modules(tests.__path__):
+        if module.name.startswith("test_channel_"):
+            importlib.import_module(f"tests.{module.name}")
+    suites = {
+        f"{suite.channel_class.__module__}:{suite.channel_class.__qualname__}"
+        for suite in ChannelContract.__subclasses__()
+        if suite.__name__.startswith("Test")
+    }
+    missing = [name for name, kind in CHANNEL_TYPES.items() if kind.channel not in suites]
+    assert missing == [], f"no tests/test_channel_*.py subclass of ChannelContract for {missing}"

@@ -124,3 +124,26 @@ def test_the_verification_token_is_shown_by_one_command_and_never_logged(
         wait_for(lambda: "- [x] " in (tmp_path / "board.md").read_text(), 30)
     assert served.returncode == 0, served.stderr
     assert sub.verification_token not in served.stderr + served.stdout, "never a log line"
+
+
+def test_pages_trashed_at_once_are_held_and_one_trashed_page_is_archived_everywhere(
+    notion_sim: NotionSimulator, notion_world: World, tmp_path: Path
+) -> None:
+    config = write_pair(tmp_path, notion_sim, notion_world)
+    board = tmp_path / "board.md"
+    board.write_text(
+        BOARD.replace("## Actions\n", "## Actions\n- [ ] Book flights\n- [ ] Call the bank\n")
+    )
+    assert pairsync("sync", "--config", str(config), cwd=tmp_path).returncode == 0
+    pages = {notion_sim.person._shown(p).title: p.id for p in notion_sim.backend.pages.values()}
+    notion_sim.person.trash(pages["Book flights"])
+    one = pairsync("sync", "--config", str(config), cwd=tmp_path)
+    assert one.returncode == 0, one.stderr
+    assert "- [ ] Book flights" in board.read_text().split("## Archive")[1]
+    for title in ("Grow EMEA revenue 20%", "Board reports are late", "Call the bank"):
+        notion_sim.person.trash(pages[title])
+    held = pairsync("sync", "--config", str(config), cwd=tmp_path)
+    assert held.returncode == 1, held.stdout + held.stderr
+    assert "FAILED: dana-notion: 3 items vanished at once" in held.stdout
+    assert "## Archive\n- [ ] Book flights" in board.read_text().replace("\n\n", "\n")
+    assert "- [ ] Call the bank" in board.read_text().split("## Archive")[0]

@@ -18,15 +18,10 @@ from tests.three_tools import ASANA, TRELLO, ThreeTools
 
 
 @pytest.fixture
-def tools(three_tools: ThreeTools) -> ThreeTools:
-    return three_tools
-
-
-@pytest.fixture
-def small_disk(tools: ThreeTools) -> Iterator[Path]:
+def small_disk(three_tools: ThreeTools) -> Iterator[Path]:
     """A 2 MB tmpfs mounted where the pair keeps its state (skipped where mounting is not
     allowed)."""
-    folder = tools.state_path.parent
+    folder = three_tools.state_path.parent
     folder.mkdir()
     mounted = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(folder)],
@@ -63,54 +58,55 @@ def runs(state_path: Path) -> int:
         db.close()
 
 
-def sync(tools: ThreeTools) -> subprocess.CompletedProcess[str]:
-    return pairsync("sync", "--config", str(tools.config_path), cwd=tools.folder)
+def sync(three_tools: ThreeTools) -> subprocess.CompletedProcess[str]:
+    return pairsync("sync", "--config", str(three_tools.config_path), cwd=three_tools.folder)
 
 
 def test_a_full_disk_keeps_the_state_and_the_next_run_converges(
-    tools: ThreeTools, small_disk: Path
+    three_tools: ThreeTools, small_disk: Path
 ) -> None:
-    ids = tools.seed()
-    before = runs(tools.state_path)
+    ids = three_tools.seed()
+    before = runs(three_tools.state_path)
     filler = fill(small_disk)
     for number in range(3):  # every run while the disk is full: one line, nothing moved
-        tools.edit(TRELLO, ids["Renew the passport"], title=f"Renew the passport ({number})")
-        result = sync(tools)
+        three_tools.edit(TRELLO, ids["Renew the passport"], title=f"Renew the passport ({number})")
+        result = sync(three_tools)
         assert result.returncode == 1, result.stdout + result.stderr
         [line] = result.stderr.splitlines()
         reason = line.partition("cannot use the state database (")[2].partition(")")[0]
         assert reason in ("database or disk is full", "disk I/O error"), line  # SQLite's
         assert line == (
-            f"pairsync: {tools.state_path}: cannot use the state database ({reason}); "
+            f"pairsync: {three_tools.state_path}: cannot use the state database ({reason}); "
             "left as it is: free space or fix permissions, then run again"
         )
         assert sorted(p.name for p in small_disk.iterdir() if "corrupt" in p.name) == []
     filler.unlink()
-    result = sync(tools)
+    result = sync(three_tools)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert runs(tools.state_path) >= before + 1  # the history before the full disk is there
-    board = tools.assert_same_board()
+    assert runs(three_tools.state_path) >= before + 1  # the history before the full disk is there
+    board = three_tools.assert_same_board()
     assert board[ids["Renew the passport"]].title == "Renew the passport (2)"
-    tools.assert_no_duplicates()
+    three_tools.assert_no_duplicates()
 
 
 def test_a_read_only_state_directory_is_reported_and_left_alone(
-    tools: ThreeTools, small_disk: Path
+    three_tools: ThreeTools, small_disk: Path
 ) -> None:
-    ids = tools.seed()
-    before = runs(tools.state_path)
+    ids = three_tools.seed()
+    before = runs(three_tools.state_path)
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-    tools.edit(ASANA, ids["Book flights to Lisbon"], done=True)
+    three_tools.edit(ASANA, ids["Book flights to Lisbon"], done=True)
     try:
-        result = sync(tools)
+        result = sync(three_tools)
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert result.returncode == 1, result.stdout + result.stderr
     [line] = result.stderr.splitlines()
     assert line == (
-        f"pairsync: {tools.state_path}.lock: cannot create the lock file: Read-only file system"
+        f"pairsync: {three_tools.state_path}.lock: cannot create the lock file: "
+        "Read-only file system"
     )
     assert list(small_disk.glob("*corrupt*")) == []
-    assert sync(tools).returncode == 0
-    assert runs(tools.state_path) == before + 1
-    tools.assert_same_board()
+    assert sync(three_tools).returncode == 0
+    assert runs(three_tools.state_path) == before + 1
+    three_tools.assert_same_board()

@@ -13,50 +13,45 @@ from tests.cli_run import pairsync
 from tests.three_tools import ASANA, NOTES, SEED, TOOLS, TRELLO, ThreeTools
 
 
-@pytest.fixture
-def tools(three_tools: ThreeTools) -> ThreeTools:
-    return three_tools
+def storm(three_tools: ThreeTools) -> None:
+    three_tools.trello.spend_rate_limit(100)  # the token's window is already full
+    three_tools.trello.faults.rate_limit_next = 4
+    three_tools.asana.faults.rate_limit_next = 4
 
 
-def storm(tools: ThreeTools) -> None:
-    tools.trello.spend_rate_limit(100)  # the token's window is already full
-    tools.trello.faults.rate_limit_next = 4
-    tools.asana.faults.rate_limit_next = 4
+def burst(three_tools: ThreeTools) -> None:
+    three_tools.trello.faults.fail_next = 2
+    three_tools.asana.faults.fail_next = 3
 
 
-def burst(tools: ThreeTools) -> None:
-    tools.trello.faults.fail_next = 2
-    tools.asana.faults.fail_next = 3
+def drops(three_tools: ThreeTools) -> None:
+    three_tools.trello.faults.drop_next = 2
+    three_tools.asana.faults.drop_next = 2
 
 
-def drops(tools: ThreeTools) -> None:
-    tools.trello.faults.drop_next = 2
-    tools.asana.faults.drop_next = 2
+def slow(three_tools: ThreeTools) -> None:
+    three_tools.trello.faults.delay_seconds = 0.02
+    three_tools.asana.faults.delay_seconds = 0.02
 
 
-def slow(tools: ThreeTools) -> None:
-    tools.trello.faults.delay_seconds = 0.02
-    tools.asana.faults.delay_seconds = 0.02
-
-
-def lost_answers(tools: ThreeTools) -> None:
+def lost_answers(three_tools: ThreeTools) -> None:
     """Creates that happened, whose answers never came back: the run cannot know."""
-    tools.trello.faults.drop_after_write_next = 3
-    tools.asana.faults.drop_after_write_next = 3
+    three_tools.trello.faults.drop_after_write_next = 3
+    three_tools.asana.faults.drop_after_write_next = 3
 
 
-def writes_down(tools: ThreeTools) -> None:
+def writes_down(three_tools: ThreeTools) -> None:
     """Both services answer reads but refuse every write until the run gives up."""
-    tools.write_config(retry_seconds=0.3)
-    tools.trello.faults.fail_writes_next = 1000
-    tools.asana.faults.fail_writes_next = 1000
+    three_tools.write_config(retry_seconds=0.3)
+    three_tools.trello.faults.fail_writes_next = 1000
+    three_tools.asana.faults.fail_writes_next = 1000
 
 
-def timeout(tools: ThreeTools) -> None:
+def timeout(three_tools: ThreeTools) -> None:
     """Trello's first write answers only after the client gave up waiting: an update is
     sent again, a create is not (it may have happened: the next run finds it)."""
-    tools.write_config(timeout_seconds=0.5)
-    tools.trello.faults.stall_write_next = 1  # released once the run is over
+    three_tools.write_config(timeout_seconds=0.5)
+    three_tools.trello.faults.stall_write_next = 1  # released once the run is over
 
 
 @pytest.mark.parametrize(
@@ -72,85 +67,89 @@ def timeout(tools: ThreeTools) -> None:
     ],
 )
 def test_faults_slow_a_first_push_but_never_corrupt_it(
-    tools: ThreeTools, fault, survives: bool | None
+    three_tools: ThreeTools, fault, survives: bool | None
 ) -> None:
     for tool, kind, title in SEED:
-        tools.create(tool, kind, title)
-    fault(tools)
+        three_tools.create(tool, kind, title)
+    fault(three_tools)
 
-    summary = tools.sync()
+    summary = three_tools.sync()
 
     assert survives is None or summary.failed is not survives, summary.to_json()
-    tools.assert_no_duplicates()
-    tools.trello.app.faults, tools.asana.app.faults = Faults(), Faults()
-    tools.trello.app.release()
+    three_tools.assert_no_duplicates()
+    three_tools.trello.app.faults, three_tools.asana.app.faults = Faults(), Faults()
+    three_tools.trello.app.release()
 
-    tools.sync()
+    three_tools.sync()
 
-    board = tools.assert_same_board()
-    tools.assert_no_duplicates()
+    board = three_tools.assert_same_board()
+    three_tools.assert_no_duplicates()
     assert sorted(item.title for item in board.values()) == sorted(t for _, _, t in SEED)
-    assert tools.sync().plan.is_empty
+    assert three_tools.sync().plan.is_empty
 
 
-def test_a_lost_answer_to_creating_a_list_makes_no_second_list(tools: ThreeTools) -> None:
-    tools.create(NOTES, Kind.GOAL, "Grow EMEA revenue")
-    tools.create(NOTES, Kind.GOAL, "Open a Lisbon office")
-    tools.trello.faults.drop_after_write_next = 1  # "Goals" is made; its answer is lost
+def test_a_lost_answer_to_creating_a_list_makes_no_second_list(three_tools: ThreeTools) -> None:
+    three_tools.create(NOTES, Kind.GOAL, "Grow EMEA revenue")
+    three_tools.create(NOTES, Kind.GOAL, "Open a Lisbon office")
+    three_tools.trello.faults.drop_after_write_next = 1  # "Goals" is made; its answer is lost
 
-    assert tools.sync().targets[TRELLO].problems(TRELLO) == [
+    assert three_tools.sync().targets[TRELLO].problems(TRELLO) == [
         f"{TRELLO}: 2 changes not written: connection lost creating list 'Goals'"
     ]
-    tools.sync()
+    three_tools.sync()
 
-    lists = [t.name for t in tools.trello.board(tools.board_id).lists.values()]
+    lists = [t.name for t in three_tools.trello.board(three_tools.board_id).lists.values()]
     assert lists.count("Goals") == 1
-    board = tools.assert_same_board()  # both goals live, in every tool
+    board = three_tools.assert_same_board()  # both goals live, in every tool
     assert not any(item.archived for item in board.values())
 
 
 def test_a_run_that_gives_up_on_a_target_says_so_in_one_line_and_exits_1(
-    tools: ThreeTools,
+    three_tools: ThreeTools,
 ) -> None:
-    tools.write_config(retry_seconds=0.5)
-    ids = tools.seed()
-    tools.edit(NOTES, ids["Grow EMEA revenue"], title="Grow EMEA revenue 20%")
-    tools.trello.faults.fail_next = 1000  # Trello is down for longer than the run waits
+    three_tools.write_config(retry_seconds=0.5)
+    ids = three_tools.seed()
+    three_tools.edit(NOTES, ids["Grow EMEA revenue"], title="Grow EMEA revenue 20%")
+    three_tools.trello.faults.fail_next = 1000  # Trello is down for longer than the run waits
 
-    result = pairsync("sync", "--config", "pair.toml", cwd=tools.folder)
+    result = pairsync("sync", "--config", "pair.toml", cwd=three_tools.folder)
 
     assert result.returncode == 1
     [said] = [line for line in (result.stdout + result.stderr).splitlines() if "503" in line]
     assert said.startswith("trust/trello: ")
     assert "FAILED: trello: GET /boards/{id}/actions: server error (503) after" in said
-    assert tools.shown(ASANA)[ids["Grow EMEA revenue"]][0].item.title == "Grow EMEA revenue 20%"
-    tools.trello.faults.fail_next = 0
+    assert (
+        three_tools.shown(ASANA)[ids["Grow EMEA revenue"]][0].item.title == "Grow EMEA revenue 20%"
+    )
+    three_tools.trello.faults.fail_next = 0
 
-    assert not tools.sync().failed
-    assert tools.assert_same_board()[ids["Grow EMEA revenue"]].title == "Grow EMEA revenue 20%"
+    assert not three_tools.sync().failed
+    assert (
+        three_tools.assert_same_board()[ids["Grow EMEA revenue"]].title == "Grow EMEA revenue 20%"
+    )
 
 
-def test_an_asana_that_stays_down_fails_only_that_target(tools: ThreeTools) -> None:
-    ids = tools.seed()
-    tools.edit(TRELLO, ids["Renew the passport"], done=True)
-    tools.asana.faults.fail_next = 1000
+def test_an_asana_that_stays_down_fails_only_that_target(three_tools: ThreeTools) -> None:
+    ids = three_tools.seed()
+    three_tools.edit(TRELLO, ids["Renew the passport"], done=True)
+    three_tools.asana.faults.fail_next = 1000
 
-    lines = summary_lines(tools.sync())
+    lines = summary_lines(three_tools.sync())
 
     assert [line.split(":")[0] for line in lines if "FAILED" in line] == ["trust/asana"]
     assert "server error (503) after 6 attempts" in lines[2]
-    tools.asana.faults.fail_next = 0
-    tools.sync()
-    assert tools.assert_same_board()[ids["Renew the passport"]].done
+    three_tools.asana.faults.fail_next = 0
+    three_tools.sync()
+    assert three_tools.assert_same_board()[ids["Renew the passport"]].done
 
 
-def test_a_rerun_with_nothing_to_do_costs_one_request_per_tool(tools: ThreeTools) -> None:
-    tools.seed()
-    before = tools.trello.request_count(), tools.asana.stats.total
+def test_a_rerun_with_nothing_to_do_costs_one_request_per_tool(three_tools: ThreeTools) -> None:
+    three_tools.seed()
+    before = three_tools.trello.request_count(), three_tools.asana.stats.total
 
-    summary = tools.sync()
+    summary = three_tools.sync()
 
     assert summary.plan.is_empty
     assert {name: t.requests for name, t in summary.targets.items()} == dict.fromkeys(TOOLS, 1)
-    after = tools.trello.request_count(), tools.asana.stats.total
+    after = three_tools.trello.request_count(), three_tools.asana.stats.total
     assert (after[0] - before[0], after[1] - before[1]) == (1, 1)

@@ -83,8 +83,11 @@ class NotionHttp:
         self.on_request()
 
     def _after(self, response: httpx.Response) -> None:
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            self.server_time = parsedate_to_datetime(response.headers["date"]).timestamp()
+        """Notion's clock from the answer's `Date` (its last, should a server before it have
+        added one of its own, as the simulator's web server does)."""
+        dates = response.headers.get_list("date")
+        with contextlib.suppress(IndexError, TypeError, ValueError):
+            self.server_time = parsedate_to_datetime(dates[-1]).timestamp()
 
     def call(self, attempt: Callable[[], object], *, safe: bool = True) -> Json:
         """Run one SDK call, retrying what is worth it; `safe` False for a call that

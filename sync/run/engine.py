@@ -13,9 +13,9 @@
 
 The engine knows adapters only through `adapters.base.Adapter`, and delivers nothing:
 whatever composes a run (`sync.run.pair`, serve, a worker) draws progress, publishes
-and notifies. Order matters for crash
-safety: a run killed between commit and record leaves remote items whose footers carry
-item ids the state already knows, so the next run re-links them.
+and notifies; the pair's `[[documents]]` ride along as a `Companion`. Order matters for
+crash safety: a run killed between commit and record leaves remote items whose footers
+carry item ids the state already knows, so the next run re-links them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
-from typing import Protocol
 
 from adapters import build_adapters
 from adapters.base import Adapter
@@ -43,25 +42,17 @@ from sync.plan.safety import (
     renamed_lines,
     shield,
 )
+from sync.run.companion import NO_DOCUMENTS, Companion
 from sync.run.parallel import each_target
-from sync.run.summary import Report, RunSummary, TargetSummary, conflict_json, jsonable
+from sync.run.summary import (
+    RunSummary,
+    TargetSummary,
+    conflict_json,
+    jsonable,
+)
 from sync.store.state import ItemRecord, State
 
 log = logging.getLogger("pairsync")
-
-
-class Companion(Protocol):
-    """What a run carries besides the targets (the pair's record in `[[documents]]`,
-    `sync.delivery.publish.DocumentsRun`): views read back before the plan, told once the
-    plan is committed, and brought up to date after the targets."""
-
-    def read_back(self) -> list[TargetView]: ...
-
-    def discussed(self) -> set[str]: ...
-
-    def agree(self) -> None: ...
-
-    def publish(self, now: datetime, dry_run: bool = False) -> Report: ...
 
 
 def sync_pair(
@@ -84,17 +75,9 @@ def sync_pair(
     person ticked or answered there is such a view) and published after the targets."""
     now = now or datetime.now(UTC)
     records = state.items()
-    off = kinds_off_in_use(config.board.kinds, (r.item for r in records.values()))
-    if off:
-        where = config.config_file.name if config.config_file else config.pair.name
-        raise ConfigError(
-            [
-                f"{where}: board.kinds: {', '.join(off)} items are on the board; keep the "
-                "kind on (archive them first to turn it off)"
-            ]
-        )
-    if documents is not None:
-        extra_views = [*extra_views, *documents.read_back()]
+    refuse_kinds_off(config, records)
+    documents = documents or NO_DOCUMENTS
+    extra_views = [*extra_views, *documents.read_back()]
     if adapters is None:
         places = {target.name: state.places(target.name) for target in config.targets}
         adapters = build_adapters(config.targets, config.pair.zone, places)
@@ -103,9 +86,8 @@ def sync_pair(
     try:
         views = read_targets(adapters, state, summaries, on_step, held_before)
         views, holds = hold_phase(config, views, held_before, accept_vanished, summaries)
-        ticked = documents.discussed() if documents is not None else set()
         the_plan, facilitation = plan_run(
-            config, records, [*views, *extra_views], now, new_id, ticked
+            config, records, [*views, *extra_views], now, new_id, documents.discussed()
         )
         drop_held_writes(the_plan, holds)
         drop_writes_to(the_plan, {view.name for view in extra_views})
@@ -122,19 +104,16 @@ def sync_pair(
         _count_conflicts(summaries, the_plan)
         if dry_run:
             count_planned(summaries, the_plan)
-            if documents is not None:
-                summary.documents = documents.publish(now, dry_run=True)
+            summary.documents = documents.publish(now, dry_run=True)
             return summary
         run_id = summary.run_id = state.start_run(now)
         summary.people = people_counts(the_plan, records)
         commit_plan(state, run_id, the_plan, records, facilitation, now)
         with state.transaction():
             state.save_holds({name: hold.item_ids for name, hold in holds.items()})
-        if documents is not None:
-            documents.agree()
+        documents.agree()
         apply_and_record(state, adapters, views, the_plan, summaries, on_step)
-        if documents is not None:  # the pair's record, after the targets
-            summary.documents = documents.publish(now)
+        summary.documents = documents.publish(now)  # the pair's record, after the targets
     finally:
         for adapter in adapters:
             summaries[adapter.name].requests = adapter.requests
@@ -152,6 +131,20 @@ def people_counts(the_plan: Plan, records: dict[str, ItemRecord]) -> dict[str, d
         tool = counts.setdefault(touch.target, {"created": 0, "changed": 0})
         tool[what] += 1
     return counts
+
+
+def refuse_kinds_off(config: PairConfig, records: dict[str, ItemRecord]) -> None:
+    """A kind turned off in `[board] kinds` while its items are on the board is a config
+    error: syncing would read them as vanished."""
+    off = kinds_off_in_use(config.board.kinds, (r.item for r in records.values()))
+    if off:
+        where = config.config_file.name if config.config_file else config.pair.name
+        raise ConfigError(
+            [
+                f"{where}: board.kinds: {', '.join(off)} items are on the board; keep the "
+                "kind on (archive them first to turn it off)"
+            ]
+        )
 
 
 def hold_phase(

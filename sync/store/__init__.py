@@ -1,2 +1,2 @@
-"""One pair's state: the `State` interface, its typed rows, and the SQLite backend that
-holds every SQL statement of pairsync (`sync.store.sqlite`)."""
+"""One pair's state: the `State` interface, its typed rows, and its backends: SQLite by
+default (`sync.store.sqlite`), PostgreSQL for many machines (`sync.store.postgres`)."""

@@ -69,12 +69,18 @@ class RunTables(PairKeyed):
         )
         return [(datetime.fromisoformat(at), cast(RunJson, summary)) for at, summary in rows]
 
-    def history(self, since: datetime | None = None) -> list[HistoryRow]:
+    def history(
+        self, since: datetime | None = None, labelled: str | None = None
+    ) -> list[HistoryRow]:
+        # strpos(after, '') is 1: without `labelled` every row is kept
+        needle = json.dumps(labelled, ensure_ascii=False) if labelled is not None else ""
         rows = self.run(
             "SELECT r.started_at, i.item_id, i.before, i.after FROM pairsync_run_items i "
             "JOIN pairsync_runs r ON r.pair = i.pair AND r.id = i.run_id "
-            "WHERE i.pair = %s AND r.started_at >= %s ORDER BY r.id",
+            "WHERE i.pair = %s AND r.started_at >= %s AND strpos(i.after, %s) > 0 "
+            "ORDER BY r.id",
             (since or datetime.min.replace(tzinfo=UTC)).astimezone(UTC).isoformat(),
+            needle,
         )
         return [
             (
