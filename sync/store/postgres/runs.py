@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, cast
-
-from psycopg.types.json import Jsonb
+from typing import cast
 
 from sync.model import Item
 from sync.store.postgres.keyed import PairKeyed
@@ -34,7 +32,7 @@ class RunTables(PairKeyed):
     def finish_run(self, run_id: int, summary: RunJson) -> None:
         self.db.execute(
             "UPDATE pairsync_runs SET finished_at = %s, summary = %s WHERE pair = %s AND id = %s",
-            (now_text(), Jsonb(summary), self.pair, run_id),
+            (now_text(), json.dumps(summary), self.pair, run_id),
         )
 
     def first_run_at(self) -> datetime | None:
@@ -55,7 +53,8 @@ class RunTables(PairKeyed):
     def last_run(self, *, clicks: bool = False) -> RunRecord | None:
         row = self.one(
             "SELECT id, started_at, finished_at, summary, NULL, 0 FROM pairsync_runs "
-            "WHERE pair = %s AND summary IS NOT NULL AND (%s OR summary->>'click' IS NULL) "
+            "WHERE pair = %s AND summary IS NOT NULL "
+            "AND (%s OR (summary::jsonb ->> 'click') IS NULL) "
             "ORDER BY id DESC LIMIT 1",
             clicks,
         )
@@ -67,7 +66,7 @@ class RunTables(PairKeyed):
             "AND summary IS NOT NULL AND started_at >= %s ORDER BY id",
             since.astimezone(UTC).isoformat(),
         )
-        return [(datetime.fromisoformat(at), cast(RunJson, summary)) for at, summary in rows]
+        return [(datetime.fromisoformat(at), cast(RunJson, json.loads(s))) for at, s in rows]
 
     def history(
         self, since: datetime | None = None, labelled: str | None = None
@@ -161,7 +160,7 @@ def _run(
     run_id: int,
     started: str,
     finished: str | None,
-    summary: dict[str, Any] | None,
+    summary: str | None,
     undid: int | None,
     changed: int,
 ) -> RunRecord:
@@ -169,7 +168,7 @@ def _run(
         run_id,
         datetime.fromisoformat(started),
         datetime.fromisoformat(finished) if finished else None,
-        cast(RunJson, summary) if summary is not None else None,
+        cast(RunJson, json.loads(summary)) if summary is not None else None,
         undid,
         int(changed),
     )
