@@ -145,7 +145,8 @@ class ChildRun:
     cpu_seconds: float
     """User + system time of the child."""
     peak_mib: float
-    """The child's largest resident set."""
+    """The largest resident set of the child and its worker processes together (sampled
+    from /proc every 0.2 s; where there is no /proc, the largest single process's)."""
     killed: bool = False
     """Stopped at its timeout, unfinished."""
 
@@ -168,6 +169,9 @@ def sync_dir(
         deadline = threading.Timer(timeout or 0, child.kill)
         if timeout:
             deadline.start()
+        peak = [0]
+        sampler = threading.Thread(target=_sample_tree, args=(child, peak), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         deadline.cancel()
         seconds = time.perf_counter() - started
@@ -178,7 +182,27 @@ def sync_dir(
             raise RuntimeError(
                 f"pairsync sync --config-dir exited {child.returncode}: {err.read().decode()}"
             )
-    return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, killed)
+    peak_mib = max(peak[0] / 2**20, usage.ru_maxrss / 1024)
+    return ChildRun(seconds, usage.ru_utime + usage.ru_stime, peak_mib, killed)
+
+
+def _sample_tree(child: subprocess.Popen[bytes], peak: list[int]) -> None:
+    """Keep `peak[0]` at the largest sum of resident sets of `child` and its descendants."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    while child.poll() is None:
+        total, todo = 0, [child.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                with open(f"/proc/{pid}/statm") as statm:
+                    total += int(statm.read().split()[1]) * page
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as children:
+                        todo += [int(c) for c in children.read().split()]
+            except OSError:
+                continue  # gone meanwhile, or no /proc
+        peak[0] = max(peak[0], total)
+        time.sleep(0.2)
 
 
 @dataclass(frozen=True)

@@ -381,9 +381,10 @@ def _collision(where: str, one: tuple[str, str], two: tuple[str, str], tool: str
     if name == other:
         if where == "agenda.list":
             return f'agenda.list and {key}: {owner} are both "{name}"'
-        return f'{where}: {owner} and {key} are both "{name}"'
+        first, second = (owner, key) if key.startswith("lists.") else (key, owner)
+        return f'{where}: {first} and {second} are both "{name}"'
     return (
-        f'{where}: {owner} "{other}" and {key} "{name}" name one place '
+        f'{where}: {key} "{name}" and {owner} "{other}" name one place '
         f"(a {tool} target reads them alike)"
     )
 

@@ -156,7 +156,7 @@ def test_an_unwritable_board_fails_that_target_only(pair_dir: Path) -> None:
     result = pairsync("sync", "--config", "pair.toml", cwd=pair_dir)
     assert result.returncode == 1
     assert "ceo-ea/exec:" in result.stdout and "ok" in result.stdout
-    assert "FAILED" in result.stdout and "/proc/asst.md" in result.stdout
+    assert "FAILED" in result.stderr and "/proc/asst.md" in result.stderr  # failures: stderr
     assert "Traceback" not in result.stdout + result.stderr
 
 

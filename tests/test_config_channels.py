@@ -23,7 +23,7 @@ def test_a_good_channel_config_loads_and_registers_its_secret(tmp_path: Path) ->
     path.write_text(GOOD + SLACK, encoding="utf-8")
     config = load_config(path)
     (slack,) = config.channels
-    assert slack.send == ["agenda", "decisions", "health"]
+    assert slack.send == ["agenda", "decisions", "health", "pulse"]
     assert slack.base_url == "https://slack.com/api/"
     assert redact("token xoxb-secret-value-1234 here") == "token *** here"
 
@@ -46,8 +46,8 @@ def test_channel_problems_are_one_line_each(tmp_path: Path) -> None:
         'pair.toml: channels[1] "dana-slack".to: expected a person\'s e-mail address or a'
         " channel id (C…, G…, D…) (got 'dana')",
         'pair.toml: channels[1] "dana-slack".colour: unrecognized key',
-        "pair.toml: channels[2] \"t\".send.0: Input should be 'agenda', 'decisions' or"
-        " 'health' (got 'news')",
+        "pair.toml: channels[2] \"t\".send.0: Input should be 'agenda', 'decisions', 'health'"
+        " or 'pulse' (got 'news')",
         'pair.toml: channels[2] "t".webhook_url: expected an https:// URL',
         "pair.toml: channels[3] \"x\": unknown channel type 'irc' (expected one of: slack, teams)",
     ]

@@ -181,11 +181,11 @@ def test_429_resource_exhausted_is_waited_out(
     pushed(make_sheets_adapter(google_sim, google_world))
     adapter = make_sheets_adapter(google_sim, google_world)
     adapter.read()
-    for http in adapter._http:
+    for http in adapter.apis.http:
         http.backoff = 0.01  # exponential backoff in hundredths of a second
     google_sim.faults.rate_limit_next = 3
     assert len(adapter.read().items) == 4
-    assert sum(http.throttled for http in adapter._http) == 3
+    assert adapter.apis.throttled == 3
 
 
 def test_requests_are_paced_to_sixty_a_minute_per_user(

@@ -37,9 +37,12 @@ def test_a_failing_channel_gives_one_line_and_the_board_still_syncs(
     assert result.returncode == 1, everything(result)
     assert result.stdout.splitlines() == [
         "ceo-ea/notes: 0 created, 3 updated, 0 archived, 0 conflicts, 3 requests - ok",
-        "ceo-ea/channel dana-slack: Slack refused the bot token (invalid_auth); check token",
         "ceo-ea/channel dana-slack: 1 request",
     ]
+    assert (  # a failure's line goes to stderr (issue 21)
+        "ceo-ea/channel dana-slack: Slack refused the bot token (invalid_auth); check token"
+        in result.stderr.splitlines()
+    )
     assert "^ps-" in (tmp_path / "board.md").read_text(encoding="utf-8")  # footers went in
     assert "Traceback" not in everything(result)
 

@@ -71,6 +71,7 @@ def test_check_with_good_credentials_prints_a_table_and_exits_0(tmp_path: Path, 
         ("assistant-trello", "board"),
         ("assistant-trello", "lists"),
         ("assistant-trello", "rate"),
+        ("assistant-trello", "webhooks"),  # no api_secret: serve only polls it (issue 21)
         ("executive-asana", "token"),
         ("executive-asana", "project"),
         ("executive-asana", "sections"),

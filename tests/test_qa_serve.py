@@ -158,7 +158,6 @@ def test_a_public_url_without_a_token_is_refused_at_start(pair):
     ]
 
 
-@PENDING
 def test_the_unit_file_and_the_proxy_section_set_the_token():
     unit = (ROOT / "contrib" / "pairsync-serve.service").read_text()
     assert "PAIRSYNC_AUTH_TOKEN" in unit
@@ -346,7 +345,6 @@ def test_register_and_check_refuse_a_trello_target_without_api_secret(pair, serv
     assert "no api_secret" in checked.stdout + checked.stderr
 
 
-@PENDING
 def test_no_error_line_reaches_stdout(pair):
     """C5: a failing target's line goes to stderr as the README promises."""
     pair.trello.faults.fail_next = 10_000

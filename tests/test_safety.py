@@ -71,7 +71,7 @@ def test_a_deleted_board_file_is_held_then_archived_everywhere_when_accepted(
     three_tools.board_path.unlink()
     result = pairsync("sync", "--config", str(three_tools.config_path), cwd=three_tools.folder)
     assert result.returncode == 1, result.stderr
-    held = [line for line in result.stdout.splitlines() if "vanished" in line]
+    held = [line for line in result.stderr.splitlines() if "vanished" in line]
     assert held == [
         "trust/notes: 0 created, 0 updated, 0 archived, 0 conflicts, 1 request - FAILED: "
         "notes: 5 items vanished at once (the board is empty: lists closed, file emptied or "

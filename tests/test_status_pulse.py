@@ -38,7 +38,8 @@ def test_the_status_page_counts_acks_waiting_and_shows_the_pulse(tmp_path: Path)
 
     with serving(tmp_path) as served:
         page = served.get("/").text
-        chart = served.get("/pairs/solo/pulse.png")
+        # drawing takes a few seconds on a loaded machine: a bound, not a timing
+        chart = served.http.get(served.url + "/pairs/solo/pulse.png", timeout=120)
         missing = served.get("/pairs/nobody/pulse.png")
 
     assert re.search(r'<td class="acks">1</td>', page)

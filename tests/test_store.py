@@ -15,6 +15,7 @@ from sync.contract import Link
 from sync.documents.base import Mark
 from sync.errors import StateError
 from sync.model import Item, Kind, Step
+from sync.plan.partnership import raised_at
 from sync.store.rows import ItemRecord, PublishedRecord, SentRecord, WebhookRecord
 from sync.store.state import State
 
@@ -195,3 +196,21 @@ def test_state_belongs_to_one_pair(state: State, tmp_path: Path) -> None:
     state.claim("ceo-ea", tmp_path / "state.sqlite")
     with pytest.raises(StateError, match="belongs to pair 'ceo-ea', not 'cfo-ea'"):
         state.claim("cfo-ea", tmp_path / "state.sqlite")
+
+
+def test_the_history_of_a_label_reads_only_its_rows_and_dates_it_the_same(state: State) -> None:
+    """`history(labelled=...)`: what a talking point's or an acknowledgement's age reads."""
+    start = datetime(2026, 11, 16, 10, tzinfo=UTC)
+    plain = Item(Kind.ACTION, "Sign the contract")
+    talked = plain.with_(labels=frozenset({"discuss"}))
+    steps = [(None, plain), (plain, talked), (talked, plain), (plain, talked), (talked, talked)]
+    with state.transaction():
+        for day, (before, after) in enumerate(steps):
+            run = state.start_run(start + timedelta(days=day))
+            state.save_run_item(run, "a" * 16, before, after)
+            state.save_run_item(run, "b" * 16, None, plain.with_(title=f"Other {day}"))
+    every = state.history()
+    only = state.history(labelled="discuss")
+    assert len(every) == 10 and len(only) == 3
+    raised = {"a" * 16: start + timedelta(days=3)}
+    assert raised_at(only, "discuss") == raised_at(every, "discuss") == raised

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from sync.config import load_config
 from sync.contract import Link
 from sync.documents.base import Mark
 from sync.model import Item, Kind
+from sync.serve.status import pair_status
 from sync.store.postgres import PostgresState
 from sync.store.rows import ItemRecord, PublishedRecord, SentRecord, WebhookRecord
 from tests.cli_run import pairsync
@@ -117,7 +119,7 @@ BOARD = "## Goals\n\n- [ ] Hire a COO\n"
 
 
 def test_sync_keeps_its_state_in_postgres_after_an_import_that_runs_once(
-    migrated: str, tmp_path: Path
+    migrated: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "solo.toml").write_text(PAIR)
     (tmp_path / "exec.md").write_text(BOARD)
@@ -150,3 +152,10 @@ def test_sync_keeps_its_state_in_postgres_after_an_import_that_runs_once(
         assert [run.run_id for run in state.runs()] == [1, 2]
     finally:
         state.close()
+    monkeypatch.setenv("PAIRSYNC_DATABASE_URL", migrated)  # serve's status page, as it reads
+    status = pair_status(load_config(tmp_path / "solo.toml"), tmp_path / "solo.toml", None, None)
+    assert status.ok is True and status.last_run is not None
+    assert [(t.name, t.detail) for t in status.targets] == [
+        ("exec", "0 created, 1 updated, 0 archived"),
+        ("asst", "0 created, 0 updated, 0 archived"),
+    ]

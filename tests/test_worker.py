@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from adapters.slack.actions import Click
+from adapters.trello.sim.entities import Card
 from adapters.trello.sim.server import Person, TrelloSimulator
-from sync.jobs.queue import defer_sync, queue_app
+from sync.jobs.queue import defer_click, defer_sync, queue_app
+from sync.store.postgres import PostgresState
 from tests.cli_run import pairsync
 from tests.serve_pair import post_trello, quiet, runs, trello_delivery
 from tests.serve_rig import serving, wait_for
@@ -151,3 +154,41 @@ def test_serve_with_a_database_queues_a_burst_of_twenty_events_as_at_most_two_sy
     assert "syncs queued in postgresql://" in served.stderr
     assert "trust/" not in served.stdout, "serve ran no sync of its own"
     assert "trust/trello: 0 created" in one.stdout + two.stdout
+
+
+def test_the_tick_queues_every_pair_once_a_period_with_no_one_asking(
+    trello: TrelloSimulator, database_url: str, tmp_path: Path
+) -> None:
+    fleet = make_fleet(tmp_path, trello, database_url, pairs=4)
+    fleet.sync_all()
+    start = time.monotonic()
+    with workers(fleet, 2, every="10s"):
+        wait_for(lambda: all(len(_reads_since(fleet, p, start)) >= 2 for p in fleet.tokens), 60)
+    for pair in fleet.tokens:
+        reads = _reads_since(fleet, pair, start)
+        assert min(b - a for a, b in itertools.pairwise(reads)) > 5, f"{pair}: {reads}"
+
+
+def test_a_slack_click_is_a_job_applied_by_a_worker_then_synced(
+    trello: TrelloSimulator, database_url: str, tmp_path: Path
+) -> None:
+    fleet = make_fleet(tmp_path, trello, database_url, pairs=1)
+    fleet.sync_all()
+    pair = next(iter(fleet.tokens))
+    state = PostgresState.connect(database_url, pair)
+    try:
+        item_id, record = next(iter(state.items().items()))
+    finally:
+        state.close()
+    with workers(fleet, 1) as (worker,):
+        app = queue_app(fleet.database)
+        with app.open():
+            defer_click(app, Click(pair, item_id, "stale_kill", "dana"))
+        card = record.item.title
+        wait_for(lambda: any(c.closed for c in _cards(trello, fleet, pair, card)), 30)
+        assert worker.stop() == 0
+    assert f"{pair}/trello: 0 created, 0 updated, 1 archived" in worker.stdout
+
+
+def _cards(trello: TrelloSimulator, fleet: Fleet, pair: str, title: str) -> list[Card]:
+    return [c for c in trello.board(fleet.boards[pair]).cards.values() if c.name == title]

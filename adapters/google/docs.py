@@ -26,9 +26,9 @@ from typing import Any
 from googleapiclient.errors import HttpError
 
 from adapters.google import record
-from adapters.google.auth import SCOPES, identity, is_service_account, load_credentials
+from adapters.google.auth import SCOPES, is_service_account
 from adapters.google.config import GoogleDocsDocuments
-from adapters.google.http import DRIVE_PER_MINUTE, PolicyHttp, Resources, pacer_for
+from adapters.google.http import Apis
 from adapters.retry import Uncertain
 from sync.contract import CheckLine
 from sync.documents.base import (
@@ -54,33 +54,21 @@ class GoogleDocsPublisher(Publisher):
         super().__init__(config, pair, base_dir)
         self.credentials = base_dir / config.credentials
         self.pair_tag = "pairsync-" + hashlib.sha256(pair.encode()).hexdigest()[:24]
-        self._clients: tuple[Any, Any] | None = None
+        located = config.model_copy(update={"credentials": self.credentials})
+        self.apis = Apis(
+            self.name,
+            located,
+            "docs",
+            SCOPES["docs"],
+            lambda method, uri: method in ("GET", "PATCH"),
+            self._count,
+        )
 
     def _apis(self) -> tuple[Any, Any]:
-        if self._clients is None:
-            config = self.config
-            try:
-                creds = load_credentials(self.name, self.credentials, SCOPES["docs"])
-                who = identity(self.name, self.credentials)
-            except TargetError as exc:
-                raise PublishError(self.name, exc.reason) from None
-            made = []
-            for api, per_minute, base in (
-                ("docs", config.requests_per_minute, config.base_url),
-                ("drive", DRIVE_PER_MINUTE, config.drive_base_url),
-            ):
-                http = PolicyHttp(
-                    self.name,
-                    creds,
-                    pacer_for(api, who, per_minute, config.clock_speed),
-                    self._count,
-                    lambda method, uri: method in ("GET", "PATCH"),
-                    config.timeout_seconds,
-                    config.retry_seconds,
-                )
-                made.append(Resources(api, http, base))
-            self._clients = (made[0], made[1])
-        return self._clients
+        try:
+            return self.apis["docs"], self.apis["drive"]
+        except TargetError as exc:
+            raise PublishError(self.name, exc.reason) from None
 
     def _count(self) -> None:
         self.requests += 1

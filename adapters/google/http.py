@@ -28,7 +28,7 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build_from_document
 from googleapiclient.discovery_cache import get_static_doc
 
-from adapters.google.auth import refused
+from adapters.google.auth import identity, load_credentials, refused
 from adapters.pacing import Limit, Pacer
 from adapters.retry import GaveUp, Retriable, Uncertain, retriable, with_retries
 from sync.errors import TargetUnavailable
@@ -137,3 +137,54 @@ class Resources:
                 node = getattr(node, part)()
             self._made[path] = node
         return self._made[path]
+
+
+class Apis:
+    """The Google clients of one destination (a sheet target, a documents table), made on
+    first use from its credentials file: the named API paced to `per_minute`, Drive to
+    its own quota; every request counted by `on_request`."""
+
+    def __init__(
+        self,
+        target: str,
+        config: Any,
+        api: str,
+        scopes: list[str],
+        safe: Callable[[str, str], bool],
+        on_request: Callable[[], None],
+    ) -> None:
+        self.target = target
+        self.config = config
+        self.api = api
+        self.scopes = scopes
+        self.safe = safe
+        self.on_request = on_request
+        self.http: list[PolicyHttp] = []
+        self._made: dict[str, Resources] = {}
+
+    def __getitem__(self, api: str) -> Resources:
+        """`apis["sheets"]`, `apis["drive"]`: raises `TargetError` for bad credentials."""
+        if not self._made:
+            config = self.config
+            credentials = load_credentials(self.target, config.credentials, self.scopes)
+            who = identity(self.target, config.credentials)
+            for name, per_minute, base in (
+                (self.api, config.requests_per_minute, config.base_url),
+                ("drive", DRIVE_PER_MINUTE, config.drive_base_url),
+            ):
+                http = PolicyHttp(
+                    self.target,
+                    credentials,
+                    pacer_for(name, who, per_minute, config.clock_speed),
+                    self.on_request,
+                    self.safe,
+                    config.timeout_seconds,
+                    config.retry_seconds,
+                )
+                self.http.append(http)
+                self._made[name] = Resources(name, http, base)
+        return self._made[api]
+
+    @property
+    def throttled(self) -> int:
+        return sum(http.throttled for http in self.http)

@@ -28,7 +28,7 @@ from adapters.google.rows import (
     tab_range,
     version_of,
 )
-from sync.contract import Change, Create, Failed, Outcome, Place, written
+from sync.contract import Change, Create, Failed, Outcome, Place, Update, written
 from sync.model import Kind
 
 CHANGED = "changed in the sheet since it was read; will merge next run"
@@ -242,3 +242,43 @@ def note_cells(
                 for name in ("Title", "Notes")
             ], []
     return [], columns.row(cells)
+
+
+def moves_rows(changes: Sequence[Change]) -> bool:
+    """Whether a change inserts or moves a row (a request naming the tab by its id)."""
+    return any(
+        change.place is not None and (isinstance(change, Update) or change.place.before is not None)
+        for change in changes
+    )
+
+
+def setup_requests(
+    titles: tuple[str, str],
+    present: set[str],
+    tab_ids: dict[str, int],
+    raw: tuple[list[list[Cell]], list[list[Cell]]],
+) -> list[dict[str, Any]]:
+    """The tabs not `present` ("board", "steps"), header row frozen, made with the ids
+    in `tab_ids`; checkbox validation on a Done column the header lacks so far."""
+    requests: list[dict[str, Any]] = []
+    for role, title, rows, headers in (
+        ("board", titles[0], raw[0], HEADERS),
+        ("steps", titles[1], raw[1], STEP_HEADERS),
+    ):
+        if role not in present:
+            grid = {"frozenRowCount": 1}
+            props = {"sheetId": tab_ids[role], "title": title, "gridProperties": grid}
+            requests.append({"addSheet": {"properties": props}})
+        header = rows[0] if rows else []
+        columns = Columns.of(header, headers)
+        if "Done" in columns.missing(header):
+            done = columns.at["Done"]
+            grid_range = {
+                "sheetId": tab_ids[role],
+                "startRowIndex": 1,
+                "startColumnIndex": done,
+                "endColumnIndex": done + 1,
+            }
+            rule = {"condition": {"type": "BOOLEAN"}, "strict": False}
+            requests.append({"setDataValidation": {"range": grid_range, "rule": rule}})
+    return requests

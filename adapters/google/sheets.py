@@ -29,10 +29,10 @@ from typing import Any
 from googleapiclient.errors import HttpError
 
 from adapters.base import Adapter
-from adapters.google.auth import SCOPES, identity, is_service_account, load_credentials
+from adapters.google.auth import SCOPES, is_service_account
 from adapters.google.config import GoogleSheetsTarget
-from adapters.google.http import DRIVE_PER_MINUTE, PolicyHttp, Resources, pacer_for
-from adapters.google.plan import SheetWrite, Tabs, note_cells, plan
+from adapters.google.http import Apis
+from adapters.google.plan import SheetWrite, Tabs, moves_rows, note_cells, plan, setup_requests
 from adapters.google.rows import (
     HEADERS,
     STEP_HEADERS,
@@ -52,7 +52,6 @@ from sync.contract import (
     RemoteItem,
     Snapshot,
     TargetBase,
-    Update,
 )
 from sync.errors import TargetError, TargetRejected
 
@@ -73,9 +72,14 @@ class GoogleSheetsAdapter(Adapter):
         super().__init__(config, context)
         assert isinstance(config, GoogleSheetsTarget)
         self.credentials_path = config.credentials
-        self._sheets: Any = None
-        self._drive: Any = None
-        self._http: list[PolicyHttp] = []
+        self.apis = Apis(
+            self.name,
+            config,
+            "sheets",
+            SCOPES["sheets"],
+            lambda method, uri: method == "GET" or uri.split("?")[0].endswith(_SAFE_POSTS),
+            self._count,
+        )
         self._board: Board | None = None
         self._board_version = ""
         self._raw: tuple[list[Any], list[Any]] = ([], [])
@@ -91,30 +95,7 @@ class GoogleSheetsAdapter(Adapter):
 
     # -- clients --------------------------------------------------------------------------
     def _clients(self) -> tuple[Any, Any]:
-        if self._sheets is None:
-            config = self.config
-            creds = load_credentials(self.name, self.credentials_path, SCOPES["sheets"])
-            who = identity(self.name, self.credentials_path)
-            speed = config.clock_speed
-            for api, per_minute, base in (
-                ("sheets", config.requests_per_minute, config.base_url),
-                ("drive", DRIVE_PER_MINUTE, config.drive_base_url),
-            ):
-                http = PolicyHttp(
-                    self.name,
-                    creds,
-                    pacer_for(api, who, per_minute, speed),
-                    self._count,
-                    lambda method, uri: method == "GET" or uri.split("?")[0].endswith(_SAFE_POSTS),
-                    config.timeout_seconds,
-                    config.retry_seconds,
-                )
-                self._http.append(http)
-                if api == "sheets":
-                    self._sheets = Resources(api, http, base)
-                else:
-                    self._drive = Resources(api, http, base)
-        return self._sheets, self._drive
+        return self.apis["sheets"], self.apis["drive"]
 
     def _count(self) -> None:
         self.requests += 1
@@ -264,7 +245,7 @@ class GoogleSheetsAdapter(Adapter):
                 self._load(version)
         version = self._board_version  # not newer than the rows: an edit since fails the proof
         assert self._board is not None
-        if len(self._tab_ids) < 2 and (self._present != {"board", "steps"} or _moves(changes)):
+        if len(self._tab_ids) < 2 and (self._present != {"board", "steps"} or moves_rows(changes)):
             self._list_tabs()
         setup = self._setup()
         tabs = self._tabs()
@@ -288,32 +269,13 @@ class GoogleSheetsAdapter(Adapter):
     def _setup(self) -> list[dict[str, Any]]:
         """On the first sync: both tabs (header row frozen) and the checkbox validation
         of their Done columns, in the run's one structural request."""
-        board_raw, steps_raw = self._raw
-        requests: list[dict[str, Any]] = []
-        for role, title, raw, headers in (
-            ("board", self._titles[0], board_raw, HEADERS),
-            ("steps", self._titles[1], steps_raw, STEP_HEADERS),
-        ):
+        for role in ("board", "steps"):
             if role not in self._present:
-                sheet_id = secrets.randbelow(2**30) + 1
-                self._tab_ids[role] = sheet_id
-                self._present.add(role)
-                grid = {"frozenRowCount": 1}
-                props = {"sheetId": sheet_id, "title": title, "gridProperties": grid}
-                requests.append({"addSheet": {"properties": props}})
-            columns = Columns.of(raw[0] if raw else [], headers)
-            if "Done" in columns.missing(raw[0] if raw else []):
-                done = columns.at["Done"]
-                grid_range = {
-                    "sheetId": self._tab_ids[role],
-                    "startRowIndex": 1,
-                    "startColumnIndex": done,
-                    "endColumnIndex": done + 1,
-                }
-                rule = {"condition": {"type": "BOOLEAN"}, "strict": False}
-                requests.append({"setDataValidation": {"range": grid_range, "rule": rule}})
+                self._tab_ids[role] = secrets.randbelow(2**30) + 1
+        made = setup_requests(self._titles, self._present, self._tab_ids, self._raw)
+        self._present = {"board", "steps"}
         self._remember_tabs()
-        return requests
+        return made
 
     def _tabs(self) -> Tabs:
         board_raw, steps_raw = self._raw
@@ -426,7 +388,7 @@ class GoogleSheetsAdapter(Adapter):
         missing = [title for title, role in roles if role not in self._present]
         detail = f"missing, made on first sync: {', '.join(missing)}" if missing else "both present"
         lines.append(CheckLine("tabs", True, detail))
-        throttled = sum(http.throttled for http in self._http)
+        throttled = self.apis.throttled
         lines.append(
             CheckLine(
                 "rate limit",
@@ -436,11 +398,3 @@ class GoogleSheetsAdapter(Adapter):
             )
         )
         return lines
-
-
-def _moves(changes: Sequence[Change]) -> bool:
-    """Whether a change inserts or moves a row (a request naming the tab by its id)."""
-    return any(
-        change.place is not None and (isinstance(change, Update) or change.place.before is not None)
-        for change in changes
-    )

@@ -20,7 +20,7 @@ from sync.logs import configure_logging, redact, say
 from sync.model import Kind
 from sync.run.pairs import PairResult
 from sync.run.report import error_kind, fail, usage_problem
-from sync.run.summary import RunSummary, summary_lines
+from sync.run.summary import RunSummary, failure_lines, summary_lines
 from sync.store.where import has_state, open_state
 
 app = typer.Typer(
@@ -95,8 +95,14 @@ def print_summary(summary: RunSummary, as_json: bool) -> None:
             for change in changes:
                 verb = "update" if isinstance(change, Update) else "create"
                 typer.echo(f"would {verb} {change.item.kind} {change.item.title!r} in {target}")
+    echo_summary(summary)
+
+
+def echo_summary(summary: RunSummary) -> None:
+    """The run's lines: a failure's on stderr (as the README says), the others on stdout."""
+    failures = failure_lines(summary)
     for line in summary_lines(summary):
-        typer.echo(redact(line))
+        typer.echo(redact(line), err=line in failures)
 
 
 ConfigDirOption = Annotated[
@@ -162,8 +168,7 @@ def report_pairs(results: list[PairResult], as_json: bool) -> None:
         return
     for result in results:
         if result.summary is not None:
-            for line in summary_lines(result.summary):
-                typer.echo(redact(line))
+            echo_summary(result.summary)
         if not result.ok:
             reason = result.reason()
             where = (

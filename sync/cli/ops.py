@@ -25,6 +25,7 @@ from sync.contract import CheckLine
 from sync.errors import MissingExtra, PairsyncError
 from sync.logs import redact
 from sync.run.pairs import parse_interval
+from sync.run.processes import cores
 from sync.run.report import error_kind, fail
 
 
@@ -64,6 +65,15 @@ def serve(
         int,
         typer.Option(min=1, help="Connections and requests at once; beyond, answered 503."),
     ] = 100,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            min=1,
+            help="How many processes run the syncs [default: the number of cores].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Webhooks (Trello, Asana), Slack buttons and a status page; every pair also polled.
     With a database, syncs go to the job queue for `pairsync worker` instead."""
@@ -88,6 +98,7 @@ def serve(
             database_url=optional_database(database_url),
             request_timeout=request_timeout,
             max_connections=max_connections,
+            processes=processes or cores(),
         )
     )
 

@@ -195,10 +195,11 @@ def unpress(state: State, summary: Mapping[str, object]) -> bool:
 def marks(state: State, now: datetime) -> Marks:
     rows = state.marks()
     parked = {r.item_id for r in rows if r.mark == "parked" and (r.until or "") > now.isoformat()}
-    history = state.history()  # clicks are runs too: a click's label is in it
+    # Clicks are runs too: a click's label is in the history. Only the rows that carry a
+    # label are read: for an item that has it now, the last of them that added it counts.
     return Marks(
         frozenset(parked),
-        raised_at(history, DISCUSS),
-        raised_at(history, ACK_NEEDED),
+        raised_at(state.history(labelled=DISCUSS), DISCUSS),
+        raised_at(state.history(labelled=ACK_NEEDED), ACK_NEEDED),
         tuple(state.agenda_times()),
     )

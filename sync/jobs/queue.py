@@ -28,7 +28,7 @@ from procrastinate.jobs import Status
 
 from adapters.slack.actions import Click, apply_click
 from sync.config import load_config
-from sync.errors import PairsyncError
+from sync.errors import LockHeld, PairsyncError
 from sync.jobs.due import due_between
 from sync.run.pairs import PairResult, sync_one
 
@@ -76,9 +76,10 @@ async def defer_sync_async(app: App, pair: str, at: dt.datetime | None = None) -
     return True
 
 
-def defer_click(app: App, click: Click) -> None:
+def defer_click(app: App, click: Click, delay: float = 0) -> None:
     """Queue a verified click; every click is applied (no queueing lock)."""
-    job = app.configure_task(CLICK_TASK, lock=f"pair:{click.pair}")
+    key = f"pair:{click.pair}"
+    job = app.configure_task(CLICK_TASK, lock=key, schedule_in={"seconds": delay})
     job.defer(pair=click.pair, item_id=click.item_id, action=click.action, user=click.user)
 
 
@@ -121,8 +122,12 @@ def worker_app(
         if path is None:
             log.warning("%s: no pair file of that name in this worker's --config-dir", pair)
             return
+        click = Click(pair, item_id, action, user)
         try:
-            apply_click(load_config(path), Click(pair, item_id, action, user))
+            apply_click(load_config(path), click)
+        except LockHeld:  # a cron `pairsync sync` of the pair: the click waits its turn
+            defer_click(app, click, LOCK_RETRY_SECONDS)
+            return
         except PairsyncError as exc:
             log.warning("slack %s: button %s by %s not applied: %s", pair, action, user, exc)
             return

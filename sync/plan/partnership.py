@@ -88,7 +88,8 @@ def raised_at(
     history: Iterable[tuple[datetime, str, Item | None, Item]], label: str
 ) -> dict[str, datetime]:
     """Item id -> when `label` last appeared on it, from the run history (run time, item id,
-    value before, value after), oldest run first."""
+    value before, value after), oldest run first. Rows whose value after lacks the label
+    may be left out: the answer for the items that carry it now stays the same."""
     found: dict[str, datetime] = {}
     for at, item_id, before, after in history:
         had = before is not None and label in before.labels

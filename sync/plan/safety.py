@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from sync.config import PairConfig
 from sync.contract import DEFAULT_LISTS, Link, RemoteItem, Snapshot
-from sync.model import Kind
+from sync.model import Item, Kind
 from sync.plan.merge import Plan
 from sync.plan.observe import TargetView
 
@@ -162,6 +162,43 @@ def shield(view: TargetView, hold: Hold | None) -> TargetView:
     return replace(view, snapshot=snapshot)
 
 
+def rebase_returning(
+    view: TargetView, held_before: frozenset[str], hold: Hold | None
+) -> tuple[TargetView, list[str]]:
+    """Items coming back to a target that held them (a file restored from a backup, a list
+    reopened) show what the target showed before the hold, not a person's new edit: the
+    board may have moved on meanwhile. Each is rebased: the planner takes the returning
+    value as what the target last agreed on, so it is no edit, and the board's value is
+    written back over it. A returning value that differed is named in one line (kept in
+    the run's summary), never applied silently."""
+    snapshot = view.snapshot
+    still = hold.item_ids if hold is not None else frozenset()
+    back = held_before - still
+    if snapshot is None or not back:
+        return view, []
+    links = dict(view.links)
+    older: list[str] = []
+    for remote in snapshot.items.values():
+        link = links.get(remote.item_id or "")
+        if remote.item_id not in back or link is None:
+            continue
+        changed = [
+            f.name
+            for f in fields(Item)
+            if f.name != "rank" and getattr(remote.item, f.name) != getattr(link.base, f.name)
+        ]
+        if changed:
+            older.append(f"{remote.item.title!r} ({', '.join(changed)})")
+            links[remote.item_id or ""] = replace(link, base=remote.item)
+    if not older:
+        return view, []
+    line = (
+        f"{view.name}: {len(older)} item{'' if len(older) == 1 else 's'} came back from the "
+        f"hold with values older than the board, which keeps its own: {', '.join(older)}"
+    )
+    return replace(view, links=links), [line]
+
+
 def drop_held_writes(the_plan: Plan, holds: Mapping[str, Hold]) -> None:
     """Nothing is written to a target about the items it holds: they are not there. A
     target that shows nothing at all (an emptied file, every list closed) gets no write:
@@ -199,9 +236,10 @@ def hold_line(hold: Hold, lists: Mapping[Kind, str], config_file: str) -> str:
     else:
         cause = "more than half of its items: a mass delete, or moved out of the mapped lists?"
     verb = "still holding" if hold.since_before else "holding"
+    them, were = ("it", "it was") if count == 1 else ("them", "they were")
     return (
-        f"{hold.target}: {count} {noun} vanished at once ({cause}); {verb} them, nothing "
-        f"archived. If they were deleted on purpose: pairsync sync --config {config_file} "
+        f"{hold.target}: {count} {noun} vanished at once ({cause}); {verb} {them}, nothing "
+        f"archived. If {were} deleted on purpose: pairsync sync --config {config_file} "
         f"--accept-vanished {hold.target}"
     )
 

@@ -39,6 +39,7 @@ from sync.plan.safety import (
     drop_held_writes,
     drop_writes_to,
     hold_vanished,
+    rebase_returning,
     renamed_lines,
     shield,
 )
@@ -85,7 +86,7 @@ def sync_pair(
     held_before = state.holds()
     try:
         views = read_targets(adapters, state, summaries, on_step, held_before)
-        views, holds = hold_phase(config, views, held_before, accept_vanished, summaries)
+        views, holds, returned = hold_phase(config, views, held_before, accept_vanished, summaries)
         the_plan, facilitation = plan_run(
             config, records, [*views, *extra_views], now, new_id, documents.discussed()
         )
@@ -99,7 +100,7 @@ def sync_pair(
             the_plan,
             facilitation.events,
             held={name: len(hold.item_ids) for name, hold in holds.items()},
-            notices=renamed_places(adapters, views),
+            notices=[*renamed_places(adapters, views), *returned],
         )
         _count_conflicts(summaries, the_plan)
         if dry_run:
@@ -153,13 +154,21 @@ def hold_phase(
     held_before: dict[str, frozenset[str]],
     accept_vanished: Collection[str],
     summaries: dict[str, TargetSummary],
-) -> tuple[list[TargetView], dict[str, Hold]]:
+) -> tuple[list[TargetView], dict[str, Hold], list[str]]:
     """Safety phase: hold what vanished at once from a target (`sync.plan.safety`), one line
-    per target that holds; the planner sees held items as the tool last showed them."""
+    per target that holds; the planner sees held items as the tool last showed them, and
+    items back from a hold as the tool agreed on them before it (`rebase_returning`, one
+    line per target that had older values)."""
     holds = hold_vanished(config, views, held_before, accept_vanished)
     for hold in holds.values():
         summaries[hold.target].errors.append(hold.line)
-    return [shield(view, holds.get(view.name)) for view in views], holds
+    shown, returned = [], []
+    for view in views:
+        held = holds.get(view.name)
+        view, lines = rebase_returning(view, held_before.get(view.name, frozenset()), held)
+        returned.extend(lines)
+        shown.append(shield(view, held))
+    return shown, holds, returned
 
 
 def apply_and_record(

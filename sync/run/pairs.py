@@ -149,6 +149,11 @@ def sync_slice(paths: list[Path], dry_run: bool, workers: int) -> list[PairResul
     return sync_in_threads(paths, dry_run, workers, stopping)
 
 
+def sync_lean(path: Path) -> PairResult:
+    """One pair in a worker process of `serve`: its result as it crosses back (`lean`)."""
+    return sync_one(path).lean()
+
+
 def _died(path: Path, reason: str) -> PairResult:
     return PairResult(path, None, reason)
 

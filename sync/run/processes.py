@@ -18,8 +18,9 @@ import multiprocessing
 import os
 import signal
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import TypeVar
@@ -68,20 +69,16 @@ def in_processes(
     `failed(item, reason)` for each of its items (the others' results stand)."""
     size = max(1, min(MAX_SLICE, len(items) // (processes * SLICES_PER_PROCESS)))
     slices = [list(items[i : i + size]) for i in range(0, len(items), size)]
-    context = multiprocessing.get_context("spawn")
-    stop = context.Event()
-    with tempfile.TemporaryDirectory(prefix="pairsync-budgets-") as folder:
-        start = (Path(folder) / "budgets.sqlite", processes, stop, logging_options())
-        with ProcessPoolExecutor(processes, context, _start, start) as pool:
-            futures = [pool.submit(work, part) for part in slices]
-            sizes = {future: len(part) for future, part in zip(futures, slices, strict=True)}
-            pending: set[Future[list[R]]] = set(futures)
-            while pending:
-                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                for future in done:
-                    on_done(sizes[future])
-                if should_stop():
-                    stop.set()
+    with worker_processes(processes) as (pool, stop):
+        futures = [pool.submit(work, part) for part in slices]
+        sizes = {future: len(part) for future, part in zip(futures, slices, strict=True)}
+        pending: set[Future[list[R]]] = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in done:
+                on_done(sizes[future])
+            if should_stop():
+                stop.set()
     results: list[R] = []
     for part, future in zip(slices, futures, strict=True):
         error = future.exception()
@@ -91,6 +88,18 @@ def in_processes(
             reason = f"internal error: a worker process died ({type(error).__name__})"
             results += [failed(item, reason) for item in part]
     return results
+
+
+@contextmanager
+def worker_processes(processes: int) -> Iterator[tuple[ProcessPoolExecutor, Event]]:
+    """`processes` spawned workers sharing one budgets file, and the event that tells them
+    to start no new pair (`stopping`); on exit, waits for the work given to them."""
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    with tempfile.TemporaryDirectory(prefix="pairsync-budgets-") as folder:
+        start = (Path(folder) / "budgets.sqlite", processes, stop, logging_options())
+        with ProcessPoolExecutor(processes, context, _start, start) as pool:
+            yield pool, stop
 
 
 def _start(budgets: Path, processes: int, stop: Event, logs: tuple[bool, bool]) -> None:

@@ -146,6 +146,15 @@ def summary_lines(summary: RunSummary) -> list[str]:
     return lines
 
 
+def failure_lines(summary: RunSummary) -> set[str]:
+    """Those of `summary_lines` that report a failure: a target's FAILED line, a
+    channel's or a document's error (the command line prints them on stderr)."""
+    lines = summary_lines(summary)
+    errors = {f"{summary.pair}/{line}" for line in summary.channels.errors}
+    errors |= {f"{summary.pair}/{line}" for line in summary.documents.errors}
+    return {line for line in lines if line in errors or " - FAILED: " in line}
+
+
 _EVENT_WORDS = {
     "five_whys": ("added the Five Whys to", "would add the Five Whys to"),
     "countermeasure": ("made the action item", "would make the action item"),

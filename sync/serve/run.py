@@ -91,11 +91,12 @@ def serve(
     report: Callable[[Finished], None],
     say: Callable[[str], None],
     database_url: str | None = None,
+    processes: int = 1,
     request_timeout: int = 10,
     max_connections: int = 100,
 ) -> None:
     """With `database_url`, syncs are deferred to the job queue for `pairsync worker`s
-    (which also poll), instead of run here."""
+    (which also poll), instead of run here; else in `processes` worker processes."""
     check_exposure(host, auth_token, public_url)
     paths = pair_paths(directory)
     sock = listen(host, port)
@@ -115,7 +116,7 @@ def serve(
 
     def sync_requests(finished: Callable[[Finished], None]) -> SyncRequests:
         if database_url is None:
-            return PairWorker(paths, finished, debounce=debounce)
+            return PairWorker(paths, finished, debounce=debounce, processes=processes)
         from sync.jobs.deferrer import QueueDeferrer
 
         return QueueDeferrer(database_url)

@@ -20,13 +20,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from sync.errors import LockHeld
-from sync.run.pairs import PairResult, sync_one
+from sync.run.pairs import PairResult, sync_lean, sync_one
+from sync.run.processes import worker_processes
 from sync.settings import process_settings
 
 log = logging.getLogger("pairsync.serve")
@@ -74,13 +76,20 @@ class PairWorker:
         debounce: float = 0.5,
         max_delay: float = 5.0,
         workers: int = 4,
+        processes: int = 1,
     ) -> None:
+        """`processes` > 1: syncs run in that many spawned processes (`--processes`), which
+        share the rate budgets; clicks stay here."""
         self.paths = paths
         """Pair name -> its config file."""
         self.on_finished = on_finished
         self.debounce = debounce
         self.max_delay = max_delay
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync")
+        self._processes = ExitStack()
+        self._in_processes: ProcessPoolExecutor | None = None
+        if processes > 1:
+            self._in_processes, _ = self._processes.enter_context(worker_processes(processes))
         self._due: dict[str, _Due] = {}
         self._running: set[str] = set()
         self._clicks: dict[str, list[Callable[[], None]]] = {}
@@ -134,6 +143,7 @@ class PairWorker:
             self._wake.notify()
         self._thread.join()
         self._pool.shutdown(wait=True)
+        self._processes.close()
         for pair, clicks in self._clicks.items():  # the last ones, waiting for the lock
             for click in clicks:
                 try:
@@ -199,7 +209,10 @@ class PairWorker:
     def _sync(self, pair: str, due: _Due) -> None:
         started = time.time()
         try:
-            result = sync_one(self.paths[pair])
+            if self._in_processes is None:
+                result = sync_one(self.paths[pair])
+            else:
+                result = self._in_processes.submit(sync_lean, self.paths[pair]).result()
         except BaseException:  # sync_one reports every error; this is the last guard
             log.exception("%s: sync crashed", pair)
             result = PairResult(self.paths[pair], None, "internal error")

@@ -175,6 +175,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (pair, target, callback_url)
     );
     """,
+    # 3: run summaries as the text pairsync wrote: jsonb orders an object's keys its own
+    # way, and a summary's targets are shown in the order the pair's file lists them
+    """
+    ALTER TABLE pairsync_runs ALTER COLUMN summary TYPE TEXT USING summary::text;
+    """,
 ]
 
 

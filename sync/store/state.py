@@ -152,9 +152,12 @@ class State(ABC):
         """(start, summary) of every finished run since `since`, oldest first."""
 
     @abstractmethod
-    def history(self, since: datetime | None = None) -> list[HistoryRow]:
+    def history(
+        self, since: datetime | None = None, labelled: str | None = None
+    ) -> list[HistoryRow]:
         """What each run since `since` (None: ever) changed on the board, oldest run
-        first."""
+        first. With `labelled`, at least the rows whose value after carries that label
+        (a cheap filter: the rows without it may be left out)."""
 
     @abstractmethod
     def save_run_item(self, run_id: int, item_id: str, before: Item | None, after: Item) -> None:

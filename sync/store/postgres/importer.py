@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 
-from psycopg.types.json import Jsonb
-
 from sync.config import PairConfig
 from sync.store.postgres import PostgresState
 from sync.store.state import State
@@ -57,7 +55,7 @@ def _copy(config: PairConfig, source: State, target: PostgresState) -> tuple[int
             run.run_id,
             run.started_at.isoformat(),
             run.finished_at.isoformat() if run.finished_at else None,
-            Jsonb(run.summary) if run.summary is not None else None,
+            json.dumps(run.summary) if run.summary is not None else None,
         )
         for item_id, (before, after) in source.run_items(run.run_id).items():
             target.save_run_item(run.run_id, item_id, before, after)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, cast
-
-from psycopg.types.json import Jsonb
+from typing import cast
 
 from sync.model import Item
 from sync.store.postgres.keyed import PairKeyed
@@ -34,7 +32,7 @@ class RunTables(PairKeyed):
     def finish_run(self, run_id: int, summary: RunJson) -> None:
         self.db.execute(
             "UPDATE pairsync_runs SET finished_at = %s, summary = %s WHERE pair = %s AND id = %s",
-            (now_text(), Jsonb(summary), self.pair, run_id),
+            (now_text(), json.dumps(summary), self.pair, run_id),
         )
 
     def first_run_at(self) -> datetime | None:
@@ -55,7 +53,8 @@ class RunTables(PairKeyed):
     def last_run(self, *, clicks: bool = False) -> RunRecord | None:
         row = self.one(
             "SELECT id, started_at, finished_at, summary, NULL, 0 FROM pairsync_runs "
-            "WHERE pair = %s AND summary IS NOT NULL AND (%s OR summary->>'click' IS NULL) "
+            "WHERE pair = %s AND summary IS NOT NULL "
+            "AND (%s OR (summary::jsonb ->> 'click') IS NULL) "
             "ORDER BY id DESC LIMIT 1",
             clicks,
         )
@@ -67,14 +66,20 @@ class RunTables(PairKeyed):
             "AND summary IS NOT NULL AND started_at >= %s ORDER BY id",
             since.astimezone(UTC).isoformat(),
         )
-        return [(datetime.fromisoformat(at), cast(RunJson, summary)) for at, summary in rows]
+        return [(datetime.fromisoformat(at), cast(RunJson, json.loads(s))) for at, s in rows]
 
-    def history(self, since: datetime | None = None) -> list[HistoryRow]:
+    def history(
+        self, since: datetime | None = None, labelled: str | None = None
+    ) -> list[HistoryRow]:
+        # strpos(after, '') is 1: without `labelled` every row is kept
+        needle = json.dumps(labelled, ensure_ascii=False) if labelled is not None else ""
         rows = self.run(
             "SELECT r.started_at, i.item_id, i.before, i.after FROM pairsync_run_items i "
             "JOIN pairsync_runs r ON r.pair = i.pair AND r.id = i.run_id "
-            "WHERE i.pair = %s AND r.started_at >= %s ORDER BY r.id",
+            "WHERE i.pair = %s AND r.started_at >= %s AND strpos(i.after, %s) > 0 "
+            "ORDER BY r.id",
             (since or datetime.min.replace(tzinfo=UTC)).astimezone(UTC).isoformat(),
+            needle,
         )
         return [
             (
@@ -155,7 +160,7 @@ def _run(
     run_id: int,
     started: str,
     finished: str | None,
-    summary: dict[str, Any] | None,
+    summary: str | None,
     undid: int | None,
     changed: int,
 ) -> RunRecord:
@@ -163,7 +168,7 @@ def _run(
         run_id,
         datetime.fromisoformat(started),
         datetime.fromisoformat(finished) if finished else None,
-        cast(RunJson, summary) if summary is not None else None,
+        cast(RunJson, json.loads(summary)) if summary is not None else None,
         undid,
         int(changed),
     )

@@ -59,13 +59,19 @@ class RunTables:
         )
         return [(datetime.fromisoformat(at), cast(RunJson, json.loads(s))) for at, s in rows]
 
-    def history(self, since: datetime | None = None) -> list[HistoryRow]:
-        rows = self.db.execute(
+    def history(
+        self, since: datetime | None = None, labelled: str | None = None
+    ) -> list[HistoryRow]:
+        query = (
             "SELECT runs.started_at, item_id, before, after FROM run_items "
-            "JOIN runs ON runs.id = run_items.run_id WHERE runs.started_at >= ? "
-            "ORDER BY runs.id",
-            ((since or datetime.min.replace(tzinfo=UTC)).astimezone(UTC).isoformat(),),
+            "JOIN runs ON runs.id = run_items.run_id WHERE runs.started_at >= ?"
         )
+        start = (since or datetime.min.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+        params: tuple[str, ...] = (start,)
+        if labelled is not None:  # the label as the stored JSON spells it
+            query += " AND instr(after, ?) > 0"
+            params += (json.dumps(labelled, ensure_ascii=False),)
+        rows = self.db.execute(query + " ORDER BY runs.id", params)
         return [
             (
                 datetime.fromisoformat(at),

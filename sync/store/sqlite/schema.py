@@ -155,10 +155,15 @@ def schema_version(connection: sqlite3.Connection) -> int:
 
 
 def migrate(connection: sqlite3.Connection) -> None:
-    """Apply the migrations the database lacks, each in its own transaction."""
+    """Apply the migrations the database lacks, each in its own transaction. The version
+    is read again once the write lock is held: another connection (a sync, a webhook
+    opening the state at the same moment) may have applied it meanwhile."""
     version = schema_version(connection)
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         connection.execute("BEGIN IMMEDIATE")
+        if schema_version(connection) >= number:
+            connection.execute("COMMIT")
+            continue
         for statement in filter(str.strip, script.split(";")):
             connection.execute(statement)
         connection.execute(f"PRAGMA user_version = {number}")
