@@ -165,7 +165,9 @@ def test_a_folder_that_cannot_be_written_is_one_line_and_the_board_still_syncs(
     result = pairsync("sync", "-c", "pair.toml", cwd=pair.folder)
     assert result.returncode == 1
     assert "ceo-ea/notes: 0 created, 3 updated, 0 archived, 0 conflicts" in result.stdout
-    problem = [line for line in result.stdout.splitlines() if "document vault" in line]
+    problem = [  # a failure's line on stderr, the request count on stdout (issue 21)
+        line for line in (result.stderr + result.stdout).splitlines() if "document vault" in line
+    ]
     assert problem == [
         f"ceo-ea/document vault: cannot list {pair.folder}/board.md/record: Not a directory",
         "ceo-ea/document vault: 1 request",

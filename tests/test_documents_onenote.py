@@ -64,7 +64,9 @@ def test_an_expired_consent_is_one_line_and_the_board_still_syncs(
     result = pairsync("sync", "-c", "pair.toml", cwd=pair.folder)
     assert result.returncode == 1
     assert "ceo-ea/notes: 0 created, 4 updated" in result.stdout
-    lines = [line for line in result.stdout.splitlines() if "office" in line]
+    lines = [  # a failure's line on stderr, the request count on stdout (issue 21)
+        line for line in (result.stderr + result.stdout).splitlines() if "office" in line
+    ]
     assert lines[0] == (
         "ceo-ea/document office: Microsoft sign-in needed: the consent is missing or expired "
         "(invalid_grant); run pairsync auth microsoft --config FILE (this pair's file) to "

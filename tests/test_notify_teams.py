@@ -76,7 +76,7 @@ def test_a_refused_webhook_url_is_one_line_and_no_log_shows_the_url(
     assert result.returncode == 1
     assert (
         "ceo-ea/channel office-teams: the webhook URL was refused (HTTP 404); check webhook_url"
-        in result.stdout.splitlines()
+        in result.stderr.splitlines()  # a failure's line goes to stderr (issue 21)
     )
     assert url not in result.stdout + result.stderr
     assert "/workflows/" not in result.stdout + result.stderr

@@ -144,6 +144,6 @@ def test_pages_trashed_at_once_are_held_and_one_trashed_page_is_archived_everywh
         notion_sim.person.trash(pages[title])
     held = pairsync("sync", "--config", str(config), cwd=tmp_path)
     assert held.returncode == 1, held.stdout + held.stderr
-    assert "FAILED: dana-notion: 3 items vanished at once" in held.stdout
+    assert "FAILED: dana-notion: 3 items vanished at once" in held.stderr  # issue 21
     assert "## Archive\n- [ ] Book flights" in board.read_text().replace("\n\n", "\n")
     assert "- [ ] Call the bank" in board.read_text().split("## Archive")[0]

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from sync.config import PairConfig
 from sync.contract import DEFAULT_LISTS, Link, RemoteItem, Snapshot
-from sync.model import Item, Kind
+from sync.model import Kind
 from sync.plan.merge import Plan
 from sync.plan.observe import TargetView
 
@@ -162,6 +162,11 @@ def shield(view: TargetView, hold: Hold | None) -> TargetView:
     return replace(view, snapshot=snapshot)
 
 
+CONTENT_FIELDS = ("title", "notes", "done", "due", "owner", "labels", "steps")
+"""What a person writes on an item; its kind, place and archiving are structure, which
+the holds themselves look after."""
+
+
 def rebase_returning(
     view: TargetView, held_before: frozenset[str], hold: Hold | None
 ) -> tuple[TargetView, list[str]]:
@@ -183,9 +188,9 @@ def rebase_returning(
         if remote.item_id not in back or link is None:
             continue
         changed = [
-            f.name
-            for f in fields(Item)
-            if f.name != "rank" and getattr(remote.item, f.name) != getattr(link.base, f.name)
+            name
+            for name in CONTENT_FIELDS
+            if getattr(remote.item, name) != getattr(link.base, name)
         ]
         if changed:
             older.append(f"{remote.item.title!r} ({', '.join(changed)})")
