@@ -14,7 +14,6 @@ import sqlite3
 import threading
 import time
 
-import pytest
 import requests
 
 from tests.cli_run import ROOT, pairsync
@@ -22,8 +21,6 @@ from tests.serve_pair import metric, post_trello, quiet, runs
 from tests.serve_rig import free_port, serving, wait_for
 from tests.test_slack_actions import signed, slack_body
 from tests.three_tools import ASANA, TRELLO, ThreeTools
-
-PENDING = pytest.mark.xfail(run=False, reason="issue 21: being fixed on the harden branch")
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 

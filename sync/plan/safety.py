@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from sync.config import PairConfig
 from sync.contract import DEFAULT_LISTS, Link, RemoteItem, Snapshot
-from sync.model import Kind
+from sync.model import Item, Kind
 from sync.plan.merge import Plan
 from sync.plan.observe import TargetView
 
@@ -168,14 +168,20 @@ the holds themselves look after."""
 
 
 def rebase_returning(
-    view: TargetView, held_before: frozenset[str], hold: Hold | None
+    view: TargetView,
+    held_before: frozenset[str],
+    hold: Hold | None,
+    board: Mapping[str, Item],
+    earlier: Mapping[str, list[Item]],
 ) -> tuple[TargetView, list[str]]:
     """Items coming back to a target that held them (a file restored from a backup, a list
-    reopened) show what the target showed before the hold, not a person's new edit: the
-    board may have moved on meanwhile. Each is rebased: the planner takes the returning
-    value as what the target last agreed on, so it is no edit, and the board's value is
-    written back over it. A returning value that differed is named in one line (kept in
-    the run's summary), never applied silently."""
+    reopened) may show older values than the board. A returning value is older when the
+    board moved on for that field since this target last agreed, or when the item held
+    that value on the board before (`earlier`: the values runs replaced): it is rebased
+    (the planner takes it as what the target last agreed on, so it is no edit, and the
+    board's value is written back over it) and named in one line (kept in the run's
+    summary), never applied silently. Any other differing value is a person's edit, made
+    before the hold or typed into the restored file, and merges as any edit does."""
     snapshot = view.snapshot
     still = hold.item_ids if hold is not None else frozenset()
     back = held_before - still
@@ -187,10 +193,17 @@ def rebase_returning(
         link = links.get(remote.item_id or "")
         if remote.item_id not in back or link is None:
             continue
+        now = board.get(remote.item_id or "")
+        past = earlier.get(remote.item_id or "", [])
         changed = [
             name
             for name in CONTENT_FIELDS
-            if getattr(remote.item, name) != getattr(link.base, name)
+            if now is not None
+            and getattr(remote.item, name) != getattr(link.base, name)
+            and (
+                getattr(now, name) != getattr(link.base, name)
+                or any(getattr(remote.item, name) == getattr(old, name) for old in past)
+            )
         ]
         if changed:
             older.append(f"{remote.item.title!r} ({', '.join(changed)})")

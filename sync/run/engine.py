@@ -86,7 +86,9 @@ def sync_pair(
     held_before = state.holds()
     try:
         views = read_targets(adapters, state, summaries, on_step, held_before)
-        views, holds, returned = hold_phase(config, views, held_before, accept_vanished, summaries)
+        views, holds, returned = hold_phase(
+            config, views, held_before, accept_vanished, summaries, records, state
+        )
         the_plan, facilitation = plan_run(
             config, records, [*views, *extra_views], now, new_id, documents.discussed()
         )
@@ -154,6 +156,8 @@ def hold_phase(
     held_before: dict[str, frozenset[str]],
     accept_vanished: Collection[str],
     summaries: dict[str, TargetSummary],
+    records: dict[str, ItemRecord],
+    state: State,
 ) -> tuple[list[TargetView], dict[str, Hold], list[str]]:
     """Safety phase: hold what vanished at once from a target (`sync.plan.safety`), one line
     per target that holds; the planner sees held items as the tool last showed them, and
@@ -162,13 +166,30 @@ def hold_phase(
     holds = hold_vanished(config, views, held_before, accept_vanished)
     for hold in holds.values():
         summaries[hold.target].errors.append(hold.line)
+    board = {item_id: record.item for item_id, record in records.items()}
+    earlier = earlier_values(state, frozenset().union(*held_before.values()))
     shown, returned = [], []
     for view in views:
         held = holds.get(view.name)
-        view, lines = rebase_returning(view, held_before.get(view.name, frozenset()), held)
+        back = held_before.get(view.name, frozenset())
+        view, lines = rebase_returning(view, back, held, board, earlier)
         returned.extend(lines)
         shown.append(shield(view, held))
     return shown, holds, returned
+
+
+def earlier_values(state: State, held: frozenset[str]) -> dict[str, list[Item]]:
+    """The values runs replaced on the board, for the items a hold kept (read only while a
+    hold stands, which is rare): a value a restored file brings back from among them is
+    older than the board, not a person's edit."""
+    if not held:
+        return {}
+    earlier: dict[str, list[Item]] = {}
+    for run in state.runs():
+        for item_id, (before, _after) in state.run_items(run.run_id).items():
+            if item_id in held and before is not None:
+                earlier.setdefault(item_id, []).append(before)
+    return earlier
 
 
 def apply_and_record(
