@@ -87,3 +87,17 @@ def test_a_card_placed_between_two_cards_that_share_a_position() -> None:
         lambda m: m.restore(kind=Kind.GOAL, pick=75, tool=NOTES),
         lambda m: m.lose_board_file(delete=False),
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 22 note): the notes file shows another order after a problem made "
+    "and moved in Trello, then every list closed; found by CI's state machine on 2026-12-07",
+)
+@pytest.mark.usefixtures("simulators")
+def test_a_problem_made_and_moved_in_trello_then_every_list_closed_keeps_one_order() -> None:
+    replay(
+        lambda m: m.create(kind=Kind.PROBLEM, tool=TRELLO),
+        lambda m: m.move(kind=Kind.PROBLEM, pick=0, tool=TRELLO),
+        lambda m: m.close_lists(),
+    )
