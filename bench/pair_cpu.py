@@ -59,15 +59,22 @@ def child(folder: Path, workers: int, profile: Path | None) -> dict[str, float]:
     sync_one(paths[0])
     if profile is not None:
         return _profiled(paths, profile)
+    before = resource.getrusage(resource.RUSAGE_SELF)
     started = _cpu()
     results = sync_in_threads(paths, False, workers, lambda: False)
     cpu = _cpu() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
     failed = [r.reason() for r in results if not r.ok]
     if failed:
         raise SystemExit(f"{len(failed)} pairs failed: {failed[:3]}")
     return {
         "cpu_seconds": cpu,
         "ms_per_pair": cpu * 1000 / len(paths),
+        "system_ms_per_pair": (after.ru_stime - before.ru_stime) * 1000 / len(paths),
+        "context_switches_per_pair": (
+            after.ru_nvcsw + after.ru_nivcsw - before.ru_nvcsw - before.ru_nivcsw
+        )
+        / len(paths),
         "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -148,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--against", metavar="REF", help="also measure this git ref's code")
     parser.add_argument("--profile", type=Path, help="p.prof: cProfile; p.spy: py-spy")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--script", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -173,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             name: {
                 "ms_per_pair": [round(r["ms_per_pair"], 2) for r in done],
                 "median_ms_per_pair": round(statistics.median(r["ms_per_pair"] for r in done), 2),
+                "system_ms_per_pair": [round(r["system_ms_per_pair"], 2) for r in done],
+                "context_switches_per_pair": [round(r["context_switches_per_pair"]) for r in done],
                 "peak_mib": round(max(r["peak_mib"] for r in done), 1),
             }
             for name, done in runs.items()
@@ -180,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["load"] = {"before": load, "after": os.getloadavg()[0]}
         report["throttled"] = sims.throttled()
         print(json.dumps(report, indent=1), flush=True)
+        if args.script:
+            print(_in(ROOT, [sys.executable, str(args.script), str(folders["this"])]))
         if args.profile:
             for name, code in codes.items():
                 path = args.profile.resolve()
