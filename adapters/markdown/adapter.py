@@ -99,7 +99,10 @@ class MarkdownAdapter(Adapter):
         board = parse(text, self._sections, self._cards)
         headings = {b.heading for b in board.blocks if isinstance(b, Text)}
         entries = self._entries(board)
+        untitled = [e for e in entries if not e.card.item.title.strip()]
+        entries = [e for e in entries if e.item_id is not None or e not in untitled]
         return Snapshot(
+            skipped=tuple(self._untitled_line(board, entry) for entry in untitled),
             unplaced=frozenset(k for k, name in self.config.lists.items() if name not in headings),
             items={
                 e.remote_id: RemoteItem(
@@ -108,7 +111,7 @@ class MarkdownAdapter(Adapter):
                     e.item_id,
                     e.version,
                     modified,
-                    hidden=frozenset({"kind"}) if e.heading == self._archive else frozenset(),
+                    hidden=_hidden(e.heading == self._archive, e in untitled),
                 )
                 for e in entries
             },
@@ -247,6 +250,14 @@ class MarkdownAdapter(Adapter):
             return add_marker(raw, change.item_id, entry.card.kept.block_id)
         return render_card(change.item, change.item_id, nl, like=entry.card)
 
+    def _untitled_line(self, board: Board, entry: _Entry) -> str:
+        """A card left blank (`- [ ] `, or only a tag or a date): no tool takes an item
+        without a title (Trello refuses it), so it waits for one; a marked card's title
+        stays what the other tools show."""
+        where = f"{self.name}: {self.path.name} line {board.line_number(entry.index)}"
+        waits = "not synced until it has one" if entry.item_id is None else "its title stays"
+        return f"{where}: a card with no title under ## {entry.heading}; {waits}"
+
     def _heading(self, item: Item) -> str:
         if item.archived:
             return self._archive
@@ -316,6 +327,12 @@ class MarkdownAdapter(Adapter):
             raise TargetRejected(self.name, f"cannot write {self.path}: {_reason(exc)}") from None
         _fsync_dir(real.parent)
         return True
+
+
+def _hidden(archived: bool, untitled: bool) -> frozenset[str]:
+    """The fields a card cannot show: the kind of one under the archive heading, the
+    title of one left blank."""
+    return frozenset({"kind"} if archived else ()) | frozenset({"title"} if untitled else ())
 
 
 def _read_only(path: Path, mode: int) -> bool:

@@ -72,6 +72,10 @@ class Board:
             else:
                 yield index, block, heading
 
+    def line_number(self, index: int) -> int:
+        """The line of the file where block `index` starts (1 for the first line)."""
+        return 1 + sum(_raw(block).count("\n") for block in self.blocks[:index])
+
 
 CardMemo = dict[tuple[str, Kind | None], Card]
 """Cards parsed before, by text and kind: a run's write re-reads a file that is mostly the
