@@ -13,13 +13,13 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from adapters.budgets import PostgresBudgets
 from adapters.pacing import share_budgets
 from sync.jobs.queue import PairFiles, worker_app
 from sync.run.pairs import PairResult
 from sync.serve.run import pair_paths
 from sync.settings import process_settings
 from sync.store import pgschema
+from sync.store.postgres.budgets import PostgresBudgets
 
 
 def run_worker(
