@@ -163,10 +163,13 @@ def test_the_tick_queues_every_pair_once_a_period_with_no_one_asking(
     fleet.sync_all()
     start = time.monotonic()
     with workers(fleet, 2, every="10s"):
-        wait_for(lambda: all(len(_reads_since(fleet, p, start)) >= 2 for p in fleet.tokens), 60)
+        wait_for(lambda: all(len(_reads_since(fleet, p, start)) >= 3 for p in fleet.tokens), 90)
+    elapsed = time.monotonic() - start
     for pair in fleet.tokens:
+        # each sync starts at its pair's moment in a period, or later on a busy machine:
+        # never more than one a period (the tick runs every 5 s, twice a period)
         reads = _reads_since(fleet, pair, start)
-        assert min(b - a for a, b in itertools.pairwise(reads)) > 5, f"{pair}: {reads}"
+        assert len(reads) <= elapsed / 10 + 1, f"{pair}: {reads} in {elapsed:.1f} s"
 
 
 def test_a_slack_click_is_a_job_applied_by_a_worker_then_synced(
