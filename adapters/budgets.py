@@ -20,6 +20,8 @@ import time
 
 from psycopg_pool import ConnectionPool
 
+from adapters.pacing import share_budgets
+
 
 class PostgresBudgets:
     """`take(name, requests, seconds)` blocks until the named limit has a free slot."""
@@ -48,3 +50,27 @@ class PostgresBudgets:
 
     def close(self) -> None:
         self._pool.close()
+
+
+_IN_DATABASE: list[PostgresBudgets] = []
+_IN_DATABASE_LOCK = threading.Lock()
+
+
+def pace_in_database(url: str) -> None:
+    """From now on count every limit of this process in the database at `url`: a
+    `pairsync worker`, and a cron `pairsync sync` or `run` whose pairs keep their state
+    there, so that they and the workers of every machine share each key's limit. Once
+    per process (the first database asked keeps the budgets)."""
+    with _IN_DATABASE_LOCK:
+        if not _IN_DATABASE:
+            _IN_DATABASE.append(PostgresBudgets(url))
+            share_budgets(_IN_DATABASE[0])
+
+
+def stop_pacing_in_database() -> None:
+    """Count in this process again, and close the budgets' connections."""
+    with _IN_DATABASE_LOCK:
+        share_budgets(None)
+        for budgets in _IN_DATABASE:
+            budgets.close()
+        _IN_DATABASE.clear()
