@@ -161,6 +161,9 @@ class Snapshot:
     places: Places = field(default_factory=dict)
     """The places this read found or followed (renamed ones under their new name); the
     engine records them for the next run's `AdapterContext`."""
+    skipped: tuple[str, ...] = ()
+    """What this read left out, one line each naming where (a Markdown card with no
+    title, by file and line): the run prints them as warnings, every run until fixed."""
 
 
 @dataclass(frozen=True, slots=True)

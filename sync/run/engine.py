@@ -103,6 +103,7 @@ def sync_pair(
             facilitation.events,
             held={name: len(hold.item_ids) for name, hold in holds.items()},
             notices=[*renamed_places(adapters, views), *returned],
+            warnings=[line for view in views if view.snapshot for line in view.snapshot.skipped],
         )
         _count_conflicts(summaries, the_plan)
         if dry_run:
