@@ -366,6 +366,20 @@ def clashes(configs: dict[Path, PairConfig]) -> tuple[dict[Path, PairConfig], li
     return kept, problems
 
 
+def refuse_unverifiable_buttons(config: PairConfig) -> None:
+    """`ConfigError` (exit 2) naming each Slack channel that would post buttons serve
+    cannot check (`check`, `webhooks register`: serve is expected), as a Trello target
+    without `api_secret` is refused there."""
+    label = config.config_file.name if config.config_file else config.pair.name
+    problems = [
+        f"{label}: channel {channel.name}: {problem}"
+        for channel in config.channels
+        if (problem := channel.unverifiable_buttons()) is not None
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+
 def mapping_collisions(config: PairConfig) -> list[str]:
     """Per target, places that two meanings share: two kinds in one list / section /
     heading, the archive in a kind's, the published agenda in either. Each would read a

@@ -13,7 +13,7 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from adapters.budgets import pace_in_database, stop_pacing_in_database
+from adapters import machine_budgets
 from sync.jobs.queue import PairFiles, worker_app
 from sync.run.pairs import PairResult
 from sync.serve.run import pair_paths
@@ -34,7 +34,7 @@ def run_worker(
     paths = pair_paths(directory)  # every file must load: ConfigError, exit 2
     pgschema.require_current(url)
     settings = process_settings()
-    pace_in_database(url)
+    machine_budgets.join_database(url)
     pairs = PairFiles(lambda: pair_paths(directory), report, paths)
     app = worker_app(url, pairs, every_seconds, settings.worker_stalled_after, concurrency)
     say(
@@ -51,5 +51,5 @@ def run_worker(
             delete_jobs="successful",
         )
     finally:
-        stop_pacing_in_database()
+        machine_budgets.leave_database()
     say("pairsync worker: stopped; every running sync finished")

@@ -41,9 +41,9 @@ def run_pair(
         with run_lock(config):
             state = open_state(config)
             if config.state_url is not None:  # many machines: pace with all of them
-                from adapters.budgets import pace_in_database
+                from adapters.machine_budgets import join_database
 
-                pace_in_database(config.state_url)
+                join_database(config.state_url)
             try:
                 state.claim(config.pair.name, state_path)
                 documents = DocumentsRun(config, state) if config.documents else None
