@@ -171,3 +171,42 @@ def test_a_crash_before_the_marker_lands_then_a_retitle_makes_no_copy(tmp_path: 
         ],
         [],
     )
+
+
+def test_a_card_in_a_closed_list_names_the_closed_list(
+    tmp_path: Path, trello_sim: TrelloSimulator
+) -> None:
+    """A goal archived, its Trello list closed, the goal restored in the file: the card
+    cannot be written, and the line says why ("gone from the mapped lists" did not)."""
+    config, board_id = trello_and_file(tmp_path, trello_sim)
+    ceo_md = tmp_path / "ceo.md"
+    ceo_md.write_text(
+        "## Goals\n\n- [ ] Close the EMEA deal\n\n## Actions\n\n- [ ] Book the flights\n",
+        encoding="utf-8",
+    )
+    assert run(tmp_path, "sync", "-c", str(config))[0] == 0
+    text = ceo_md.read_text(encoding="utf-8")
+    goal = next(line for line in text.splitlines() if "EMEA" in line)
+    ceo_md.write_text(text.replace(goal + "\n", "") + f"\n## Archive\n\n{goal}\n")
+    assert run(tmp_path, "sync", "-c", str(config))[0] == 0
+    board = trello_sim.board(board_id)
+    goals = next(t for t in board.lists.values() if t.name == "Goals")
+    with trello_sim.app.lock:
+        trello_sim.backend.update_list(trello_sim.member, goals.id, closed=True)
+    text = ceo_md.read_text(encoding="utf-8")
+    ceo_md.write_text(
+        text.replace(f"\n## Archive\n\n{goal}\n", "").replace(
+            "## Goals\n\n", f"## Goals\n\n{goal}\n"
+        )
+    )
+
+    code, out, err = run(tmp_path, "sync", "-c", str(config))
+
+    assert code == 1, out
+    (card,) = [c for c in trello_sim.cards(board_id) if c.name == "Close the EMEA deal"]
+    assert err == [
+        "ceo/assistant-trello: 0 created, 0 updated, 0 archived, 0 conflicts, 2 requests - "
+        f"FAILED: assistant-trello: 'Close the EMEA deal': card {card.id} is in the list "
+        '"Goals", which is archived (closed) in Trello: reopen the list, or move the card to '
+        "an open one; not written"
+    ]
