@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sync.errors import ConfigError
@@ -30,6 +31,12 @@ class ProcessSettings(BaseSettings):
     """PostgreSQL for many machines (PAIRSYNC_DATABASE_URL): the job queue of `serve` and
     `pairsync worker`, the rate budgets every machine shares, and the state of the pairs
     whose files name none of their own (`[state] url`)."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database(cls, url: str | None) -> str | None:
+        return None if url is None else valid_database_url(url)
+
     worker_heartbeat: float = Field(10.0, gt=0, le=3600)
     """Seconds between a worker's heartbeats (PAIRSYNC_WORKER_HEARTBEAT)."""
     worker_stalled_after: float = Field(30.0, gt=0, le=86_400)
@@ -54,5 +61,36 @@ def _settings(_ours: tuple[tuple[str, str], ...]) -> ProcessSettings:
         for error in exc.errors():
             name = "PAIRSYNC_" + str(error["loc"][0]).upper()
             message = str(error["msg"]).removeprefix("Value error, ")
-            problems.append(f"{name}: {message} (got {error.get('input')!r})")
+            shown = "" if name == "PAIRSYNC_DATABASE_URL" else f" (got {error.get('input')!r})"
+            problems.append(f"{name}: {message}{shown}")  # a URL may hold a password
         raise ConfigError(problems) from None
+
+
+DATABASE_SCHEMES = ("postgresql", "postgres")
+
+
+def valid_database_url(url: str) -> str:
+    """`url` if it names a PostgreSQL database, else `ValueError` (a message that shows
+    no part of it but its scheme: the rest may hold a password)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in DATABASE_SCHEMES or not (parts.hostname or parts.path.strip("/")):
+        given = f"it starts with {parts.scheme}://" if parts.scheme else "it has no scheme"
+        raise ValueError(f"not a PostgreSQL URL ({given}); give postgresql://user@host/database")
+    return url.strip()
+
+
+def database_where(url: str) -> str:
+    """The database a URL names, for messages: host, port and name, never a user or a
+    password."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    return f"postgresql://{host}{port}{parts.path or '/'}"
+
+
+def use_database(url: str) -> None:
+    """`--database URL` is PAIRSYNC_DATABASE_URL for this process and those it starts
+    (the states of pairs whose files name no `[state] url`, the budgets, the queue), so a
+    worker or serve given the option alone keeps no pair's state in a local SQLite
+    file."""
+    os.environ["PAIRSYNC_DATABASE_URL"] = url

@@ -62,3 +62,13 @@ def migrated_database(database_url: str) -> str:
 
     pgschema.migrate(database_url)
     return database_url
+
+
+def finished_runs(url: str, pair: str) -> int:
+    """The pair's finished runs in the database's state."""
+    with psycopg.connect(url) as db:
+        row = db.execute(
+            "SELECT count(*) FROM pairsync_runs WHERE pair = %s AND finished_at IS NOT NULL",
+            (pair,),
+        ).fetchone()
+    return int(row[0]) if row else 0

@@ -12,15 +12,21 @@ import typer
 from sync.cli.app import DatabaseOption, app, guarded, report_pairs
 from sync.errors import ConfigError
 from sync.run.pairs import parse_interval
-from sync.settings import process_settings
+from sync.settings import process_settings, use_database, valid_database_url
 
 EXTRA = "pip install 'pairsync[postgres]'"
 
 
 def optional_database(given: str | None) -> str | None:
-    """The database URL: the option, else PAIRSYNC_DATABASE_URL, else None; when there is
-    one, the `postgres` extra must be installed."""
-    url = given or process_settings().database_url
+    """The database URL: the option (which then stands for PAIRSYNC_DATABASE_URL in this
+    process: `use_database`), else PAIRSYNC_DATABASE_URL, else None; when there is one,
+    the `postgres` extra must be installed."""
+    if given:
+        try:
+            use_database(valid_database_url(given))
+        except ValueError as exc:
+            raise ConfigError([f"--database: {exc}"]) from None
+    url = process_settings().database_url
     if url:
         for module in ("psycopg", "procrastinate"):
             if importlib.util.find_spec(module) is None:

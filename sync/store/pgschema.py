@@ -10,10 +10,10 @@ database that has none yet. Migrations take an advisory lock, so two machines ru
 from __future__ import annotations
 
 import threading
-from urllib.parse import urlsplit
 
 from sync.contract import CheckLine
 from sync.errors import ConfigError, StateError, StateUnavailable
+from sync.settings import database_where, valid_database_url
 
 try:
     import psycopg
@@ -185,16 +185,15 @@ MIGRATIONS: list[str] = [
 
 def where(url: str) -> str:
     """The database a URL names, for messages: host, port and name, never a password."""
-    parts = urlsplit(url)
-    host = parts.hostname or "localhost"
-    port = f":{parts.port}" if parts.port else ""
-    return f"postgresql://{host}{port}{parts.path or '/'}"
+    return database_where(url)
 
 
 def connect(url: str, **options: object) -> psycopg.Connection[tuple[object, ...]]:
     """A connection, or `StateUnavailable` naming the database (never the password)."""
-    if urlsplit(url).scheme not in ("postgres", "postgresql"):
-        raise ConfigError([f"{where(url)}: a database URL starts with postgresql://"])
+    try:
+        valid_database_url(url)
+    except ValueError as exc:
+        raise ConfigError([f"the database URL: {exc}"]) from None
     try:
         return psycopg.connect(url, autocommit=True, connect_timeout=10, **options)  # type: ignore[arg-type]
     except psycopg.Error as exc:
