@@ -25,7 +25,7 @@ import secrets
 import stat
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,6 +89,10 @@ class MarkdownAdapter(Adapter):
         self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
         self._sections[self._archive] = None
         self._cards: CardMemo = {}
+        self._pending = frozenset(
+            remote_id for remote_id in (context.linked if context else ()) if _unmarked(remote_id)
+        )
+        """The state's links to cards known by their text (their marker not written yet)."""
 
     def read(self, cursor: str | None = None) -> Snapshot:
         loaded = self._load()
@@ -276,9 +280,31 @@ class MarkdownAdapter(Adapter):
                 remote_id = item_id
             else:
                 key = (heading, _digest(raw)[:10])
-                remote_id = f"new:{heading}:{copies[key]}:{key[1]}"
+                remote_id = f"new:{heading}:{copies[key]}:{key[1]}"  # see _unmarked
                 copies[key] += 1
             entries.append(_Entry(index, card, heading, remote_id, item_id, version))
+        return self._rematch(entries)
+
+    def _rematch(self, entries: list[_Entry]) -> list[_Entry]:
+        """A run killed after it recorded a person's new card, before the card's marker
+        reached the file, leaves the state linking the card by its text; a person's edit
+        then changes that text. Under a heading, one such link this read does not find and
+        one unmarked card the state does not link are that card, edited: not a new one
+        beside an archived one."""
+        lost = self._pending - {entry.remote_id for entry in entries}
+        if not lost:
+            return entries
+        unlinked: dict[str, list[int]] = {}
+        for number, entry in enumerate(entries):
+            if entry.item_id is None and entry.remote_id not in self._pending:
+                unlinked.setdefault(entry.heading, []).append(number)
+        orphans: dict[str, list[str]] = {}
+        for remote_id in lost:
+            orphans.setdefault(_heading_of(remote_id), []).append(remote_id)
+        for heading, (remote_id, *others) in orphans.items():
+            found = unlinked.get(heading, [])
+            if not others and len(found) == 1:  # more of either: no way to tell which
+                entries[found[0]] = replace(entries[found[0]], remote_id=remote_id)
         return entries
 
     def _load(self) -> tuple[str, os.stat_result] | None:
@@ -327,6 +353,15 @@ class MarkdownAdapter(Adapter):
             raise TargetRejected(self.name, f"cannot write {self.path}: {_reason(exc)}") from None
         _fsync_dir(real.parent)
         return True
+
+
+def _unmarked(remote_id: str) -> bool:
+    """A remote id `_entries` gives a card without a marker: `new:<heading>:<n>:<hash>`."""
+    return remote_id.startswith("new:")
+
+
+def _heading_of(remote_id: str) -> str:
+    return remote_id.removeprefix("new:").rsplit(":", 2)[0]
 
 
 def _hidden(archived: bool, untitled: bool) -> frozenset[str]:
