@@ -21,6 +21,26 @@ from psycopg import sql
 
 from tests import pgcluster
 
+PAIR = """\
+[pair]
+name = "solo"
+
+[state]
+path = "state/solo.sqlite"
+
+[[targets]]
+name = "exec"
+type = "markdown"
+path = "exec.md"
+
+[[targets]]
+name = "asst"
+type = "markdown"
+path = "asst.md"
+"""
+"""A pair of two Markdown boards (`exec.md`, `asst.md`) with its state in SQLite."""
+BOARD = "## Goals\n\n- [ ] Hire a COO\n"
+
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:

@@ -10,6 +10,7 @@ import psycopg
 
 from sync.store import queueschema
 from tests.cli_run import pairsync
+from tests.postgres import PAIR
 
 OLD_QUEUE = Path(__file__).parent / "data" / "procrastinate-3.0.2-schema.sql"
 SCHEMA = {
@@ -80,11 +81,7 @@ def test_a_queue_of_an_older_procrastinate_gets_its_migrations_once_and_matches_
     with psycopg.connect(database_url, autocommit=True) as db:  # as if one had not run
         db.execute("DELETE FROM pairsync_queue_migrations WHERE name = %s", (files[-1],))
     (tmp_path / "pairs").mkdir()
-    (tmp_path / "pairs" / "solo.toml").write_text(
-        '[pair]\nname = "solo"\n\n[state]\npath = "solo.sqlite"\n\n'
-        '[[targets]]\nname = "a"\ntype = "markdown"\npath = "a.md"\n\n'
-        '[[targets]]\nname = "b"\ntype = "markdown"\npath = "b.md"\n'
-    )
+    (tmp_path / "pairs" / "solo.toml").write_text(PAIR)
     refused = pairsync(
         "worker", "--database", database_url, "--config-dir", str(tmp_path / "pairs"), cwd=tmp_path
     )

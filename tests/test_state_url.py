@@ -10,34 +10,15 @@ import subprocess
 from pathlib import Path
 
 from tests.cli_run import pairsync
-from tests.postgres import finished_runs
+from tests.postgres import BOARD, PAIR, finished_runs
 
 PASSWORD = "hunter2-Secret-9f"
-BOARD = "## Goals\n\n- [ ] Hire a COO\n"
 
 
 def pair_file(folder: Path, url: str) -> Path:
     path = folder / "solo.toml"
-    path.write_text(
-        f"""\
-[pair]
-name = "solo"
-
-[state]
-path = "state/solo.sqlite"
-url = "{url}"
-
-[[targets]]
-name = "exec"
-type = "markdown"
-path = "exec.md"
-
-[[targets]]
-name = "asst"
-type = "markdown"
-path = "asst.md"
-"""
-    )
+    state = 'path = "state/solo.sqlite"\n'
+    path.write_text(PAIR.replace(state, f'{state}url = "{url}"\n'))
     (folder / "exec.md").write_text(BOARD)
     (folder / "asst.md").write_text("")
     return path
