@@ -122,10 +122,12 @@ def agenda_sections(
     five_whys = [(i, r, five_whys_progress(r.item)) for i, r in live]
     board = [(i, r) for i, r in live if r.item.kind not in OPTIONAL_KINDS]
     waiting = {i: r for i, r in board if r.item.kind is Kind.DECISION and not r.item.done}
-    # A waiting decision is listed there only (not also as new, changed or stale): what
-    # the 1:1 owes it is the executive's call, which its Decided / Discuss buttons take.
-    open_items = [(i, r) for i, r in board if not r.item.done and i not in waiting]
     aged = {e.item_id: _stale_detail(e) for e in stale}
+    # Each item once: a waiting decision under "Decisions waiting" (the 1:1 owes it the
+    # executive's call, which its Decided / Discuss buttons take), with its age if stale;
+    # another stale item under "Stale" (keep, park or kill), not also as new or changed.
+    open_items = [(i, r) for i, r in board if not r.item.done and i not in waiting]
+    fresh_items = [(i, r) for i, r in open_items if i not in aged]
     wins = [
         line(i, r)
         for i, r in sorted(records.items(), key=lambda p: p[1].item.title)
@@ -136,9 +138,9 @@ def agenda_sections(
         f"Decisions waiting for {config.pair.executive}": [
             AgendaLine(i, _line(r.item), aged.get(i, "")) for i, r in waiting.items()
         ],
-        "New since last time": [line(i, r) for i, r in open_items if is_new(r)],
+        "New since last time": [line(i, r) for i, r in fresh_items if is_new(r)],
         "Changed since last time": [
-            line(i, r) for i, r in open_items if changed(r) and not is_new(r)
+            line(i, r) for i, r in fresh_items if changed(r) and not is_new(r)
         ],
         "Stale: keep, park or kill?": [
             AgendaLine(e.item_id, _line(e.item), aged[e.item_id])
