@@ -81,11 +81,21 @@ def adapter_for(config: TargetBase, context: AdapterContext | None = None) -> Ad
 
 
 def build_adapters(
-    targets: Sequence[TargetBase], zone: tzinfo, places: Mapping[str, Places]
+    targets: Sequence[TargetBase],
+    zone: tzinfo,
+    places: Mapping[str, Places],
+    linked: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Adapter]:
     """A pair's adapters, each told the pair's time zone and the places its state recorded
-    for that target (`places`, by target name; none on a first run)."""
-    return [adapter_for(t, AdapterContext(zone, places.get(t.name, {}))) for t in targets]
+    for that target (`places`, by target name; none on a first run), and for a sync the
+    remote ids its state links (`AdapterContext.linked`)."""
+    linked = linked or {}
+    return [
+        adapter_for(
+            t, AdapterContext(zone, places.get(t.name, {}), linked.get(t.name, frozenset()))
+        )
+        for t in targets
+    ]
 
 
 SIMULATED_SERVICES = {"google": "google_sheets"}

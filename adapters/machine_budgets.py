@@ -1,88 +1,18 @@
-"""Rate budgets kept in a SQLite file, so the processes of one machine (`--processes N`)
-pace a shared Trello API key or token, or an Asana token, as one: its published limit
-holds across all of them, as `adapters.pacing` holds it across the threads of one
-process. PostgreSQL does the same across machines (`adapters.budgets`); both answer
-`adapters.pacing.SharedBudgets`.
-
-One row per request in the window (the limit's name is a hash, never the credential).
-A take is one `BEGIN IMMEDIATE` transaction: SQLite's own file lock makes every process
-of the machine queue for it, the rows of the window are counted and one more is
-written, or the time until the oldest one leaves the window is answered, and nothing
-is taken. The file holds nothing that must survive a crash (`synchronous=OFF`).
-
-Why not pyrate-limiter's `SQLiteBucket`: it makes a table per limit (60,000 tables for
-20,000 pairs' credentials) and leaks each of them from a background thread every ten
-seconds; here one indexed table serves every limit and a take removes only its own
-limit's old rows.
-"""
+"""The processes of one machine's run (`--processes N`) pace a shared Trello API key or
+token, or an Asana token, as one: each counts every limit in one SQLite file
+(`sync.store.sqlite.budgets`), as `adapters.pacing` counts across the threads of one
+process, and takes a 1/N share of each cap on writes in flight. PostgreSQL does the same
+across machines (`sync.store.postgres.budgets`: `join_database`, for `pairsync worker` and
+for a cron `pairsync sync` or `run` whose pairs keep their state there)."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-import time
 from pathlib import Path
 
 from adapters import pacing
-
-_SCHEMA = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=OFF",
-    "CREATE TABLE IF NOT EXISTS taken (name TEXT NOT NULL, at REAL NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS taken_by_name ON taken (name, at)",
-)
-
-
-class MachineBudgets:
-    """`take(name, requests, seconds)` blocks until the named limit has a free slot in
-    every process that opened the same file."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-        self._lock = threading.Lock()
-        """One connection per process: the file lock serialises the takes anyway."""
-        with self._lock:
-            for statement in _SCHEMA:
-                self._db.execute(statement)
-
-    def take(self, name: str, requests: int, seconds: float) -> None:
-        while True:
-            wait = self._try(name, requests, seconds)
-            if wait <= 0:
-                return
-            time.sleep(min(wait, seconds))
-
-    def _try(self, name: str, requests: int, seconds: float) -> float:
-        """Take a slot (0) or say how long until one frees; the clock is the machine's, which
-        every process shares (a time a window ahead of it, from a clock set back, is
-        dropped)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            now = time.time()  # once the file is ours: no later take was written before it
-            try:
-                self._db.execute(
-                    "DELETE FROM taken WHERE name = ? AND (at <= ? OR at > ?)",
-                    (name, now - seconds, now + seconds),
-                )
-                count, oldest = self._db.execute(
-                    "SELECT COUNT(*), MIN(at) FROM taken WHERE name = ?", (name,)
-                ).fetchone()
-                if count < requests:
-                    self._db.execute("INSERT INTO taken VALUES (?, ?)", (name, now))
-                    wait = 0.0
-                else:
-                    wait = float(oldest) + seconds - now
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        return wait
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
+from sync.store.budgets import Budgets
+from sync.store.sqlite.budgets import SqliteBudgets
 
 _processes = [1]
 """Processes of this machine's run that share the budgets (`join`)."""
@@ -92,10 +22,36 @@ def join(path: Path, processes: int) -> None:
     """In one of the N processes of a run: count every limit in the file at `path`, and
     take a 1/N share of each cap on writes in flight (`writes_in_flight`)."""
     _processes[0] = processes
-    pacing.share_budgets(MachineBudgets(path))
+    pacing.share_budgets(SqliteBudgets(path))
 
 
 def writes_in_flight(cap: int) -> int:
     """This process's share of a service's cap on concurrent writes per credential (Asana
     allows 15 per user, counted across every process that writes with the token)."""
     return max(1, cap // _processes[0])
+
+
+_IN_DATABASE: list[Budgets] = []
+_IN_DATABASE_LOCK = threading.Lock()
+
+
+def join_database(url: str) -> None:
+    """From now on count every limit of this process in the PostgreSQL database at `url`,
+    with every machine: a `pairsync worker`, and a cron `pairsync sync` or `run` whose
+    pairs keep their state there, so they and the workers share each key's limit. Once
+    per process (the first database asked keeps the budgets)."""
+    with _IN_DATABASE_LOCK:
+        if not _IN_DATABASE:
+            from sync.store.postgres.budgets import PostgresBudgets  # the `postgres` extra
+
+            _IN_DATABASE.append(PostgresBudgets(url))
+            pacing.share_budgets(_IN_DATABASE[0])
+
+
+def leave_database() -> None:
+    """Count in this process again, and close the database budgets' connections."""
+    with _IN_DATABASE_LOCK:
+        pacing.share_budgets(None)
+        for budgets in _IN_DATABASE:
+            budgets.close()
+        _IN_DATABASE.clear()

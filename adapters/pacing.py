@@ -10,7 +10,8 @@ buckets), then go. Writes may also be capped in flight (Asana allows 15 concurre
 writes per user). Credentials are only ever held as hashes here.
 
 With many machines (`share_budgets`, a `pairsync worker` with its database) the same
-windows are counted in one place every machine shares instead (`adapters.budgets`).
+windows are counted in one place every process or machine shares instead, kept by the
+store (`sync.store.budgets`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
 
 from pyrate_limiter import (
     AbstractBucket,
@@ -33,6 +33,7 @@ from pyrate_limiter import (
 )
 
 from adapters.echoes import fingerprint
+from sync.store.budgets import Budgets
 
 MARGIN = 1.02
 """Windows are counted 2 % longer than published: a request is counted when it leaves
@@ -58,17 +59,10 @@ class Limit:
         return self.seconds * MARGIN + (SPREAD if self.shared else 0.0)
 
 
-class SharedBudgets(Protocol):
-    """Windows counted outside this process (PostgreSQL: `adapters.budgets`)."""
-
-    def take(self, name: str, requests: int, seconds: float) -> None:
-        """Block until the limit `name` (`requests` per `seconds`) has a slot; take it."""
+_SHARED: list[Budgets] = []
 
 
-_SHARED: list[SharedBudgets] = []
-
-
-def share_budgets(budgets: SharedBudgets | None) -> None:
+def share_budgets(budgets: Budgets | None) -> None:
     """Count every limit in `budgets` from now on (None: in this process again)."""
     _SHARED[:] = [budgets] if budgets is not None else []
 

@@ -1,7 +1,7 @@
 """Rate budgets in PostgreSQL, side by side: pairsync's row per limit under `SELECT … FOR
-UPDATE` (`adapters.budgets`) against pyrate-limiter's `PostgresBucket`, with 8 clients on
-two connection pools (two machines) asking for slots of one limit that is never full, so
-every refusal is contention, not the limit.
+UPDATE` (`sync.store.postgres.budgets`) against pyrate-limiter's `PostgresBucket`, with 8
+clients on two connection pools (two machines) asking for slots of one limit that is
+never full, so every refusal is contention, not the limit.
 
     python -m bench.budgets DATABASE_URL      (a migrated database: pairsync db migrate)
 
@@ -20,7 +20,7 @@ from psycopg_pool import ConnectionPool
 from pyrate_limiter import Duration, Rate, RateItem
 from pyrate_limiter.buckets.postgres import PostgresBucket
 
-from adapters.budgets import PostgresBudgets
+from sync.store.postgres.budgets import PostgresBudgets
 
 CLIENTS = 8
 SECONDS = 5.0

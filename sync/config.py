@@ -20,6 +20,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tzlocal
@@ -42,7 +43,7 @@ from sync.documents.config import DocumentBase
 from sync.errors import ConfigError
 from sync.logs import register_secret
 from sync.model import BASE_KINDS, Kind
-from sync.settings import process_settings
+from sync.settings import process_settings, valid_database_url
 
 if TYPE_CHECKING:  # what the core reads of a target or channel: its base model
     Target = TargetBase
@@ -98,7 +99,13 @@ class StateSection(Section):
     path: Path
     url: str | None = None
     """PostgreSQL (many machines): the state lives there, keyed by the pair's name; `path`
-    then only names the pair's lock and dry-run checks. Default: PAIRSYNC_DATABASE_URL."""
+    then only names the pair's lock and dry-run checks. Default: PAIRSYNC_DATABASE_URL
+    (this key wins over it: a pair that names its database keeps it)."""
+
+    @field_validator("url")
+    @classmethod
+    def _a_database(cls, url: str | None) -> str | None:
+        return None if url is None else valid_database_url(url)
 
 
 MAX_DAYS = 3650
@@ -239,6 +246,14 @@ class PairConfig(BaseModel):
         PAIRSYNC_DATABASE_URL), or None: SQLite at `state_path`."""
         return self.state.url or process_settings().database_url
 
+    @property
+    def state_url_key(self) -> str:
+        """Where `state_url` came from, for messages (never the URL: it may hold a
+        password)."""
+        if not self.state.url:
+            return "PAIRSYNC_DATABASE_URL"
+        return f"{self.config_file.name}: state.url" if self.config_file else "state.url"
+
 
 def load_config(path: Path) -> PairConfig:
     """Read, expand and validate one pair's file; raise `ConfigError` listing every problem."""
@@ -274,6 +289,8 @@ def load_config(path: Path) -> PairConfig:
     collisions = [f"{label}: {problem}" for problem in mapping_collisions(config)]
     if collisions:
         raise ConfigError(collisions)
+    if config.state.url and (password := urlsplit(config.state.url).password):
+        register_secret(password)
     for entry in [*config.targets, *config.channels, *config.documents]:
         for key in SECRET_KEYS:
             secret = getattr(entry, key, None)
@@ -347,6 +364,20 @@ def clashes(configs: dict[Path, PairConfig]) -> tuple[dict[Path, PairConfig], li
             if (identity := target.identity()) is not None:
                 owners[identity[0]] = (path, target.name)
     return kept, problems
+
+
+def refuse_unverifiable_buttons(config: PairConfig) -> None:
+    """`ConfigError` (exit 2) naming each Slack channel that would post buttons serve
+    cannot check (`check`, `webhooks register`: serve is expected), as a Trello target
+    without `api_secret` is refused there."""
+    label = config.config_file.name if config.config_file else config.pair.name
+    problems = [
+        f"{label}: channel {channel.name}: {problem}"
+        for channel in config.channels
+        if (problem := channel.unverifiable_buttons()) is not None
+    ]
+    if problems:
+        raise ConfigError(problems)
 
 
 def mapping_collisions(config: PairConfig) -> list[str]:
@@ -470,7 +501,7 @@ def _describe(label: str, data: dict[str, Any], error: Any) -> str:
         problem = f"'type' is missing (one of: {', '.join(types)})"
     else:
         message = str(error["msg"]).removeprefix("Value error, ")
-        secret = bool(loc) and loc[-1] in SECRET_KEYS
+        secret = (bool(loc) and loc[-1] in SECRET_KEYS) or loc == ("state", "url")  # a password
         value = error.get("input")
         scalar = isinstance(value, str | int | float | bool)
         shown = f" (got {value!r})" if scalar and not secret else ""

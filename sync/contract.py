@@ -142,6 +142,10 @@ class AdapterContext:
     """The places the state recorded for this target (`Snapshot.places` of its last run),
     so that a list or section a person renamed is followed by id. Empty for tools
     without ids for them, and on a first run."""
+    linked: frozenset[str] = frozenset()
+    """The remote ids the state links this target's items to: a tool that knows a
+    person's unmarked item by its text (Markdown) finds one edited after a killed run kept
+    its mark from landing."""
 
 
 @dataclass(slots=True)
@@ -161,6 +165,9 @@ class Snapshot:
     places: Places = field(default_factory=dict)
     """The places this read found or followed (renamed ones under their new name); the
     engine records them for the next run's `AdapterContext`."""
+    skipped: tuple[str, ...] = ()
+    """What this read left out, one line each naming where (a Markdown card with no
+    title, by file and line): the run prints them as warnings, every run until fixed."""
 
 
 @dataclass(frozen=True, slots=True)

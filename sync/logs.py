@@ -3,7 +3,8 @@
 Redaction happens in the formatter, on the final text (message, arguments and any
 traceback), so it also covers the libraries' own log lines (urllib3, requests) and
 tracebacks printed at `--verbose`. Known secrets are registered when a config is loaded;
-URL and header shapes (`token=`, `key=`, `Authorization:`) are masked even when unknown.
+URL, JSON and header shapes (`token=`, `"key": "…"`, `Authorization:`) are masked even
+when unknown.
 """
 
 from __future__ import annotations
@@ -21,11 +22,16 @@ _known_secrets: dict[str, set[str]] = {}
 """The first `_PREFIX` characters of each known secret -> the secrets that start so: a
 line is redacted in one pass over its text, whatever the number of pairs loaded (a
 `--config-dir` run of 20,000 pairs knows 60,000 secrets)."""
+_NAMES = r"(?:token|key|api_key|access_token|oauth_token|oauth_signature)"
 _SHAPES = re.compile(
-    r"(?i)((?:token|key|api_key|access_token|oauth_token|oauth_signature)\s*[=:]\s*\"?)"
+    rf"(?i)((?<![\w.-]){_NAMES}\s*=\s*\"?|\"{_NAMES}\"\s*:\s*\")"
     r"([^\"&\s,;]+)"
     r"|(authorization\s*[:=]\s*\"?(?:bearer|oauth|basic)?\s*)([^\"\r\n]+)"
 )
+"""Where a secret nobody registered shows: a query or form parameter (`token=…`), a JSON
+member (`"key": "…"`) or an `Authorization` header. A name followed by a bare colon is
+prose (a config error's `targets[2] "asana".token: environment variable … is not set`),
+and a name inside a longer one (`monkey=`, `sort_key=`) is not a credential."""
 
 
 def register_secret(value: str) -> None:

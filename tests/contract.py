@@ -21,7 +21,6 @@ from typing import Any, ClassVar, Protocol
 import pytest
 from pydantic import SecretStr
 
-from adapters import adapter_for
 from adapters.base import Adapter
 from sync.config import DEFAULT_FIVE_WHYS
 from sync.contract import (
@@ -139,7 +138,7 @@ class AdapterContract:
         config = base.config.model_copy(update={"lists": lists})
 
         def with_kinds() -> Adapter:
-            return adapter_for(config, AdapterContext(base.zone))
+            return type(base)(config, AdapterContext(base.zone))
 
         push(make_adapter(), [Create(new_item_id(), SAMPLE[0])])  # a board in use
         adapter = with_kinds()

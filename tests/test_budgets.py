@@ -1,38 +1,58 @@
-"""Rate budgets in PostgreSQL: two processes' worth of clients sharing one limit never
-exceed it in any window, and one limit's queue does not hold up another's."""
+"""Rate budgets kept by the store (`sync.store.budgets`), one contract for both backends:
+two processes' (SQLite, one file) or two machines' (PostgreSQL, two pools) clients of one
+limit never exceed it in any window, and one limit's queue does not hold up another's."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 
-from adapters.budgets import PostgresBudgets
-from tests.cli_run import ROOT, pairsync
+import pytest
+
+from sync.store.budgets import Budgets
+from sync.store.sqlite.budgets import SqliteBudgets
 
 
-def test_clients_of_one_limit_on_two_pools_stay_within_it(database_url: str) -> None:
-    assert pairsync("db", "migrate", "--database", database_url, cwd=ROOT).returncode == 0
-    machines = [PostgresBudgets(database_url), PostgresBudgets(database_url)]
+def _postgres(folder: Path, request: pytest.FixtureRequest) -> Budgets:
+    from sync.store.postgres.budgets import PostgresBudgets
+
+    return PostgresBudgets(request.getfixturevalue("migrated_database"))
+
+
+BUDGETS: dict[str, Callable[[Path, pytest.FixtureRequest], Budgets]] = {
+    "sqlite": lambda folder, _: SqliteBudgets(folder / "budgets.sqlite"),
+    "postgres": _postgres,
+}
+"""Backend name -> how one process or machine opens the budgets a test's folder shares."""
+
+
+@pytest.mark.parametrize("backend", sorted(BUDGETS))
+def test_clients_of_one_limit_in_two_places_stay_within_it(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    places = [BUDGETS[backend](tmp_path, request) for _ in range(2)]
     sent: list[float] = []
     lock = threading.Lock()
 
-    def client(budgets: PostgresBudgets) -> None:
+    def client(budgets: Budgets) -> None:
         for _ in range(6):
             budgets.take("key-a", 5, 1.0)
             with lock:
                 sent.append(time.monotonic())
 
-    threads = [threading.Thread(target=client, args=(m,)) for m in machines for _ in range(2)]
+    threads = [threading.Thread(target=client, args=(p,)) for p in places for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    # times taken here, a little after the database's: a window slightly shorter than 1 s
+    # times taken here, a little after the store's: a window slightly shorter than 1 s
     busiest = max(sum(1 for t in sent if start <= t < start + 0.9) for start in sent)
     assert len(sent) == 24
     assert busiest <= 5, sorted(sent)
     started = time.monotonic()
-    machines[0].take("key-b", 5, 1.0)  # another limit: free at once, whatever key-a owes
+    places[0].take("key-b", 5, 1.0)  # another limit: free at once, whatever key-a owes
     assert time.monotonic() - started < 0.5
-    for budgets in machines:
+    for budgets in places:
         budgets.close()

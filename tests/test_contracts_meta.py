@@ -31,7 +31,7 @@ def test_every_registered_target_type_runs_the_adapter_contract() -> None:
     suites = contract_suites()
     missing = [name for name, kind in TARGET_TYPES.items() if kind.adapter not in suites]
     assert missing == [], f"no tests/test_adapter_*.py subclass of AdapterContract for {missing}"
-    assert len(suites) >= 3
+    assert "adapters.memory:MemoryAdapter" in suites  # the reference implementation too
 
 
 def test_every_registered_document_type_runs_the_publisher_contract() -> None:

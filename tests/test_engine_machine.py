@@ -337,11 +337,6 @@ EXAMPLES = {"dev": 50, "ci": 70}.get(PROFILE, settings.default.max_examples)
 5 minutes on 2 cores (`HYPOTHESIS_PROFILE=soak` runs 1,000)."""
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open finding, replayed in test_machine_findings (a problem made and moved in "
-    "Trello, then every list closed: the notes file's order differs); remove once fixed",
-)
 def test_three_tools_stay_one_board_through_random_edits_and_faults(simulators: None) -> None:
     run_state_machine_as_test(
         ThreeToolMachine,

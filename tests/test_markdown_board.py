@@ -8,9 +8,11 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.markdown.board import BOM, Board, Edits, Text, edit, parse, render
+from adapters.markdown.board import BOM, Board, Edits, Placer, Text, edit, parse, render
 from adapters.markdown.card import ARCHIVE_KIND, Card, Kept, render_card
+from sync.contract import Create, Update
 from sync.model import Item, Kind, Owner, Step
+from sync.plan.order import Shown, place_writes
 
 SECTIONS: dict[str, Kind | None] = {
     "Goals": Kind.GOAL,
@@ -360,3 +362,106 @@ def test_a_rewrite_that_keeps_notes_and_steps_keeps_their_lines(
         assert card.raw is not None and card.layout is not None
         if card.layout.indent:  # indented lines that share no indent are rewritten
             assert rewritten.partition("\n")[2] == card.raw.partition("\n")[2]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.booleans()), min_size=3, max_size=3),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3)), max_size=6),
+    st.booleans(),
+)
+def test_a_batch_of_placed_and_appended_cards_shows_the_order_of_one_by_one_writes(
+    lists: list[tuple[int, bool]], writes: list[tuple[int, int]], settings_block: bool
+) -> None:
+    """A run's writes to the file go in one `edit`: a card placed right after a heading's
+    last card, then a new card appended to that heading, show in that order (the state
+    machine found the appended card above the placed one: another order than Trello's).
+    `writes` are (heading, n): n=0 appends, n>0 places a card after the heading's n-th
+    card and the cards placed after it before (so a chain, as the planner writes them)."""
+    names = ["Goals", "Problems", "Actions"]
+    text = ""
+    cards_in: dict[str, list[str]] = {}
+    for name, (count, blank) in zip(names, lists, strict=True):
+        cards_in[name] = [f"{name[0]}{n}" for n in range(count)]
+        text += f"## {name}\n\n" + "".join(f"- [ ] {t}\n" for t in cards_in[name])
+        text += "\n" if blank else ""
+    text += "%% kanban:settings\n%%\n" if settings_block else ""
+    board = parse(text, SECTIONS)
+    index = {card.item.title: i for i, card, _ in board.cards()}
+    edits = Edits()
+    placed: dict[str, list[str]] = {title: [] for titles in cards_in.values() for title in titles}
+    appended: dict[str, list[str]] = {name: [] for name in names}
+    for number, (heading, n) in enumerate(writes):
+        name, title = names[heading], f"new{number}"
+        if n == 0 or n > len(cards_in[name]):
+            edits.append[name].append(f"- [ ] {title}\n")
+            appended[name].append(title)
+        else:
+            after = cards_in[name][n - 1]
+            edits.insert[index[after] + 1].append(f"- [ ] {title}\n")
+            placed[after].append(title)
+    shown: dict[str, list[str]] = {name: [] for name in names}
+    for _, card, heading in parse(edit(board, edits, ORDER, [], "\n"), SECTIONS).cards():
+        shown[heading].append(card.item.title)
+    assert shown == {
+        name: [t for card in cards_in[name] for t in (card, *placed[card])] + appended[name]
+        for name in names
+    }
+
+
+LISTS = {Kind.GOAL: "Goals", Kind.PROBLEM: "Problems", Kind.ACTION: "Actions"}
+
+
+@given(
+    st.lists(st.sampled_from([None, *LISTS]), min_size=6, max_size=6),
+    st.permutations(range(6)),
+    st.lists(st.sampled_from(list(LISTS)), min_size=6, max_size=6),
+    st.permutations(range(6)),
+)
+def test_the_planners_placed_writes_in_one_batch_show_the_boards_order(
+    was: list[Kind | None], file_order: list[int], kinds: list[Kind], board_order: list[int]
+) -> None:
+    """The planner's writes for a file (`place_writes`: new cards, cards moved within or
+    into a list, each placed after the card above it), put into the file in one `edit`,
+    show every list in the board's order. The state machine found two ways this failed:
+    a new card appended above a card placed after the list's last card, and a card placed
+    after one that had just moved to another heading left under the old heading."""
+    ids = [f"{n:016x}" for n in range(6)]
+    in_file = [n for n in file_order if was[n] is not None]
+    text = "".join(
+        f"## {name}\n\n"
+        + "".join(f"- [ ] {ids[n]} ^ps-{ids[n]}\n" for n in in_file if was[n] == kind)
+        for kind, name in LISTS.items()
+    )
+    board_file = parse(text, SECTIONS)
+    blocks = {card.item_id or "": index for index, card, _ in board_file.cards()}
+    board = {ids[n]: Item(kinds[n], ids[n], rank=f"b{rank}") for rank, n in enumerate(board_order)}
+    shown = {
+        ids[n]: Shown(Item(kind, ids[n], rank=f"a{rank}"), ids[n], "v")
+        for rank, n in enumerate(in_file)
+        if (kind := was[n]) is not None
+    }
+    moved = [
+        Update(i, i, board[i], shown[i].item, "v")
+        for i in shown
+        if shown[i].item.kind != board[i].kind
+    ]
+    writes = place_writes(
+        [*(Create(i, board[i]) for i in board if i not in shown), *moved], board, shown
+    )
+
+    edits = Edits()
+    placer = Placer(edits, blocks)
+    for change in writes:  # as the Markdown adapter puts each write
+        card, heading = f"- [ ] {change.item_id} ^ps-{change.item_id}\n", LISTS[change.item.kind]
+        if isinstance(change, Update):
+            edits.remove.add(blocks[change.item_id])
+        if not placer.place(change.item_id, card, change.place):
+            placer.append(change.item_id, card, heading)
+    result = parse(edit(board_file, edits, ORDER, [], "\n"), SECTIONS)
+    lists: dict[str, list[str]] = {}
+    for _, card, heading in result.cards():
+        lists.setdefault(heading, []).append(card.item.title)
+    wanted: dict[str, list[str]] = {}
+    for n in board_order:
+        wanted.setdefault(LISTS[kinds[n]], []).append(ids[n])
+    assert lists == wanted

@@ -112,7 +112,7 @@ def test_a_429_is_waited_out_as_retry_after_asks(tmp_path: Path, slack_sim: Slac
 def test_check_reaches_the_slack_channel_and_names_a_bad_token(
     tmp_path: Path, slack_sim: SlackSimulator
 ) -> None:
-    ChannelPair(tmp_path, slack_channel(slack_sim))
+    ChannelPair(tmp_path, slack_channel(slack_sim, signing_secret="8f14e45fceea167a5a36dedd"))
     good = pairsync("check", "--config", "pair.toml", cwd=tmp_path)
     (tmp_path / "pair.toml").write_text(
         (tmp_path / "pair.toml").read_text().replace(slack_sim.token, "xoxb-wrong"),

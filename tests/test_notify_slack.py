@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.slack.sim.models import Message as SlackMessage
 from adapters.slack.sim.server import SlackSimulator
 from tests.channel_pair import WEDNESDAY, ChannelPair, dm, hours, slack_channel
 
@@ -96,17 +97,12 @@ def test_two_pairs_in_one_channel_never_take_each_others_agenda(
 def test_stale_items_and_waiting_decisions_carry_the_serve_buttons(
     tmp_path: Path, slack_sim: SlackSimulator
 ) -> None:
-    channel = slack_channel(slack_sim) + 'send = ["agenda"]\n'
+    channel = slack_channel(slack_sim, signing_secret=SIGNING_SECRET) + 'send = ["agenda"]\n'
     pair = ChannelPair(tmp_path, channel, saved=WEDNESDAY - hours(24 * 20))
     pair.run(WEDNESDAY)  # the board was last touched 20 days ago
 
     (message,) = dm(slack_sim)
-    buttons = [
-        (element["action_id"], element["value"])
-        for block in message.blocks
-        if block["type"] == "actions"
-        for element in block["elements"]
-    ]
+    buttons = buttons_of(message)
     item_ids = {value.split(":", 1)[1] for _, value in buttons}
     assert {a for a, _ in buttons} == {
         "stale_keep",
@@ -198,3 +194,29 @@ def test_a_token_without_history_scopes_still_posts_and_says_what_it_cannot_do(
         "(missing_scope: add im:history or channels:history)"
     )
     assert sim.violations == []
+
+
+SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"
+
+
+def buttons_of(message: SlackMessage) -> list[tuple[str, str]]:
+    return [
+        (element["action_id"], element["value"])
+        for block in message.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def test_no_buttons_go_out_where_serve_could_not_check_a_click(
+    tmp_path: Path, slack_sim: SlackSimulator
+) -> None:
+    """W3: without `signing_secret` every click would be refused; the same lines go out
+    without buttons (`check` and `webhooks register` say why: tests/test_qa_leftovers.py)."""
+    channel = slack_channel(slack_sim) + 'send = ["agenda"]\n'
+    pair = ChannelPair(tmp_path, channel, saved=WEDNESDAY - hours(24 * 20))
+    pair.run(WEDNESDAY)
+
+    (message,) = dm(slack_sim)
+    assert buttons_of(message) == []
+    assert "untouched 20 days" in message.text

@@ -166,3 +166,23 @@ def test_init_lists_boards_and_projects_and_writes_a_config_without_secrets(
     assert all(secret not in written for secret in env.values())
     checked = pairsync("check", "--config", "pairs/ceo-ea.toml", cwd=tmp_path, env=env)
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_config_error_keeps_its_words_and_a_verbose_run_still_hides_the_secrets(
+    tmp_path: Path, tools
+) -> None:
+    """Redaction masks credentials, not the words after a config key's name (it printed
+    `token: *** variable A_TOKEN is not set`)."""
+    unset = {name: value for name, value in tools.items() if name != "A_TOKEN"}
+    result = pairsync("check", "--config", "pair.toml", cwd=tmp_path, env=unset)
+    assert (result.returncode, result.stderr) == (
+        2,
+        'pairsync: pair.toml: targets[2] "executive-asana".token: environment variable '
+        "A_TOKEN is not set\n",
+    )
+
+    result = pairsync("--verbose", "sync", "--config", "pair.toml", cwd=tmp_path, env=tools)
+    assert result.returncode == 0, result.stderr
+    for secret in tools.values():
+        assert secret not in result.stdout + result.stderr
+    assert "HTTP/1.1" in result.stderr  # the libraries' request lines were there to redact

@@ -137,7 +137,8 @@ def test_losing_values_are_kept_with_who_won(state: State) -> None:
 
 def test_what_went_out_is_remembered_per_channel_and_document(state: State) -> None:
     sent = SentRecord("agenda", None, "d1", "s1", AT)
-    published = PublishedRecord("page-1", "v3", "d2", {("wins", "e1"): Mark(True, "yes")}, AT)
+    marks = {("wins", "e1"): Mark(True, "yes"), ("whys", "w1"): Mark(None, "")}  # no checkbox
+    published = PublishedRecord("page-1", "v3", "d2", marks, AT)
     with state.transaction():
         state.save_sent("slack", "agenda-2026-12-10", sent)
         state.save_sent("slack", "health-trello", SentRecord("health", "ts1", "d", "s", AT))

@@ -25,7 +25,7 @@ import secrets
 import stat
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from adapters.markdown.board import (
     Board,
     CardMemo,
     Edits,
+    Placer,
     Text,
     edit,
     newline_of,
@@ -49,7 +50,6 @@ from sync.contract import (
     Create,
     Failed,
     Outcome,
-    Place,
     RemoteItem,
     Snapshot,
     Update,
@@ -89,6 +89,10 @@ class MarkdownAdapter(Adapter):
         self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
         self._sections[self._archive] = None
         self._cards: CardMemo = {}
+        self._pending = frozenset(
+            remote_id for remote_id in (context.linked if context else ()) if _unmarked(remote_id)
+        )
+        """The state's links to cards known by their text (their marker not written yet)."""
 
     def read(self, cursor: str | None = None) -> Snapshot:
         loaded = self._load()
@@ -99,7 +103,10 @@ class MarkdownAdapter(Adapter):
         board = parse(text, self._sections, self._cards)
         headings = {b.heading for b in board.blocks if isinstance(b, Text)}
         entries = self._entries(board)
+        untitled = [e for e in entries if not e.card.item.title.strip()]
+        entries = [e for e in entries if e.item_id is not None or e not in untitled]
         return Snapshot(
+            skipped=tuple(self._untitled_line(board, entry) for entry in untitled),
             unplaced=frozenset(k for k, name in self.config.lists.items() if name not in headings),
             items={
                 e.remote_id: RemoteItem(
@@ -108,7 +115,7 @@ class MarkdownAdapter(Adapter):
                     e.item_id,
                     e.version,
                     modified,
-                    hidden=frozenset({"kind"}) if e.heading == self._archive else frozenset(),
+                    hidden=_hidden(e.heading == self._archive, e in untitled),
                 )
                 for e in entries
             },
@@ -188,20 +195,15 @@ class MarkdownAdapter(Adapter):
         by_remote = {e.remote_id: e for e in entries}
         by_item = {e.item_id: e for e in entries if e.item_id}
         edits = Edits()
+        placer = Placer(edits, {e.remote_id: e.index for e in entries})
         errors: list[str | None] = []
-        spots: dict[str, int] = {}
-        """Item id -> the `edits.insert` key a card placed in this batch went to."""
         for change in changes:
             if isinstance(change, Create):
                 # A marker already in the file: an earlier create went through; never twice.
                 if change.item_id not in by_item:
                     card = render_card(change.item, change.item_id, nl)
-                    spot = _spot(change.place, by_remote, spots)
-                    if spot is None:
-                        edits.append[self._heading(change.item)].append(card)
-                    else:
-                        edits.insert[spot].append(card)
-                        spots[change.item_id] = spot
+                    if not placer.place(change.item_id, card, change.place):
+                        placer.append(change.item_id, card, self._heading(change.item))
                 errors.append(None)
                 continue
             entry = by_remote.get(change.remote_id)
@@ -210,18 +212,16 @@ class MarkdownAdapter(Adapter):
                 continue
             errors.append(None)
             raw = self._card_text(entry, change, nl)
+            card = raw if raw.endswith("\n") else raw + nl
             target = self._heading(change.item)
-            spot = _spot(change.place, by_remote, spots)
-            if spot is not None:
+            if placer.place(change.item_id, card, change.place):
                 edits.remove.add(entry.index)
-                edits.insert[spot].append(raw if raw.endswith("\n") else raw + nl)
-                spots[change.item_id] = spot
             elif target == entry.heading:
                 if raw != entry.card.raw:
                     edits.replace[entry.index] = raw
             else:
                 edits.remove.add(entry.index)
-                edits.append[target].append(raw if raw.endswith("\n") else raw + nl)
+                placer.append(change.item_id, card, target)
         if not edits:
             return errors, None
         # A new file gets every heading; an existing one only those its new cards need.
@@ -254,6 +254,14 @@ class MarkdownAdapter(Adapter):
             return add_marker(raw, change.item_id, entry.card.kept.block_id)
         return render_card(change.item, change.item_id, nl, like=entry.card)
 
+    def _untitled_line(self, board: Board, entry: _Entry) -> str:
+        """A card left blank (`- [ ] `, or only a tag or a date): no tool takes an item
+        without a title (Trello refuses it), so it waits for one; a marked card's title
+        stays what the other tools show."""
+        where = f"{self.name}: {self.path.name} line {board.line_number(entry.index)}"
+        waits = "not synced until it has one" if entry.item_id is None else "its title stays"
+        return f"{where}: a card with no title under ## {entry.heading}; {waits}"
+
     def _heading(self, item: Item) -> str:
         if item.archived:
             return self._archive
@@ -272,9 +280,31 @@ class MarkdownAdapter(Adapter):
                 remote_id = item_id
             else:
                 key = (heading, _digest(raw)[:10])
-                remote_id = f"new:{heading}:{copies[key]}:{key[1]}"
+                remote_id = f"new:{heading}:{copies[key]}:{key[1]}"  # see _unmarked
                 copies[key] += 1
             entries.append(_Entry(index, card, heading, remote_id, item_id, version))
+        return self._rematch(entries)
+
+    def _rematch(self, entries: list[_Entry]) -> list[_Entry]:
+        """A run killed after it recorded a person's new card, before the card's marker
+        reached the file, leaves the state linking the card by its text; a person's edit
+        then changes that text. Under a heading, one such link this read does not find and
+        one unmarked card the state does not link are that card, edited: not a new one
+        beside an archived one."""
+        lost = self._pending - {entry.remote_id for entry in entries}
+        if not lost:
+            return entries
+        unlinked: dict[str, list[int]] = {}
+        for number, entry in enumerate(entries):
+            if entry.item_id is None and entry.remote_id not in self._pending:
+                unlinked.setdefault(entry.heading, []).append(number)
+        orphans: dict[str, list[str]] = {}
+        for remote_id in lost:
+            orphans.setdefault(_heading_of(remote_id), []).append(remote_id)
+        for heading, (remote_id, *others) in orphans.items():
+            found = unlinked.get(heading, [])
+            if not others and len(found) == 1:  # more of either: no way to tell which
+                entries[found[0]] = replace(entries[found[0]], remote_id=remote_id)
         return entries
 
     def _load(self) -> tuple[str, os.stat_result] | None:
@@ -325,6 +355,21 @@ class MarkdownAdapter(Adapter):
         return True
 
 
+def _unmarked(remote_id: str) -> bool:
+    """A remote id `_entries` gives a card without a marker: `new:<heading>:<n>:<hash>`."""
+    return remote_id.startswith("new:")
+
+
+def _heading_of(remote_id: str) -> str:
+    return remote_id.removeprefix("new:").rsplit(":", 2)[0]
+
+
+def _hidden(archived: bool, untitled: bool) -> frozenset[str]:
+    """The fields a card cannot show: the kind of one under the archive heading, the
+    title of one left blank."""
+    return frozenset({"kind"} if archived else ()) | frozenset({"title"} if untitled else ())
+
+
 def _read_only(path: Path, mode: int) -> bool:
     """The file's owner made it read-only (no write bit), or we may not write it."""
     return not mode & 0o222 or not os.access(path, os.W_OK)
@@ -334,23 +379,6 @@ def _content(item: Item) -> Item:
     """What a card's own bytes say: kind and archived are said by the heading it is under,
     the rank by the line's place."""
     return item.with_(kind=Kind.GOAL, archived=False, rank="")
-
-
-def _spot(place: Place | None, by_remote: dict[str, _Entry], spots: dict[str, int]) -> int | None:
-    """The `Edits.insert` key that puts a card at `place`: right after its `after`
-    neighbour (placed earlier in the batch, or a card in the file), else right before its
-    `before` neighbour; None: append it under its heading."""
-    if place is None:
-        return None
-    after, before = place.after, place.before
-    if after is not None:
-        if after.item_id in spots:
-            return spots[after.item_id]
-        if after.remote_id in by_remote:
-            return by_remote[after.remote_id].index + 1
-    if before is not None and before.remote_id in by_remote:
-        return by_remote[before.remote_id].index
-    return None
 
 
 def _digest(text: str) -> str:

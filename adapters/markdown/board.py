@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from adapters.markdown.card import Card, parse_card, render_card
 from adapters.markdown.headings import CLOSING_HASHES, heading_key
+from sync.contract import Place
 from sync.model import Kind
 
 SETTINGS_LINE = "%% kanban:settings"
@@ -70,6 +71,10 @@ class Board:
                     heading = block.heading
             else:
                 yield index, block, heading
+
+    def line_number(self, index: int) -> int:
+        """The line of the file where block `index` starts (1 for the first line)."""
+        return 1 + sum(_raw(block).count("\n") for block in self.blocks[:index])
 
 
 CardMemo = dict[tuple[str, Kind | None], Card]
@@ -160,11 +165,63 @@ class Edits:
         )
 
 
+Slot = int | str
+"""Where a batch puts cards: before a block (an `Edits.insert` key) or at the bottom of a
+heading (an `Edits.append` key)."""
+
+
+@dataclass
+class Placer:
+    """Puts a batch's cards into `edits` so that the batch shows what its writes one by one
+    would: a card placed after another card of the batch goes right below it, wherever
+    that one went (the state machine found a card placed after one that had just moved to
+    another heading left under the old heading)."""
+
+    edits: Edits
+    blocks: Mapping[str, int]
+    """Remote id -> block index of each card in the file as read."""
+    _ids: dict[Slot, list[str]] = field(default_factory=dict)
+    _slot: dict[str, Slot] = field(default_factory=dict)
+
+    def place(self, item_id: str, card: str, place: Place | None) -> bool:
+        """Put the card at `place`: right after its `after` neighbour, else right before its
+        `before` neighbour; False (nothing put) if the place names no card found."""
+        if place is None:
+            return False
+        after, before = place.after, place.before
+        below = self.blocks.get(after.remote_id or "") if after is not None else None
+        above = self.blocks.get(before.remote_id or "") if before is not None else None
+        if after is not None and after.item_id in self._slot:
+            slot = self._slot[after.item_id]
+            self._put(slot, item_id, card, self._ids[slot].index(after.item_id) + 1)
+        elif below is not None:
+            self._put(below + 1, item_id, card)
+        elif above is not None:
+            self._put(above, item_id, card)
+        else:
+            return False
+        return True
+
+    def append(self, item_id: str, card: str, heading: str) -> None:
+        """Put the card at the bottom of `heading`."""
+        self._put(heading, item_id, card)
+
+    def _put(self, slot: Slot, item_id: str, card: str, at: int | None = None) -> None:
+        cards = self.edits.insert[slot] if isinstance(slot, int) else self.edits.append[slot]
+        ids = self._ids.setdefault(slot, [])
+        at = len(ids) if at is None else at
+        cards.insert(at, card)
+        ids.insert(at, item_id)
+        self._slot[item_id] = slot
+
+
 def edit(board: Board, edits: Edits, order: Sequence[str], ensure: Sequence[str], nl: str) -> str:
     """The file text after `edits`; every other block keeps its bytes.
 
     Cards are appended after the last card of their heading (or below the heading of an
-    empty one). A heading in `order` that is missing, and has cards to append or is in
+    empty one), below any card inserted right after that last card: a batch of writes
+    shows what the writes one by one would (a card placed after the last one, then a new
+    card at the bottom). A heading in `order` that is missing, and has cards to append or is in
     `ensure`, is created before the next heading of `order` that exists, else before the
     settings block, else at the end.
     """
@@ -179,6 +236,8 @@ def edit(board: Board, edits: Edits, order: Sequence[str], ensure: Sequence[str]
         first.setdefault(name, i)
     settings = [i for i, name in breaks.items() if name == SETTINGS_LINE][:1]
     before: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    for at, cards in edits.insert.items():
+        before[at] += [(card, False) for card in cards]
     for position, name in enumerate(order):
         cards = edits.append.get(name, [])
         if name in first:
@@ -190,8 +249,6 @@ def edit(board: Board, edits: Edits, order: Sequence[str], ensure: Sequence[str]
             at = min(later + settings, default=len(blocks))
             section = f"## {name}{nl}{nl}" + "".join(cards) + (nl if cards else "")
             before[at].append((section, True))
-    for at, cards in edits.insert.items():
-        before[at] += [(card, False) for card in cards]
     out: list[str] = []
     for i, block in enumerate(blocks):
         _put(out, before.get(i, ()), nl)

@@ -98,7 +98,7 @@ class SlackChannel(Channel):
             self.client.chat_postMessage,
             channel=channel,
             text=fallback_text(message),
-            blocks=render_blocks(message, message.marker(self.pair)),
+            blocks=render_blocks(message, message.marker(self.pair), self.config.clickable),
             unfurl_links=False,
         )
         if message.chart is not None:
@@ -133,7 +133,7 @@ class SlackChannel(Channel):
                 channel=channel,
                 ts=ts,
                 text=fallback_text(message),
-                blocks=render_blocks(message, message.marker(self.pair)),
+                blocks=render_blocks(message, message.marker(self.pair), self.config.clickable),
                 gone=("message_not_found", "cant_update_message"),
             )
         except _Gone:
@@ -233,9 +233,10 @@ def fallback_text(message: Message) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
-def render_blocks(message: Message, marker: str) -> list[dict[str, Any]]:
+def render_blocks(message: Message, marker: str, buttons: bool = True) -> list[dict[str, Any]]:
     """Block Kit within Slack's limits (50 blocks, 3,000 characters a text): entries with
-    buttons get a section and an actions block while room lasts, then become text lines."""
+    buttons get a section and an actions block while room lasts (and `buttons`: serve can
+    check a click), then become text lines."""
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
@@ -251,7 +252,7 @@ def render_blocks(message: Message, marker: str) -> list[dict[str, Any]]:
         later = len(message.sections) - index - 1
         lines = [f"*{_escape(section.title)}*"]
         entries = list(section.entries)
-        while entries and entries[0].buttons and MAX_BLOCKS - len(blocks) - later >= 4:
+        while buttons and entries and entries[0].buttons and MAX_BLOCKS - len(blocks) - later >= 4:
             if len(lines) == 1:
                 blocks.append(_mrkdwn(lines[0]))
                 lines = []

@@ -24,6 +24,8 @@ from sync.errors import PairsyncError
 
 MessageKind = Literal["agenda", "decisions", "health", "pulse"]
 MESSAGE_KINDS: tuple[MessageKind, ...] = ("agenda", "decisions", "health", "pulse")
+BUTTON_KINDS: frozenset[MessageKind] = frozenset({"agenda", "decisions"})
+"""The messages whose entries carry buttons (`sync.delivery.notices`)."""
 
 
 @dataclass(frozen=True, slots=True)

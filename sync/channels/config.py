@@ -7,10 +7,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from sync.channels.base import MESSAGE_KINDS, MessageKind
+from sync.channels.base import BUTTON_KINDS, MESSAGE_KINDS, MessageKind
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{8,}$")
+
+
+NO_SIGNING_SECRET = (
+    "Slack buttons without signing_secret: pairsync serve could not check a click, so "
+    "every one would be refused; set signing_secret (the Slack app's Signing Secret), or "
+    "buttons = false"
+)
 
 
 class ChannelConfig(BaseModel):
@@ -19,6 +26,10 @@ class ChannelConfig(BaseModel):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     type: str
     send: list[MessageKind] = Field(default_factory=lambda: list(MESSAGE_KINDS), min_length=1)
+
+    def unverifiable_buttons(self) -> str | None:
+        """Why `check` and `webhooks register` refuse this channel (exit 2), or None."""
+        return None
 
     @field_validator("send")
     @classmethod
@@ -37,6 +48,20 @@ class SlackChannelConfig(ChannelConfig):
     base_url: str = "https://slack.com/api/"
     signing_secret: SecretStr | None = None
     """Verifies button clicks in `pairsync serve`; not used for sending."""
+    buttons: bool = True
+    """Agendas and decisions carry Keep / Park / Kill, Decided / Discuss … buttons, which
+    `pairsync serve` takes with `signing_secret`; false: the same lines without them."""
+
+    @property
+    def clickable(self) -> bool:
+        """Buttons go out: asked for, and serve can check a click (none that would always
+        be refused)."""
+        return self.buttons and self.signing_secret is not None
+
+    def unverifiable_buttons(self) -> str | None:
+        if self.clickable or not self.buttons or not BUTTON_KINDS & set(self.send):
+            return None
+        return NO_SIGNING_SECRET
 
     @field_validator("to")
     @classmethod

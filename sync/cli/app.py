@@ -20,7 +20,7 @@ from sync.logs import configure_logging, redact, say
 from sync.model import Kind
 from sync.run.pairs import PairResult
 from sync.run.report import error_kind, fail, usage_problem
-from sync.run.summary import RunSummary, failure_lines, summary_lines
+from sync.run.summary import RunSummary, stderr_lines, summary_lines
 from sync.store.where import has_state, open_state
 
 app = typer.Typer(
@@ -99,10 +99,11 @@ def print_summary(summary: RunSummary, as_json: bool) -> None:
 
 
 def echo_summary(summary: RunSummary) -> None:
-    """The run's lines: a failure's on stderr (as the README says), the others on stdout."""
-    failures = failure_lines(summary)
+    """The run's lines: a failure's and a warning's on stderr (as the README says), the
+    others on stdout."""
+    on_stderr = stderr_lines(summary)
     for line in summary_lines(summary):
-        typer.echo(redact(line), err=line in failures)
+        typer.echo(redact(line), err=line in on_stderr)
 
 
 ConfigDirOption = Annotated[

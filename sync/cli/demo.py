@@ -15,6 +15,7 @@ Markdown notes, and in OneNote and Evernote when their extras are installed
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -119,6 +120,7 @@ type = "slack"
 token = "${{DEMO_SLACK_TOKEN}}"
 to = "dana@example.com"
 base_url = "{slack_url}"
+signing_secret = "${{DEMO_SLACK_SIGNING_SECRET}}"  # pairsync serve checks button clicks with it
 """
 
 EXECUTIVE_BOARD = """\
@@ -177,6 +179,7 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
             DEMO_ASANA_TOKEN=world.token,
             DEMO_NOTION_TOKEN=knowledge.token,
             DEMO_SLACK_TOKEN=slack.token,
+            DEMO_SLACK_SIGNING_SECRET=secrets.token_hex(16),
         )
         record = DemoRecord(stack, folder)
         soon = datetime.now(UTC) + timedelta(hours=2)

@@ -20,7 +20,7 @@ from sync.cli.app import (
     known_places,
     report_pairs,
 )
-from sync.config import PairConfig, load_config, shared_targets
+from sync.config import PairConfig, load_config, refuse_unverifiable_buttons, shared_targets
 from sync.contract import CheckLine
 from sync.errors import MissingExtra, PairsyncError
 from sync.logs import redact
@@ -122,7 +122,11 @@ def webhooks_register(config: ConfigOption, public_url: PublicUrl) -> None:
     """Create (once) a webhook on each Trello board and Asana project of the pair."""
     from sync.serve import registration
 
-    _webhooks(config, lambda pair: registration.register(pair, public_url, echo_line))
+    def register(pair: PairConfig) -> bool:
+        refuse_unverifiable_buttons(pair)  # serve is expected: its clicks must be checked
+        return registration.register(pair, public_url, echo_line)
+
+    _webhooks(config, register)
 
 
 @webhooks_app.command("list")
@@ -170,6 +174,7 @@ def check(config: ConfigOption) -> None:
     def body() -> tuple[str, list[tuple[str, ...]], bool]:
         pair = load_config(config)
         shared_targets(sorted(config.parent.glob("*.toml")), involving=config)
+        refuse_unverifiable_buttons(pair)
         title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
         checked: list[tuple[str, list[CheckLine]]] = []
         for adapter in build_adapters(pair.targets, pair.pair.zone, known_places(pair)):

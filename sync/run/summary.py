@@ -76,6 +76,9 @@ class RunSummary:
     """Target -> vanished items held this run (archived nowhere; see sync/plan/safety.py)."""
     notices: list[str] = field(default_factory=list)
     """Lists and sections a person renamed, which pairsync follows."""
+    warnings: list[str] = field(default_factory=list)
+    """`TARGET: …` lines on what a person should mend that failed nothing (a card left
+    blank): on stderr."""
     run_id: int | None = None
     """The run's number in `pairsync history` (None for a dry run)."""
     people: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -110,13 +113,14 @@ class RunSummary:
             "run": self.run_id,
             "held": self.held,
             "notices": self.notices,
+            "warnings": self.warnings,
             "people": self.people,
         }
 
 
 def summary_lines(summary: RunSummary) -> list[str]:
     """One line per target, then one per conflict: what a person reads after a run."""
-    lines = list(summary.notices)
+    lines = [f"{summary.pair}/{line}" for line in summary.warnings] + summary.notices
     for name, target in summary.targets.items():
         problems = target.problems(name)
         status = "FAILED: " + "; ".join(problems) if problems else "ok"
@@ -146,12 +150,13 @@ def summary_lines(summary: RunSummary) -> list[str]:
     return lines
 
 
-def failure_lines(summary: RunSummary) -> set[str]:
-    """Those of `summary_lines` that report a failure: a target's FAILED line, a
-    channel's or a document's error (the command line prints them on stderr)."""
+def stderr_lines(summary: RunSummary) -> set[str]:
+    """Those of `summary_lines` that the command line prints on stderr: a warning, a
+    target's FAILED line, a channel's or a document's error."""
     lines = summary_lines(summary)
     errors = {f"{summary.pair}/{line}" for line in summary.channels.errors}
     errors |= {f"{summary.pair}/{line}" for line in summary.documents.errors}
+    errors |= {f"{summary.pair}/{line}" for line in summary.warnings}
     return {line for line in lines if line in errors or " - FAILED: " in line}
 
 

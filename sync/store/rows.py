@@ -116,6 +116,7 @@ class RunJson(TypedDict, total=False):
     run: int | None
     held: dict[str, int]
     notices: list[str]
+    warnings: list[str]
     people: dict[str, dict[str, int]]
     click: str
     item_id: str

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sync.contract import Link
 from sync.model import Kind
+from sync.store.columns import item_columns, item_record, link_columns, link_record
 from sync.store.postgres.keyed import PairKeyed
 from sync.store.rows import ItemRecord
-from sync.store.sqlite.board import dump_item, load_item
 
 
 class BoardTables(PairKeyed):
@@ -17,27 +15,7 @@ class BoardTables(PairKeyed):
             "SELECT item_id, data, touched_at, touched_by, five_whys_seeded, created_at, "
             "countermeasure_id, changed_at FROM pairsync_items WHERE pair = %s"
         )
-        return {
-            item_id: ItemRecord(
-                load_item(data),
-                datetime.fromisoformat(touched_at),
-                touched_by,
-                seeded,
-                datetime.fromisoformat(created_at),
-                countermeasure,
-                datetime.fromisoformat(changed) if changed else None,
-            )
-            for (
-                item_id,
-                data,
-                touched_at,
-                touched_by,
-                seeded,
-                created_at,
-                countermeasure,
-                changed,
-            ) in rows
-        }
+        return {item_id: item_record(*columns) for item_id, *columns in rows}
 
     def save_item(self, item_id: str, record: ItemRecord) -> None:
         self.run(
@@ -51,13 +29,7 @@ class BoardTables(PairKeyed):
                    countermeasure_id = excluded.countermeasure_id,
                    changed_at = excluded.changed_at""",
             item_id,
-            dump_item(record.item),
-            (record.created_at or record.touched_at).isoformat(),
-            record.touched_at.isoformat(),
-            record.touched_by,
-            record.five_whys_seeded,
-            record.countermeasure_id,
-            record.changed_at.isoformat() if record.changed_at else None,
+            *item_columns(record),
         )
 
     def links(self) -> dict[str, dict[str, Link]]:
@@ -66,8 +38,8 @@ class BoardTables(PairKeyed):
             "SELECT item_id, target, remote_id, version, base, gone FROM pairsync_links "
             "WHERE pair = %s"
         )
-        for item_id, target, remote_id, version, base, gone in rows:
-            result.setdefault(target, {})[item_id] = Link(remote_id, version, load_item(base), gone)
+        for item_id, target, *columns in rows:
+            result.setdefault(target, {})[item_id] = link_record(*columns)
         return result
 
     def save_link(self, item_id: str, target: str, link: Link) -> None:
@@ -85,10 +57,7 @@ class BoardTables(PairKeyed):
                    version = excluded.version, base = excluded.base, gone = excluded.gone""",
             item_id,
             target,
-            link.remote_id,
-            link.version,
-            dump_item(link.base),
-            link.gone,
+            *link_columns(link),
         )
 
     def cursor(self, target: str) -> str | None:

@@ -7,9 +7,8 @@ again changes nothing, and never puts an older state over one that has synced si
 
 from __future__ import annotations
 
-import json
-
 from sync.config import PairConfig
+from sync.store.columns import conflict_columns, run_columns
 from sync.store.postgres import PostgresState
 from sync.store.state import State
 
@@ -50,13 +49,7 @@ def _copy(config: PairConfig, source: State, target: PostgresState) -> tuple[int
     target.save_holds(source.holds())
     runs = source.runs()
     for run in runs:
-        target.run(
-            "INSERT INTO pairsync_runs VALUES (%s, %s, %s, %s, %s)",
-            run.run_id,
-            run.started_at.isoformat(),
-            run.finished_at.isoformat() if run.finished_at else None,
-            json.dumps(run.summary) if run.summary is not None else None,
-        )
+        target.run("INSERT INTO pairsync_runs VALUES (%s, %s, %s, %s, %s)", *run_columns(run))
         for item_id, (before, after) in source.run_items(run.run_id).items():
             target.save_run_item(run.run_id, item_id, before, after)
         if run.undo_of is not None:
@@ -65,14 +58,14 @@ def _copy(config: PairConfig, source: State, target: PostgresState) -> tuple[int
         target.run(
             "INSERT INTO pairsync_conflicts (pair, run_id, at, item_id, field, winner, "
             "winner_value, loser, loser_value) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            conflict.run_id,
-            conflict.at.isoformat(),
-            conflict.item_id,
-            conflict.field,
-            conflict.winner,
-            json.dumps(conflict.winner_value, default=str),
-            conflict.loser,
-            json.dumps(conflict.loser_value, default=str),
+            *conflict_columns(
+                conflict.run_id,
+                conflict.item_id,
+                conflict.field,
+                (conflict.winner, conflict.winner_value),
+                (conflict.loser, conflict.loser_value),
+                conflict.at,
+            ),
         )
     for channel in config.channels:
         for key, sent in source.sent(channel.name).items():

@@ -7,7 +7,14 @@ from datetime import datetime
 
 from psycopg.types.json import Jsonb
 
-from sync.documents.base import EntryRef, Mark
+from sync.store.columns import (
+    published_columns,
+    published_record,
+    sent_columns,
+    sent_record,
+    webhook_columns,
+    webhook_record,
+)
 from sync.store.postgres.keyed import PairKeyed
 from sync.store.rows import MarkRecord, PublishedRecord, SentRecord, WebhookRecord
 
@@ -19,10 +26,7 @@ class OutboxTables(PairKeyed):
             "WHERE pair = %s AND channel = %s",
             channel,
         )
-        return {
-            key: SentRecord(kind, remote, digest, substance, datetime.fromisoformat(at), closed)
-            for key, kind, remote, digest, substance, at, closed in rows
-        }
+        return {key: sent_record(*columns) for key, *columns in rows}
 
     def save_sent(self, channel: str, key: str, record: SentRecord) -> None:
         self.run(
@@ -34,12 +38,7 @@ class OutboxTables(PairKeyed):
                    sent_at = excluded.sent_at, closed = excluded.closed""",
             channel,
             key,
-            record.kind,
-            record.remote_id,
-            record.digest,
-            record.substance,
-            record.sent_at.isoformat(),
-            record.closed,
+            *sent_columns(record),
         )
 
     def forget_sent(self, channel: str, key: str) -> None:
@@ -74,12 +73,7 @@ class OutboxTables(PairKeyed):
             "WHERE pair = %s AND document = %s",
             document,
         )
-        return {
-            key: PublishedRecord(
-                remote_id, version, digest, _load_marks(marks), datetime.fromisoformat(at)
-            )
-            for key, remote_id, version, digest, marks, at in rows
-        }
+        return {key: published_record(*columns) for key, *columns in rows}
 
     def save_published(self, document: str, key: str, record: PublishedRecord) -> None:
         self.run(
@@ -91,11 +85,7 @@ class OutboxTables(PairKeyed):
                    marks = excluded.marks, published_at = excluded.published_at""",
             document,
             key,
-            record.remote_id,
-            record.version,
-            record.digest,
-            Jsonb(_dump_marks(record.marks)),
-            record.published_at.isoformat(),
+            *published_columns(record, Jsonb),
         )
 
     def publish_cursor(self, document: str) -> str | None:
@@ -159,19 +149,14 @@ class OutboxTables(PairKeyed):
             "SELECT callback_url FROM pairsync_webhook_urls WHERE pair = %s AND target = %s",
             target,
         ).fetchall()
-        if row is None and not urls:
-            return None
-        return WebhookRecord(frozenset(url for (url,) in urls), *(row or ()))
+        return webhook_record(row, urls)
 
     def save_webhook(self, target: str, record: WebhookRecord) -> None:
         self.forget_webhook(target)
         self.run(
             "INSERT INTO pairsync_webhooks VALUES (%s, %s, %s, %s, %s, %s)",
             target,
-            record.secret,
-            record.pending_key,
-            record.handshake_until,
-            record.pending_secret,
+            *webhook_columns(record),
         )
         self.many(
             "INSERT INTO pairsync_webhook_urls VALUES (%s, %s, %s)",
@@ -181,13 +166,3 @@ class OutboxTables(PairKeyed):
     def forget_webhook(self, target: str) -> None:
         self.run("DELETE FROM pairsync_webhook_urls WHERE pair = %s AND target = %s", target)
         self.run("DELETE FROM pairsync_webhooks WHERE pair = %s AND target = %s", target)
-
-
-def _dump_marks(marks: dict[EntryRef, Mark]) -> list[list[object]]:
-    return [
-        [part, entry, mark.ticked, mark.answer] for (part, entry), mark in sorted(marks.items())
-    ]
-
-
-def _load_marks(rows: list[list[object]]) -> dict[EntryRef, Mark]:
-    return {(str(part), str(entry)): Mark(bool(t), a) for part, entry, t, a in rows}  # type: ignore[arg-type]

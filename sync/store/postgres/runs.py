@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import cast
 
 from sync.model import Item
+from sync.store.columns import (
+    conflict_columns,
+    conflict_record,
+    dump_summary,
+    history_row,
+    load_summary,
+    now_text,
+    run_item,
+    run_item_columns,
+    run_record,
+)
 from sync.store.postgres.keyed import PairKeyed
 from sync.store.rows import ConflictRecord, HistoryRow, RunJson, RunRecord
-from sync.store.sqlite.board import dump_item, load_item
-
-
-def now_text() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 class RunTables(PairKeyed):
@@ -32,7 +37,7 @@ class RunTables(PairKeyed):
     def finish_run(self, run_id: int, summary: RunJson) -> None:
         self.db.execute(
             "UPDATE pairsync_runs SET finished_at = %s, summary = %s WHERE pair = %s AND id = %s",
-            (now_text(), json.dumps(summary), self.pair, run_id),
+            (now_text(), dump_summary(summary), self.pair, run_id),
         )
 
     def first_run_at(self) -> datetime | None:
@@ -48,7 +53,7 @@ class RunTables(PairKeyed):
             "LEFT JOIN pairsync_undos u ON u.pair = r.pair AND u.run_id = r.id "
             "WHERE r.pair = %s ORDER BY r.id"
         )
-        return [_run(*row) for row in rows]
+        return [run_record(*row) for row in rows]
 
     def last_run(self, *, clicks: bool = False) -> RunRecord | None:
         row = self.one(
@@ -58,7 +63,7 @@ class RunTables(PairKeyed):
             "ORDER BY id DESC LIMIT 1",
             clicks,
         )
-        return _run(*row) if row else None
+        return run_record(*row) if row else None
 
     def run_summaries(self, since: datetime) -> list[tuple[datetime, RunJson]]:
         rows = self.run(
@@ -66,7 +71,7 @@ class RunTables(PairKeyed):
             "AND summary IS NOT NULL AND started_at >= %s ORDER BY id",
             since.astimezone(UTC).isoformat(),
         )
-        return [(datetime.fromisoformat(at), cast(RunJson, json.loads(s))) for at, s in rows]
+        return [(datetime.fromisoformat(at), load_summary(s)) for at, s in rows]
 
     def history(
         self, since: datetime | None = None, labelled: str | None = None
@@ -81,15 +86,7 @@ class RunTables(PairKeyed):
             (since or datetime.min.replace(tzinfo=UTC)).astimezone(UTC).isoformat(),
             needle,
         )
-        return [
-            (
-                datetime.fromisoformat(at),
-                item_id,
-                load_item(before) if before else None,
-                load_item(after),
-            )
-            for at, item_id, before, after in rows
-        ]
+        return [history_row(*row) for row in rows]
 
     def save_run_item(self, run_id: int, item_id: str, before: Item | None, after: Item) -> None:
         self.run(
@@ -98,8 +95,7 @@ class RunTables(PairKeyed):
             "after = excluded.after",
             run_id,
             item_id,
-            dump_item(before) if before else None,
-            dump_item(after),
+            *run_item_columns(before, after),
         )
 
     def run_items(self, run_id: int) -> dict[str, tuple[Item | None, Item]]:
@@ -107,10 +103,7 @@ class RunTables(PairKeyed):
             "SELECT item_id, before, after FROM pairsync_run_items WHERE pair = %s AND run_id = %s",
             run_id,
         )
-        return {
-            item_id: (load_item(before) if before else None, load_item(after))
-            for item_id, before, after in rows
-        }
+        return {item_id: run_item(before, after) for item_id, before, after in rows}
 
     def record_undo(self, run_id: int, undid: int) -> None:
         self.run("INSERT INTO pairsync_undos VALUES (%s, %s, %s)", run_id, undid)
@@ -126,14 +119,7 @@ class RunTables(PairKeyed):
         self.run(
             "INSERT INTO pairsync_conflicts (pair, run_id, at, item_id, field, winner, "
             "winner_value, loser, loser_value) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            run_id,
-            now_text(),
-            item_id,
-            field,
-            winner[0],
-            json.dumps(winner[1], default=str),
-            loser[0],
-            json.dumps(loser[1], default=str),
+            *conflict_columns(run_id, item_id, field, winner, loser),
         )
 
     def conflicts(self) -> list[ConflictRecord]:
@@ -141,34 +127,4 @@ class RunTables(PairKeyed):
             "SELECT run_id, at, item_id, field, winner, winner_value, loser, loser_value "
             "FROM pairsync_conflicts WHERE pair = %s ORDER BY id"
         )
-        return [
-            ConflictRecord(
-                run_id,
-                datetime.fromisoformat(at),
-                item_id,
-                field,
-                w,
-                json.loads(wv),
-                lo,
-                json.loads(lv),
-            )
-            for run_id, at, item_id, field, w, wv, lo, lv in rows
-        ]
-
-
-def _run(
-    run_id: int,
-    started: str,
-    finished: str | None,
-    summary: str | None,
-    undid: int | None,
-    changed: int,
-) -> RunRecord:
-    return RunRecord(
-        run_id,
-        datetime.fromisoformat(started),
-        datetime.fromisoformat(finished) if finished else None,
-        cast(RunJson, json.loads(summary)) if summary is not None else None,
-        undid,
-        int(changed),
-    )
+        return [conflict_record(*row) for row in rows]

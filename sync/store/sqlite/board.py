@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from datetime import datetime
 
 from sync.contract import Link
-from sync.model import Item, Kind, item_from_dict, item_to_dict
+from sync.model import Kind
+from sync.store.columns import item_columns, item_record, link_columns, link_record
 from sync.store.rows import ItemRecord
 
 
@@ -19,27 +18,7 @@ class BoardTables:
             "SELECT item_id, data, touched_at, touched_by, five_whys_seeded, created_at, "
             "countermeasure_id, changed_at FROM items"
         )
-        return {
-            item_id: ItemRecord(
-                load_item(data),
-                datetime.fromisoformat(touched_at),
-                touched_by,
-                bool(seeded),
-                datetime.fromisoformat(created_at),
-                countermeasure,
-                datetime.fromisoformat(changed) if changed else None,
-            )
-            for (
-                item_id,
-                data,
-                touched_at,
-                touched_by,
-                seeded,
-                created_at,
-                countermeasure,
-                changed,
-            ) in rows
-        }
+        return {item_id: item_record(*columns) for item_id, *columns in rows}
 
     def save_item(self, item_id: str, record: ItemRecord) -> None:
         self.db.execute(
@@ -52,24 +31,14 @@ class BoardTables:
                    five_whys_seeded = excluded.five_whys_seeded,
                    countermeasure_id = excluded.countermeasure_id,
                    changed_at = excluded.changed_at""",
-            (
-                item_id,
-                dump_item(record.item),
-                (record.created_at or record.touched_at).isoformat(),
-                record.touched_at.isoformat(),
-                record.touched_by,
-                int(record.five_whys_seeded),
-                record.countermeasure_id,
-                record.changed_at.isoformat() if record.changed_at else None,
-            ),
+            (item_id, *item_columns(record)),
         )
 
     def links(self) -> dict[str, dict[str, Link]]:
         result: dict[str, dict[str, Link]] = {}
         rows = self.db.execute("SELECT item_id, target, remote_id, version, base, gone FROM links")
-        for item_id, target, remote_id, version, base, gone in rows:
-            link = Link(remote_id, version, load_item(base), bool(gone))
-            result.setdefault(target, {})[item_id] = link
+        for item_id, target, *columns in rows:
+            result.setdefault(target, {})[item_id] = link_record(*columns)
         return result
 
     def save_link(self, item_id: str, target: str, link: Link) -> None:
@@ -82,7 +51,7 @@ class BoardTables:
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT(item_id, target) DO UPDATE SET remote_id = excluded.remote_id,
                    version = excluded.version, base = excluded.base, gone = excluded.gone""",
-            (item_id, target, link.remote_id, link.version, dump_item(link.base), int(link.gone)),
+            (item_id, target, *link_columns(link)),
         )
 
     def cursor(self, target: str) -> str | None:
@@ -124,11 +93,3 @@ class BoardTables:
             "INSERT INTO holds VALUES (?, ?)",
             [(target, item_id) for target, ids in holds.items() for item_id in sorted(ids)],
         )
-
-
-def dump_item(item: Item) -> str:
-    return json.dumps(item_to_dict(item), ensure_ascii=False, sort_keys=True)
-
-
-def load_item(data: str) -> Item:
-    return item_from_dict(json.loads(data))

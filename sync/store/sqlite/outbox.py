@@ -7,7 +7,14 @@ import json
 import sqlite3
 from datetime import datetime
 
-from sync.documents.base import EntryRef, Mark
+from sync.store.columns import (
+    published_columns,
+    published_record,
+    sent_columns,
+    sent_record,
+    webhook_columns,
+    webhook_record,
+)
 from sync.store.rows import MarkRecord, PublishedRecord, SentRecord, WebhookRecord
 
 
@@ -20,10 +27,7 @@ class OutboxTables:
             "WHERE channel = ?",
             (channel,),
         )
-        return {
-            key: SentRecord(kind, remote, digest, substance, datetime.fromisoformat(at), bool(c))
-            for key, kind, remote, digest, substance, at, c in rows
-        }
+        return {key: sent_record(*columns) for key, *columns in rows}
 
     def save_sent(self, channel: str, key: str, record: SentRecord) -> None:
         self.db.execute(
@@ -32,16 +36,7 @@ class OutboxTables:
                ON CONFLICT(channel, key) DO UPDATE SET remote_id = excluded.remote_id,
                    digest = excluded.digest, substance = excluded.substance,
                    sent_at = excluded.sent_at, closed = excluded.closed""",
-            (
-                channel,
-                key,
-                record.kind,
-                record.remote_id,
-                record.digest,
-                record.substance,
-                record.sent_at.isoformat(),
-                int(record.closed),
-            ),
+            (channel, key, *sent_columns(record)),
         )
 
     def forget_sent(self, channel: str, key: str) -> None:
@@ -69,9 +64,7 @@ class OutboxTables:
             (document,),
         )
         return {
-            key: PublishedRecord(
-                remote_id, version, digest, _load_marks(marks), datetime.fromisoformat(at)
-            )
+            key: published_record(remote_id, version, digest, json.loads(marks), at)
             for key, remote_id, version, digest, marks, at in rows
         }
 
@@ -83,15 +76,7 @@ class OutboxTables:
                ON CONFLICT(document, key) DO UPDATE SET remote_id = excluded.remote_id,
                    version = excluded.version, digest = excluded.digest,
                    marks = excluded.marks, published_at = excluded.published_at""",
-            (
-                document,
-                key,
-                record.remote_id,
-                record.version,
-                record.digest,
-                _dump_marks(record.marks),
-                record.published_at.isoformat(),
-            ),
+            (document, key, *published_columns(record, _json_text)),
         )
 
     def publish_cursor(self, document: str) -> str | None:
@@ -140,22 +125,14 @@ class OutboxTables:
         urls = self.db.execute(
             "SELECT callback_url FROM webhook_urls WHERE target = ?", (target,)
         ).fetchall()
-        if row is None and not urls:
-            return None
-        return WebhookRecord(frozenset(url for (url,) in urls), *(row or ()))
+        return webhook_record(row, urls)
 
     def save_webhook(self, target: str, record: WebhookRecord) -> None:
         self.forget_webhook(target)
         self.db.execute(
             "INSERT INTO webhooks (target, secret, pending_key, handshake_until, "
             "pending_secret) VALUES (?, ?, ?, ?, ?)",
-            (
-                target,
-                record.secret,
-                record.pending_key,
-                record.handshake_until,
-                record.pending_secret,
-            ),
+            (target, *webhook_columns(record)),
         )
         self.db.executemany(
             "INSERT INTO webhook_urls VALUES (?, ?)",
@@ -167,12 +144,5 @@ class OutboxTables:
         self.db.execute("DELETE FROM webhooks WHERE target = ?", (target,))
 
 
-def _dump_marks(marks: dict[EntryRef, Mark]) -> str:
-    return json.dumps(
-        [[part, entry, mark.ticked, mark.answer] for (part, entry), mark in sorted(marks.items())],
-        ensure_ascii=False,
-    )
-
-
-def _load_marks(text: str) -> dict[EntryRef, Mark]:
-    return {(part, entry): Mark(ticked, answer) for part, entry, ticked, answer in json.loads(text)}
+def _json_text(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime
-from typing import cast
 
 from sync.model import Item
+from sync.store.columns import (
+    conflict_columns,
+    conflict_record,
+    dump_summary,
+    history_row,
+    load_summary,
+    now_text,
+    run_item,
+    run_item_columns,
+    run_record,
+)
 from sync.store.rows import ConflictRecord, HistoryRow, RunJson, RunRecord
-from sync.store.sqlite.board import dump_item, load_item
-
-
-def now_text() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 class RunTables:
@@ -27,7 +32,7 @@ class RunTables:
     def finish_run(self, run_id: int, summary: RunJson) -> None:
         self.db.execute(
             "UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?",
-            (now_text(), json.dumps(summary), run_id),
+            (now_text(), dump_summary(summary), run_id),
         )
 
     def first_run_at(self) -> datetime | None:
@@ -40,7 +45,7 @@ class RunTables:
             "(SELECT count(*) FROM run_items WHERE run_id = runs.id) "
             "FROM runs LEFT JOIN undos ON undos.run_id = runs.id ORDER BY id"
         )
-        return [_run(*row) for row in rows]
+        return [run_record(*row) for row in rows]
 
     def last_run(self, *, clicks: bool = False) -> RunRecord | None:
         row = self.db.execute(
@@ -49,7 +54,7 @@ class RunTables:
             "ORDER BY id DESC LIMIT 1",
             (clicks,),
         ).fetchone()
-        return _run(*row) if row else None
+        return run_record(*row) if row else None
 
     def run_summaries(self, since: datetime) -> list[tuple[datetime, RunJson]]:
         rows = self.db.execute(
@@ -57,7 +62,7 @@ class RunTables:
             "AND started_at >= ? ORDER BY id",
             (since.astimezone(UTC).isoformat(),),
         )
-        return [(datetime.fromisoformat(at), cast(RunJson, json.loads(s))) for at, s in rows]
+        return [(datetime.fromisoformat(at), load_summary(s)) for at, s in rows]
 
     def history(
         self, since: datetime | None = None, labelled: str | None = None
@@ -72,30 +77,19 @@ class RunTables:
             query += " AND instr(after, ?) > 0"
             params += (json.dumps(labelled, ensure_ascii=False),)
         rows = self.db.execute(query + " ORDER BY runs.id", params)
-        return [
-            (
-                datetime.fromisoformat(at),
-                item_id,
-                load_item(before) if before else None,
-                load_item(after),
-            )
-            for at, item_id, before, after in rows
-        ]
+        return [history_row(*row) for row in rows]
 
     def save_run_item(self, run_id: int, item_id: str, before: Item | None, after: Item) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO run_items VALUES (?, ?, ?, ?)",
-            (run_id, item_id, dump_item(before) if before else None, dump_item(after)),
+            (run_id, item_id, *run_item_columns(before, after)),
         )
 
     def run_items(self, run_id: int) -> dict[str, tuple[Item | None, Item]]:
         rows = self.db.execute(
             "SELECT item_id, before, after FROM run_items WHERE run_id = ?", (run_id,)
         )
-        return {
-            item_id: (load_item(before) if before else None, load_item(after))
-            for item_id, before, after in rows
-        }
+        return {item_id: run_item(before, after) for item_id, before, after in rows}
 
     def record_undo(self, run_id: int, undid: int) -> None:
         self.db.execute("INSERT INTO undos VALUES (?, ?)", (run_id, undid))
@@ -111,16 +105,7 @@ class RunTables:
         self.db.execute(
             "INSERT INTO conflicts (run_id, at, item_id, field, winner, winner_value, loser, "
             "loser_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                run_id,
-                now_text(),
-                item_id,
-                field,
-                winner[0],
-                json.dumps(winner[1], default=str),
-                loser[0],
-                json.dumps(loser[1], default=str),
-            ),
+            conflict_columns(run_id, item_id, field, winner, loser),
         )
 
     def conflicts(self) -> list[ConflictRecord]:
@@ -128,34 +113,4 @@ class RunTables:
             "SELECT run_id, at, item_id, field, winner, winner_value, loser, loser_value "
             "FROM conflicts ORDER BY id"
         )
-        return [
-            ConflictRecord(
-                run_id,
-                datetime.fromisoformat(at),
-                item_id,
-                field,
-                w,
-                json.loads(wv),
-                lo,
-                json.loads(lv),
-            )
-            for run_id, at, item_id, field, w, wv, lo, lv in rows
-        ]
-
-
-def _run(
-    run_id: int,
-    started: str,
-    finished: str | None,
-    summary: str | None,
-    undid: int | None,
-    changed: int,
-) -> RunRecord:
-    return RunRecord(
-        run_id,
-        datetime.fromisoformat(started),
-        datetime.fromisoformat(finished) if finished else None,
-        cast(RunJson, json.loads(summary)) if summary else None,
-        undid,
-        changed,
-    )
+        return [conflict_record(*row) for row in rows]
