@@ -1,9 +1,10 @@
 """The Markdown board target: one Obsidian-Kanban file, read whole and written atomically.
 
 - Remote id: the item id in a card's `^ps-` marker. A card without one (a person typed
-  it) gets a provisional `new:<heading>:<n>:<hash>` id (n counts identical cards under
-  that heading, so lines added elsewhere do not shift it) and `item_id=None`; the
-  engine's `Update` then adds the marker and the Outcome carries the item id. Of two
+  it) gets a provisional id from its text (`provisional.py`, which also finds it again
+  when a killed run kept its marker from landing and a person then edited it) and
+  `item_id=None`; the engine's `Update` then adds the marker and the Outcome carries the
+  item id. Of two
   cards with the same marker (a copied line) the first keeps it, the next counts as new.
 - Version: a hash of the card's heading and bytes (and `_SYNTAX`). The file is the
   tool's only clock, so every item's `modified_at` is the file's mtime.
@@ -43,6 +44,7 @@ from adapters.markdown.board import (
 )
 from adapters.markdown.card import Card, add_marker, render_card
 from adapters.markdown.config import MarkdownTarget
+from adapters.markdown.provisional import provisional_id, rematched
 from sync.contract import (
     AdapterContext,
     Change,
@@ -89,10 +91,8 @@ class MarkdownAdapter(Adapter):
         self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
         self._sections[self._archive] = None
         self._cards: CardMemo = {}
-        self._pending = frozenset(
-            remote_id for remote_id in (context.linked if context else ()) if _unmarked(remote_id)
-        )
-        """The state's links to cards known by their text (their marker not written yet)."""
+        self._linked = context.linked if context else frozenset()
+        """The remote ids the state links (`provisional.rematched` needs them)."""
 
     def read(self, cursor: str | None = None) -> Snapshot:
         loaded = self._load()
@@ -280,31 +280,12 @@ class MarkdownAdapter(Adapter):
                 remote_id = item_id
             else:
                 key = (heading, _digest(raw)[:10])
-                remote_id = f"new:{heading}:{copies[key]}:{key[1]}"  # see _unmarked
+                remote_id = provisional_id(heading, copies[key], key[1])
                 copies[key] += 1
             entries.append(_Entry(index, card, heading, remote_id, item_id, version))
-        return self._rematch(entries)
-
-    def _rematch(self, entries: list[_Entry]) -> list[_Entry]:
-        """A run killed after it recorded a person's new card, before the card's marker
-        reached the file, leaves the state linking the card by its text; a person's edit
-        then changes that text. Under a heading, one such link this read does not find and
-        one unmarked card the state does not link are that card, edited: not a new one
-        beside an archived one."""
-        lost = self._pending - {entry.remote_id for entry in entries}
-        if not lost:
-            return entries
-        unlinked: dict[str, list[int]] = {}
-        for number, entry in enumerate(entries):
-            if entry.item_id is None and entry.remote_id not in self._pending:
-                unlinked.setdefault(entry.heading, []).append(number)
-        orphans: dict[str, list[str]] = {}
-        for remote_id in lost:
-            orphans.setdefault(_heading_of(remote_id), []).append(remote_id)
-        for heading, (remote_id, *others) in orphans.items():
-            found = unlinked.get(heading, [])
-            if not others and len(found) == 1:  # more of either: no way to tell which
-                entries[found[0]] = replace(entries[found[0]], remote_id=remote_id)
+        cards = [(e.heading, e.remote_id, e.item_id is not None) for e in entries]
+        for index, remote_id in rematched(cards, self._linked).items():
+            entries[index] = replace(entries[index], remote_id=remote_id)
         return entries
 
     def _load(self) -> tuple[str, os.stat_result] | None:
@@ -353,15 +334,6 @@ class MarkdownAdapter(Adapter):
             raise TargetRejected(self.name, f"cannot write {self.path}: {_reason(exc)}") from None
         _fsync_dir(real.parent)
         return True
-
-
-def _unmarked(remote_id: str) -> bool:
-    """A remote id `_entries` gives a card without a marker: `new:<heading>:<n>:<hash>`."""
-    return remote_id.startswith("new:")
-
-
-def _heading_of(remote_id: str) -> str:
-    return remote_id.removeprefix("new:").rsplit(":", 2)[0]
 
 
 def _hidden(archived: bool, untitled: bool) -> frozenset[str]:

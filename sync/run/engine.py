@@ -83,11 +83,7 @@ def sync_pair(
     links = state.links()
     if adapters is None:
         places = {target.name: state.places(target.name) for target in config.targets}
-        linked = {
-            name: frozenset(link.remote_id for link in by_item.values() if not link.gone)
-            for name, by_item in links.items()
-        }
-        adapters = build_adapters(config.targets, config.pair.zone, places, linked)
+        adapters = build_adapters(config.targets, config.pair.zone, places, links)
     summaries = {a.name: TargetSummary() for a in adapters}
     held_before = state.holds()
     try:
