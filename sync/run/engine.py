@@ -263,6 +263,7 @@ def read_targets(
     read in full: only that tells whether they are back."""
     links = state.links()
     cursors = {a.name: None if held.get(a.name) else state.cursor(a.name) for a in adapters}
+    known = {a.name: frozenset(a.places) for a in adapters}  # as recorded, before this read
 
     def read(adapter: Adapter) -> Snapshot | None:
         try:
@@ -283,7 +284,7 @@ def read_targets(
 
     snapshots = {adapter.name: snapshot for adapter, snapshot in each_target(adapters, read)}
     return [
-        TargetView(a.name, a.config.role, snapshots[a.name], links.get(a.name, {}))
+        TargetView(a.name, a.config.role, snapshots[a.name], links.get(a.name, {}), known[a.name])
         for a in adapters
     ]
 
