@@ -16,7 +16,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sync.contract import AdapterContext, Places
+from sync.contract import AdapterContext, Link, Places
 from sync.lazy import load_object
 
 if TYPE_CHECKING:
@@ -81,11 +81,23 @@ def adapter_for(config: TargetBase, context: AdapterContext | None = None) -> Ad
 
 
 def build_adapters(
-    targets: Sequence[TargetBase], zone: tzinfo, places: Mapping[str, Places]
+    targets: Sequence[TargetBase],
+    zone: tzinfo,
+    places: Mapping[str, Places],
+    links: Mapping[str, Mapping[str, Link]] | None = None,
 ) -> list[Adapter]:
     """A pair's adapters, each told the pair's time zone and the places its state recorded
-    for that target (`places`, by target name; none on a first run)."""
-    return [adapter_for(t, AdapterContext(zone, places.get(t.name, {}))) for t in targets]
+    for that target (`places`, by target name; none on a first run), and for a sync the
+    remote ids its state links (`links`: target -> item id -> link)."""
+    links = links or {}
+    return [
+        adapter_for(t, AdapterContext(zone, places.get(t.name, {}), _linked(links.get(t.name))))
+        for t in targets
+    ]
+
+
+def _linked(links: Mapping[str, Link] | None) -> frozenset[str]:
+    return frozenset(link.remote_id for link in (links or {}).values() if not link.gone)
 
 
 SIMULATED_SERVICES = {"google": "google_sheets"}

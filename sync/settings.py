@@ -31,17 +31,16 @@ class ProcessSettings(BaseSettings):
     """PostgreSQL for many machines (PAIRSYNC_DATABASE_URL): the job queue of `serve` and
     `pairsync worker`, the rate budgets every machine shares, and the state of the pairs
     whose files name none of their own (`[state] url`)."""
-
-    @field_validator("database_url")
-    @classmethod
-    def _a_database(cls, url: str | None) -> str | None:
-        return None if url is None else valid_database_url(url)
-
     worker_heartbeat: float = Field(10.0, gt=0, le=3600)
     """Seconds between a worker's heartbeats (PAIRSYNC_WORKER_HEARTBEAT)."""
     worker_stalled_after: float = Field(30.0, gt=0, le=86_400)
     """Seconds without a heartbeat after which a worker's running syncs are queued again
     (PAIRSYNC_WORKER_STALLED_AFTER): its machine or process died."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database(cls, url: str | None) -> str | None:
+        return None if url is None else valid_database_url(url)
 
 
 def process_settings() -> ProcessSettings:

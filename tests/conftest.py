@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(  # the same examples on every CI run: a red CI names a change
@@ -34,3 +35,9 @@ pytest_plugins: list[str] = [
     "tests.serve_pair",
     "tests.postgres",
 ]
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto` starts two workers a core: most tests spend their time waiting on loopback
+    HTTP, a child `pairsync` or a compressed clock, so a core has room for a second test."""
+    return 2 * len(os.sched_getaffinity(0))

@@ -7,65 +7,21 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
-import pytest
-from psycopg import sql
-
 from tests.cli_run import pairsync
-from tests.postgres import finished_runs
+from tests.postgres import BOARD, PAIR, finished_runs
 
 PASSWORD = "hunter2-Secret-9f"
-BOARD = "## Goals\n\n- [ ] Hire a COO\n"
 
 
 def pair_file(folder: Path, url: str) -> Path:
     path = folder / "solo.toml"
-    path.write_text(
-        f"""\
-[pair]
-name = "solo"
-
-[state]
-path = "state/solo.sqlite"
-url = "{url}"
-
-[[targets]]
-name = "exec"
-type = "markdown"
-path = "exec.md"
-
-[[targets]]
-name = "asst"
-type = "markdown"
-path = "asst.md"
-"""
-    )
+    state = 'path = "state/solo.sqlite"\n'
+    path.write_text(PAIR.replace(state, f'{state}url = "{url}"\n'))
     (folder / "exec.md").write_text(BOARD)
     (folder / "asst.md").write_text("")
     return path
-
-
-@pytest.fixture
-def other_database(postgres_server: str) -> Iterator[str]:
-    """A second database on the same server, migrated."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = postgres_server.rsplit("/", 1)[0] + "/" + name
-    from sync.store import pgschema
-
-    pgschema.migrate(url)
-    try:
-        yield url
-    finally:
-        with psycopg.connect(postgres_server, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -77,17 +33,17 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_the_state_url_key_keeps_the_pairs_state_in_that_database_and_wins_over_the_variable(
-    migrated_database: str, other_database: str, tmp_path: Path
+    migrated_database: str, second_database: str, tmp_path: Path
 ) -> None:
     config = pair_file(tmp_path, migrated_database)
-    env = {"PAIRSYNC_DATABASE_URL": other_database}  # the key in the file wins over it
+    env = {"PAIRSYNC_DATABASE_URL": second_database}  # the key in the file wins over it
     first = pairsync("sync", "--config", str(config), cwd=tmp_path, env=env)
     assert first.returncode == 0, first.stderr
     assert "solo/asst: 1 created" in first.stdout
     assert (tmp_path / "asst.md").read_text().count("Hire a COO") == 1
     assert not (tmp_path / "state").exists(), "no SQLite file, no lock file"
     assert finished_runs(migrated_database, "solo") == 1
-    assert finished_runs(other_database, "solo") == 0
+    assert finished_runs(second_database, "solo") == 0
     (tmp_path / "asst.md").write_text(
         (tmp_path / "asst.md").read_text().replace("Hire a COO", "Hire a COO by March")
     )

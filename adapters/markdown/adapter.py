@@ -1,9 +1,10 @@
 """The Markdown board target: one Obsidian-Kanban file, read whole and written atomically.
 
 - Remote id: the item id in a card's `^ps-` marker. A card without one (a person typed
-  it) gets a provisional `new:<heading>:<n>:<hash>` id (n counts identical cards under
-  that heading, so lines added elsewhere do not shift it) and `item_id=None`; the
-  engine's `Update` then adds the marker and the Outcome carries the item id. Of two
+  it) gets a provisional id from its text (`provisional.py`, which also finds it again
+  when a killed run kept its marker from landing and a person then edited it) and
+  `item_id=None`; the engine's `Update` then adds the marker and the Outcome carries the
+  item id. Of two
   cards with the same marker (a copied line) the first keeps it, the next counts as new.
 - Version: a hash of the card's heading and bytes (and `_SYNTAX`). The file is the
   tool's only clock, so every item's `modified_at` is the file's mtime.
@@ -25,7 +26,7 @@ import secrets
 import stat
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from adapters.markdown.board import (
 )
 from adapters.markdown.card import Card, add_marker, render_card
 from adapters.markdown.config import MarkdownTarget
+from adapters.markdown.provisional import provisional_id, rematched
 from sync.contract import (
     AdapterContext,
     Change,
@@ -89,6 +91,8 @@ class MarkdownAdapter(Adapter):
         self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
         self._sections[self._archive] = None
         self._cards: CardMemo = {}
+        self._linked = context.linked if context else frozenset()
+        """The remote ids the state links (`provisional.rematched` needs them)."""
 
     def read(self, cursor: str | None = None) -> Snapshot:
         loaded = self._load()
@@ -280,9 +284,12 @@ class MarkdownAdapter(Adapter):
                 remote_id = item_id
             else:
                 key = (heading, _digest(raw)[:10])
-                remote_id = f"new:{heading}:{copies[key]}:{key[1]}"
+                remote_id = provisional_id(heading, copies[key], key[1])
                 copies[key] += 1
             entries.append(_Entry(index, card, heading, remote_id, item_id, version))
+        cards = [(e.heading, e.remote_id, e.item_id is not None) for e in entries]
+        for index, remote_id in rematched(cards, self._linked).items():
+            entries[index] = replace(entries[index], remote_id=remote_id)
         return entries
 
     def _load(self) -> tuple[str, os.stat_result] | None:

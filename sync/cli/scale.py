@@ -79,15 +79,22 @@ def db_migrate(database_url: DatabaseOption = None) -> None:
     """Create or upgrade pairsync's tables and the job queue's (safe to run again)."""
 
     def body() -> None:
-        from sync.store import pgschema
+        from sync.store import pgschema, queueschema
 
         url = database(database_url)
-        before, after = pgschema.migrate(url)
+        done = pgschema.migrate(url)
         where = pgschema.where(url)
-        if before == after:
-            typer.echo(f"{where}: schema version {after}, up to date")
+        if done.before == done.after:
+            typer.echo(f"{where}: schema version {done.after}, up to date")
         else:
-            typer.echo(f"{where}: schema version {before} -> {after}")
+            typer.echo(f"{where}: schema version {done.before} -> {done.after}")
+        procrastinate = f"procrastinate {queueschema.installed()}"
+        if done.queue is None:
+            typer.echo(f"{where}: job queue made ({procrastinate})")
+        elif not done.queue:
+            typer.echo(f"{where}: job queue up to date ({procrastinate})")
+        for name in done.queue or []:
+            typer.echo(f"{where}: job queue: applied {name} ({procrastinate})")
 
     guarded(body)
 

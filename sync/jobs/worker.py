@@ -32,7 +32,7 @@ def run_worker(
     say: Callable[[str], None],
 ) -> None:
     paths = pair_paths(directory)  # every file must load: ConfigError, exit 2
-    pgschema.require_current(url)
+    pgschema.require_current(url, queue=True)
     settings = process_settings()
     machine_budgets.join_database(url)
     pairs = PairFiles(lambda: pair_paths(directory), report, paths)

@@ -265,6 +265,31 @@ def hold_line(hold: Hold, lists: Mapping[Kind, str], config_file: str) -> str:
     )
 
 
+def unknown_ids_line(view: TargetView, known: Collection[str]) -> str | None:
+    """One line for a target showing items with link-back ids the pair's state never
+    wrote (a board file copied from another pair's, or this pair's state lost or moved):
+    they are taken as this pair's items, as after a lost state, but a person should know.
+    The next run knows them, so the line comes once."""
+    if view.snapshot is None:
+        return None
+    strangers = sorted(
+        (remote.item.title, remote.item_id)
+        for remote in view.snapshot.items.values()
+        if remote.item_id is not None and remote.item_id not in known
+    )
+    if not strangers:
+        return None
+    count = len(strangers)
+    noun = "item carries a link-back id" if count == 1 else "items carry link-back ids"
+    named = ", ".join(repr(title) for title, _ in strangers[:3])
+    more = f" and {count - 3} more" if count > 3 else ""
+    return (
+        f"{view.name}: {count} {noun} this pair's state never wrote ({named}{more}): "
+        "copied from another pair's board, or this pair's state lost or moved? Synced as "
+        "this pair's own from now on"
+    )
+
+
 def renamed_lines(
     target: str, word: str, lists: Mapping[Kind, str], places: Mapping[Kind, tuple[str, str]]
 ) -> list[str]:

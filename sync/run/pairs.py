@@ -68,6 +68,7 @@ class PairResult:
                 failure["error"] = redact(failure["error"])
         for report in (summary.channels, summary.documents):
             report.errors = [redact(error) for error in report.errors]
+        summary.warnings = [redact(warning) for warning in summary.warnings]
         return replace(self, summary=replace(summary, plan=Plan(conflicts=summary.plan.conflicts)))
 
 

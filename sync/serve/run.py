@@ -104,7 +104,7 @@ def serve(
     if database_url is not None:
         from sync.store import pgschema
 
-        pgschema.require_current(database_url)
+        pgschema.require_current(database_url, queue=True)
     log.setLevel(logging.INFO)  # handshakes and refusals are what an operator looks for
     scheduler = schedule.Scheduler()
 
