@@ -83,7 +83,7 @@ class BoardPair:
         config = self.config()
         state = State.open(config.state_path)
         places = {target.name: state.places(target.name) for target in config.targets}
-        adapters = build_adapters(config.targets, config.pair.zone, places)
+        adapters = build_adapters(config.targets, config.pair.zone, places, state.links())
         for adapter in adapters:
             self.quicken(adapter)
         try:
