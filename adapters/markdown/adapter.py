@@ -102,12 +102,16 @@ class MarkdownAdapter(Adapter):
         modified = datetime.fromtimestamp(st.st_mtime, UTC)
         board = parse(text, self._sections, self._cards)
         headings = {b.heading for b in board.blocks if isinstance(b, Text)}
+        # The headings found are the places: a kind's heading missing next run is a
+        # structure change (what vanished with it is held), not a deletion.
+        self.places = {k: (name, name) for k, name in self.config.lists.items() if name in headings}
         entries = self._entries(board)
         untitled = [e for e in entries if not e.card.item.title.strip()]
         entries = [e for e in entries if e.item_id is not None or e not in untitled]
         return Snapshot(
             skipped=tuple(self._untitled_line(board, entry) for entry in untitled),
-            unplaced=frozenset(k for k, name in self.config.lists.items() if name not in headings),
+            unplaced=frozenset(k for k in self.config.lists if k not in self.places),
+            places=dict(self.places),
             items={
                 e.remote_id: RemoteItem(
                     e.remote_id,

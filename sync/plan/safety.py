@@ -114,9 +114,12 @@ def decide_holds(
         emptied = {k for k in Kind if lost[k] and lost[k] == kinds[k]}
         of_emptied = frozenset(i for i, link in gone.items() if link.base.kind in emptied)
         many = len(gone) >= limits.min_items and len(gone) > limits.share * len(live)
-        # A kind that had items lost its list / section / heading: the target's structure
-        # changed, so nothing that vanished from it this run reads as a deletion.
-        places_lost = tuple(k for k in Kind if k in view.snapshot.unplaced and kinds[k])
+        # A kind that had items, or a place when last read, lost its list / section /
+        # heading: the target's structure changed, so nothing that vanished from it this
+        # run reads as a deletion (an item may have been moved there just before).
+        places_lost = tuple(
+            k for k in Kind if k in view.snapshot.unplaced and (kinds[k] or k in view.known_places)
+        )
         if before & gone.keys() or many or places_lost:
             held = frozenset(gone)
         elif len(of_emptied) >= limits.min_items:

@@ -268,6 +268,7 @@ def read_targets(
     (no writes, and its silence is not a deletion). A target holding vanished items is
     read in full: only that tells whether they are back."""
     cursors = {a.name: None if held.get(a.name) else state.cursor(a.name) for a in adapters}
+    known = {a.name: frozenset(a.places) for a in adapters}  # as recorded, before this read
 
     def read(adapter: Adapter) -> Snapshot | None:
         try:
@@ -288,7 +289,7 @@ def read_targets(
 
     snapshots = {adapter.name: snapshot for adapter, snapshot in each_target(adapters, read)}
     return [
-        TargetView(a.name, a.config.role, snapshots[a.name], links.get(a.name, {}))
+        TargetView(a.name, a.config.role, snapshots[a.name], links.get(a.name, {}), known[a.name])
         for a in adapters
     ]
 

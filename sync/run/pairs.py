@@ -24,9 +24,10 @@ from pathlib import Path
 import schedule
 from rich.progress import Progress
 
-from sync.config import load_config, shared_targets
+from sync.config import load_config
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import redact
+from sync.pair_files import shared_targets
 from sync.plan.merge import Plan
 from sync.run.pair import run_pair
 from sync.run.processes import cores, in_processes, processes_for, stopping

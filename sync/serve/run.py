@@ -16,8 +16,8 @@ from pathlib import Path
 import schedule
 import uvicorn
 
-from sync.config import load_pairs
 from sync.errors import ConfigError
+from sync.pair_files import load_pairs
 from sync.run.pairs import config_files, run_schedule
 from sync.serve.app import Service, build_app
 from sync.serve.listen import HeadTimeoutH11, listen
