@@ -65,7 +65,7 @@ def test_copy_the_code_consent_writes_a_private_authorized_user_file(
     assert info["type"] == "authorized_user"
     assert info["token_uri"] == f"{google_sim.base_url}/token"
     assert "token" not in info
-    assert not any(info["refresh_token"] in line for line in shown)
+    assert not any(info["refresh_token"] in line for line in [*shown, errors])
 
     target = sheets_target(google_sim, google_world, tmp_path, credentials=str(written))
     adapter = GoogleSheetsAdapter(target)
