@@ -31,9 +31,11 @@ class OneNotePublisher(Publisher):
     type_name = "onenote"
     config: OneNoteDocuments
 
-    def __init__(self, config: OneNoteDocuments, pair: str, base_dir: Path) -> None:
-        super().__init__(config, pair, base_dir)
-        self.graph = Graph(config, base_dir, self._count)
+    def __init__(
+        self, config: OneNoteDocuments, pair: str, base_dir: Path, config_file: Path | None = None
+    ) -> None:
+        super().__init__(config, pair, base_dir, config_file)
+        self.graph = Graph(config, base_dir, self._count, config_file)
         self._section_id = config.section_id
 
     def _count(self) -> None:
