@@ -126,3 +126,14 @@ def test_demo_shows_wins_feedback_and_a_decision_waiting_for_the_assistant(demo:
         assert "The board pre-read was the clearest yet" in feedback
         decisions = text.split("\n## Decisions\n")[1].split("\n## ")[0]
         assert "- [x] Hold the offsite in Lisbon in March #Ack%20needed" in decisions
+
+
+def test_the_readme_quotes_the_agenda_the_demo_prints(demo: Demo) -> None:
+    result, _ = demo
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = readme.split("prints the 1:1 agenda, which opens like this:")[1]
+    lines = quoted.split("```text\n")[1].split("```")[0].splitlines()
+    agenda = result.stdout.split("--- the 1:1 agenda")[1].split("published in:")[0]
+    assert [line for line in lines if line and line != "…"] == [
+        line for line in agenda.splitlines() if line in lines and line
+    ]
