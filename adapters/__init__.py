@@ -156,7 +156,9 @@ def document_config_models() -> list[type[DocumentBase]]:
     return [load_object(t.config) for t in DOCUMENT_TYPES.values()]
 
 
-def publisher_for(config: DocumentBase, pair: str, base_dir: Path) -> Publisher:
+def publisher_for(
+    config: DocumentBase, pair: str, base_dir: Path, config_file: Path | None = None
+) -> Publisher:
     """The publisher of one `[[documents]]` table (its `type` picks the class); a missing
     extra is one line saying which to install."""
     kind = DOCUMENT_TYPES[config.type]
@@ -171,4 +173,4 @@ def publisher_for(config: DocumentBase, pair: str, base_dir: Path) -> Publisher:
                 f"(pip install 'pairsync[{kind.extra}]'; missing: {exc.name})"
             ]
         ) from None
-    return cls(config, pair, base_dir)
+    return cls(config, pair, base_dir, config_file)

@@ -242,6 +242,12 @@ class PairConfig(BaseModel):
         return (self.config_dir / self.state.path.expanduser()).resolve()
 
     @property
+    def pair_file(self) -> Path | None:
+        """The pair's file, absolute (a command shown to a person works from any folder);
+        None for a config built in code."""
+        return self.config_dir / self.config_file.name if self.config_file else None
+
+    @property
     def state_url(self) -> str | None:
         """The PostgreSQL database holding this pair's state (`[state] url`, else
         PAIRSYNC_DATABASE_URL), or None: SQLite at `state_path`."""

@@ -199,7 +199,7 @@ def check(config: ConfigOption) -> None:
             checked.append((entry.name, channel.check()))
             channel.close()
         for document in pair.documents:  # [[documents]]: the pair's record
-            publisher = publisher_for(document, pair.pair.name, pair.config_dir)
+            publisher = publisher_for(document, pair.pair.name, pair.config_dir, pair.pair_file)
             try:
                 checked.append((document.name, publisher.check()))
             except PairsyncError as exc:
