@@ -16,7 +16,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sync.contract import AdapterContext, Places
+from sync.contract import AdapterContext, Link, Places
 from sync.lazy import load_object
 
 if TYPE_CHECKING:
@@ -81,11 +81,23 @@ def adapter_for(config: TargetBase, context: AdapterContext | None = None) -> Ad
 
 
 def build_adapters(
-    targets: Sequence[TargetBase], zone: tzinfo, places: Mapping[str, Places]
+    targets: Sequence[TargetBase],
+    zone: tzinfo,
+    places: Mapping[str, Places],
+    links: Mapping[str, Mapping[str, Link]] | None = None,
 ) -> list[Adapter]:
     """A pair's adapters, each told the pair's time zone and the places its state recorded
-    for that target (`places`, by target name; none on a first run)."""
-    return [adapter_for(t, AdapterContext(zone, places.get(t.name, {}))) for t in targets]
+    for that target (`places`, by target name; none on a first run), and for a sync the
+    remote ids its state links (`links`: target -> item id -> link)."""
+    links = links or {}
+    return [
+        adapter_for(t, AdapterContext(zone, places.get(t.name, {}), _linked(links.get(t.name))))
+        for t in targets
+    ]
+
+
+def _linked(links: Mapping[str, Link] | None) -> frozenset[str]:
+    return frozenset(link.remote_id for link in (links or {}).values() if not link.gone)
 
 
 SIMULATED_SERVICES = {"google": "google_sheets"}
@@ -144,7 +156,9 @@ def document_config_models() -> list[type[DocumentBase]]:
     return [load_object(t.config) for t in DOCUMENT_TYPES.values()]
 
 
-def publisher_for(config: DocumentBase, pair: str, base_dir: Path) -> Publisher:
+def publisher_for(
+    config: DocumentBase, pair: str, base_dir: Path, config_file: Path | None = None
+) -> Publisher:
     """The publisher of one `[[documents]]` table (its `type` picks the class); a missing
     extra is one line saying which to install."""
     kind = DOCUMENT_TYPES[config.type]
@@ -159,4 +173,4 @@ def publisher_for(config: DocumentBase, pair: str, base_dir: Path) -> Publisher:
                 f"(pip install 'pairsync[{kind.extra}]'; missing: {exc.name})"
             ]
         ) from None
-    return cls(config, pair, base_dir)
+    return cls(config, pair, base_dir, config_file)

@@ -87,9 +87,10 @@ class MemoryPublisher(Publisher):
         config: MemoryDocuments,
         pair: str,
         base_dir: Path = Path("."),
+        config_file: Path | None = None,
         shelf: Shelf | None = None,
     ) -> None:
-        super().__init__(config, pair, base_dir)
+        super().__init__(config, pair, base_dir, config_file)
         self.shelf = shelf if shelf is not None else Shelf()
         self.fail_with: str | None = None
         """A fault: every request raises `PublishError` with this line."""

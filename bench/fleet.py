@@ -169,10 +169,11 @@ def sync_dir(
         deadline = threading.Timer(timeout or 0, child.kill)
         if timeout:
             deadline.start()
-        peak = [0]
-        sampler = threading.Thread(target=_sample_tree, args=(child, peak), daemon=True)
+        peak, ended = [0], threading.Event()
+        sampler = threading.Thread(target=_sample_tree, args=(child.pid, peak, ended), daemon=True)
         sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
+        ended.set()
         deadline.cancel()
         seconds = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -186,11 +187,12 @@ def sync_dir(
     return ChildRun(seconds, usage.ru_utime + usage.ru_stime, peak_mib, killed)
 
 
-def _sample_tree(child: subprocess.Popen[bytes], peak: list[int]) -> None:
-    """Keep `peak[0]` at the largest sum of resident sets of `child` and its descendants."""
+def _sample_tree(child: int, peak: list[int], ended: threading.Event) -> None:
+    """Keep `peak[0]` at the largest sum of resident sets of process `child` and its
+    descendants until `ended` (never `poll()`: that would reap the child under `wait4`)."""
     page = os.sysconf("SC_PAGE_SIZE")
-    while child.poll() is None:
-        total, todo = 0, [child.pid]
+    while not ended.is_set():
+        total, todo = 0, [child]
         while todo:
             pid = todo.pop()
             try:
@@ -202,7 +204,7 @@ def _sample_tree(child: subprocess.Popen[bytes], peak: list[int]) -> None:
             except OSError:
                 continue  # gone meanwhile, or no /proc
         peak[0] = max(peak[0], total)
-        time.sleep(0.2)
+        ended.wait(0.2)
 
 
 @dataclass(frozen=True)

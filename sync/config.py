@@ -20,6 +20,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tzlocal
@@ -36,13 +37,14 @@ from pydantic import (
 from adapters import DOCUMENT_TYPES, TARGET_TYPES, config_models, document_config_models
 from sync.channels import CHANNEL_TYPES, channel_config_models
 from sync.channels.config import CHANNEL_SECRET_KEYS, ChannelConfig
+from sync.collisions import mapping_collisions
 from sync.contract import OPTIONAL_LISTS, TargetBase
 from sync.delivery.meeting import parse_meeting
 from sync.documents.config import DocumentBase
 from sync.errors import ConfigError
 from sync.logs import register_secret
 from sync.model import BASE_KINDS, Kind
-from sync.settings import process_settings
+from sync.settings import process_settings, valid_database_url
 
 if TYPE_CHECKING:  # what the core reads of a target or channel: its base model
     Target = TargetBase
@@ -98,7 +100,13 @@ class StateSection(Section):
     path: Path
     url: str | None = None
     """PostgreSQL (many machines): the state lives there, keyed by the pair's name; `path`
-    then only names the pair's lock and dry-run checks. Default: PAIRSYNC_DATABASE_URL."""
+    then only names the pair's lock and dry-run checks. Default: PAIRSYNC_DATABASE_URL
+    (this key wins over it: a pair that names its database keeps it)."""
+
+    @field_validator("url")
+    @classmethod
+    def _a_database(cls, url: str | None) -> str | None:
+        return None if url is None else valid_database_url(url)
 
 
 MAX_DAYS = 3650
@@ -234,10 +242,24 @@ class PairConfig(BaseModel):
         return (self.config_dir / self.state.path.expanduser()).resolve()
 
     @property
+    def pair_file(self) -> Path | None:
+        """The pair's file, absolute (a command shown to a person works from any folder);
+        None for a config built in code."""
+        return self.config_dir / self.config_file.name if self.config_file else None
+
+    @property
     def state_url(self) -> str | None:
         """The PostgreSQL database holding this pair's state (`[state] url`, else
         PAIRSYNC_DATABASE_URL), or None: SQLite at `state_path`."""
         return self.state.url or process_settings().database_url
+
+    @property
+    def state_url_key(self) -> str:
+        """Where `state_url` came from, for messages (never the URL: it may hold a
+        password)."""
+        if not self.state.url:
+            return "PAIRSYNC_DATABASE_URL"
+        return f"{self.config_file.name}: state.url" if self.config_file else "state.url"
 
 
 def load_config(path: Path) -> PairConfig:
@@ -271,82 +293,22 @@ def load_config(path: Path) -> PairConfig:
         config = PairConfig.model_validate(data, context={"config_dir": data["config_dir"]})
     except ValidationError as exc:
         raise ConfigError([_describe(label, data, error) for error in exc.errors()]) from None
-    collisions = [f"{label}: {problem}" for problem in mapping_collisions(config)]
+    collisions = [
+        f"{label}: {problem}"
+        for problem in mapping_collisions(
+            config.targets, config.agenda.list if config.agenda.publish else None
+        )
+    ]
     if collisions:
         raise ConfigError(collisions)
+    if config.state.url and (password := urlsplit(config.state.url).password):
+        register_secret(password)
     for entry in [*config.targets, *config.channels, *config.documents]:
         for key in SECRET_KEYS:
             secret = getattr(entry, key, None)
             if isinstance(secret, SecretStr):
                 register_secret(secret.get_secret_value())
     return config
-
-
-ARCHIVE_KEYS = ("archive_heading", "archive_section")
-"""Target keys naming where archived items go (Markdown, Asana)."""
-
-
-def load_pairs(paths: list[Path]) -> tuple[dict[Path, PairConfig], list[str]]:
-    """Many pair files at once (`serve`): those that load and clash with no earlier one
-    (`clashes`), and one line per problem."""
-    configs: dict[Path, PairConfig] = {}
-    problems: list[str] = []
-    for path in paths:
-        try:
-            configs[path] = load_config(path)
-        except ConfigError as exc:
-            problems += exc.problems
-    kept, clashing = clashes(configs)
-    return kept, problems + clashing
-
-
-def shared_targets(paths: list[Path], involving: Path | None = None) -> None:
-    """`ConfigError` (exit 2) naming each pair file that names a pair or a target an
-    earlier one names (`sync --config-dir`, `run`; `check` of one file, `involving`, among
-    its neighbours); files that do not load are left to the run, which reports them."""
-    configs: dict[Path, PairConfig] = {}
-    for path in paths:
-        try:
-            configs[path] = load_config(path)
-        except ConfigError:
-            continue
-    problems = clashes(configs)[1]
-    if involving is not None:
-        problems = [line for line in problems if involving.name in line.split(":")[0]]
-    if problems:
-        raise ConfigError(problems)
-
-
-def clashes(configs: dict[Path, PairConfig]) -> tuple[dict[Path, PairConfig], list[str]]:
-    """The pairs that clash with no earlier one, and one line per clash: two files naming
-    one pair, or one target in its tool (`TargetBase.identity`), which would carry each
-    pair's items into the other."""
-    kept: dict[Path, PairConfig] = {}
-    problems: list[str] = []
-    pairs: dict[str, Path] = {}
-    owners: dict[str, tuple[Path, str]] = {}  # target identity -> (file, target name)
-    for path, config in configs.items():
-        name = config.pair.name
-        found = []
-        if name in pairs:
-            found.append(f"{path.name}: pair.name '{name}' is also in {pairs[name].name}")
-        for target in config.targets:
-            identity = target.identity()
-            if identity is None or identity[0] not in owners:
-                continue
-            other, other_target = owners[identity[0]]
-            found.append(
-                f'{other.name} and {path.name} both name {identity[1]} (targets "{other_target}" '
-                f'and "{target.name}"): a target belongs to one pair; give each pair its own'
-            )
-        problems += found
-        if found:
-            continue
-        kept[path], pairs[name] = config, path
-        for target in config.targets:
-            if (identity := target.identity()) is not None:
-                owners[identity[0]] = (path, target.name)
-    return kept, problems
 
 
 def refuse_unverifiable_buttons(config: PairConfig) -> None:
@@ -361,46 +323,6 @@ def refuse_unverifiable_buttons(config: PairConfig) -> None:
     ]
     if problems:
         raise ConfigError(problems)
-
-
-def mapping_collisions(config: PairConfig) -> list[str]:
-    """Per target, places that two meanings share: two kinds in one list / section /
-    heading, the archive in a kind's, the published agenda in either. Each would read a
-    person's item as another kind, or archived, or as the agenda. Names are compared as
-    the tool reads them (`TargetBase.place_key`: Markdown headings whatever their case)."""
-    problems = []
-    for number, target in enumerate(config.targets, start=1):
-        where = f'targets[{number}] "{target.name}"'
-        owners: dict[str, tuple[str, str]] = {}  # place key -> (config key, name)
-        named = [(f"lists.{kind.value}", name) for kind, name in target.lists.items()]
-        for key in ARCHIVE_KEYS:
-            archive = getattr(target, key, None)
-            if isinstance(archive, str):
-                named.append((key, archive))
-        for key, name in named:
-            place = target.place_key(name)
-            if place in owners:
-                problems.append(_collision(where, (key, name), owners[place], target.type))
-            owners.setdefault(place, (key, name))
-        if config.agenda.publish:
-            place = target.place_key(config.agenda.list)
-            if place in owners:
-                agenda = (where, config.agenda.list)
-                problems.append(_collision("agenda.list", agenda, owners[place], ""))
-    return problems
-
-
-def _collision(where: str, one: tuple[str, str], two: tuple[str, str], tool: str) -> str:
-    (key, name), (owner, other) = one, two
-    if name == other:
-        if where == "agenda.list":
-            return f'agenda.list and {key}: {owner} are both "{name}"'
-        first, second = (owner, key) if key.startswith("lists.") else (key, owner)
-        return f'{where}: {first} and {second} are both "{name}"'
-    return (
-        f'{where}: {key} "{name}" and {owner} "{other}" name one place '
-        f"(a {tool} target reads them alike)"
-    )
 
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -484,7 +406,7 @@ def _describe(label: str, data: dict[str, Any], error: Any) -> str:
         problem = f"'type' is missing (one of: {', '.join(types)})"
     else:
         message = str(error["msg"]).removeprefix("Value error, ")
-        secret = bool(loc) and loc[-1] in SECRET_KEYS
+        secret = (bool(loc) and loc[-1] in SECRET_KEYS) or loc == ("state", "url")  # a password
         value = error.get("input")
         scalar = isinstance(value, str | int | float | bool)
         shown = f" (got {value!r})" if scalar and not secret else ""

@@ -142,6 +142,10 @@ class AdapterContext:
     """The places the state recorded for this target (`Snapshot.places` of its last run),
     so that a list or section a person renamed is followed by id. Empty for tools
     without ids for them, and on a first run."""
+    linked: frozenset[str] = frozenset()
+    """The remote ids the state links this target's items to: a tool that knows a
+    person's unmarked item by its text (Markdown) finds one edited after a killed run kept
+    its mark from landing."""
 
 
 @dataclass(slots=True)

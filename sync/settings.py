@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sync.errors import ConfigError
@@ -36,6 +37,11 @@ class ProcessSettings(BaseSettings):
     """Seconds without a heartbeat after which a worker's running syncs are queued again
     (PAIRSYNC_WORKER_STALLED_AFTER): its machine or process died."""
 
+    @field_validator("database_url")
+    @classmethod
+    def _a_database(cls, url: str | None) -> str | None:
+        return None if url is None else valid_database_url(url)
+
 
 def process_settings() -> ProcessSettings:
     """The settings as the environment has them now; `ConfigError` (exit 2) when a value
@@ -56,5 +62,36 @@ def _settings(_ours: tuple[tuple[str, str], ...]) -> ProcessSettings:
         for error in exc.errors():
             name = "PAIRSYNC_" + str(error["loc"][0]).upper()
             message = str(error["msg"]).removeprefix("Value error, ")
-            problems.append(f"{name}: {message} (got {error.get('input')!r})")
+            shown = "" if name == "PAIRSYNC_DATABASE_URL" else f" (got {error.get('input')!r})"
+            problems.append(f"{name}: {message}{shown}")  # a URL may hold a password
         raise ConfigError(problems) from None
+
+
+DATABASE_SCHEMES = ("postgresql", "postgres")
+
+
+def valid_database_url(url: str) -> str:
+    """`url` if it names a PostgreSQL database, else `ValueError` (a message that shows
+    no part of it but its scheme: the rest may hold a password)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in DATABASE_SCHEMES or not (parts.hostname or parts.path.strip("/")):
+        given = f"it starts with {parts.scheme}://" if parts.scheme else "it has no scheme"
+        raise ValueError(f"not a PostgreSQL URL ({given}); give postgresql://user@host/database")
+    return url.strip()
+
+
+def database_where(url: str) -> str:
+    """The database a URL names, for messages: host, port and name, never a user or a
+    password."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    return f"postgresql://{host}{port}{parts.path or '/'}"
+
+
+def use_database(url: str) -> None:
+    """`--database URL` is PAIRSYNC_DATABASE_URL for this process and those it starts
+    (the states of pairs whose files name no `[state] url`, the budgets, the queue), so a
+    worker or serve given the option alone keeps no pair's state in a local SQLite
+    file."""
+    os.environ["PAIRSYNC_DATABASE_URL"] = url

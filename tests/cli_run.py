@@ -54,12 +54,14 @@ def pairsync(
 
 
 def start_pairsync(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
+    *args: str, cwd: Path, env: dict[str, str] | None = None, typing: bool = False
 ) -> subprocess.Popen[str]:
+    """The command running; with `typing`, its stdin is a pipe the test types into."""
     return subprocess.Popen(
         [sys.executable, "-m", "sync.cli", *args],
         cwd=cwd,
         env=pairsync_env(env),
+        stdin=subprocess.PIPE if typing else None,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import compileall
 import os
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(  # the same examples on every CI run: a red CI names a change
@@ -34,3 +37,20 @@ pytest_plugins: list[str] = [
     "tests.serve_pair",
     "tests.postgres",
 ]
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto` starts two workers a core: most tests spend their time waiting on loopback
+    HTTP, a child `pairsync` or a compressed clock, so a core has room for a second test."""
+    return 2 * len(os.sched_getaffinity(0))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile pairsync's modules once before the tests start child `pairsync` processes:
+    an editable install has no bytecode, and with PYTHONDONTWRITEBYTECODE set (as on CI)
+    every child would compile each module again (a fifth of its start-up)."""
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller compiled them
+    root = Path(__file__).resolve().parent.parent
+    for package in ("sync", "adapters", "bench"):
+        compileall.compile_dir(root / package, quiet=1)

@@ -1,12 +1,10 @@
-"""Asana simulator fixtures (a pytest plugin registered from tests/conftest.py).
-
-Every simulator started here is checked at teardown: a request or response that broke the
-official OpenAPI description fails the test that made it.
-"""
+"""Asana simulator fixtures (a pytest plugin registered from tests/conftest.py, made by
+tests/sim_fixtures.py): `make_asana_sim`, `asana_sim`, `asana_world`,
+`make_asana_adapter`, `asana_adapter`, and the official SDK's client on the simulator."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import asana
@@ -15,35 +13,10 @@ import pytest
 from adapters.asana.adapter import AsanaAdapter
 from adapters.asana.config import AsanaTarget
 from adapters.asana.sim.server import AsanaSimulator, World
+from tests.sim_fixtures import adapter_fixtures, simulator_fixtures
 
 FAST = 600.0
 """Clock speed for most tests: a minute of Asana's rate window passes in 0.1 s."""
-
-
-@pytest.fixture
-def make_asana_sim() -> Iterator[Callable[..., AsanaSimulator]]:
-    sims: list[AsanaSimulator] = []
-
-    def make(speed: float = FAST, limit: int = 150) -> AsanaSimulator:
-        sim = AsanaSimulator(speed=speed, limit=limit).start()
-        sims.append(sim)
-        return sim
-
-    yield make
-    for sim in sims:
-        sim.stop()
-    violations = [v for sim in sims for v in sim.violations]
-    assert violations == [], "requests or responses outside the Asana OpenAPI spec"
-
-
-@pytest.fixture
-def asana_sim(make_asana_sim: Callable[..., AsanaSimulator]) -> AsanaSimulator:
-    return make_asana_sim()
-
-
-@pytest.fixture
-def asana_world(asana_sim: AsanaSimulator) -> World:
-    return asana_sim.seed()
 
 
 def asana_target(sim: AsanaSimulator, world: World, **overrides: object) -> AsanaTarget:
@@ -58,26 +31,16 @@ def asana_target(sim: AsanaSimulator, world: World, **overrides: object) -> Asan
     return AsanaTarget.model_validate(values | overrides)
 
 
-@pytest.fixture
-def make_asana_adapter(tmp_path: Path) -> Iterator[Callable[..., AsanaAdapter]]:
-    adapters: list[AsanaAdapter] = []
-
-    def make(sim: AsanaSimulator, world: World, **overrides: object) -> AsanaAdapter:
-        adapter = AsanaAdapter(asana_target(sim, world, **overrides))
-        adapter.client.backoff = 0.01  # 5xx backoff in hundredths of a second, not seconds
-        adapters.append(adapter)
-        return adapter
-
-    yield make
-    for adapter in adapters:
-        adapter.close()
+def _adapter(sim: AsanaSimulator, world: World, _: Path, **overrides: object) -> AsanaAdapter:
+    adapter = AsanaAdapter(asana_target(sim, world, **overrides))
+    adapter.client.backoff = 0.01  # 5xx backoff in hundredths of a second, not seconds
+    return adapter
 
 
-@pytest.fixture
-def asana_adapter(
-    make_asana_adapter: Callable[..., AsanaAdapter], asana_sim: AsanaSimulator, asana_world: World
-) -> AsanaAdapter:
-    return make_asana_adapter(asana_sim, asana_world)
+make_asana_sim, asana_sim, asana_world = simulator_fixtures(
+    "asana", AsanaSimulator, "the Asana OpenAPI spec", speed=FAST, limit=150
+)
+make_asana_adapter, asana_adapter = adapter_fixtures("asana", "asana", _adapter)
 
 
 @pytest.fixture

@@ -1,11 +1,12 @@
-"""Fixtures for the Trello simulator and adapter: a fresh simulator per test on a free
-loopback port, whose teardown fails the test if any request or answer broke the
-official OpenAPI description."""
+"""Trello simulator fixtures (a pytest plugin registered from tests/conftest.py, made by
+tests/sim_fixtures.py): `make_trello_sim`, `trello_sim` (its clock at 100x: Trello's
+10-second rate-limit window lasts 0.1 s), `trello_board` (an empty board: the adapter
+creates the lists it needs) and `make_trello_adapter(**overrides)`, adapters on that
+board. A request or answer outside Trello's OpenAPI description fails the test."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,28 +15,23 @@ from pydantic import SecretStr
 from adapters.trello.adapter import TrelloAdapter
 from adapters.trello.config import TrelloTarget
 from adapters.trello.sim.server import TrelloSimulator
+from tests.sim_fixtures import simulator_fixtures
 
-
-@pytest.fixture
-def trello_sim() -> Iterator[TrelloSimulator]:
-    """Clock at 100x: Trello's 10-second rate-limit window lasts 0.1 s."""
-    sim = TrelloSimulator(speed=100).start()
-    yield sim
-    sim.stop()
-    assert sim.violations == [], "requests or answers broke the Trello OpenAPI description"
-
-
-@pytest.fixture
-def trello_board(trello_sim: TrelloSimulator) -> str:
-    """An empty board: the adapter creates the lists it needs."""
-    return trello_sim.create_board("Team board")
+make_trello_sim, trello_sim, trello_board = simulator_fixtures(
+    "trello",
+    TrelloSimulator,
+    "the Trello OpenAPI description",
+    world="board",
+    seed=lambda sim: sim.create_board("Team board"),
+    speed=100,
+)
 
 
 @pytest.fixture
 def make_trello_adapter(
-    trello_sim: TrelloSimulator, trello_board: str, tmp_path: Path
+    trello_sim: TrelloSimulator, trello_board: str
 ) -> Iterator[Callable[..., TrelloAdapter]]:
-    """Build adapters on the simulator's board; keyword arguments override config keys."""
+    """Adapters on `trello_board`; keyword arguments override config keys."""
     made: list[TrelloAdapter] = []
 
     def make(**overrides: Any) -> TrelloAdapter:
@@ -49,8 +45,7 @@ def make_trello_adapter(
             "retry_seconds": 2.0,
             **trello_sim.pacing(),
         }
-        config.update(overrides)
-        adapter = TrelloAdapter(TrelloTarget(**config))
+        adapter = TrelloAdapter(TrelloTarget(**(config | overrides)))
         made.append(adapter)
         return adapter
 

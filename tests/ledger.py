@@ -1,5 +1,5 @@
 """What people changed in each tool since the last clean sync, as the state machine
-checks it after a sync (tests/test_engine_machine.py)."""
+checks it after a sync (tests/test_engine_machine.py, tests/test_notion_machine.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync.contract import RemoteItem
-from sync.model import Item
+from sync.model import FIELDS, Item
 
 Shown = dict[str | None, list[RemoteItem]]
 """A tool's items by link-back id (None: not linked yet), as `ThreeTools.shown` reads them."""
@@ -24,6 +24,13 @@ class Ledger:
     def record(self, tool: str, item_id: str, name: str, old: object, new: object) -> None:
         by_tool = self.changes.setdefault((item_id, name), {})
         by_tool[tool] = (by_tool.get(tool, (old, None))[0], new)
+
+    def note(self, tool: str, before: Shown, now: Shown, board: dict[str, Item]) -> None:
+        """Record every field of a board item that the tool shows changed since `before`."""
+        for item_id, old, new in edits_seen(before, now, board):
+            for name in FIELDS:
+                if getattr(old, name) != getattr(new, name):
+                    self.record(tool, item_id, name, getattr(old, name), getattr(new, name))
 
     def check(self, board: dict[str, Item]) -> None:
         for (item_id, name), by_tool in self.changes.items():

@@ -2,53 +2,33 @@
 the Notion state machine: the pair's config, a sync as `pairsync sync` runs it, what
 each tool shows, and a person's hands in each tool (Notion through the simulator's
 person, as its web UI would; Markdown by rewriting the file's lines). Items are found by
-their link-back id, as a person finds a page by its title."""
+their link-back id, as a person finds a page by its title. What it shares with
+tests/three_tools.py is in tests/board_pair.py."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from adapters import adapter_for, build_adapters
-from adapters.markdown.card import render_card
+from adapters.base import Adapter
 from adapters.notion.adapter import NotionAdapter
 from adapters.notion.mapping import link_id, plain
 from adapters.notion.sim.entities import Page
 from adapters.notion.sim.server import NotionSimulator
-from sync.config import PairConfig, load_config
-from sync.contract import DEFAULT_LISTS, AdapterContext, RemoteItem
-from sync.model import Item, Kind
-from sync.run.engine import sync_pair
-from sync.run.summary import RunSummary
-from sync.store.state import State
-from tests.tool_hands import insert_card, md_span
+from sync.contract import DEFAULT_LISTS
+from sync.model import Kind
+from tests.board_pair import ARCHIVE, EMPTY_BOARD, FIVE_WHYS, BoardPair
 
 NOTES, NOTION = "notes", "notion"
 TOOLS = (NOTES, NOTION)
-ARCHIVE = "Archive"
-FIVE_WHYS = ("Why did it happen?", "Countermeasure agreed")
-EMPTY_BOARD = "".join(f"## {name}\n\n" for name in [*DEFAULT_LISTS.values(), ARCHIVE])
-_MARKER = re.compile(r"\^ps-([0-9a-f]{16})")
 
 
 @dataclass
-class NotionPair:
-    folder: Path
+class NotionPair(BoardPair):
     notion: NotionSimulator
     data_source_id: str
     token: str
-
-    @property
-    def board_path(self) -> Path:
-        return self.folder / "board.md"
-
-    @property
-    def config_path(self) -> Path:
-        return self.folder / "pair.toml"
 
     def write_config(self, retry_seconds: float = 0.2) -> None:
         steps = ", ".join(f'"{s}"' for s in FIVE_WHYS)
@@ -79,59 +59,15 @@ class NotionPair:
         }.items():
             self.notion.person.add_property(self.data_source_id, name, config)
 
-    def config(self) -> PairConfig:
-        return load_config(self.config_path)
-
-    def sync(
-        self, new_id: Callable[[], str], accept_vanished: list[str] | None = None
-    ) -> RunSummary:
-        config = self.config()
-        state = State.open(config.state_path)
-        places = {target.name: state.places(target.name) for target in config.targets}
-        adapters = build_adapters(config.targets, config.pair.zone, places)
-        for adapter in adapters:
-            if isinstance(adapter, NotionAdapter):
-                adapter.http.backoff = 0.01
-        try:
-            return sync_pair(
-                config,
-                state,
-                new_id=new_id,
-                adapters=adapters,
-                accept_vanished=accept_vanished or (),
-            )
-        finally:
-            state.close()
-            for adapter in adapters:
-                adapter.close()
-
-    def canonical(self) -> dict[str, Item]:
-        state = State.open(self.config().state_path)
-        try:
-            return {item_id: record.item for item_id, record in state.items().items()}
-        finally:
-            state.close()
-
-    def shown(self, tool: str) -> dict[str | None, list[RemoteItem]]:
-        config = self.config()
-        target = next(t for t in config.targets if t.name == tool)
-        state = State.open(config.state_path)
-        places = state.places(tool)
-        state.close()
-        adapter = adapter_for(target, AdapterContext(config.pair.zone, places))
-        try:
-            snapshot = adapter.read()
-        finally:
-            adapter.close()
-        found: dict[str | None, list[RemoteItem]] = {}
-        for remote in snapshot.items.values():
-            found.setdefault(remote.item_id, []).append(remote)
-        return found
+    def quicken(self, adapter: Adapter) -> None:
+        """Notion's 5xx backoff in hundredths of a second, as in tests/conftest_notion.py."""
+        if isinstance(adapter, NotionAdapter):
+            adapter.http.backoff = 0.01
 
     def footers(self, tool: str) -> Counter[str]:
         """Every copy by link-back id (archived and trashed pages too)."""
         if tool == NOTES:
-            return Counter(_MARKER.findall(self.board_path.read_text()))
+            return self.md_footers()
         links = (link_id(self._json(p)) for p in self._pages())
         return Counter(i for i in links if i is not None)
 
@@ -144,7 +80,7 @@ class NotionPair:
 
     def edit(self, tool: str, item_id: str, **fields: Any) -> None:
         if tool == NOTES:
-            self.md_replace(item_id, lambda item: item.with_(**fields))
+            self.md_edit(item_id, **fields)
             return
         page = self.page(item_id)
         person = self.notion.person
@@ -169,13 +105,7 @@ class NotionPair:
 
     def tick(self, tool: str, item_id: str, index: int, done: bool) -> None:
         if tool == NOTES:
-
-            def ticked(item: Item) -> Item:
-                steps = list(item.steps)
-                steps[index] = replace(steps[index], done=done)
-                return item.with_(steps=tuple(steps))
-
-            self.md_replace(item_id, ticked)
+            self.md_tick(item_id, index, done)
             return
         todos = [b for b in self.notion.person.blocks(self.page(item_id).id) if b.type == "to_do"]
         self.notion.person.edit_block(todos[index].id, checked=done)
@@ -193,9 +123,7 @@ class NotionPair:
         self.notion.person.restore(self.page(item_id, in_trash=True).id)
 
     def delete(self, item_id: str) -> None:
-        lines = self._lines()
-        start, end = md_span(lines, item_id)
-        self.board_path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+        self.md_delete(item_id)
 
     def trashed(self) -> list[str]:
         linked = (link_id(self._json(p)) for p in self._pages() if p.in_trash)
@@ -224,27 +152,8 @@ class NotionPair:
     def title_of(self, page: Page) -> str:
         return plain(self._json(page)["properties"]["Name"]["title"])
 
-    # -- Markdown ----------------------------------------------------------------------------
-    def _lines(self) -> list[str]:
-        return self.board_path.read_text(encoding="utf-8").splitlines(keepends=True)
-
-    def md_insert(self, heading: str, card: str, lines: list[str] | None = None) -> None:
-        lines = self._lines() if lines is None else lines
-        insert_card(lines, heading, card)
-        self.board_path.write_text("".join(lines), encoding="utf-8")
-
-    def md_replace(self, item_id: str, change: Any) -> None:
-        remote = self.shown(NOTES)[item_id][0]
-        lines = self._lines()
-        start, end = md_span(lines, item_id)
-        lines[start:end] = [render_card(change(remote.item), item_id)]
-        self.board_path.write_text("".join(lines), encoding="utf-8")
-
     def _place(self, tool: str, item_id: str, name: str) -> None:
         if tool == NOTION:
             self.notion.person.set(self.page(item_id).id, Kind=name)
             return
-        lines = self._lines()
-        start, end = md_span(lines, item_id)
-        card = "".join(lines[start:end])
-        self.md_insert(name, card, lines[:start] + lines[end:])
+        self.md_move(item_id, name)

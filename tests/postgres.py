@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -19,6 +20,26 @@ import pytest
 from psycopg import sql
 
 from tests import pgcluster
+
+PAIR = """\
+[pair]
+name = "solo"
+
+[state]
+path = "state/solo.sqlite"
+
+[[targets]]
+name = "exec"
+type = "markdown"
+path = "exec.md"
+
+[[targets]]
+name = "asst"
+type = "markdown"
+path = "asst.md"
+"""
+"""A pair of two Markdown boards (`exec.md`, `asst.md`) with its state in SQLite."""
+BOARD = "## Goals\n\n- [ ] Hire a COO\n"
 
 
 @pytest.fixture(scope="session")
@@ -40,19 +61,36 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture
-def database_url(postgres_server: str) -> Iterator[str]:
-    """A database of its own for one test, dropped afterwards."""
+@contextmanager
+def new_database(server: str) -> Iterator[str]:
+    """A new, empty database on `server` until the block ends (then dropped)."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
+    with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        yield postgres_server.rsplit("/", 1)[0] + "/" + name
+        yield server.rsplit("/", 1)[0] + "/" + name
     finally:
-        with psycopg.connect(postgres_server, autocommit=True) as admin:
+        with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture
+def database_url(postgres_server: str) -> Iterator[str]:
+    """A database of its own for one test, dropped afterwards."""
+    with new_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture
+def second_database(postgres_server: str) -> Iterator[str]:
+    """Another database on the same server, after `pairsync db migrate`."""
+    from sync.store import pgschema
+
+    with new_database(postgres_server) as url:
+        pgschema.migrate(url)
+        yield url
 
 
 @pytest.fixture
@@ -62,3 +100,13 @@ def migrated_database(database_url: str) -> str:
 
     pgschema.migrate(database_url)
     return database_url
+
+
+def finished_runs(url: str, pair: str) -> int:
+    """The pair's finished runs in the database's state."""
+    with psycopg.connect(url) as db:
+        row = db.execute(
+            "SELECT count(*) FROM pairsync_runs WHERE pair = %s AND finished_at IS NOT NULL",
+            (pair,),
+        ).fetchone()
+    return int(row[0]) if row else 0

@@ -15,9 +15,10 @@ import pytest
 
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.trello.sim.server import TrelloSimulator
+from tests.board_pair import EMPTY_BOARD
 from tests.cli_run import pairsync
 from tests.serve_rig import Served, serving, wait_for
-from tests.three_tools import EMPTY_BOARD, TRELLO, ThreeTools
+from tests.three_tools import TRELLO, ThreeTools
 
 
 @pytest.fixture

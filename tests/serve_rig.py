@@ -41,10 +41,15 @@ class Served:
 
 @contextmanager
 def serving(
-    config_dir: Path, *args: str, env: dict[str, str] | None = None, every: str = "1h"
+    config_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    every: str = "1h",
+    port: int | None = None,
 ) -> Iterator[Served]:
-    """`pairsync serve` until the block ends; then SIGTERM, and its output is kept."""
-    port = free_port()
+    """`pairsync serve` until the block ends (on `port`, else a free one); then SIGTERM,
+    and its output is kept."""
+    port = port or free_port()
     process = start_pairsync(
         "serve",
         "--config-dir",

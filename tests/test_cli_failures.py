@@ -358,6 +358,7 @@ def test_init_asks_again_and_writes_valid_toml_for_any_name_and_path(
         "n",
         "n",
         r"C:\Users\dana\Documents\board.md",
+        "n",  # no OneNote record
     ]
     env = {"TRELLO_API_KEY": trello_sim.key, "TRELLO_TOKEN": trello_sim.token}
     env["TZ"] = "Europe/Paris"  # the machine's zone, which init writes down

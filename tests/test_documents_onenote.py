@@ -4,6 +4,7 @@ and the one line an expired consent gives."""
 
 from __future__ import annotations
 
+import shlex
 from datetime import timedelta
 from pathlib import Path
 
@@ -67,10 +68,10 @@ def test_an_expired_consent_is_one_line_and_the_board_still_syncs(
     lines = [  # a failure's line on stderr, the request count on stdout (issue 21)
         line for line in (result.stderr + result.stdout).splitlines() if "office" in line
     ]
+    pair_file = shlex.quote(str((pair.folder / "pair.toml").resolve()))
     assert lines[0] == (
         "ceo-ea/document office: Microsoft sign-in needed: the consent is missing or expired "
-        "(invalid_grant); run pairsync auth microsoft --config FILE (this pair's file) to "
-        "sign in again"
+        f"(invalid_grant); run pairsync auth microsoft --config {pair_file} to sign in again"
     )
     assert "Traceback" not in result.stderr
 

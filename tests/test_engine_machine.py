@@ -46,9 +46,9 @@ from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.simkit import Faults
 from adapters.trello.sim.server import TrelloSimulator
 from sync.contract import DEFAULT_LISTS
-from sync.model import BASE_KINDS, FIELDS, Item, Kind, Owner
+from sync.model import BASE_KINDS, Item, Kind, Owner
 from tests.conftest import PROFILE
-from tests.ledger import Ledger, Shown, edits_seen
+from tests.ledger import Ledger, Shown
 from tests.order_tools import assert_same_order, put_after, shown_lists
 from tests.same_board import check_same_board
 from tests.three_tools import (
@@ -309,12 +309,7 @@ class ThreeToolMachine(RuleBasedStateMachine):
     def _note_edits(self) -> None:
         """Put each tool's changes since its last read into the ledger."""
         for tool in sorted(self.touched):
-            now = self.tools.shown(tool)
-            for item_id, before, after in edits_seen(self.seen.get(tool, {}), now, self.board):
-                for name in FIELDS:
-                    old, new = getattr(before, name), getattr(after, name)
-                    if old != new:
-                        self.ledger.record(tool, item_id, name, old, new)
+            self.ledger.note(tool, self.seen.get(tool, {}), self.tools.shown(tool), self.board)
         self.touched.clear()
 
 

@@ -9,12 +9,10 @@ import stat
 from pathlib import Path
 
 import requests
-import typer
-from typer.testing import CliRunner
 
 from adapters.google.sheets import GoogleSheetsAdapter
 from adapters.google.sim.server import GoogleSimulator, World
-from sync.cli import app
+from tests.cli_run import start_pairsync
 from tests.conftest_google import sheets_target
 
 
@@ -45,24 +43,22 @@ drive_base_url = "{sim.base_url}"
 
 
 def test_copy_the_code_consent_writes_a_private_authorized_user_file(
-    tmp_path: Path, google_sim: GoogleSimulator, google_world: World, monkeypatch
+    tmp_path: Path, google_sim: GoogleSimulator, google_world: World
 ) -> None:
     config = pair_file(tmp_path, google_sim, google_world)
-    runner = CliRunner()
-    shown: list[str] = []
-
-    def consent(prompt: str) -> str:
-        """The person opens the printed address and pastes where the browser went."""
-        url = next(line for line in shown if line.startswith("http"))
-        answer = requests.get(url, allow_redirects=False, timeout=10)
-        assert answer.status_code == 302
-        return str(answer.headers["Location"])
-
-    # The terminal: what typer shows, and the person typing at its prompt.
-    monkeypatch.setattr(typer, "echo", lambda message="", **_: shown.append(str(message)))
-    monkeypatch.setattr(typer, "prompt", lambda text, **_: consent(text))
-    result = runner.invoke(app, ["auth", "google", "--config", str(config)])
-    assert result.exit_code == 0, (result.output, shown)
+    child = start_pairsync("auth", "google", "--config", str(config), cwd=tmp_path, typing=True)
+    assert child.stdin is not None and child.stdout is not None
+    shown = []
+    while not (line := child.stdout.readline()).startswith("http"):
+        assert line, "pairsync auth google ended before it showed the consent address"
+        shown.append(line.rstrip("\n"))
+    # The person opens the printed address and pastes where the browser went.
+    answer = requests.get(line.strip(), allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    output, errors = child.communicate(answer.headers["Location"] + "\n", timeout=60)
+    assert child.returncode == 0, (output, errors)
+    # a terminal echoes what the person typed after the prompt, ending its line; a pipe not
+    shown += [line.strip(), *output.removeprefix("Address or code: ").splitlines()]
     written = tmp_path / "secrets" / "google.json"
     assert shown[-1] == f"wrote {written} (mode 0600) for lee-sheet"
     assert stat.S_IMODE(written.stat().st_mode) == 0o600
@@ -70,7 +66,7 @@ def test_copy_the_code_consent_writes_a_private_authorized_user_file(
     assert info["type"] == "authorized_user"
     assert info["token_uri"] == f"{google_sim.base_url}/token"
     assert "token" not in info
-    assert not any(info["refresh_token"] in line for line in shown)
+    assert not any(info["refresh_token"] in line for line in [*shown, errors])
 
     target = sheets_target(google_sim, google_world, tmp_path, credentials=str(written))
     adapter = GoogleSheetsAdapter(target)

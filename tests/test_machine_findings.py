@@ -109,3 +109,14 @@ def test_two_moves_of_one_decision_in_asana_then_every_list_closed() -> None:
         lambda m: m.move(kind=Kind.DECISION, pick=0, tool=ASANA),
         lambda m: m.close_lists(),
     )
+
+
+@pytest.mark.usefixtures("simulators")
+def test_an_item_moved_under_a_heading_then_renamed_is_held_not_archived() -> None:
+    """A goal moved under the file's (empty) Decisions heading, then that heading renamed:
+    the item vanished with a heading that had no items when last synced, read as deleted
+    and archived everywhere. A place the target had when last read counts as lost."""
+    replay(
+        lambda m: m.move(kind=Kind.DECISION, pick=0, tool=NOTES),
+        lambda m: m.rename_heading(kind=Kind.DECISION),
+    )

@@ -71,7 +71,7 @@ def test_check_says_what_the_first_sync_will_make(
 def test_init_lists_the_data_sources_the_token_sees(
     notion_sim: NotionSimulator, notion_world: World, tmp_path: Path
 ) -> None:
-    answers = ["ceo-ea", "Dana", "Lee", "n", "n", "y", notion_sim.base_url, "1", ""]
+    answers = ["ceo-ea", "Dana", "Lee", "n", "n", "y", notion_sim.base_url, "1", "", "n"]
     result = pairsync(
         "init",
         "--output",

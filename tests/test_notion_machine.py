@@ -30,9 +30,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_sta
 
 from adapters.notion.sim.server import NotionSimulator
 from adapters.simkit import Faults
-from sync.model import BASE_KINDS, FIELDS, Item, Kind, Owner
+from sync.model import BASE_KINDS, Item, Kind, Owner
 from tests.conftest import PROFILE
-from tests.ledger import Ledger, Shown, edits_seen
+from tests.ledger import Ledger, Shown
 from tests.notion_pair import NOTES, NOTION, TOOLS, NotionPair
 from tests.same_board import check_same_board
 
@@ -156,9 +156,9 @@ class NotionMachine(RuleBasedStateMachine):
     @rule()
     def sync(self) -> None:
         self._note_edits()
-        summary = self.pair.sync(self.new_id)
+        summary = self.pair.sync(new_id=self.new_id)
         if summary.held:  # a person trashed or deleted most items at once: the user accepts
-            summary = self.pair.sync(self.new_id, accept_vanished=list(summary.held))
+            summary = self.pair.sync(new_id=self.new_id, accept_vanished=list(summary.held))
         assert not summary.failed, summary.to_json()
         board = self.pair.canonical()
         newly = {
@@ -175,7 +175,7 @@ class NotionMachine(RuleBasedStateMachine):
         self.ledger = Ledger()
         self.board = board
         self.archived_by_people.clear()
-        again = self.pair.sync(self.new_id)
+        again = self.pair.sync(new_id=self.new_id)
         assert again.plan.is_empty, again.plan
 
     @rule(fault=FAULTS, status=STATUSES)
@@ -184,7 +184,7 @@ class NotionMachine(RuleBasedStateMachine):
         setattr(self.sim.app.faults, *fault)
         self.sim.app.faults.fail_status = status
         try:
-            self.pair.sync(self.new_id)
+            self.pair.sync(new_id=self.new_id)
         finally:
             self.sim.app.faults = Faults()
         self.seen = {tool: self.pair.shown(tool) for tool in TOOLS}
@@ -192,12 +192,7 @@ class NotionMachine(RuleBasedStateMachine):
 
     def _note_edits(self) -> None:
         for tool in sorted(self.touched):
-            now = self.pair.shown(tool)
-            for item_id, before, after in edits_seen(self.seen.get(tool, {}), now, self.board):
-                for name in FIELDS:
-                    old, new = getattr(before, name), getattr(after, name)
-                    if old != new:
-                        self.ledger.record(tool, item_id, name, old, new)
+            self.ledger.note(tool, self.seen.get(tool, {}), self.pair.shown(tool), self.board)
         self.touched.clear()
 
 

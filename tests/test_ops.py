@@ -149,6 +149,7 @@ def test_init_lists_boards_and_projects_and_writes_a_config_without_secrets(
                 "1",
                 "n",  # no Notion database
                 "board.md",
+                "n",  # no OneNote record
             ]
         )
         + "\n"

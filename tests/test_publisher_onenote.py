@@ -93,3 +93,20 @@ def test_a_full_section_is_one_line(
         "document office: the OneNote section is full (507 Insufficient Storage): make a new "
         "section and set its section_id"
     )
+
+
+def test_a_section_named_by_notebook_and_name_is_found_among_others(
+    onenote: OneNoteSimulator, keys: dict[str, str], tmp_path: Path
+) -> None:
+    named = {k: v for k, v in keys.items() if k != "section_id"}
+    chosen = onenote.add_section("1:1s", "Exec office")
+    onenote.add_section("1:1s", "Dana & Lee")  # the same name in another notebook
+    config = OneNoteDocuments(name="office", notebook="Exec office", section="1:1s", **named)
+    published = OneNotePublisher(config, "ceo-ea", tmp_path).publish(five_whys(), None)
+    assert onenote.app.sections[chosen].pages == [published.remote_id]
+    config = OneNoteDocuments(name="office", notebook="Exec office", section="Nope", **named)
+    with pytest.raises(PublishError) as failed:
+        OneNotePublisher(config, "ceo-ea", tmp_path).publish(five_whys(), None)
+    assert str(failed.value).endswith(
+        "no section 'Nope' in notebook 'Exec office' for this account"
+    )

@@ -176,7 +176,7 @@ def test_a_one_item_hold_speaks_of_it(tmp_path):
 
 def test_init_takes_none_for_no_markdown_file_and_needs_one_target(tmp_path):
     """C2: "none" means no Markdown target; with no other target it is asked again."""
-    answers = ["ceo-ea", "Dana", "Lee", "n", "n", "n", "none", "  ", "notes.md"]
+    answers = ["ceo-ea", "Dana", "Lee", "n", "n", "n", "none", "  ", "notes.md", "n"]
     code, out, err = run_init(tmp_path, answers)
     assert (code, err) == (0, []), out
     assert "\n".join(out).count("a pair needs at least one target: name a Markdown file") == 2

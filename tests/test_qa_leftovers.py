@@ -4,11 +4,13 @@ line against the simulators: a card left blank (W4), Slack buttons serve could n
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 from adapters.slack.sim.server import SlackSimulator
 from adapters.trello.sim.server import TrelloSimulator
 from tests.channel_pair import slack_channel
+from tests.cli_run import ROOT, pairsync
 from tests.md_pairs import cards, run, write_pair
 
 
@@ -85,3 +87,126 @@ def test_check_and_register_refuse_slack_buttons_without_a_signing_secret(
     health_only = text + 'send = ["health"]\n'  # no message of it carries buttons
     config.write_text(health_only, encoding="utf-8")
     assert run(tmp_path, "check", "-c", str(config))[:3:2] == (0, [])
+
+
+def test_a_board_file_copied_from_another_pair_is_named_once(tmp_path: Path) -> None:
+    """S3, a pair on its own: a file holding link-back ids its state never wrote (copied
+    from another pair's board) is synced as the pair's own, with one line, once."""
+    alpha = write_pair(tmp_path, "alpha", {"alpha-md": "alpha.md", "alpha-own": "alpha-own.md"})
+    (tmp_path / "alpha.md").write_text("## Goals\n\n- [ ] Alpha goal\n- [ ] Bravo goal\n")
+    assert run(tmp_path, "sync", "-c", str(alpha))[0] == 0
+    (tmp_path / "beta.md").write_text((tmp_path / "alpha.md").read_text())
+    beta = write_pair(tmp_path, "beta", {"beta-md": "beta.md", "beta-own": "beta-own.md"})
+
+    code, out, err = run(tmp_path, "sync", "-c", str(beta))
+    assert (code, err) == (
+        0,
+        [
+            "beta/beta-md: 2 items carry link-back ids this pair's state never wrote "
+            "('Alpha goal', 'Bravo goal'): copied from another pair's board, or this pair's "
+            "state lost or moved? Synced as this pair's own from now on"
+        ],
+    ), out
+    assert cards(tmp_path / "beta-own.md") == ["- [ ] Alpha goal", "- [ ] Bravo goal"]
+    assert run(tmp_path, "sync", "-c", str(beta))[:3:2] == (0, [])
+
+
+KILL_AT_REPLACE = """\
+import os, pathlib, signal, sys, time
+
+def _kill_at(event, args):
+    if event != "os.rename" or os.fspath(args[1]) != os.environ["KILL_AT_REPLACE"]:
+        return
+    other = pathlib.Path(os.environ["AFTER_FILE_HAS"].split("|")[0])
+    text = os.environ["AFTER_FILE_HAS"].split("|")[1]
+    deadline = time.monotonic() + 20
+    while text not in other.read_text() and time.monotonic() < deadline:
+        time.sleep(0.01)  # the other file's write (another thread) lands first
+    os.kill(os.getpid(), signal.SIGKILL)  # the run dies as this file would be replaced
+
+if os.environ.get("KILL_AT_REPLACE"):
+    sys.addaudithook(_kill_at)
+"""
+
+
+def test_a_crash_before_the_marker_lands_then_a_retitle_makes_no_copy(tmp_path: Path) -> None:
+    """A run SIGKILLed after its state commit, when the other file has the person's new
+    card but before the marker reached the file they typed it in; the person then retitles
+    that unmarked card: the rerun must take it for the same item, not archive one and
+    create another (it left 'Call the bank' under ## Archive in the other file)."""
+    config = write_pair(tmp_path, "ceo", {"exec-md": "exec.md", "asst-md": "asst.md"})
+    exec_md, asst_md = tmp_path / "exec.md", tmp_path / "asst.md"
+    exec_md.write_text("## Actions\n\n- [ ] Book the flights\n", encoding="utf-8")
+    assert run(tmp_path, "sync", "-c", str(config))[0] == 0
+    exec_md.write_text(exec_md.read_text() + "- [ ] Call the bank\n", encoding="utf-8")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(KILL_AT_REPLACE, encoding="utf-8")
+    killed = pairsync(
+        "sync",
+        "-c",
+        str(config),
+        cwd=tmp_path,
+        env={
+            "PYTHONPATH": f"{hook}:{ROOT}",
+            "KILL_AT_REPLACE": str(exec_md.resolve()),
+            "AFTER_FILE_HAS": f"{asst_md.resolve()}|Call the bank",
+        },
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
+    assert cards(exec_md) == ["- [ ] Book the flights", "- [ ] Call the bank"]  # unmarked
+    assert cards(asst_md) == ["- [ ] Book the flights", "- [ ] Call the bank"]
+    text = exec_md.read_text(encoding="utf-8")
+    exec_md.write_text(text.replace("Call the bank", "Call the bank about the loan"))
+
+    code, out, err = run(tmp_path, "sync", "-c", str(config))
+
+    assert code == 0, out + err
+    both = ["- [ ] Book the flights", "- [ ] Call the bank about the loan"]
+    assert (cards(exec_md), cards(asst_md)) == (both, both)
+    assert run(tmp_path, "sync", "-c", str(config))[1:] == (
+        [
+            f"ceo/{name}: 0 created, 0 updated, 0 archived, 0 conflicts, 1 request - ok"
+            for name in ("exec-md", "asst-md")
+        ],
+        [],
+    )
+
+
+def test_a_card_in_a_closed_list_names_the_closed_list(
+    tmp_path: Path, trello_sim: TrelloSimulator
+) -> None:
+    """A goal archived, its Trello list closed, the goal restored in the file: the card
+    cannot be written, and the line says why ("gone from the mapped lists" did not)."""
+    config, board_id = trello_and_file(tmp_path, trello_sim)
+    ceo_md = tmp_path / "ceo.md"
+    ceo_md.write_text(
+        "## Goals\n\n- [ ] Close the EMEA deal\n\n## Actions\n\n- [ ] Book the flights\n",
+        encoding="utf-8",
+    )
+    assert run(tmp_path, "sync", "-c", str(config))[0] == 0
+    text = ceo_md.read_text(encoding="utf-8")
+    goal = next(line for line in text.splitlines() if "EMEA" in line)
+    ceo_md.write_text(text.replace(goal + "\n", "") + f"\n## Archive\n\n{goal}\n")
+    assert run(tmp_path, "sync", "-c", str(config))[0] == 0
+    board = trello_sim.board(board_id)
+    goals = next(t for t in board.lists.values() if t.name == "Goals")
+    with trello_sim.app.lock:
+        trello_sim.backend.update_list(trello_sim.member, goals.id, closed=True)
+    text = ceo_md.read_text(encoding="utf-8")
+    ceo_md.write_text(
+        text.replace(f"\n## Archive\n\n{goal}\n", "").replace(
+            "## Goals\n\n", f"## Goals\n\n{goal}\n"
+        )
+    )
+
+    code, out, err = run(tmp_path, "sync", "-c", str(config))
+
+    assert code == 1, out
+    (card,) = [c for c in trello_sim.cards(board_id) if c.name == "Close the EMEA deal"]
+    assert err == [
+        "ceo/assistant-trello: 0 created, 0 updated, 0 archived, 0 conflicts, 2 requests - "
+        f"FAILED: assistant-trello: 'Close the EMEA deal': card {card.id} is in the list "
+        '"Goals", which is archived (closed) in Trello: reopen the list, or move the card to '
+        "an open one; not written"
+    ]

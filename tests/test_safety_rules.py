@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from sync.contract import Link, RemoteItem, Snapshot
@@ -54,6 +56,17 @@ def test_a_lost_list_holds_whatever_vanished_at_any_count() -> None:
 def test_a_list_that_never_had_items_missing_holds_nothing() -> None:
     target = view([Kind.ACTION] * 4, {1, 2, 3}, frozenset({Kind.GOAL}))
     assert decide_holds([target], {}, LIMITS) == {}
+
+
+def test_an_empty_list_there_when_last_read_and_missing_now_holds_what_vanished() -> None:
+    """A card moved into the empty Goals list, then the list renamed (a Markdown heading)
+    or closed: the card vanished with a place the target had, not by a deletion."""
+    target = replace(
+        view([Kind.ACTION] * 4, {1, 2, 3}, frozenset({Kind.GOAL})),
+        known_places=frozenset({Kind.GOAL, Kind.ACTION}),
+    )
+    [hold] = decide_holds([target], {}, LIMITS).values()
+    assert hold.item_ids == {"i0"} and hold.emptied_kinds == (Kind.GOAL,)
 
 
 def test_a_hold_lasts_until_the_items_are_back_or_accepted() -> None:

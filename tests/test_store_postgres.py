@@ -18,6 +18,7 @@ from sync.serve.status import pair_status
 from sync.store.postgres import PostgresState
 from sync.store.rows import ItemRecord, PublishedRecord, SentRecord, WebhookRecord
 from tests.cli_run import pairsync
+from tests.postgres import BOARD, PAIR
 
 AT = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
 GOAL = Item(kind=Kind.GOAL, title="Hire a COO")
@@ -96,26 +97,6 @@ def test_two_pairs_in_one_database_never_see_each_others_rows(
     assert set(one.items()) == {"a" * 16}
     assert one.holds() == {"trello": frozenset({"a" * 16})}
     assert [r.run_id for r in one.runs()] == [1] == [r.run_id for r in other.runs()]
-
-
-PAIR = """\
-[pair]
-name = "solo"
-
-[state]
-path = "state/solo.sqlite"
-
-[[targets]]
-name = "exec"
-type = "markdown"
-path = "exec.md"
-
-[[targets]]
-name = "asst"
-type = "markdown"
-path = "asst.md"
-"""
-BOARD = "## Goals\n\n- [ ] Hire a COO\n"
 
 
 def test_sync_keeps_its_state_in_postgres_after_an_import_that_runs_once(

@@ -83,7 +83,7 @@ def test_the_agenda_shows_times_in_the_pairs_zone(tools: ThreeTools) -> None:
 
 
 def test_init_writes_the_machines_zone_so_the_file_keeps_its_dates(tmp_path: Path) -> None:
-    answers = "ceo-ea\nDana\nLee\nn\nn\nn\nboard.md\n"  # no Trello, Asana, Notion
+    answers = "ceo-ea\nDana\nLee\nn\nn\nn\nboard.md\nn\n"  # no Trello, Asana, Notion, OneNote
     result = pairsync(
         "init", "--output", "p.toml", cwd=tmp_path, env={"TZ": "Asia/Tokyo"}, input=answers
     )

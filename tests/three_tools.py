@@ -10,56 +10,35 @@ file, a board on the Trello simulator and a project on the Asana simulator.
 - `shown(tool)` is the board as that tool shows it (its adapter's full read), `footers(tool)`
   counts every copy in the tool by link-back id, and `assert_same_board` checks that every
   tool shows the canonical board of the state database.
+
+What a rig with a board file shares with tests/notion_pair.py is in tests/board_pair.py.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from adapters import adapter_for, build_adapters
 from adapters.asana.adapter import AsanaAdapter
 from adapters.asana.sim.entities import Task
 from adapters.asana.sim.server import AsanaSimulator, World
 from adapters.base import Adapter
-from adapters.markdown.card import render_card
 from adapters.trello.mapping import TEMPLATE_DESC
 from adapters.trello.sim.entities import Card
 from adapters.trello.sim.server import TrelloSimulator
-from sync.config import PairConfig, load_config
-from sync.contract import (
-    DEFAULT_LISTS,
-    OPTIONAL_LISTS,
-    AdapterContext,
-    RemoteItem,
-    new_item_id,
-    split_footer,
-)
+from sync.config import PairConfig
+from sync.contract import DEFAULT_LISTS, OPTIONAL_LISTS, split_footer
 from sync.model import Item, Kind
-from sync.run.engine import sync_pair
-from sync.run.summary import RunSummary
 from sync.store.state import State
+from tests.board_pair import ARCHIVE, FIVE_WHYS, BoardPair
 from tests.same_board import check_same_board
-from tests.tool_hands import edit_card, edit_task, find_card, find_task, insert_card, md_span
+from tests.tool_hands import edit_card, edit_task, find_card, find_task
 
 NOTES, TRELLO, ASANA = "notes", "trello", "asana"
 TOOLS = (NOTES, TRELLO, ASANA)
-ARCHIVE = "Archive"
-FIVE_WHYS = ("Why did it happen?", "Countermeasure agreed")
-"""Two steps instead of the default eight: every problem costs fewer requests."""
-
-EMPTY_BOARD = (
-    "---\nkanban-plugin: basic\n---\n\n"
-    + "".join(f"## {name}\n\n" for name in [*DEFAULT_LISTS.values(), ARCHIVE])
-    + '%% kanban:settings\n```\n{"kanban-plugin":"basic"}\n```\n%%\n'
-)
-_MARKER = re.compile(r"\^ps-([0-9a-f]{16})")
 
 SEED = (
     (NOTES, Kind.GOAL, "Grow EMEA revenue"),
@@ -80,8 +59,7 @@ def new_asana_project(sim: AsanaSimulator, world: World, name: str = "Exec board
 
 
 @dataclass
-class ThreeTools:
-    folder: Path
+class ThreeTools(BoardPair):
     trello: TrelloSimulator
     board_id: str
     asana: AsanaSimulator
@@ -106,14 +84,6 @@ class ThreeTools:
         self.renamed[(tool, kind)] = name
 
     # -- the pair --------------------------------------------------------------------------
-    @property
-    def config_path(self) -> Path:
-        return self.folder / "pair.toml"
-
-    @property
-    def board_path(self) -> Path:
-        return self.folder / "board.md"
-
     @property
     def state_path(self) -> Path:
         return self.folder / "state" / "trust.sqlite"
@@ -180,50 +150,12 @@ steps = [{steps}]
     def config(self) -> PairConfig:
         if not self.config_path.exists():
             self.write_config()
-        return load_config(self.config_path)
+        return super().config()
 
-    def adapter(self, tool: str) -> Adapter:
-        config = self.config()
-        target = next(t for t in config.targets if t.name == tool)
-        places = {}
-        if self.state_path.exists():  # the lists / sections pairsync follows
-            state = State.open(self.state_path)
-            places = state.places(tool)
-            state.close()
-        return adapter_for(target, AdapterContext(config.pair.zone, places))
-
-    def sync(
-        self,
-        now: datetime | None = None,
-        new_id: Callable[[], str] = new_item_id,
-        accept_vanished: list[str] | tuple[str, ...] = (),
-        on_step: Callable[[str], None] = lambda _: None,
-    ) -> RunSummary:
-        """One `sync_pair` run on the config, with the adapters `pairsync sync` builds;
-        Asana's 5xx backoff runs in hundredths of a second, as in tests/conftest_asana.py.
-        `on_step` is told before each target is read and written (in that target's
-        thread), a point where a test can act as a person mid-run."""
-        config = self.config()
-        state = State.open(config.state_path)
-        places = {target.name: state.places(target.name) for target in config.targets}
-        adapters = build_adapters(config.targets, config.pair.zone, places)
-        for adapter in adapters:
-            if isinstance(adapter, AsanaAdapter):
-                adapter.client.backoff = 0.01
-        try:
-            return sync_pair(
-                config,
-                state,
-                now=now,
-                new_id=new_id,
-                adapters=adapters,
-                accept_vanished=accept_vanished,
-                on_step=on_step,
-            )
-        finally:
-            state.close()
-            for adapter in adapters:
-                adapter.close()
+    def quicken(self, adapter: Adapter) -> None:
+        """Asana's 5xx backoff in hundredths of a second, as in tests/conftest_asana.py."""
+        if isinstance(adapter, AsanaAdapter):
+            adapter.client.backoff = 0.01
 
     def seed(self) -> dict[str, str]:
         """People make the `SEED` items in their tools; a first sync mirrors them, a second
@@ -238,14 +170,6 @@ steps = [{steps}]
     def ids(self) -> dict[str, str]:
         return {item.title: item_id for item_id, item in self.canonical().items()}
 
-    def canonical(self) -> dict[str, Item]:
-        """The shared board as the state database keeps it."""
-        state = State.open(self.state_path)
-        try:
-            return {item_id: record.item for item_id, record in state.items().items()}
-        finally:
-            state.close()
-
     def conflict_rows(self) -> list[tuple[str, str, str, Any, str, Any]]:
         """(item id, field, winner, winner value, loser, loser value) per recorded loss."""
         state = State.open(self.state_path)
@@ -258,25 +182,11 @@ steps = [{steps}]
         ]
 
     # -- what each tool shows --------------------------------------------------------------
-    def shown(self, tool: str) -> dict[str | None, list[RemoteItem]]:
-        """The tool's board as its adapter reads it (a full read), by link-back id; items a
-        person made that carry no id yet are under None."""
-        adapter = self.adapter(tool)
-        try:
-            snapshot = adapter.read()
-        finally:
-            adapter.close()
-        found: dict[str | None, list[RemoteItem]] = {}
-        for remote in snapshot.items.values():
-            found.setdefault(remote.item_id, []).append(remote)
-        return found
-
     def footers(self, tool: str) -> Counter[str]:
         """Every copy of an item anywhere in the tool (other lists, archived cards, tasks in
         other sections), counted by link-back id: a count above 1 is a duplicate."""
         if tool == NOTES:
-            text = self.board_path.read_text() if self.board_path.exists() else ""
-            return Counter(_MARKER.findall(text))
+            return self.md_footers()
         if tool == TRELLO:
             descs = [c.desc for c in self.trello.cards(self.board_id) if c.desc != TEMPLATE_DESC]
         else:
@@ -309,7 +219,7 @@ steps = [{steps}]
     def edit(self, tool: str, item_id: str, **fields: Any) -> None:
         """Change title, notes, done, due, labels or owner as typed in the tool."""
         if tool == NOTES:
-            self.md_replace(item_id, lambda item: item.with_(**fields))
+            self.md_edit(item_id, **fields)
         elif tool == TRELLO:
             edit_card(self.trello, self.board_id, item_id, fields)
         else:
@@ -343,20 +253,12 @@ steps = [{steps}]
         elif tool == ASANA:
             self.asana.person.delete(self.task_of(item_id).gid)
         else:
-            lines = self.md_lines()
-            start, end = md_span(lines, item_id)
-            self.md_write(lines[:start] + lines[end:])
+            self.md_delete(item_id)
 
     def tick(self, tool: str, item_id: str, index: int, done: bool = True) -> None:
         """Tick (or untick) the item's Five Whys step at `index`."""
         if tool == NOTES:
-
-            def ticked(item: Item) -> Item:
-                steps = list(item.steps)
-                steps[index] = replace(steps[index], done=done)
-                return item.with_(steps=tuple(steps))
-
-            self.md_replace(item_id, ticked)
+            self.md_tick(item_id, index, done)
         elif tool == TRELLO:
             card = self.card_of(item_id)
             board = self.trello.board(self.board_id)
@@ -376,35 +278,10 @@ steps = [{steps}]
     def task_of(self, item_id: str) -> Task:
         return find_task(self.asana, self.world.project_gid, item_id)
 
-    # -- Markdown ----------------------------------------------------------------------------
-    def md_lines(self) -> list[str]:
-        if not self.board_path.exists():
-            self.board_path.write_text(EMPTY_BOARD, encoding="utf-8")
-        return self.board_path.read_text(encoding="utf-8").splitlines(keepends=True)
-
-    def md_write(self, lines: list[str]) -> None:
-        self.board_path.write_text("".join(lines), encoding="utf-8")
-
-    def md_insert(self, heading: str, card: str, lines: list[str] | None = None) -> None:
-        """Put a card right under `## heading` (added before the settings if missing)."""
-        lines = self.md_lines() if lines is None else lines
-        insert_card(lines, heading, card)
-        self.md_write(lines)
-
-    def md_replace(self, item_id: str, change: Any) -> None:
-        remote = self.shown(NOTES)[item_id][0]
-        lines = self.md_lines()
-        start, end = md_span(lines, item_id)
-        lines[start:end] = [render_card(change(remote.item), item_id)]
-        self.md_write(lines)
-
     def _place(self, tool: str, item_id: str, section: str) -> None:
         if tool == TRELLO:
             self.trello.person.move_card(self.card_of(item_id).id, section)
         elif tool == ASANA:
             self.asana.person.move(self.task_of(item_id).gid, section, self.world.project_gid)
         else:
-            lines = self.md_lines()
-            start, end = md_span(lines, item_id)
-            card = "".join(lines[start:end])
-            self.md_insert(section, card, lines[:start] + lines[end:])
+            self.md_move(item_id, section)

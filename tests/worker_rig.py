@@ -56,9 +56,6 @@ class Fleet:
             if key == token and method == "GET" and "/boards/" in path and path.endswith("/actions")
         ]
 
-    def throttled(self) -> int:
-        return self.trello.app.stats.throttled
-
 
 def make_fleet(folder: Path, trello: TrelloSimulator, database: str, pairs: int) -> Fleet:
     sims = Sims(trello, None)  # type: ignore[arg-type]  # no Asana: write_pairs(asana=False)

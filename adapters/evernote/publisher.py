@@ -48,8 +48,10 @@ class EvernotePublisher(Publisher):
     type_name = "evernote"
     config: EvernoteDocuments
 
-    def __init__(self, config: EvernoteDocuments, pair: str, base_dir: Path) -> None:
-        super().__init__(config, pair, base_dir)
+    def __init__(
+        self, config: EvernoteDocuments, pair: str, base_dir: Path, config_file: Path | None = None
+    ) -> None:
+        super().__init__(config, pair, base_dir, config_file)
         self.store = EvernoteStore(config, self._count)
         self._cursor: _Cursor | None = None
         self._notes: Any = None

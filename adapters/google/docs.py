@@ -50,8 +50,14 @@ class GoogleDocsPublisher(Publisher):
     shows_ticks = False
     config: GoogleDocsDocuments
 
-    def __init__(self, config: GoogleDocsDocuments, pair: str, base_dir: Path) -> None:
-        super().__init__(config, pair, base_dir)
+    def __init__(
+        self,
+        config: GoogleDocsDocuments,
+        pair: str,
+        base_dir: Path,
+        config_file: Path | None = None,
+    ) -> None:
+        super().__init__(config, pair, base_dir, config_file)
         self.credentials = base_dir / config.credentials
         self.pair_tag = "pairsync-" + hashlib.sha256(pair.encode()).hexdigest()[:24]
         located = config.model_copy(update={"credentials": self.credentials})

@@ -1,9 +1,10 @@
 """The Markdown board target: one Obsidian-Kanban file, read whole and written atomically.
 
 - Remote id: the item id in a card's `^ps-` marker. A card without one (a person typed
-  it) gets a provisional `new:<heading>:<n>:<hash>` id (n counts identical cards under
-  that heading, so lines added elsewhere do not shift it) and `item_id=None`; the
-  engine's `Update` then adds the marker and the Outcome carries the item id. Of two
+  it) gets a provisional id from its text (`provisional.py`, which also finds it again
+  when a killed run kept its marker from landing and a person then edited it) and
+  `item_id=None`; the engine's `Update` then adds the marker and the Outcome carries the
+  item id. Of two
   cards with the same marker (a copied line) the first keeps it, the next counts as new.
 - Version: a hash of the card's heading and bytes (and `_SYNTAX`). The file is the
   tool's only clock, so every item's `modified_at` is the file's mtime.
@@ -48,6 +49,7 @@ from adapters.markdown.board import (
 )
 from adapters.markdown.card import Card, add_marker, render_card
 from adapters.markdown.config import MarkdownTarget
+from adapters.markdown.provisional import provisional_id, rematched
 from sync.contract import (
     AdapterContext,
     Change,
@@ -98,6 +100,8 @@ class MarkdownAdapter(Adapter):
         """The file's bytes as this run read them and then wrote them, hashed (None: not
         read yet, or changed by someone else since)."""
         self._reading = _digest(f"{_SYNTAX}\n{sorted(self._sections.items(), key=str)}")
+        self._linked = context.linked if context else frozenset()
+        """The remote ids the state links (`provisional.rematched` needs them)."""
 
     def read(self, cursor: str | None = None) -> Snapshot:
         loaded = self._load()
@@ -106,16 +110,22 @@ class MarkdownAdapter(Adapter):
         text, st = loaded
         self._cursor = self._hash(text)
         if cursor is not None and cursor == self._cursor:
-            return Snapshot({}, complete=False, cursor=cursor)
+            return Snapshot({}, complete=False, cursor=cursor, places=dict(self.places))
         modified = datetime.fromtimestamp(st.st_mtime, UTC)
         board = parse(text, self._sections, self._cards)
         headings = {b.heading for b in board.blocks if isinstance(b, Text)}
+        # The headings found are the places: a kind's heading missing next run is a
+        # structure change (what vanished with it is held), not a deletion.
+        self.places = {k: (name, name) for k, name in self.config.lists.items() if name in headings}
         entries = self._entries(board)
         untitled = [e for e in entries if not e.card.item.title.strip()]
         entries = [e for e in entries if e.item_id is not None or e not in untitled]
+        if untitled:
+            self._cursor = None  # read in full again: its line is said every run
         return Snapshot(
             skipped=tuple(self._untitled_line(board, entry) for entry in untitled),
-            unplaced=frozenset(k for k, name in self.config.lists.items() if name not in headings),
+            unplaced=frozenset(k for k in self.config.lists if k not in self.places),
+            places=dict(self.places),
             items={
                 e.remote_id: RemoteItem(
                     e.remote_id,
@@ -292,9 +302,12 @@ class MarkdownAdapter(Adapter):
                 remote_id = item_id
             else:
                 key = (heading, _digest(raw)[:10])
-                remote_id = f"new:{heading}:{copies[key]}:{key[1]}"
+                remote_id = provisional_id(heading, copies[key], key[1])
                 copies[key] += 1
             entries.append(_Entry(index, card, heading, remote_id, item_id, version))
+        cards = [(e.heading, e.remote_id, e.item_id is not None) for e in entries]
+        for index, remote_id in rematched(cards, self._linked).items():
+            entries[index] = replace(entries[index], remote_id=remote_id)
         return entries
 
     def _load(self) -> tuple[str, os.stat_result] | None:

@@ -52,8 +52,10 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 class MarkdownPublisher(Publisher):
     type_name = "markdown"
 
-    def __init__(self, config: MarkdownDocuments, pair: str, base_dir: Path) -> None:
-        super().__init__(config, pair, base_dir)
+    def __init__(
+        self, config: MarkdownDocuments, pair: str, base_dir: Path, config_file: Path | None = None
+    ) -> None:
+        super().__init__(config, pair, base_dir, config_file)
         self.folder = (base_dir / config.folder.expanduser()).resolve()
 
     def changed(self, known: Mapping[str, str], cursor: str | None) -> Changes:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,14 +33,20 @@ from sync.logs import register_secret
 
 SCOPES = ["Notes.ReadWrite"]
 TOKEN_PATH = "/oauth2/v2.0/token"
-SIGN_IN_AGAIN = "run pairsync auth microsoft --config FILE (this pair's file) to sign in again"
 
 
-def consent_needed(name: str, reason: str) -> PublishError:
+def sign_in_again(config_file: Path | None) -> str:
+    """The command that renews the consent, naming the pair's file (quoted for a shell)."""
+    where = shlex.quote(str(config_file)) if config_file is not None else "FILE (this pair's file)"
+    return f"run pairsync auth microsoft --config {where} to sign in again"
+
+
+def consent_needed(name: str, reason: str, config_file: Path | None) -> PublishError:
     """The one line for a missing, expired or revoked consent (no secret in it)."""
     return PublishError(
         name,
-        f"Microsoft sign-in needed: the consent is missing or expired ({reason}); {SIGN_IN_AGAIN}",
+        "Microsoft sign-in needed: the consent is missing or expired "
+        f"({reason}); {sign_in_again(config_file)}",
     )
 
 
@@ -91,17 +98,17 @@ class Credentials:
         )
 
 
-def load_credentials(path: Path, name: str) -> Credentials:
+def load_credentials(path: Path, name: str, config_file: Path | None = None) -> Credentials:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         cache = msal.SerializableTokenCache()
         cache.deserialize(json.dumps(data["token_cache"]))
         credentials = Credentials(data["client_id"], data["tenant"], data["token_uri"], cache)
     except FileNotFoundError:
-        raise consent_needed(name, f"no credentials file {path}") from None
+        raise consent_needed(name, f"no credentials file {path}", config_file) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not a credentials file"
-        raise consent_needed(name, f"{path}: {reason}") from None
+        raise consent_needed(name, f"{path}: {reason}", config_file) from None
     for entry in cache.search(msal.TokenCache.CredentialType.REFRESH_TOKEN):
         register_secret(str(entry.get("secret", "")))
     return credentials
@@ -136,8 +143,16 @@ def _app(credentials: Credentials, session: requests.Session) -> msal.PublicClie
 class MicrosoftToken:
     """Access tokens for one `[[documents]]` entry, from its credentials file."""
 
-    def __init__(self, config: OneNoteDocuments, base_dir: Path, session: requests.Session) -> None:
+    def __init__(
+        self,
+        config: OneNoteDocuments,
+        base_dir: Path,
+        session: requests.Session,
+        config_file: Path | None = None,
+    ) -> None:
         self.name = config.name
+        self.config_file = config_file
+        """The pair's file, named in the line that asks for a new sign-in."""
         self.path = base_dir / config.credentials
         self.session = session
         self._credentials: Credentials | None = None
@@ -151,7 +166,7 @@ class MicrosoftToken:
 
     def _load(self) -> Credentials:
         if self._credentials is None:
-            self._credentials = load_credentials(self.path, self.name)
+            self._credentials = load_credentials(self.path, self.name, self.config_file)
         return self._credentials
 
     def get(self, force_refresh: bool = False) -> str:
@@ -161,7 +176,7 @@ class MicrosoftToken:
                 self._app = _app(credentials, self.session)
             accounts = self._app.get_accounts()
             if not accounts:
-                raise consent_needed(self.name, "no account in the token cache")
+                raise consent_needed(self.name, "no account in the token cache", self.config_file)
             result = self._app.acquire_token_silent_with_error(
                 SCOPES, account=accounts[0], force_refresh=force_refresh
             )
@@ -171,7 +186,7 @@ class MicrosoftToken:
             ) from None
         if not result or "access_token" not in result:
             reason = str((result or {}).get("error") or "no token")
-            raise consent_needed(self.name, reason)
+            raise consent_needed(self.name, reason, self.config_file)
         if credentials.cache.has_state_changed:
             save_credentials(self.path, credentials)
             credentials.cache.has_state_changed = False

@@ -22,7 +22,7 @@ from typing import Any
 import requests
 
 from adapters.docids import retried
-from adapters.onenote.auth import MicrosoftToken, http_session
+from adapters.onenote.auth import MicrosoftToken, http_session, sign_in_again
 from adapters.onenote.config import OneNoteDocuments
 from adapters.pacing import Limit, Pacer
 from adapters.retry import Retriable, Uncertain, retriable
@@ -34,12 +34,18 @@ class NotFound(Exception):
 
 
 class Graph:
-    def __init__(self, config: OneNoteDocuments, base_dir: Path, on_request: Any) -> None:
+    def __init__(
+        self,
+        config: OneNoteDocuments,
+        base_dir: Path,
+        on_request: Any,
+        config_file: Path | None = None,
+    ) -> None:
         self.config = config
         self.name = config.name
         self.base = config.base_url.rstrip("/")
         self.session = http_session(config, base_dir)
-        self.token = MicrosoftToken(config, base_dir, self.session)
+        self.token = MicrosoftToken(config, base_dir, self.session, config_file)
         self.on_request = on_request
         self.backoff = 0.25
         self.throttled = 0
@@ -114,7 +120,8 @@ class Graph:
         if status == 404:
             raise NotFound(url)
         if status == 401:
-            raise PublishError(self.name, "Graph refused the token (401); " + _sign_in())
+            renew = sign_in_again(self.token.config_file)
+            raise PublishError(self.name, f"Graph refused the token (401); {renew}")
         if status == 403:
             raise PublishError(self.name, "access denied (403): the section is not this account's")
         if status == 507:
@@ -133,12 +140,6 @@ class Graph:
 
     def close(self) -> None:
         self.session.close()
-
-
-def _sign_in() -> str:
-    from adapters.onenote.auth import SIGN_IN_AGAIN
-
-    return SIGN_IN_AGAIN
 
 
 def _seconds(value: str | None) -> float | None:

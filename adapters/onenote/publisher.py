@@ -31,9 +31,11 @@ class OneNotePublisher(Publisher):
     type_name = "onenote"
     config: OneNoteDocuments
 
-    def __init__(self, config: OneNoteDocuments, pair: str, base_dir: Path) -> None:
-        super().__init__(config, pair, base_dir)
-        self.graph = Graph(config, base_dir, self._count)
+    def __init__(
+        self, config: OneNoteDocuments, pair: str, base_dir: Path, config_file: Path | None = None
+    ) -> None:
+        super().__init__(config, pair, base_dir, config_file)
+        self.graph = Graph(config, base_dir, self._count, config_file)
         self._section_id = config.section_id
 
     def _count(self) -> None:
@@ -124,25 +126,38 @@ class OneNotePublisher(Publisher):
         if self._section_id is None and cursor:
             self._section_id = cursor
         if self._section_id is None:
-            notebook, section = self.config.notebook, self.config.section
-            answer = self.graph.call(
-                "GET",
-                "/me/onenote/sections",
-                params={
-                    "$select": "id,displayName",
-                    "$expand": "parentNotebook($select=displayName)",
-                },
-            ).json()
-            for found in answer.get("value", []):
-                parent = (found.get("parentNotebook") or {}).get("displayName")
-                if found.get("displayName") == section and parent == notebook:
-                    self._section_id = str(found["id"])
+            wanted = (self.config.notebook, self.config.section)
+            for section_id, notebook, section in self._sections():
+                if (notebook, section) == wanted:
+                    self._section_id = section_id
                     break
             else:
                 raise PublishError(
-                    self.name, f"no section {section!r} in notebook {notebook!r} for this account"
+                    self.name,
+                    f"no section {wanted[1]!r} in notebook {wanted[0]!r} for this account",
                 )
         return self._section_id
+
+    def scopes(self) -> list[tuple[str, str]]:
+        """(id, "notebook / section") of every section this account sees, for `pairsync
+        init` to list as it lists boards and projects."""
+        return [(sid, f"{notebook} / {section}") for sid, notebook, section in self._sections()]
+
+    def _sections(self) -> list[tuple[str, str, str]]:
+        """(id, notebook, section) of every section, all result pages."""
+        found: list[tuple[str, str, str]] = []
+        url = "/me/onenote/sections"
+        params: dict[str, str] | None = {
+            "$select": "id,displayName",
+            "$expand": "parentNotebook($select=displayName)",
+        }
+        while url:
+            answer = self.graph.call("GET", url, params=params).json()
+            for section in answer.get("value", []):
+                notebook = (section.get("parentNotebook") or {}).get("displayName")
+                found.append((str(section["id"]), str(notebook), str(section.get("displayName"))))
+            url, params = answer.get("@odata.nextLink") or "", None
+        return found
 
     def _versions(self, section: str) -> dict[str, str]:
         """Page id -> lastModifiedDateTime of every page in the section (all result pages)."""

@@ -256,9 +256,8 @@ class TrelloAdapter(Adapter):
         card = view.cards.get(change.remote_id)
         found = mapping.card_item(card, view) if card else None
         if card is None or found is None:
-            raise ChangeFailed(
-                f"card {change.remote_id} is gone from the mapped lists; not written"
-            )
+            reason = mapping.out_of_reach(card, view)
+            raise ChangeFailed(f"card {change.remote_id} {reason}; not written")
         if mapping.version(*found) != change.version:
             raise ChangeFailed(
                 f"card {change.remote_id} changed in Trello since it was read; not written"

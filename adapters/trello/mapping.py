@@ -87,6 +87,8 @@ class BoardView:
     """Name -> id of every open list, mapped or not (the agenda has a list of its own)."""
     list_names: dict[str, str] = field(default_factory=dict)
     """Id -> name of every open list."""
+    closed_lists: dict[str, str] = field(default_factory=dict)
+    """Id -> name of every closed (archived) list: what a card there is out of reach for."""
     cursor: str | None = None
     zone: tzinfo = UTC
     """The pair's time zone: the day a `due` falls on."""
@@ -103,8 +105,11 @@ def parse_board(
     found by their configured name. `zone`: the pair's, for the day of a due time."""
     by_name: dict[str, str] = {}
     list_names: dict[str, str] = {}
+    closed_lists: dict[str, str] = {}
     for tlist in sorted(data.get("lists", []), key=lambda t: t.get("pos", 0)):
-        if not tlist.get("closed"):
+        if tlist.get("closed"):
+            closed_lists[tlist["id"]] = tlist["name"]
+        else:
             by_name.setdefault(tlist["name"], tlist["id"])
             list_names[tlist["id"]] = tlist["name"]
     list_ids = {k: i for k, i in (followed or {}).items() if k in lists and i in list_names}
@@ -128,6 +133,7 @@ def parse_board(
         open_lists=by_name,
         zone=zone,
         list_names=list_names,
+        closed_lists=closed_lists,
     )
     names = [CHECKLIST_NAME, OTHER_CHECKLIST_NAME]  # a card's "Five Whys" one first
     steps = [c for c in data.get("checklists", []) if c["name"] in names]
@@ -145,6 +151,22 @@ def parse_board(
     actions = data.get("actions") or []
     view.cursor = actions[0]["id"] if actions else None
     return view
+
+
+def out_of_reach(card: dict[str, Any] | None, view: BoardView) -> str:
+    """Why a card the state links is not one pairsync may write, as a person puts it
+    right: its list closed (most often), moved to a list pairsync does not map, or gone."""
+    if card is None:
+        return "was deleted in Trello or moved to another board"
+    list_id = card["idList"]
+    if list_id in view.closed_lists:
+        return (
+            f'is in the list "{view.closed_lists[list_id]}", which is archived (closed) in '
+            "Trello: reopen the list, or move the card to an open one"
+        )
+    if list_id in view.list_names and list_id not in view.kinds:
+        return f'is in the list "{view.list_names[list_id]}", which pairsync does not map'
+    return "is gone from the mapped lists"
 
 
 def checklist_name(kind: Kind) -> str:

@@ -5,7 +5,8 @@ config with six targets (the executive's Asana project, the assistant's Trello b
 tracker sheet, the pair's shared Notion database, and a Markdown board for each), seeds
 the executive's Markdown board with one item of each kind, and then runs the same code as `pairsync
 sync`: a first sync, edits made as people would in four tools (one moves a Notion page
-to the trash), a second sync, a third that writes nothing, and the 1:1 agenda; Dana's
+to the trash; Dana adds a win for Lee, each gives feedback, and Dana records a decision Lee
+has to acknowledge), a second sync, a third that writes nothing, and the 1:1 agenda; Dana's
 Slack (a simulator) gets the agenda, updated in place as the board changes, and the
 decisions waiting for her. The pair's record (agenda, decisions log, Five Whys) is kept as
 Markdown notes, and in OneNote and Evernote when their extras are installed
@@ -27,6 +28,13 @@ from typing import TYPE_CHECKING
 from adapters import simulator_class
 from sync.channels import channel_simulator_class
 from sync.cli.demo_record import DemoRecord
+from sync.cli.demo_show import (
+    asana_lines,
+    notion_lines,
+    notion_page,
+    trello_card,
+    trello_lines,
+)
 from sync.config import load_config
 from sync.delivery.agenda import make_agenda
 from sync.delivery.meeting import WEEKDAYS
@@ -63,6 +71,12 @@ exempt_kinds = []
 publish = true                      # the agenda also goes on every board, in a "1:1" list
 meeting = "{meeting}"          # in two hours: its agenda is due now
 lead_hours = 24
+
+[board]
+kinds = ["goal", "decision", "problem", "action", "win", "feedback"]  # the Wins and Feedback lists
+
+[decisions]
+acknowledge = true                  # a decision Dana closes waits for Lee's "Got it"
 
 [[targets]]
 name = "executive-asana"
@@ -213,7 +227,8 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
             echo(line)
         echo("  executive.md (written three weeks ago) has a goal, a decision, a problem and an")
         echo("  action; the Trello board, the Asana project, the Notion database, Lee's")
-        echo("  tracker sheet in Google Sheets and assistant.md are empty.\n")
+        echo("  tracker sheet in Google Sheets and assistant.md are empty. The pair keeps")
+        echo("  wins and feedback, and Lee acknowledges the decisions Dana takes.\n")
         _sync(
             config_path,
             "1. First sync: everything reaches every tool; the problem gets "
@@ -222,20 +237,21 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
         )
 
         echo("2. People work in their own tools:")
-        card = _trello_card(trello, board_id, "Book flights")
+        card = trello_card(trello, board_id, "Book flights")
         trello.person.edit_card(card, dueComplete=True)
         echo("   - Lee ticks 'Book flights…' done in Trello")
         task = next(t for t in asana.person.tasks(world.project_gid, "Decisions"))
         asana.person.edit(task.gid, name="Approve the Lisbon offsite budget")
         echo("   - Dana renames the decision in Asana")
-        decision = _notion_page(notion, knowledge.data_source_id, "Approve the")
+        decision = notion_page(notion, knowledge.data_source_id, "Approve the")
         notion.person.append(decision, "paragraph", "Lisbon, if the hotel holds the rate.")
         echo("   - Lee adds a line to the decision's page in Notion")
-        notion.person.trash(_notion_page(notion, knowledge.data_source_id, "Book flights"))
+        notion.person.trash(notion_page(notion, knowledge.data_source_id, "Book flights"))
         echo("   - Lee moves the page 'Book flights…' to the trash in Notion")
         sheet = google.person(tracker)
         sheet.sort("Board", column=4)  # by Due
         echo("   - Lee sorts the tracker sheet by Due (rows move; order within a kind follows)")
+        _partnership(asana, world.project_gid, trello, board_id, echo)
         _edit(
             folder / "assistant.md",
             "- [ ] Why 1?",
@@ -281,13 +297,13 @@ def run_demo(keep: Path | None, echo: Echo) -> None:
             echo(message.text)
             echo("")
         echo("--- Trello: Lee's board ---")
-        for line in _trello_lines(trello, board_id):
+        for line in trello_lines(trello, board_id):
             echo(line)
         echo("\n--- Asana: Dana's priorities ---")
-        for line in _asana_lines(asana, world.project_gid):
+        for line in asana_lines(asana, world.project_gid):
             echo(line)
         echo("\n--- Notion: Dana & Lee (a database; Kind, Done, Tags are its properties) ---")
-        for line in _notion_lines(notion, knowledge.data_source_id):
+        for line in notion_lines(notion, knowledge.data_source_id):
             echo(line)
         echo("\n--- Google Sheets: Lee's tracker (tab Board, then tab Five Whys) ---")
         for line in [*sheet.render("Board"), "", *sheet.render("Five Whys")]:
@@ -313,6 +329,27 @@ def _sync(config_path: Path, title: str, echo: Echo) -> RunSummary:
     return summary
 
 
+def _partnership(
+    asana: AsanaSimulator, project_gid: str, trello: TrelloSimulator, board_id: str, echo: Echo
+) -> None:
+    """A win with thanks, feedback from each side, and a decision Lee has to acknowledge."""
+    win = asana.person.create_task(project_gid, "Wins", "Closed the Q3 books two days early")
+    asana.person.tag(win.gid, "owner/assistant")
+    echo("   - Dana adds a win for Lee in Asana: 'Closed the Q3 books two days early'")
+    asana.person.create_task(project_gid, "Feedback", "The board pre-read was the clearest yet")
+    echo("   - Dana gives feedback in Asana: 'The board pre-read was the clearest yet'")
+    trello.person.create_card(
+        board_id, "Feedback", "Decisions by Friday would let me book travel cheaper"
+    )
+    echo("   - Lee gives feedback in Trello: 'Decisions by Friday would let me book travel")
+    echo("     cheaper'")
+    asana.person.create_task(
+        project_gid, "Decisions", "Hold the offsite in Lisbon in March", completed=True
+    )
+    echo("   - Dana records a decision she took, done, in Asana: 'Hold the offsite in Lisbon in")
+    echo("     March' (Lee has not seen it yet)")
+
+
 def _edit(board: Path, old: str, new: str) -> None:
     text = board.read_text(encoding="utf-8")
     board.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -327,69 +364,3 @@ def _finish_five_whys(board: Path, countermeasure: str) -> None:
         "- [x] Countermeasure: owner and date", f"- [x] {countermeasure}"
     )
     board.write_text(f"{head}## Problems{problems}## Actions{tail}", encoding="utf-8")
-
-
-def _trello_card(trello: TrelloSimulator, board_id: str, title_start: str) -> str:
-    return next(c.id for c in trello.cards(board_id) if c.name.startswith(title_start))
-
-
-def _trello_lines(trello: TrelloSimulator, board_id: str) -> list[str]:
-    board = trello.board(board_id)
-    lines = []
-    for trello_list in board.lists.values():
-        cards = [c for c in trello.cards(board_id, trello_list.name) if not c.closed]
-        if not cards:
-            continue
-        lines.append(f"[{trello_list.name}]")
-        for card in cards:
-            labels = ", ".join(board.labels[i].name for i in card.idLabels)
-            done = "done" if card.dueComplete else "open"
-            lines.append(f"  {card.name}  ({done}; labels: {labels or '-'})")
-            for checklist_id in card.idChecklists:
-                checklist = board.checklists[checklist_id]
-                ticked = sum(i.state == "complete" for i in checklist.items)
-                lines.append(
-                    f"    checklist '{checklist.name}': {ticked}/{len(checklist.items)} ticked"
-                )
-    return lines
-
-
-def _asana_lines(asana: AsanaSimulator, project_gid: str) -> list[str]:
-    lines = []
-    for section in ("1:1", "Goals", "Decisions", "Problems", "Actions", "Archive"):
-        tasks = asana.person.tasks(project_gid, section)
-        if not tasks:
-            continue
-        lines.append(f"[{section}]")
-        for task in tasks:
-            tags = ", ".join(t.name for t in task.tags)
-            done = "completed" if task.completed else "open"
-            lines.append(f"  {task.name}  ({done}; tags: {tags or '-'})")
-            if task.subtasks:
-                ticked = sum(sub.completed for sub in task.subtasks)
-                lines.append(f"    subtasks: {ticked}/{len(task.subtasks)} completed")
-    return lines
-
-
-def _notion_page(notion: NotionSimulator, source_id: str, title_start: str) -> str:
-    return next(p.id for p in notion.person.pages(source_id) if p.title.startswith(title_start))
-
-
-def _notion_lines(notion: NotionSimulator, source_id: str) -> list[str]:
-    lines = []
-    pages = notion.person.pages(source_id)
-    for kind in ("1:1", "Goals", "Decisions", "Problems", "Actions", "Archive"):
-        shown = [p for p in pages if p.kind == kind]
-        if not shown:
-            continue
-        lines.append(f"[Kind: {kind}]")
-        for page in shown:
-            done = "done" if page.done else "open"
-            lines.append(f"  {page.title}  ({done}; tags: {', '.join(page.tags) or '-'})")
-            if page.steps:
-                ticked = sum(page.steps)
-                lines.append(f"    to-dos under 'Five Whys': {ticked}/{len(page.steps)} ticked")
-    trashed = [p.title for p in notion.person.pages(source_id, in_trash=True)]
-    if trashed:
-        lines.append(f"[in the trash] {', '.join(trashed)}")
-    return lines

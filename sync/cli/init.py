@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import tomlkit
 import tomlkit.items
@@ -55,6 +56,12 @@ def run_init(output: Path, ask: Ask, echo: Echo) -> list[str]:
         targets.append(_table(name="notes", type="markdown", path=board.strip()))
     doc.add(tomlkit.nl())
     doc.add("targets", targets)
+    record = "Keep the pair's record (agenda, decisions log, Five Whys) in OneNote? [y/n]"
+    if ask(record, default="n").lower().startswith("y"):
+        documents = tomlkit.aot()
+        documents.append(_onenote(ask, echo, name, output))
+        doc.add(tomlkit.nl())
+        doc.add("documents", documents)
     missing = [var for var in needed if var not in os.environ]
     _write_checked(output, tomlkit.dumps(doc), check_load=not missing)
     return missing
@@ -163,7 +170,16 @@ def _secret(ask: Ask, variable: str, label: str) -> SecretStr:
     return SecretStr(value)
 
 
-def _choose(adapter: Adapter, what: str, ask: Ask, echo: Echo) -> str:
+class Lister(Protocol):
+    """What `_choose` lists from: a target's adapter, or a document tool's publisher."""
+
+    def scopes(self) -> list[tuple[str, str]]: ...
+
+    def close(self) -> None: ...
+
+
+def _choose(adapter: Adapter | Lister, what: str, ask: Ask, echo: Echo) -> tuple[str, str]:
+    """The (id, label) the person picks from the numbered list of what the credentials see."""
     try:
         scopes = adapter.scopes()
     except PairsyncError as exc:
@@ -179,7 +195,7 @@ def _choose(adapter: Adapter, what: str, ask: Ask, echo: Echo) -> str:
     def problem(answer: str) -> str | None:
         return None if answer.strip() in numbers else f"answer a number from 1 to {len(scopes)}"
 
-    return scopes[int(_ask_valid(ask, echo, f"Which {what}", "1", problem)) - 1][0]
+    return scopes[int(_ask_valid(ask, echo, f"Which {what}", "1", problem)) - 1]
 
 
 def _trello(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
@@ -190,7 +206,7 @@ def _trello(ask: Ask, echo: Echo, needed: list[str]) -> tomlkit.items.Table:
         {"type": "trello", "name": "trello", "board_id": "-", "api_key": key, "token": token}
         | {"base_url": base_url}
     )
-    board_id = _choose(adapter_for(probe), "board", ask, echo)
+    board_id, _ = _choose(adapter_for(probe), "board", ask, echo)
     needed += ["TRELLO_API_KEY", "TRELLO_TOKEN"]
     return _table(
         name="assistant-trello",
@@ -250,7 +266,52 @@ def _one_token(
     probe = config_model(type_name).model_validate(
         {"type": type_name, "name": type_name, key: "-", "token": token, "base_url": base_url}
     )
-    chosen = _choose(adapter_for(probe), what, ask, echo)
+    chosen, _ = _choose(adapter_for(probe), what, ask, echo)
     needed.append(variable)
     keys = {"name": table.pop("name"), "type": type_name, **table, key: chosen}
     return _table(**keys, token=f"${{{variable}}}", base_url=base_url)
+
+
+GRAPH = "https://graph.microsoft.com/v1.0"
+
+
+def _onenote(ask: Ask, echo: Echo, pair: str, output: Path) -> tomlkit.items.Table:
+    """Sign in to Microsoft now (the device code `pairsync auth microsoft` runs), then
+    list the sections the account sees, by notebook, to choose the one the pages go in."""
+    try:
+        from adapters.onenote.auth import sign_in
+        from adapters.onenote.config import OneNoteDocuments
+        from adapters.onenote.publisher import OneNotePublisher
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            [f"OneNote needs the 'onenote' extra: pip install 'pairsync[onenote]' ({exc.name})"]
+        ) from None
+    base_url = ask("Microsoft Graph URL", default=GRAPH)
+    login_url = ask("Microsoft sign-in URL", default="https://login.microsoftonline.com")
+    ca_bundle = "none"
+    if base_url != GRAPH:  # a simulator or a proxy with a certificate of its own
+        ca_bundle = ask("CA certificate to trust for these URLs (none: the system's)", "none")
+    client_id = ask("Application (client) ID of the app registration (Notes.ReadWrite)")
+    tenant = ask("Tenant (common: any work or personal account)", default="common")
+    keys: dict[str, object] = {
+        "name": "pair-onenote",
+        "type": "onenote",
+        "credentials": f"microsoft-{pair}.json",
+        "client_id": client_id.strip(),
+        "tenant": tenant.strip(),
+        "base_url": base_url,
+        "login_url": login_url,
+    }
+    if not _no_file(ca_bundle):
+        keys["ca_bundle"] = ca_bundle.strip()
+    base_dir = output.parent.resolve()
+    probe = OneNoteDocuments.model_validate({**keys, "section_id": "-"})
+    try:
+        credentials = sign_in(probe, base_dir, echo)
+        echo(f"  signed in; the consent is kept in {credentials} (mode 600, never printed)")
+    except PairsyncError as exc:
+        raise ConfigError([f"cannot sign in to Microsoft: {exc}"]) from None
+    section_id, label = _choose(OneNotePublisher(probe, pair, base_dir), "section", ask, echo)
+    chosen = tomlkit.item(section_id)
+    chosen.comment(label)
+    return _table(**keys, section_id=chosen)

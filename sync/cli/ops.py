@@ -20,10 +20,11 @@ from sync.cli.app import (
     known_places,
     report_pairs,
 )
-from sync.config import PairConfig, load_config, refuse_unverifiable_buttons, shared_targets
+from sync.config import PairConfig, load_config, refuse_unverifiable_buttons
 from sync.contract import CheckLine
 from sync.errors import MissingExtra, PairsyncError
 from sync.logs import redact
+from sync.pair_files import shared_targets
 from sync.run.pairs import parse_interval
 from sync.run.processes import cores
 from sync.run.report import error_kind, fail
@@ -198,7 +199,7 @@ def check(config: ConfigOption) -> None:
             checked.append((entry.name, channel.check()))
             channel.close()
         for document in pair.documents:  # [[documents]]: the pair's record
-            publisher = publisher_for(document, pair.pair.name, pair.config_dir)
+            publisher = publisher_for(document, pair.pair.name, pair.config_dir, pair.pair_file)
             try:
                 checked.append((document.name, publisher.check()))
             except PairsyncError as exc:

@@ -12,15 +12,21 @@ import typer
 from sync.cli.app import DatabaseOption, app, guarded, report_pairs
 from sync.errors import ConfigError
 from sync.run.pairs import parse_interval
-from sync.settings import process_settings
+from sync.settings import process_settings, use_database, valid_database_url
 
 EXTRA = "pip install 'pairsync[postgres]'"
 
 
 def optional_database(given: str | None) -> str | None:
-    """The database URL: the option, else PAIRSYNC_DATABASE_URL, else None; when there is
-    one, the `postgres` extra must be installed."""
-    url = given or process_settings().database_url
+    """The database URL: the option (which then stands for PAIRSYNC_DATABASE_URL in this
+    process: `use_database`), else PAIRSYNC_DATABASE_URL, else None; when there is one,
+    the `postgres` extra must be installed."""
+    if given:
+        try:
+            use_database(valid_database_url(given))
+        except ValueError as exc:
+            raise ConfigError([f"--database: {exc}"]) from None
+    url = process_settings().database_url
     if url:
         for module in ("psycopg", "procrastinate"):
             if importlib.util.find_spec(module) is None:
@@ -73,15 +79,22 @@ def db_migrate(database_url: DatabaseOption = None) -> None:
     """Create or upgrade pairsync's tables and the job queue's (safe to run again)."""
 
     def body() -> None:
-        from sync.store import pgschema
+        from sync.store import pgschema, queueschema
 
         url = database(database_url)
-        before, after = pgschema.migrate(url)
+        done = pgschema.migrate(url)
         where = pgschema.where(url)
-        if before == after:
-            typer.echo(f"{where}: schema version {after}, up to date")
+        if done.before == done.after:
+            typer.echo(f"{where}: schema version {done.after}, up to date")
         else:
-            typer.echo(f"{where}: schema version {before} -> {after}")
+            typer.echo(f"{where}: schema version {done.before} -> {done.after}")
+        procrastinate = f"procrastinate {queueschema.installed()}"
+        if done.queue is None:
+            typer.echo(f"{where}: job queue made ({procrastinate})")
+        elif not done.queue:
+            typer.echo(f"{where}: job queue up to date ({procrastinate})")
+        for name in done.queue or []:
+            typer.echo(f"{where}: job queue: applied {name} ({procrastinate})")
 
     guarded(body)
 

@@ -121,7 +121,13 @@ def agenda_sections(
     stale = [e for e in stale_items(config, records, now) if e.item_id not in marks.parked]
     five_whys = [(i, r, five_whys_progress(r.item)) for i, r in live]
     board = [(i, r) for i, r in live if r.item.kind not in OPTIONAL_KINDS]
-    open_items = [(i, r) for i, r in board if not r.item.done]
+    waiting = {i: r for i, r in board if r.item.kind is Kind.DECISION and not r.item.done}
+    aged = {e.item_id: _stale_detail(e) for e in stale}
+    # Each item once: a waiting decision under "Decisions waiting" (the 1:1 owes it the
+    # executive's call, which its Decided / Discuss buttons take), with its age if stale;
+    # another stale item under "Stale" (keep, park or kill), not also as new or changed.
+    open_items = [(i, r) for i, r in board if not r.item.done and i not in waiting]
+    fresh_items = [(i, r) for i, r in open_items if i not in aged]
     wins = [
         line(i, r)
         for i, r in sorted(records.items(), key=lambda p: p[1].item.title)
@@ -130,21 +136,16 @@ def agenda_sections(
     talk = talking_points(config, records, live, now, marks)
     sections = {
         f"Decisions waiting for {config.pair.executive}": [
-            line(i, r) for i, r in open_items if r.item.kind is Kind.DECISION
+            AgendaLine(i, _line(r.item), aged.get(i, "")) for i, r in waiting.items()
         ],
-        "New since last time": [line(i, r) for i, r in open_items if is_new(r)],
+        "New since last time": [line(i, r) for i, r in fresh_items if is_new(r)],
         "Changed since last time": [
-            line(i, r) for i, r in open_items if changed(r) and not is_new(r)
+            line(i, r) for i, r in fresh_items if changed(r) and not is_new(r)
         ],
         "Stale: keep, park or kill?": [
-            AgendaLine(
-                e.item_id,
-                _line(e.item),
-                f"untouched {e.age_days} days"
-                + (f" (last in {e.last_tool})" if e.last_tool else "")
-                + f", ball with {e.ball_with}",
-            )
+            AgendaLine(e.item_id, _line(e.item), aged[e.item_id])
             for e in stale
+            if e.item_id not in waiting
         ],
         "Five Whys in progress": [
             AgendaLine(i, f"{_line(r.item)} — {progress}")
@@ -188,6 +189,11 @@ def agenda_sections(
     if Kind.WIN not in kinds:
         closing["Wins"] = wins
     return {**opening, **asked, **sections, **closing}
+
+
+def _stale_detail(entry: StaleEntry) -> str:
+    where = f" (last in {entry.last_tool})" if entry.last_tool else ""
+    return f"untouched {entry.age_days} days{where}, ball with {entry.ball_with}"
 
 
 def talking_points(

@@ -114,7 +114,10 @@ class DocumentsRun:
         self.publishers = (
             publishers
             if publishers is not None
-            else [publisher_for(d, config.pair.name, config.config_dir) for d in config.documents]
+            else [
+                publisher_for(d, config.pair.name, config.config_dir, config.pair_file)
+                for d in config.documents
+            ]
         )
         self.report = PublishReport()
         self._reads: dict[str, _Read] = {}

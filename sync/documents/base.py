@@ -189,11 +189,15 @@ class Publisher(abc.ABC):
     type_name: ClassVar[str]
     shows_ticks: ClassVar[bool] = True
 
-    def __init__(self, config: Any, pair: str, base_dir: Path) -> None:
+    def __init__(
+        self, config: Any, pair: str, base_dir: Path, config_file: Path | None = None
+    ) -> None:
         self.config = config
         self.pair = pair
         self.base_dir = base_dir
         """Where relative paths in the config start (the config file's folder)."""
+        self.config_file = config_file
+        """The pair's file, for the lines that tell a person which command to run."""
         self.requests = 0
 
     @property

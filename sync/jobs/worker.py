@@ -13,13 +13,12 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from adapters.pacing import share_budgets
+from adapters import machine_budgets
 from sync.jobs.queue import PairFiles, worker_app
 from sync.run.pairs import PairResult
 from sync.serve.run import pair_paths
 from sync.settings import process_settings
 from sync.store import pgschema
-from sync.store.postgres.budgets import PostgresBudgets
 
 
 def run_worker(
@@ -33,10 +32,9 @@ def run_worker(
     say: Callable[[str], None],
 ) -> None:
     paths = pair_paths(directory)  # every file must load: ConfigError, exit 2
-    pgschema.require_current(url)
+    pgschema.require_current(url, queue=True)
     settings = process_settings()
-    budgets = PostgresBudgets(url)
-    share_budgets(budgets)
+    machine_budgets.join_database(url)
     pairs = PairFiles(lambda: pair_paths(directory), report, paths)
     app = worker_app(url, pairs, every_seconds, settings.worker_stalled_after, concurrency)
     say(
@@ -53,6 +51,5 @@ def run_worker(
             delete_jobs="successful",
         )
     finally:
-        share_budgets(None)
-        budgets.close()
+        machine_budgets.leave_database()
     say("pairsync worker: stopped; every running sync finished")

@@ -22,6 +22,8 @@ class TargetView:
     snapshot: Snapshot | None
     links: Mapping[str, Link]
     """item id -> link, for this target."""
+    known_places: frozenset[Kind] = frozenset()
+    """Kinds whose list / section / heading the target had when it was last read."""
 
 
 @dataclass(slots=True)

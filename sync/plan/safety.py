@@ -114,9 +114,12 @@ def decide_holds(
         emptied = {k for k in Kind if lost[k] and lost[k] == kinds[k]}
         of_emptied = frozenset(i for i, link in gone.items() if link.base.kind in emptied)
         many = len(gone) >= limits.min_items and len(gone) > limits.share * len(live)
-        # A kind that had items lost its list / section / heading: the target's structure
-        # changed, so nothing that vanished from it this run reads as a deletion.
-        places_lost = tuple(k for k in Kind if k in view.snapshot.unplaced and kinds[k])
+        # A kind that had items, or a place when last read, lost its list / section /
+        # heading: the target's structure changed, so nothing that vanished from it this
+        # run reads as a deletion (an item may have been moved there just before).
+        places_lost = tuple(
+            k for k in Kind if k in view.snapshot.unplaced and (kinds[k] or k in view.known_places)
+        )
         if before & gone.keys() or many or places_lost:
             held = frozenset(gone)
         elif len(of_emptied) >= limits.min_items:
@@ -259,6 +262,31 @@ def hold_line(hold: Hold, lists: Mapping[Kind, str], config_file: str) -> str:
         f"{hold.target}: {count} {noun} vanished at once ({cause}); {verb} {them}, nothing "
         f"archived. If {were} deleted on purpose: pairsync sync --config {config_file} "
         f"--accept-vanished {hold.target}"
+    )
+
+
+def unknown_ids_line(view: TargetView, known: Collection[str]) -> str | None:
+    """One line for a target showing items with link-back ids the pair's state never
+    wrote (a board file copied from another pair's, or this pair's state lost or moved):
+    they are taken as this pair's items, as after a lost state, but a person should know.
+    The next run knows them, so the line comes once."""
+    if view.snapshot is None:
+        return None
+    strangers = sorted(
+        (remote.item.title, remote.item_id)
+        for remote in view.snapshot.items.values()
+        if remote.item_id is not None and remote.item_id not in known
+    )
+    if not strangers:
+        return None
+    count = len(strangers)
+    noun = "item carries a link-back id" if count == 1 else "items carry link-back ids"
+    named = ", ".join(repr(title) for title, _ in strangers[:3])
+    more = f" and {count - 3} more" if count > 3 else ""
+    return (
+        f"{view.name}: {count} {noun} this pair's state never wrote ({named}{more}): "
+        "copied from another pair's board, or this pair's state lost or moved? Synced as "
+        "this pair's own from now on"
     )
 
 

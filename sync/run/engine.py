@@ -42,6 +42,7 @@ from sync.plan.safety import (
     rebase_returning,
     renamed_lines,
     shield,
+    unknown_ids_line,
 )
 from sync.run.companion import NO_DOCUMENTS, Companion
 from sync.run.parallel import each_target
@@ -79,13 +80,14 @@ def sync_pair(
     refuse_kinds_off(config, records)
     documents = documents or NO_DOCUMENTS
     extra_views = [*extra_views, *documents.read_back()]
+    links = state.links()
     if adapters is None:
         places = {target.name: state.places(target.name) for target in config.targets}
-        adapters = build_adapters(config.targets, config.pair.zone, places)
+        adapters = build_adapters(config.targets, config.pair.zone, places, links)
     summaries = {a.name: TargetSummary() for a in adapters}
     held_before = state.holds()
     try:
-        views = read_targets(adapters, state, summaries, on_step, held_before)
+        views = read_targets(adapters, state, links, summaries, on_step, held_before)
         views, holds, returned = hold_phase(
             config, views, held_before, accept_vanished, summaries, records, state
         )
@@ -103,7 +105,10 @@ def sync_pair(
             facilitation.events,
             held={name: len(hold.item_ids) for name, hold in holds.items()},
             notices=[*renamed_places(adapters, views), *returned],
-            warnings=[line for view in views if view.snapshot for line in view.snapshot.skipped],
+            warnings=[
+                *(line for view in views if view.snapshot for line in view.snapshot.skipped),
+                *filter(None, (unknown_ids_line(view, records) for view in views)),
+            ],
         )
         _count_conflicts(summaries, the_plan)
         if dry_run:
@@ -254,6 +259,7 @@ def plan_run(
 def read_targets(
     adapters: list[Adapter],
     state: State,
+    links: dict[str, dict[str, Link]],
     summaries: dict[str, TargetSummary],
     on_step: Callable[[str], None],
     held: dict[str, frozenset[str]],
@@ -261,8 +267,8 @@ def read_targets(
     """Read phase: each target's snapshot; one that cannot be read is left out of this run
     (no writes, and its silence is not a deletion). A target holding vanished items is
     read in full: only that tells whether they are back."""
-    links = state.links()
     cursors = {a.name: None if held.get(a.name) else state.cursor(a.name) for a in adapters}
+    known = {a.name: frozenset(a.places) for a in adapters}  # as recorded, before this read
 
     def read(adapter: Adapter) -> Snapshot | None:
         try:
@@ -283,7 +289,7 @@ def read_targets(
 
     snapshots = {adapter.name: snapshot for adapter, snapshot in each_target(adapters, read)}
     return [
-        TargetView(a.name, a.config.role, snapshots[a.name], links.get(a.name, {}))
+        TargetView(a.name, a.config.role, snapshots[a.name], links.get(a.name, {}), known[a.name])
         for a in adapters
     ]
 

@@ -36,6 +36,10 @@ def run_pair(
             return sync_pair(config, State.in_memory(), dry_run=True, on_step=step)
         with run_lock(config):
             state = open_state(config)
+            if config.state_url is not None:  # many machines: pace with all of them
+                from adapters.machine_budgets import join_database
+
+                join_database(config.state_url)
             try:
                 state.claim(config.pair.name, state_path)
                 documents = DocumentsRun(config, state) if config.documents else None

@@ -24,9 +24,10 @@ from pathlib import Path
 import schedule
 from rich.progress import Progress
 
-from sync.config import load_config, shared_targets
+from sync.config import load_config
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import redact
+from sync.pair_files import shared_targets
 from sync.plan.merge import Plan
 from sync.run.pair import run_pair
 from sync.run.processes import cores, in_processes, processes_for, stopping
@@ -68,6 +69,7 @@ class PairResult:
                 failure["error"] = redact(failure["error"])
         for report in (summary.channels, summary.documents):
             report.errors = [redact(error) for error in report.errors]
+        summary.warnings = [redact(warning) for warning in summary.warnings]
         return replace(self, summary=replace(summary, plan=Plan(conflicts=summary.plan.conflicts)))
 
 

@@ -184,7 +184,7 @@ class Service:
             return self._refused(type_of(target), 413, f"{pair}/{target_name}", "body over 1 MB")
         except BodyMissing as exc:
             return self._refused(type_of(target), 400, f"{pair}/{target_name}", str(exc))
-        hook = await run_in_threadpool(hookstore.load, config.state_path, target_name)
+        hook = await run_in_threadpool(hookstore.load, config, target_name)
         path = request.url.path
         fallback = f"{self.public_url}{path}" if self.public_url else str(request.url)
         urls = tuple(u for u in hook.callback_urls if urlsplit(u).path == path) or (fallback,)
@@ -197,7 +197,7 @@ class Service:
         if verdict.new_secret is not None and hook.handshake_expected(delivery):
             # the handshake of the registration waiting on this URL (`sync.store.webhooks`)
             await run_in_threadpool(
-                hookstore.save_handshake, config.state_path, target_name, verdict.new_secret
+                hookstore.save_handshake, config, target_name, verdict.new_secret
             )
             log.info(
                 "webhook %s/%s: handshake answered; its secret is kept once the webhook is made",
@@ -205,9 +205,7 @@ class Service:
                 target_name,
             )
         elif verdict.new_secret is not None:  # a tool that registers nothing (Notion)
-            await run_in_threadpool(
-                hookstore.save_secret, config.state_path, target_name, verdict.new_secret
-            )
+            await run_in_threadpool(hookstore.save_secret, config, target_name, verdict.new_secret)
             log.info("webhook %s/%s: verification token stored", pair, target_name)
         if request.method == "POST":  # not Trello's HEAD check
             self.metrics.deliveries.labels(type_of(target)).inc()

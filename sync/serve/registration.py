@@ -52,24 +52,23 @@ def calls(url: str, base: str) -> bool:
 
 def register(config: PairConfig, public_url: str, say: Callable[[str], None]) -> bool:
     def act(target: str, hooks: Registrar) -> None:
-        state = config.state_path
         base = callback_url(public_url, config.pair.name, target)
         there = [h for h in hooks.hooks() if calls(h.callback_url, base)]
-        secret_lost = hooks.handshake and hookstore.load(state, target).secret is None
+        secret_lost = hooks.handshake and hookstore.load(config, target).secret is None
         if there and not secret_lost:
             for hook in there:  # known again after a state rebuilt without them
-                hookstore.registered(state, target, hook.callback_url)
+                hookstore.registered(config, target, hook.callback_url)
             say(f"{target}: webhook {there[0].hook_id} already registered: {there[0].callback_url}")
             return
         for old in there:
             hooks.remove(old)
         key = secrets.token_urlsafe(18)
-        hookstore.expect_handshake(state, target, key)
+        hookstore.expect_handshake(config, target, key)
         try:
             hook = hooks.create(f"{base}/{key}")
-            hookstore.registered(state, target, hook.callback_url)
+            hookstore.registered(config, target, hook.callback_url)
         finally:
-            hookstore.settled(state, target)
+            hookstore.settled(config, target)
         made = "replaced (its secret was not stored)" if there else "created"
         say(f"{target}: webhook {hook.hook_id} {made}: {hook.callback_url}")
 
@@ -96,13 +95,13 @@ def remove(config: PairConfig, public_url: str, say: Callable[[str], None]) -> b
         mine = [h for h in hooks.hooks() if calls(h.callback_url, base)]
         for hook in mine:
             hooks.remove(hook)
-            hookstore.removed(config.state_path, target, hook.callback_url)
+            hookstore.removed(config, target, hook.callback_url)
             say(f"{target}: webhook {hook.hook_id} removed")
         if not mine:
             say(f"{target}: no webhook calls {base}")
-            kept = hookstore.load(config.state_path, target)
+            kept = hookstore.load(config, target)
             if kept.secret is not None and not kept.callback_urls:  # sent unasked (Notion)
-                hookstore.forget(config.state_path, target)
+                hookstore.forget(config, target)
                 say(f"{target}: forgot the verification token it sent")
 
     return _each(config, say, act)
@@ -119,7 +118,7 @@ def verification(config: PairConfig, public_url: str | None, say: Callable[[str]
         if steps is None:
             continue
         url = callback_url(public_url or "<public URL>", config.pair.name, target.name)
-        for line in steps(target, hookstore.load(config.state_path, target.name), url):
+        for line in steps(target, hookstore.load(config, target.name), url):
             say(line)
         shown = True
     if not shown:

@@ -16,8 +16,8 @@ from pathlib import Path
 import schedule
 import uvicorn
 
-from sync.config import load_pairs
 from sync.errors import ConfigError
+from sync.pair_files import load_pairs
 from sync.run.pairs import config_files, run_schedule
 from sync.serve.app import Service, build_app
 from sync.serve.listen import HeadTimeoutH11, listen
@@ -104,7 +104,7 @@ def serve(
     if database_url is not None:
         from sync.store import pgschema
 
-        pgschema.require_current(database_url)
+        pgschema.require_current(database_url, queue=True)
     log.setLevel(logging.INFO)  # handshakes and refusals are what an operator looks for
     scheduler = schedule.Scheduler()
 

@@ -2,18 +2,20 @@
 state's (`sync.store.schema`), applied by `pairsync db migrate`; and the place every process
 learns whether a database is ready for it.
 
-The job queue's tables are procrastinate's own: `migrate` applies its schema once, to a
-database that has none yet. Migrations take an advisory lock, so two machines running
+The job queue's tables are procrastinate's own: `migrate` applies its schema to a database
+that has none yet, and its migration files when its version moves
+(`sync.store.queueschema`). Migrations take an advisory lock, so two machines running
 `pairsync db migrate` at once apply each step once.
 """
 
 from __future__ import annotations
 
 import threading
-from urllib.parse import urlsplit
+from dataclasses import dataclass
 
 from sync.contract import CheckLine
 from sync.errors import ConfigError, StateError, StateUnavailable
+from sync.settings import database_where, valid_database_url
 
 try:
     import psycopg
@@ -185,16 +187,15 @@ MIGRATIONS: list[str] = [
 
 def where(url: str) -> str:
     """The database a URL names, for messages: host, port and name, never a password."""
-    parts = urlsplit(url)
-    host = parts.hostname or "localhost"
-    port = f":{parts.port}" if parts.port else ""
-    return f"postgresql://{host}{port}{parts.path or '/'}"
+    return database_where(url)
 
 
 def connect(url: str, **options: object) -> psycopg.Connection[tuple[object, ...]]:
     """A connection, or `StateUnavailable` naming the database (never the password)."""
-    if urlsplit(url).scheme not in ("postgres", "postgresql"):
-        raise ConfigError([f"{where(url)}: a database URL starts with postgresql://"])
+    try:
+        valid_database_url(url)
+    except ValueError as exc:
+        raise ConfigError([f"the database URL: {exc}"]) from None
     try:
         return psycopg.connect(url, autocommit=True, connect_timeout=10, **options)  # type: ignore[arg-type]
     except psycopg.Error as exc:
@@ -202,7 +203,7 @@ def connect(url: str, **options: object) -> psycopg.Connection[tuple[object, ...
 
 
 _POOLS: dict[str, ConnectionPool] = {}
-_CURRENT: set[str] = set()
+_CURRENT: set[tuple[str, bool]] = set()
 _POOLS_LOCK = threading.Lock()
 POOL_SIZE = 64
 """Connections one process keeps to one database at most: its pairs' states and run
@@ -251,13 +252,15 @@ def check(url: str) -> CheckLine:
     return CheckLine("reach", True, f"{where(url)}: schema version {len(MIGRATIONS)}")
 
 
-def require_current(url: str) -> None:
+def require_current(url: str, *, queue: bool = False) -> None:
     """`StateError` (exit 2) unless `pairsync db migrate` has brought the database to this
-    pairsync's version (asked once per process)."""
-    if url in _CURRENT:
+    pairsync's version, and with `queue` the job queue to the installed procrastinate's
+    (asked once per process)."""
+    if (url, queue) in _CURRENT:
         return
     with connect(url) as connection:
         found = version(connection)
+        behind = _queue_behind(connection) if queue else []
     if found > len(MIGRATIONS):
         raise StateError(
             f"{where(url)}: schema version {found} is newer than this pairsync understands"
@@ -267,26 +270,52 @@ def require_current(url: str) -> None:
             f"{where(url)}: the database is at schema version {found}, this pairsync needs "
             f"{len(MIGRATIONS)}; run: pairsync db migrate --database URL"
         )
-    _CURRENT.add(url)
+    if behind:
+        raise StateError(
+            f"{where(url)}: the job queue lacks {len(behind)} of the installed procrastinate's "
+            f"migrations ({behind[0]}, …); run: pairsync db migrate --database URL"
+        )
+    _CURRENT.add((url, queue))
 
 
-def migrate(url: str) -> tuple[int, int]:
-    """Bring the database to the current version: (version before, version after)."""
-    from procrastinate import schema as queue_schema
+def _queue_behind(connection: psycopg.Connection[tuple[object, ...]]) -> list[str]:
+    from sync.store import queueschema
 
-    with connect(url) as connection, connection.transaction():
-        connection.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-        connection.execute("CREATE TABLE IF NOT EXISTS pairsync_schema (version INTEGER NOT NULL)")
-        before = version(connection)
-        if before > len(MIGRATIONS):
-            raise StateError(
-                f"{where(url)}: schema version {before} is newer than this pairsync understands"
-            )
-        has_queue = connection.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
-        if not (has_queue.fetchone() or (False,))[0]:
-            connection.execute(queue_schema.SchemaManager.get_schema())
-        for script in MIGRATIONS[before:]:
-            connection.execute(script)
-        connection.execute("DELETE FROM pairsync_schema")
-        connection.execute("INSERT INTO pairsync_schema VALUES (%s)", (len(MIGRATIONS),))
-    return before, len(MIGRATIONS)
+    return queueschema.missing(connection)
+
+
+@dataclass(frozen=True)
+class Migrated:
+    before: int
+    after: int
+    queue: list[str] | None
+    """The job queue's migration files applied (procrastinate's, `sync.store.queueschema`);
+    None: the queue was made."""
+
+
+def migrate(url: str) -> Migrated:
+    """Bring pairsync's tables to the current version and the job queue to the installed
+    procrastinate's; safe to run again, and on two machines at once (one waits)."""
+    from sync.store import queueschema
+
+    with connect(url) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))  # over every step
+        try:
+            queue = queueschema.upgrade(connection)
+            with connection.transaction():
+                connection.execute(
+                    "CREATE TABLE IF NOT EXISTS pairsync_schema (version INTEGER NOT NULL)"
+                )
+                before = version(connection)
+                if before > len(MIGRATIONS):
+                    raise StateError(
+                        f"{where(url)}: schema version {before} is newer than this pairsync "
+                        "understands"
+                    )
+                for script in MIGRATIONS[before:]:
+                    connection.execute(script)
+                connection.execute("DELETE FROM pairsync_schema")
+                connection.execute("INSERT INTO pairsync_schema VALUES (%s)", (len(MIGRATIONS),))
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+    return Migrated(before, len(MIGRATIONS), queue)

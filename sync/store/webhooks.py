@@ -4,27 +4,31 @@ registration in progress: the unguessable key ending its callback URL, until whe
 waits for the handshake, and the secret that handshake brought. That secret becomes the
 target's only once the webhook creation it belongs to succeeded (`registered`); a
 registration that failed leaves nothing (`settled`). The secret is read here and
-nowhere printed."""
+nowhere printed.
+
+They live wherever the pair's state lives (`sync.store.where`): its SQLite file, or with
+many machines the pair's rows in PostgreSQL, so that `serve` on any machine (and
+`pairsync webhooks` run from any other) verifies with the same secret."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 from adapters.hooks import StoredHook
+from sync.config import PairConfig
 from sync.store.rows import WebhookRecord
-from sync.store.state import State
+from sync.store.where import has_state, open_state
 
 HANDSHAKE_SECONDS = 60.0
 """How long a registration waits for Asana's handshake (Asana itself gives up sooner)."""
 
 
-def load(state_path: Path, target: str) -> StoredHook:
-    if not state_path.exists():
+def load(config: PairConfig, target: str) -> StoredHook:
+    if not has_state(config):
         return StoredHook()
-    state = State.open(state_path)
+    state = open_state(config)
     try:
         row = state.webhook(target) or WebhookRecord()
     finally:
@@ -35,39 +39,39 @@ def load(state_path: Path, target: str) -> StoredHook:
     )
 
 
-def expect_handshake(state_path: Path, target: str, key: str) -> None:
+def expect_handshake(config: PairConfig, target: str, key: str) -> None:
     """Before creating a webhook whose URL ends in `key`: accept one handshake on that
     URL for a while (nothing else changes yet)."""
     until = time.time() + HANDSHAKE_SECONDS
     _update(
-        state_path,
+        config,
         target,
         lambda r: replace(r, pending_key=key, pending_secret=None, handshake_until=until),
     )
 
 
-def save_handshake(state_path: Path, target: str, secret: str) -> None:
+def save_handshake(config: PairConfig, target: str, secret: str) -> None:
     """The handshake of the waiting registration arrived: hold its secret until the
     creation it belongs to succeeds."""
-    _update(state_path, target, lambda r: replace(r, pending_secret=secret))
+    _update(config, target, lambda r: replace(r, pending_secret=secret))
 
 
-def save_secret(state_path: Path, target: str, secret: str) -> None:
+def save_secret(config: PairConfig, target: str, secret: str) -> None:
     """A secret a tool sent outside any registration (Notion's verification token, which
     is only shown, never trusted): keep it as is."""
-    _update(state_path, target, lambda r: replace(r, secret=secret))
+    _update(config, target, lambda r: replace(r, secret=secret))
 
 
-def forget(state_path: Path, target: str) -> None:
+def forget(config: PairConfig, target: str) -> None:
     """Everything kept about the target's webhooks."""
-    _update(state_path, target, lambda _: None)
+    _update(config, target, lambda _: None)
 
 
-def registered(state_path: Path, target: str, callback_url: str) -> None:
+def registered(config: PairConfig, target: str, callback_url: str) -> None:
     """The webhook calling `callback_url` exists: keep its URL and its handshake's
     secret (if one came), and wait for no handshake."""
     _update(
-        state_path,
+        config,
         target,
         lambda r: _no_pending(
             replace(
@@ -79,13 +83,13 @@ def registered(state_path: Path, target: str, callback_url: str) -> None:
     )
 
 
-def settled(state_path: Path, target: str) -> None:
+def settled(config: PairConfig, target: str) -> None:
     """The registration is over: no handshake is expected, and a secret that came with a
     creation that failed is dropped."""
-    _update(state_path, target, _no_pending)
+    _update(config, target, _no_pending)
 
 
-def removed(state_path: Path, target: str, callback_url: str) -> None:
+def removed(config: PairConfig, target: str, callback_url: str) -> None:
     """The webhook calling `callback_url` is gone; with the target's last one goes its
     secret."""
 
@@ -93,7 +97,7 @@ def removed(state_path: Path, target: str, callback_url: str) -> None:
         left = row.callback_urls - {callback_url}
         return replace(row, callback_urls=left) if left else None
 
-    _update(state_path, target, without)
+    _update(config, target, without)
 
 
 def _no_pending(row: WebhookRecord) -> WebhookRecord:
@@ -101,11 +105,11 @@ def _no_pending(row: WebhookRecord) -> WebhookRecord:
 
 
 def _update(
-    state_path: Path, target: str, change: Callable[[WebhookRecord], WebhookRecord | None]
+    config: PairConfig, target: str, change: Callable[[WebhookRecord], WebhookRecord | None]
 ) -> None:
     """Read, change and write back the target's webhooks in one transaction (None: forget
     them)."""
-    state = State.open(state_path)
+    state = open_state(config)
     try:
         with state.transaction():
             row = change(state.webhook(target) or WebhookRecord())

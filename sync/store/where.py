@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sync.config import PairConfig
-from sync.errors import LockHeld
+from sync.errors import ConfigError, LockHeld, StateError
 from sync.run.lock import pair_lock
 from sync.settings import process_settings
 from sync.store.state import State
@@ -24,7 +24,8 @@ def open_state(config: PairConfig, *, reading: bool = False) -> State:
     if config.state_url is not None:
         from sync.store.postgres import PostgresState
 
-        return PostgresState.connect(config.state_url, config.pair.name)
+        with naming_the_key(config):
+            return PostgresState.connect(config.state_url, config.pair.name)
     if reading:
         return State.open_for_reading(config.state_path)
     return State.open(config.state_path)
@@ -33,6 +34,17 @@ def open_state(config: PairConfig, *, reading: bool = False) -> State:
 def has_state(config: PairConfig) -> bool:
     """Whether the pair may have synced: its file exists, or its state is in a database."""
     return config.state_url is not None or config.state_path.exists()
+
+
+@contextmanager
+def naming_the_key(config: PairConfig) -> Iterator[None]:
+    """A database that cannot be used says which setting named it (`[state] url` in the
+    pair's file, or PAIRSYNC_DATABASE_URL): one line, the same exit code."""
+    try:
+        yield
+    except (StateError, ConfigError) as exc:
+        line = f"{config.state_url_key}: {str(exc).splitlines()[0]}"
+        raise (ConfigError([line]) if isinstance(exc, ConfigError) else type(exc)(line)) from None
 
 
 @contextmanager
@@ -48,7 +60,8 @@ def run_lock(config: PairConfig, wait_seconds: float | None = None) -> Iterator[
     if wait_seconds is None:
         wait_seconds = process_settings().lock_wait
     key = f"pairsync run {config.pair.name}"
-    connection = pgschema.checkout(config.state_url)
+    with naming_the_key(config):
+        connection = pgschema.checkout(config.state_url)
     try:
         deadline = time.monotonic() + wait_seconds
         waiting = False

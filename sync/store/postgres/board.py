@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sync.contract import Link
 from sync.model import Kind
-from sync.store.columns import item_columns, item_record, link_columns, link_record
+from sync.store import columns
 from sync.store.postgres.keyed import PairKeyed
 from sync.store.rows import ItemRecord
 
@@ -15,7 +15,7 @@ class BoardTables(PairKeyed):
             "SELECT item_id, data, touched_at, touched_by, five_whys_seeded, created_at, "
             "countermeasure_id, changed_at FROM pairsync_items WHERE pair = %s"
         )
-        return {item_id: item_record(*columns) for item_id, *columns in rows}
+        return {item_id: columns.item_record(*values) for item_id, *values in rows}
 
     def save_item(self, item_id: str, record: ItemRecord) -> None:
         self.run(
@@ -29,7 +29,7 @@ class BoardTables(PairKeyed):
                    countermeasure_id = excluded.countermeasure_id,
                    changed_at = excluded.changed_at""",
             item_id,
-            *item_columns(record),
+            *columns.item_columns(record),
         )
 
     def links(self) -> dict[str, dict[str, Link]]:
@@ -38,8 +38,8 @@ class BoardTables(PairKeyed):
             "SELECT item_id, target, remote_id, version, base, gone FROM pairsync_links "
             "WHERE pair = %s"
         )
-        for item_id, target, *columns in rows:
-            result.setdefault(target, {})[item_id] = link_record(*columns)
+        for item_id, target, *values in rows:
+            result.setdefault(target, {})[item_id] = columns.link_record(*values)
         return result
 
     def save_link(self, item_id: str, target: str, link: Link) -> None:
@@ -57,7 +57,7 @@ class BoardTables(PairKeyed):
                    version = excluded.version, base = excluded.base, gone = excluded.gone""",
             item_id,
             target,
-            *link_columns(link),
+            *columns.link_columns(link),
         )
 
     def cursor(self, target: str) -> str | None:

@@ -8,7 +8,7 @@ again changes nothing, and never puts an older state over one that has synced si
 from __future__ import annotations
 
 from sync.config import PairConfig
-from sync.store.columns import conflict_columns, run_columns
+from sync.store import columns
 from sync.store.postgres import PostgresState
 from sync.store.state import State
 
@@ -49,7 +49,9 @@ def _copy(config: PairConfig, source: State, target: PostgresState) -> tuple[int
     target.save_holds(source.holds())
     runs = source.runs()
     for run in runs:
-        target.run("INSERT INTO pairsync_runs VALUES (%s, %s, %s, %s, %s)", *run_columns(run))
+        target.run(
+            "INSERT INTO pairsync_runs VALUES (%s, %s, %s, %s, %s)", *columns.run_columns(run)
+        )
         for item_id, (before, after) in source.run_items(run.run_id).items():
             target.save_run_item(run.run_id, item_id, before, after)
         if run.undo_of is not None:
@@ -58,7 +60,7 @@ def _copy(config: PairConfig, source: State, target: PostgresState) -> tuple[int
         target.run(
             "INSERT INTO pairsync_conflicts (pair, run_id, at, item_id, field, winner, "
             "winner_value, loser, loser_value) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            *conflict_columns(
+            *columns.conflict_columns(
                 conflict.run_id,
                 conflict.item_id,
                 conflict.field,

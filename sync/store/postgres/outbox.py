@@ -7,14 +7,7 @@ from datetime import datetime
 
 from psycopg.types.json import Jsonb
 
-from sync.store.columns import (
-    published_columns,
-    published_record,
-    sent_columns,
-    sent_record,
-    webhook_columns,
-    webhook_record,
-)
+from sync.store import columns
 from sync.store.postgres.keyed import PairKeyed
 from sync.store.rows import MarkRecord, PublishedRecord, SentRecord, WebhookRecord
 
@@ -26,7 +19,7 @@ class OutboxTables(PairKeyed):
             "WHERE pair = %s AND channel = %s",
             channel,
         )
-        return {key: sent_record(*columns) for key, *columns in rows}
+        return {key: columns.sent_record(*values) for key, *values in rows}
 
     def save_sent(self, channel: str, key: str, record: SentRecord) -> None:
         self.run(
@@ -38,7 +31,7 @@ class OutboxTables(PairKeyed):
                    sent_at = excluded.sent_at, closed = excluded.closed""",
             channel,
             key,
-            *sent_columns(record),
+            *columns.sent_columns(record),
         )
 
     def forget_sent(self, channel: str, key: str) -> None:
@@ -73,7 +66,7 @@ class OutboxTables(PairKeyed):
             "WHERE pair = %s AND document = %s",
             document,
         )
-        return {key: published_record(*columns) for key, *columns in rows}
+        return {key: columns.published_record(*values) for key, *values in rows}
 
     def save_published(self, document: str, key: str, record: PublishedRecord) -> None:
         self.run(
@@ -85,7 +78,7 @@ class OutboxTables(PairKeyed):
                    marks = excluded.marks, published_at = excluded.published_at""",
             document,
             key,
-            *published_columns(record, Jsonb),
+            *columns.published_columns(record, Jsonb),
         )
 
     def publish_cursor(self, document: str) -> str | None:
@@ -149,14 +142,14 @@ class OutboxTables(PairKeyed):
             "SELECT callback_url FROM pairsync_webhook_urls WHERE pair = %s AND target = %s",
             target,
         ).fetchall()
-        return webhook_record(row, urls)
+        return columns.webhook_record(row, urls)
 
     def save_webhook(self, target: str, record: WebhookRecord) -> None:
         self.forget_webhook(target)
         self.run(
             "INSERT INTO pairsync_webhooks VALUES (%s, %s, %s, %s, %s, %s)",
             target,
-            *webhook_columns(record),
+            *columns.webhook_columns(record),
         )
         self.many(
             "INSERT INTO pairsync_webhook_urls VALUES (%s, %s, %s)",

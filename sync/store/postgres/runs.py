@@ -7,17 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from sync.model import Item
-from sync.store.columns import (
-    conflict_columns,
-    conflict_record,
-    dump_summary,
-    history_row,
-    load_summary,
-    now_text,
-    run_item,
-    run_item_columns,
-    run_record,
-)
+from sync.store import columns
 from sync.store.postgres.keyed import PairKeyed
 from sync.store.rows import ConflictRecord, HistoryRow, RunJson, RunRecord
 
@@ -29,7 +19,7 @@ class RunTables(PairKeyed):
             "(SELECT coalesce(max(id), 0) + 1 FROM pairsync_runs WHERE pair = %s), %s) "
             "RETURNING id",
             self.pair,
-            at.astimezone(UTC).isoformat() if at is not None else now_text(),
+            at.astimezone(UTC).isoformat() if at is not None else columns.now_text(),
         )
         assert row is not None
         return int(row[0])
@@ -37,7 +27,7 @@ class RunTables(PairKeyed):
     def finish_run(self, run_id: int, summary: RunJson) -> None:
         self.db.execute(
             "UPDATE pairsync_runs SET finished_at = %s, summary = %s WHERE pair = %s AND id = %s",
-            (now_text(), dump_summary(summary), self.pair, run_id),
+            (columns.now_text(), columns.dump_summary(summary), self.pair, run_id),
         )
 
     def first_run_at(self) -> datetime | None:
@@ -53,7 +43,7 @@ class RunTables(PairKeyed):
             "LEFT JOIN pairsync_undos u ON u.pair = r.pair AND u.run_id = r.id "
             "WHERE r.pair = %s ORDER BY r.id"
         )
-        return [run_record(*row) for row in rows]
+        return [columns.run_record(*row) for row in rows]
 
     def last_run(self, *, clicks: bool = False) -> RunRecord | None:
         row = self.one(
@@ -63,7 +53,7 @@ class RunTables(PairKeyed):
             "ORDER BY id DESC LIMIT 1",
             clicks,
         )
-        return run_record(*row) if row else None
+        return columns.run_record(*row) if row else None
 
     def run_summaries(self, since: datetime) -> list[tuple[datetime, RunJson]]:
         rows = self.run(
@@ -71,7 +61,7 @@ class RunTables(PairKeyed):
             "AND summary IS NOT NULL AND started_at >= %s ORDER BY id",
             since.astimezone(UTC).isoformat(),
         )
-        return [(datetime.fromisoformat(at), load_summary(s)) for at, s in rows]
+        return [(datetime.fromisoformat(at), columns.load_summary(s)) for at, s in rows]
 
     def history(
         self, since: datetime | None = None, labelled: str | None = None
@@ -86,7 +76,7 @@ class RunTables(PairKeyed):
             (since or datetime.min.replace(tzinfo=UTC)).astimezone(UTC).isoformat(),
             needle,
         )
-        return [history_row(*row) for row in rows]
+        return [columns.history_row(*row) for row in rows]
 
     def save_run_item(self, run_id: int, item_id: str, before: Item | None, after: Item) -> None:
         self.run(
@@ -95,7 +85,7 @@ class RunTables(PairKeyed):
             "after = excluded.after",
             run_id,
             item_id,
-            *run_item_columns(before, after),
+            *columns.run_item_columns(before, after),
         )
 
     def run_items(self, run_id: int) -> dict[str, tuple[Item | None, Item]]:
@@ -103,7 +93,7 @@ class RunTables(PairKeyed):
             "SELECT item_id, before, after FROM pairsync_run_items WHERE pair = %s AND run_id = %s",
             run_id,
         )
-        return {item_id: run_item(before, after) for item_id, before, after in rows}
+        return {item_id: columns.run_item(before, after) for item_id, before, after in rows}
 
     def record_undo(self, run_id: int, undid: int) -> None:
         self.run("INSERT INTO pairsync_undos VALUES (%s, %s, %s)", run_id, undid)
@@ -119,7 +109,7 @@ class RunTables(PairKeyed):
         self.run(
             "INSERT INTO pairsync_conflicts (pair, run_id, at, item_id, field, winner, "
             "winner_value, loser, loser_value) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            *conflict_columns(run_id, item_id, field, winner, loser),
+            *columns.conflict_columns(run_id, item_id, field, winner, loser),
         )
 
     def conflicts(self) -> list[ConflictRecord]:
@@ -127,4 +117,4 @@ class RunTables(PairKeyed):
             "SELECT run_id, at, item_id, field, winner, winner_value, loser, loser_value "
             "FROM pairsync_conflicts WHERE pair = %s ORDER BY id"
         )
-        return [conflict_record(*row) for row in rows]
+        return [columns.conflict_record(*row) for row in rows]

@@ -6,7 +6,7 @@ import sqlite3
 
 from sync.contract import Link
 from sync.model import Kind
-from sync.store.columns import item_columns, item_record, link_columns, link_record
+from sync.store import columns
 from sync.store.rows import ItemRecord
 
 
@@ -18,7 +18,7 @@ class BoardTables:
             "SELECT item_id, data, touched_at, touched_by, five_whys_seeded, created_at, "
             "countermeasure_id, changed_at FROM items"
         )
-        return {item_id: item_record(*columns) for item_id, *columns in rows}
+        return {item_id: columns.item_record(*values) for item_id, *values in rows}
 
     def save_item(self, item_id: str, record: ItemRecord) -> None:
         self.db.execute(
@@ -31,14 +31,14 @@ class BoardTables:
                    five_whys_seeded = excluded.five_whys_seeded,
                    countermeasure_id = excluded.countermeasure_id,
                    changed_at = excluded.changed_at""",
-            (item_id, *item_columns(record)),
+            (item_id, *columns.item_columns(record)),
         )
 
     def links(self) -> dict[str, dict[str, Link]]:
         result: dict[str, dict[str, Link]] = {}
         rows = self.db.execute("SELECT item_id, target, remote_id, version, base, gone FROM links")
-        for item_id, target, *columns in rows:
-            result.setdefault(target, {})[item_id] = link_record(*columns)
+        for item_id, target, *values in rows:
+            result.setdefault(target, {})[item_id] = columns.link_record(*values)
         return result
 
     def save_link(self, item_id: str, target: str, link: Link) -> None:
@@ -51,7 +51,7 @@ class BoardTables:
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT(item_id, target) DO UPDATE SET remote_id = excluded.remote_id,
                    version = excluded.version, base = excluded.base, gone = excluded.gone""",
-            (item_id, target, *link_columns(link)),
+            (item_id, target, *columns.link_columns(link)),
         )
 
     def cursor(self, target: str) -> str | None:

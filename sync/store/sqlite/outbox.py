@@ -7,14 +7,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from sync.store.columns import (
-    published_columns,
-    published_record,
-    sent_columns,
-    sent_record,
-    webhook_columns,
-    webhook_record,
-)
+from sync.store import columns
 from sync.store.rows import MarkRecord, PublishedRecord, SentRecord, WebhookRecord
 
 
@@ -27,7 +20,7 @@ class OutboxTables:
             "WHERE channel = ?",
             (channel,),
         )
-        return {key: sent_record(*columns) for key, *columns in rows}
+        return {key: columns.sent_record(*values) for key, *values in rows}
 
     def save_sent(self, channel: str, key: str, record: SentRecord) -> None:
         self.db.execute(
@@ -36,7 +29,7 @@ class OutboxTables:
                ON CONFLICT(channel, key) DO UPDATE SET remote_id = excluded.remote_id,
                    digest = excluded.digest, substance = excluded.substance,
                    sent_at = excluded.sent_at, closed = excluded.closed""",
-            (channel, key, *sent_columns(record)),
+            (channel, key, *columns.sent_columns(record)),
         )
 
     def forget_sent(self, channel: str, key: str) -> None:
@@ -64,7 +57,7 @@ class OutboxTables:
             (document,),
         )
         return {
-            key: published_record(remote_id, version, digest, json.loads(marks), at)
+            key: columns.published_record(remote_id, version, digest, json.loads(marks), at)
             for key, remote_id, version, digest, marks, at in rows
         }
 
@@ -76,7 +69,7 @@ class OutboxTables:
                ON CONFLICT(document, key) DO UPDATE SET remote_id = excluded.remote_id,
                    version = excluded.version, digest = excluded.digest,
                    marks = excluded.marks, published_at = excluded.published_at""",
-            (document, key, *published_columns(record, _json_text)),
+            (document, key, *columns.published_columns(record, _json_text)),
         )
 
     def publish_cursor(self, document: str) -> str | None:
@@ -125,14 +118,14 @@ class OutboxTables:
         urls = self.db.execute(
             "SELECT callback_url FROM webhook_urls WHERE target = ?", (target,)
         ).fetchall()
-        return webhook_record(row, urls)
+        return columns.webhook_record(row, urls)
 
     def save_webhook(self, target: str, record: WebhookRecord) -> None:
         self.forget_webhook(target)
         self.db.execute(
             "INSERT INTO webhooks (target, secret, pending_key, handshake_until, "
             "pending_secret) VALUES (?, ?, ?, ?, ?)",
-            (target, *webhook_columns(record)),
+            (target, *columns.webhook_columns(record)),
         )
         self.db.executemany(
             "INSERT INTO webhook_urls VALUES (?, ?)",

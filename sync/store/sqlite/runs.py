@@ -7,17 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 from sync.model import Item
-from sync.store.columns import (
-    conflict_columns,
-    conflict_record,
-    dump_summary,
-    history_row,
-    load_summary,
-    now_text,
-    run_item,
-    run_item_columns,
-    run_record,
-)
+from sync.store import columns
 from sync.store.rows import ConflictRecord, HistoryRow, RunJson, RunRecord
 
 
@@ -25,14 +15,14 @@ class RunTables:
     db: sqlite3.Connection
 
     def start_run(self, at: datetime | None = None) -> int:
-        started = at.astimezone(UTC).isoformat() if at is not None else now_text()
+        started = at.astimezone(UTC).isoformat() if at is not None else columns.now_text()
         cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (started,))
         return int(cursor.lastrowid or 0)
 
     def finish_run(self, run_id: int, summary: RunJson) -> None:
         self.db.execute(
             "UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?",
-            (now_text(), dump_summary(summary), run_id),
+            (columns.now_text(), columns.dump_summary(summary), run_id),
         )
 
     def first_run_at(self) -> datetime | None:
@@ -45,7 +35,7 @@ class RunTables:
             "(SELECT count(*) FROM run_items WHERE run_id = runs.id) "
             "FROM runs LEFT JOIN undos ON undos.run_id = runs.id ORDER BY id"
         )
-        return [run_record(*row) for row in rows]
+        return [columns.run_record(*row) for row in rows]
 
     def last_run(self, *, clicks: bool = False) -> RunRecord | None:
         row = self.db.execute(
@@ -54,7 +44,7 @@ class RunTables:
             "ORDER BY id DESC LIMIT 1",
             (clicks,),
         ).fetchone()
-        return run_record(*row) if row else None
+        return columns.run_record(*row) if row else None
 
     def run_summaries(self, since: datetime) -> list[tuple[datetime, RunJson]]:
         rows = self.db.execute(
@@ -62,7 +52,7 @@ class RunTables:
             "AND started_at >= ? ORDER BY id",
             (since.astimezone(UTC).isoformat(),),
         )
-        return [(datetime.fromisoformat(at), load_summary(s)) for at, s in rows]
+        return [(datetime.fromisoformat(at), columns.load_summary(s)) for at, s in rows]
 
     def history(
         self, since: datetime | None = None, labelled: str | None = None
@@ -77,19 +67,19 @@ class RunTables:
             query += " AND instr(after, ?) > 0"
             params += (json.dumps(labelled, ensure_ascii=False),)
         rows = self.db.execute(query + " ORDER BY runs.id", params)
-        return [history_row(*row) for row in rows]
+        return [columns.history_row(*row) for row in rows]
 
     def save_run_item(self, run_id: int, item_id: str, before: Item | None, after: Item) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO run_items VALUES (?, ?, ?, ?)",
-            (run_id, item_id, *run_item_columns(before, after)),
+            (run_id, item_id, *columns.run_item_columns(before, after)),
         )
 
     def run_items(self, run_id: int) -> dict[str, tuple[Item | None, Item]]:
         rows = self.db.execute(
             "SELECT item_id, before, after FROM run_items WHERE run_id = ?", (run_id,)
         )
-        return {item_id: run_item(before, after) for item_id, before, after in rows}
+        return {item_id: columns.run_item(before, after) for item_id, before, after in rows}
 
     def record_undo(self, run_id: int, undid: int) -> None:
         self.db.execute("INSERT INTO undos VALUES (?, ?)", (run_id, undid))
@@ -105,7 +95,7 @@ class RunTables:
         self.db.execute(
             "INSERT INTO conflicts (run_id, at, item_id, field, winner, winner_value, loser, "
             "loser_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            conflict_columns(run_id, item_id, field, winner, loser),
+            columns.conflict_columns(run_id, item_id, field, winner, loser),
         )
 
     def conflicts(self) -> list[ConflictRecord]:
@@ -113,4 +103,4 @@ class RunTables:
             "SELECT run_id, at, item_id, field, winner, winner_value, loser, loser_value "
             "FROM conflicts ORDER BY id"
         )
-        return [conflict_record(*row) for row in rows]
+        return [columns.conflict_record(*row) for row in rows]
