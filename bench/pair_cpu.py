@@ -155,7 +155,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--against", metavar="REF", help="also measure this git ref's code")
     parser.add_argument("--profile", type=Path, help="p.prof: cProfile; p.spy: py-spy")
     parser.add_argument("--top", type=int, default=30)
-    parser.add_argument("--script", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -190,8 +189,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["load"] = {"before": load, "after": os.getloadavg()[0]}
         report["throttled"] = sims.throttled()
         print(json.dumps(report, indent=1), flush=True)
-        if args.script:
-            print(_in(ROOT, [sys.executable, str(args.script), str(folders["this"])]))
         if args.profile:
             for name, code in codes.items():
                 path = args.profile.resolve()
