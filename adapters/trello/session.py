@@ -92,9 +92,9 @@ class TrelloSession(requests.Session):
         )
         kwargs["auth"] = None
         kwargs["timeout"] = kwargs.get("timeout") or self.timeout
-        self.pacer.wait()
-        self.on_request()
-        response = super().request(method, url, params=params, headers=headers, **kwargs)
+        with self.pacer.sending():
+            self.on_request()
+            response = super().request(method, url, params=params, headers=headers, **kwargs)
         self.last_headers = response.headers
         if response.status_code >= 300:
             raise HttpStatus(response.status_code, _retry_after(response))

@@ -115,10 +115,10 @@ def sync_pair(
             count_planned(summaries, the_plan)
             summary.documents = documents.publish(now, dry_run=True)
             return summary
-        run_id = summary.run_id = state.start_run(now)
         summary.people = people_counts(the_plan, records)
-        commit_plan(state, run_id, the_plan, records, facilitation, now)
-        with state.transaction():
+        with state.transaction():  # one commit before any remote write
+            run_id = summary.run_id = state.start_run(now)
+            commit_plan(state, run_id, the_plan, records, facilitation, now)
             state.save_holds({name: hold.item_ids for name, hold in holds.items()})
         documents.agree()
         apply_and_record(state, adapters, views, the_plan, summaries, on_step)
@@ -314,30 +314,29 @@ def commit_plan(
     facilitation: Facilitation,
     now: datetime,
 ) -> None:
-    """Commit phase: the new board, its conflicts and the settled links, in one
+    """Commit phase: the new board, its conflicts and the settled links, in the caller's
     transaction before any remote write (a run killed later re-links through footers)."""
-    with state.transaction():
-        changed = the_plan.board.keys() | the_plan.touched.keys()
-        for item_id in changed | facilitation.countermeasures.keys():
-            record = records.get(item_id)
-            item = the_plan.board.get(item_id) or (record.item if record else None)
-            assert item is not None  # every id here is on the board or new in the plan
-            touch = the_plan.touched.get(item_id)
-            countermeasure = facilitation.countermeasures.get(item_id)
-            state.save_item(item_id, _next_record(item, record, touch, countermeasure, now))
-            if record is None or record.item != item:  # what `pairsync undo` puts back
-                state.save_run_item(run_id, item_id, record.item if record else None, item)
-        for conflict in the_plan.conflicts:
-            for loser in conflict.losers:
-                state.add_conflict(
-                    run_id,
-                    conflict.item_id,
-                    conflict.field,
-                    (conflict.winner, jsonable(conflict.winner_value)),
-                    (loser[0], jsonable(loser[1])),
-                )
-        for settle in the_plan.settles:
-            state.save_link(settle.item_id, settle.target, settle.link)
+    changed = the_plan.board.keys() | the_plan.touched.keys()
+    for item_id in changed | facilitation.countermeasures.keys():
+        record = records.get(item_id)
+        item = the_plan.board.get(item_id) or (record.item if record else None)
+        assert item is not None  # every id here is on the board or new in the plan
+        touch = the_plan.touched.get(item_id)
+        countermeasure = facilitation.countermeasures.get(item_id)
+        state.save_item(item_id, _next_record(item, record, touch, countermeasure, now))
+        if record is None or record.item != item:  # what `pairsync undo` puts back
+            state.save_run_item(run_id, item_id, record.item if record else None, item)
+    for conflict in the_plan.conflicts:
+        for loser in conflict.losers:
+            state.add_conflict(
+                run_id,
+                conflict.item_id,
+                conflict.field,
+                (conflict.winner, jsonable(conflict.winner_value)),
+                (loser[0], jsonable(loser[1])),
+            )
+    for settle in the_plan.settles:
+        state.save_link(settle.item_id, settle.target, settle.link)
 
 
 def apply_writes(

@@ -6,7 +6,8 @@ progress bar only on a terminal."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from rich.progress import Progress
@@ -29,12 +30,7 @@ def run_pair(
     """Lock the pair, open its state and sync: what `pairsync sync` does for one pair.
     `show_progress` draws a bar on a terminal (never under cron: no TTY, no bar);
     `accept_vanished` names targets whose vanished items are archived, not held."""
-    with Progress(transient=True, disable=not (show_progress and sys.stderr.isatty())) as bar:
-        task = bar.add_task(config.pair.name, total=2 * len(config.targets))
-
-        def step(description: str) -> None:
-            bar.update(task, advance=1, description=description)
-
+    with progress_steps(config, show_progress and sys.stderr.isatty()) as step:
         state_path = config.state_path
         if dry_run and not has_state(config):
             return sync_pair(config, State.in_memory(), dry_run=True, on_step=step)
@@ -69,3 +65,15 @@ def run_pair(
                 raise problem from None
             finally:
                 state.close()
+
+
+@contextmanager
+def progress_steps(config: PairConfig, draw: bool) -> Iterator[Callable[[str], None]]:
+    """The `on_step` of a run: a step of the pair's progress bar when `draw`, else nothing
+    (and no bar built: a tenth of a millisecond a pair in a run of thousands)."""
+    if not draw:
+        yield lambda _: None
+        return
+    with Progress(transient=True) as bar:
+        task = bar.add_task(config.pair.name, total=2 * len(config.targets))
+        yield lambda description: bar.update(task, advance=1, description=description)

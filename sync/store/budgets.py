@@ -9,22 +9,41 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class Budgets(ABC):
     """The limits' windows; `take` blocks until the named limit has a free slot."""
 
     @abstractmethod
-    def try_take(self, name: str, requests: int, seconds: float) -> float:
-        """Take a slot of the limit `name` (`requests` per `seconds`): 0, or the seconds
-        until one frees (nothing taken)."""
+    def try_take(self, name: str, requests: int, seconds: float) -> tuple[float, int | None]:
+        """Take a slot of the limit `name` (`requests` per `seconds`): (0, the slot's id for
+        `landed`, or None where a slot counts from its take), or (the seconds until one may
+        free, None): nothing taken."""
+
+    def landed(self, slot: int) -> None:  # noqa: B027 - only backends with slot ids
+        """The request of `slot` got its answer, or failed: it counts a window from now."""
 
     @abstractmethod
     def close(self) -> None: ...
 
     def take(self, name: str, requests: int, seconds: float) -> None:
+        """Block until the limit has a free slot and take it, counted from now."""
+        with self.slot(name, requests, seconds):
+            pass
+
+    @contextmanager
+    def slot(self, name: str, requests: int, seconds: float) -> Iterator[None]:
+        """Block until the limit has a free slot, take it and hold it while one request
+        is on its way: a backend with slot ids counts it until its answer came back."""
         while True:
-            wait = self.try_take(name, requests, seconds)
+            wait, taken = self.try_take(name, requests, seconds)
             if wait <= 0:
-                return
+                break
             time.sleep(min(wait, seconds))
+        try:
+            yield
+        finally:
+            if taken is not None:
+                self.landed(taken)

@@ -33,12 +33,12 @@ class PostgresBudgets(Budgets):
             name="pairsync-budgets",
         )
 
-    def try_take(self, name: str, requests: int, seconds: float) -> float:
+    def try_take(self, name: str, requests: int, seconds: float) -> tuple[float, int | None]:
         with self._pool.connection() as connection:
             row = connection.execute(
                 "SELECT pairsync_take_budget(%s, %s, %s)", (name, requests, seconds)
             ).fetchone()
-        return float(row[0]) if row else 0.0
+        return (float(row[0]) if row else 0.0), None
 
     def close(self) -> None:
         self._pool.close()

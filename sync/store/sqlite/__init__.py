@@ -1,6 +1,12 @@
 """The default store backend: one SQLite file per pair (WAL mode, mode 600, folder 700),
 every statement in this package. A file SQLite calls damaged is moved aside, never
-overwritten; a full disk or a permission problem leaves it where it is."""
+overwritten; a full disk or a permission problem leaves it where it is.
+
+Commits do not wait for the disk (`synchronous=NORMAL`, WAL's recommended setting): a
+commit survives the process being killed at any point, the crash safety a run relies
+on; only a power loss may roll back the last commits, which leaves the state behind the
+tools, and the next run re-links what it wrote through their footers. A settled pair's
+commits cost about a millisecond of CPU less this way (two thirds of its state's cost)."""
 
 from __future__ import annotations
 
@@ -78,6 +84,7 @@ class SqliteState(BoardTables, RunTables, OutboxTables, State):
     @classmethod
     def _prepare(cls, connection: sqlite3.Connection, path: Path) -> SqliteState:
         connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute("PRAGMA foreign_keys=ON")
         migrate(connection)
         return cls(connection, path)
