@@ -85,13 +85,18 @@ def build_adapters(
     zone: tzinfo,
     places: Mapping[str, Places],
     links: Mapping[str, Mapping[str, Link]] | None = None,
+    pair_file: Path | None = None,
 ) -> list[Adapter]:
     """A pair's adapters, each told the pair's time zone and the places its state recorded
     for that target (`places`, by target name; none on a first run), and for a sync the
-    remote ids its state links (`links`: target -> item id -> link)."""
+    remote ids its state links (`links`: target -> item id -> link), and the pair's file
+    (`pair_file`) for the commands their lines show."""
     links = links or {}
     return [
-        adapter_for(t, AdapterContext(zone, places.get(t.name, {}), _linked(links.get(t.name))))
+        adapter_for(
+            t,
+            AdapterContext(zone, places.get(t.name, {}), _linked(links.get(t.name)), pair_file),
+        )
         for t in targets
     ]
 

@@ -306,11 +306,25 @@ def report(
     facts = "\n".join(f"- {key}: {value}" for key, value in machine(load))
     title = "# pairsync benchmark results" + (" (quick sizes: not the budget)" if quick else "")
     return (
-        f"{title}\n\nProduced by `python -m bench`{' --quick' if quick else ''}. "
+        f"{title}\n\nProduced by `python -m bench`{' --quick' if quick else ''}"
+        f"{loaded(load[0], os.getloadavg()[0], os.cpu_count() or 1)}. "
         "Ratio = measured / target; at most 1.00 meets it.\n\n"
         f"## Machine\n\n{facts}\n\n## Results\n\n{table(rows)}\n\n## Notes\n\n"
         + "\n".join(f"- {note}" for note in notes)
         + "\n"
+    )
+
+
+def loaded(before: float, after: float, cores: int) -> str:
+    """The header's words for a run that shared the CPU (a load average above the cores at
+    its start or end), so that nobody reads its times as the machine's best."""
+    busiest = max(before, after)
+    if busiest <= cores:
+        return ""
+    return (
+        f" on a loaded machine (load average {before:.0f} before, {after:.0f} after, on "
+        f"{cores} cores: other work shared the CPU, so times are pessimistic; request counts "
+        "are not affected)"
     )
 
 

@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 from typing import Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -146,6 +147,9 @@ class AdapterContext:
     """The remote ids the state links this target's items to: a tool that knows a
     person's unmarked item by its text (Markdown) finds one edited after a killed run kept
     its mark from landing."""
+    pair_file: Path | None = None
+    """The pair's file, absolute, for a line that tells the person which command to run
+    (`pairsync auth google --config FILE`); None for a target built in code."""
 
 
 @dataclass(slots=True)

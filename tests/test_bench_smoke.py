@@ -8,7 +8,7 @@ from pathlib import Path
 
 from adapters.trello.sim.server import TrelloSimulator
 from bench.rigs import rig
-from bench.run import main
+from bench.run import loaded, main
 
 
 def test_quick_bench_writes_the_table_with_the_machine(tmp_path: Path) -> None:
@@ -64,3 +64,11 @@ def test_trello_writes_without_a_read_only_while_trello_is_quiet() -> None:
         card = sim.backend.card(sim.member, card.id)[1]
         assert (card.name.endswith(" (2) (2)"), card.dueComplete) == (True, True)
         assert bench_rig.source.items["typed-1"].item.done
+
+
+def test_the_header_says_when_other_work_shared_the_cpu() -> None:
+    assert loaded(0.4, 1.9, 2) == ""
+    assert loaded(6.0, 17.2, 2) == (
+        " on a loaded machine (load average 6 before, 17 after, on 2 cores: other work shared "
+        "the CPU, so times are pessimistic; request counts are not affected)"
+    )

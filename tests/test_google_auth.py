@@ -1,6 +1,6 @@
 """`pairsync auth google`: the installed-app consent (copy-the-code form) against the
 simulator's consent screen and token endpoint, then a sync with what it wrote; a
-service-account key; a revoked token."""
+service-account key; a revoked token, and the command that renews it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import requests
 
 from adapters.google.sheets import GoogleSheetsAdapter
 from adapters.google.sim.server import GoogleSimulator, World
-from tests.cli_run import start_pairsync
+from tests.cli_run import pairsync, start_pairsync
 from tests.conftest_google import sheets_target
 
 
@@ -71,6 +71,14 @@ def test_copy_the_code_consent_writes_a_private_authorized_user_file(
     target = sheets_target(google_sim, google_world, tmp_path, credentials=str(written))
     adapter = GoogleSheetsAdapter(target)
     assert adapter.read().complete  # the file's token_uri reached the simulator
+
+    google_sim.revoke(google_world, info["refresh_token"])  # the person removes the access
+    result = pairsync("sync", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert (
+        "Google refused the stored refresh token (expired or revoked); "
+        f"run pairsync auth google --config {config} again"
+    ) in result.stderr
 
 
 def test_a_service_account_key_reads_the_sheet_shared_with_it(

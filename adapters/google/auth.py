@@ -13,6 +13,7 @@ is one line naming the target and the command that fixes it, never the token.
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +38,19 @@ ALL_SCOPES = sorted({scope for scopes in SCOPES.values() for scope in scopes})
 """What `pairsync auth google` asks consent for: one token serves the sheet and the docs."""
 
 
-def load_info(target: str, path: Path) -> dict[str, Any]:
+def auth_command(pair_file: Path | None) -> str:
+    """The command that writes the credentials again, as a person can paste it."""
+    if pair_file is None:
+        return "pairsync auth google --config FILE (this pair's file)"
+    return f"pairsync auth google --config {shlex.quote(str(pair_file))}"
+
+
+def load_info(target: str, path: Path, pair_file: Path | None = None) -> dict[str, Any]:
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise TargetRejected(
-            target, f"credentials file {path} not found (run pairsync auth google)"
+            target, f"credentials file {path} not found (run {auth_command(pair_file)})"
         ) from None
     except (OSError, ValueError) as exc:
         reason = type(exc).__name__ if isinstance(exc, ValueError) else exc.strerror
@@ -54,8 +62,10 @@ def load_info(target: str, path: Path) -> dict[str, Any]:
     return info
 
 
-def load_credentials(target: str, path: Path, scopes: list[str]) -> Credentials:
-    info = load_info(target, path)
+def load_credentials(
+    target: str, path: Path, scopes: list[str], pair_file: Path | None = None
+) -> Credentials:
+    info = load_info(target, path, pair_file)
     try:
         if info["type"] == "service_account":
             # google-auth's factories are untyped: named as Any, their results typed here
@@ -81,7 +91,7 @@ def is_service_account(target: str, path: Path) -> bool:
     return load_info(target, path).get("type") == "service_account"
 
 
-def refused(target: str, exc: RefreshError) -> TargetRejected:
+def refused(target: str, exc: RefreshError, pair_file: Path | None = None) -> TargetRejected:
     """A refresh Google refused, as one line without the token."""
     reason = str(exc.args[0]) if exc.args else ""
     if "invalid_grant" in reason or "expired or revoked" in reason:
@@ -90,4 +100,4 @@ def refused(target: str, exc: RefreshError) -> TargetRejected:
         why = "Google refused the OAuth client of the credentials file"
     else:
         why = "Google refused the credentials"
-    return TargetRejected(target, f"{why}; run pairsync auth google again")
+    return TargetRejected(target, f"{why}; run {auth_command(pair_file)} again")

@@ -68,6 +68,7 @@ class GoogleDocsPublisher(Publisher):
             SCOPES["docs"],
             lambda method, uri: method in ("GET", "PATCH"),
             self._count,
+            config_file,
         )
 
     def _apis(self) -> tuple[Any, Any]:

@@ -19,6 +19,7 @@ import functools
 import json
 import socket
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httplib2
@@ -58,8 +59,11 @@ class PolicyHttp:
         safe: Callable[[str, str], bool],
         timeout: float,
         max_wait: float,
+        pair_file: Path | None = None,
     ) -> None:
         self.target = target
+        self.pair_file = pair_file
+        """Named in the line that asks for a new consent."""
         self.authed = AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout))
         self.pacer = pacer
         self.on_request = on_request
@@ -91,7 +95,7 @@ class PolicyHttp:
         except RefreshError as exc:
             if getattr(exc, "retryable", False):  # the token endpoint answered 5xx
                 raise Retriable("token endpoint unavailable") from None
-            raise refused(self.target, exc) from None
+            raise refused(self.target, exc, self.pair_file) from None
         except (OSError, httplib2.HttpLib2Error, TransportError) as exc:
             if isinstance(exc, TransportError) and "token" in str(exc).lower():
                 raise Retriable("token endpoint unreachable") from None
@@ -152,8 +156,10 @@ class Apis:
         scopes: list[str],
         safe: Callable[[str, str], bool],
         on_request: Callable[[], None],
+        pair_file: Path | None = None,
     ) -> None:
         self.target = target
+        self.pair_file = pair_file
         self.config = config
         self.api = api
         self.scopes = scopes
@@ -166,7 +172,9 @@ class Apis:
         """`apis["sheets"]`, `apis["drive"]`: raises `TargetError` for bad credentials."""
         if not self._made:
             config = self.config
-            credentials = load_credentials(self.target, config.credentials, self.scopes)
+            credentials = load_credentials(
+                self.target, config.credentials, self.scopes, self.pair_file
+            )
             who = identity(self.target, config.credentials)
             for name, per_minute, base in (
                 (self.api, config.requests_per_minute, config.base_url),
@@ -180,6 +188,7 @@ class Apis:
                     self.safe,
                     config.timeout_seconds,
                     config.retry_seconds,
+                    self.pair_file,
                 )
                 self.http.append(http)
                 self._made[name] = Resources(name, http, base)

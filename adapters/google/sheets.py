@@ -79,6 +79,7 @@ class GoogleSheetsAdapter(Adapter):
             SCOPES["sheets"],
             lambda method, uri: method == "GET" or uri.split("?")[0].endswith(_SAFE_POSTS),
             self._count,
+            context.pair_file if context else None,
         )
         self._board: Board | None = None
         self._board_version = ""

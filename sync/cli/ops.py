@@ -178,7 +178,9 @@ def check(config: ConfigOption) -> None:
         refuse_unverifiable_buttons(pair)
         title = f"{config.name}: pair {pair.pair.name}, {len(pair.targets)} targets"
         checked: list[tuple[str, list[CheckLine]]] = []
-        for adapter in build_adapters(pair.targets, pair.pair.zone, known_places(pair)):
+        for adapter in build_adapters(
+            pair.targets, pair.pair.zone, known_places(pair), pair_file=pair.pair_file
+        ):
             try:
                 checked.append((adapter.name, adapter.check()))
             except PairsyncError as exc:

@@ -296,7 +296,7 @@ def make_agenda(
     published: dict[str, str] = {}
     errors: list[str] = []
     if config.agenda.publish:
-        adapters = build_adapters(config.targets, config.pair.zone, {})
+        adapters = build_adapters(config.targets, config.pair.zone, {}, pair_file=config.pair_file)
         try:
             published, errors = publish_agenda(config, text, now, adapters)
         finally:

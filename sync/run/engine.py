@@ -83,7 +83,7 @@ def sync_pair(
     links = state.links()
     if adapters is None:
         places = {target.name: state.places(target.name) for target in config.targets}
-        adapters = build_adapters(config.targets, config.pair.zone, places, links)
+        adapters = build_adapters(config.targets, config.pair.zone, places, links, config.pair_file)
     summaries = {a.name: TargetSummary() for a in adapters}
     held_before = state.holds()
     try:

@@ -234,10 +234,11 @@ class GoogleSimulator(Simulator):
     def writer(self) -> Writer:
         return Writer(self.app)
 
-    def revoke(self, world: World) -> None:
-        """The person removes pairsync's access at myaccount.google.com."""
+    def revoke(self, world: World, refresh_token: str | None = None) -> None:
+        """The person removes pairsync's access at myaccount.google.com (the world's
+        token, or the one a consent gave)."""
         with self.app.lock:
-            self.app.accounts.revoke(world.refresh_token)
+            self.app.accounts.revoke(refresh_token or world.refresh_token)
 
     def pacing(self) -> dict[str, float]:
         return {"clock_speed": self.app.clock.speed}
