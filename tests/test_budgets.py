@@ -58,15 +58,15 @@ def test_clients_of_one_limit_in_two_places_stay_within_it(
         budgets.close()
 
 
+@pytest.mark.parametrize("backend", sorted(BUDGETS))
 def test_requests_that_arrive_late_never_put_more_than_the_limit_in_a_window(
-    tmp_path: Path,
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """A loaded machine holds up a thread between its slot and its request, so requests
     arrive out of order: every 4th here spends 0.7 s of a 1 s window on its way. Counted
     from their answers (`landed`), the arrivals of two processes' clients still fit the
-    limit in every window; counted from their takes, one window held 6 of 5. (SQLite only:
-    PostgreSQL's slots count from their take.)"""
-    places = [SqliteBudgets(tmp_path / "budgets.sqlite") for _ in range(2)]
+    limit in every window; counted from their takes, one window held 6 of 5."""
+    places = [BUDGETS[backend](tmp_path, request) for _ in range(2)]
     arrived: list[float] = []
     lock = threading.Lock()
 

@@ -45,12 +45,12 @@ def test_a_new_database_gets_the_whole_queue_and_a_second_migrate_does_nothing(
 ) -> None:
     version = queueschema.installed()
     assert migrate(database_url, tmp_path) == [
-        "schema version 0 -> 3",
+        "schema version 0 -> 4",
         f"job queue made (procrastinate {version})",
     ]
     before = schema_of(database_url)
     assert migrate(database_url, tmp_path) == [
-        "schema version 3, up to date",
+        "schema version 4, up to date",
         f"job queue up to date (procrastinate {version})",
     ]
     assert schema_of(database_url) == before
@@ -70,7 +70,7 @@ def test_a_queue_of_an_older_procrastinate_gets_its_migrations_once_and_matches_
                 db.execute("INSERT INTO pairsync_queue_migrations (name) VALUES (%s)", (name,))
     version = queueschema.installed()
     applied = migrate(database_url, tmp_path)
-    assert applied[0] == "schema version 0 -> 3"
+    assert applied[0] == "schema version 0 -> 4"
     files = [line.split()[3] for line in applied[1:]]
     assert applied[1:] == [f"job queue: applied {name} (procrastinate {version})" for name in files]
     assert files == [name for name in queueschema.shipped() if name > "03.00.03"]

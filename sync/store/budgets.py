@@ -12,6 +12,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+STRANDED = 120.0
+"""Seconds after its take that a request still in flight stops counting (its process
+died): longer than any request's timeout."""
+POLL = 0.05
+"""Seconds between tries while every slot of a window is in flight."""
+
 
 class Budgets(ABC):
     """The limits' windows; `take` blocks until the named limit has a free slot."""

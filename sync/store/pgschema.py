@@ -29,7 +29,8 @@ LOCK_KEY = 0x70616972  # "pair": pg_advisory_xact_lock key of the migrations
 
 MIGRATIONS: list[str] = [
     # 1: rate budgets shared by every machine: one row per (service, credential, limit),
-    # named by a hash (never the credential), with the times its last requests went out.
+    # named by a hash (never the credential), with the times its last requests went out
+    # (replaced by 4).
     # pairsync_take_budget takes a slot under the row's lock (SELECT ... FOR UPDATE) and
     # answers 0, or how many seconds until the oldest request leaves the window. The clock
     # is the database's, so machines whose clocks differ still count one window.
@@ -181,6 +182,47 @@ MIGRATIONS: list[str] = [
     # way, and a summary's targets are shown in the order the pair's file lists them
     """
     ALTER TABLE pairsync_runs ALTER COLUMN summary TYPE TEXT USING summary::text;
+    """,
+    # 4: a budget's request counts from its take until a window after its answer came
+    # back (`sync.store.budgets`), as the SQLite budgets count: one row per request in the
+    # window, still queued on its limit's row (FOR UPDATE); the array of take times goes
+    """
+    CREATE TABLE pairsync_budget_slots (
+        id BIGSERIAL PRIMARY KEY,
+        key TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL,
+        flying BOOLEAN NOT NULL DEFAULT true
+    );
+    CREATE INDEX pairsync_budget_slots_by_key ON pairsync_budget_slots (key, at);
+    CREATE FUNCTION pairsync_take_slot(
+        _key TEXT, _limit INTEGER, _window DOUBLE PRECISION, _stranded DOUBLE PRECISION,
+        OUT wait DOUBLE PRECISION, OUT slot BIGINT
+    ) LANGUAGE plpgsql AS $$
+    DECLARE
+        _now DOUBLE PRECISION;
+        _count INTEGER;
+        _oldest DOUBLE PRECISION;
+    BEGIN
+        INSERT INTO pairsync_budgets (key) VALUES (_key) ON CONFLICT (key) DO NOTHING;
+        PERFORM 1 FROM pairsync_budgets WHERE key = _key FOR UPDATE;
+        _now := extract(epoch FROM clock_timestamp());
+        DELETE FROM pairsync_budget_slots WHERE key = _key
+            AND at <= _now - CASE WHEN flying THEN _stranded ELSE _window END;
+        SELECT count(*), min(CASE WHEN flying THEN NULL ELSE at END) INTO _count, _oldest
+            FROM pairsync_budget_slots WHERE key = _key;
+        IF _count < _limit THEN
+            INSERT INTO pairsync_budget_slots (key, at) VALUES (_key, _now) RETURNING id INTO slot;
+            wait := 0;
+        ELSE
+            wait := _oldest + _window - _now;
+        END IF;
+    END $$;
+    CREATE FUNCTION pairsync_land_slot(_slot BIGINT) RETURNS VOID LANGUAGE sql AS $$
+        UPDATE pairsync_budget_slots SET at = extract(epoch FROM clock_timestamp()), flying = false
+        WHERE id = _slot;
+    $$;
+    DROP FUNCTION pairsync_take_budget(TEXT, INTEGER, DOUBLE PRECISION);
+    ALTER TABLE pairsync_budgets DROP COLUMN sent;
     """,
 ]
 

@@ -2,10 +2,13 @@
 integration used by pairs on several machines stays under its published limit across all
 of them (`sync.store.budgets`).
 
-One row per limit, holding the times of the requests in its current window;
-`pairsync_take_budget` (a migration of `sync.store.pgschema`) locks the row with
-`SELECT … FOR UPDATE`, drops the times that left the window and takes a slot, or answers
-how long until one frees. One statement, one round trip per request.
+One row per request in the window, as in the SQLite budgets (`sync.store.sqlite.budgets`
+says why a request counts until a window after its answer): `pairsync_take_slot` (a
+migration of `sync.store.pgschema`) queues the takes of one limit on its row of
+`pairsync_budgets` (`SELECT … FOR UPDATE`), drops the requests that left the window and
+takes a slot, or answers how long until one frees; `pairsync_land_slot` starts the
+window of a request whose answer came back. Two round trips per request; the clock is
+the database's, so machines whose clocks differ still count one window.
 
 Why not pyrate-limiter's `PostgresBucket`: it locks the whole table for every acquire (so
 unrelated keys wait on each other) and, under contention, its `try_acquire` fails fast
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 from psycopg_pool import ConnectionPool
 
-from sync.store.budgets import Budgets
+from sync.store.budgets import POLL, STRANDED, Budgets
 
 
 class PostgresBudgets(Budgets):
@@ -36,9 +39,17 @@ class PostgresBudgets(Budgets):
     def try_take(self, name: str, requests: int, seconds: float) -> tuple[float, int | None]:
         with self._pool.connection() as connection:
             row = connection.execute(
-                "SELECT pairsync_take_budget(%s, %s, %s)", (name, requests, seconds)
+                "SELECT wait, slot FROM pairsync_take_slot(%s, %s, %s, %s)",
+                (name, requests, seconds, STRANDED),
             ).fetchone()
-        return (float(row[0]) if row else 0.0), None
+        wait, slot = row if row else (None, None)
+        if slot is not None:
+            return 0.0, int(slot)
+        return (POLL if wait is None else max(float(wait), POLL)), None
+
+    def landed(self, slot: int) -> None:
+        with self._pool.connection() as connection:
+            connection.execute("SELECT pairsync_land_slot(%s)", (slot,))
 
     def close(self) -> None:
         self._pool.close()

@@ -31,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from sync.store.budgets import Budgets
+from sync.store.budgets import POLL, STRANDED, Budgets
 
 _SCHEMA = (
     "PRAGMA journal_mode=WAL",
@@ -40,11 +40,6 @@ _SCHEMA = (
     "(name TEXT NOT NULL, at REAL NOT NULL, flying INTEGER NOT NULL DEFAULT 1)",
     "CREATE INDEX IF NOT EXISTS taken_by_name ON taken (name, at)",
 )
-STRANDED = 120.0
-"""Seconds after its take that a request still in flight stops counting (its process
-died): longer than any request's timeout."""
-POLL = 0.05
-"""Seconds between tries while every slot of a window is in flight."""
 
 
 class SqliteBudgets(Budgets):
