@@ -88,7 +88,7 @@ def clone_pairs(
     first: int,
 ) -> list[Path]:
     """`count` clones of the settled pairs `sources` (in turn) into `folder`, named
-    `pair-{first:05d}` on; the simulators' backends are changed in place (the caller holds
+    `pair-{first:04d}` on; the simulators' backends are changed in place (the caller holds
     their apps' locks, or no request is in flight)."""
     scratch = folder / ".clones"
     scratch.mkdir(exist_ok=True)
@@ -97,7 +97,7 @@ def clone_pairs(
     paths = []
     for index in range(first, first + count):
         source = read[(index - first) % len(read)]
-        paths.append(_clone(trello, asana, folder, source, f"pair-{index:05d}"))
+        paths.append(_clone(trello, asana, folder, source, f"pair-{index:04d}"))
     return paths
 
 

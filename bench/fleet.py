@@ -98,7 +98,7 @@ def write_pairs(
     typed = _typed_board(items)
     paths = []
     for index in range(pairs):
-        name = f"pair-{index:05d}"
+        name = f"pair-{index:04d}"
         key = sims.trello.key if one_key else secrets.token_hex(16)
         token = sims.trello.add_token(f"assistant-{index}", key)
         board = sims.trello.create_board(f"{name} board", token=token)

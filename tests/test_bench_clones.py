@@ -22,7 +22,7 @@ def test_an_edit_in_a_clones_tools_reaches_the_clones_file_alone() -> None:
         fleet.sync_dir(folder)
         fleet.sync_dir(folder)
         fleet._clone(sims, folder, sources, 2, nice=0)
-        clone = tomllib.loads((folder / "pair-00002.toml").read_text())
+        clone = tomllib.loads((folder / "pair-0002.toml").read_text())
         trello, asana = clone["targets"][1], clone["targets"][2]
         source = tomllib.loads(sources[0].read_text())
         assert trello["board_id"] != source["targets"][1]["board_id"]
@@ -41,8 +41,8 @@ def test_an_edit_in_a_clones_tools_reaches_the_clones_file_alone() -> None:
         fleet.sync_dir(folder)
 
         boards = {path.stem: path.read_text() for path in (folder / "boards").glob("*.md")}
-        assert "Renamed in the clone's Trello" in boards["pair-00002"]
-        assert "Renamed in the clone's Asana" in boards["pair-00002"]
-        others = [text for name, text in boards.items() if name != "pair-00002"]
+        assert "Renamed in the clone's Trello" in boards["pair-0002"]
+        assert "Renamed in the clone's Asana" in boards["pair-0002"]
+        others = [text for name, text in boards.items() if name != "pair-0002"]
         assert len(others) == 2 and not any("Renamed" in text for text in others)
         assert fleet.settled_runs(folder, 3) == (3, 1)
