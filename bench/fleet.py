@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
@@ -160,6 +161,9 @@ class ChildRun:
     the memory the machine spends on the run. None where the kernel does not say."""
     processes: int = 1
     """The most processes of the run alive at one sample (the child and its workers)."""
+    pss_parts: str = ""
+    """At the peak of PSS: the largest process's, and the sum's anonymous, file and
+    shared-memory parts."""
 
 
 @dataclass
@@ -167,6 +171,7 @@ class _Peaks:
     rss: int = 0
     pss: int | None = None
     processes: int = 0
+    pss_parts: str = ""
     seen: set[int] = field(default_factory=set)
     """Every process of the run a sample found."""
 
@@ -214,7 +219,7 @@ def sync_dir(
     peak_mib = max(peaks.rss / 2**20, usage.ru_maxrss / 1024)
     pss = None if peaks.pss is None else peaks.pss / 2**20
     cpu = usage.ru_utime + usage.ru_stime + orphans
-    return ChildRun(seconds, cpu, peak_mib, killed, pss, max(peaks.processes, 1))
+    return ChildRun(seconds, cpu, peak_mib, killed, pss, max(peaks.processes, 1), peaks.pss_parts)
 
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -259,7 +264,9 @@ def _sample_tree(child: int, peaks: _Peaks, ended: threading.Event) -> None:
     (never `poll()`: that would reap the child under `wait4`)."""
     page = os.sysconf("SC_PAGE_SIZE")
     while not ended.is_set():
-        rss, pss, alive, todo = 0, 0, 0, [child]
+        rss, alive, todo = 0, 0, [child]
+        pss: Counter[str] = Counter()
+        largest = 0
         while todo:
             pid = todo.pop()
             try:
@@ -267,30 +274,42 @@ def _sample_tree(child: int, peaks: _Peaks, ended: threading.Event) -> None:
                     rss += int(statm.read().split()[1]) * page
                 alive += 1
                 peaks.seen.add(pid)
-                pss += _pss(pid)
+                own = _pss(pid)
+                pss += own
+                largest = max(largest, own["Pss"])
                 for task in os.listdir(f"/proc/{pid}/task"):
                     with open(f"/proc/{pid}/task/{task}/children") as children:
                         todo += [int(c) for c in children.read().split()]
             except OSError:
                 continue  # gone meanwhile, or no /proc
         peaks.rss = max(peaks.rss, rss)
-        if alive and pss:
-            peaks.pss = max(peaks.pss or 0, pss)
+        if pss["Pss"] > (peaks.pss or 0):
+            peaks.pss = pss["Pss"]
+            parts = ", ".join(
+                f"{k[4:].lower()} {v / 2**20:,.0f}" for k, v in pss.items() if k != "Pss"
+            )
+            peaks.pss_parts = f"largest process {largest / 2**20:,.0f} MiB; {parts} MiB"
         peaks.processes = max(peaks.processes, alive)
         ended.wait(0.2)
 
 
-def _pss(pid: int) -> int:
-    """Bytes of the process's proportional set size (0 where smaps_rollup is not readable:
-    an old kernel, or the process just ended)."""
+def _pss(pid: int) -> Counter[str]:
+    """Bytes of the process's proportional set size (`Pss`) and of its anonymous, file
+    and shared-memory parts (none where smaps_rollup is not readable: an old kernel, or
+    the process just ended)."""
+    found: Counter[str] = Counter()
     try:
         with open(f"/proc/{pid}/smaps_rollup") as rollup:
             for line in rollup:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
+                name, _, value = line.partition(":")
+                if name in PSS_PARTS:
+                    found[name] = int(value.split()[0]) * 1024
     except OSError:
         pass
-    return 0
+    return found
+
+
+PSS_PARTS = ("Pss", "Pss_Anon", "Pss_File", "Pss_Shmem")
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ HEADER = (
 def row(many: fleet.PerMachine, commit: str, load: tuple[float, float]) -> str:
     """One line of the table: the timed run of `many` on the code of `commit`."""
     run = many.run
-    pss = "—" if run.peak_pss_mib is None else f"{run.peak_pss_mib:,.0f} MiB"
+    pss = "—" if run.peak_pss_mib is None else f"{run.peak_pss_mib:,.0f} MiB ({run.pss_parts})"
     wall = f"{run.seconds:,.1f} s" + (
         f" (killed at 15 min: {many.finished:,} finished)" if run.killed else ""
     )
