@@ -72,7 +72,8 @@ def row(many: fleet.PerMachine, commit: str, load: tuple[float, float]) -> str:
 
 
 def commit_measured() -> str:
-    """The short commit of the code measured, `+changes` when its tree differs from it."""
+    """The short commit of the code measured, `+changes` when its tree differs from it
+    (the bench's Markdown tables aside: this command writes them)."""
     root = Path(__file__).resolve().parent.parent
 
     def git(*args: str) -> str:
@@ -80,7 +81,8 @@ def commit_measured() -> str:
         return found.stdout.strip() if found.returncode == 0 else ""
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/*.md")
+    return commit + ("+changes" if changed else "")
 
 
 def record(lines: list[str], report: Path = REPORT) -> None:
