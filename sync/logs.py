@@ -13,15 +13,21 @@ import json
 import logging
 import re
 import sys
+import threading
 from urllib.parse import urlsplit
 
 MASK = "***"
 _PREFIX = 4
 """Secrets are found by their first characters (`register_secret` keeps none shorter)."""
-_known_secrets: dict[str, set[str]] = {}
+_known_secrets: dict[str, frozenset[str]] = {}
 """The first `_PREFIX` characters of each known secret -> the secrets that start so: a
-line is redacted in one pass over its text, whatever the number of pairs loaded (a
-`--config-dir` run of 20,000 pairs knows 60,000 secrets)."""
+line is redacted in one pass over its text, whatever the number of pairs loaded. Values
+are replaced, never changed, so a line being redacted on another thread reads one."""
+_holders: dict[str, int] = {}
+"""Each known secret -> how many loaded configs hold it: a pair of a `--config-dir` run
+forgets its secrets once its messages are redacted (`forget_secret`), and a secret is
+known until the last pair holding it is done."""
+_secrets_lock = threading.Lock()
 _NAMES = r"(?:token|key|api_key|access_token|oauth_token|oauth_signature)"
 _SHAPES = re.compile(
     rf"(?i)((?<![\w.-]){_NAMES}\s*=\s*\"?|\"{_NAMES}\"\s*:\s*\")"
@@ -35,14 +41,40 @@ and a name inside a longer one (`monkey=`, `sort_key=`) is not a credential."""
 
 
 def register_secret(value: str) -> None:
-    known = [value]
+    with _secrets_lock:
+        for secret in _forms(value):
+            holders = _holders.get(secret, 0)
+            _holders[secret] = holders + 1
+            if not holders:
+                prefix = secret[:_PREFIX]
+                _known_secrets[prefix] = _known_secrets.get(prefix, frozenset()) | {secret}
+
+
+def forget_secret(value: str) -> None:
+    """One holder of `value` is done with it (`register_secret` counted it)."""
+    with _secrets_lock:
+        for secret in _forms(value):
+            if secret not in _holders:
+                continue
+            _holders[secret] -= 1
+            if _holders[secret]:
+                continue
+            del _holders[secret]
+            prefix = secret[:_PREFIX]
+            if others := _known_secrets[prefix] - {secret}:
+                _known_secrets[prefix] = others
+            else:
+                del _known_secrets[prefix]
+
+
+def _forms(value: str) -> list[str]:
+    """`value` and, for a secret URL (a Teams webhook), the path and query HTTP libraries
+    log of it; those long enough to be found."""
+    forms = [value]
     parts = urlsplit(value)
     if parts.scheme in ("http", "https") and len(parts.path) > 1:
-        # A secret URL (a Teams webhook): HTTP libraries log only its path and query.
-        known += [parts.path + (f"?{parts.query}" if parts.query else ""), parts.path]
-    for secret in known:
-        if len(secret) >= _PREFIX:
-            _known_secrets.setdefault(secret[:_PREFIX], set()).add(secret)
+        forms += [parts.path + (f"?{parts.query}" if parts.query else ""), parts.path]
+    return [form for form in dict.fromkeys(forms) if len(form) >= _PREFIX]
 
 
 def _mask_known(text: str) -> str:
