@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -97,6 +98,7 @@ class _Buckets(BucketFactory):
         """The clock of pyrate-limiter's in-memory buckets."""
         self._lock = threading.Lock()
         self._sweep_at = SWEEP_AT
+        self._released: deque[str] = deque()
 
     def use(self, name: str, limit: Limit) -> None:
         """A pacer counts against `name` until it `release`s it."""
@@ -112,11 +114,13 @@ class _Buckets(BucketFactory):
                 self._sweep()
 
     def release(self, names: Iterable[str]) -> None:
-        with self._lock:
-            for name in names:
-                self._buckets[name].users -= 1
+        """Called when a pacer is collected, maybe by a collection that started inside
+        `use`: takes no lock (the next sweep counts it)."""
+        self._released.extend(names)
 
     def _sweep(self) -> None:
+        while self._released:
+            self._buckets[self._released.popleft()].users -= 1
         now = self._clock.now()
         for name, kept in list(self._buckets.items()):
             newest = kept.bucket.items[-1:]  # the leak thread may empty it meanwhile
