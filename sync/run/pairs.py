@@ -3,9 +3,10 @@
 Pairs run in parallel on a bounded thread pool (the work is network-bound), and with
 many pairs on every core (`--processes`, `sync.run.processes`); one pair failing never
 stops the others. What is kept of each pair for the report is its summary without its
-plan (`PairResult.lean`): memory stays flat however many pairs a run has. The loop runs
-on `schedule`; SIGTERM/SIGINT let the pairs already started finish, start no new one,
-and exit 0.
+plan (`PairResult.lean`), pickled (`PairResults`, about 300 bytes a settled pair), and
+nothing else of it outlives it (its secrets, its pacing buckets): memory stays flat
+however many pairs a run has. The loop runs on `schedule`; SIGTERM/SIGINT let the pairs
+already started finish, start no new one, and exit 0.
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ class PairResult:
 
     def lean(self) -> PairResult:
         """This result as a report of many pairs reads it: the plan left out but for its
-        conflicts (the summary's lines name them), every message redacted here, where the
-        pair's secrets were loaded (a worker process's parent loaded none)."""
+        conflicts (the summary's lines name them), every message redacted here, while the
+        pair's secrets are known (`sync_lean` forgets them after)."""
         summary = self.summary
         if summary is None:
             return self
