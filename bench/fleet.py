@@ -19,6 +19,7 @@ the published ones.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import secrets
@@ -29,14 +30,17 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from adapters import adapter_for
 from adapters.asana.sim.server import AsanaSimulator
 from adapters.trello.sim.server import TrelloSimulator
+from bench import clones
 from bench.local import board_text, make_items
 from sync.config import load_config
 from sync.model import Kind
@@ -100,9 +104,10 @@ def write_pairs(
         token = sims.trello.add_token(f"assistant-{index}", key)
         board = sims.trello.create_board(f"{name} board", token=token)
         (folder / "boards" / f"{name}.md").write_text(typed)
-        targets: dict[str, dict[str, object]] = {
-            "notes": {"type": "markdown", "role": "executive", "path": f"boards/{name}.md"},
-            "trello": {
+        targets: list[dict[str, object]] = [
+            {"name": "notes", "type": "markdown", "role": "executive", "path": f"boards/{name}.md"},
+            {
+                "name": "trello",
                 "type": "trello",
                 "role": "assistant",
                 "board_id": board,
@@ -111,22 +116,22 @@ def write_pairs(
                 "base_url": sims.trello.base_url,
                 **sims.trello.pacing(),
             },
-        }
+        ]
         if asana:
             world = sims.asana.seed(token=f"asana-token-{index}", project_name=name)
-            targets["asana"] = {
-                "type": "asana",
-                "project_gid": world.project_gid,
-                "token": world.token,
-                "base_url": sims.asana.base_url,
-                **sims.asana.pacing(),
-            }
-        text = f'[pair]\nname = "{name}"\n\n[state]\npath = "state/{name}.sqlite"\n'
-        for target, keys in targets.items():
-            text += f'\n[[targets]]\nname = "{target}"\n'
-            text += "".join(f"{key} = {json.dumps(value)}\n" for key, value in keys.items())
+            targets.append(
+                {
+                    "name": "asana",
+                    "type": "asana",
+                    "project_gid": world.project_gid,
+                    "token": world.token,
+                    "base_url": sims.asana.base_url,
+                    **sims.asana.pacing(),
+                }
+            )
+        config = {"pair": {"name": name}, "state": {"path": f"state/{name}.sqlite"}}
         path = folder / f"{name}.toml"
-        path.write_text(text)
+        path.write_text(clones.pair_text(config | {"targets": targets}))
         paths.append(path)
     return paths
 
@@ -143,16 +148,40 @@ def fleet(pairs: int, items: int, **keys: bool) -> Iterator[tuple[Sims, Path, li
 class ChildRun:
     seconds: float
     cpu_seconds: float
-    """User + system time of the child."""
+    """User + system time of the child and of its worker processes (waited for by it)."""
     peak_mib: float
-    """The largest resident set of the child and its worker processes together (sampled
-    from /proc every 0.2 s; where there is no /proc, the largest single process's)."""
+    """The largest sum of the resident sets of the child and its worker processes (sampled
+    from /proc every 0.2 s; where there is no /proc, the largest single process's): pages
+    they share (imported code after a fork) count once per process."""
     killed: bool = False
     """Stopped at its timeout, unfinished."""
+    peak_pss_mib: float | None = None
+    """The largest sum of their proportional set sizes (`Pss` of /proc/PID/smaps_rollup,
+    sampled with the RSS): a page shared by n processes counts 1/n in each, so the sum is
+    the memory the machine spends on the run. None where the kernel does not say."""
+    processes: int = 1
+    """The most processes of the run alive at one sample (the child and its workers)."""
+    pss_parts: str = ""
+    """At the peak of PSS: the largest process's, and the sum's anonymous, file and
+    shared-memory parts."""
+
+
+@dataclass
+class _Peaks:
+    rss: int = 0
+    pss: int | None = None
+    processes: int = 0
+    pss_parts: str = ""
+    seen: set[int] = field(default_factory=set)
+    """Every process of the run a sample found."""
 
 
 def sync_dir(
-    folder: Path, workers: int | None = None, timeout: float | None = None, nice: int = 0
+    folder: Path,
+    workers: int | None = None,
+    timeout: float | None = None,
+    nice: int = 0,
+    processes: int | None = None,
 ) -> ChildRun:
     """One `pairsync sync --config-dir` in a child process, with its own resource use
     (`os.wait4`: that child's alone, whatever other children ran before); killed after
@@ -163,19 +192,23 @@ def sync_dir(
         command = ["nice", "-n", str(nice), *command]
     if workers:
         command += ["--workers", str(workers)]
-    with tempfile.TemporaryFile() as err:
+    if processes:
+        command += ["--processes", str(processes)]
+    with tempfile.TemporaryFile() as err, _adopting():
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
         deadline = threading.Timer(timeout or 0, child.kill)
         if timeout:
             deadline.start()
-        peak, ended = [0], threading.Event()
-        sampler = threading.Thread(target=_sample_tree, args=(child.pid, peak, ended), daemon=True)
+        peaks, ended = _Peaks(), threading.Event()
+        sampler = threading.Thread(target=_sample_tree, args=(child.pid, peaks, ended), daemon=True)
         sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         ended.set()
         deadline.cancel()
         seconds = time.perf_counter() - started
+        sampler.join()
+        orphans = _reap_orphans(peaks.seen - {child.pid})
         child.returncode = os.waitstatus_to_exitcode(status)
         killed = bool(timeout) and child.returncode == -signal.SIGKILL
         if child.returncode != 0 and not killed:
@@ -183,28 +216,100 @@ def sync_dir(
             raise RuntimeError(
                 f"pairsync sync --config-dir exited {child.returncode}: {err.read().decode()}"
             )
-    peak_mib = max(peak[0] / 2**20, usage.ru_maxrss / 1024)
-    return ChildRun(seconds, usage.ru_utime + usage.ru_stime, peak_mib, killed)
+    peak_mib = max(peaks.rss / 2**20, usage.ru_maxrss / 1024)
+    pss = None if peaks.pss is None else peaks.pss / 2**20
+    cpu = usage.ru_utime + usage.ru_stime + orphans
+    return ChildRun(seconds, cpu, peak_mib, killed, pss, max(peaks.processes, 1), peaks.pss_parts)
 
 
-def _sample_tree(child: int, peak: list[int], ended: threading.Event) -> None:
-    """Keep `peak[0]` at the largest sum of resident sets of process `child` and its
-    descendants until `ended` (never `poll()`: that would reap the child under `wait4`)."""
+PR_SET_CHILD_SUBREAPER = 36
+
+
+@contextmanager
+def _adopting() -> Iterator[None]:
+    """Meanwhile, this process is the reaper of its descendants whose parent ended first
+    (Linux): a worker process a run's process server started, and that outlives the run
+    by a moment, is waited for here with its CPU time rather than by init without it."""
+    prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+    if prctl:
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    try:
+        yield
+    finally:
+        if prctl:
+            prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
+
+def _reap_orphans(seen: set[int], patience: float = 30.0) -> float:
+    """User + system seconds of the processes of `seen` (descendants of a run) that
+    `_adopting` made this process's children, each waited for until it ended (at most
+    `patience` seconds in all)."""
+    cpu, deadline = 0.0, time.monotonic() + patience
+    for pid in seen:
+        while time.monotonic() < deadline:
+            try:
+                done, _, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:
+                break  # not adopted: its own parent waited for it
+            if done:
+                cpu += usage.ru_utime + usage.ru_stime
+                break
+            time.sleep(0.05)
+    return cpu
+
+
+def _sample_tree(child: int, peaks: _Peaks, ended: threading.Event) -> None:
+    """Keep `peaks` at the largest sums of resident sets and of proportional set sizes of
+    process `child` and its descendants, and at the most of them alive, until `ended`
+    (never `poll()`: that would reap the child under `wait4`)."""
     page = os.sysconf("SC_PAGE_SIZE")
     while not ended.is_set():
-        total, todo = 0, [child]
+        rss, alive, todo = 0, 0, [child]
+        pss: Counter[str] = Counter()
+        largest = 0
         while todo:
             pid = todo.pop()
             try:
                 with open(f"/proc/{pid}/statm") as statm:
-                    total += int(statm.read().split()[1]) * page
+                    rss += int(statm.read().split()[1]) * page
+                alive += 1
+                peaks.seen.add(pid)
+                own = _pss(pid)
+                pss += own
+                largest = max(largest, own["Pss"])
                 for task in os.listdir(f"/proc/{pid}/task"):
                     with open(f"/proc/{pid}/task/{task}/children") as children:
                         todo += [int(c) for c in children.read().split()]
             except OSError:
                 continue  # gone meanwhile, or no /proc
-        peak[0] = max(peak[0], total)
+        peaks.rss = max(peaks.rss, rss)
+        if pss["Pss"] > (peaks.pss or 0):
+            peaks.pss = pss["Pss"]
+            parts = ", ".join(
+                f"{k[4:].lower()} {v / 2**20:,.0f}" for k, v in pss.items() if k != "Pss"
+            )
+            peaks.pss_parts = f"largest process {largest / 2**20:,.0f} MiB; {parts} MiB"
+        peaks.processes = max(peaks.processes, alive)
         ended.wait(0.2)
+
+
+def _pss(pid: int) -> Counter[str]:
+    """Bytes of the process's proportional set size (`Pss`) and of its anonymous, file
+    and shared-memory parts (none where smaps_rollup is not readable: an old kernel, or
+    the process just ended)."""
+    found: Counter[str] = Counter()
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                name, _, value = line.partition(":")
+                if name in PSS_PARTS:
+                    found[name] = int(value.split()[0]) * 1024
+    except OSError:
+        pass
+    return found
+
+
+PSS_PARTS = ("Pss", "Pss_Anon", "Pss_File", "Pss_Shmem")
 
 
 @dataclass(frozen=True)
@@ -245,11 +350,31 @@ class PerMachine:
     throttled: int
     finished: int
     """Pairs whose timed run finished (all of them, unless the run was killed)."""
+    real: int = 0
+    """Pairs pushed and settled by pairsync; the others are their clones (`bench.clones`)."""
+    setup_seconds: float = 0.0
+    writes: int = 0
+    """Requests of the timed run other than reads (a settled run makes none)."""
+    changed: int = 0
+    """Pairs whose timed run failed, or created, updated or archived anything (a settled
+    run: none)."""
 
     @property
     def pairs_per_window(self) -> float:
         """Pairs one run would finish in 15 minutes at the measured pace (linear)."""
         return self.finished * WINDOW / min(self.run.seconds, WINDOW)
+
+    @property
+    def settled(self) -> bool:
+        """Whether every pair's timed run was a settled one: 2 requests a pair (its board's
+        actions, its project's events), no 429, every pair finished, nothing written."""
+        return (self.requests, self.throttled, self.finished, self.writes, self.changed) == (
+            2 * self.pairs,
+            0,
+            self.pairs,
+            0,
+            0,
+        )
 
 
 WINDOW = 900.0
@@ -264,17 +389,28 @@ def per_machine(
     timeout: float | None = None,
     setup_nice: int = 0,
     ready: Callable[[], None] = lambda: None,
+    real: int | None = None,
+    processes: int | None = None,
 ) -> PerMachine:
-    """Push and settle P pairs without latency (setup, at `setup_nice`), wait for `ready`,
-    then time one settled run with it (killed after `timeout` seconds: `finished` says how
-    many pairs it synced)."""
-    with fleet(pairs, items, one_key=False) as (sims, folder, _):
+    """Push and settle `real` pairs (all P by default) without latency (setup, at
+    `setup_nice`), clone them into P (`bench.clones`), wait for `ready`, then time one
+    settled run of all P with the latency, in `processes` (pairsync's default: one per
+    core), killed after `timeout` seconds (`finished` says how many pairs it synced)."""
+    real = min(real or pairs, pairs)
+    started = time.perf_counter()
+    with fleet(real, items, one_key=False) as (sims, folder, paths):
         sync_dir(folder, workers=32, nice=setup_nice)  # the first push
         sync_dir(folder, workers=32, nice=setup_nice)  # its echo
+        if pairs > real:
+            _clone(sims, folder, paths, pairs - real, setup_nice)
+        setup_seconds = time.perf_counter() - started
         ready()
         sims.latency(latency)
         requests, throttled = sims.requests(), sims.throttled()
-        run = sync_dir(folder, workers, timeout)
+        counted = sims.reads_and_writes()
+        run = sync_dir(folder, workers, timeout, processes=processes)
+        finished, changed = settled_runs(folder, 3)
+        now = sims.reads_and_writes()
         return PerMachine(
             pairs,
             items,
@@ -283,20 +419,48 @@ def per_machine(
             run,
             sims.requests() - requests,
             sims.throttled() - throttled,
-            finished_runs(folder, 3),
+            finished,
+            real,
+            setup_seconds,
+            sum(now[name][1] - counted[name][1] for name in now),
+            changed,
         )
 
 
-def finished_runs(folder: Path, runs: int) -> int:
-    """Pairs of the folder whose state records `runs` finished runs."""
-    finished = 0
+def _clone(sims: Sims, folder: Path, sources: list[Path], count: int, nice: int) -> None:
+    """`count` clones of the settled pairs `sources`, made on a thread of its own at
+    priority `nice` (Linux prioritises threads one by one; the simulators' threads that
+    serve the timed run keep theirs)."""
+
+    def work() -> None:
+        if nice:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+        with sims.trello.app.lock, sims.asana.app.lock:
+            clones.clone_pairs(
+                sims.trello.backend, sims.asana.backend, folder, sources, count, len(sources)
+            )
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(work).result()
+
+
+def settled_runs(folder: Path, runs: int) -> tuple[int, int]:
+    """(pairs of the folder whose state records `runs` finished runs, pairs whose last run
+    failed or created, updated or archived anything in any target)."""
+    finished = changed = 0
     for path in (folder / "state").glob("*.sqlite"):
         with closing(sqlite3.connect(path)) as db:
             (count,) = db.execute(
                 "SELECT COUNT(*) FROM runs WHERE finished_at IS NOT NULL"
             ).fetchone()
+            last = db.execute("SELECT summary FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         finished += count >= runs
-    return finished
+        targets = json.loads(last[0] or "{}").get("targets", {}) if last else {}
+        changed += any(target.get(what) for target in targets.values() for what in _WRITES)
+    return finished, changed
+
+
+_WRITES = ("created", "updated", "archived")
 
 
 @dataclass(frozen=True)

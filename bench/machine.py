@@ -1,19 +1,29 @@
 """Pairs per machine, measured: P settled pairs of three targets (a Markdown file, a
-Trello board, an Asana project) through one `pairsync sync --config-dir` child process,
-150 ms added to every request, the simulators' clocks in real time; killed at 15 minutes
-if it is still running (then the figure is the pairs it finished). Slow (the setup pushes
-and settles every pair first, at low priority: 3,000 pairs took 20 minutes on 2 busy
-cores), so it is not part of `python -m bench`:
+Trello board, an Asana project; 10 items each, each pair with its own credentials)
+through one `pairsync sync --config-dir` child process, 150 ms added to every request,
+the simulators' clocks in real time, killed at 15 minutes if it is still running (then
+the figure is the pairs it finished).
 
-    python -m bench.machine                 # 20,000 pairs; writes bench/MACHINE.md
-    python -m bench.machine --at 01:00      # the same, the timed run not before 01:00 UTC
-    python -m bench.machine --pairs 50      # a quick look; prints only
+The setup pushes and settles `--real` pairs (300 by default) through pairsync at low
+priority, then clones them into P (`bench.clones`: each clone its own board and project,
+copied in the simulators' memory with fresh ids): 20,000 pairs are ready in minutes.
+A row counts only if the timed run was a settled one for every pair (2 requests a pair,
+no 429, nothing written, every pair's run recorded); otherwise the command exits 1.
+
+    python -m bench.machine                        # 300, 3,000 and 20,000 pairs
+    python -m bench.machine --pairs 3000           # one row
+    python -m bench.machine --at 01:00             # each timed run not before 01:00 UTC
+    python -m bench.machine --pairs 50             # a quick look
+
+Rows of 300 pairs or more are added to the table of bench/MACHINE.md, with the date and
+the commit measured; smaller ones are only printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -23,67 +33,108 @@ from pathlib import Path
 from bench import fleet
 
 REPORT = Path(__file__).with_name("MACHINE.md")
-GOAL = 20_000
+SIZES = (300, 3_000, 20_000)
+REAL = 300
 LATENCY = 0.15
+RECORDED = 300
+"""The fewest pairs of a row bench/MACHINE.md keeps."""
+HEADER = (
+    "| date (UTC) | commit | pairs (settled by pairsync + clones) | CPU (user + system) "
+    "| CPU per pair | peak PSS | peak RSS | wall | requests, 429 | processes | settled "
+    "| load (1 min) before → after | setup |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
 
 
-def rows(many: fleet.PerMachine) -> list[str]:
+def row(many: fleet.PerMachine, commit: str, load: tuple[float, float]) -> str:
+    """One line of the table: the timed run of `many` on the code of `commit`."""
     run = many.run
-    return [
-        f"| pairs synced in one run (settled, 3 targets each) | {many.pairs:,} |",
-        f"| pairs finished within 15 minutes (goal ≥ {GOAL:,}) | {many.finished:,}"
-        + (" (killed at 15 minutes)" if run.killed else "")
-        + " |",
-        f"| wall time | {run.seconds:,.1f} s |",
-        f"| CPU time of the process (user + system) | {run.cpu_seconds:,.1f} s |",
-        f"| peak RSS of the run, its worker processes included | {run.peak_mib:,.0f} MiB |",
-        f"| requests the simulators counted | {many.requests:,} |",
-        f"| answered 429 | {many.throttled:,} |",
-        f"| workers (`--workers`) | {many.workers or 'default (16)'} |",
-        f"| processes (`--processes`) | default ({os.cpu_count()} cores) |",
+    pss = "—" if run.peak_pss_mib is None else f"{run.peak_pss_mib:,.0f} MiB ({run.pss_parts})"
+    wall = f"{run.seconds:,.1f} s" + (
+        f" (killed at 15 min: {many.finished:,} finished)" if run.killed else ""
+    )
+    cells = [
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
+        commit,
+        f"{many.pairs:,} ({many.real:,} + {many.pairs - many.real:,})",
+        f"{run.cpu_seconds:,.1f} s",
+        f"{run.cpu_seconds / many.pairs * 1000:.1f} ms",
+        pss,
+        f"{run.peak_mib:,.0f} MiB",
+        wall,
+        f"{many.requests:,}, {many.throttled:,}",
+        f"{run.processes}",
+        "yes" if many.settled else f"no ({many.writes} writes, {many.changed} pairs changed)",
+        f"{load[0]:.1f} → {load[1]:.1f}",
+        f"{many.setup_seconds:,.0f} s",
     ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def commit_measured() -> str:
+    """The short commit of the code measured, `+changes` when its tree differs from it
+    (the bench's Markdown tables aside: this command writes them)."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        found = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return found.stdout.strip() if found.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/*.md")
+    return commit + ("+changes" if changed else "")
+
+
+def record(lines: list[str], report: Path = REPORT) -> None:
+    """Add `lines` to the table that ends `report` (made with its header if missing)."""
+    text = report.read_text(encoding="utf-8") if report.exists() else ""
+    if HEADER not in text:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + HEADER + "\n"
+    report.write_text(text + "".join(line + "\n" for line in lines), encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.machine", description=__doc__)
-    parser.add_argument("--pairs", type=int, default=GOAL)
+    parser.add_argument("--pairs", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--real", type=int, default=REAL, help="pairs settled by pairsync")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--processes", type=int, default=None)
     parser.add_argument(
-        "--at", help="HH:MM UTC: set up (at low priority) now, time the run from then on"
+        "--at", help="HH:MM UTC: set up (at low priority) now, time each run from then on"
     )
     args = parser.parse_args(argv)
+    commit, settled = commit_measured(), True
+    for pairs in args.pairs:
+        line, ok = measure(pairs, args, commit)
+        print(line, flush=True)
+        settled &= ok
+        if pairs >= RECORDED:
+            record([line])
+    return 0 if settled else 1
+
+
+def measure(pairs: int, args: argparse.Namespace, commit: str) -> tuple[str, bool]:
+    """The table's line for `pairs`, and whether the timed run was a settled one."""
+    load = [0.0]
 
     def ready() -> None:
         if args.at:
-            print(f"set up; waiting for {args.at} UTC", flush=True)
+            print(f"{pairs:,} pairs set up; waiting for {args.at} UTC", flush=True)
             time.sleep(_seconds_until(args.at))
         load[0] = os.getloadavg()[0]
 
-    load = [0.0]
     many = fleet.per_machine(
-        args.pairs, 10, LATENCY, args.workers, fleet.WINDOW, setup_nice=10, ready=ready
+        pairs,
+        10,
+        LATENCY,
+        args.workers,
+        fleet.WINDOW,
+        setup_nice=10,
+        ready=ready,
+        real=args.real,
+        processes=args.processes,
     )
-    text = "\n".join(
-        [
-            "# pairsync: pairs per machine, measured",
-            "",
-            "Produced by `python -m bench.machine`: one `pairsync sync --config-dir` of settled",
-            f"pairs of 10 items, {LATENCY * 1000:.0f} ms added to every request, clock x1.",
-            "",
-            f"- cores: {os.cpu_count()}; load average (1 min) before / after the timed run: "
-            f"{load[0]:.2f} / {os.getloadavg()[0]:.2f}",
-            f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            "",
-            "| figure | measured |",
-            "|---|---|",
-            *rows(many),
-            "",
-        ]
-    )
-    if args.pairs == GOAL:
-        REPORT.write_text(text, encoding="utf-8")
-    print(text)
-    return 0 if many.finished >= min(args.pairs, GOAL) else 1
+    return row(many, commit, (load[0], os.getloadavg()[0])), many.settled
 
 
 def _seconds_until(hh_mm: str) -> float:

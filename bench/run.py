@@ -166,7 +166,12 @@ def fleet_rows(key: fleet.SharedKey, pair: fleet.SettledPair, many: fleet.PerMac
             None,
         ),
         Row(f"{what}, CPU time (user + system)", "", f"{run.cpu_seconds:.1f} s", None),
-        Row(f"{what}, peak RSS", "", f"{run.peak_mib:.0f} MiB", None),
+        Row(
+            f"{what}, peak PSS (RSS) of its processes together",
+            "",
+            f"{run.peak_pss_mib or 0:.0f} MiB ({run.peak_mib:.0f} MiB)",
+            None,
+        ),
         Row(
             f"Pairs per machine: pairs of 3 targets one run finishes in 15 minutes, {ms} "
             f"(extrapolated from the {many.pairs:,}-pair run)",
