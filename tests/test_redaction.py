@@ -1,5 +1,7 @@
 """Secrets registered from pair files never show in a line, whatever else the line holds
-and however many secrets share a start (Asana tokens all begin `2/`, Slack's `xoxb-`)."""
+and however many secrets share a start (Asana tokens all begin `2/`, Slack's `xoxb-`),
+and one pair being done never unmasks a secret another pair still holds (a Trello API
+key shared by many pairs of a `--config-dir` run)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ PROSE = st.text(st.sampled_from("abcdefghij klmno:/-_0123456789."), max_size=40)
 def own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Secrets made up here stay out of the other tests of this process."""
     monkeypatch.setattr(logs, "_known_secrets", {})
+    monkeypatch.setattr(logs, "_holders", {})
 
 
 @given(
@@ -51,3 +54,11 @@ def test_overlapping_secrets_are_masked_as_one_stretch() -> None:
     logs.register_secret("abcdef123456")
     logs.register_secret("123456zyxw")
     assert logs.redact("x abcdef123456zyxw y") == "x *** y"
+
+
+def test_a_key_two_pairs_hold_stays_masked_after_one_of_them_is_done() -> None:
+    key = "5f2b9c0e7d1a4c3b8e6f0a9d2c4b7e1f"
+    logs.register_secret(key)  # the first pair's config
+    logs.register_secret(key)  # the second's
+    logs.forget_secret(key)  # the first pair is done
+    assert logs.redact(f"trello answered 401 for {key}") == "trello answered 401 for ***"
