@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
-from itertools import chain
 
 from adapters import build_adapters
 from adapters.base import Adapter
@@ -228,9 +227,14 @@ def apply_and_record(
     for first in (True, False):
         group = [adapter for adapter in writable if adapter.ids_from_content is first]
         done = [(adapter, write(adapter)) for adapter in group if idle(adapter)]
+        if done:
+            with state.transaction():  # nothing written: one commit for them all
+                for adapter, (outcomes, snapshot) in done:
+                    record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
         busy = [adapter for adapter in group if not idle(adapter)]
-        for adapter, (outcomes, snapshot) in chain(done, each_target(busy, write)):
-            record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
+        for adapter, (outcomes, snapshot) in each_target(busy, write):
+            with state.transaction():
+                record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
 
 
 def missing_places(adapter: Adapter) -> list[Kind]:
@@ -373,23 +377,21 @@ def record_outcomes(
     """Record phase for one target: a link for every write that went through (also when a
     later write of the batch failed), the counts from those outcomes, an error per failed
     write, the places the target follows, and the read cursor only when nothing failed
-    (so the next read sees it all)."""
+    (so the next read sees it all); in the caller's transaction."""
     summary = summaries[target]
-    with state.transaction():
-        for outcome in outcomes:
-            change = outcome.change
-            if isinstance(outcome, Failed):
-                summary.not_written.append(
-                    {"item_id": change.item_id, "title": change.item.title, "error": outcome.error}
-                )
-                continue
-            state.save_link(
-                change.item_id, target, Link(outcome.remote_id, outcome.version, change.item)
+    for outcome in outcomes:
+        change = outcome.change
+        if isinstance(outcome, Failed):
+            summary.not_written.append(
+                {"item_id": change.item_id, "title": change.item.title, "error": outcome.error}
             )
-            _count(summary, change)
-        state.save_places(target, dict(snapshot.places))
-        if not (summary.errors or summary.not_written):
-            state.save_cursor(target, snapshot.cursor)
+            continue
+        link = Link(outcome.remote_id, outcome.version, change.item)
+        state.save_link(change.item_id, target, link)
+        _count(summary, change)
+    state.save_places(target, dict(snapshot.places))
+    if not (summary.errors or summary.not_written):
+        state.save_cursor(target, snapshot.cursor)
 
 
 def _count_conflicts(summaries: dict[str, TargetSummary], the_plan: Plan) -> None:
