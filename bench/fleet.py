@@ -151,8 +151,9 @@ class ChildRun:
     """User + system time of the child and of its worker processes (waited for by it)."""
     peak_mib: float
     """The largest sum of the resident sets of the child and its worker processes (sampled
-    from /proc every 0.2 s; where there is no /proc, the largest single process's): pages
-    they share (imported code after a fork) count once per process."""
+    from /proc every 0.2 s; where there is no /proc, the high-water mark of the largest
+    single process, which after a fork starts at the forking process's): pages they share
+    (shared libraries, imported code after a fork) count once per process."""
     killed: bool = False
     """Stopped at its timeout, unfinished."""
     peak_pss_mib: float | None = None
@@ -216,7 +217,10 @@ def sync_dir(
             raise RuntimeError(
                 f"pairsync sync --config-dir exited {child.returncode}: {err.read().decode()}"
             )
-    peak_mib = max(peaks.rss / 2**20, usage.ru_maxrss / 1024)
+    # wait4's ru_maxrss is no figure of the run where /proc is: Linux keeps a process's
+    # high-water mark across exec, so the child's starts at this process's resident set
+    # when it forked (the simulators of 20,000 pairs: about 1 GiB)
+    peak_mib = peaks.rss / 2**20 or usage.ru_maxrss / 1024
     pss = None if peaks.pss is None else peaks.pss / 2**20
     cpu = usage.ru_utime + usage.ru_stime + orphans
     return ChildRun(seconds, cpu, peak_mib, killed, pss, max(peaks.processes, 1), peaks.pss_parts)
