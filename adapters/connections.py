@@ -6,16 +6,23 @@ connection an earlier pair opened instead of a new TCP (and, against the real se
 TLS) handshake per pair and service; a client made per pair would also pay for its own
 pool manager. urllib3's pools are thread-safe; a process of `--processes` starts with
 none (they are made on first use, never inherited).
+
+The environment's proxies (`HTTPS_PROXY`, `NO_PROXY`, ...) and CA bundle
+(`REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`) are read once per process, as requests reads
+them, and apply to every service.
 """
 
 from __future__ import annotations
 
+import os
 import ssl
 import threading
+import urllib.request
 from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
 
 import certifi
-import requests.adapters
 import urllib3
 
 POOL_SIZE = 1000
@@ -29,32 +36,36 @@ _lock = threading.Lock()
 
 
 @cache
-def _pool_manager() -> urllib3.PoolManager:
-    return urllib3.PoolManager(
-        num_pools=HOSTS,
-        maxsize=POOL_SIZE,
-        cert_reqs=ssl.CERT_REQUIRED,
-        ca_certs=certifi.where(),
-        retries=False,  # one retry policy: adapters.retry
-    )
+def _pool_manager(proxy: str | None) -> urllib3.PoolManager:
+    options: dict[str, Any] = {
+        "num_pools": HOSTS,
+        "maxsize": POOL_SIZE,
+        "cert_reqs": ssl.CERT_REQUIRED,
+        "ca_certs": _ca_bundle(),
+        "retries": False,  # one retry policy: adapters.retry
+    }
+    if proxy:
+        return urllib3.ProxyManager(proxy, **options)
+    return urllib3.PoolManager(**options)
 
 
 @cache
-def _requests_adapter() -> requests.adapters.HTTPAdapter:
-    return requests.adapters.HTTPAdapter(
-        pool_connections=HOSTS, pool_maxsize=POOL_SIZE, max_retries=0
-    )
+def _ca_bundle() -> str:
+    environ = os.environ
+    return environ.get("REQUESTS_CA_BUNDLE") or environ.get("CURL_CA_BUNDLE") or certifi.where()
 
 
-def pool_manager() -> urllib3.PoolManager:
-    """The process's urllib3 pools (the asana SDK's transport)."""
+@cache
+def _proxy_for(url: str) -> str | None:
+    """The environment's proxy for `url`'s scheme and host, None where `NO_PROXY` says so."""
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return urllib.request.getproxies_environment().get(parts.scheme)
+
+
+def pool_for(url: str) -> urllib3.PoolManager:
+    """The process's urllib3 pools for requests to `url` (Trello's transport, the asana
+    SDK's): through the environment's proxy for it, if any."""
     with _lock:
-        return _pool_manager()
-
-
-def mount_shared(session: requests.Session) -> None:
-    """Send `session`'s requests (py-trello's transport) through the process's pools."""
-    with _lock:
-        adapter = _requests_adapter()
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+        return _pool_manager(_proxy_for(url))

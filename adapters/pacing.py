@@ -9,6 +9,11 @@ window (pyrate-limiter's in-memory log, one `Limiter` and one leak thread for al
 buckets), then go. Writes may also be capped in flight (Asana allows 15 concurrent
 writes per user). Credentials are only ever held as hashes here.
 
+A bucket lives while a pacer uses it and until its last request has left the window
+(`_Buckets.sweep`), a cap on writes while a pacer holds it: a `--config-dir` run of
+20,000 pairs with credentials of their own keeps the buckets of the pairs going, not
+60,000 (about 4 KB a pair, for the rest of the run).
+
 With many machines (`share_budgets`, a `pairsync worker` with its database) the same
 windows are counted in one place every process or machine shares instead, kept by the
 store (`sync.store.budgets`).
@@ -17,7 +22,9 @@ store (`sync.store.budgets`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import weakref
+from collections import deque
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
@@ -67,31 +74,75 @@ def share_budgets(budgets: Budgets | None) -> None:
     _SHARED[:] = [budgets] if budgets is not None else []
 
 
+@dataclass
+class _Kept:
+    bucket: InMemoryBucket
+    window: int
+    """Its window in the clock's unit (ms)."""
+    users: int = 0
+    """Pacers that count against it now."""
+
+
+SWEEP_AT = 64
+"""Buckets kept before the first sweep; later, twice those the last sweep kept."""
+
+
 class _Buckets(BucketFactory):
-    """One sliding-window bucket per (service, credential, limit), made on first use."""
+    """One sliding-window bucket per (service, credential, limit), made on first use,
+    dropped once no pacer uses it and its requests have all left the window (then it
+    counts nothing: a new one is the same)."""
 
     def __init__(self) -> None:
-        self._buckets: dict[str, AbstractBucket] = {}
+        self._buckets: dict[str, _Kept] = {}
         self._clock = MonotonicClock()
         """The clock of pyrate-limiter's in-memory buckets."""
         self._lock = threading.Lock()
+        self._sweep_at = SWEEP_AT
+        self._released: deque[str] = deque()
 
-    def bucket(self, name: str, limit: Limit) -> None:
+    def use(self, name: str, limit: Limit) -> None:
+        """A pacer counts against `name` until it `release`s it."""
         with self._lock:
-            if name not in self._buckets:
+            kept = self._buckets.get(name)
+            if kept is None:
                 window = int(limit.window() * Duration.SECOND)
-                self._buckets[name] = self.create(InMemoryBucket, [Rate(limit.requests, window)])
+                bucket = InMemoryBucket([Rate(limit.requests, window)])
+                self.schedule_leak(bucket)
+                kept = self._buckets[name] = _Kept(bucket, window)
+            kept.users += 1
+            if len(self._buckets) >= self._sweep_at:
+                self._sweep()
+
+    def release(self, names: Iterable[str]) -> None:
+        """Called when a pacer is collected, maybe by a collection that started inside
+        `use`: takes no lock (the next sweep counts it)."""
+        self._released.extend(names)
+
+    def _sweep(self) -> None:
+        while self._released:
+            self._buckets[self._released.popleft()].users -= 1
+        now = self._clock.now()
+        for name, kept in list(self._buckets.items()):
+            newest = kept.bucket.items[-1:]  # the leak thread may empty it meanwhile
+            if not kept.users and all(item.timestamp < now - kept.window for item in newest):
+                del self._buckets[name]
+                self.dispose(kept.bucket)
+        self._sweep_at = max(SWEEP_AT, 2 * len(self._buckets))
 
     def wrap_item(self, name: str, weight: int = 1) -> RateItem:
         return RateItem(name, self._clock.now(), weight=weight)
 
     def get(self, item: RateItem) -> AbstractBucket:
-        return self._buckets[item.name]
+        return self._buckets[item.name].bucket
 
 
 _BUCKETS = _Buckets()
 _LIMITER = Limiter(_BUCKETS, buffer_ms=5)
-_WRITES: dict[str, threading.BoundedSemaphore] = {}
+_WRITES: weakref.WeakValueDictionary[str, threading.BoundedSemaphore] = (
+    weakref.WeakValueDictionary()
+)
+"""Caps on writes in flight, each kept while a pacer holds it (no write is in flight on
+one nobody holds)."""
 _WRITES_LOCK = threading.Lock()
 
 
@@ -106,8 +157,9 @@ class Pacer:
         self._limits: list[tuple[str, Limit]] = []
         for credential, limit in limits.items():
             name = fingerprint(service, credential, limit.requests, limit.seconds)
-            _BUCKETS.bucket(name, limit)
+            _BUCKETS.use(name, limit)
             self._limits.append((name, limit))
+        weakref.finalize(self, _BUCKETS.release, [name for name, _ in self._limits])
         self._writes: threading.BoundedSemaphore | None = None
         if writes_in_flight is not None:
             name = fingerprint(service, *limits, "writes", writes_in_flight)

@@ -301,14 +301,22 @@ def load_config(path: Path) -> PairConfig:
     ]
     if collisions:
         raise ConfigError(collisions)
+    for secret in secrets_of(config):
+        register_secret(secret)
+    return config
+
+
+def secrets_of(config: PairConfig) -> list[str]:
+    """The secrets of a pair's file, masked in every message once it is loaded."""
+    secrets = []
     if config.state.url and (password := urlsplit(config.state.url).password):
-        register_secret(password)
+        secrets.append(password)
     for entry in [*config.targets, *config.channels, *config.documents]:
         for key in SECRET_KEYS:
             secret = getattr(entry, key, None)
             if isinstance(secret, SecretStr):
-                register_secret(secret.get_secret_value())
-    return config
+                secrets.append(secret.get_secret_value())
+    return secrets
 
 
 def refuse_unverifiable_buttons(config: PairConfig) -> None:

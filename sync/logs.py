@@ -13,15 +13,25 @@ import json
 import logging
 import re
 import sys
+import threading
 from urllib.parse import urlsplit
 
 MASK = "***"
-_PREFIX = 4
-"""Secrets are found by their first characters (`register_secret` keeps none shorter)."""
-_known_secrets: dict[str, set[str]] = {}
-"""The first `_PREFIX` characters of each known secret -> the secrets that start so: a
-line is redacted in one pass over its text, whatever the number of pairs loaded (a
-`--config-dir` run of 20,000 pairs knows 60,000 secrets)."""
+_KEY = 4
+"""Secrets are found by their last characters (`register_secret` keeps none shorter)."""
+_known_secrets: dict[str, tuple[str, ...]] = {}
+"""The last `_KEY` characters of each known secret -> the secrets that end so: a line is
+redacted in one pass over its text, whatever the number of pairs loaded. Their ends, not
+their starts: credentials of one kind share a start (Asana's `2/…`, Slack's `xoxb-`,
+Notion's `secret_`), and a line holding those characters made every such secret a
+candidate (the report of 3,000 pairs whose Asana tokens began alike cost 20 s of CPU); a
+credential's end is its random part. Values are tuples (48 bytes for one secret, a set's
+216), replaced, never changed: a line redacted on another thread reads one whole."""
+_holders: dict[str, int] = {}
+"""Each known secret -> how many loaded configs hold it: a pair of a `--config-dir` run
+forgets its secrets once its messages are redacted (`forget_secret`), and a secret is
+known until the last pair holding it is done."""
+_secrets_lock = threading.Lock()
 _NAMES = r"(?:token|key|api_key|access_token|oauth_token|oauth_signature)"
 _SHAPES = re.compile(
     rf"(?i)((?<![\w.-]){_NAMES}\s*=\s*\"?|\"{_NAMES}\"\s*:\s*\")"
@@ -35,29 +45,58 @@ and a name inside a longer one (`monkey=`, `sort_key=`) is not a credential."""
 
 
 def register_secret(value: str) -> None:
-    known = [value]
+    with _secrets_lock:
+        for secret in _forms(value):
+            _holders[secret] = _holders.get(secret, 0) + 1
+            known = _known_secrets.get(secret[-_KEY:], ())
+            if secret not in known:
+                _known_secrets[secret[-_KEY:]] = (*known, secret)
+
+
+def forget_secret(value: str) -> None:
+    """One holder of `value` is done with it (`register_secret` counted it)."""
+    with _secrets_lock:
+        for secret in _forms(value):
+            if secret not in _holders:
+                continue
+            _holders[secret] -= 1
+            if _holders[secret]:
+                continue
+            del _holders[secret]
+            key = secret[-_KEY:]
+            if others := tuple(known for known in _known_secrets.get(key, ()) if known != secret):
+                _known_secrets[key] = others
+            else:
+                _known_secrets.pop(key, None)
+
+
+def _forms(value: str) -> list[str]:
+    """`value` and, for a secret URL (a Teams webhook), the path and query HTTP libraries
+    log of it; those long enough to be found."""
+    forms = [value]
     parts = urlsplit(value)
     if parts.scheme in ("http", "https") and len(parts.path) > 1:
-        # A secret URL (a Teams webhook): HTTP libraries log only its path and query.
-        known += [parts.path + (f"?{parts.query}" if parts.query else ""), parts.path]
-    for secret in known:
-        if len(secret) >= _PREFIX:
-            _known_secrets.setdefault(secret[:_PREFIX], set()).add(secret)
+        forms += [parts.path + (f"?{parts.query}" if parts.query else ""), parts.path]
+    return [form for form in dict.fromkeys(forms) if len(form) >= _KEY]
 
 
 def _mask_known(text: str) -> str:
     """`text` with every stretch that any known secret covers masked (overlapping
     secrets are masked as one stretch, so no part of either shows)."""
+    found: list[tuple[int, int]] = []
+    for end in range(_KEY, len(text) + 1):
+        for secret in _known_secrets.get(text[end - _KEY : end], ()):
+            start = end - len(secret)
+            if start >= 0 and text.startswith(secret, start):
+                found.append((start, end))
+    if not found:
+        return text
     stretches: list[list[int]] = []
-    for start in range(len(text) - _PREFIX + 1):
-        for secret in _known_secrets.get(text[start : start + _PREFIX], ()):
-            if not text.startswith(secret, start):
-                continue
-            end = start + len(secret)
-            if stretches and start <= stretches[-1][1]:
-                stretches[-1][1] = max(stretches[-1][1], end)
-            else:
-                stretches.append([start, end])
+    for start, end in sorted(found):
+        if stretches and start <= stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], end)
+        else:
+            stretches.append([start, end])
     for start, end in reversed(stretches):
         text = text[:start] + MASK + text[end:]
     return text

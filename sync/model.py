@@ -70,6 +70,10 @@ class Item:
     order; `sync.plan.order` turns each tool's order into ranks and back. "" is not yet placed."""
 
     def with_(self, **changes: Any) -> Item:
+        """This item with `changes`: itself when they change nothing (the planner asks for
+        a settled item's own rank many times a run; an Item is immutable, so sharing is safe)."""
+        if all(getattr(self, name) == value for name, value in changes.items()):
+            return self
         return dataclasses.replace(self, **changes)
 
     def tool_labels(self) -> frozenset[str]:

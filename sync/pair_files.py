@@ -26,14 +26,16 @@ def load_pairs(paths: list[Path]) -> tuple[dict[Path, PairConfig], list[str]]:
 def shared_targets(paths: list[Path], involving: Path | None = None) -> None:
     """`ConfigError` (exit 2) naming each pair file that names a pair or a target an
     earlier one names (`sync --config-dir`, `run`; `check` of one file, `involving`, among
-    its neighbours); files that do not load are left to the run, which reports them."""
-    configs: dict[Path, PairConfig] = {}
+    its neighbours); files that do not load are left to the run, which reports them. One
+    config at a time: only the names and identities are kept (20,000 pairs' configs would
+    take hundreds of MiB)."""
+    seen = _Seen()
+    problems: list[str] = []
     for path in paths:
         try:
-            configs[path] = load_config(path)
+            problems += seen.clashes(path, load_config(path))
         except ConfigError:
             continue
-    problems = clashes(configs)[1]
     if involving is not None:
         problems = [line for line in problems if involving.name in line.split(":")[0]]
     if problems:
@@ -44,29 +46,42 @@ def clashes(configs: dict[Path, PairConfig]) -> tuple[dict[Path, PairConfig], li
     """The pairs that clash with no earlier one, and one line per clash: two files naming
     one pair, or one target in its tool (`TargetBase.identity`), which would carry each
     pair's items into the other."""
+    seen = _Seen()
     kept: dict[Path, PairConfig] = {}
     problems: list[str] = []
-    pairs: dict[str, Path] = {}
-    owners: dict[str, tuple[Path, str]] = {}  # target identity -> (file, target name)
     for path, config in configs.items():
+        found = seen.clashes(path, config)
+        problems += found
+        if not found:
+            kept[path] = config
+    return kept, problems
+
+
+class _Seen:
+    """The pair names and target identities of the files that clashed with none so far."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[str, Path] = {}
+        self.owners: dict[str, tuple[Path, str]] = {}  # target identity -> (file, target)
+
+    def clashes(self, path: Path, config: PairConfig) -> list[str]:
+        """One line per clash of `config` with an earlier file; none: it is seen."""
         name = config.pair.name
         found = []
-        if name in pairs:
-            found.append(f"{path.name}: pair.name '{name}' is also in {pairs[name].name}")
+        if name in self.pairs:
+            found.append(f"{path.name}: pair.name '{name}' is also in {self.pairs[name].name}")
         for target in config.targets:
             identity = target.identity()
-            if identity is None or identity[0] not in owners:
+            if identity is None or identity[0] not in self.owners:
                 continue
-            other, other_target = owners[identity[0]]
+            other, other_target = self.owners[identity[0]]
             found.append(
                 f'{other.name} and {path.name} both name {identity[1]} (targets "{other_target}" '
                 f'and "{target.name}"): a target belongs to one pair; give each pair its own'
             )
-        problems += found
-        if found:
-            continue
-        kept[path], pairs[name] = config, path
-        for target in config.targets:
-            if (identity := target.identity()) is not None:
-                owners[identity[0]] = (path, target.name)
-    return kept, problems
+        if not found:
+            self.pairs[name] = path
+            for target in config.targets:
+                if (identity := target.identity()) is not None:
+                    self.owners[identity[0]] = (path, target.name)
+        return found

@@ -112,7 +112,7 @@ class PolicyApiClient(asana.ApiClient):  # type: ignore[misc]
         # besides is set here, the headers as the SDK makes them (`_sdk_headers`).
         self.configuration = configuration
         self.rest_client = RESTClientObject(configuration)
-        self.rest_client.pool_manager = connections.pool_manager()
+        self.rest_client.pool_manager = connections.pool_for(configuration.host)
         self.default_headers = dict(_sdk_headers())
         self.cookie = None
         self.target = target

@@ -1,11 +1,18 @@
 """HTTP for the Trello adapter: py-trello's `http_service`, and the retry policy.
 
 py-trello builds every URL as `https://api.trello.com/1/...` inside `fetch_json`, but it
-sends each request through the `http_service` it was given. A `requests.Session`
-subclass passed there is the one seam that needs no patching of py-trello: it rewrites
-the host to the configured `base_url` (a simulator, a proxy), counts requests, applies
-timeouts, and classifies every answer before py-trello sees it (singer-sdk's
-`validate_response`): 429 and 5xx are retriable, other 4xx are fatal.
+sends each request through the `http_service` it was given, with requests' keyword
+arguments, and reads `status_code` and `json()` of the answer. `TrelloSession` is that
+seam, so py-trello needs no patching: it rewrites the host to the configured `base_url` (a
+simulator, a proxy), counts requests, applies timeouts, and classifies every answer
+before py-trello sees it (singer-sdk's `validate_response`): 429 and 5xx are retriable,
+other 4xx are fatal.
+
+It sends through the process's urllib3 pools (`adapters.connections`, the asana SDK's
+transport too) rather than a `requests.Session`: a session per adapter built two pool
+managers of its own, and requests' per-request preparation (cookies, hooks, settings
+merged from the environment) was half of a settled pair's Trello read, for nothing
+pairsync uses. urllib3 is the library requests sends with.
 
 It also owns authentication. With a token but no token secret, py-trello signs with
 OAuth1 using empty secrets; the session replaces that with Trello's documented header
@@ -15,14 +22,13 @@ credentials never sit in a URL (server logs, exception texts).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from functools import cache
+import json
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-import requests
+import urllib3
 from pydantic import SecretStr
-from requests.structures import CaseInsensitiveDict
 
 from adapters import connections
 from adapters.pacing import Pacer
@@ -42,7 +48,23 @@ class HttpStatus(Exception):
         self.retry_after = retry_after
 
 
-class TrelloSession(requests.Session):
+class Answer:
+    """A 2xx answer as py-trello reads it (`status_code`, `json()`)."""
+
+    def __init__(self, response: urllib3.BaseHTTPResponse) -> None:
+        self.status_code = response.status
+        self.headers: Mapping[str, str] = response.headers
+        self._data = response.data
+
+    @property
+    def text(self) -> str:
+        return self._data.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self._data)
+
+
+class TrelloSession:
     def __init__(
         self,
         base_url: str,
@@ -52,79 +74,68 @@ class TrelloSession(requests.Session):
         on_request: Callable[[], None],
         pacer: Pacer,
     ) -> None:
-        super().__init__()
         self.pacer = pacer
         self.base_url = base_url.rstrip("/")
         self._key = key
         self._token = token
-        self.timeout = timeout
+        self.timeout = urllib3.Timeout(connect=timeout, read=timeout)
         self.on_request = on_request
-        self.last_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
-        connections.mount_shared(self)
-        # The environment's proxies and CA bundle, read once per process: requests reads
-        # them again for every request (a scan of every variable, the most CPU of a
-        # settled pair's Trello read), and would let a ~/.netrc entry replace the
-        # Authorization header below.
-        self.trust_env = False
-        self.proxies.update(_environment_proxies(self.base_url))
-        self.verify = _environment_ca_bundle()
+        self.last_headers: Mapping[str, str] = {}
+        self._pool = connections.pool_for(self.base_url)
 
     def close(self) -> None:
         """Keep the connections: they belong to the process (`adapters.connections`)."""
 
     def request(
-        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
-    ) -> requests.Response:
-        """py-trello passes every option by keyword; one passed by position would land on
-        `params` or `headers`, which this method sets itself."""
-        if args:
-            raise TypeError("TrelloSession.request takes its options by keyword")
-        method, url = str(method), str(url)
+        self,
+        method: str,
+        url: str,
+        *args: Any,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: str | None = None,
+        files: object = None,
+        **_: Any,
+    ) -> Answer:
+        """py-trello passes every option by keyword (its `auth` and `proxies` are not
+        used: the header below authenticates, the process's pools know the proxies)."""
+        if args or files:
+            raise TypeError("TrelloSession.request takes its options by keyword, no files")
         if url.startswith(TRELLO_API):
             url = self.base_url + url[len(TRELLO_API) :]
-        params = {
-            k: v for k, v in (kwargs.pop("params", None) or {}).items() if k not in ("key", "token")
+        query = {
+            k: v for k, v in (params or {}).items() if k not in ("key", "token") and v is not None
         }
-        headers = dict(kwargs.pop("headers", None) or {})
-        headers["Authorization"] = (
+        if query:
+            url += "?" + urlencode(query, doseq=True)
+        sent = {**(headers or {}), "Accept-Encoding": "gzip, deflate"}
+        sent["Authorization"] = (
             f'OAuth oauth_consumer_key="{self._key.get_secret_value()}", '
             f'oauth_token="{self._token.get_secret_value()}"'
         )
-        kwargs["auth"] = None
-        kwargs["timeout"] = kwargs.get("timeout") or self.timeout
+        body = data.encode() if data is not None else None
         with self.pacer.sending():
             self.on_request()
-            response = super().request(method, url, params=params, headers=headers, **kwargs)
+            response = self._pool.request(
+                method, url, body=body, headers=sent, timeout=self.timeout, retries=False
+            )
         self.last_headers = response.headers
-        if response.status_code >= 300:
-            raise HttpStatus(response.status_code, _retry_after(response))
-        return response
+        if response.status >= 300:
+            raise HttpStatus(response.status, _retry_after(response.headers))
+        return Answer(response)
 
 
-@cache
-def _environment_proxies(url: str) -> dict[str, str]:
-    return dict(requests.utils.get_environ_proxies(url, no_proxy=None))
-
-
-@cache
-def _environment_ca_bundle() -> str | bool:
-    """What requests takes from the environment for `verify` (its own order)."""
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-
-
-def _retry_after(response: requests.Response) -> float | None:
+def _retry_after(headers: Mapping[str, str]) -> float | None:
     try:
-        return max(float(response.headers["Retry-After"]), 0.0)
+        return max(float(headers["Retry-After"]), 0.0)
     except (KeyError, ValueError):
         return None
 
 
-def _is_sent(exc: requests.RequestException) -> bool:
-    """False when the connection failed before the request could have reached the server."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return False
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return "NewConnectionError" not in type(reason).__name__
+def _is_sent(exc: urllib3.exceptions.HTTPError) -> bool:
+    """False when the connection failed before the request could have reached the server
+    (`NewConnectionError` is a kind of `ConnectTimeoutError`)."""
+    return not isinstance(exc, urllib3.exceptions.ConnectTimeoutError)
 
 
 def call_with_retries(method: str, send: Callable[[], T], max_seconds: float) -> T:
@@ -144,10 +155,13 @@ def call_with_retries(method: str, send: Callable[[], T], max_seconds: float) ->
             if worth_retrying is not None:
                 raise worth_retrying from None
             raise
-        except requests.RequestException as exc:
+        except urllib3.exceptions.HTTPError as exc:
             if method == "POST" and _is_sent(exc):
                 raise Uncertain() from exc
-            reason = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+            timed_out = isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(
+                exc, urllib3.exceptions.NewConnectionError
+            )
+            reason = "timed out" if timed_out else "connection failed"
             raise Retriable(reason) from None
 
     return with_retries(send_once, max_seconds)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
+import textwrap
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -149,23 +150,22 @@ DatabaseOption = Annotated[
 ]
 
 
-def report_pairs(results: list[PairResult], as_json: bool) -> None:
-    """Per pair: its summary lines, or one line saying why it failed."""
+def report_pairs(results: Iterable[PairResult], as_json: bool) -> None:
+    """Per pair: its summary lines, or one line saying why it failed; with `as_json`, one
+    JSON array, written a pair at a time (20,000 pairs' are tens of MiB as one text)."""
     if as_json:
-        typer.echo(
-            redact(
-                json.dumps(
-                    [
-                        r.summary.to_json()
-                        if r.summary
-                        else {"config": str(r.config_path), "ok": False, "error": r.error}
-                        for r in results
-                    ],
-                    indent=2,
-                    default=str,
-                )
-            )
+        entries = (
+            r.summary.to_json()
+            if r.summary
+            else {"config": str(r.config_path), "ok": False, "error": r.error}
+            for r in results
         )
+        opening = "["
+        for entry in entries:
+            text = textwrap.indent(json.dumps(entry, indent=2, default=str), "  ")
+            typer.echo(redact(f"{opening}\n{text}"), nl=False)
+            opening = ","
+        typer.echo("[]" if opening == "[" else "\n]")
         return
     for result in results:
         if result.summary is not None:

@@ -34,7 +34,7 @@ from sync.logs import redact, say
 from sync.plan.facilitation import five_whys_progress
 from sync.plan.partnership import ACK_NEEDED
 from sync.run.pair import run_pair
-from sync.run.pairs import PairResult, pair_files, parse_interval, run_loop, sync_many
+from sync.run.pairs import PairResults, pair_files, parse_interval, run_loop, sync_many
 from sync.run.report import fail
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
@@ -111,7 +111,7 @@ def run(
     seconds = guarded(lambda: parse_interval(every))
     guarded(process_settings)
 
-    def report(results: list[PairResult]) -> None:
+    def report(results: PairResults) -> None:
         report_pairs(results, False)
 
     guarded(lambda: run_loop(config_dir, seconds, report, workers, processes))

@@ -23,13 +23,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
+from itertools import chain
 
 from adapters import build_adapters
 from adapters.base import Adapter
 from sync.config import PairConfig
 from sync.contract import Change, Create, Failed, Link, Outcome, Snapshot, new_item_id
 from sync.errors import ConfigError, TargetError
-from sync.model import Item
+from sync.model import Item, Kind
 from sync.plan.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
 from sync.plan.merge import Plan, Touch, merge_board, plan_writes
 from sync.plan.observe import TargetView
@@ -210,7 +211,8 @@ def apply_and_record(
     (`Adapter.ids_from_content`: a run killed before their marks land, then a person's
     edit, would make a copy), then the others at once (`sync.run.parallel`), each target's
     outcomes recorded as its writes finish, with the lists and sections it follows
-    (renames included)."""
+    (renames included). A target with nothing to write is recorded on this thread: a
+    settled pair hands no work to another thread."""
     read = {view.name: view.snapshot for view in views if view.snapshot is not None}
 
     def write(adapter: Adapter) -> tuple[list[Outcome], Snapshot]:
@@ -219,17 +221,28 @@ def apply_and_record(
         outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
         return outcomes, adapter.after_writes(snapshot)
 
+    def idle(adapter: Adapter) -> bool:
+        return not the_plan.writes.get(adapter.name) and not missing_places(adapter)
+
     writable = [adapter for adapter in adapters if adapter.name in read]
     for first in (True, False):
         group = [adapter for adapter in writable if adapter.ids_from_content is first]
-        for adapter, (outcomes, snapshot) in each_target(group, write):
+        done = [(adapter, write(adapter)) for adapter in group if idle(adapter)]
+        busy = [adapter for adapter in group if not idle(adapter)]
+        for adapter, (outcomes, snapshot) in chain(done, each_target(busy, write)):
             record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
+
+
+def missing_places(adapter: Adapter) -> list[Kind]:
+    """The optional kinds the pair turned on whose list / section / heading the tool has
+    not shown yet."""
+    return [k for k in OPTIONAL_KINDS if k in adapter.config.lists and k not in adapter.places]
 
 
 def make_missing_places(adapter: Adapter, summary: TargetSummary) -> None:
     """The lists / sections / headings of optional kinds the pair turned on that the tool
     has not shown yet (once made, the state's places remember them: no request later)."""
-    missing = [k for k in OPTIONAL_KINDS if k in adapter.config.lists and k not in adapter.places]
+    missing = missing_places(adapter)
     if missing:
         try:
             adapter.make_places(missing)

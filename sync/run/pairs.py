@@ -3,19 +3,22 @@
 Pairs run in parallel on a bounded thread pool (the work is network-bound), and with
 many pairs on every core (`--processes`, `sync.run.processes`); one pair failing never
 stops the others. What is kept of each pair for the report is its summary without its
-plan (`PairResult.lean`): memory stays flat however many pairs a run has. The loop runs
-on `schedule`; SIGTERM/SIGINT let the pairs already started finish, start no new one,
-and exit 0.
+plan (`PairResult.lean`), pickled (`PairResults`, about 300 bytes a settled pair), and
+nothing else of it outlives it (its secrets, its pacing buckets): memory stays flat
+however many pairs a run has. The loop runs on `schedule`; SIGTERM/SIGINT let the pairs
+already started finish, start no new one, and exit 0.
 """
 
 from __future__ import annotations
 
 import math
+import pickle
 import re
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
@@ -24,9 +27,9 @@ from pathlib import Path
 import schedule
 from rich.progress import Progress
 
-from sync.config import load_config
+from sync.config import PairConfig, load_config, secrets_of
 from sync.errors import ConfigError, LockHeld, PairsyncError
-from sync.logs import redact
+from sync.logs import forget_secret, redact
 from sync.pair_files import shared_targets
 from sync.plan.merge import Plan
 from sync.run.pair import run_pair
@@ -58,8 +61,8 @@ class PairResult:
 
     def lean(self) -> PairResult:
         """This result as a report of many pairs reads it: the plan left out but for its
-        conflicts (the summary's lines name them), every message redacted here, where the
-        pair's secrets were loaded (a worker process's parent loaded none)."""
+        conflicts (the summary's lines name them), every message redacted here, while the
+        pair's secrets are known (`sync_lean` forgets them after)."""
         summary = self.summary
         if summary is None:
             return self
@@ -71,6 +74,48 @@ class PairResult:
             report.errors = [redact(error) for error in report.errors]
         summary.warnings = [redact(warning) for warning in summary.warnings]
         return replace(self, summary=replace(summary, plan=Plan(conflicts=summary.plan.conflicts)))
+
+
+class PairResults:
+    """The results of many pairs as a run keeps them for its report: pickled, a chunk of
+    up to `CHUNK` pairs at a time (a settled pair's lean result is about 300 bytes so,
+    3 KB as objects: 60 MiB for 20,000 pairs), each chunk unpickled as it is read."""
+
+    CHUNK = 500
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._loose: list[PairResult] = []
+        self._count = 0
+
+    def append(self, result: PairResult) -> None:
+        self._loose.append(result)
+        self._count += 1
+        if len(self._loose) >= self.CHUNK:
+            self._pack()
+
+    def _pack(self) -> None:
+        if self._loose:
+            self._chunks.append(pickle.dumps(self._loose, pickle.HIGHEST_PROTOCOL))
+            self._loose = []
+
+    @classmethod
+    def joined(cls, parts: Iterable[PairResults]) -> PairResults:
+        """One report of the parts' results, in their order (no chunk unpickled)."""
+        whole = cls()
+        for part in parts:
+            part._pack()
+            whole._chunks += part._chunks
+            whole._count += part._count
+        return whole
+
+    def __iter__(self) -> Iterator[PairResult]:
+        for chunk in self._chunks:
+            yield from pickle.loads(chunk)
+        yield from self._loose
+
+    def __len__(self) -> int:
+        return self._count
 
 
 def config_files(directory: Path) -> list[Path]:
@@ -91,8 +136,26 @@ def pair_files(directory: Path) -> list[Path]:
 
 
 def sync_one(path: Path, dry_run: bool = False) -> PairResult:
+    return _sync(path, dry_run, [])
+
+
+def sync_lean(path: Path, dry_run: bool = False) -> PairResult:
+    """One pair of many (`--config-dir`, a worker process of `serve`): its result as the
+    report keeps it (`PairResult.lean`, every message redacted), then the pair's secrets
+    forgotten: a process that syncs 20,000 pairs does not keep 60,000 of them."""
+    loaded: list[PairConfig] = []
     try:
-        return PairResult(path, run_pair(load_config(path), dry_run))
+        return _sync(path, dry_run, loaded).lean()
+    finally:
+        for secret in [s for config in loaded for s in secrets_of(config)]:
+            forget_secret(secret)
+
+
+def _sync(path: Path, dry_run: bool, loaded: list[PairConfig]) -> PairResult:
+    """One pair's sync, every error a result; its config, once loaded, in `loaded`."""
+    try:
+        loaded.append(load_config(path))
+        return PairResult(path, run_pair(loaded[0], dry_run))
     except PairsyncError as exc:
         return PairResult(path, None, redact(str(exc).splitlines()[0]), isinstance(exc, LockHeld))
     except Exception as exc:  # one pair's bug must not stop the others
@@ -105,7 +168,7 @@ def sync_many(
     workers: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     processes: int | None = None,
-) -> list[PairResult]:
+) -> PairResults:
     """Sync every pair, `workers` at a time (default: `PAIRSYNC_WORKERS`) in each of up to
     `processes` processes (default: one per core; one while a process's workers can take
     every pair at once); a progress bar on a terminal, nothing extra under cron."""
@@ -120,44 +183,39 @@ def sync_many(
 
         if count == 1:
             return sync_in_threads(paths, dry_run, workers, should_stop, done)
-        work = partial(sync_slice, dry_run=dry_run, workers=math.ceil(workers / count))
-        return in_processes(paths, work, _died, count, should_stop, done)
+        work = partial(sync_in_threads, dry_run=dry_run, workers=math.ceil(workers / count))
+        return PairResults.joined(in_processes(paths, work, _died, count, should_stop, done))
 
 
 def sync_in_threads(
     paths: list[Path],
     dry_run: bool,
     workers: int,
-    should_stop: Callable[[], bool],
+    should_stop: Callable[[], bool] = stopping,
     done: Callable[[int], None] = lambda _: None,
-) -> list[PairResult]:
-    """The pairs of this process, `workers` at a time; `done(1)` as each finishes."""
+) -> PairResults:
+    """The pairs of this process (or of a worker process's slice: `should_stop` is then
+    the parent's word), `workers` at a time; `done(1)` as each finishes."""
 
     def job(path: Path) -> PairResult | None:
-        return None if should_stop() else sync_one(path, dry_run)
+        return None if should_stop() else sync_lean(path, dry_run)
 
-    results: list[PairResult] = []
+    results = PairResults()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in [pool.submit(job, path) for path in paths]:
-            result = future.result()
+        futures = deque(pool.submit(job, path) for path in paths)
+        while futures:  # each future let go as its result is taken
+            result = futures.popleft().result()
             done(1)
             if result is not None:
-                results.append(result.lean())
+                results.append(result)
     return results
 
 
-def sync_slice(paths: list[Path], dry_run: bool, workers: int) -> list[PairResult]:
-    """A worker process's slice of the pairs (`sync.run.processes`)."""
-    return sync_in_threads(paths, dry_run, workers, stopping)
-
-
-def sync_lean(path: Path) -> PairResult:
-    """One pair in a worker process of `serve`: its result as it crosses back (`lean`)."""
-    return sync_one(path).lean()
-
-
-def _died(path: Path, reason: str) -> PairResult:
-    return PairResult(path, None, reason)
+def _died(paths: list[Path], reason: str) -> PairResults:
+    results = PairResults()
+    for path in paths:
+        results.append(PairResult(path, None, reason))
+    return results
 
 
 MAX_INTERVAL = 7 * 24 * 3600
@@ -178,7 +236,7 @@ def parse_interval(text: str) -> int:
 def run_loop(
     directory: Path,
     every_seconds: int,
-    report: Callable[[list[PairResult]], None],
+    report: Callable[[PairResults], None],
     workers: int | None = None,
     processes: int | None = None,
 ) -> None:

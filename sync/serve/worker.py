@@ -28,7 +28,7 @@ from typing import Protocol
 
 from sync.errors import LockHeld
 from sync.run.pairs import PairResult, sync_lean, sync_one
-from sync.run.processes import worker_processes
+from sync.run.processes import adapter_modules, worker_processes
 from sync.settings import process_settings
 
 log = logging.getLogger("pairsync.serve")
@@ -78,7 +78,7 @@ class PairWorker:
         workers: int = 4,
         processes: int = 1,
     ) -> None:
-        """`processes` > 1: syncs run in that many spawned processes (`--processes`), which
+        """`processes` > 1: syncs run in that many worker processes (`--processes`), which
         share the rate budgets; clicks stay here."""
         self.paths = paths
         """Pair name -> its config file."""
@@ -89,7 +89,9 @@ class PairWorker:
         self._processes = ExitStack()
         self._in_processes: ProcessPoolExecutor | None = None
         if processes > 1:
-            self._in_processes, _ = self._processes.enter_context(worker_processes(processes))
+            preload = adapter_modules(next(iter(paths.values()))) if paths else []
+            pool = worker_processes(processes, preload)
+            self._in_processes, _ = self._processes.enter_context(pool)
         self._due: dict[str, _Due] = {}
         self._running: set[str] = set()
         self._clicks: dict[str, list[Callable[[], None]]] = {}

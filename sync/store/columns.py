@@ -8,7 +8,7 @@ columns; `*_record(*columns)` takes them in the order their queries select them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -89,8 +89,18 @@ def link_columns(link: Link) -> Row:
     return (link.remote_id, link.version, dump_item(link.base), link.gone)
 
 
-def link_record(remote_id: str, version: str, base: str, gone: int | bool) -> Link:
-    return Link(remote_id, version, load_item(base), bool(gone))
+def link_records(rows: Iterable[Row]) -> dict[str, dict[str, Link]]:
+    """Links by target and item id from rows of item_id, target, remote_id, version, base,
+    gone. A settled item's links hold one value (every tool agreed on it): each text is
+    parsed once, and the links share the immutable `Item`."""
+    result: dict[str, dict[str, Link]] = {}
+    bases: dict[str, Item] = {}
+    for item_id, target, remote_id, version, base, gone in rows:
+        item = bases.get(base)
+        if item is None:
+            item = bases[base] = load_item(base)
+        result.setdefault(target, {})[item_id] = Link(remote_id, version, item, bool(gone))
+    return result
 
 
 # -- runs ----------------------------------------------------------------------------------

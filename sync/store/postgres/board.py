@@ -33,14 +33,11 @@ class BoardTables(PairKeyed):
         )
 
     def links(self) -> dict[str, dict[str, Link]]:
-        result: dict[str, dict[str, Link]] = {}
         rows = self.run(
             "SELECT item_id, target, remote_id, version, base, gone FROM pairsync_links "
             "WHERE pair = %s"
         )
-        for item_id, target, *values in rows:
-            result.setdefault(target, {})[item_id] = columns.link_record(*values)
-        return result
+        return columns.link_records(rows)
 
     def save_link(self, item_id: str, target: str, link: Link) -> None:
         self.run(

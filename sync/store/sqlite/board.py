@@ -35,11 +35,8 @@ class BoardTables:
         )
 
     def links(self) -> dict[str, dict[str, Link]]:
-        result: dict[str, dict[str, Link]] = {}
         rows = self.db.execute("SELECT item_id, target, remote_id, version, base, gone FROM links")
-        for item_id, target, *values in rows:
-            result.setdefault(target, {})[item_id] = columns.link_record(*values)
-        return result
+        return columns.link_records(rows)
 
     def save_link(self, item_id: str, target: str, link: Link) -> None:
         self.db.execute(

@@ -1,0 +1,21 @@
+"""Pacing across the pairs of a long run: a key's window still counts the requests of
+pairs that are done (their pacers collected, their buckets swept from memory)."""
+
+from __future__ import annotations
+
+import time
+
+from adapters.pacing import SWEEP_AT, Limit, Pacer
+
+
+def test_a_pair_after_the_last_one_on_its_key_still_waits_for_the_keys_window() -> None:
+    limit = Limit(2, 1.0)
+    sent = time.monotonic()
+    done = Pacer("test-window", {"key-a": limit})
+    done.wait()
+    done.wait()
+    del done
+    for other in range(2 * SWEEP_AT):  # other pairs come and go: their buckets are swept
+        Pacer("test-window", {f"key-{other}": limit})
+    Pacer("test-window", {"key-a": limit}).wait()
+    assert time.monotonic() >= sent + 1.0  # the first pair's two requests still counted
