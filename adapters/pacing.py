@@ -5,42 +5,29 @@ of the window after 200 rejections).
 A limit is counted per service and credential, process-wide: every pair of a
 `--config-dir` run that uses the same Trello API key shares that key's 300 / 10 s, and
 every target on one token shares its budget. Requests wait for a free slot of a sliding
-window (pyrate-limiter's in-memory log, one `Limiter` and one leak thread for all
-buckets), then go. Writes may also be capped in flight (Asana allows 15 concurrent
-writes per user). Credentials are only ever held as hashes here.
+window, and hold it while they are on their way: a request counts from its take until a
+window after its answer came back, because the service counts it when it arrives, and
+on a loaded machine a thread that took a slot may send its request long after others
+that took theirs later (`sync.store.sqlite.budgets` says more). Writes may also be
+capped in flight (Asana allows 15 concurrent writes per user). Credentials are only ever
+held as hashes here.
 
-A bucket lives while a pacer uses it and until its last request has left the window
-(`_Buckets.sweep`), a cap on writes while a pacer holds it: a `--config-dir` run of
-20,000 pairs with credentials of their own keeps the buckets of the pairs going, not
-60,000 (about 4 KB a pair, for the rest of the run).
-
-With many machines (`share_budgets`, a `pairsync worker` with its database) the same
-windows are counted in one place every process or machine shares instead, kept by the
-store (`sync.store.budgets`).
+The windows are counted by the store's budgets (`sync.store.budgets`): this process's
+own (`MemoryBudgets`, which forgets a limit once its requests have left its window: a run
+of 20,000 pairs with credentials of their own keeps the windows of the pairs going), or,
+with many processes or machines (`share_budgets`), the ones they all share.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
-from pyrate_limiter import (
-    AbstractBucket,
-    BucketFactory,
-    Duration,
-    InMemoryBucket,
-    Limiter,
-    MonotonicClock,
-    Rate,
-    RateItem,
-)
-
 from adapters.echoes import fingerprint
-from sync.store.budgets import Budgets
+from sync.store.budgets import Budgets, MemoryBudgets
 
 MARGIN = 1.02
 """Windows are counted 2 % longer than published: a request is counted when it leaves
@@ -66,6 +53,8 @@ class Limit:
         return self.seconds * MARGIN + (SPREAD if self.shared else 0.0)
 
 
+_OWN = MemoryBudgets()
+"""This process's windows."""
 _SHARED: list[Budgets] = []
 
 
@@ -74,70 +63,6 @@ def share_budgets(budgets: Budgets | None) -> None:
     _SHARED[:] = [budgets] if budgets is not None else []
 
 
-@dataclass
-class _Kept:
-    bucket: InMemoryBucket
-    window: int
-    """Its window in the clock's unit (ms)."""
-    users: int = 0
-    """Pacers that count against it now."""
-
-
-SWEEP_AT = 64
-"""Buckets kept before the first sweep; later, twice those the last sweep kept."""
-
-
-class _Buckets(BucketFactory):
-    """One sliding-window bucket per (service, credential, limit), made on first use,
-    dropped once no pacer uses it and its requests have all left the window (then it
-    counts nothing: a new one is the same)."""
-
-    def __init__(self) -> None:
-        self._buckets: dict[str, _Kept] = {}
-        self._clock = MonotonicClock()
-        """The clock of pyrate-limiter's in-memory buckets."""
-        self._lock = threading.Lock()
-        self._sweep_at = SWEEP_AT
-        self._released: deque[str] = deque()
-
-    def use(self, name: str, limit: Limit) -> None:
-        """A pacer counts against `name` until it `release`s it."""
-        with self._lock:
-            kept = self._buckets.get(name)
-            if kept is None:
-                window = int(limit.window() * Duration.SECOND)
-                bucket = InMemoryBucket([Rate(limit.requests, window)])
-                self.schedule_leak(bucket)
-                kept = self._buckets[name] = _Kept(bucket, window)
-            kept.users += 1
-            if len(self._buckets) >= self._sweep_at:
-                self._sweep()
-
-    def release(self, names: Iterable[str]) -> None:
-        """Called when a pacer is collected, maybe by a collection that started inside
-        `use`: takes no lock (the next sweep counts it)."""
-        self._released.extend(names)
-
-    def _sweep(self) -> None:
-        while self._released:
-            self._buckets[self._released.popleft()].users -= 1
-        now = self._clock.now()
-        for name, kept in list(self._buckets.items()):
-            newest = kept.bucket.items[-1:]  # the leak thread may empty it meanwhile
-            if not kept.users and all(item.timestamp < now - kept.window for item in newest):
-                del self._buckets[name]
-                self.dispose(kept.bucket)
-        self._sweep_at = max(SWEEP_AT, 2 * len(self._buckets))
-
-    def wrap_item(self, name: str, weight: int = 1) -> RateItem:
-        return RateItem(name, self._clock.now(), weight=weight)
-
-    def get(self, item: RateItem) -> AbstractBucket:
-        return self._buckets[item.name].bucket
-
-
-_BUCKETS = _Buckets()
-_LIMITER = Limiter(_BUCKETS, buffer_ms=5)
 _WRITES: weakref.WeakValueDictionary[str, threading.BoundedSemaphore] = (
     weakref.WeakValueDictionary()
 )
@@ -154,12 +79,10 @@ class Pacer:
     ) -> None:
         """`limits`: credential (a secret; only its hash is kept) -> its limit, e.g. a
         Trello token's 100 / 10 s and its API key's 300 / 10 s."""
-        self._limits: list[tuple[str, Limit]] = []
-        for credential, limit in limits.items():
-            name = fingerprint(service, credential, limit.requests, limit.seconds)
-            _BUCKETS.use(name, limit)
-            self._limits.append((name, limit))
-        weakref.finalize(self, _BUCKETS.release, [name for name, _ in self._limits])
+        self._limits = [
+            (fingerprint(service, credential, limit.requests, limit.seconds), limit)
+            for credential, limit in limits.items()
+        ]
         self._writes: threading.BoundedSemaphore | None = None
         if writes_in_flight is not None:
             name = fingerprint(service, *limits, "writes", writes_in_flight)
@@ -176,14 +99,11 @@ class Pacer:
     @contextmanager
     def sending(self) -> Iterator[None]:
         """Block until every limit has a free slot, take it, and hold it while one request
-        is sent: shared budgets count it until its answer came back (`sync.store.sqlite.
-        budgets` says why), this process's from its take (`SPREAD`)."""
+        is sent: it counts until a window after its answer came back."""
+        budgets = _SHARED[0] if _SHARED else _OWN
         with ExitStack() as slots:
             for name, limit in self._limits:
-                if _SHARED:
-                    slots.enter_context(_SHARED[0].slot(name, limit.requests, limit.window()))
-                else:
-                    _LIMITER.try_acquire(name)
+                slots.enter_context(budgets.slot(name, limit.requests, limit.window()))
             yield
 
     @contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.store.budgets import Budgets
+from sync.store.budgets import Budgets, MemoryBudgets
 from sync.store.sqlite.budgets import SqliteBudgets
 
 
@@ -22,11 +22,15 @@ def _postgres(folder: Path, request: pytest.FixtureRequest) -> Budgets:
     return PostgresBudgets(request.getfixturevalue("migrated_database"))
 
 
+_IN_MEMORY: dict[Path, MemoryBudgets] = {}
+
 BUDGETS: dict[str, Callable[[Path, pytest.FixtureRequest], Budgets]] = {
+    "memory": lambda folder, _: _IN_MEMORY.setdefault(folder, MemoryBudgets()),
     "sqlite": lambda folder, _: SqliteBudgets(folder / "budgets.sqlite"),
     "postgres": _postgres,
 }
-"""Backend name -> how one process or machine opens the budgets a test's folder shares."""
+"""Backend name -> how one process or machine opens the budgets a test's folder shares
+(in memory: the threads of one process, each place the same budgets)."""
 
 
 @pytest.mark.parametrize("backend", sorted(BUDGETS))

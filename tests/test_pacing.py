@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from adapters.pacing import SWEEP_AT, Limit, Pacer
+from adapters.pacing import Limit, Pacer
+from sync.store.budgets import SWEEP_EVERY
 
 
 def test_a_pair_after_the_last_one_on_its_key_still_waits_for_the_keys_window() -> None:
@@ -15,7 +16,7 @@ def test_a_pair_after_the_last_one_on_its_key_still_waits_for_the_keys_window() 
     done.wait()
     done.wait()
     del done
-    for other in range(2 * SWEEP_AT):  # other pairs come and go: their buckets are swept
-        Pacer("test-window", {f"key-{other}": limit})
+    for other in range(SWEEP_EVERY + 1):  # other pairs come and go: their windows are swept
+        Pacer("test-window", {f"key-{other}": limit}).wait()
     Pacer("test-window", {"key-a": limit}).wait()
     assert time.monotonic() >= sent + 1.0  # the first pair's two requests still counted

@@ -1,12 +1,15 @@
-"""Rate budgets counted outside one process, the part of the pacing (`adapters.pacing`)
-that the store keeps: every process or machine that shares a Trello API key or an Asana
-token takes its slots here, so the key's published limit holds across all of them.
-Backends: `sync.store.sqlite.budgets` (the processes of one machine, one file) and
-`sync.store.postgres.budgets` (every machine, one database). A limit's name is a hash,
-never the credential."""
+"""Rate budgets, the part of the pacing (`adapters.pacing`) that counts: every thread,
+process or machine that shares a Trello API key or an Asana token takes its slots in one
+place, so the key's published limit holds across all of them. Backends: `MemoryBudgets`
+(the threads of one process), `sync.store.sqlite.budgets` (the processes of one machine,
+one file) and `sync.store.postgres.budgets` (every machine, one database). A limit's name
+is a hash, never the credential. Every backend counts a request from its take until a
+window after its answer came back (`sync.store.sqlite.budgets` says why)."""
 
 from __future__ import annotations
 
+import itertools
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -53,3 +56,66 @@ class Budgets(ABC):
         finally:
             if taken is not None:
                 self.landed(taken)
+
+
+SWEEP_EVERY = 1024
+"""Takes between two sweeps of every limit's window (`MemoryBudgets`)."""
+
+
+class MemoryBudgets(Budgets):
+    """The limits of one process's threads. A limit whose requests have all left its
+    window is forgotten (it would count nothing): a run of 20,000 pairs with credentials
+    of their own keeps the windows of the pairs going, not 60,000."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._taken: dict[str, dict[int, tuple[float, bool]]] = {}
+        """Limit -> slot -> (its take, or its answer once landed; still in flight)."""
+        self._windows: dict[str, float] = {}
+        self._names: dict[int, str] = {}
+        self._ids = itertools.count(1)
+        self._takes = 0
+
+    def try_take(self, name: str, requests: int, seconds: float) -> tuple[float, int | None]:
+        with self._lock:
+            now = time.monotonic()
+            self._takes += 1
+            if self._takes % SWEEP_EVERY == 0:
+                for other in list(self._taken):
+                    self._counted(other, now, self._windows[other])
+            slots = self._taken.get(name, {})
+            if len(slots) >= requests:  # full as counted before: count again
+                slots = self._counted(name, now, seconds)
+            if len(slots) < requests:
+                slot = next(self._ids)
+                slots[slot] = (now, True)
+                self._taken[name], self._windows[name], self._names[slot] = slots, seconds, name
+                return 0.0, slot
+            landed = [at for at, flying in slots.values() if not flying]
+            return (max(min(landed) + seconds - now, POLL) if landed else POLL), None
+
+    def _counted(self, name: str, now: float, seconds: float) -> dict[int, tuple[float, bool]]:
+        """The slots of `name` that still count; the limit forgotten if none does."""
+        kept = self._taken.get(name, {})
+        slots = {
+            slot: (at, flying)
+            for slot, (at, flying) in kept.items()
+            if at > now - (STRANDED if flying else seconds)
+        }
+        for slot in kept.keys() - slots.keys():
+            del self._names[slot]
+        if slots:
+            self._taken[name] = slots
+        else:
+            self._taken.pop(name, None)
+            self._windows.pop(name, None)
+        return slots
+
+    def landed(self, slot: int) -> None:
+        with self._lock:
+            name = self._names.get(slot)
+            if name is not None:
+                self._taken[name][slot] = (time.monotonic(), False)
+
+    def close(self) -> None:
+        """Nothing to close: the windows are this process's memory."""
