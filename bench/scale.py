@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.fleet import ChildRun, sync_dir
+from bench.child import ChildRun, sync_dir
 from bench.local import board_text, make_items
 
 PAIR_FILE = """\

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from adapters import adapter_for
 from adapters.trello.config import TrelloTarget
 from adapters.trello.sim.server import Person as TrelloPerson
-from bench.fleet import ChildRun, fleet, sync_dir
+from bench.child import ChildRun, sync_dir
+from bench.fleet import fleet
 from sync.config import load_config
 from sync.run.engine import sync_pair
 from sync.store.state import State

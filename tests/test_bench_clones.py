@@ -8,6 +8,7 @@ import tomllib
 
 from adapters.trello.sim.server import Person
 from bench import fleet
+from bench.child import sync_dir
 
 
 def test_clones_of_settled_pairs_sync_as_settled_pairs() -> None:
@@ -19,8 +20,8 @@ def test_clones_of_settled_pairs_sync_as_settled_pairs() -> None:
 
 def test_an_edit_in_a_clones_tools_reaches_the_clones_file_alone() -> None:
     with fleet.fleet(1, 10, one_key=False) as (sims, folder, sources):
-        fleet.sync_dir(folder)
-        fleet.sync_dir(folder)
+        sync_dir(folder)
+        sync_dir(folder)
         fleet._clone(sims, folder, sources, 2, nice=0)
         clone = tomllib.loads((folder / "pair-0002.toml").read_text())
         trello, asana = clone["targets"][1], clone["targets"][2]
@@ -38,7 +39,7 @@ def test_an_edit_in_a_clones_tools_reaches_the_clones_file_alone() -> None:
             t for t in person.tasks(asana["project_gid"]) if t.name.startswith("Item number 5 ")
         )
         person.edit(task.gid, name="Renamed in the clone's Asana")
-        fleet.sync_dir(folder)
+        sync_dir(folder)
 
         boards = {path.stem: path.read_text() for path in (folder / "boards").glob("*.md")}
         assert "Renamed in the clone's Trello" in boards["pair-0002"]
