@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench import paced, traffic
-from bench.run import paced_rows, report, traffic_rows
+from bench.rows import paced_rows, traffic_rows
+from bench.run import report
 
 OUTPUT = Path(__file__).with_name("NOTION.md")
 NOTES = [

@@ -116,7 +116,9 @@ def checkout(ref: str, into: Path) -> Path:
 def _in(code: Path, command: list[str]) -> str:
     """Run `command` with the code of checkout `code` (first on the path), its stdout."""
     env = {**os.environ, "PYTHONPATH": str(code)}
-    done = subprocess.run(command, cwd=code, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=code, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command[:6])} exited {done.returncode}: {done.stderr[-2000:]}")
     return done.stdout
 
 

@@ -18,6 +18,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from urllib.parse import urlsplit
@@ -236,9 +237,10 @@ class PairConfig(BaseModel):
             targets.append(target.model_copy(update={"lists": {**target.lists, **added}}))
         object.__setattr__(self, "targets", targets)  # frozen: set once, while validating
 
-    @property
+    @cached_property
     def state_path(self) -> Path:
-        """Absolute and normalised, so that messages and the lock name one spelling."""
+        """Absolute and normalised, so that messages and the lock name one spelling (once
+        per loaded config: a run asks several times, and each asked the file system)."""
         return (self.config_dir / self.state.path.expanduser()).resolve()
 
     @property
@@ -247,10 +249,11 @@ class PairConfig(BaseModel):
         None for a config built in code."""
         return self.config_dir / self.config_file.name if self.config_file else None
 
-    @property
+    @cached_property
     def state_url(self) -> str | None:
         """The PostgreSQL database holding this pair's state (`[state] url`, else
-        PAIRSYNC_DATABASE_URL), or None: SQLite at `state_path`."""
+        PAIRSYNC_DATABASE_URL as the config was first asked), or None: SQLite at
+        `state_path`."""
         return self.state.url or process_settings().database_url
 
     @property

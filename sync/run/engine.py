@@ -11,6 +11,8 @@
 5. record: links and counts from each target's outcomes that went through, as soon as
    its writes finish (also when another target fails).
 
+Phases 4 and 5 are `sync.run.apply`.
+
 The engine knows adapters only through `adapters.base.Adapter`, and delivers nothing:
 whatever composes a run (`sync.run.pair`, serve, a worker) draws progress, publishes
 and notifies; the pair's `[[documents]]` ride along as a `Companion`. Order matters for
@@ -23,18 +25,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
-from itertools import chain
 
 from adapters import build_adapters
 from adapters.base import Adapter
 from sync.config import PairConfig
-from sync.contract import Change, Create, Failed, Link, Outcome, Snapshot, new_item_id
+from sync.contract import Link, Snapshot, new_item_id
 from sync.errors import ConfigError, TargetError
-from sync.model import Item, Kind
+from sync.model import Item
 from sync.plan.facilitation import Facilitation, facilitate, five_whys_seeded, stale_clock
 from sync.plan.merge import Plan, Touch, merge_board, plan_writes
 from sync.plan.observe import TargetView
-from sync.plan.partnership import OPTIONAL_KINDS, kinds_off_in_use
+from sync.plan.partnership import kinds_off_in_use
 from sync.plan.safety import (
     Hold,
     drop_held_writes,
@@ -45,6 +46,7 @@ from sync.plan.safety import (
     shield,
     unknown_ids_line,
 )
+from sync.run.apply import apply_and_record, count_planned
 from sync.run.companion import NO_DOCUMENTS, Companion
 from sync.run.parallel import each_target
 from sync.run.summary import (
@@ -199,57 +201,6 @@ def earlier_values(state: State, held: frozenset[str]) -> dict[str, list[Item]]:
     return earlier
 
 
-def apply_and_record(
-    state: State,
-    adapters: list[Adapter],
-    views: list[TargetView],
-    the_plan: Plan,
-    summaries: dict[str, TargetSummary],
-    on_step: Callable[[str], None],
-) -> None:
-    """Apply and record phases: the targets that know an unmarked item by its text first
-    (`Adapter.ids_from_content`: a run killed before their marks land, then a person's
-    edit, would make a copy), then the others at once (`sync.run.parallel`), each target's
-    outcomes recorded as its writes finish, with the lists and sections it follows
-    (renames included). A target with nothing to write is recorded on this thread: a
-    settled pair hands no work to another thread."""
-    read = {view.name: view.snapshot for view in views if view.snapshot is not None}
-
-    def write(adapter: Adapter) -> tuple[list[Outcome], Snapshot]:
-        snapshot = read[adapter.name]
-        make_missing_places(adapter, summaries[adapter.name])
-        outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
-        return outcomes, adapter.after_writes(snapshot)
-
-    def idle(adapter: Adapter) -> bool:
-        return not the_plan.writes.get(adapter.name) and not missing_places(adapter)
-
-    writable = [adapter for adapter in adapters if adapter.name in read]
-    for first in (True, False):
-        group = [adapter for adapter in writable if adapter.ids_from_content is first]
-        done = [(adapter, write(adapter)) for adapter in group if idle(adapter)]
-        busy = [adapter for adapter in group if not idle(adapter)]
-        for adapter, (outcomes, snapshot) in chain(done, each_target(busy, write)):
-            record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
-
-
-def missing_places(adapter: Adapter) -> list[Kind]:
-    """The optional kinds the pair turned on whose list / section / heading the tool has
-    not shown yet."""
-    return [k for k in OPTIONAL_KINDS if k in adapter.config.lists and k not in adapter.places]
-
-
-def make_missing_places(adapter: Adapter, summary: TargetSummary) -> None:
-    """The lists / sections / headings of optional kinds the pair turned on that the tool
-    has not shown yet (once made, the state's places remember them: no request later)."""
-    missing = missing_places(adapter)
-    if missing:
-        try:
-            adapter.make_places(missing)
-        except TargetError as exc:
-            summary.errors.append(str(exc))
-
-
 def plan_run(
     config: PairConfig,
     records: dict[str, ItemRecord],
@@ -352,67 +303,11 @@ def commit_plan(
         state.save_link(settle.item_id, settle.target, settle.link)
 
 
-def apply_writes(
-    adapter: Adapter, changes: list[Change], on_step: Callable[[str], None]
-) -> list[Outcome]:
-    """Apply phase for one target: one outcome per change (the adapter's contract)."""
-    if not changes:
-        return []
-    log.info("%s: applying %d changes", adapter.name, len(changes))
-    on_step(f"{adapter.name}: writing {len(changes)} changes")
-    return adapter.apply(changes)
-
-
-def record_outcomes(
-    state: State,
-    target: str,
-    snapshot: Snapshot,
-    outcomes: list[Outcome],
-    summaries: dict[str, TargetSummary],
-) -> None:
-    """Record phase for one target: a link for every write that went through (also when a
-    later write of the batch failed), the counts from those outcomes, an error per failed
-    write, the places the target follows, and the read cursor only when nothing failed
-    (so the next read sees it all)."""
-    summary = summaries[target]
-    with state.transaction():
-        for outcome in outcomes:
-            change = outcome.change
-            if isinstance(outcome, Failed):
-                summary.not_written.append(
-                    {"item_id": change.item_id, "title": change.item.title, "error": outcome.error}
-                )
-                continue
-            state.save_link(
-                change.item_id, target, Link(outcome.remote_id, outcome.version, change.item)
-            )
-            _count(summary, change)
-        state.save_places(target, dict(snapshot.places))
-        if not (summary.errors or summary.not_written):
-            state.save_cursor(target, snapshot.cursor)
-
-
 def _count_conflicts(summaries: dict[str, TargetSummary], the_plan: Plan) -> None:
     for conflict in the_plan.conflicts:
         for loser, _ in conflict.losers:
             if loser in summaries:  # not a view of no tool (an undo's values)
                 summaries[loser].conflicts += 1
-
-
-def count_planned(summaries: dict[str, TargetSummary], the_plan: Plan) -> None:
-    """For `--dry-run`: count what would be written."""
-    for target, changes in the_plan.writes.items():
-        for change in changes:
-            _count(summaries[target], change)
-
-
-def _count(summary: TargetSummary, change: Change) -> None:
-    if isinstance(change, Create):
-        summary.created += 1
-    elif change.item.archived and not change.previous.archived:
-        summary.archived += 1
-    else:
-        summary.updated += 1
 
 
 def _next_record(
