@@ -4,6 +4,7 @@ limit never exceed it in any window, and one limit's queue does not hold up anot
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -86,4 +87,37 @@ def test_requests_that_arrive_late_never_put_more_than_the_limit_in_a_window(
     assert len(arrived) == 32
     assert busiest <= 5, sorted(arrived)
     for budgets in places:
+        budgets.close()
+
+
+def test_a_process_that_opens_new_budgets_while_another_creates_them_joins(
+    tmp_path: Path,
+) -> None:
+    """Workers forked together open the run's new budgets file at the same moment; one
+    that finds the other's lock on it waits for it, where it used to fail and take the
+    whole pool of workers (every pair of the run) down with it."""
+    path = tmp_path / "budgets.sqlite"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE being_made (at REAL)")
+    joined: list[SqliteBudgets] = []
+    failed: list[Exception] = []
+
+    def join() -> None:
+        try:
+            joined.append(SqliteBudgets(path))
+        except Exception as exc:
+            failed.append(exc)
+
+    opener = threading.Thread(target=join)
+    opener.start()
+    time.sleep(0.3)
+    other.execute("COMMIT")
+    other.close()
+    opener.join(10)
+    assert not failed, failed
+    (budgets,) = joined
+    try:
+        assert budgets.try_take("token", 1, 10.0)[1] is not None
+    finally:
         budgets.close()

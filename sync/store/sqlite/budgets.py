@@ -51,8 +51,26 @@ class SqliteBudgets(Budgets):
         self._lock = threading.Lock()
         """One connection per process: the file lock serialises the takes anyway."""
         with self._lock:
-            for statement in _SCHEMA:
-                self._db.execute(statement)
+            self._make_schema(time.monotonic() + 60)
+
+    def _make_schema(self, deadline: float) -> None:
+        """The table, waiting for the processes that open the new file at the same moment:
+        SQLite answers a change of journal mode under another's lock at once, without its
+        busy timeout (two forked workers starting together met it about one time in
+        twelve, and the run's every pair failed with its pool)."""
+        while True:
+            try:
+                for statement in _SCHEMA:
+                    self._db.execute(statement)
+                return
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorcode", None) in (
+                    sqlite3.SQLITE_BUSY,
+                    sqlite3.SQLITE_LOCKED,
+                )
+                if not busy or time.monotonic() > deadline:
+                    raise
+                time.sleep(POLL)
 
     def try_take(self, name: str, requests: int, seconds: float) -> tuple[float, int | None]:
         with self._lock:
