@@ -231,9 +231,10 @@ NOTES = [
     "holding a resource, per its `EventResponse` schema), so an Asana echo is proven by "
     "field and time: no later than pairsync's own write's answer.",
     "No 429: requests are paced to the published limits before they are sent (a sliding "
-    "window per token and, for Trello, per API key, shared by every pair of the process; "
-    "pyrate-limiter), with the windows 2 % longer than published; a simulator on a "
-    "compressed clock tells the pacing its speed (`clock_speed`).",
+    "window per token and, for Trello, per API key, shared by every pair of the process, "
+    "or of every process and machine that share budgets; a request counts from its take "
+    "until a window after its answer), with the windows 2 % longer than published; a "
+    "simulator on a compressed clock tells the pacing its speed (`clock_speed`).",
     "Fleet figures (targets in parallel, shared key, pairs per machine) run the simulators "
     "with their OpenAPI checks off, so that validating thousands of requests does not make "
     "the simulators the slow part, at real-time clocks, with the latency stated added to "
