@@ -5,11 +5,19 @@ key shared by many pairs of a `--config-dir` run)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sync import logs
+from sync.plan.facilitation import Event
+from sync.plan.fieldmerge import Conflict
+from sync.plan.merge import Plan
+from sync.run.pairs import PairResult
+from sync.run.summary import RunSummary, TargetSummary, conflict_json, summary_lines
 
 SECRET_CHARS = st.sampled_from("0123456789abcdef/:-_")
 PROSE = st.text(st.sampled_from("abcdefghij klmno:/-_0123456789."), max_size=40)
@@ -62,3 +70,28 @@ def test_a_key_two_pairs_hold_stays_masked_after_one_of_them_is_done() -> None:
     logs.register_secret(key)  # the second's
     logs.forget_secret(key)  # the first pair is done
     assert logs.redact(f"trello answered 401 for {key}") == "trello answered 401 for ***"
+
+
+def test_a_credential_typed_into_an_item_never_shows_in_the_report_of_many_pairs() -> None:
+    """A `--config-dir` run prints its report in the parent, where the pairs' secrets are
+    no longer known: each pair's result is redacted in its own sync, item text included."""
+    secret = "2/1204/feedface0123456789"
+    logs.register_secret(secret)
+    conflict = Conflict(
+        "i1", f"Call {secret}", "notes", "notes", f"pin {secret}", (("trello", (secret,)),)
+    )
+    summary = RunSummary(
+        "ceo",
+        False,
+        {"trello": TargetSummary(not_written=[{"item_id": "i2", "title": secret, "error": "x"}])},
+        [conflict_json(conflict)],
+        Plan(conflicts=[conflict]),
+        facilitation=[Event("stale", f"Ask {secret}")],
+        notices=[f"ceo/notes: the list {secret} was renamed"],
+    )
+    lean = PairResult(Path("ceo.toml"), summary).lean()
+    logs.forget_secret(secret)  # as `sync_lean` does before the result goes to the parent
+    assert lean.summary is not None
+    shown = "\n".join(summary_lines(lean.summary)) + json.dumps(lean.summary.to_json())
+    assert secret not in shown
+    assert "Call ***" in shown

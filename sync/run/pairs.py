@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TypeVar, cast
 
 import schedule
 from rich.progress import Progress
@@ -30,12 +31,15 @@ from rich.progress import Progress
 from sync.config import PairConfig, load_config, secrets_of
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import forget_secret, redact
+from sync.model import Step
 from sync.pair_files import shared_targets
 from sync.plan.merge import Plan
 from sync.run.pair import run_pair
 from sync.run.processes import cores, in_processes, processes_for, stopping
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +65,9 @@ class PairResult:
 
     def lean(self) -> PairResult:
         """This result as a report of many pairs reads it: the plan left out but for its
-        conflicts (the summary's lines name them), every message redacted here, while the
-        pair's secrets are known (`sync_lean` forgets them after)."""
+        conflicts (the summary's lines name them), every message and every item's text
+        redacted here, while the pair's secrets are known (`sync_lean` forgets them after,
+        and the report is printed where they are not)."""
         summary = self.summary
         if summary is None:
             return self
@@ -70,10 +75,41 @@ class PairResult:
             target.errors = [redact(error) for error in target.errors]
             for failure in target.not_written:
                 failure["error"] = redact(failure["error"])
+                failure["title"] = redact(failure["title"])
         for report in (summary.channels, summary.documents):
             report.errors = [redact(error) for error in report.errors]
         summary.warnings = [redact(warning) for warning in summary.warnings]
-        return replace(self, summary=replace(summary, plan=Plan(conflicts=summary.plan.conflicts)))
+        summary.notices = [redact(notice) for notice in summary.notices]
+        summary.facilitation = [
+            replace(event, title=redact(event.title), detail=redact(event.detail))
+            for event in summary.facilitation
+        ]
+        summary.conflicts = [masked(conflict) for conflict in summary.conflicts]
+        conflicts = [
+            replace(
+                conflict,
+                title=redact(conflict.title),
+                winner_value=masked(conflict.winner_value),
+                losers=tuple((name, masked(value)) for name, value in conflict.losers),
+            )
+            for conflict in summary.plan.conflicts
+        ]
+        return replace(self, summary=replace(summary, plan=Plan(conflicts=conflicts)))
+
+
+def masked(value: T) -> T:
+    """`value` with every text in it redacted (an item's title or field as a person typed
+    it, maybe with a credential pasted in: the report of many pairs is printed where the
+    pair's secrets are no longer known)."""
+    if isinstance(value, str):
+        return cast(T, redact(value))
+    if isinstance(value, Step):
+        return cast(T, replace(value, text=redact(value.text)))
+    if isinstance(value, dict):
+        return cast(T, {key: masked(item) for key, item in value.items()})
+    if isinstance(value, list | tuple | frozenset):
+        return cast(T, type(value)(masked(item) for item in value))
+    return value
 
 
 class PairResults:
