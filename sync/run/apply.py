@@ -49,12 +49,13 @@ def apply_and_record(
     writable = [adapter for adapter in adapters if adapter.name in read]
     for first in (True, False):
         group = [adapter for adapter in writable if adapter.ids_from_content is first]
-        done = [(adapter, write(adapter)) for adapter in group if idle(adapter)]
-        if done:
+        quiet = [adapter for adapter in group if idle(adapter)]
+        busy = [adapter for adapter in group if adapter not in quiet]
+        if quiet:
             with state.transaction():  # nothing written: one commit for them all
-                for adapter, (outcomes, snapshot) in done:
+                for adapter in quiet:
+                    outcomes, snapshot = write(adapter)
                     record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
-        busy = [adapter for adapter in group if not idle(adapter)]
         for adapter, (outcomes, snapshot) in each_target(busy, write):
             with state.transaction():
                 record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
