@@ -24,7 +24,7 @@ def mapping_collisions(targets: Sequence[TargetBase], agenda_list: str | None) -
         owners: dict[str, tuple[str, str]] = {}  # place key -> (config key, name)
         named = [(f"lists.{kind.value}", name) for kind, name in target.lists.items()]
         for key in ARCHIVE_KEYS:
-            archive = getattr(target, key, None)
+            archive = getattr(target, key) if key in type(target).model_fields else None
             if isinstance(archive, str):
                 named.append((key, archive))
         for key, name in named:
