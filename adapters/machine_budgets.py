@@ -18,11 +18,13 @@ _processes = [1]
 """Processes of this machine's run that share the budgets (`join`)."""
 
 
-def join(path: Path, processes: int) -> None:
-    """In one of the N processes of a run: count every limit in the file at `path`, and
-    take a 1/N share of each cap on writes in flight (`writes_in_flight`)."""
+def join(path: Path, processes: int, shared: frozenset[int] | None = None) -> None:
+    """In one of the N processes of a run: count the limits in the file at `path`, and
+    take a 1/N share of each cap on writes in flight (`writes_in_flight`). `shared`: the
+    credentials (`credential_key`) more than one of the run's pairs use, the only ones
+    whose limits the file counts: a credential of one pair is used by one process."""
     _processes[0] = processes
-    pacing.share_budgets(SqliteBudgets(path))
+    pacing.share_budgets(SqliteBudgets(path), shared)
 
 
 def writes_in_flight(cap: int) -> int:

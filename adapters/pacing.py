@@ -15,7 +15,10 @@ held as hashes here.
 The windows are counted by the store's budgets (`sync.store.budgets`): this process's
 own (`MemoryBudgets`, which forgets a limit once its requests have left its window: a run
 of 20,000 pairs with credentials of their own keeps the windows of the pairs going), or,
-with many processes or machines (`share_budgets`), the ones they all share.
+with many processes or machines (`share_budgets`), the ones they all share; a run's
+processes share only the credentials that more than one of its pairs names (a pair is
+synced by one process: counting its own credentials here spares two SQLite transactions
+a request).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from adapters.echoes import fingerprint
-from sync.store.budgets import Budgets, MemoryBudgets
+from sync.store.budgets import Budgets, MemoryBudgets, credential_key
 
 MARGIN = 1.02
 """Windows are counted 2 % longer than published: a request is counted when it leaves
@@ -55,12 +58,14 @@ class Limit:
 
 _OWN = MemoryBudgets()
 """This process's windows."""
-_SHARED: list[Budgets] = []
+_SHARED: list[tuple[Budgets, frozenset[int] | None]] = []
 
 
-def share_budgets(budgets: Budgets | None) -> None:
-    """Count every limit in `budgets` from now on (None: in this process again)."""
-    _SHARED[:] = [budgets] if budgets is not None else []
+def share_budgets(budgets: Budgets | None, only: frozenset[int] | None = None) -> None:
+    """Count every limit in `budgets` from now on (None: in this process again); `only`:
+    just the limits of these credentials (`credential_key`), the ones other processes of
+    the run use too; the others' are counted here, at a fraction of the CPU."""
+    _SHARED[:] = [(budgets, only)] if budgets is not None else []
 
 
 _WRITES: weakref.WeakValueDictionary[str, threading.BoundedSemaphore] = (
@@ -75,14 +80,23 @@ class Pacer:
     """The limits one target's requests count against; `wait()` before each request."""
 
     def __init__(
-        self, service: str, limits: dict[str, Limit], writes_in_flight: int | None = None
+        self,
+        service: str,
+        limits: dict[str, Limit],
+        writes_in_flight: int | None = None,
+        *,
+        from_pair_file: bool = False,
     ) -> None:
         """`limits`: credential (a secret; only its hash is kept) -> its limit, e.g. a
-        Trello token's 100 / 10 s and its API key's 300 / 10 s."""
+        Trello token's 100 / 10 s and its API key's 300 / 10 s. `from_pair_file`: each
+        credential is a secret of the pair's file (`secrets_of`), which a run's parent
+        process has counted, so one no other pair names is paced in this process alone
+        (`share_budgets`); else (an account found by signing in) always with the run."""
         self._limits = [
             (fingerprint(service, credential, limit.requests, limit.seconds), limit)
             for credential, limit in limits.items()
         ]
+        self._credentials = [credential_key(c) if from_pair_file else None for c in limits]
         self._writes: threading.BoundedSemaphore | None = None
         if writes_in_flight is not None:
             name = fingerprint(service, *limits, "writes", writes_in_flight)
@@ -100,10 +114,12 @@ class Pacer:
     def sending(self) -> Iterator[None]:
         """Block until every limit has a free slot, take it, and hold it while one request
         is sent: it counts until a window after its answer came back."""
-        budgets = _SHARED[0] if _SHARED else _OWN
+        shared, only = _SHARED[0] if _SHARED else (_OWN, None)
         with ExitStack() as slots:
-            for name, limit in self._limits:
-                slots.enter_context(budgets.slot(name, limit.requests, limit.window()))
+            for (name, limit), credential in zip(self._limits, self._credentials, strict=True):
+                alone = only is not None and credential is not None and credential not in only
+                counted = _OWN if alone else shared
+                slots.enter_context(counted.slot(name, limit.requests, limit.window()))
             yield
 
     @contextmanager

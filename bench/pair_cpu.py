@@ -55,7 +55,7 @@ def child(folder: Path, workers: int, profile: Path | None) -> dict[str, float]:
     py-spy (any other name: the parent samples this process)."""
     from sync.run.pairs import pair_files, sync_in_threads, sync_one
 
-    paths = pair_files(folder)
+    paths = pair_files(folder).paths
     sync_one(paths[0])
     if profile is not None:
         return _profiled(paths, profile)

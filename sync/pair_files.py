@@ -8,6 +8,7 @@ from pathlib import Path
 from sync.config import PairConfig, load_config, secrets_of
 from sync.errors import ConfigError
 from sync.logs import forget_secret
+from sync.store.budgets import credential_key
 
 
 def load_pairs(paths: list[Path]) -> tuple[dict[Path, PairConfig], list[str]]:
@@ -24,27 +25,34 @@ def load_pairs(paths: list[Path]) -> tuple[dict[Path, PairConfig], list[str]]:
     return kept, problems + clashing
 
 
-def shared_targets(paths: list[Path], involving: Path | None = None) -> None:
+def shared_targets(paths: list[Path], involving: Path | None = None) -> frozenset[int]:
     """`ConfigError` (exit 2) naming each pair file that names a pair or a target an
     earlier one names (`sync --config-dir`, `run`; `check` of one file, `involving`, among
     its neighbours); files that do not load are left to the run, which reports them. One
     config at a time, its secrets forgotten once read (each pair's sync knows its own, and
     redacts its messages with them): only names and identities are kept, where 20,000
-    pairs' configs took hundreds of MiB and their secrets about 14 MiB."""
+    pairs' configs took hundreds of MiB and their secrets about 14 MiB. Returns the
+    credentials more than one pair names (`credential_key`: only their hashes), the ones
+    whose rate limits the processes of a run count together."""
     seen = _Seen()
     problems: list[str] = []
+    credentials: set[int] = set()
+    shared: set[int] = set()
     for path in paths:
         try:
             config = load_config(path)
         except ConfigError:
             continue
         problems += seen.clashes(path, config)
-        for secret in secrets_of(config):
+        for secret in set(secrets_of(config)):
+            key = credential_key(secret)
+            (shared if key in credentials else credentials).add(key)
             forget_secret(secret)
     if involving is not None:
         problems = [line for line in problems if involving.name in line.split(":")[0]]
     if problems:
         raise ConfigError(problems)
+    return frozenset(shared)
 
 
 def clashes(configs: dict[Path, PairConfig]) -> tuple[dict[Path, PairConfig], list[str]]:

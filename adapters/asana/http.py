@@ -46,7 +46,8 @@ def pacer_for(target: AsanaTarget) -> Pacer:
     window = 60 / target.clock_speed
     limit = Limit(target.rate_limit_per_minute, window)
     writes = machine_budgets.writes_in_flight(WRITES_IN_FLIGHT)
-    return Pacer(target.base_url, {target.token.get_secret_value(): limit}, writes)
+    token = target.token.get_secret_value()
+    return Pacer(target.base_url, {token: limit}, writes, from_pair_file=True)
 
 
 class HttpError(ChangeFailed):

@@ -85,7 +85,7 @@ class TrelloAdapter(Adapter):
             config.token,
             config.timeout_seconds,
             self._count,
-            Pacer(config.base_url, limits),
+            Pacer(config.base_url, limits, from_pair_file=True),
         )
         self.client = TrelloClient(
             api_key=config.api_key.get_secret_value(),

@@ -163,12 +163,20 @@ def config_files(directory: Path) -> list[Path]:
     return files
 
 
-def pair_files(directory: Path) -> list[Path]:
+@dataclass(frozen=True)
+class PairFiles:
+    """The pair files of a directory, and the credentials more than one of them names
+    (`credential_key`): the only ones the processes of a run pace together."""
+
+    paths: list[Path]
+    shared_credentials: frozenset[int]
+
+
+def pair_files(directory: Path) -> PairFiles:
     """The pair files of a directory, refused (`ConfigError`, exit 2) when two of them
     name one pair or one target."""
     files = config_files(directory)
-    shared_targets(files)
-    return files
+    return PairFiles(files, shared_targets(files))
 
 
 def sync_one(path: Path, dry_run: bool = False) -> PairResult:
@@ -199,7 +207,7 @@ def _sync(path: Path, dry_run: bool, loaded: list[PairConfig]) -> PairResult:
 
 
 def sync_many(
-    paths: list[Path],
+    files: PairFiles,
     dry_run: bool = False,
     workers: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
@@ -208,6 +216,7 @@ def sync_many(
     """Sync every pair, `workers` at a time (default: `PAIRSYNC_WORKERS`) in each of up to
     `processes` processes (default: one per core; one while a process's workers can take
     every pair at once); a progress bar on a terminal, nothing extra under cron."""
+    paths = files.paths
     workers = workers or process_settings().workers
     asked = processes or cores()
     count = processes_for(len(paths), workers, asked)
@@ -220,7 +229,9 @@ def sync_many(
         if count == 1:
             return sync_in_threads(paths, dry_run, workers, should_stop, done)
         work = partial(sync_in_threads, dry_run=dry_run, workers=math.ceil(workers / count))
-        return PairResults.joined(in_processes(paths, work, _died, count, should_stop, done))
+        shared = files.shared_credentials
+        results = in_processes(paths, work, _died, count, should_stop, done, shared)
+        return PairResults.joined(results)
 
 
 def sync_in_threads(
@@ -282,8 +293,8 @@ def run_loop(
         signal.signal(signum, lambda *_: stop.set())
 
     def tick() -> None:
-        paths = pair_files(directory)
-        report(sync_many(paths, workers=workers, should_stop=stop.is_set, processes=processes))
+        files = pair_files(directory)
+        report(sync_many(files, workers=workers, should_stop=stop.is_set, processes=processes))
 
     scheduler = schedule.Scheduler()
     scheduler.every(every_seconds).seconds.do(tick)

@@ -89,15 +89,17 @@ def in_processes(
     processes: int,
     should_stop: Callable[[], bool],
     on_done: Callable[[int], None],
+    shared: frozenset[int] | None = None,
 ) -> list[R]:
     """`work` on slices of `items` (pair files) in `processes` worker processes: a result
     per slice, in the order of `items`. `on_done(n)` as each slice finishes; a slice whose
     process died gives `failed(slice, reason)` (the others' results stand). The workers
-    start with the adapters of the first pair's target types imported."""
+    start with the adapters of the first pair's target types imported; `shared`: the
+    credentials several pairs use (`machine_budgets.join`; None: any may be)."""
     size = max(1, min(MAX_SLICE, len(items) // (processes * SLICES_PER_PROCESS)))
     slices = [list(items[i : i + size]) for i in range(0, len(items), size)]
     preload = adapter_modules(items[0]) if items else []
-    with worker_processes(processes, preload) as (pool, stop):
+    with worker_processes(processes, preload, shared) as (pool, stop):
         futures = [pool.submit(work, part) for part in slices]
         sizes = {future: len(part) for future, part in zip(futures, slices, strict=True)}
         pending: set[Future[R]] = set(futures)
@@ -120,16 +122,17 @@ def in_processes(
 
 @contextmanager
 def worker_processes(
-    processes: int, preload: Sequence[str] = ()
+    processes: int, preload: Sequence[str] = (), shared: frozenset[int] | None = None
 ) -> Iterator[tuple[ProcessPoolExecutor, Event]]:
-    """`processes` workers sharing one budgets file, forked from a fork server that
-    imported `PRELOAD` and `preload` (modules), and the event that tells them to start no
-    new pair (`stopping`); on exit, waits for the work given to them."""
+    """`processes` workers sharing one budgets file (for the credentials in `shared`;
+    None: all), forked from a fork server that imported `PRELOAD` and `preload` (modules),
+    and the event that tells them to start no new pair (`stopping`); on exit, waits for
+    the work given to them."""
     with _fork_server(preload) as context:
         stop = context.Event()
         with tempfile.TemporaryDirectory(prefix="pairsync-budgets-") as folder:
             path = Path(folder) / "budgets.sqlite"
-            start = (path, processes, stop, logging_options(), dict(os.environ))
+            start = (path, processes, shared, stop, logging_options(), dict(os.environ))
             with ProcessPoolExecutor(processes, context, _start, start) as pool:
                 yield pool, stop
 
@@ -166,6 +169,7 @@ def _fork_server(preload: Sequence[str]) -> Iterator[BaseContext]:
 def _start(
     budgets: Path,
     processes: int,
+    shared: frozenset[int] | None,
     stop: Event,
     logs: tuple[bool, bool],
     environ: dict[str, str],
@@ -182,5 +186,5 @@ def _start(
     os.environ.update(environ)
     configure_logging(*logs)
     logging.getLogger("pairsync").debug("worker process %d started", os.getpid())
-    machine_budgets.join(budgets, processes)
+    machine_budgets.join(budgets, processes, shared)
     _stop[:] = [stop]

@@ -8,6 +8,7 @@ window after its answer came back (`sync.store.sqlite.budgets` says why)."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import threading
 import time
@@ -20,6 +21,12 @@ STRANDED = 120.0
 died): longer than any request's timeout."""
 POLL = 0.05
 """Seconds between tries while every slot of a window is in flight."""
+
+
+def credential_key(secret: str) -> int:
+    """A credential as the processes of one run compare it (`adapters.pacing`): eight
+    bytes of its hash, never the credential."""
+    return int.from_bytes(hashlib.sha256(secret.encode()).digest()[:8], "big")
 
 
 class Budgets(ABC):
