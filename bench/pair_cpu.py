@@ -5,6 +5,8 @@ processes that measure only themselves:
     python -m bench.pair_cpu --pairs 300                    # CPU per pair, this checkout
     python -m bench.pair_cpu --pairs 300 --against main     # and main's, interleaved
     python -m bench.pair_cpu --pairs 300 --profile p.prof   # cProfile (or p.spy: py-spy)
+    python -m bench.pair_cpu --pairs 1000 --processes 2 --latency 0.15 --against main
+                                                            # whole runs, workers and all
 
 The simulators run in this (the bench's) process and the pairs in a child, so the
 simulators' CPU never counts: the child reads its own clock (`resource.getrusage`,
@@ -13,7 +15,9 @@ RUSAGE_SELF: user + system of all its threads) around one pass over every pair o
 CPU time, not wall time, because the machine is shared; and since a loaded machine
 still slows every CPU second down, `--against REF` sets up a second folder of pairs
 synced by that git ref's code (`git archive`) and alternates the passes of the two
-(`--rounds`), so both see the same load. The profiled pass runs pairs and their targets
+(`--rounds`), so both see the same load. `--processes N` times whole `--config-dir`
+runs instead (the parent's check of every file, then N worker processes, whose CPU
+counts as the child's reaped children's). The profiled pass runs pairs and their targets
 one after another, so that every call is on the profiled thread.
 """
 
@@ -49,20 +53,31 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def child(folder: Path, workers: int, profile: Path | None) -> dict[str, float]:
-    """In the child: warm up on one pair, time a pass over all of them on `workers`
-    threads; with `profile`, instead a sequential pass under cProfile (`.prof`) or for
-    py-spy (any other name: the parent samples this process)."""
-    from sync.run.pairs import pair_files, sync_in_threads, sync_one
+def _cpu_with_workers() -> float:
+    """This process's CPU and its reaped children's: the fork server reaps the workers."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return _cpu() + usage.ru_utime + usage.ru_stime
 
-    paths = pair_files(folder).paths
+
+def child(folder: Path, workers: int, profile: Path | None, processes: int = 0) -> dict[str, float]:
+    """In the child: warm up on one pair, time a pass over all of them on `workers`
+    threads; with `processes`, instead the whole of a `--config-dir` run in that many
+    worker processes (the parent's clash check of every file included); with `profile`,
+    a sequential pass under cProfile (`.prof`) or for py-spy (any other name: the parent
+    samples this process)."""
+    from sync.run.pairs import config_files, pair_files, sync_in_threads, sync_many, sync_one
+
+    paths = config_files(folder)
     sync_one(paths[0])
     if profile is not None:
         return _profiled(paths, profile)
     before = resource.getrusage(resource.RUSAGE_SELF)
-    started = _cpu()
-    results = sync_in_threads(paths, False, workers, lambda: False)
-    cpu = _cpu() - started
+    started = _cpu_with_workers()
+    if processes:
+        results = sync_many(pair_files(folder), False, workers, processes=processes)
+    else:
+        results = sync_in_threads(paths, False, workers, lambda: False)
+    cpu = _cpu_with_workers() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
     failed = [r.reason() for r in results if not r.ok]
     if failed:
@@ -145,10 +160,13 @@ _RUN_HERE = (
 """The child runs this file with the checkout's directory, not bench/, first on its path."""
 
 
-def measure(code: Path, folder: Path, workers: int, profile: Path | None = None) -> dict[str, Any]:
-    """One child's figures: a timed pass, or with `profile` a profiled sequential one
-    (`.prof`: cProfile; any other name: py-spy's raw stacks)."""
+def measure(
+    code: Path, folder: Path, workers: int, profile: Path | None = None, processes: int = 0
+) -> dict[str, Any]:
+    """One child's figures: a timed pass (a whole run in `processes`), or with `profile` a
+    profiled sequential one (`.prof`: cProfile; any other name: py-spy's raw stacks)."""
     command = [sys.executable, "-c", _RUN_HERE, "--child", str(folder), "--workers", str(workers)]
+    command += ["--processes", str(processes)]
     if profile is not None and profile.suffix == ".prof":
         command += ["--profile", str(profile)]
     elif profile is not None:
@@ -167,10 +185,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--against", metavar="REF", help="also measure this git ref's code")
     parser.add_argument("--profile", type=Path, help="p.prof: cProfile; p.spy: py-spy")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--processes", type=int, default=0, help="a whole --config-dir run in N processes"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.workers, args.profile)))
+        print(json.dumps(child(args.child, args.workers, args.profile, args.processes)))
         return 0
     with fleet.simulators() as sims, tempfile.TemporaryDirectory(prefix="pairsync-cpu-") as tmp:
         codes = {"this": ROOT}
@@ -187,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs: dict[str, list[dict[str, Any]]] = {name: [] for name in codes}
         for _ in range(args.rounds):
             for name, code in codes.items():
-                runs[name].append(measure(code, folders[name], args.workers))
+                runs[name].append(measure(code, folders[name], args.workers, None, args.processes))
         report: dict[str, Any] = {
             name: {
                 "ms_per_pair": [round(r["ms_per_pair"], 2) for r in done],

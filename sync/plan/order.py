@@ -81,6 +81,8 @@ def placements(
     `current` (those off its longest run already in the wanted order), each with (the item
     right above it, the next item below it that stays), None at the list's ends; top down,
     the order to write them in. Items of `current` not in `wanted` are leaving the list."""
+    if list(current) == list(wanted):
+        return {}  # a settled list: nothing to place (most lists of most runs)
     index = {item_id: i for i, item_id in enumerate(wanted)}
     staying = [item_id for item_id in current if item_id in index]
     still = {staying[i] for i in _longest_rising([index[x] for x in staying])}

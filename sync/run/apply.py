@@ -33,8 +33,8 @@ def apply_and_record(
     (`Adapter.ids_from_content`: a run killed before their marks land, then a person's
     edit, would make a copy), then the others at once (`sync.run.parallel`), each target's
     outcomes recorded as its writes finish, with the lists and sections it follows
-    (renames included). A target with nothing to write is recorded on this thread: a
-    settled pair hands no work to another thread."""
+    (renames included). The targets with nothing to write are recorded first, on this
+    thread and in one commit: a settled pair hands no work to another thread."""
     read = {view.name: view.snapshot for view in views if view.snapshot is not None}
 
     def write(adapter: Adapter) -> tuple[list[Outcome], Snapshot]:
@@ -47,15 +47,15 @@ def apply_and_record(
         return not the_plan.writes.get(adapter.name) and not missing_places(adapter)
 
     writable = [adapter for adapter in adapters if adapter.name in read]
+    quiet = [adapter for adapter in writable if idle(adapter)]
+    if quiet:
+        with state.transaction():  # nothing written: one commit for them all
+            for adapter in quiet:
+                outcomes, snapshot = write(adapter)
+                record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
     for first in (True, False):
         group = [adapter for adapter in writable if adapter.ids_from_content is first]
-        quiet = [adapter for adapter in group if idle(adapter)]
         busy = [adapter for adapter in group if adapter not in quiet]
-        if quiet:
-            with state.transaction():  # nothing written: one commit for them all
-                for adapter in quiet:
-                    outcomes, snapshot = write(adapter)
-                    record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
         for adapter, (outcomes, snapshot) in each_target(busy, write):
             with state.transaction():
                 record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
