@@ -2,20 +2,21 @@
 tests, the bench and `pairsync simulate` start and stop them the same way.
 
 Connections stay open between requests (HTTP/1.1 keep-alive), as the real services keep
-them: plain HTTP is served by waitress. werkzeug's development server closes every
-connection after its answer (it drains the socket after each response, which would eat
-the next request), so a client paid a TCP handshake and a socket per request: about a
-fifth of a settled pair's CPU in a `--config-dir` run (bench/PAIRS.md), a cost the real
-services, and pairsync's shared pools (`adapters.connections`), do not have. A
-simulator on TLS (a client library that insists on https) is served by werkzeug's
-server, which has TLS. Either way the app finds the connection's socket in its
-environ (`SOCKET`), to hang up without an answer (a fault)."""
+them: plain HTTP is served by cheroot (CherryPy's WSGI server). werkzeug's development
+server closes every connection after its answer (it drains the socket after each
+response, which would eat the next request), so a client paid a TCP handshake and a
+socket per request, a cost the real services, and pairsync's shared pools
+(`adapters.connections`), do not have (bench/PAIRS.md). A simulator on TLS (a client
+library that insists on https) is served by werkzeug's server, which has TLS. Either way
+the app finds the connection's socket in its environ (`SOCKET`), to hang up without an
+answer (a fault)."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 import ssl
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -26,12 +27,14 @@ from cheroot.wsgi import Server as CherootServer
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 SOCKET = "werkzeug.socket"
-"""The environ key of the connection's socket: werkzeug's name, given by waitress too."""
+"""The environ key of the connection's socket: werkzeug's name, given under cheroot too."""
 THREADS = 64
-"""Requests a waitress simulator answers at once (each may wait out a fault's delay)."""
+"""Threads a simulator starts with to answer requests (each may wait out a fault's delay);
+cheroot adds more when all are busy."""
+BACKLOG = 1024
+"""Connections waiting to be accepted (cheroot's default, 5, drops a run's burst of them)."""
 IDLE_SECONDS = 3600
 """An idle kept-alive connection is closed after this long (a run's pools keep theirs)."""
-
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -39,9 +42,10 @@ class _QuietHandler(WSGIRequestHandler):
         """Tests and the demo stay readable; `Stats` counts the requests instead."""
 
 
-class _Gateway(Gateway_10):  # type: ignore[misc]
-    def get_environ(self) -> dict[str, Any]:
-        environ: dict[str, Any] = super().get_environ()
+class _Gateway(Gateway_10):
+    # cheroot's stubs give the base class's get_environ no types (it returns the environ)
+    def get_environ(self) -> dict[str, Any]:  # type: ignore[override]
+        environ: dict[str, Any] = super().get_environ()  # type: ignore[no-untyped-call]
         environ[SOCKET] = self.req.conn.socket
         return environ
 
@@ -65,8 +69,11 @@ class SimServer:
         self._server: BaseWSGIServer | CherootServer
         run: Callable[[], None]
         if ssl_context is None:
-            self._server = CherootServer((host, port), app, THREADS, timeout=IDLE_SECONDS)
+            self._server = CherootServer(
+                (host, port), app, THREADS, timeout=IDLE_SECONDS, request_queue_size=BACKLOG
+            )
             self._server.gateway = _Gateway
+            self._server.keep_alive_conn_limit = sys.maxsize  # cheroot's 10 closed the 11th
             self._server.prepare()
             self._address = self._server.bind_addr[:2]
             run = self._server.serve
