@@ -17,8 +17,10 @@ it without sleeping for simulated time.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -37,7 +39,7 @@ from werkzeug.wrappers import Request, Response
 
 from adapters.simclock import RateLimiter, SimClock
 from adapters.simhooks import Deliverer, DeliveryLog
-from adapters.simserver import Served, SimServer, hang_up
+from adapters.simserver import Served, SimServer
 
 
 def iso(ts: float) -> str:
@@ -195,7 +197,7 @@ class SimApp:
             return self.control(request)(environ, start_response)
         response = self.dispatch(request)
         if response is None:  # a dropped connection: nothing to send
-            hang_up(environ)
+            _drop(environ)
             return []
         return response(environ, start_response)
 
@@ -317,6 +319,14 @@ class SimApp:
                 self.clock.offset += float((request.get_json() or {}).get("advance", 0))
                 return json_response({"now": self.clock.now()})
         return json_response({"error": "unknown control"}, status=404)
+
+
+def _drop(environ: dict[str, Any]) -> None:
+    """Close the client's connection without an answer (werkzeug's dev server exposes it)."""
+    sock = environ.get("werkzeug.socket")
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 class Simulator(Served):
