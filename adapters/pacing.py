@@ -93,10 +93,13 @@ class Pacer:
         process has counted, so one no other pair names is paced in this process alone
         (`share_budgets`); else (an account found by signing in) always with the run."""
         self._limits = [
-            (fingerprint(service, credential, limit.requests, limit.seconds), limit)
+            (
+                fingerprint(service, credential, limit.requests, limit.seconds),
+                limit,
+                credential_key(credential) if from_pair_file else None,
+            )
             for credential, limit in limits.items()
         ]
-        self._credentials = [credential_key(c) if from_pair_file else None for c in limits]
         self._writes: threading.BoundedSemaphore | None = None
         if writes_in_flight is not None:
             name = fingerprint(service, *limits, "writes", writes_in_flight)
@@ -116,7 +119,7 @@ class Pacer:
         is sent: it counts until a window after its answer came back."""
         shared, only = _SHARED[0] if _SHARED else (_OWN, None)
         with ExitStack() as slots:
-            for (name, limit), credential in zip(self._limits, self._credentials, strict=True):
+            for name, limit, credential in self._limits:
                 alone = only is not None and credential is not None and credential not in only
                 counted = _OWN if alone else shared
                 slots.enter_context(counted.slot(name, limit.requests, limit.window()))
