@@ -83,18 +83,18 @@ class _Seen:
         found = []
         if name in self.pairs:
             found.append(f"{path.name}: pair.name '{name}' is also in {self.pairs[name].name}")
-        for target in config.targets:
-            identity = target.identity()
+        identities = [(target.name, target.identity()) for target in config.targets]
+        for target, identity in identities:
             if identity is None or identity[0] not in self.owners:
                 continue
             other, other_target = self.owners[identity[0]]
             found.append(
                 f'{other.name} and {path.name} both name {identity[1]} (targets "{other_target}" '
-                f'and "{target.name}"): a target belongs to one pair; give each pair its own'
+                f'and "{target}"): a target belongs to one pair; give each pair its own'
             )
         if not found:
             self.pairs[name] = path
-            for target in config.targets:
-                if (identity := target.identity()) is not None:
-                    self.owners[identity[0]] = (path, target.name)
+            for target, identity in identities:
+                if identity is not None:
+                    self.owners[identity[0]] = (path, target)
         return found

@@ -78,7 +78,8 @@ class State(ABC):
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
-        """All writes inside commit together or not at all; waits for another writer."""
+        """All writes inside commit together or not at all; waits for another writer. One
+        inside another commits with the outer one, or rolls back alone."""
 
     @abstractmethod
     def unavailable(self, exc: BaseException) -> StateUnavailable | None:
