@@ -29,8 +29,8 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 SOCKET = "werkzeug.socket"
 """The environ key of the connection's socket: werkzeug's name, given under cheroot too."""
 THREADS = 64
-"""Threads a simulator starts with to answer requests (each may wait out a fault's delay);
-cheroot adds more when all are busy."""
+"""Requests a simulator answers at once (each thread may wait out a fault's delay or the
+bench's latency); cheroot queues the others. An idle kept connection holds no thread."""
 BACKLOG = 1024
 """Connections waiting to be accepted (cheroot's default, 5, drops a run's burst of them)."""
 IDLE_SECONDS = 3600
@@ -74,6 +74,9 @@ class SimServer:
             )
             self._server.gateway = _Gateway
             self._server.keep_alive_conn_limit = sys.maxsize  # cheroot's 10 closed the 11th
+            # Its loop wakes this often; `stop()` waited half a second (its default) for it,
+            # and tests stop a simulator or three each.
+            self._server.expiration_interval = 0.05
             self._server.prepare()
             self._address = self._server.bind_addr[:2]
             run = self._server.serve
