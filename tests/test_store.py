@@ -192,29 +192,6 @@ def test_a_failed_transaction_leaves_nothing(state: State) -> None:
     assert state.items() == {}
 
 
-def test_a_transaction_inside_another_commits_with_it_or_rolls_back_alone(
-    opener: Callable[[], State],
-) -> None:
-    """A settled run records its run, cursors and summary in one outer transaction."""
-    state = opener()
-    with state.transaction():
-        with state.transaction():
-            state.save_item("a" * 16, ItemRecord(GOAL, AT))
-        with pytest.raises(RuntimeError), state.transaction():
-            state.save_item("b" * 16, ItemRecord(PROBLEM, AT))
-            raise RuntimeError("this part failed")
-        state.save_cursor("trello", "action-1")
-    state.close()
-    state = opener()
-    assert (list(state.items()), state.cursor("trello")) == (["a" * 16], "action-1")
-    with pytest.raises(RuntimeError), state.transaction():
-        with state.transaction():
-            state.save_item("c" * 16, ItemRecord(GOAL, AT))
-        raise RuntimeError("killed before the outer commit")
-    assert list(state.items()) == ["a" * 16]
-    state.close()
-
-
 def test_state_belongs_to_one_pair(state: State, tmp_path: Path) -> None:
     state.claim("ceo-ea", tmp_path / "state.sqlite")
     state.claim("ceo-ea", tmp_path / "state.sqlite")

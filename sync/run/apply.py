@@ -43,8 +43,11 @@ def apply_and_record(
         outcomes = apply_writes(adapter, the_plan.writes.get(adapter.name, []), on_step)
         return outcomes, adapter.after_writes(snapshot)
 
+    def idle(adapter: Adapter) -> bool:
+        return not the_plan.writes.get(adapter.name) and not missing_places(adapter)
+
     writable = [adapter for adapter in adapters if adapter.name in read]
-    quiet = [adapter for adapter in writable if idle(adapter, the_plan)]
+    quiet = [adapter for adapter in writable if idle(adapter)]
     if quiet:
         with state.transaction():  # nothing written: one commit for them all
             for adapter in quiet:
@@ -56,16 +59,6 @@ def apply_and_record(
         for adapter, (outcomes, snapshot) in each_target(busy, write):
             with state.transaction():
                 record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
-
-
-def idle(adapter: Adapter, the_plan: Plan) -> bool:
-    """Nothing to write to the target: no change planned, no list or section to make."""
-    return not the_plan.writes.get(adapter.name) and not missing_places(adapter)
-
-
-def writes_nothing(adapters: list[Adapter], the_plan: Plan) -> bool:
-    """A settled run: no target gets a request that writes."""
-    return all(idle(adapter, the_plan) for adapter in adapters)
 
 
 def missing_places(adapter: Adapter) -> list[Kind]:

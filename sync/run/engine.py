@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Sequence
-from contextlib import ExitStack
 from datetime import UTC, datetime
 
 from adapters import build_adapters
@@ -47,7 +46,7 @@ from sync.plan.safety import (
     shield,
     unknown_ids_line,
 )
-from sync.run.apply import apply_and_record, count_planned, writes_nothing
+from sync.run.apply import apply_and_record, count_planned
 from sync.run.companion import NO_DOCUMENTS, Companion
 from sync.run.parallel import each_target
 from sync.run.summary import (
@@ -90,52 +89,49 @@ def sync_pair(
         adapters = build_adapters(config.targets, config.pair.zone, places, links, config.pair_file)
     summaries = {a.name: TargetSummary() for a in adapters}
     held_before = state.holds()
-    with ExitStack() as settled_run:
-        try:
-            views = read_targets(adapters, state, links, summaries, on_step, held_before)
-            views, holds, returned = hold_phase(
-                config, views, held_before, accept_vanished, summaries, records, state
-            )
-            the_plan, facilitation = plan_run(
-                config, records, [*views, *extra_views], now, new_id, documents.discussed()
-            )
-            drop_held_writes(the_plan, holds)
-            drop_writes_to(the_plan, {view.name for view in extra_views})
-            summary = RunSummary(
-                config.pair.name,
-                dry_run,
-                summaries,
-                [conflict_json(c) for c in the_plan.conflicts],
-                the_plan,
-                facilitation.events,
-                held={name: len(hold.item_ids) for name, hold in holds.items()},
-                notices=[*renamed_places(adapters, views), *returned],
-                warnings=[
-                    *(line for view in views if view.snapshot for line in view.snapshot.skipped),
-                    *filter(None, (unknown_ids_line(view, records) for view in views)),
-                ],
-            )
-            _count_conflicts(summaries, the_plan)
-            if dry_run:
-                count_planned(summaries, the_plan)
-                summary.documents = documents.publish(now, dry_run=True)
-                return summary
-            summary.people = people_counts(the_plan, records)
-            if documents is NO_DOCUMENTS and writes_nothing(adapters, the_plan):
-                settled_run.enter_context(state.transaction())  # its records: one commit
-            with state.transaction():  # one commit before any remote write
-                run_id = summary.run_id = state.start_run(now)
-                commit_plan(state, run_id, the_plan, records, facilitation, now)
-                state.save_holds({name: hold.item_ids for name, hold in holds.items()})
-            documents.agree()
-            apply_and_record(state, adapters, views, the_plan, summaries, on_step)
-            summary.documents = documents.publish(now)  # the pair's record, after the targets
-        finally:
-            for adapter in adapters:
-                summaries[adapter.name].requests = adapter.requests
-                adapter.close()
-        with state.transaction():
-            state.finish_run(run_id, summary.to_json())
+    try:
+        views = read_targets(adapters, state, links, summaries, on_step, held_before)
+        views, holds, returned = hold_phase(
+            config, views, held_before, accept_vanished, summaries, records, state
+        )
+        the_plan, facilitation = plan_run(
+            config, records, [*views, *extra_views], now, new_id, documents.discussed()
+        )
+        drop_held_writes(the_plan, holds)
+        drop_writes_to(the_plan, {view.name for view in extra_views})
+        summary = RunSummary(
+            config.pair.name,
+            dry_run,
+            summaries,
+            [conflict_json(c) for c in the_plan.conflicts],
+            the_plan,
+            facilitation.events,
+            held={name: len(hold.item_ids) for name, hold in holds.items()},
+            notices=[*renamed_places(adapters, views), *returned],
+            warnings=[
+                *(line for view in views if view.snapshot for line in view.snapshot.skipped),
+                *filter(None, (unknown_ids_line(view, records) for view in views)),
+            ],
+        )
+        _count_conflicts(summaries, the_plan)
+        if dry_run:
+            count_planned(summaries, the_plan)
+            summary.documents = documents.publish(now, dry_run=True)
+            return summary
+        summary.people = people_counts(the_plan, records)
+        with state.transaction():  # one commit before any remote write
+            run_id = summary.run_id = state.start_run(now)
+            commit_plan(state, run_id, the_plan, records, facilitation, now)
+            state.save_holds({name: hold.item_ids for name, hold in holds.items()})
+        documents.agree()
+        apply_and_record(state, adapters, views, the_plan, summaries, on_step)
+        summary.documents = documents.publish(now)  # the pair's record, after the targets
+    finally:
+        for adapter in adapters:
+            summaries[adapter.name].requests = adapter.requests
+            adapter.close()
+    with state.transaction():
+        state.finish_run(run_id, summary.to_json())
     return summary
 
 

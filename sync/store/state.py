@@ -78,8 +78,7 @@ class State(ABC):
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
-        """All writes inside commit together or not at all; waits for another writer. One
-        inside another commits with the outer one, or rolls back alone."""
+        """All writes inside commit together or not at all; waits for another writer."""
 
     @abstractmethod
     def unavailable(self, exc: BaseException) -> StateUnavailable | None:

@@ -94,16 +94,6 @@ class SqliteState(BoardTables, RunTables, OutboxTables, State):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        if self.db.in_transaction:  # inside another: a savepoint, committed with it
-            self.db.execute("SAVEPOINT inner")
-            try:
-                yield
-            except BaseException:
-                self.db.execute("ROLLBACK TO inner")
-                raise
-            finally:
-                self.db.execute("RELEASE inner")
-            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
