@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -321,39 +323,25 @@ def test_request_stats_count_per_method_and_path(trello_sim: TrelloSimulator) ->
     assert stats["requests"] == {"GET /1/boards/<id>": 3}
 
 
-def _receive(sock: socket.socket) -> bytes:
-    chunk = sock.recv(65536)
-    if not chunk:
-        raise ConnectionError("the simulator closed the connection")
-    return chunk
-
-
-def _send(sock: socket.socket, request: bytes) -> bytes:
-    """One request on an open connection, and its answer's status line and headers."""
-    sock.sendall(request)
-    answer = b""
-    while b"\r\n\r\n" not in answer:
-        answer += _receive(sock)
-    head, _, body = answer.partition(b"\r\n\r\n")
-    length = int(
-        next(
-            line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
-        ).split(b":")[1]
-    )
-    while len(body) < length:
-        body += _receive(sock)
-    return head
+def _address(sim: TrelloSimulator) -> tuple[str, int]:
+    parts = urlsplit(sim.base_url)
+    return parts.hostname or "", parts.port or 80
 
 
 def test_a_connection_stays_open_between_requests(trello_sim: TrelloSimulator) -> None:
     """As the real service's does: a client's pool reuses it (no handshake per request)."""
     board_id = trello_sim.create_board("Kept")
-    host, port = trello_sim.base_url.split("//")[1].split("/")[0].split(":")
-    query = f"key={trello_sim.key}&token={trello_sim.token}"
-    request = f"GET /1/boards/{board_id}?{query} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        heads = [_send(sock, request) for _ in range(3)]
-    assert [head.split(b"\r\n")[0] for head in heads] == [b"HTTP/1.1 200 OK"] * 3
+    path = f"/1/boards/{board_id}?key={trello_sim.key}&token={trello_sim.token}"
+    connection = http.client.HTTPConnection(*_address(trello_sim), timeout=10)
+    sockets = []
+    for _ in range(3):
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        sockets.append((response.status, connection.sock))
+    connection.close()
+    assert [status for status, _ in sockets] == [200] * 3
+    assert sockets[0][1] is not None and all(sock is sockets[0][1] for _, sock in sockets)
 
 
 def test_a_request_cut_short_is_neither_served_nor_judged(trello_sim: TrelloSimulator) -> None:
@@ -361,13 +349,13 @@ def test_a_request_cut_short_is_neither_served_nor_judged(trello_sim: TrelloSimu
     apart): no card is made and no violation is recorded (the fixture checks)."""
     board_id = trello_sim.create_board("Cut", ("Goals",))
     list_id = next(iter(trello_sim.board(board_id).lists))
-    host, port = trello_sim.base_url.split("//")[1].split("/")[0].split(":")
+    host, port = _address(trello_sim)
     body = f'{{"idList": "{list_id}", "name": "Half sent"}}'.encode()
     head = (
         f"POST /1/cards?key={trello_sim.key}&token={trello_sim.token} HTTP/1.1\r\n"
         f"Host: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
+    with socket.create_connection((host, port), timeout=10) as sock:
         sock.sendall(head.encode() + body[:10])
         sock.shutdown(socket.SHUT_WR)
         assert sock.recv(65536) == b""  # hung up on, as the real service would
