@@ -3,7 +3,9 @@ and which name a pair or a target another file names already."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import NamedTuple
 
 from sync.config import PairConfig, load_config, secrets_of
 from sync.errors import ConfigError
@@ -25,25 +27,34 @@ def load_pairs(paths: list[Path]) -> tuple[dict[Path, PairConfig], list[str]]:
     return kept, problems + clashing
 
 
-def shared_targets(paths: list[Path], involving: Path | None = None) -> frozenset[int]:
+class Checked(NamedTuple):
+    """What `shared_targets` found: the credentials more than one pair names
+    (`credential_key`: only their hashes), the ones whose rate limits the processes of a
+    run count together; and each file's `checked_facts`, for the files that loaded."""
+
+    shared_credentials: frozenset[int]
+    facts: dict[Path, int]
+
+
+def shared_targets(paths: list[Path], involving: Path | None = None) -> Checked:
     """`ConfigError` (exit 2) naming each pair file that names a pair or a target an
     earlier one names (`sync --config-dir`, `run`; `check` of one file, `involving`, among
     its neighbours); files that do not load are left to the run, which reports them. One
     config at a time, its secrets forgotten once read (each pair's sync knows its own, and
-    redacts its messages with them): only names and identities are kept, where 20,000
-    pairs' configs took hundreds of MiB and their secrets about 14 MiB. Returns the
-    credentials more than one pair names (`credential_key`: only their hashes), the ones
-    whose rate limits the processes of a run count together."""
+    redacts its messages with them): only names, identities and digests are kept, where
+    20,000 pairs' configs took hundreds of MiB and their secrets about 14 MiB."""
     seen = _Seen()
     problems: list[str] = []
     credentials: set[int] = set()
     shared: set[int] = set()
+    facts: dict[Path, int] = {}
     for path in paths:
         try:
             config = load_config(path)
         except ConfigError:
             continue
         problems += seen.clashes(path, config)
+        facts[path] = checked_facts(config)
         for secret in set(secrets_of(config)):
             key = credential_key(secret)
             (shared if key in credentials else credentials).add(key)
@@ -52,7 +63,23 @@ def shared_targets(paths: list[Path], involving: Path | None = None) -> frozense
         problems = [line for line in problems if involving.name in line.split(":")[0]]
     if problems:
         raise ConfigError(problems)
-    return frozenset(shared)
+    return Checked(frozenset(shared), facts)
+
+
+def checked_facts(config: PairConfig) -> int:
+    """What the check of many pair files reads of one (its pair name, its targets'
+    identities, its credentials), as eight bytes of a digest: a run syncs a pair only if
+    its file still says the same when the pair's turn comes, minutes later in a run of
+    thousands (an edit meanwhile could name another pair's board, or share a credential
+    the processes of the run do not pace together)."""
+    identities = [target.identity() for target in config.targets]
+    facts = [
+        config.pair.name,
+        *(identity[0] if identity else "" for identity in identities),
+        *sorted(str(credential_key(secret)) for secret in secrets_of(config)),
+    ]
+    digest = hashlib.blake2b("\n".join(facts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
 
 
 def clashes(configs: dict[Path, PairConfig]) -> tuple[dict[Path, PairConfig], list[str]]:

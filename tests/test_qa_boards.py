@@ -4,8 +4,11 @@ one target (S3), what `undo` counts (C3) and a one-item hold's grammar (C5)."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 from pathlib import Path
 
+from tests.cli_run import start_pairsync
 from tests.md_pairs import cards, run, write_pair
 
 
@@ -143,6 +146,48 @@ def test_two_pairs_naming_one_trello_board_or_asana_project_are_refused(tmp_path
         '(targets "alpha-asana" and "beta-asana"): a target belongs to one pair; give each '
         "pair its own"
     ]
+
+
+def test_a_pair_file_edited_mid_run_to_name_another_pairs_board_is_not_synced(tmp_path):
+    """A run checks every file for clashes before its first pair; beta's file, edited
+    while alpha syncs to name alpha's board file, is skipped with a line saying why, and
+    alpha's board gets nothing of beta's (before: beta's goal leaked into it)."""
+    write_pair(tmp_path, "alpha", {"board-md": "alpha-board.md", "own-md": "alpha-own.md"})
+    write_pair(tmp_path, "beta", {"board-md": "beta-board.md", "own-md": "beta-own.md"})
+    (tmp_path / "alpha-own.md").write_text("## Goals\n\n- [ ] Alpha goal\n")
+    (tmp_path / "beta-own.md").write_text("## Goals\n\n- [ ] Beta goal\n")
+    (tmp_path / "state").mkdir(mode=0o700)
+    lock = os.open(tmp_path / "state" / "alpha.sqlite.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # another run of alpha: this one waits behind it
+    running = start_pairsync(
+        "-v",
+        "sync",
+        "--config-dir",
+        str(tmp_path),
+        "--workers",
+        "1",
+        "--processes",
+        "1",
+        cwd=tmp_path,
+        env={"PAIRSYNC_LOCK_WAIT": "60"},
+    )
+    assert running.stderr is not None
+    for line in running.stderr:  # the check is behind it: alpha is the first pair synced
+        if "another run of this pair holds the lock; waiting" in line:
+            break
+    beta = tmp_path / "beta.toml"
+    beta.write_text(beta.read_text().replace('"beta-board.md"', '"alpha-board.md"'))
+    os.close(lock)
+    out, err = running.communicate(timeout=120)
+
+    assert running.returncode == 1, out + err
+    assert (
+        "pairsync: beta.toml: changed after this run checked it against the other pair files "
+        "(its pair name, a target or a credential); not synced in this run, the next run "
+        "checks it again"
+    ) in err
+    assert cards(tmp_path / "alpha-board.md") == ["- [ ] Alpha goal"]
+    assert run(tmp_path, "sync", "--config-dir", str(tmp_path))[0] == 2  # the clash, now
 
 
 def test_undo_counts_only_what_it_put_back(tmp_path):

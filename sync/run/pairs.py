@@ -18,7 +18,7 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
@@ -32,10 +32,10 @@ from sync.config import PairConfig, load_config, secrets_of
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import forget_secret, redact
 from sync.model import Step
-from sync.pair_files import shared_targets
+from sync.pair_files import checked_facts, shared_targets
 from sync.plan.merge import Plan
 from sync.run.pair import run_pair
-from sync.run.processes import cores, in_processes, processes_for, stopping
+from sync.run.processes import adapter_modules, cores, in_processes, processes_for, stopping
 from sync.run.summary import RunSummary
 from sync.settings import process_settings
 
@@ -165,40 +165,55 @@ def config_files(directory: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class PairFiles:
-    """The pair files of a directory, and the credentials more than one of them names
-    (`credential_key`): the only ones the processes of a run pace together."""
+    """The pair files of a directory, the credentials more than one of them names
+    (`credential_key`): the only ones the processes of a run pace together, and what the
+    check read of each file that loaded (`checked_facts`)."""
 
     paths: list[Path]
     shared_credentials: frozenset[int]
+    facts: dict[Path, int]
 
 
 def pair_files(directory: Path) -> PairFiles:
     """The pair files of a directory, refused (`ConfigError`, exit 2) when two of them
     name one pair or one target."""
     files = config_files(directory)
-    return PairFiles(files, shared_targets(files))
+    return PairFiles(files, *shared_targets(files))
 
 
 def sync_one(path: Path, dry_run: bool = False) -> PairResult:
-    return _sync(path, dry_run, [])
+    return _sync(path, dry_run, [], None)
 
 
-def sync_lean(path: Path, dry_run: bool = False) -> PairResult:
+def sync_lean(
+    path: Path, dry_run: bool = False, facts: Mapping[Path, int] | None = None
+) -> PairResult:
     """One pair of many (`--config-dir`, a worker process of `serve`): its result as the
     report keeps it (`PairResult.lean`, every message redacted), then the pair's secrets
-    forgotten: a process that syncs 20,000 pairs does not keep 60,000 of them."""
+    forgotten: a process that syncs 20,000 pairs does not keep 60,000 of them. With
+    `facts` (the run's check of its files), a file that says otherwise now is not synced."""
     loaded: list[PairConfig] = []
     try:
-        return _sync(path, dry_run, loaded).lean()
+        return _sync(path, dry_run, loaded, facts).lean()
     finally:
         for secret in [s for config in loaded for s in secrets_of(config)]:
             forget_secret(secret)
 
 
-def _sync(path: Path, dry_run: bool, loaded: list[PairConfig]) -> PairResult:
+def _sync(
+    path: Path, dry_run: bool, loaded: list[PairConfig], facts: Mapping[Path, int] | None
+) -> PairResult:
     """One pair's sync, every error a result; its config, once loaded, in `loaded`."""
     try:
         loaded.append(load_config(path))
+        if facts is not None and facts.get(path) != checked_facts(loaded[0]):
+            raise ConfigError(
+                [
+                    f"{path.name}: changed after this run checked it against the other pair "
+                    "files (its pair name, a target or a credential); not synced in this "
+                    "run, the next run checks it again"
+                ]
+            )
         return PairResult(path, run_pair(loaded[0], dry_run))
     except PairsyncError as exc:
         return PairResult(path, None, redact(str(exc).splitlines()[0]), isinstance(exc, LockHeld))
@@ -227,11 +242,20 @@ def sync_many(
             progress.advance(task, pairs)
 
         if count == 1:
-            return sync_in_threads(paths, dry_run, workers, should_stop, done)
-        work = partial(sync_in_threads, dry_run=dry_run, workers=math.ceil(workers / count))
+            return sync_in_threads(paths, dry_run, workers, should_stop, done, files.facts)
+        work = partial(_sync_slice, dry_run=dry_run, workers=math.ceil(workers / count))
+        checked = [(path, files.facts.get(path)) for path in paths]
+        preload = adapter_modules(paths[0]) if paths else []
         shared = files.shared_credentials
-        results = in_processes(paths, work, _died, count, should_stop, done, shared)
+        results = in_processes(checked, work, _died, count, should_stop, done, shared, preload)
         return PairResults.joined(results)
+
+
+def _sync_slice(checked: list[tuple[Path, int | None]], dry_run: bool, workers: int) -> PairResults:
+    """A worker process's slice of the pairs, each with what the run's check read of it
+    (None: its file did not load then)."""
+    facts = {path: fact for path, fact in checked if fact is not None}
+    return sync_in_threads([path for path, _ in checked], dry_run, workers, facts=facts)
 
 
 def sync_in_threads(
@@ -240,12 +264,14 @@ def sync_in_threads(
     workers: int,
     should_stop: Callable[[], bool] = stopping,
     done: Callable[[int], None] = lambda _: None,
+    facts: Mapping[Path, int] | None = None,
 ) -> PairResults:
     """The pairs of this process (or of a worker process's slice: `should_stop` is then
-    the parent's word), `workers` at a time; `done(1)` as each finishes."""
+    the parent's word), `workers` at a time; `done(1)` as each finishes. `facts`: what
+    the run's check read of each file (`sync_lean`)."""
 
     def job(path: Path) -> PairResult | None:
-        return None if should_stop() else sync_lean(path, dry_run)
+        return None if should_stop() else sync_lean(path, dry_run, facts)
 
     results = PairResults()
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -258,9 +284,9 @@ def sync_in_threads(
     return results
 
 
-def _died(paths: list[Path], reason: str) -> PairResults:
+def _died(checked: list[tuple[Path, int | None]], reason: str) -> PairResults:
     results = PairResults()
-    for path in paths:
+    for path, _ in checked:
         results.append(PairResult(path, None, reason))
     return results
 

@@ -39,6 +39,7 @@ from adapters import TARGET_TYPES, machine_budgets
 from sync.logs import configure_logging, logging_options
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 SLICES_PER_PROCESS = 8
 """Slices handed to each process: enough that one slow slice does not leave a core idle
@@ -83,22 +84,23 @@ def stopping() -> bool:
 
 
 def in_processes(
-    items: Sequence[Path],
-    work: Callable[[list[Path]], R],
-    failed: Callable[[list[Path], str], R],
+    items: Sequence[T],
+    work: Callable[[list[T]], R],
+    failed: Callable[[list[T], str], R],
     processes: int,
     should_stop: Callable[[], bool],
     on_done: Callable[[int], None],
     shared: frozenset[int] | None = None,
+    preload: Sequence[str] = (),
 ) -> list[R]:
-    """`work` on slices of `items` (pair files) in `processes` worker processes: a result
-    per slice, in the order of `items`. `on_done(n)` as each slice finishes; a slice whose
-    process died gives `failed(slice, reason)` (the others' results stand). The workers
-    start with the adapters of the first pair's target types imported; `shared`: the
-    credentials several pairs use (`machine_budgets.join`; None: any may be)."""
+    """`work` on slices of `items` (pair files and what goes with them) in `processes`
+    worker processes: a result per slice, in the order of `items`. `on_done(n)` as each
+    slice finishes; a slice whose process died gives `failed(slice, reason)` (the others'
+    results stand). The workers start with the modules `preload` (`adapter_modules`)
+    imported; `shared`: the credentials several pairs use (`machine_budgets.join`; None:
+    any may be)."""
     size = max(1, min(MAX_SLICE, len(items) // (processes * SLICES_PER_PROCESS)))
     slices = [list(items[i : i + size]) for i in range(0, len(items), size)]
-    preload = adapter_modules(items[0]) if items else []
     with worker_processes(processes, preload, shared) as (pool, stop):
         futures = [pool.submit(work, part) for part in slices]
         sizes = {future: len(part) for future, part in zip(futures, slices, strict=True)}
