@@ -10,11 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from sync.config import load_config
 from sync.delivery.publish import DocumentsRun
+from sync.delivery.record import agenda_document
 from sync.documents.base import Mark
+from sync.model import Item, Kind
+from sync.plan.partnership import ACK_NEEDED
 from sync.run.engine import sync_pair
 from sync.run.summary import RunSummary, summary_lines
-from sync.store.state import State
+from sync.store.state import ItemRecord, State
 from tests.channel_pair import WEDNESDAY, ChannelPair
 from tests.cli_run import pairsync
 from tests.test_publisher_markdown import FileHands
@@ -52,6 +56,9 @@ def notes(pair: ChannelPair) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))}
 
 
+AGENDA_NOTE = "1 1 — Dana Smith Lee Park.md"
+
+
 def five_whys_note(pair: ChannelPair) -> str:
     return next(name for name in notes(pair) if name.startswith("Five Whys"))
 
@@ -62,7 +69,7 @@ def test_a_sync_publishes_the_record_and_a_settled_run_costs_one_request(
     first = run(pair)
     assert [p.verb for p in first.documents.publications] == ["created"] * 3
     assert sorted(notes(pair)) == [
-        "1 1 — Dana Smith Lee Park.md",
+        AGENDA_NOTE,
         "Decisions — Dana Smith Lee Park.md",
         "Five Whys — Board reports are late.md",
     ]
@@ -96,7 +103,9 @@ def test_an_answer_typed_on_the_board_reaches_the_note(pair: ChannelPair) -> Non
     text = pair.board.read_text("utf-8").replace("- [ ] Why 2?", "- [x] Why 2? — weekly export")
     pair.board.write_text(text, "utf-8")
     summary = run(pair, WEDNESDAY + timedelta(minutes=15))
-    assert [p.content.kind for p in summary.documents.publications] == ["five_whys"]
+    kinds = [p.content.kind for p in summary.documents.publications]
+    assert kinds == ["agenda", "five_whys"]  # the agenda says how far the whys are
+    assert "late; also Five Whys in progress — 1/8 steps" in notes(pair)[AGENDA_NOTE]
     note = notes(pair)[five_whys_note(pair)]
     assert "- [x] Why 2? <!-- step-3 -->\n    Answer: weekly export\n" in note
 
@@ -152,7 +161,7 @@ def test_publish_takes_in_answers_and_the_next_sync_carries_them(pair: ChannelPa
     assert dry.returncode == 0, dry.stderr
     published = pairsync("publish", "-c", "pair.toml", cwd=pair.folder)
     assert published.returncode == 0, published.stderr
-    assert published.stdout.splitlines()[-1] == "document vault: 2 requests"
+    assert published.stdout.splitlines()[-1] == "document vault: 5 requests"  # and agenda
     synced = pairsync("sync", "-c", "pair.toml", cwd=pair.folder)
     assert synced.returncode == 0, synced.stderr
     assert "- [x] Why 1? — Friday numbers" in pair.board.read_text("utf-8")
@@ -204,3 +213,28 @@ def test_the_agenda_document_needs_a_meeting(tmp_path: Path) -> None:
 
 def _mark(ticked: bool, answer: str | None = None) -> Mark:
     return Mark(ticked, answer)
+
+
+def test_a_decided_decision_waiting_for_an_ack_is_asked_for_in_the_agenda_note(
+    tmp_path: Path,
+) -> None:
+    """A decision the executive took this week is a win and waits for the assistant's
+    acknowledgement: the agenda note lists it once (one tick) and says both, where it
+    used to say only the first (the Markdown and chat agendas list it in both sections)."""
+    (tmp_path / "pair.toml").write_text(
+        '[pair]\nname = "ceo-ea"\nexecutive = "Dana"\nassistant = "Lee"\n'
+        '[board]\nkinds = ["goal", "decision", "problem", "action", "win"]\n'
+        '[decisions]\nacknowledge = true\n[state]\npath = "state.sqlite"\n'
+        '[[targets]]\nname = "notes"\ntype = "markdown"\npath = "board.md"\n',
+        "utf-8",
+    )
+    config = load_config(tmp_path / "pair.toml")
+    decided = Item(Kind.DECISION, "Hold the offsite in Lisbon", done=True, labels={ACK_NEEDED})
+    records = {"d1": ItemRecord(decided, WEDNESDAY, created_at=WEDNESDAY - timedelta(days=2))}
+
+    part = agenda_document(config, records, WEDNESDAY + timedelta(days=1), WEDNESDAY, {}).parts[0]
+
+    assert [entry.text for entry in part.entries] == [
+        "Wins: decision: Hold the offsite in Lisbon; also Decisions to acknowledge — "
+        "waiting for Lee"
+    ]

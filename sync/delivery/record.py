@@ -97,21 +97,28 @@ def agenda_document(
     kept: Mapping[EntryRef, Mark],
     marks: Marks = NO_MARKS,
 ) -> Document:
-    """The agenda for `meeting` as one part (each talking point once, in the first section
-    that lists it; its tick as a person left it)."""
+    """The agenda for `meeting` as one part: each talking point once (one tick, as a
+    person left it), under the first section that lists it, saying what the later ones
+    add (a decided decision is a win and may wait for an acknowledgement)."""
     pair = config.pair
     previous = meeting - timedelta(days=7)
     part_key = f"agenda {meeting:%Y-%m-%dT%H:%M}"
-    entries: list[Entry] = []
-    listed: set[str] = set()
+    texts: dict[str, str] = {}
+    first: dict[str, str] = {}  # item id -> its line's text where it is listed
     for title, lines in agenda_sections(config, records, previous, now, marks).items():
         for line in lines:
-            if line.item_id in listed:
+            said = f" — {line.detail}" if line.detail else ""
+            if line.item_id not in first:
+                first[line.item_id] = line.text
+                texts[line.item_id] = f"{title}: {line.text}{said}"
                 continue
-            listed.add(line.item_id)
-            ticked = kept.get((part_key, line.item_id), Mark(False)).ticked
-            text = f"{title}: {line.text}" + (f" — {line.detail}" if line.detail else "")
-            entries.append(Entry(line.item_id, text, Mark(bool(ticked))))
+            before = first[line.item_id]
+            added = line.text[len(before) :] if line.text.startswith(before) else f": {line.text}"
+            texts[line.item_id] += f"; also {title}{added}{said}"
+    entries = [
+        Entry(item_id, text, Mark(bool(kept.get((part_key, item_id), Mark(False)).ticked)))
+        for item_id, text in texts.items()
+    ]
     note = f"Changes since the last 1:1 ({previous:%A %-d %B})." + (
         "" if entries else " Nothing on the board needs the meeting."
     )
