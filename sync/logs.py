@@ -14,6 +14,8 @@ import logging
 import re
 import sys
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 MASK = "***"
@@ -168,3 +170,19 @@ def say(text: str, level: int = logging.ERROR) -> None:
     """One line on stderr, `pairsync: TEXT` (a JSON object under --log-format json), shown
     also without --verbose, redacted like every log line."""
     LINES.log(level, "%s", text)
+
+
+@contextmanager
+def progress_bar(description: str, total: int) -> Iterator[Callable[[int, str | None], None]]:
+    """`advance(steps, description)` of a bar on stderr while it is a terminal (`rich`),
+    of nothing under cron; stdout keeps only the results (`--json` piped on). rich is
+    imported only to draw one (a twentieth of every command's start-up)."""
+    if not sys.stderr.isatty():
+        yield lambda steps, description: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda steps, description: bar.update(task, advance=steps, description=description)

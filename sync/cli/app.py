@@ -13,7 +13,6 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from sync import __version__
 from sync.config import PairConfig
 from sync.contract import Update
 from sync.errors import PairsyncError
@@ -41,8 +40,19 @@ ConfigOption = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"pairsync {__version__}")
+        typer.echo(f"pairsync {installed_version()}")
         raise typer.Exit()
+
+
+def installed_version() -> str:
+    """The installed distribution's version, looked up only when asked (importing
+    `importlib.metadata` was a twentieth of every command's start-up)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pairsync")
+    except PackageNotFoundError:  # running from a source tree
+        return "0.0.0"
 
 
 LOG_FORMATS = ("text", "json")

@@ -5,16 +5,13 @@ progress bar only on a terminal."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from rich.progress import Progress
-
 from sync.config import PairConfig
-from sync.delivery.notify import notify
 from sync.delivery.publish import DocumentsRun
+from sync.logs import progress_bar
 from sync.run.engine import sync_pair
 from sync.run.summary import RunSummary
 from sync.store.state import State
@@ -30,7 +27,7 @@ def run_pair(
     """Lock the pair, open its state and sync: what `pairsync sync` does for one pair.
     `show_progress` draws a bar on a terminal (never under cron: no TTY, no bar);
     `accept_vanished` names targets whose vanished items are archived, not held."""
-    with progress_steps(config, show_progress and sys.stderr.isatty()) as step:
+    with progress_steps(config, show_progress) as step:
         state_path = config.state_path
         if dry_run and not has_state(config):
             return sync_pair(config, State.in_memory(), dry_run=True, on_step=step)
@@ -56,6 +53,8 @@ def run_pair(
                     if documents is not None:
                         documents.close()
                 if config.channels and not dry_run:  # `pairsync notify --dry-run` shows them
+                    from sync.delivery.notify import notify  # most pairs have no channel
+
                     summary.channels = notify(config, state, datetime.now(UTC))
                 return summary
             except Exception as exc:
@@ -69,11 +68,11 @@ def run_pair(
 
 @contextmanager
 def progress_steps(config: PairConfig, draw: bool) -> Iterator[Callable[[str], None]]:
-    """The `on_step` of a run: a step of the pair's progress bar when `draw`, else nothing
-    (and no bar built: a tenth of a millisecond a pair in a run of thousands)."""
+    """The `on_step` of a run: a step of the pair's progress bar when `draw` (on a
+    terminal), else nothing (no bar built: a tenth of a millisecond a pair in a run of
+    thousands)."""
     if not draw:
         yield lambda _: None
         return
-    with Progress(transient=True) as bar:
-        task = bar.add_task(config.pair.name, total=2 * len(config.targets))
-        yield lambda description: bar.update(task, advance=1, description=description)
+    with progress_bar(config.pair.name, 2 * len(config.targets)) as advance:
+        yield lambda description: advance(1, description)

@@ -15,7 +15,6 @@ import math
 import pickle
 import re
 import signal
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -26,11 +25,10 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 import schedule
-from rich.progress import Progress
 
 from sync.config import PairConfig, load_config, secrets_of
 from sync.errors import ConfigError, LockHeld, PairsyncError
-from sync.logs import forget_secret, redact
+from sync.logs import forget_secret, progress_bar, redact
 from sync.model import Step
 from sync.pair_files import checked_facts, shared_targets
 from sync.plan.merge import Plan
@@ -235,11 +233,10 @@ def sync_many(
     workers = workers or process_settings().workers
     asked = processes or cores()
     count = processes_for(len(paths), workers, asked)
-    with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
-        task = progress.add_task("syncing pairs", total=len(paths))
+    with progress_bar("syncing pairs", len(paths)) as advance:
 
         def done(pairs: int) -> None:
-            progress.advance(task, pairs)
+            advance(pairs, None)
 
         if count == 1:
             return sync_in_threads(paths, dry_run, workers, should_stop, done, files.facts)
