@@ -8,6 +8,7 @@ A bad value is a usage error (exit 2) naming the variable, never a traceback.
 
 from __future__ import annotations
 
+import gc
 import os
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -41,6 +42,22 @@ class ProcessSettings(BaseSettings):
     @classmethod
     def _a_database(cls, url: str | None) -> str | None:
         return None if url is None else valid_database_url(url)
+
+
+COLLECTOR_THRESHOLDS = (200_000, 30, 30)
+"""Python's cyclic collector as pairsync runs it (`tune_collector`), where the default
+collects the youngest generation every 700 objects."""
+
+
+def tune_collector() -> None:
+    """Collect reference cycles less often while one pair syncs (`sync --config`): a
+    sync makes objects that live (a board's items, cards, links and writes) far more
+    than garbage cycles, and each collection walks the living. With the default
+    thresholds a 100,000-item read and plan spent a quarter of its CPU collecting (7.4 s,
+    now 5.8 s); mypy sets the same for the same reason. Not for many pairs at once: their
+    processes' memory is the limit there, and the young generation kept 20 MiB more in
+    each (20,000 pairs: 249 MiB PSS against 192)."""
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
 def process_settings() -> ProcessSettings:

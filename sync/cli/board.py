@@ -37,7 +37,7 @@ from sync.run.pair import run_pair
 from sync.run.pairs import PairResults, pair_files, parse_interval, run_loop, sync_many
 from sync.run.report import fail
 from sync.run.summary import RunSummary
-from sync.settings import process_settings
+from sync.settings import process_settings, tune_collector
 from sync.store.state import ItemRecord, State
 from sync.store.where import has_state, open_state
 
@@ -74,6 +74,7 @@ def sync(
         accepted = accept_vanished or []
 
         def one_pair() -> RunSummary:
+            tune_collector()
             pair = load_config(config)
             check_targets(pair, accepted, "--accept-vanished")
             return run_pair(pair, dry_run, show_progress=True, accept_vanished=accepted)
