@@ -37,23 +37,17 @@ MARGIN = 1.02
 here and at the service when it arrives, a little later and not always in order."""
 
 
-SPREAD = 0.5
-"""Seconds more for a limit many pairs' threads count at once (`Limit.shared`): of two
-requests paced here, the earlier may reach the service later by as much as the threads
-of a busy process are kept waiting (a 30-pair push on a loaded 2-core machine met Trello's
-key limit 14 times with the 2 % alone, 0 times with this; it costs a key-bound push 5 %)."""
-
-
 @dataclass(frozen=True)
 class Limit:
     requests: int
     seconds: float
-    shared: bool = False
-    """Counted by every pair of the process at once (a Trello API key): `SPREAD`."""
 
     def window(self) -> float:
-        """The seconds counted: the published window, a little longer (`MARGIN`, `SPREAD`)."""
-        return self.seconds * MARGIN + (SPREAD if self.shared else 0.0)
+        """The seconds counted: the published window, a little longer (`MARGIN`). Nothing
+        more for a limit many pairs count at once (a Trello API key): a request counts
+        until a window after its answer, so every request the service counts in its
+        window is still counted here, in whatever order threads send them."""
+        return self.seconds * MARGIN
 
 
 _OWN = MemoryBudgets()

@@ -19,9 +19,7 @@ from bench.rigs import TARGET, rig
 SPEEDS = {"trello": 1.0, "asana": 6.0, "notion": 1.0}
 """Clock compression per simulator: Trello needs 10 requests/s, Asana 15, of simulators that
 serve some 12-45 and 19-100 a second depending on the machine's other load (see
-`Traffic.served_per_second`). Notion runs on a real clock: the half second pacing adds to
-a limit many pairs share (`adapters.pacing.SPREAD`) is real time, so a compressed 30-second
-window would charge it several times over."""
+`Traffic.served_per_second`). Notion runs on a real clock, as its row was first measured."""
 
 
 @dataclass(frozen=True)

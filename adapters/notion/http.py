@@ -37,7 +37,7 @@ VERSION = "2025-09-03"
 
 def pacer_for(target: NotionTarget) -> Pacer:
     requests = max(1, round(target.requests_per_second * WINDOW))
-    limit = Limit(requests, WINDOW / target.clock_speed, shared=True)
+    limit = Limit(requests, WINDOW / target.clock_speed)
     token = target.token.get_secret_value()
     return Pacer(target.base_url, {token: limit}, from_pair_file=True)
 

@@ -77,7 +77,7 @@ class TrelloAdapter(Adapter):
         window = 10 / config.clock_speed
         limits = {
             config.token.get_secret_value(): Limit(config.token_limit_per_10s, window),
-            config.api_key.get_secret_value(): Limit(config.key_limit_per_10s, window, True),
+            config.api_key.get_secret_value(): Limit(config.key_limit_per_10s, window),
         }
         self.session = TrelloSession(
             config.base_url,
