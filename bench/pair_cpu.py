@@ -65,10 +65,10 @@ def child(folder: Path, workers: int, profile: Path | None, processes: int = 0) 
     worker processes (the parent's clash check of every file included); with `profile`,
     a sequential pass under cProfile (`.prof`) or for py-spy (any other name: the parent
     samples this process)."""
-    from sync.run.pairs import config_files, pair_files, sync_in_threads, sync_many, sync_one
+    from sync.run.pairs import config_files, pair_files, sync_in_threads, sync_lean, sync_many
 
     paths = config_files(folder)
-    sync_one(paths[0])
+    sync_lean(paths[0])
     if profile is not None:
         return _profiled(paths, profile)
     before = resource.getrusage(resource.RUSAGE_SELF)
@@ -124,10 +124,10 @@ def _profiled(paths: list[Path], profile: Path) -> dict[str, float]:
 
 def sequential_pass(paths: list[Path]) -> None:
     """Every pair, and each pair's targets, one after another (a profiler's view)."""
-    from sync.run.pairs import sync_one
+    from sync.run.pairs import sync_lean
 
     for path in paths:
-        sync_one(path)
+        sync_lean(path)
 
 
 def checkout(ref: str, into: Path) -> Path:

@@ -7,7 +7,8 @@ deferred once per tick across all workers, and its workers' heartbeats tell whic
 dead machine left behind. The database holding the state is then the only service to run.
 
 Tasks:
-- `pairsync.sync_pair(pair)`: one sync of one pair (`sync_one`, as `pairsync sync` does).
+- `pairsync.sync_pair(pair)`: one sync of one pair (`sync_lean`, as a `--config-dir` run
+  syncs each of its pairs: its secrets forgotten after).
 - `pairsync.click(pair, item_id, action, user)`: a Slack button pressed (serve verified
   it), applied under the pair's job lock, so never beside a sync of the pair; then a sync.
 - `pairsync.tick(timestamp)`: every `TICK_SECONDS`, defers the pairs due in the next tick
@@ -30,7 +31,7 @@ from adapters.slack.actions import Click, apply_click
 from sync.config import load_config
 from sync.errors import LockHeld, PairsyncError
 from sync.jobs.due import due_between
-from sync.run.pairs import PairResult, sync_one
+from sync.run.pairs import PairResult, sync_lean
 
 log = logging.getLogger("pairsync.worker")
 
@@ -110,7 +111,7 @@ def worker_app(
         if path is None:
             log.warning("%s: no pair file of that name in this worker's --config-dir", pair)
             return
-        result = sync_one(path)
+        result = sync_lean(path)
         if result.lock_held:  # a cron `pairsync sync` of the pair on this machine
             defer_sync(app, pair, LOCK_RETRY_SECONDS)
             return
@@ -131,7 +132,7 @@ def worker_app(
         except PairsyncError as exc:
             log.warning("slack %s: button %s by %s not applied: %s", pair, action, user, exc)
             return
-        pairs.report(sync_one(path))
+        pairs.report(sync_lean(path))
 
     @app.periodic(cron=f"* * * * * */{TICK_SECONDS}")
     @app.task(name=TICK_TASK, queueing_lock=TICK_TASK)

@@ -179,14 +179,10 @@ def pair_files(directory: Path) -> PairFiles:
     return PairFiles(files, *shared_targets(files))
 
 
-def sync_one(path: Path, dry_run: bool = False) -> PairResult:
-    return _sync(path, dry_run, [], None)
-
-
 def sync_lean(
     path: Path, dry_run: bool = False, facts: Mapping[Path, int] | None = None
 ) -> PairResult:
-    """One pair of many (`--config-dir`, a worker process of `serve`): its result as the
+    """One pair of many (`--config-dir`, `serve`, `pairsync worker`): its result as the
     report keeps it (`PairResult.lean`, every message redacted), then the pair's secrets
     forgotten: a process that syncs 20,000 pairs does not keep 60,000 of them. With
     `facts` (the run's check of its files), a file that says otherwise now is not synced."""

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sync.errors import LockHeld
-from sync.run.pairs import PairResult, sync_lean, sync_one
+from sync.run.pairs import PairResult, sync_lean
 from sync.run.processes import adapter_modules, worker_processes
 from sync.settings import process_settings
 
@@ -212,10 +212,10 @@ class PairWorker:
         started = time.time()
         try:
             if self._in_processes is None:
-                result = sync_one(self.paths[pair])
+                result = sync_lean(self.paths[pair])
             else:
                 result = self._in_processes.submit(sync_lean, self.paths[pair]).result()
-        except BaseException:  # sync_one reports every error; this is the last guard
+        except BaseException:  # sync_lean reports every error; this is the last guard
             log.exception("%s: sync crashed", pair)
             result = PairResult(self.paths[pair], None, "internal error")
         with self._wake:
