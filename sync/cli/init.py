@@ -8,11 +8,11 @@ names the environment variables (`${TRELLO_TOKEN}`), so it can be shared and bac
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+import tomli
 import tomlkit
 import tomlkit.items
 import tzlocal
@@ -157,7 +157,7 @@ def _write_checked(output: Path, text: str, check_load: bool) -> None:
         if check_load:
             load_config(draft)  # the file we wrote must load; a failure here is our bug
         else:
-            tomllib.loads(text)  # without the secrets, at least valid TOML
+            tomli.loads(text)  # without the secrets, at least valid TOML
         draft.replace(output)
     finally:
         draft.unlink(missing_ok=True)

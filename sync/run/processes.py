@@ -25,7 +25,6 @@ import os
 import signal
 import tempfile
 import threading
-import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -34,6 +33,8 @@ from multiprocessing.context import BaseContext
 from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import TypeVar
+
+import tomli
 
 from adapters import TARGET_TYPES, machine_budgets
 from sync.logs import configure_logging, logging_options
@@ -70,9 +71,9 @@ def adapter_modules(pair_file: Path) -> list[str]:
     import (`worker_processes`); none for a file that does not parse: its pair's own sync
     says what is wrong with it."""
     try:
-        targets = tomllib.loads(pair_file.read_text(encoding="utf-8")).get("targets", [])
+        targets = tomli.loads(pair_file.read_text(encoding="utf-8")).get("targets", [])
         kinds = {str(target.get("type")) for target in targets if isinstance(target, dict)}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError, AttributeError):
         return []
     known = sorted(kinds & TARGET_TYPES.keys())
     return [TARGET_TYPES[kind].adapter.partition(":")[0] for kind in known]
