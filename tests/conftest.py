@@ -45,6 +45,14 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return 2 * len(os.sched_getaffinity(0))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first: `--dist worksteal` gives each worker a slice of the
+    tests in this order and lets the others take from its end, so a 45-second test
+    collected among the last started when the rest were nearly done and held the run
+    open."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Compile pairsync's modules once before the tests start child `pairsync` processes:
     an editable install has no bytecode, and with PYTHONDONTWRITEBYTECODE set (as on CI)

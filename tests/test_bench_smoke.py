@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from adapters.trello.sim.server import TrelloSimulator
 from bench.rigs import rig
 from bench.run import loaded, main
 
 
+@pytest.mark.slow
 def test_quick_bench_writes_the_table_with_the_machine(tmp_path: Path) -> None:
     output = tmp_path / "RESULTS.md"
     assert main(["--quick", "--output", str(output)]) == 0

@@ -332,6 +332,7 @@ EXAMPLES = {"dev": 50, "ci": 70}.get(PROFILE, settings.default.max_examples)
 5 minutes on 2 cores (`HYPOTHESIS_PROFILE=soak` runs 1,000)."""
 
 
+@pytest.mark.slow
 def test_three_tools_stay_one_board_through_random_edits_and_faults(simulators: None) -> None:
     run_state_machine_as_test(
         ThreeToolMachine,

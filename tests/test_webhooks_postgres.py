@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from sync.store.postgres import PostgresState
 from sync.store.rows import WebhookRecord
 from tests.cli_run import pairsync
@@ -39,6 +41,7 @@ def edit_in_asana(pair: ThreeTools, item_id: str, title: str) -> None:
     wait_for(lambda: title in pair.board_path.read_text(), 30)
 
 
+@pytest.mark.slow
 def test_asana_secrets_move_to_postgres_and_serve_and_register_use_them_there(
     pair: ThreeTools, database_url: str
 ) -> None:

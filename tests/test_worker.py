@@ -78,6 +78,7 @@ def _reads_since(fleet: Fleet, pair: str, start: float) -> list[float]:
     return sorted(at for at in fleet.board_reads(pair) if at >= start)
 
 
+@pytest.mark.slow
 def test_a_killed_workers_sync_is_taken_up_and_the_pair_converges_once(
     trello: TrelloSimulator, database_url: str, tmp_path: Path
 ) -> None:
@@ -195,6 +196,7 @@ def test_serve_with_a_database_queues_a_burst_of_twenty_events_as_at_most_two_sy
     assert "trust/trello: 0 created" in one.stdout + two.stdout
 
 
+@pytest.mark.slow
 def test_the_tick_queues_every_pair_once_a_period_with_no_one_asking(
     trello: TrelloSimulator, database_url: str, tmp_path: Path
 ) -> None:
