@@ -271,7 +271,8 @@ def load_config(path: Path) -> PairConfig:
     """Read, expand and validate one pair's file; raise `ConfigError` listing every problem."""
     label = path.name
     try:
-        raw = tomli.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomli.loads(text)
     except FileNotFoundError:
         raise ConfigError([f"{path}: config file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -279,7 +280,8 @@ def load_config(path: Path) -> PairConfig:
     except tomli.TOMLDecodeError as exc:
         raise ConfigError([f"{label}: invalid TOML: {exc}"]) from None
     unset: list[tuple[tuple[str | int, ...], str]] = []
-    data = _expand(raw, (), unset)
+    may_name = any(sign in text for sign in ("$", "\\u", "\\U"))  # `$` or its escapes
+    data = _expand(raw, (), unset) if may_name else raw  # most files name no variable
     problems = [
         f"{label}: {_key(where, raw)}: environment variable {name} is not set"
         for where, name in unset

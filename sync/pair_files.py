@@ -53,11 +53,12 @@ def shared_targets(paths: list[Path], involving: Path | None = None) -> Checked:
             config = load_config(path)
         except ConfigError:
             continue
-        problems += seen.clashes(path, config)
-        facts[path] = checked_facts(config)
-        for secret in set(secrets_of(config)):
-            key = credential_key(secret)
+        read = FileFacts.of(config)
+        problems += seen.clashes(path, read)
+        facts[path] = read.digest()
+        for key in set(read.credentials):
             (shared if key in credentials else credentials).add(key)
+        for secret in set(secrets_of(config)):
             forget_secret(secret)
     if involving is not None:
         problems = [line for line in problems if involving.name in line.split(":")[0]]
@@ -66,20 +67,41 @@ def shared_targets(paths: list[Path], involving: Path | None = None) -> Checked:
     return Checked(frozenset(shared), facts)
 
 
+class FileFacts(NamedTuple):
+    """What the check of many pair files reads of one: its pair name, its targets'
+    identities (`TargetBase.identity`, by target name), its credentials' hashes
+    (`credential_key`). Read once a file: a Markdown board's identity asks the file
+    system, which the clash check and the digest both need."""
+
+    pair: str
+    identities: list[tuple[str, tuple[str, str] | None]]
+    credentials: list[int]
+
+    @classmethod
+    def of(cls, config: PairConfig) -> FileFacts:
+        return cls(
+            config.pair.name,
+            [(target.name, target.identity()) for target in config.targets],
+            [credential_key(secret) for secret in secrets_of(config)],
+        )
+
+    def digest(self) -> int:
+        """Eight bytes of a digest of these facts: a run syncs a pair only if its file
+        still says the same when the pair's turn comes, minutes later in a run of
+        thousands (an edit meanwhile could name another pair's board, or share a
+        credential the processes of the run do not pace together)."""
+        facts = [
+            self.pair,
+            *(identity[0] if identity else "" for _, identity in self.identities),
+            *sorted(str(key) for key in self.credentials),
+        ]
+        digest = hashlib.blake2b("\n".join(facts).encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big")
+
+
 def checked_facts(config: PairConfig) -> int:
-    """What the check of many pair files reads of one (its pair name, its targets'
-    identities, its credentials), as eight bytes of a digest: a run syncs a pair only if
-    its file still says the same when the pair's turn comes, minutes later in a run of
-    thousands (an edit meanwhile could name another pair's board, or share a credential
-    the processes of the run do not pace together)."""
-    identities = [target.identity() for target in config.targets]
-    facts = [
-        config.pair.name,
-        *(identity[0] if identity else "" for identity in identities),
-        *sorted(str(credential_key(secret)) for secret in secrets_of(config)),
-    ]
-    digest = hashlib.blake2b("\n".join(facts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+    """The digest of what the check of many pair files reads of `config` (`FileFacts`)."""
+    return FileFacts.of(config).digest()
 
 
 def clashes(configs: dict[Path, PairConfig]) -> tuple[dict[Path, PairConfig], list[str]]:
@@ -90,7 +112,7 @@ def clashes(configs: dict[Path, PairConfig]) -> tuple[dict[Path, PairConfig], li
     kept: dict[Path, PairConfig] = {}
     problems: list[str] = []
     for path, config in configs.items():
-        found = seen.clashes(path, config)
+        found = seen.clashes(path, FileFacts.of(config))
         problems += found
         if not found:
             kept[path] = config
@@ -104,14 +126,13 @@ class _Seen:
         self.pairs: dict[str, Path] = {}
         self.owners: dict[str, tuple[Path, str]] = {}  # target identity -> (file, target)
 
-    def clashes(self, path: Path, config: PairConfig) -> list[str]:
-        """One line per clash of `config` with an earlier file; none: it is seen."""
-        name = config.pair.name
+    def clashes(self, path: Path, read: FileFacts) -> list[str]:
+        """One line per clash of the file at `path` with an earlier file; none: it is seen."""
+        name = read.pair
         found = []
         if name in self.pairs:
             found.append(f"{path.name}: pair.name '{name}' is also in {self.pairs[name].name}")
-        identities = [(target.name, target.identity()) for target in config.targets]
-        for target, identity in identities:
+        for target, identity in read.identities:
             if identity is None or identity[0] not in self.owners:
                 continue
             other, other_target = self.owners[identity[0]]
@@ -121,7 +142,7 @@ class _Seen:
             )
         if not found:
             self.pairs[name] = path
-            for target, identity in identities:
+            for target, identity in read.identities:
                 if identity is not None:
                     self.owners[identity[0]] = (path, target)
         return found

@@ -86,6 +86,19 @@ def test_missing_environment_variable_names_key_and_variable(
     ]
 
 
+@pytest.mark.parametrize("spelling", ["${PAIRSYNC_TEST_UNSET}", "\\u0024{PAIRSYNC_TEST_UNSET}"])
+def test_a_variable_is_expanded_however_the_toml_spells_its_dollar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    """A file naming no `$` skips the expansion; `\\u0024`, TOML's escape of it, still
+    names a variable."""
+    monkeypatch.delenv("PAIRSYNC_TEST_UNSET", raising=False)
+    text = GOOD.replace('path = "board.md"', f'path = "{spelling}.md"')
+    assert problems(tmp_path, text) == [
+        'pair.toml: targets[1] "notes".path: environment variable PAIRSYNC_TEST_UNSET is not set'
+    ]
+
+
 def test_unknown_target_type(tmp_path: Path) -> None:
     text = GOOD + '[[targets]]\nname = "jira"\ntype = "jira"\n'
     assert problems(tmp_path, text) == [
