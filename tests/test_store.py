@@ -96,6 +96,23 @@ def test_cursors_places_and_holds_are_replaced_not_merged(state: State) -> None:
     assert state.cursor("trello") is None
 
 
+def test_every_targets_places_and_cursor_in_one_ask_agree_with_each_asked_alone(
+    state: State,
+) -> None:
+    with state.transaction():
+        state.save_cursor("trello", "action-9")
+        state.save_places("trello", {Kind.GOAL: ("l1", "Goals")})
+        state.save_places("asana", {Kind.GOAL: ("s1", "Goals"), Kind.ACTION: ("s2", "To do")})
+        state.save_places("notion", {Kind.GOAL: ("n1", "Goals")})  # not asked for below
+    asked = ["trello", "asana", "notes"]
+    assert state.recorded_places(asked) == {target: state.places(target) for target in asked}
+    assert state.recorded_places(asked)["asana"] == {
+        Kind.GOAL: ("s1", "Goals"),
+        Kind.ACTION: ("s2", "To do"),
+    }
+    assert state.recorded_cursors(asked) == {"trello": "action-9", "asana": None, "notes": None}
+
+
 def test_runs_keep_their_summary_changes_and_undo_as_typed_rows(state: State) -> None:
     with state.transaction():
         first = state.start_run()

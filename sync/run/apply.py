@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import NamedTuple
 
 from adapters.base import Adapter
 from sync.contract import Change, Create, Failed, Link, Outcome, Snapshot
@@ -21,6 +22,15 @@ from sync.store.state import State
 log = logging.getLogger("pairsync")
 
 
+class Recorded(NamedTuple):
+    """Each target's places and cursor as the state had them when the run began: the
+    record phase writes only what differs (the run holds the pair's lock, so nothing
+    else wrote them meanwhile), where asking the state again cost a statement each."""
+
+    places: dict[str, dict[Kind, tuple[str, str]]]
+    cursors: dict[str, str | None]
+
+
 def apply_and_record(
     state: State,
     adapters: list[Adapter],
@@ -28,6 +38,7 @@ def apply_and_record(
     the_plan: Plan,
     summaries: dict[str, TargetSummary],
     on_step: Callable[[str], None],
+    recorded: Recorded,
 ) -> None:
     """Apply and record phases: the targets that know an unmarked item by its text first
     (`Adapter.ids_from_content`: a run killed before their marks land, then a person's
@@ -52,13 +63,13 @@ def apply_and_record(
         with state.transaction():  # nothing written: one commit for them all
             for adapter in quiet:
                 outcomes, snapshot = write(adapter)
-                record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
+                record_outcomes(state, adapter.name, snapshot, outcomes, summaries, recorded)
     for first in (True, False):
         group = [adapter for adapter in writable if adapter.ids_from_content is first]
         busy = [adapter for adapter in group if adapter not in quiet]
         for adapter, (outcomes, snapshot) in each_target(busy, write):
             with state.transaction():
-                record_outcomes(state, adapter.name, snapshot, outcomes, summaries)
+                record_outcomes(state, adapter.name, snapshot, outcomes, summaries, recorded)
 
 
 def missing_places(adapter: Adapter) -> list[Kind]:
@@ -95,6 +106,7 @@ def record_outcomes(
     snapshot: Snapshot,
     outcomes: list[Outcome],
     summaries: dict[str, TargetSummary],
+    recorded: Recorded,
 ) -> None:
     """Record phase for one target: a link for every write that went through (also when a
     later write of the batch failed), the counts from those outcomes, an error per failed
@@ -111,8 +123,10 @@ def record_outcomes(
         link = Link(outcome.remote_id, outcome.version, change.item)
         state.save_link(change.item_id, target, link)
         _count(summary, change)
-    state.save_places(target, dict(snapshot.places))
-    if not (summary.errors or summary.not_written):
+    if snapshot.places != recorded.places.get(target):
+        state.save_places(target, dict(snapshot.places))
+    unchanged = target in recorded.cursors and snapshot.cursor == recorded.cursors[target]
+    if not (summary.errors or summary.not_written or unchanged):
         state.save_cursor(target, snapshot.cursor)
 
 

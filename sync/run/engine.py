@@ -46,7 +46,7 @@ from sync.plan.safety import (
     shield,
     unknown_ids_line,
 )
-from sync.run.apply import apply_and_record, count_planned
+from sync.run.apply import Recorded, apply_and_record, count_planned
 from sync.run.companion import NO_DOCUMENTS, Companion
 from sync.run.parallel import each_target
 from sync.run.summary import (
@@ -84,13 +84,14 @@ def sync_pair(
     documents = documents or NO_DOCUMENTS
     extra_views = [*extra_views, *documents.read_back()]
     links = state.links()
+    places = state.recorded_places([target.name for target in config.targets])
     if adapters is None:
-        places = {target.name: state.places(target.name) for target in config.targets}
         adapters = build_adapters(config.targets, config.pair.zone, places, links, config.pair_file)
+    recorded = Recorded(places, state.recorded_cursors([a.name for a in adapters]))
     summaries = {a.name: TargetSummary() for a in adapters}
     held_before = state.holds()
     try:
-        views = read_targets(adapters, state, links, summaries, on_step, held_before)
+        views = read_targets(adapters, recorded.cursors, links, summaries, on_step, held_before)
         views, holds, returned = hold_phase(
             config, views, held_before, accept_vanished, summaries, records, state
         )
@@ -122,9 +123,11 @@ def sync_pair(
         with state.transaction():  # one commit before any remote write
             run_id = summary.run_id = state.start_run(now)
             commit_plan(state, run_id, the_plan, records, facilitation, now)
-            state.save_holds({name: hold.item_ids for name, hold in holds.items()})
+            held = {name: hold.item_ids for name, hold in holds.items() if hold.item_ids}
+            if held != held_before:  # as the run found them, as almost always: no statement
+                state.save_holds(held)
         documents.agree()
-        apply_and_record(state, adapters, views, the_plan, summaries, on_step)
+        apply_and_record(state, adapters, views, the_plan, summaries, on_step, recorded)
         summary.documents = documents.publish(now)  # the pair's record, after the targets
     finally:
         for adapter in adapters:
@@ -222,7 +225,7 @@ def plan_run(
 
 def read_targets(
     adapters: list[Adapter],
-    state: State,
+    cursors: dict[str, str | None],
     links: dict[str, dict[str, Link]],
     summaries: dict[str, TargetSummary],
     on_step: Callable[[str], None],
@@ -231,7 +234,7 @@ def read_targets(
     """Read phase: each target's snapshot; one that cannot be read is left out of this run
     (no writes, and its silence is not a deletion). A target holding vanished items is
     read in full: only that tells whether they are back."""
-    cursors = {a.name: None if held.get(a.name) else state.cursor(a.name) for a in adapters}
+    cursors = {a.name: None if held.get(a.name) else cursors.get(a.name) for a in adapters}
     known = {a.name: frozenset(a.places) for a in adapters}  # as recorded, before this read
 
     def read(adapter: Adapter) -> Snapshot | None:

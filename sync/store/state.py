@@ -19,6 +19,7 @@ across restarts. The contract tests every backend passes: `tests/store_contract.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
@@ -115,6 +116,15 @@ class State(ABC):
     @abstractmethod
     def places(self, target: str) -> dict[Kind, tuple[str, str]]:
         """kind -> (remote id, name) of the list / section the target keeps it in."""
+
+    def recorded_places(self, targets: Collection[str]) -> dict[str, dict[Kind, tuple[str, str]]]:
+        """`places` of each of `targets`, in one read where the backend can (a run asks
+        for all of them at its start)."""
+        return {target: self.places(target) for target in targets}
+
+    def recorded_cursors(self, targets: Collection[str]) -> dict[str, str | None]:
+        """`cursor` of each of `targets`, in one read where the backend can."""
+        return {target: self.cursor(target) for target in targets}
 
     @abstractmethod
     def save_places(self, target: str, places: dict[Kind, tuple[str, str]]) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 
 from sync.contract import Link
 from sync.model import Kind
@@ -72,6 +73,22 @@ class BoardTables:
             "SELECT kind, remote_id, name FROM places WHERE target = ?", (target,)
         )
         return {Kind(kind): (remote_id, name) for kind, remote_id, name in rows}
+
+    def recorded_places(self, targets: Collection[str]) -> dict[str, dict[Kind, tuple[str, str]]]:
+        found: dict[str, dict[Kind, tuple[str, str]]] = {target: {} for target in targets}
+        for target, kind, remote_id, name in self.db.execute(
+            "SELECT target, kind, remote_id, name FROM places"
+        ):
+            if target in found:
+                found[target][Kind(kind)] = (remote_id, name)
+        return found
+
+    def recorded_cursors(self, targets: Collection[str]) -> dict[str, str | None]:
+        found: dict[str, str | None] = dict.fromkeys(targets)
+        for target, cursor in self.db.execute("SELECT target, cursor FROM cursors"):
+            if target in found:
+                found[target] = cursor
+        return found
 
     def save_places(self, target: str, places: dict[Kind, tuple[str, str]]) -> None:
         if places == self.places(target):
