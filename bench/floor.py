@@ -60,17 +60,12 @@ def settled_state_run(state: State) -> None:
     state.claim("pair-0000", Path("floor"))
     state.items()
     state.links()
-    for target in TARGETS:
-        state.places(target)
+    state.recorded_places(TARGETS)
     state.holds()
-    for target in TARGETS:
-        state.cursor(target)
+    state.recorded_cursors(TARGETS)
     with state.transaction():
         run_id = state.start_run(datetime.now(UTC))
-        state.save_holds({})
     with state.transaction():
-        for target in TARGETS:
-            state.save_places(target, state.places(target))
         state.save_cursor("asana", f"sync-{time.thread_time()}")  # Asana's token is new each read
     with state.transaction():
         state.finish_run(run_id, {"pair": "pair-0000", "ok": True})
