@@ -82,8 +82,6 @@ class BoardTables(PairKeyed):
         return {Kind(kind): (remote_id, name) for kind, remote_id, name in rows}
 
     def save_places(self, target: str, places: dict[Kind, tuple[str, str]]) -> None:
-        if self.places(target) == places:  # every run saves them; most find them unchanged
-            return
         self.run("DELETE FROM pairsync_places WHERE pair = %s AND target = %s", target)
         self.many(
             "INSERT INTO pairsync_places VALUES (%s, %s, %s, %s, %s)",

@@ -57,8 +57,6 @@ class BoardTables:
         return row[0] if row else None
 
     def save_cursor(self, target: str, cursor: str | None) -> None:
-        if cursor == self.cursor(target):
-            return  # a settled target's cursor: a read, not a write
         if cursor is None:
             self.db.execute("DELETE FROM cursors WHERE target = ?", (target,))
         else:
@@ -91,8 +89,6 @@ class BoardTables:
         return found
 
     def save_places(self, target: str, places: dict[Kind, tuple[str, str]]) -> None:
-        if places == self.places(target):
-            return  # as every settled run finds them: a read, not a write
         self.db.execute("DELETE FROM places WHERE target = ?", (target,))
         self.db.executemany(
             "INSERT INTO places VALUES (?, ?, ?, ?)",
@@ -106,8 +102,6 @@ class BoardTables:
         return {target: frozenset(ids) for target, ids in found.items()}
 
     def save_holds(self, holds: dict[str, frozenset[str]]) -> None:
-        if {t: ids for t, ids in holds.items() if ids} == self.holds():
-            return  # none, as almost always: a read, not a write
         self.db.execute("DELETE FROM holds")
         self.db.executemany(
             "INSERT INTO holds VALUES (?, ?)",
