@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn, Protocol
 
 import typer
 
@@ -229,6 +229,23 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class Delivery(Protocol):
+    """What `notify` and `publish` report: the lines to show and the failures."""
+
+    errors: list[str]
+
+    def shown(self, dry_run: bool) -> list[str]: ...
+
+
+def exit_with(report: Delivery, dry_run: bool) -> NoReturn:
+    """Print a delivery's lines, then its failures on stderr; exit 1 if any failed."""
+    for line in report.shown(dry_run):
+        typer.echo(redact(line))
+    for error in report.errors:
+        typer.echo(f"pairsync: {redact(error)}", err=True)
+    raise typer.Exit(1 if report.errors else 0)
+
+
 @app.command()
 def notify(
     config: ConfigOption,
@@ -250,11 +267,7 @@ def notify(
         typer.echo(f"pairsync: notify: --now '{now}': expected one of {expected}", err=True)
         raise typer.Exit(2)
     report = guarded(lambda: run_notify(load_config(config), dry_run, now))
-    for line in report.shown(dry_run):
-        typer.echo(redact(line))
-    for error in report.errors:
-        typer.echo(f"pairsync: {redact(error)}", err=True)
-    raise typer.Exit(1 if report.errors else 0)
+    exit_with(report, dry_run)
 
 
 @app.command()
@@ -270,11 +283,7 @@ def publish(
     from sync.run.publishing import run_publish
 
     report = guarded(lambda: run_publish(load_config(config), dry_run))
-    for line in report.shown(dry_run):
-        typer.echo(redact(line))
-    for error in report.errors:
-        typer.echo(f"pairsync: {redact(error)}", err=True)
-    raise typer.Exit(1 if report.errors else 0)
+    exit_with(report, dry_run)
 
 
 @app.command()
