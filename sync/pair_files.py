@@ -30,7 +30,7 @@ def load_pairs(paths: list[Path]) -> tuple[dict[Path, PairConfig], list[str]]:
 class Checked(NamedTuple):
     """What `shared_targets` found: the credentials more than one pair names
     (`credential_key`: only their hashes), the ones whose rate limits the processes of a
-    run count together; and each file's `checked_facts`, for the files that loaded."""
+    run count together; and each file's `FileFacts` digest, for the files that loaded."""
 
     shared_credentials: frozenset[int]
     facts: dict[Path, int]
@@ -97,11 +97,6 @@ class FileFacts(NamedTuple):
         ]
         digest = hashlib.blake2b("\n".join(facts).encode(), digest_size=8).digest()
         return int.from_bytes(digest, "big")
-
-
-def checked_facts(config: PairConfig) -> int:
-    """The digest of what the check of many pair files reads of `config` (`FileFacts`)."""
-    return FileFacts.of(config).digest()
 
 
 def clashes(configs: dict[Path, PairConfig]) -> tuple[dict[Path, PairConfig], list[str]]:

@@ -30,7 +30,7 @@ from sync.config import PairConfig, load_config, secrets_of
 from sync.errors import ConfigError, LockHeld, PairsyncError
 from sync.logs import forget_secret, progress_bar, redact
 from sync.model import Step
-from sync.pair_files import checked_facts, shared_targets
+from sync.pair_files import FileFacts, shared_targets
 from sync.plan.merge import Plan
 from sync.run.pair import run_pair
 from sync.run.processes import adapter_modules, cores, in_processes, processes_for, stopping
@@ -165,7 +165,7 @@ def config_files(directory: Path) -> list[Path]:
 class PairFiles:
     """The pair files of a directory, the credentials more than one of them names
     (`credential_key`): the only ones the processes of a run pace together, and what the
-    check read of each file that loaded (`checked_facts`)."""
+    check read of each file that loaded (`FileFacts.digest`)."""
 
     paths: list[Path]
     shared_credentials: frozenset[int]
@@ -200,7 +200,7 @@ def _sync(
     """One pair's sync, every error a result; its config, once loaded, in `loaded`."""
     try:
         loaded.append(load_config(path))
-        if facts is not None and facts.get(path) != checked_facts(loaded[0]):
+        if facts is not None and facts.get(path) != FileFacts.of(loaded[0]).digest():
             raise ConfigError(
                 [
                     f"{path.name}: changed after this run checked it against the other pair "
